@@ -1,0 +1,14 @@
+//! FarmGate's pure types and rules.
+//!
+//! Everything below the web edge speaks these types: a handler parses its input into them
+//! (`LoginId::parse`, `Password::parse`, ...) and nothing further down checks again.
+//! No I/O, no async, no database or HTTP types live here.
+
+pub mod accounts;
+pub mod authz;
+pub mod error;
+pub mod lang;
+pub mod money;
+pub mod regions;
+
+pub use error::ValidationError;
