@@ -1,1 +1,19 @@
-//! placeholder
+//! FarmGate's persistence: one query codebase and one migration set for SQLite (the embedded
+//! default) and PostgreSQL (production), on sea-orm over sqlx.
+//!
+//! Every module of DESIGN.md that keeps data has a folder here with its entities and queries.
+//! Nothing above this crate writes SQL.
+
+mod connect;
+pub mod accounts;
+pub mod demo;
+pub mod error;
+pub mod migrations;
+pub mod regions;
+pub mod sessions;
+
+pub use connect::{Backend, PoolStats, Store};
+pub use error::{Error, Result};
+
+#[cfg(feature = "testing")]
+pub mod testing;

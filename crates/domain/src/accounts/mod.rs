@@ -2,9 +2,13 @@
 //!
 //! A person signs in with a mainland mobile number or a login name, and a password.
 
+mod hashing;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+pub use hashing::{decoy_hash, hash_password, verify_password};
 
 use crate::ValidationError;
 

@@ -1,0 +1,138 @@
+//! Opening the database: SQLite with WAL and durable commits, or PostgreSQL.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::{Error, Result};
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The connection pool's state, for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+}
+
+/// The handle every query goes through. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) db: DatabaseConnection,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens `sqlite://path` (created if missing) or `postgres://...`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Store::connect_postgres(url, None).await
+        } else if url.starts_with("sqlite:") {
+            Store::connect_sqlite(url).await
+        } else {
+            Err(Error::Config(format!(
+                "unsupported database URL {url:?}: use sqlite://FILE or postgres://..."
+            )))
+        }
+    }
+
+    /// Opens a SQLite file in WAL mode with `synchronous=FULL`, foreign keys on and a busy
+    /// timeout, so an acknowledged write survives a crash of the machine, not just the process.
+    pub async fn connect_sqlite(url: &str) -> Result<Store> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .connect_with(options)
+            .await?;
+        Ok(Store {
+            db: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+            backend: Backend::Sqlite,
+        })
+    }
+
+    /// Opens PostgreSQL; with `schema`, every connection works inside that schema (tests use a
+    /// fresh schema each so they never see each other's rows).
+    pub async fn connect_postgres(url: &str, schema: Option<&str>) -> Result<Store> {
+        let mut options = PgConnectOptions::from_str(url)?;
+        if let Some(schema) = schema {
+            options = options.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Store {
+            db: SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+            backend: Backend::Postgres,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Succeeds when the database answers a trivial query.
+    pub async fn ping(&self) -> Result<()> {
+        self.db.execute_unprepared("SELECT 1").await?;
+        Ok(())
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        let (size, idle) = match self.backend {
+            Backend::Sqlite => {
+                let pool = self.db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            Backend::Postgres => {
+                let pool = self.db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+        };
+        PoolStats {
+            size,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Writes a consistent copy of a live SQLite database to `target` (`VACUUM INTO`), while
+    /// the server keeps serving. PostgreSQL has its own tools for this (pg_dump).
+    pub async fn backup_to(&self, target: &Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(Error::Config(
+                "backup copies SQLite databases; for PostgreSQL use pg_dump".to_owned(),
+            ));
+        }
+        if target.exists() {
+            return Err(Error::Config(format!(
+                "{} already exists; choose a new file",
+                target.display()
+            )));
+        }
+        let path = target.to_string_lossy().replace('\'', "''");
+        self.db
+            .execute_unprepared(&format!("VACUUM INTO '{path}'"))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.db.close().await?;
+        Ok(())
+    }
+}

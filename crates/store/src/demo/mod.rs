@@ -1,0 +1,106 @@
+//! Demo data: the seed articles' counties and the people who work there.
+//!
+//! Loading is idempotent: regions and accounts that already exist are left alone, so
+//! `farmgate seed demo` can run on every start of the demo.
+
+pub mod regions;
+
+use farmgate_domain::accounts::{DisplayName, LoginId};
+use farmgate_domain::authz::Role;
+use farmgate_domain::lang::Language;
+
+use crate::accounts::NewAccount;
+use crate::regions::{NewRegion, Region};
+use crate::{Error, Result, Store};
+
+/// The password of every demo account; printed by `farmgate serve --demo`.
+pub const DEMO_PASSWORD: &str = "farmgate-demo";
+
+/// A demo account: who they are and what they hold where.
+pub struct DemoAccount {
+    pub login: &'static str,
+    pub display_name: &'static str,
+    pub grants: &'static [(Role, &'static str)],
+}
+
+pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount { login: "admin", display_name: "平台管理员", grants: &[(Role::Admin, "cn")] },
+    DemoAccount { login: "buyer", display_name: "买家小王", grants: &[(Role::Buyer, "cn")] },
+    DemoAccount { login: "tekes-centre", display_name: "特克斯县电商公共服务中心", grants: &[(Role::CentreStaff, "tekes"), (Role::Trainer, "tekes")] },
+    DemoAccount { login: "tekes-official", display_name: "特克斯县商务局", grants: &[(Role::Official, "tekes")] },
+    DemoAccount { login: "jinghe-seller", display_name: "精河枸杞合作社", grants: &[(Role::Seller, "jinghe-tuoli")] },
+    DemoAccount { login: "huixian-host", display_name: "徽县核桃直播间", grants: &[(Role::Seller, "huixian"), (Role::Host, "huixian")] },
+    DemoAccount { login: "saibag-station", display_name: "赛巴格村服务站", grants: &[(Role::StationOperator, "korla-saibag")] },
+    DemoAccount { login: "kuqa-centre", display_name: "库车市电商公共服务中心", grants: &[(Role::CentreStaff, "kuqa")] },
+    DemoAccount { login: "gaodu-courier", display_name: "高都镇物流配送中心", grants: &[(Role::Courier, "zezhou-gaodu")] },
+];
+
+/// What loading the demo did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DemoReport {
+    pub regions_added: u64,
+    pub accounts_added: u64,
+}
+
+impl Store {
+    /// Loads the demo regions, calling `progress` after each node.
+    pub async fn load_demo_regions(&self, progress: &(dyn Fn() + Sync)) -> Result<u64> {
+        let tree = regions::tree();
+        let mut added = 0;
+        // Depth-first with an explicit stack: (node, parent region).
+        let mut stack: Vec<(&regions::Place, Option<Region>)> = vec![(&tree, None)];
+        while let Some((place, parent)) = stack.pop() {
+            let region = match self.region_by_code(place.code).await {
+                Ok(existing) => existing,
+                Err(Error::NotFound) => {
+                    added += 1;
+                    self.add_region(
+                        parent.as_ref(),
+                        NewRegion {
+                            code: place.code,
+                            name_zh: place.zh,
+                            name_ug: place.ug,
+                            name_en: place.en,
+                            coordinates: Some(place.at),
+                            known_for: place.known_for,
+                        },
+                    )
+                    .await?
+                }
+                Err(other) => return Err(other),
+            };
+            progress();
+            for child in place.children.iter().rev() {
+                stack.push((child, Some(region.clone())));
+            }
+        }
+        Ok(added)
+    }
+
+    /// Creates the demo accounts (all with `password_hash`) and their grants.
+    pub async fn load_demo_accounts(&self, password_hash: &str) -> Result<u64> {
+        let mut added = 0;
+        for demo in DEMO_ACCOUNTS {
+            let login = LoginId::parse(demo.login).map_err(|e| Error::Config(e.to_string()))?;
+            let account = match self.account_by_login(&login).await? {
+                Some(existing) => existing,
+                None => {
+                    added += 1;
+                    self.create_account(NewAccount {
+                        login,
+                        display_name: DisplayName::parse(demo.display_name)
+                            .map_err(|e| Error::Config(e.to_string()))?,
+                        password_hash: password_hash.to_owned(),
+                        language: Language::ZhCn,
+                    })
+                    .await?
+                }
+            };
+            for (role, region_code) in demo.grants {
+                let region = self.region_by_code(region_code).await?;
+                self.grant_role(account.id, *role, region.id, None).await?;
+            }
+        }
+        Ok(added)
+    }
+}

@@ -1,0 +1,38 @@
+//! What can go wrong below the web edge, in terms the web edge can map to a status.
+
+use sea_orm::{DbErr, SqlErr};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The row asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A unique rule was broken; `field` names the input that collided.
+    #[error("{field} is already taken")]
+    Conflict { field: &'static str },
+    /// The database was written by a newer FarmGate than this binary.
+    #[error(
+        "the database has migrations this FarmGate does not know ({unknown}); it was written by a newer version. \
+         Run the newer farmgate, or restore a backup made by this version"
+    )]
+    SchemaNewer { unknown: String },
+    /// The connection settings are unusable.
+    #[error("database settings: {0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    #[error("database: {0}")]
+    Sqlx(#[from] sqlx::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Turns a unique violation into a `Conflict` naming `field`; other errors pass through.
+    pub(crate) fn unique_as(err: DbErr, field: &'static str) -> Error {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Error::Conflict { field },
+            _ => Error::Db(err),
+        }
+    }
+}

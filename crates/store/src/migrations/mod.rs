@@ -1,0 +1,55 @@
+//! The one migration set for both databases, and the guard against a database that a newer
+//! FarmGate has written.
+
+mod m20261122_000001_foundation;
+
+use std::collections::HashSet;
+
+use sea_orm_migration::prelude::*;
+
+use crate::{Error, Result, Store};
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_foundation::Migration)]
+    }
+}
+
+/// What `migrate` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    pub applied: Vec<String>,
+}
+
+impl Store {
+    /// Brings the schema up to date. Refuses, changing nothing, when the database holds
+    /// migrations this binary does not know (it was written by a newer FarmGate).
+    pub async fn migrate(&self) -> Result<MigrationReport> {
+        Migrator::install(&self.db).await?;
+        let known: HashSet<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        let recorded = Migrator::get_migration_models(&self.db).await?;
+        let unknown: Vec<String> = recorded
+            .iter()
+            .filter(|m| !known.contains(&m.version))
+            .map(|m| m.version.clone())
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Error::SchemaNewer {
+                unknown: unknown.join(", "),
+            });
+        }
+        let pending: Vec<String> = Migrator::get_pending_migrations(&self.db)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        Migrator::up(&self.db, None).await?;
+        Ok(MigrationReport { applied: pending })
+    }
+}
