@@ -1,1 +1,321 @@
-fn main() {}
+//! `farmgate`: the one binary. A bare `farmgate` serves; `farmgate --help` lists the rest.
+
+mod config;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use farmgate_domain::accounts::{DisplayName, LoginId, Password, hash_password};
+use farmgate_domain::authz::Role;
+use farmgate_store::Store;
+use farmgate_store::accounts::NewAccount;
+use farmgate_store::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD};
+use farmgate_web::{AppState, WebConfig};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::Config;
+
+/// FarmGate: the county rural e-commerce public service platform.
+#[derive(Parser)]
+#[command(name = "farmgate", version, about)]
+struct Cli {
+    /// A settings file (default: ./farmgate.toml if it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (what a bare `farmgate` does).
+    Serve(ServeArgs),
+    /// Bring the database schema up to date and stop.
+    Migrate,
+    /// Load data into the database.
+    #[command(subcommand)]
+    Seed(SeedCommand),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Write a consistent copy of the live SQLite database to FILE.
+    Backup {
+        /// Where to write the copy; must not exist yet.
+        file: PathBuf,
+    },
+}
+
+#[derive(Args, Default)]
+struct ServeArgs {
+    /// Listen here instead of the configured address (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    bind: Option<String>,
+    /// Load the demo counties and accounts first (skipped for what is already there).
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum SeedCommand {
+    /// The seed articles' counties, townships and villages, and a demo account per role.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account (or add a role to an existing one) with a role at a region.
+    Add {
+        /// A login name or a mainland mobile number.
+        #[arg(long)]
+        login: String,
+        /// buyer, seller, host, station_operator, centre_staff, trainer, courier, official or admin.
+        #[arg(long)]
+        role: String,
+        /// The region code where the role applies, e.g. tekes or korla-saibag.
+        #[arg(long)]
+        region: String,
+        /// The name shown for the person (default: the login).
+        #[arg(long)]
+        name: Option<String>,
+        /// The password; if omitted, a random one is made and printed once.
+        #[arg(long, env = "FARMGATE_USER_PASSWORD")]
+        password: Option<String>,
+    },
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    init_logging(&config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(run(cli.command.unwrap_or(Command::Serve(ServeArgs::default())), config))
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tower_sessions=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open(config: &Config) -> Result<Store> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    }
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&url)))?;
+    let report = store.migrate().await.context("migrating the database")?;
+    for name in &report.applied {
+        tracing::info!(migration = %name, "applied");
+    }
+    Ok(store)
+}
+
+/// Hides a password in a database URL before it is printed.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<()> {
+    match command {
+        Command::Serve(args) => serve(args, config).await,
+        Command::Migrate => {
+            let store = open(&config).await?;
+            println!("The database at {} is up to date.", redact(&config.database_url()));
+            store.close().await?;
+            Ok(())
+        }
+        Command::Seed(SeedCommand::Demo) => {
+            let store = open(&config).await?;
+            seed_demo(&store).await?;
+            store.close().await?;
+            Ok(())
+        }
+        Command::User(UserCommand::Add { login, role, region, name, password }) => {
+            let store = open(&config).await?;
+            add_user(&store, &login, &role, &region, name.as_deref(), password).await?;
+            store.close().await?;
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let store = open(&config).await?;
+            if store.backend() == farmgate_store::Backend::Postgres {
+                bail!("backup copies SQLite databases; for PostgreSQL use pg_dump, e.g. pg_dump -Fc -f farmgate.dump \"$FARMGATE_DATABASE_URL\"");
+            }
+            store.backup_to(&file).await.context("writing the backup")?;
+            println!("Wrote a consistent copy of the database to {}.", file.display());
+            store.close().await?;
+            Ok(())
+        }
+    }
+}
+
+async fn seed_demo(store: &Store) -> Result<()> {
+    let total = farmgate_store::demo::regions::count(&farmgate_store::demo::regions::tree());
+    let bar = ProgressBar::new(total).with_message("regions");
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let added_regions = store.load_demo_regions(&|| bar.inc(1)).await?;
+    bar.finish();
+    let password = Password::parse(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await?
+        .map_err(|e| anyhow::anyhow!("hashing the demo password: {e}"))?;
+    let added_accounts = store.load_demo_accounts(&hash).await?;
+    println!("Demo data: {added_regions} regions and {added_accounts} accounts added (existing ones kept).");
+    Ok(())
+}
+
+async fn add_user(store: &Store, login: &str, role: &str, region: &str, name: Option<&str>, password: Option<String>) -> Result<()> {
+    let login_id = LoginId::parse(login).map_err(|_| anyhow::anyhow!("{login:?} is neither a mainland mobile number nor a login name (3-32 of a-z 0-9 . _ -, starting with a letter)"))?;
+    let role = Role::parse(role).with_context(|| {
+        let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("{role:?} is not a role; use one of {}", roles.join(", "))
+    })?;
+    let region = match store.region_by_code(region).await {
+        Ok(region) => region,
+        Err(farmgate_store::Error::NotFound) => bail!("there is no region with code {region:?} (load the demo with `farmgate seed demo`)"),
+        Err(other) => return Err(other.into()),
+    };
+    let account = match store.account_by_login(&login_id).await? {
+        Some(existing) => {
+            println!("{login} exists; adding the role.");
+            existing
+        }
+        None => {
+            let (password, generated) = match password {
+                Some(p) => (p, false),
+                None => (random_password(), true),
+            };
+            let parsed = Password::parse(&password).map_err(|_| anyhow::anyhow!("the password needs 8 to 128 characters"))?;
+            let hash = tokio::task::spawn_blocking(move || hash_password(&parsed))
+                .await?
+                .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
+            let display_name = DisplayName::parse(name.unwrap_or(login)).map_err(|_| anyhow::anyhow!("the name needs 1 to 40 characters"))?;
+            let account = store
+                .create_account(NewAccount { login: login_id, display_name, password_hash: hash, language: Default::default() })
+                .await?;
+            if generated {
+                println!("Created {login} with the password: {password}");
+            } else {
+                println!("Created {login}.");
+            }
+            account
+        }
+    };
+    store.grant_role(account.id, role, region.id, None).await?;
+    println!("{login} is now {} at {} ({}).", role.as_str(), region.name_en, region.code.as_str());
+    Ok(())
+}
+
+fn random_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..16).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect()
+}
+
+async fn serve(args: ServeArgs, config: Config) -> Result<()> {
+    let store = open(&config).await?;
+    if args.demo {
+        seed_demo(&store).await?;
+    }
+    let bind = match args.bind {
+        Some(bind) => bind.parse().with_context(|| format!("--bind {bind:?} is not an address like 127.0.0.1:8080"))?,
+        None => config.bind_addr()?,
+    };
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("listening on {bind} (is another server using it? set --bind or FARMGATE_BIND)"))?;
+    let local = listener.local_addr()?;
+    let web = WebConfig {
+        default_language: config.language()?,
+        secure_cookies: config.secure_cookies,
+        request_timeout: Duration::from_secs(30),
+        ..WebConfig::default()
+    };
+    let state = AppState::new(store.clone(), web);
+
+    println!("FarmGate is running at http://{local}/");
+    if demo_accounts_present(&store).await {
+        println!("Demo accounts (password: {DEMO_PASSWORD}):");
+        for account in DEMO_ACCOUNTS {
+            let grants: Vec<String> = account.grants.iter().map(|(role, region)| format!("{} @ {region}", role.as_str())).collect();
+            println!("  {:<16} {}", account.login, grants.join(", "));
+        }
+    }
+    farmgate_web::serve(listener, state, shutdown_signal()).await?;
+    store.close().await?;
+    Ok(())
+}
+
+async fn demo_accounts_present(store: &Store) -> bool {
+    match LoginId::parse("admin") {
+        Ok(login) => matches!(store.account_by_login(&login).await, Ok(Some(_))),
+        Err(_) => false,
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(redact("postgres://fg:secret@db:5432/farmgate"), "postgres://fg:***@db:5432/farmgate");
+        assert_eq!(redact("postgres://fg@db/farmgate"), "postgres://fg@db/farmgate");
+        assert_eq!(redact("sqlite://./farmgate.db"), "sqlite://./farmgate.db");
+    }
+
+    #[test]
+    fn every_subcommand_has_help() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

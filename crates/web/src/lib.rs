@@ -1,1 +1,105 @@
-//! placeholder
+//! FarmGate's HTTP edge: server-rendered pages, the JSON API (`/api/v1`, documented at
+//! `/api/openapi.json`), sign-in and authorization, the message catalogue, and operations
+//! endpoints. Handlers parse input into domain types, call the store, and render; they never
+//! write SQL.
+
+pub mod api;
+pub mod auth;
+mod client;
+mod csrf;
+pub mod i18n;
+pub mod ops;
+pub mod pages;
+pub mod problem;
+mod security;
+mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::{Router, middleware};
+use axum_login::AuthManagerLayerBuilder;
+use farmgate_store::sessions::DbSessionStore;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+pub use state::{AppState, WebConfig};
+
+use crate::auth::Backend;
+use crate::problem::Problem;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "fg_session";
+
+/// The whole application: every route and every layer, ready to serve.
+pub fn router(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.store.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(14)));
+    let auth = AuthManagerLayerBuilder::new(Backend::new(state.store.clone()), sessions).build();
+    let (api, _openapi) = api::routes();
+
+    let mut app = Router::new()
+        .merge(pages::routes())
+        .merge(api)
+        .merge(ops::routes())
+        .fallback(|| async { Problem::not_found() })
+        // Innermost first: the CSRF guard needs the session the auth layer opens.
+        .layer(middleware::from_fn(csrf::guard))
+        .layer(auth)
+        .layer(middleware::from_fn(ops::track))
+        .layer(RequestBodyLimitLayer::new(state.config.body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
+        .layer(middleware::from_fn_with_state(state.clone(), problem::negotiate))
+        .layer(CompressionLayer::new());
+    for header in security::headers() {
+        app = app.layer(header);
+    }
+    app.layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, with the housekeeping that a running server needs.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    housekeeping.abort();
+    served
+}
+
+/// Every ten minutes: drop expired sessions and recovered rate-limit keys.
+async fn housekeeping(state: AppState) {
+    let sessions = DbSessionStore::new(state.store.clone());
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        if let Err(err) = sessions.delete_expired().await {
+            tracing::warn!(error = %err, "could not delete expired sessions");
+        }
+        state.limits.shrink();
+    }
+}

@@ -1,0 +1,112 @@
+//! Settings: built-in defaults, then `farmgate.toml` (if present), then `FARMGATE_*` variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use farmgate_domain::lang::Language;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// `sqlite://FILE` or `postgres://...`; unset means `sqlite://<data_dir>/farmgate.db`.
+    pub database_url: Option<String>,
+    /// Where to listen.
+    pub bind: String,
+    /// Where FarmGate keeps its files (the SQLite database, later photos and exports).
+    pub data_dir: PathBuf,
+    /// zh-CN, ug or en: the language of visitors whose browser asks for none of these.
+    pub default_language: String,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// Mark cookies Secure; turn on when serving over HTTPS.
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: None,
+            bind: "127.0.0.1:8080".to_owned(),
+            data_dir: PathBuf::from("."),
+            default_language: "zh-CN".to_owned(),
+            log_format: "text".to_owned(),
+            secure_cookies: false,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the layers; `file` defaults to `./farmgate.toml`, which may be absent.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Config> {
+        let path = file.map_or_else(|| PathBuf::from("farmgate.toml"), |p| p.to_path_buf());
+        if file.is_some() && !path.exists() {
+            bail!("the configuration file {} does not exist", path.display());
+        }
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(&path))
+            .merge(Env::prefixed("FARMGATE_").only(&[
+                "database_url",
+                "bind",
+                "data_dir",
+                "default_language",
+                "log_format",
+                "secure_cookies",
+            ]))
+            .extract()
+            .with_context(|| format!("reading settings from {} and FARMGATE_* variables", path.display()))
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("farmgate.db").display()))
+    }
+
+    pub fn bind_addr(&self) -> Result<SocketAddr> {
+        self.bind
+            .parse()
+            .with_context(|| format!("bind = {:?} is not an address like 127.0.0.1:8080", self.bind))
+    }
+
+    pub fn language(&self) -> Result<Language> {
+        Language::from_tag(&self.default_language)
+            .with_context(|| format!("default_language = {:?}: use zh-CN, ug or en", self.default_language))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        figment::Jail::expect_with(|jail| {
+            let defaults = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(defaults.bind, "127.0.0.1:8080");
+            assert_eq!(defaults.database_url(), "sqlite://./farmgate.db");
+
+            jail.create_file("farmgate.toml", "bind = \"0.0.0.0:9000\"\ndefault_language = \"ug\"\n")?;
+            let from_file = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(from_file.bind, "0.0.0.0:9000");
+            assert_eq!(from_file.language().ok(), Some(Language::Ug));
+
+            jail.set_env("FARMGATE_BIND", "127.0.0.1:7000");
+            jail.set_env("FARMGATE_DATA_DIR", "/var/lib/farmgate");
+            let from_env = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(from_env.bind, "127.0.0.1:7000");
+            assert_eq!(from_env.database_url(), "sqlite:///var/lib/farmgate/farmgate.db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        let config = Config { default_language: "fr".to_owned(), bind: "here".to_owned(), ..Config::default() };
+        assert!(config.language().is_err());
+        assert!(config.bind_addr().unwrap_err().to_string().contains("127.0.0.1:8080"));
+    }
+}

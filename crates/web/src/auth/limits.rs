@@ -1,0 +1,76 @@
+//! Login rate limits, per client address and per account, so neither one address nor a
+//! botnet against one account can guess passwords quickly.
+//!
+//! governor's keyed GCRA limiters (the engine tower_governor wraps) are used directly rather
+//! than as a tower layer, because a refused login must be answered in the user's language,
+//! on the re-shown form, with the seconds to wait.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+pub struct LoginLimits {
+    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    per_account: DefaultKeyedRateLimiter<String>,
+}
+
+fn per_minute(count: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN))
+}
+
+impl LoginLimits {
+    pub fn new(per_ip_per_minute: u32, per_account_per_minute: u32) -> LoginLimits {
+        LoginLimits {
+            per_ip: RateLimiter::keyed(per_minute(per_ip_per_minute)),
+            per_account: RateLimiter::keyed(per_minute(per_account_per_minute)),
+        }
+    }
+
+    /// Counts one attempt from `ip` (and at `account`, when known); Err holds the seconds to
+    /// wait when either limit is spent.
+    pub fn check(&self, ip: IpAddr, account: Option<&str>) -> Result<(), u64> {
+        let now = DefaultClock::default().now();
+        self.per_ip
+            .check_key(&ip)
+            .map_err(|not_until| not_until.wait_time_from(now).as_secs() + 1)?;
+        if let Some(account) = account {
+            self.per_account
+                .check_key(&account.to_owned())
+                .map_err(|not_until| not_until.wait_time_from(now).as_secs() + 1)?;
+        }
+        Ok(())
+    }
+
+    /// Forgets keys whose quota has fully recovered; run now and then.
+    pub fn shrink(&self) {
+        self.per_ip.retain_recent();
+        self.per_account.retain_recent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_account_limit_applies_across_addresses() {
+        let limits = LoginLimits::new(100, 3);
+        for last in 1..=3u8 {
+            assert!(limits.check(IpAddr::from([10, 0, 0, last]), Some("tekes-centre")).is_ok());
+        }
+        let refused = limits.check(IpAddr::from([10, 0, 0, 9]), Some("tekes-centre"));
+        assert!(matches!(refused, Err(seconds) if seconds >= 1));
+        assert!(limits.check(IpAddr::from([10, 0, 0, 9]), Some("kuqa-centre")).is_ok());
+    }
+
+    #[test]
+    fn the_address_limit_applies_across_accounts() {
+        let limits = LoginLimits::new(2, 100);
+        let ip = IpAddr::from([127, 0, 0, 1]);
+        assert!(limits.check(ip, Some("a")).is_ok());
+        assert!(limits.check(ip, Some("b")).is_ok());
+        assert!(limits.check(ip, Some("c")).is_err());
+    }
+}

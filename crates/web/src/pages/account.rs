@@ -1,0 +1,256 @@
+//! Signing up, in and out, and the account page.
+//!
+//! Registration never says whether a login is taken: a new and an existing login get the same
+//! answer in the same time, so the form cannot be used to find out who has an account.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use farmgate_domain::accounts::{LoginId, Password};
+use farmgate_domain::authz::Role;
+use farmgate_domain::ValidationError;
+use serde::Deserialize;
+
+use super::layout::{Chrome, local_path, render};
+use crate::AppState;
+use crate::auth::registration::{Registration, create_registration};
+use crate::auth::{Credentials, CurrentUser, Session};
+use crate::client::ClientIp;
+use crate::csrf::CsrfToken;
+use crate::i18n::Tr;
+use crate::problem::Problem;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    c: Chrome,
+    csrf: String,
+    next: String,
+    login: String,
+    notice: Option<String>,
+    form_error: Option<String>,
+    login_error: Option<String>,
+    password_error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    registered: Option<String>,
+    out: Option<String>,
+}
+
+fn field_message(t: &Tr, err: &ValidationError) -> String {
+    Problem::from(*err).message(t)
+}
+
+pub async fn login_form(c: Chrome, csrf: CsrfToken, Query(query): Query<LoginQuery>) -> Response {
+    let notice = if query.registered.is_some() {
+        Some(c.t.get("login-registered"))
+    } else if query.out.is_some() {
+        Some(c.t.get("logout-done"))
+    } else {
+        None
+    };
+    let page = LoginPage {
+        csrf: csrf.0,
+        next: local_path(query.next.as_deref()),
+        login: String::new(),
+        notice,
+        form_error: None,
+        login_error: None,
+        password_error: None,
+        c,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    c: Chrome,
+    csrf: CsrfToken,
+    mut session: Session,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let t = c.t;
+    let mut page = LoginPage {
+        csrf: csrf.0,
+        next: local_path(form.next.as_deref()),
+        login: form.login.clone(),
+        notice: None,
+        form_error: None,
+        login_error: None,
+        password_error: None,
+        c,
+    };
+    let login = match LoginId::parse(&form.login) {
+        Ok(login) => login,
+        Err(err) => {
+            page.login_error = Some(field_message(&t, &err));
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    if form.password.is_empty() {
+        page.password_error = Some(t.get("error-required"));
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    if let Err(seconds) = state.limits.check(ip, Some(&login.to_string())) {
+        page.form_error = Some(Problem::rate_limited(seconds).message(&t));
+        return render(StatusCode::TOO_MANY_REQUESTS, &page);
+    }
+    let user = match session.authenticate(Credentials { login, password: form.password }).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            page.form_error = Some(t.get("error-login-failed"));
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "login failed");
+            return Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server").into_response();
+        }
+    };
+    if let Err(err) = session.login(&user).await {
+        tracing::error!(error = %err, "could not start a session");
+        return Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server").into_response();
+    }
+    Redirect::to(&page.next).into_response()
+}
+
+pub async fn logout(mut session: Session) -> Response {
+    if let Err(err) = session.logout().await {
+        tracing::error!(error = %err, "logout failed");
+        return Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server").into_response();
+    }
+    Redirect::to("/login?out=1").into_response()
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    c: Chrome,
+    csrf: String,
+    display_name: String,
+    login: String,
+    password_hint: String,
+    form_error: Option<String>,
+    display_name_error: Option<String>,
+    login_error: Option<String>,
+    password_error: Option<String>,
+}
+
+impl RegisterPage {
+    fn new(c: Chrome, csrf: String) -> RegisterPage {
+        let password_hint = c.t.arg("register-password-hint", "min", Password::MIN_CHARS);
+        RegisterPage {
+            c,
+            csrf,
+            display_name: String::new(),
+            login: String::new(),
+            password_hint,
+            form_error: None,
+            display_name_error: None,
+            login_error: None,
+            password_error: None,
+        }
+    }
+}
+
+pub async fn register_form(c: Chrome, csrf: CsrfToken) -> Response {
+    render(StatusCode::OK, &RegisterPage::new(c, csrf.0))
+}
+
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    c: Chrome,
+    csrf: CsrfToken,
+    Form(form): Form<RegisterForm>,
+) -> Response {
+    let t = c.t;
+    let mut page = RegisterPage::new(c, csrf.0);
+    page.display_name = form.display_name.clone();
+    page.login = form.login.clone();
+    let registration = match Registration::parse(&form.display_name, &form.login, &form.password) {
+        Ok(registration) => registration,
+        Err(errors) => {
+            for err in errors {
+                let message = Some(field_message(&t, &err));
+                match err.field {
+                    "display_name" => page.display_name_error = message,
+                    "password" => page.password_error = message,
+                    _ => page.login_error = message,
+                }
+            }
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    if let Err(seconds) = state.limits.check(ip, None) {
+        page.form_error = Some(Problem::rate_limited(seconds).message(&t));
+        return render(StatusCode::TOO_MANY_REQUESTS, &page);
+    }
+    match create_registration(&state, registration, t.lang()).await {
+        Ok(()) => Redirect::to("/login?registered=1").into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+pub struct GrantLine {
+    pub label: String,
+    /// The region whose people this grant may list, if it may.
+    pub people_region: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    c: Chrome,
+    display_name: String,
+    login_name: Option<String>,
+    phone: Option<String>,
+    grants: Vec<GrantLine>,
+}
+
+pub async fn show(State(state): State<AppState>, user: CurrentUser, c: Chrome) -> Result<Response, Problem> {
+    let mut grants = Vec::new();
+    for grant in user.grants.iter() {
+        let Some(region_id) = grant.region.ids().last() else { continue };
+        let region = state.store.region_by_id(region_id).await?;
+        let label = c.t.args2(
+            "account-grant",
+            ("role", c.t.get(&format!("role-{}", grant.role.as_str())).into()),
+            ("region", region.name(c.t.lang()).into()),
+        );
+        let may_list = matches!(grant.role, Role::CentreStaff | Role::Official | Role::Admin);
+        grants.push(GrantLine { label, people_region: may_list.then(|| region.code.as_str().to_owned()) });
+    }
+    let page = AccountPage {
+        display_name: user.account.display_name.clone(),
+        login_name: user.account.login_name.clone(),
+        phone: user.account.phone.clone(),
+        grants,
+        c,
+    };
+    Ok(render(StatusCode::OK, &page))
+}

@@ -1,0 +1,62 @@
+//! The home page: the counties on the platform and what each is known for.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use farmgate_domain::regions::RegionLevel;
+
+use super::layout::{Chrome, render};
+use crate::AppState;
+use crate::problem::Problem;
+
+pub struct CountyCard {
+    pub code: String,
+    pub name: String,
+    /// Province and prefecture, e.g. "新疆维吾尔自治区 · 伊犁哈萨克自治州".
+    pub parents: String,
+    pub townships: String,
+    pub known_for: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    c: Chrome,
+    counties: Vec<CountyCard>,
+}
+
+pub async fn show(State(state): State<AppState>, c: Chrome) -> Result<Response, Problem> {
+    let language = c.t.lang();
+    // The tree is small (thousands of nodes per province): one query, assembled here.
+    let regions = state.store.all_regions().await?;
+    let mut county_rows: Vec<_> = regions.iter().filter(|r| r.level == RegionLevel::County).collect();
+    // In the order they joined the platform, which the ids keep.
+    county_rows.sort_by_key(|r| r.id);
+    let counties = county_rows
+        .into_iter()
+        .map(|county| {
+            let parents = regions
+                .iter()
+                .filter(|r| {
+                    matches!(r.level, RegionLevel::Province | RegionLevel::Prefecture)
+                        && r.path.contains(&county.path)
+                })
+                .map(|r| r.name(language))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let townships = regions
+                .iter()
+                .filter(|r| r.parent_id == Some(county.id))
+                .count();
+            CountyCard {
+                code: county.code.as_str().to_owned(),
+                name: county.name(language).to_owned(),
+                parents,
+                townships: c.t.arg("home-townships", "count", townships),
+                known_for: county.known_for(language).map(str::to_owned),
+            }
+        })
+        .collect();
+    Ok(render(StatusCode::OK, &HomePage { c, counties }))
+}

@@ -1,0 +1,152 @@
+//! The page chrome every page shares (header, language switch, footer), rendering, and the
+//! error page.
+
+use askama::Template;
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use farmgate_domain::lang::Language;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Session;
+use crate::csrf::CsrfToken;
+use crate::i18n::{LANG_COOKIE, Lang, Tr};
+use crate::problem::{Problem, url_encode};
+
+/// Bumped with the crate version so browsers refetch the stylesheet after an upgrade.
+const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub struct LangLink {
+    pub tag: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+/// What the shared layout needs from the request.
+pub struct Chrome {
+    pub t: Tr,
+    pub lang_tag: &'static str,
+    pub dir: &'static str,
+    pub user_name: Option<String>,
+    /// The CSRF token for the header's logout form (empty when nobody is signed in).
+    pub csrf: String,
+    pub languages: Vec<LangLink>,
+    pub asset_version: &'static str,
+}
+
+impl Chrome {
+    pub fn new(language: Language, path: &str, user_name: Option<String>, csrf: String) -> Chrome {
+        let next = url_encode(path);
+        Chrome {
+            t: Tr(language),
+            lang_tag: language.tag(),
+            dir: language.direction().as_str(),
+            user_name,
+            csrf,
+            languages: Language::ALL
+                .into_iter()
+                .map(|l| LangLink {
+                    tag: l.tag(),
+                    name: l.native_name(),
+                    href: format!("/lang/{}?next={next}", l.tag()),
+                    current: l == language,
+                })
+                .collect(),
+            asset_version: ASSET_VERSION,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Chrome {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let Lang(language) = Lang::from_request_parts(parts, state).await.unwrap_or(Lang(Language::ZhCn));
+        let user_name = parts
+            .extensions
+            .get::<Session>()
+            .and_then(|s| s.user.as_ref())
+            .map(|u| u.0.display_name.clone());
+        let csrf = if user_name.is_some() {
+            CsrfToken::from_request_parts(parts, state).await?.0
+        } else {
+            String::new()
+        };
+        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+        Ok(Chrome::new(language, &path, user_name, csrf))
+    }
+}
+
+/// Renders a page with `status`; a template that fails to render becomes the error page.
+pub fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, [(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "template failed");
+            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    heading: String,
+    message: String,
+}
+
+/// The error page, in the user's language. Built without the request (the middleware that
+/// calls it only has the response), so it shows the signed-out header.
+pub fn error_page(_state: &AppState, t: Tr, problem: &Problem) -> Response {
+    let heading = if problem.status == StatusCode::NOT_FOUND {
+        t.get("error-not-found-title")
+    } else {
+        t.get("error-title")
+    };
+    let page = ErrorPage { c: Chrome::new(t.lang(), "/", None, String::new()), heading, message: problem.message(&t) };
+    match page.render() {
+        Ok(html) => (problem.status, Html(html)).into_response(),
+        Err(_) => (problem.status, problem.message(&t)).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only paths on this site may be returned to: `/x` but never `//evil.example` or `http://..`.
+pub fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// `GET /lang/{tag}?next=/path`: remembers the language for a year and goes back.
+pub async fn switch_language(Path(tag): Path<String>, Query(query): Query<NextQuery>) -> Response {
+    let Some(language) = Language::from_tag(&tag) else {
+        return Problem::not_found().into_response();
+    };
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", language.tag());
+    let mut response = Redirect::to(&local_path(query.next.as_deref())).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+        .into_response()
+}

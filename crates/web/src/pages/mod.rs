@@ -1,0 +1,28 @@
+//! Server-rendered pages: phone first, light, working without JavaScript, every string from
+//! the catalogue.
+
+pub mod account;
+mod home;
+pub mod layout;
+pub mod people;
+mod regions;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+/// The HTML routes. Protected pages check their access inside, through `CurrentUser`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/regions/{code}", get(regions::show))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/register", get(account::register_form).post(account::register))
+        .route("/logout", post(account::logout))
+        .route("/account", get(account::show))
+        .route("/people", get(people::show))
+        .route("/lang/{tag}", get(layout::switch_language))
+        .route("/static/app.css", get(layout::stylesheet))
+}
+pub use people::PEOPLE_READERS;

@@ -1,0 +1,53 @@
+//! A region's page: where it is, what it is known for, what lies below it.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::layout::{Chrome, render};
+use crate::AppState;
+use crate::problem::Problem;
+
+#[derive(Template)]
+#[template(path = "region.html")]
+struct RegionPage {
+    c: Chrome,
+    name: String,
+    level: String,
+    coordinates: Option<String>,
+    known_for: Option<String>,
+    products_heading: String,
+    /// (code, name) from the root down to the parent.
+    crumbs: Vec<(String, String)>,
+    children: Vec<(String, String)>,
+}
+
+pub async fn show(State(state): State<AppState>, Path(code): Path<String>, c: Chrome) -> Result<Response, Problem> {
+    let language = c.t.lang();
+    let region = state.store.region_by_code(&code).await?;
+    let ancestry = state.store.region_ancestry(&region).await?;
+    let children = state.store.region_children(region.id).await?;
+    let name = region.name(language).to_owned();
+    let page = RegionPage {
+        level: c.t.get(&format!("region-level-{}", region.level.as_str())),
+        coordinates: region
+            .latitude
+            .zip(region.longitude)
+            .map(|(lat, lon)| c.t.args2("region-coordinates", ("lat", format!("{lat:.2}").into()), ("lon", format!("{lon:.2}").into()))),
+        known_for: region.known_for(language).map(str::to_owned),
+        products_heading: c.t.arg("region-products", "name", name.as_str()),
+        crumbs: ancestry
+            .iter()
+            .filter(|r| r.id != region.id)
+            .map(|r| (r.code.as_str().to_owned(), r.name(language).to_owned()))
+            .collect(),
+        children: children
+            .iter()
+            .map(|r| (r.code.as_str().to_owned(), r.name(language).to_owned()))
+            .collect(),
+        name,
+        c,
+    };
+    Ok(render(StatusCode::OK, &page))
+}

@@ -1,0 +1,103 @@
+site-name = FarmGate يېزا مال سۇپىسى
+site-tagline = ناھىيە ئېلېكترونلۇق سودا ئاممىۋى مۇلازىمەت سۇپىسى: يېزىنىڭ ئېسىل مەھسۇلاتلىرىنى پۈتۈن مەملىكەتكە سېتىش
+skip-to-content = مەزمۇنغا ئۆتۈش
+nav-home = باش بەت
+nav-login = كىرىش
+nav-register = تىزىملىتىش
+nav-logout = چېكىنىش
+nav-account = ھېساباتىم
+nav-people = خادىملار
+nav-api-docs = API ھۆججىتى
+lang-switch-label = تىل
+footer-text = FarmGate: يېزا ئېلېكترونلۇق سودا ئاممىۋى مۇلازىمەت سۇپىسى
+back-home = باش بەتكە قايتىش
+
+home-title = ناھىيىنىڭ ئالاھىدە مەھسۇلاتلىرى، پۈتۈن مەملىكەتكە
+home-intro = بۇ يەردە ناھىيە ئېلېكترونلۇق سودا مۇلازىمەت مەركەزلىرى ۋە كەنت پونكىتلىرىنىڭ ئالاھىدە مەھسۇلاتلىرى بار. بىر ناھىيىنى تاللاپ، ئۇ يەردە نېمە چىقىدىغانلىقىنى كۆرۈڭ.
+home-counties = ناھىيە ۋە شەھەرلەر
+home-known-for = ئالاھىدە مەھسۇلاتلىرى:
+home-products-empty = دۇكان ۋە مەھسۇلاتلار پات يېقىندا چىقىدۇ، ھازىرچە مەھسۇلات يوق.
+home-no-regions = تېخى ھېچقانداق رايون كىرگۈزۈلمىدى. باشقۇرغۇچى farmgate seed demo نى ئىجرا قىلىپ ئۈلگە ناھىيىلەرنى يۈكلىيەلەيدۇ.
+home-townships = { $count } يېزا-بازار
+
+region-level-country = دۆلەت
+region-level-province = ئۆلكە
+region-level-prefecture = ۋىلايەت-ئوبلاست
+region-level-county = ناھىيە-شەھەر
+region-level-township = يېزا-بازار
+region-level-village = كەنت
+region-children = قاراشلىق رايونلار
+region-no-children = قاراشلىق رايون يوق.
+region-products = { $name } نىڭ ئالاھىدە مەھسۇلاتلىرى
+region-products-empty = بۇ يەردە تېخى مەھسۇلات يوق.
+region-coordinates = ئورنى: شىمالىي كەڭلىك { $lat }°، شەرقىي ئۇزۇنلۇق { $lon }°
+
+login-title = كىرىش
+login-field-login = يانفون نومۇرى ياكى كىرىش نامى
+login-field-login-hint = مەسىلەن 13812345678
+login-field-password = پارول
+login-submit = كىرىش
+login-no-account = ھېساباتىڭىز يوقمۇ؟
+login-registered = تىزىملىتىش تاپشۇرۇۋېلىندى. نومۇرىڭىز ياكى كىرىش نامىڭىز ۋە پارولىڭىز بىلەن كىرىڭ.
+logout-done = چېكىندىڭىز.
+
+register-title = تىزىملىتىش
+register-field-display-name = ئىسمىڭىز
+register-password-hint = كەم دېگەندە { $min } ھەرپ
+register-submit = تىزىملىتىش
+register-have-account = ھېساباتىڭىز بارمۇ؟
+
+account-title = ھېساباتىم
+account-login = كىرىش نامى
+account-phone = يانفون نومۇرى
+account-language = تىل
+account-grants = رولۇم
+account-no-grants = تېخى ھېچقانداق رولىڭىز يوق.
+account-grant = { $role } ({ $region })
+
+people-title = { $region } دىكى خادىملار
+people-empty = بۇ رايوندا تېخى ھېچكىم رول ئالمىدى.
+people-name = ئىسمى
+people-phone = يانفون
+people-role = رولى
+people-region = رايون
+
+role-buyer = سېتىۋالغۇچى
+role-seller = ساتقۇچى
+role-host = نەق مەيدان رىياسەتچىسى
+role-station_operator = پونكىت مەسئۇلى
+role-centre_staff = مۇلازىمەت مەركىزى خادىمى
+role-trainer = تەربىيىلىگۈچى
+role-courier = يوللانما يەتكۈزگۈچى
+role-official = ھۆكۈمەت خادىمى
+role-admin = باشقۇرغۇچى
+
+api-docs-title = API ھۆججىتى
+api-docs-intro = FarmGate نىڭ JSON ئېغىزى /api/v1 دا. ماشىنا ئوقۇيالايدىغان OpenAPI 3.1 ھۆججىتى /api/openapi.json دا.
+api-docs-auth = كىرىش كېرەك
+
+error-title = خاتالىق كۆرۈلدى
+error-not-found-title = بەت تېپىلمىدى
+error-not-found = سىز ئىزدىگەن بەت ياكى ئۇچۇر مەۋجۇت ئەمەس.
+error-server = مۇلازىمېتىردا مەسىلە كۆرۈلدى، خاتىرىلەندى. سەل تۇرۇپ قايتا سىناڭ.
+error-unavailable = مۇلازىمەت ۋاقىتلىق ئىشلىمەيدۇ، سەل تۇرۇپ قايتا سىناڭ.
+error-unauthenticated = ئالدى بىلەن كىرىڭ.
+error-forbidden = بۇ مەشغۇلاتنى قىلىش ھوقۇقىڭىز يوق.
+error-csrf = بۇ بەتنىڭ ۋاقتى ئۆتۈپ كەتتى. بەتنى يېڭىلاپ قايتا يوللاڭ.
+error-rate-limited = سىناش قېتىمى بەك كۆپ. { $seconds } سېكۇنتتىن كېيىن قايتا سىناڭ.
+error-bad-request = تەلەپ شەكلى توغرا ئەمەس.
+error-json-invalid = يوللانغان سانلىق مەلۇمات شەكلى توغرا ئەمەس.
+error-payload-too-large = يوللانغان مەزمۇن بەك چوڭ.
+error-timeout = تەلەپ ۋاقتى ئېشىپ كەتتى، قايتا سىناڭ.
+error-method-not-allowed = بۇ خىل تەلەپ قوللىمايدۇ.
+error-required = بۇ تۈرنى تولدۇرۇڭ.
+error-phone-invalid = 11 خانىلىق ئىچكىرى يانفون نومۇرىنى كىرگۈزۈڭ، مەسىلەن 13812345678.
+error-login-invalid = كىرىش نامى 3 دىن 32 گىچە ھەرپ، ھەرپ بىلەن باشلىنىدۇ، پەقەت ھەرپ، سان ۋە . _ - نى ئۆز ئىچىگە ئالىدۇ.
+error-password-too-short = پارول كەم دېگەندە 8 ھەرپ بولۇشى كېرەك.
+error-password-too-long = پارول ئەڭ كۆپ 128 ھەرپ بولىدۇ.
+error-display-name-invalid = ئىسىم ئەڭ كۆپ 40 ھەرپ بولىدۇ، كونترول ھەرپى بولماسلىقى كېرەك.
+error-login-failed = يانفون نومۇرى، كىرىش نامى ياكى پارول توغرا ئەمەس.
+error-region-invalid = بۇنداق رايون يوق.
+error-role-invalid = بۇنداق رول يوق.
+error-grant-not-allowed = بۇ رايوندا بۇ رولنى بېرەلمەيسىز.
+error-account-unknown = بۇنداق ھېسابات يوق.

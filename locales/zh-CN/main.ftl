@@ -1,0 +1,103 @@
+site-name = FarmGate 农品通
+site-tagline = 县域电商公共服务平台：把乡村的好东西卖到全国
+skip-to-content = 跳到正文
+nav-home = 首页
+nav-login = 登录
+nav-register = 注册
+nav-logout = 退出
+nav-account = 我的账户
+nav-people = 区域人员
+nav-api-docs = 接口文档
+lang-switch-label = 语言
+footer-text = FarmGate：县域农村电商公共服务平台
+back-home = 返回首页
+
+home-title = 县域特产，直达全国
+home-intro = 这里汇集各县电商公共服务中心和乡村服务站的特色农产品。选一个县，看看那里出产什么。
+home-counties = 县市
+home-known-for = 特产：
+home-products-empty = 店铺和商品即将上线，目前还没有商品。
+home-no-regions = 还没有录入任何地区。管理员可运行 farmgate seed demo 载入示范县。
+home-townships = { $count } 个乡镇
+
+region-level-country = 国家
+region-level-province = 省区
+region-level-prefecture = 地州市
+region-level-county = 县市
+region-level-township = 乡镇
+region-level-village = 村
+region-children = 下辖地区
+region-no-children = 没有下辖地区。
+region-products = { $name }的特产
+region-products-empty = 这里还没有上架商品。
+region-coordinates = 位置：北纬 { $lat }°，东经 { $lon }°
+
+login-title = 登录
+login-field-login = 手机号或登录名
+login-field-login-hint = 例如 13812345678
+login-field-password = 密码
+login-submit = 登录
+login-no-account = 还没有账户？
+login-registered = 注册已提交。请用刚才的手机号或登录名和密码登录。
+logout-done = 你已退出登录。
+
+register-title = 注册
+register-field-display-name = 怎么称呼你
+register-password-hint = 至少 { $min } 个字符
+register-submit = 注册
+register-have-account = 已经有账户？
+
+account-title = 我的账户
+account-login = 登录名
+account-phone = 手机号
+account-language = 语言
+account-grants = 我的角色
+account-no-grants = 你还没有任何角色。
+account-grant = { $role }（{ $region }）
+
+people-title = { $region }的人员
+people-empty = 这个地区还没有人担任角色。
+people-name = 姓名
+people-phone = 手机号
+people-role = 角色
+people-region = 地区
+
+role-buyer = 买家
+role-seller = 卖家
+role-host = 主播
+role-station_operator = 服务站站长
+role-centre_staff = 服务中心工作人员
+role-trainer = 培训讲师
+role-courier = 快递员
+role-official = 政府工作人员
+role-admin = 平台管理员
+
+api-docs-title = 接口文档
+api-docs-intro = FarmGate 的 JSON 接口位于 /api/v1。机器可读的 OpenAPI 3.1 文档在 /api/openapi.json。
+api-docs-auth = 需要登录
+
+error-title = 出错了
+error-not-found-title = 找不到这个页面
+error-not-found = 你要找的页面或数据不存在。
+error-server = 服务器出了点问题，我们已经记录下来。请稍后再试。
+error-unavailable = 服务暂时不可用，请稍后再试。
+error-unauthenticated = 请先登录。
+error-forbidden = 你没有权限进行这个操作。
+error-csrf = 页面已过期，请刷新后重新提交。
+error-rate-limited = 尝试次数太多，请 { $seconds } 秒后再试。
+error-bad-request = 请求格式不正确。
+error-json-invalid = 提交的数据格式不正确。
+error-payload-too-large = 提交的内容太大。
+error-timeout = 请求超时，请再试一次。
+error-method-not-allowed = 不支持这种请求方式。
+error-required = 请填写这一项。
+error-phone-invalid = 请输入 11 位大陆手机号，例如 13812345678。
+error-login-invalid = 登录名需 3 到 32 个字符，以字母开头，只能包含字母、数字和 . _ -。
+error-password-too-short = 密码至少需要 8 个字符。
+error-password-too-long = 密码最多 128 个字符。
+error-display-name-invalid = 称呼最多 40 个字，不能包含控制字符。
+error-login-failed = 手机号/登录名或密码不正确。
+error-region-invalid = 没有这个地区。
+error-role-invalid = 没有这个角色。
+error-grant-not-allowed = 你不能在这个地区授予这个角色。
+error-account-unknown = 没有这个账户。
