@@ -56,7 +56,12 @@ impl Config {
                 "secure_cookies",
             ]))
             .extract()
-            .with_context(|| format!("reading settings from {} and FARMGATE_* variables", path.display()))
+            .with_context(|| {
+                format!(
+                    "reading settings from {} and FARMGATE_* variables",
+                    path.display()
+                )
+            })
     }
 
     pub fn database_url(&self) -> String {
@@ -67,14 +72,21 @@ impl Config {
     }
 
     pub fn bind_addr(&self) -> Result<SocketAddr> {
-        self.bind
-            .parse()
-            .with_context(|| format!("bind = {:?} is not an address like 127.0.0.1:8080", self.bind))
+        self.bind.parse().with_context(|| {
+            format!(
+                "bind = {:?} is not an address like 127.0.0.1:8080",
+                self.bind
+            )
+        })
     }
 
     pub fn language(&self) -> Result<Language> {
-        Language::from_tag(&self.default_language)
-            .with_context(|| format!("default_language = {:?}: use zh-CN, ug or en", self.default_language))
+        Language::from_tag(&self.default_language).with_context(|| {
+            format!(
+                "default_language = {:?}: use zh-CN, ug or en",
+                self.default_language
+            )
+        })
     }
 }
 
@@ -83,13 +95,17 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail decides the closure's error type
     fn defaults_then_file_then_environment() {
         figment::Jail::expect_with(|jail| {
             let defaults = Config::load(None).map_err(|e| e.to_string())?;
             assert_eq!(defaults.bind, "127.0.0.1:8080");
             assert_eq!(defaults.database_url(), "sqlite://./farmgate.db");
 
-            jail.create_file("farmgate.toml", "bind = \"0.0.0.0:9000\"\ndefault_language = \"ug\"\n")?;
+            jail.create_file(
+                "farmgate.toml",
+                "bind = \"0.0.0.0:9000\"\ndefault_language = \"ug\"\n",
+            )?;
             let from_file = Config::load(None).map_err(|e| e.to_string())?;
             assert_eq!(from_file.bind, "0.0.0.0:9000");
             assert_eq!(from_file.language().ok(), Some(Language::Ug));
@@ -98,15 +114,28 @@ mod tests {
             jail.set_env("FARMGATE_DATA_DIR", "/var/lib/farmgate");
             let from_env = Config::load(None).map_err(|e| e.to_string())?;
             assert_eq!(from_env.bind, "127.0.0.1:7000");
-            assert_eq!(from_env.database_url(), "sqlite:///var/lib/farmgate/farmgate.db");
+            assert_eq!(
+                from_env.database_url(),
+                "sqlite:///var/lib/farmgate/farmgate.db"
+            );
             Ok(())
         });
     }
 
     #[test]
     fn bad_values_are_explained() {
-        let config = Config { default_language: "fr".to_owned(), bind: "here".to_owned(), ..Config::default() };
+        let config = Config {
+            default_language: "fr".to_owned(),
+            bind: "here".to_owned(),
+            ..Config::default()
+        };
         assert!(config.language().is_err());
-        assert!(config.bind_addr().unwrap_err().to_string().contains("127.0.0.1:8080"));
+        assert!(
+            config
+                .bind_addr()
+                .unwrap_err()
+                .to_string()
+                .contains("127.0.0.1:8080")
+        );
     }
 }

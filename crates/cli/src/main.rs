@@ -93,13 +93,21 @@ fn main() -> Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(run(cli.command.unwrap_or(Command::Serve(ServeArgs::default())), config))
+    runtime.block_on(run(
+        cli.command.unwrap_or(Command::Serve(ServeArgs::default())),
+        config,
+    ))
 }
 
 fn init_logging(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tower_sessions=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tower_sessions=warn",
+        )
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if config.log_format == "json" {
         builder.json().init();
     } else {
@@ -110,8 +118,9 @@ fn init_logging(config: &Config) {
 async fn open(config: &Config) -> Result<Store> {
     let url = config.database_url();
     if url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("creating the data directory {}", config.data_dir.display())
+        })?;
     }
     let store = Store::connect(&url)
         .await
@@ -142,7 +151,10 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Serve(args) => serve(args, config).await,
         Command::Migrate => {
             let store = open(&config).await?;
-            println!("The database at {} is up to date.", redact(&config.database_url()));
+            println!(
+                "The database at {} is up to date.",
+                redact(&config.database_url())
+            );
             store.close().await?;
             Ok(())
         }
@@ -152,7 +164,13 @@ async fn run(command: Command, config: Config) -> Result<()> {
             store.close().await?;
             Ok(())
         }
-        Command::User(UserCommand::Add { login, role, region, name, password }) => {
+        Command::User(UserCommand::Add {
+            login,
+            role,
+            region,
+            name,
+            password,
+        }) => {
             let store = open(&config).await?;
             add_user(&store, &login, &role, &region, name.as_deref(), password).await?;
             store.close().await?;
@@ -161,10 +179,15 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Backup { file } => {
             let store = open(&config).await?;
             if store.backend() == farmgate_store::Backend::Postgres {
-                bail!("backup copies SQLite databases; for PostgreSQL use pg_dump, e.g. pg_dump -Fc -f farmgate.dump \"$FARMGATE_DATABASE_URL\"");
+                bail!(
+                    "backup copies SQLite databases; for PostgreSQL use pg_dump, e.g. pg_dump -Fc -f farmgate.dump \"$FARMGATE_DATABASE_URL\""
+                );
             }
             store.backup_to(&file).await.context("writing the backup")?;
-            println!("Wrote a consistent copy of the database to {}.", file.display());
+            println!(
+                "Wrote a consistent copy of the database to {}.",
+                file.display()
+            );
             store.close().await?;
             Ok(())
         }
@@ -186,11 +209,20 @@ async fn seed_demo(store: &Store) -> Result<()> {
         .await?
         .map_err(|e| anyhow::anyhow!("hashing the demo password: {e}"))?;
     let added_accounts = store.load_demo_accounts(&hash).await?;
-    println!("Demo data: {added_regions} regions and {added_accounts} accounts added (existing ones kept).");
+    println!(
+        "Demo data: {added_regions} regions and {added_accounts} accounts added (existing ones kept)."
+    );
     Ok(())
 }
 
-async fn add_user(store: &Store, login: &str, role: &str, region: &str, name: Option<&str>, password: Option<String>) -> Result<()> {
+async fn add_user(
+    store: &Store,
+    login: &str,
+    role: &str,
+    region: &str,
+    name: Option<&str>,
+    password: Option<String>,
+) -> Result<()> {
     let login_id = LoginId::parse(login).map_err(|_| anyhow::anyhow!("{login:?} is neither a mainland mobile number nor a login name (3-32 of a-z 0-9 . _ -, starting with a letter)"))?;
     let role = Role::parse(role).with_context(|| {
         let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
@@ -198,7 +230,9 @@ async fn add_user(store: &Store, login: &str, role: &str, region: &str, name: Op
     })?;
     let region = match store.region_by_code(region).await {
         Ok(region) => region,
-        Err(farmgate_store::Error::NotFound) => bail!("there is no region with code {region:?} (load the demo with `farmgate seed demo`)"),
+        Err(farmgate_store::Error::NotFound) => bail!(
+            "there is no region with code {region:?} (load the demo with `farmgate seed demo`)"
+        ),
         Err(other) => return Err(other.into()),
     };
     let account = match store.account_by_login(&login_id).await? {
@@ -211,13 +245,20 @@ async fn add_user(store: &Store, login: &str, role: &str, region: &str, name: Op
                 Some(p) => (p, false),
                 None => (random_password(), true),
             };
-            let parsed = Password::parse(&password).map_err(|_| anyhow::anyhow!("the password needs 8 to 128 characters"))?;
+            let parsed = Password::parse(&password)
+                .map_err(|_| anyhow::anyhow!("the password needs 8 to 128 characters"))?;
             let hash = tokio::task::spawn_blocking(move || hash_password(&parsed))
                 .await?
                 .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
-            let display_name = DisplayName::parse(name.unwrap_or(login)).map_err(|_| anyhow::anyhow!("the name needs 1 to 40 characters"))?;
+            let display_name = DisplayName::parse(name.unwrap_or(login))
+                .map_err(|_| anyhow::anyhow!("the name needs 1 to 40 characters"))?;
             let account = store
-                .create_account(NewAccount { login: login_id, display_name, password_hash: hash, language: Default::default() })
+                .create_account(NewAccount {
+                    login: login_id,
+                    display_name,
+                    password_hash: hash,
+                    language: Default::default(),
+                })
                 .await?;
             if generated {
                 println!("Created {login} with the password: {password}");
@@ -228,7 +269,12 @@ async fn add_user(store: &Store, login: &str, role: &str, region: &str, name: Op
         }
     };
     store.grant_role(account.id, role, region.id, None).await?;
-    println!("{login} is now {} at {} ({}).", role.as_str(), region.name_en, region.code.as_str());
+    println!(
+        "{login} is now {} at {} ({}).",
+        role.as_str(),
+        region.name_en,
+        region.code.as_str()
+    );
     Ok(())
 }
 
@@ -236,7 +282,9 @@ fn random_password() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
-    (0..16).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect()
+    (0..16)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
 }
 
 async fn serve(args: ServeArgs, config: Config) -> Result<()> {
@@ -245,12 +293,14 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         seed_demo(&store).await?;
     }
     let bind = match args.bind {
-        Some(bind) => bind.parse().with_context(|| format!("--bind {bind:?} is not an address like 127.0.0.1:8080"))?,
+        Some(bind) => bind
+            .parse()
+            .with_context(|| format!("--bind {bind:?} is not an address like 127.0.0.1:8080"))?,
         None => config.bind_addr()?,
     };
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("listening on {bind} (is another server using it? set --bind or FARMGATE_BIND)"))?;
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| {
+        format!("listening on {bind} (is another server using it? set --bind or FARMGATE_BIND)")
+    })?;
     let local = listener.local_addr()?;
     let web = WebConfig {
         default_language: config.language()?,
@@ -264,7 +314,11 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
     if demo_accounts_present(&store).await {
         println!("Demo accounts (password: {DEMO_PASSWORD}):");
         for account in DEMO_ACCOUNTS {
-            let grants: Vec<String> = account.grants.iter().map(|(role, region)| format!("{} @ {region}", role.as_str())).collect();
+            let grants: Vec<String> = account
+                .grants
+                .iter()
+                .map(|(role, region)| format!("{} @ {region}", role.as_str()))
+                .collect();
             println!("  {:<16} {}", account.login, grants.join(", "));
         }
     }
@@ -308,8 +362,14 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted_from_urls() {
-        assert_eq!(redact("postgres://fg:secret@db:5432/farmgate"), "postgres://fg:***@db:5432/farmgate");
-        assert_eq!(redact("postgres://fg@db/farmgate"), "postgres://fg@db/farmgate");
+        assert_eq!(
+            redact("postgres://fg:secret@db:5432/farmgate"),
+            "postgres://fg:***@db:5432/farmgate"
+        );
+        assert_eq!(
+            redact("postgres://fg@db/farmgate"),
+            "postgres://fg@db/farmgate"
+        );
         assert_eq!(redact("sqlite://./farmgate.db"), "sqlite://./farmgate.db");
     }
 

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 /// An amount of renminbi in fen (1 yuan = 100 fen).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(transparent)]
 pub struct Fen(pub i64);
 
@@ -36,7 +38,7 @@ mod tests {
     proptest! {
         #[test]
         fn display_parses_back(fen in any::<i64>()) {
-            let text = Fen(fen).display_yuan().replace('¥', "").replace('.', "");
+            let text = Fen(fen).display_yuan().replace(['¥', '.'], "");
             let parsed: i128 = text.parse().unwrap_or_default();
             prop_assert_eq!(parsed, i128::from(fen));
         }

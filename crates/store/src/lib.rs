@@ -4,8 +4,8 @@
 //! Every module of DESIGN.md that keeps data has a folder here with its entities and queries.
 //! Nothing above this crate writes SQL.
 
-mod connect;
 pub mod accounts;
+mod connect;
 pub mod demo;
 pub mod error;
 pub mod migrations;

@@ -28,15 +28,23 @@ impl TestDb {
         let url = format!("sqlite://{}", dir.path().join("farmgate.db").display());
         let store = Store::connect(&url).await.expect("open SQLite");
         store.migrate().await.expect("migrate SQLite");
-        TestDb { store, url, cleanup: Cleanup::Sqlite(dir) }
+        TestDb {
+            store,
+            url,
+            cleanup: Cleanup::Sqlite(dir),
+        }
     }
 
     /// A fresh schema in the test PostgreSQL, or None when no PostgreSQL is configured.
     #[allow(clippy::expect_used)]
     pub async fn postgres() -> Option<TestDb> {
-        let base = std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.is_empty())?;
+        let base = std::env::var(POSTGRES_URL_VAR)
+            .ok()
+            .filter(|u| !u.is_empty())?;
         let schema = format!("fgt_{}", uuid::Uuid::new_v4().simple());
-        let admin = sqlx::PgPool::connect(&base).await.expect("reach the test PostgreSQL");
+        let admin = sqlx::PgPool::connect(&base)
+            .await
+            .expect("reach the test PostgreSQL");
         // The schema name is ours: "fgt_" and 32 hex digits.
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
             .execute(&admin)
@@ -49,19 +57,25 @@ impl TestDb {
         store.migrate().await.expect("migrate PostgreSQL");
         let separator = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
-        Some(TestDb { store, url, cleanup: Cleanup::Postgres { url: base, schema } })
+        Some(TestDb {
+            store,
+            url,
+            cleanup: Cleanup::Postgres { url: base, schema },
+        })
     }
 
     /// Closes the store and removes the database.
     pub async fn finish(self) {
         let _ = self.store.close().await;
-        if let Cleanup::Postgres { url, schema } = self.cleanup {
-            if let Ok(admin) = sqlx::PgPool::connect(&url).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
-                    .execute(&admin)
-                    .await;
-                admin.close().await;
-            }
+        if let Cleanup::Postgres { url, schema } = self.cleanup
+            && let Ok(admin) = sqlx::PgPool::connect(&url).await
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE"
+            )))
+            .execute(&admin)
+            .await;
+            admin.close().await;
         }
     }
 }

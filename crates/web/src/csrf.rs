@@ -30,7 +30,11 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Problem> {
-        let session = parts.extensions.get::<Session>().cloned().ok_or_else(server_error)?;
+        let session = parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .ok_or_else(server_error)?;
         token_of(&session).await.map(CsrfToken)
     }
 }
@@ -59,7 +63,10 @@ fn forgery() -> Response {
 
 /// Refuses state-changing requests that do not carry the session's token.
 pub async fn guard(request: Request, next: Next) -> Response {
-    let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if !unsafe_method || cannot_be_forged(&request) {
         return next.run(request).await;
     }
@@ -83,7 +90,9 @@ pub async fn guard(request: Request, next: Next) -> Response {
         },
     };
     match sent {
-        Some(sent) if bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) => next.run(request).await,
+        Some(sent) if bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) => {
+            next.run(request).await
+        }
         _ => forgery(),
     }
 }
@@ -97,7 +106,11 @@ fn cannot_be_forged(request: &Request) -> bool {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim() == "application/json"));
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|m| m.trim() == "application/json")
+        });
     bearer || json
 }
 
@@ -114,7 +127,11 @@ async fn form_token(request: Request) -> Result<(Request, Option<String>), Respo
     }
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, FORM_LIMIT).await.map_err(|_| {
-        Problem::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large").into_response()
+        Problem::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+        )
+        .into_response()
     })?;
     let token = find_field(&bytes).or(from_query);
     Ok((Request::from_parts(parts, Body::from(bytes)), token))

@@ -45,7 +45,9 @@ pub fn router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(14)));
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(14),
+        ));
     let auth = AuthManagerLayerBuilder::new(Backend::new(state.store.clone()), sessions).build();
     let (api, _openapi) = api::routes();
 
@@ -59,8 +61,14 @@ pub fn router(state: AppState) -> Router {
         .layer(auth)
         .layer(middleware::from_fn(ops::track))
         .layer(RequestBodyLimitLayer::new(state.config.body_limit))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
-        .layer(middleware::from_fn_with_state(state.clone(), problem::negotiate))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.config.request_timeout,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            problem::negotiate,
+        ))
         .layer(CompressionLayer::new());
     for header in security::headers() {
         app = app.layer(header);
@@ -86,7 +94,9 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
     housekeeping.abort();
     served
 }

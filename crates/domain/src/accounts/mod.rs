@@ -68,9 +68,9 @@ impl LoginName {
         let name = text.trim().to_ascii_lowercase();
         let valid = (3..=32).contains(&name.len())
             && name.starts_with(|c: char| c.is_ascii_lowercase())
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+            && name.bytes().all(|b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+            });
         if valid {
             Ok(LoginName(name))
         } else {
@@ -173,14 +173,31 @@ mod tests {
 
     #[test]
     fn mainland_numbers_are_accepted_in_common_spellings() {
-        for text in ["13812345678", "138 1234 5678", "138-1234-5678", "+86 13812345678", "008613812345678"] {
-            assert_eq!(PhoneNumber::parse(text).map(|p| p.0), Ok("13812345678".to_owned()), "{text}");
+        for text in [
+            "13812345678",
+            "138 1234 5678",
+            "138-1234-5678",
+            "+86 13812345678",
+            "008613812345678",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(text).map(|p| p.0),
+                Ok("13812345678".to_owned()),
+                "{text}"
+            );
         }
     }
 
     #[test]
     fn other_numbers_are_refused() {
-        for text in ["12812345678", "1381234567", "138123456789", "23812345678", "1381234567a", "+1 4155550100"] {
+        for text in [
+            "12812345678",
+            "1381234567",
+            "138123456789",
+            "23812345678",
+            "1381234567a",
+            "+1 4155550100",
+        ] {
             assert!(PhoneNumber::parse(text).is_err(), "{text}");
         }
     }
@@ -194,12 +211,26 @@ mod tests {
 
     #[test]
     fn login_ids_are_told_apart() {
-        assert!(matches!(LoginId::parse("13912345678"), Ok(LoginId::Phone(_))));
-        assert!(matches!(LoginId::parse("Tekes.Centre"), Ok(LoginId::Name(n)) if n.as_str() == "tekes.centre"));
+        assert!(matches!(
+            LoginId::parse("13912345678"),
+            Ok(LoginId::Phone(_))
+        ));
+        assert!(
+            matches!(LoginId::parse("Tekes.Centre"), Ok(LoginId::Name(n)) if n.as_str() == "tekes.centre")
+        );
         assert_eq!(LoginId::parse("  ").err().map(|e| e.code), Some("required"));
-        assert_eq!(LoginId::parse("ab").err().map(|e| e.code), Some("login-invalid"));
-        assert_eq!(LoginId::parse("1ab").err().map(|e| e.code), Some("phone-invalid"));
-        assert_eq!(LoginId::parse("名字").err().map(|e| e.code), Some("login-invalid"));
+        assert_eq!(
+            LoginId::parse("ab").err().map(|e| e.code),
+            Some("login-invalid")
+        );
+        assert_eq!(
+            LoginId::parse("1ab").err().map(|e| e.code),
+            Some("phone-invalid")
+        );
+        assert_eq!(
+            LoginId::parse("名字").err().map(|e| e.code),
+            Some("login-invalid")
+        );
     }
 
     #[test]
@@ -207,7 +238,10 @@ mod tests {
         assert!(Password::parse("short").is_err());
         assert!(Password::parse("核桃枸杞红枣蜂蜜").is_ok());
         assert!(Password::parse(&"x".repeat(129)).is_err());
-        assert_eq!(format!("{:?}", Password::parse("long enough").unwrap()), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::parse("long enough").unwrap()),
+            "Password(***)"
+        );
     }
 
     proptest! {

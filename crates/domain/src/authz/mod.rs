@@ -150,7 +150,10 @@ mod tests {
 
     #[test]
     fn staff_act_only_inside_their_subtree() {
-        let staff = Grants::new(vec![Grant { role: Role::CentreStaff, region: tekes() }]);
+        let staff = Grants::new(vec![Grant {
+            role: Role::CentreStaff,
+            region: tekes(),
+        }]);
         assert!(staff.allows(&[Role::CentreStaff], &tekes().child(40)));
         assert!(!staff.allows(&[Role::CentreStaff], &jinghe()));
         assert!(!staff.allows(&[Role::CentreStaff], &xinjiang()));
@@ -159,7 +162,10 @@ mod tests {
 
     #[test]
     fn admins_count_for_every_role_in_their_subtree() {
-        let admin = Grants::new(vec![Grant { role: Role::Admin, region: xinjiang() }]);
+        let admin = Grants::new(vec![Grant {
+            role: Role::Admin,
+            region: xinjiang(),
+        }]);
         for role in Role::ALL {
             assert!(admin.allows(&[role], &tekes()));
             assert!(!admin.allows(&[role], &china().child(99)));
@@ -168,12 +174,18 @@ mod tests {
 
     #[test]
     fn granting_is_limited_by_role_and_region() {
-        let staff = Grants::new(vec![Grant { role: Role::CentreStaff, region: tekes() }]);
+        let staff = Grants::new(vec![Grant {
+            role: Role::CentreStaff,
+            region: tekes(),
+        }]);
         assert!(staff.may_grant(Role::Seller, &tekes().child(9)));
         assert!(!staff.may_grant(Role::Seller, &jinghe()));
         assert!(!staff.may_grant(Role::Admin, &tekes()));
         assert!(!staff.may_grant(Role::CentreStaff, &tekes()));
-        let seller = Grants::new(vec![Grant { role: Role::Seller, region: tekes() }]);
+        let seller = Grants::new(vec![Grant {
+            role: Role::Seller,
+            region: tekes(),
+        }]);
         assert!(!seller.may_grant(Role::Seller, &tekes()));
     }
 

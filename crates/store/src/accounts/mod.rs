@@ -155,7 +155,14 @@ impl Store {
         match inserted {
             Ok(_) => Ok(()),
             // Two grants of the same role racing: the other one won, which is what we wanted.
-            Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -181,7 +188,11 @@ impl Store {
     }
 
     /// Grants held at `region` or anywhere below it, with their holders' accounts.
-    pub async fn grants_within(&self, region: &RegionPath, limit: u64) -> Result<Vec<(GrantRow, Account)>> {
+    pub async fn grants_within(
+        &self,
+        region: &RegionPath,
+        limit: u64,
+    ) -> Result<Vec<(GrantRow, Account)>> {
         let rows = grant::Entity::find()
             .find_also_related(region::Entity)
             .filter(region::Column::Path.starts_with(region.as_str()))

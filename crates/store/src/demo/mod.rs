@@ -24,15 +24,51 @@ pub struct DemoAccount {
 }
 
 pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
-    DemoAccount { login: "admin", display_name: "平台管理员", grants: &[(Role::Admin, "cn")] },
-    DemoAccount { login: "buyer", display_name: "买家小王", grants: &[(Role::Buyer, "cn")] },
-    DemoAccount { login: "tekes-centre", display_name: "特克斯县电商公共服务中心", grants: &[(Role::CentreStaff, "tekes"), (Role::Trainer, "tekes")] },
-    DemoAccount { login: "tekes-official", display_name: "特克斯县商务局", grants: &[(Role::Official, "tekes")] },
-    DemoAccount { login: "jinghe-seller", display_name: "精河枸杞合作社", grants: &[(Role::Seller, "jinghe-tuoli")] },
-    DemoAccount { login: "huixian-host", display_name: "徽县核桃直播间", grants: &[(Role::Seller, "huixian"), (Role::Host, "huixian")] },
-    DemoAccount { login: "saibag-station", display_name: "赛巴格村服务站", grants: &[(Role::StationOperator, "korla-saibag")] },
-    DemoAccount { login: "kuqa-centre", display_name: "库车市电商公共服务中心", grants: &[(Role::CentreStaff, "kuqa")] },
-    DemoAccount { login: "gaodu-courier", display_name: "高都镇物流配送中心", grants: &[(Role::Courier, "zezhou-gaodu")] },
+    DemoAccount {
+        login: "admin",
+        display_name: "平台管理员",
+        grants: &[(Role::Admin, "cn")],
+    },
+    DemoAccount {
+        login: "buyer",
+        display_name: "买家小王",
+        grants: &[(Role::Buyer, "cn")],
+    },
+    DemoAccount {
+        login: "tekes-centre",
+        display_name: "特克斯县电商公共服务中心",
+        grants: &[(Role::CentreStaff, "tekes"), (Role::Trainer, "tekes")],
+    },
+    DemoAccount {
+        login: "tekes-official",
+        display_name: "特克斯县商务局",
+        grants: &[(Role::Official, "tekes")],
+    },
+    DemoAccount {
+        login: "jinghe-seller",
+        display_name: "精河枸杞合作社",
+        grants: &[(Role::Seller, "jinghe-tuoli")],
+    },
+    DemoAccount {
+        login: "huixian-host",
+        display_name: "徽县核桃直播间",
+        grants: &[(Role::Seller, "huixian"), (Role::Host, "huixian")],
+    },
+    DemoAccount {
+        login: "saibag-station",
+        display_name: "赛巴格村服务站",
+        grants: &[(Role::StationOperator, "korla-saibag")],
+    },
+    DemoAccount {
+        login: "kuqa-centre",
+        display_name: "库车市电商公共服务中心",
+        grants: &[(Role::CentreStaff, "kuqa")],
+    },
+    DemoAccount {
+        login: "gaodu-courier",
+        display_name: "高都镇物流配送中心",
+        grants: &[(Role::Courier, "zezhou-gaodu")],
+    },
 ];
 
 /// What loading the demo did.

@@ -165,7 +165,13 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["api_tokens", "sessions", "role_grants", "accounts", "regions"] {
+        for table in [
+            "api_tokens",
+            "sessions",
+            "role_grants",
+            "accounts",
+            "regions",
+        ] {
             manager
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;

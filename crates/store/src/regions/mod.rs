@@ -5,7 +5,9 @@ pub(crate) mod entity;
 
 use farmgate_domain::lang::Language;
 use farmgate_domain::regions::{RegionCode, RegionLevel, RegionPath};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use serde::Serialize;
 
 use crate::{Error, Result, Store};
@@ -91,13 +93,16 @@ impl Store {
     /// Adds a region under `parent` (None for the national root). Its level follows the
     /// parent's; its path is the parent's path plus its own id.
     pub async fn add_region(&self, parent: Option<&Region>, new: NewRegion<'_>) -> Result<Region> {
-        let code = RegionCode::parse(new.code).map_err(|_| Error::Config(format!("bad region code {:?}", new.code)))?;
+        let code = RegionCode::parse(new.code)
+            .map_err(|_| Error::Config(format!("bad region code {:?}", new.code)))?;
         let level = match parent {
             None => RegionLevel::Country,
-            Some(p) => p
-                .level
-                .child()
-                .ok_or_else(|| Error::Config(format!("{} is a village and has no children", p.code.as_str())))?,
+            Some(p) => p.level.child().ok_or_else(|| {
+                Error::Config(format!(
+                    "{} is a village and has no children",
+                    p.code.as_str()
+                ))
+            })?,
         };
         let [known_zh, known_ug, known_en] = new.known_for.map_or([None; 3], |k| k.map(Some));
         let txn = self.db.begin().await?;

@@ -80,7 +80,9 @@ impl SessionStore for DbSessionStore {
             let inserted = self
                 .upsert(
                     record,
-                    OnConflict::column(entity::Column::Id).do_nothing().to_owned(),
+                    OnConflict::column(entity::Column::Id)
+                        .do_nothing()
+                        .to_owned(),
                 )
                 .await?;
             if inserted > 0 {
@@ -113,8 +115,9 @@ impl SessionStore for DbSessionStore {
         };
         let data = serde_json::from_str(&row.data)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        let expiry_date = tower_sessions::cookie::time::OffsetDateTime::from_unix_timestamp(row.expires_at)
-            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date =
+            tower_sessions::cookie::time::OffsetDateTime::from_unix_timestamp(row.expires_at)
+                .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         Ok(Some(Record {
             id: *session_id,
             data,

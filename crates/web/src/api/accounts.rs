@@ -1,9 +1,9 @@
 //! Tokens, registration and the signed-in account.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use farmgate_domain::accounts::LoginId;
 use farmgate_store::accounts::API_TOKEN_LIFETIME_DAYS;
 use serde::{Deserialize, Serialize};
@@ -11,10 +11,10 @@ use utoipa::ToSchema;
 
 use super::ApiJson;
 use crate::AppState;
+use crate::auth::registration::{Registration, create_registration};
 use crate::auth::{Credentials, CurrentUser, check_credentials};
 use crate::client::ClientIp;
 use crate::i18n::Lang;
-use crate::auth::registration::{Registration, create_registration};
 use crate::problem::{ApiError, Problem};
 
 #[derive(Deserialize, ToSchema)]
@@ -50,27 +50,42 @@ pub async fn login(
 ) -> Result<Json<TokenResponse>, Problem> {
     let login = LoginId::parse(&request.login)?;
     if request.password.is_empty() {
-        return Err(Problem::from(farmgate_domain::ValidationError::new("password", "required")));
+        return Err(Problem::from(farmgate_domain::ValidationError::new(
+            "password", "required",
+        )));
     }
     state
         .limits
         .check(ip, Some(&login.to_string()))
         .map_err(Problem::rate_limited)?;
-    let account = check_credentials(&state.store, Credentials { login, password: request.password })
-        .await
-        .map_err(|err| {
-            tracing::error!(error = %err, "API login failed");
-            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
-        })?
-        .ok_or(Problem::new(StatusCode::UNAUTHORIZED, "login-failed"))?;
+    let account = check_credentials(
+        &state.store,
+        Credentials {
+            login,
+            password: request.password,
+        },
+    )
+    .await
+    .map_err(|err| {
+        tracing::error!(error = %err, "API login failed");
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
+    })?
+    .ok_or(Problem::new(StatusCode::UNAUTHORIZED, "login-failed"))?;
     let token = state.store.issue_api_token(account.id).await?;
-    Ok(Json(TokenResponse { token, token_type: "Bearer", expires_in: API_TOKEN_LIFETIME_DAYS * 86_400 }))
+    Ok(Json(TokenResponse {
+        token,
+        token_type: "Bearer",
+        expires_in: API_TOKEN_LIFETIME_DAYS * 86_400,
+    }))
 }
 
 /// Revokes the bearer token the request carries.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "Token revoked"), (status = 401, body = ApiError)))]
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<StatusCode, Problem> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<StatusCode, Problem> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -109,9 +124,20 @@ pub async fn register(
     Lang(language): Lang,
     ApiJson(request): ApiJson<RegisterRequest>,
 ) -> Result<Response, Problem> {
-    let registration = Registration::parse(&request.display_name, &request.login, &request.password)
-        .map_err(|errors| errors.first().copied().map(Problem::from).unwrap_or(Problem::new(StatusCode::BAD_REQUEST, "bad-request")))?;
-    state.limits.check(ip, None).map_err(Problem::rate_limited)?;
+    let registration =
+        Registration::parse(&request.display_name, &request.login, &request.password).map_err(
+            |errors| {
+                errors
+                    .first()
+                    .copied()
+                    .map(Problem::from)
+                    .unwrap_or(Problem::new(StatusCode::BAD_REQUEST, "bad-request"))
+            },
+        )?;
+    state
+        .limits
+        .check(ip, None)
+        .map_err(Problem::rate_limited)?;
     create_registration(&state, registration, language).await?;
     Ok((StatusCode::ACCEPTED, Json(Accepted { status: "accepted" })).into_response())
 }
@@ -138,10 +164,16 @@ pub struct Me {
 /// The signed-in account and its grants.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = ApiError)))]
-pub async fn me(State(state): State<AppState>, Lang(language): Lang, user: CurrentUser) -> Result<Json<Me>, Problem> {
+pub async fn me(
+    State(state): State<AppState>,
+    Lang(language): Lang,
+    user: CurrentUser,
+) -> Result<Json<Me>, Problem> {
     let mut grants = Vec::new();
     for grant in user.grants.iter() {
-        let Some(region_id) = grant.region.ids().last() else { continue };
+        let Some(region_id) = grant.region.ids().last() else {
+            continue;
+        };
         let region = state.store.region_by_id(region_id).await?;
         grants.push(GrantView {
             role: grant.role.as_str().to_owned(),

@@ -35,12 +35,19 @@ pub async fn page(doc: Arc<utoipa::openapi::OpenApi>, c: Chrome) -> Response {
     let mut operations = Vec::new();
     if let Some(paths) = value.get("paths").and_then(|p| p.as_object()) {
         for (path, item) in paths {
-            let Some(item) = item.as_object() else { continue };
+            let Some(item) = item.as_object() else {
+                continue;
+            };
             for (method, op) in item {
                 if !matches!(method.as_str(), "get" | "post" | "put" | "patch" | "delete") {
                     continue;
                 }
-                let text = |key: &str| op.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+                let text = |key: &str| {
+                    op.get(key)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
                 let summary = match text("summary") {
                     s if s.is_empty() => text("description"),
                     s => s,

@@ -5,9 +5,9 @@ mod accounts;
 mod docs;
 mod regions;
 
+use axum::Router;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::Router;
 use axum::routing::get;
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -57,7 +57,10 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let doc = std::sync::Arc::new(openapi.clone());
     let json_doc = doc.clone();
     let router = router
-        .route("/api/openapi.json", get(move || docs::json(json_doc.clone())))
+        .route(
+            "/api/openapi.json",
+            get(move || docs::json(json_doc.clone())),
+        )
         .route("/api/docs", get(move |c| docs::page(doc.clone(), c)));
     (router, openapi)
 }
@@ -73,7 +76,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => {
                 let status = match rejection.status() {
-                    StatusCode::PAYLOAD_TOO_LARGE => return Err(Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large")),
+                    StatusCode::PAYLOAD_TOO_LARGE => {
+                        return Err(Problem::new(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "payload-too-large",
+                        ));
+                    }
                     StatusCode::UNSUPPORTED_MEDIA_TYPE => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     StatusCode::BAD_REQUEST => StatusCode::BAD_REQUEST,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,

@@ -3,11 +3,11 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use farmgate_domain::ValidationError;
+use farmgate_domain::accounts::LoginId;
 use farmgate_domain::accounts::mask_phone;
 use farmgate_domain::authz::Role;
 use farmgate_domain::regions::RegionLevel;
-use farmgate_domain::ValidationError;
-use farmgate_domain::accounts::LoginId;
 use farmgate_store::regions::Region;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -37,7 +37,11 @@ pub struct RegionView {
     pub known_for: Option<String>,
 }
 
-fn view(region: &Region, parent_code: Option<String>, language: farmgate_domain::lang::Language) -> RegionView {
+fn view(
+    region: &Region,
+    parent_code: Option<String>,
+    language: farmgate_domain::lang::Language,
+) -> RegionView {
     RegionView {
         code: region.code.as_str().to_owned(),
         level: region.level.as_str().to_owned(),
@@ -61,13 +65,23 @@ pub struct ListQuery {
 /// Lists regions, in tree order.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "regions", params(ListQuery),
     responses((status = 200, body = Vec<RegionView>), (status = 422, body = ApiError)))]
-pub async fn list(State(state): State<AppState>, Lang(language): Lang, Query(query): Query<ListQuery>) -> Result<Json<Vec<RegionView>>, Problem> {
-    let level = match query.level.as_deref() {
-        None => None,
-        Some(text) => Some(RegionLevel::parse(text).ok_or(Problem::from(ValidationError::new("level", "region-invalid")))?),
-    };
+pub async fn list(
+    State(state): State<AppState>,
+    Lang(language): Lang,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<RegionView>>, Problem> {
+    let level =
+        match query.level.as_deref() {
+            None => None,
+            Some(text) => Some(RegionLevel::parse(text).ok_or(Problem::from(
+                ValidationError::new("level", "region-invalid"),
+            ))?),
+        };
     let regions = state.store.all_regions().await?;
-    let code_of = |id: Option<i64>| id.and_then(|id| regions.iter().find(|r| r.id == id)).map(|r| r.code.as_str().to_owned());
+    let code_of = |id: Option<i64>| {
+        id.and_then(|id| regions.iter().find(|r| r.id == id))
+            .map(|r| r.code.as_str().to_owned())
+    };
     Ok(Json(
         regions
             .iter()
@@ -88,7 +102,11 @@ pub struct RegionDetail {
 #[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "regions",
     params(("code" = String, Path, description = "Region code, e.g. tekes")),
     responses((status = 200, body = RegionDetail), (status = 404, body = ApiError)))]
-pub async fn show(State(state): State<AppState>, Lang(language): Lang, Path(code): Path<String>) -> Result<Json<RegionDetail>, Problem> {
+pub async fn show(
+    State(state): State<AppState>,
+    Lang(language): Lang,
+    Path(code): Path<String>,
+) -> Result<Json<RegionDetail>, Problem> {
     let region = state.store.region_by_code(&code).await?;
     let parent_code = match region.parent_id {
         Some(id) => Some(state.store.region_by_id(id).await?.code.as_str().to_owned()),
@@ -96,7 +114,10 @@ pub async fn show(State(state): State<AppState>, Lang(language): Lang, Path(code
     };
     let children = state.store.region_children(region.id).await?;
     Ok(Json(RegionDetail {
-        children: children.iter().map(|c| view(c, Some(code.clone()), language)).collect(),
+        children: children
+            .iter()
+            .map(|c| view(c, Some(code.clone()), language))
+            .collect(),
         region: view(&region, parent_code, language),
     }))
 }
@@ -116,7 +137,11 @@ pub struct PersonView {
 #[utoipa::path(get, path = "/api/v1/regions/{code}/people", tag = "regions", security(("bearer" = [])),
     params(("code" = String, Path, description = "Region code")),
     responses((status = 200, body = Vec<PersonView>), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn people(State(state): State<AppState>, user: CurrentUser, Path(code): Path<String>) -> Result<Json<Vec<PersonView>>, Problem> {
+pub async fn people(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<PersonView>>, Problem> {
     let region = state.store.region_by_code(&code).await?;
     user.require(PEOPLE_READERS, &region.path)?;
     let full_phones = user.grants.sees_personal_data_at(&region.path);
@@ -128,7 +153,9 @@ pub async fn people(State(state): State<AppState>, user: CurrentUser, Path(code)
                 display_name: account.display_name,
                 role: grant.role.as_str().to_owned(),
                 region_code: grant.region_code,
-                phone: account.phone.map(|p| if full_phones { p } else { mask_phone(&p) }),
+                phone: account
+                    .phone
+                    .map(|p| if full_phones { p } else { mask_phone(&p) }),
             })
             .collect(),
     ))
@@ -162,19 +189,25 @@ pub async fn grant(
     ApiJson(request): ApiJson<GrantRequest>,
 ) -> Result<(StatusCode, Json<GrantCreated>), Problem> {
     let region = state.store.region_by_code(&code).await?;
-    let role = Role::parse(&request.role).ok_or(Problem::from(ValidationError::new("role", "role-invalid")))?;
+    let role = Role::parse(&request.role)
+        .ok_or(Problem::from(ValidationError::new("role", "role-invalid")))?;
     let login = LoginId::parse(&request.login)?;
     if !user.grants.may_grant(role, &region.path) {
         return Err(Problem::new(StatusCode::FORBIDDEN, "grant-not-allowed"));
     }
-    let account = state
+    let account = state.store.account_by_login(&login).await?.ok_or(
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "account-unknown").with_field("login"),
+    )?;
+    state
         .store
-        .account_by_login(&login)
-        .await?
-        .ok_or(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "account-unknown").with_field("login"))?;
-    state.store.grant_role(account.id, role, region.id, Some(user.account.id)).await?;
+        .grant_role(account.id, role, region.id, Some(user.account.id))
+        .await?;
     Ok((
         StatusCode::CREATED,
-        Json(GrantCreated { account_id: account.id, role: role.as_str().to_owned(), region_code: code }),
+        Json(GrantCreated {
+            account_id: account.id,
+            role: role.as_str().to_owned(),
+            region_code: code,
+        }),
     ))
 }

@@ -58,11 +58,19 @@ mod tests {
     fn the_account_limit_applies_across_addresses() {
         let limits = LoginLimits::new(100, 3);
         for last in 1..=3u8 {
-            assert!(limits.check(IpAddr::from([10, 0, 0, last]), Some("tekes-centre")).is_ok());
+            assert!(
+                limits
+                    .check(IpAddr::from([10, 0, 0, last]), Some("tekes-centre"))
+                    .is_ok()
+            );
         }
         let refused = limits.check(IpAddr::from([10, 0, 0, 9]), Some("tekes-centre"));
         assert!(matches!(refused, Err(seconds) if seconds >= 1));
-        assert!(limits.check(IpAddr::from([10, 0, 0, 9]), Some("kuqa-centre")).is_ok());
+        assert!(
+            limits
+                .check(IpAddr::from([10, 0, 0, 9]), Some("kuqa-centre"))
+                .is_ok()
+        );
     }
 
     #[test]

@@ -69,8 +69,13 @@ impl AuthnBackend for Backend {
     type Credentials = Credentials;
     type Error = AuthError;
 
-    async fn authenticate(&self, credentials: Credentials) -> Result<Option<SessionAccount>, AuthError> {
-        check_credentials(&self.store, credentials).await.map(|a| a.map(SessionAccount))
+    async fn authenticate(
+        &self,
+        credentials: Credentials,
+    ) -> Result<Option<SessionAccount>, AuthError> {
+        check_credentials(&self.store, credentials)
+            .await
+            .map(|a| a.map(SessionAccount))
     }
 
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<SessionAccount>, AuthError> {
@@ -80,7 +85,10 @@ impl AuthnBackend for Backend {
 
 /// Checks a login and password, off the async runtime. An unknown login is checked against a
 /// decoy hash so that it takes as long as a wrong password and timing reveals nothing.
-pub async fn check_credentials(store: &Store, credentials: Credentials) -> Result<Option<Account>, AuthError> {
+pub async fn check_credentials(
+    store: &Store,
+    credentials: Credentials,
+) -> Result<Option<Account>, AuthError> {
     let account = store.account_by_login(&credentials.login).await?;
     let stored = account
         .as_ref()
@@ -111,7 +119,9 @@ impl CurrentUser {
     /// Allows the request only if the user holds one of `roles` at a node containing `region`
     /// (an administrator's grant counts for every role in its subtree).
     pub fn require(&self, roles: &[Role], region: &RegionPath) -> Result<&Grant, Problem> {
-        self.grants.permits(roles, region).ok_or(Problem::forbidden())
+        self.grants
+            .permits(roles, region)
+            .ok_or(Problem::forbidden())
     }
 }
 
@@ -129,7 +139,10 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentUs
     let (account, via) = if let Some(token) = bearer_token(parts) {
         // A token that is presented but wrong is an error, not an anonymous visit.
         let account = state.store.account_by_api_token(token).await?;
-        (Some(account.ok_or(Problem::unauthenticated())?), Via::Bearer)
+        (
+            Some(account.ok_or(Problem::unauthenticated())?),
+            Via::Bearer,
+        )
     } else {
         let session = parts.extensions.get::<Session>().cloned();
         (session.and_then(|s| s.user).map(|u| u.0), Via::Session)
@@ -138,21 +151,30 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentUs
         return Ok(None);
     };
     let grants = state.store.grants_of(account.id).await?;
-    Ok(Some(CurrentUser { account, grants, via }))
+    Ok(Some(CurrentUser {
+        account,
+        grants,
+        via,
+    }))
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        resolve(parts, state).await?.ok_or(Problem::unauthenticated())
+        resolve(parts, state)
+            .await?
+            .ok_or(Problem::unauthenticated())
     }
 }
 
 impl OptionalFromRequestParts<AppState> for CurrentUser {
     type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Problem> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Problem> {
         resolve(parts, state).await
     }
 }

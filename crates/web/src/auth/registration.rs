@@ -22,12 +22,20 @@ pub struct Registration {
 }
 
 impl Registration {
-    pub fn parse(display_name: &str, login: &str, password: &str) -> Result<Registration, Vec<ValidationError>> {
+    pub fn parse(
+        display_name: &str,
+        login: &str,
+        password: &str,
+    ) -> Result<Registration, Vec<ValidationError>> {
         let display_name = DisplayName::parse(display_name);
         let login = LoginId::parse(login);
         let password = Password::parse(password);
         match (display_name, login, password) {
-            (Ok(display_name), Ok(login), Ok(password)) => Ok(Registration { display_name, login, password }),
+            (Ok(display_name), Ok(login), Ok(password)) => Ok(Registration {
+                display_name,
+                login,
+                password,
+            }),
             (d, l, p) => Err([d.err(), l.err(), p.err()].into_iter().flatten().collect()),
         }
     }
@@ -35,7 +43,11 @@ impl Registration {
 
 /// Creates the account unless the login is taken, and answers the same either way. New
 /// accounts are buyers across the national market.
-pub async fn create_registration(state: &AppState, registration: Registration, language: Language) -> Result<(), Problem> {
+pub async fn create_registration(
+    state: &AppState,
+    registration: Registration,
+    language: Language,
+) -> Result<(), Problem> {
     let password = registration.password;
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
@@ -53,7 +65,10 @@ pub async fn create_registration(state: &AppState, registration: Registration, l
     match created {
         Ok(account) => {
             if let Some(root) = state.store.region_root().await? {
-                state.store.grant_role(account.id, Role::Buyer, root.id, None).await?;
+                state
+                    .store
+                    .grant_role(account.id, Role::Buyer, root.id, None)
+                    .await?;
             }
             Ok(())
         }
@@ -61,4 +76,3 @@ pub async fn create_registration(state: &AppState, registration: Registration, l
         Err(other) => Err(other.into()),
     }
 }
-

@@ -8,9 +8,9 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use farmgate_domain::ValidationError;
 use farmgate_domain::accounts::{LoginId, Password};
 use farmgate_domain::authz::Role;
-use farmgate_domain::ValidationError;
 use serde::Deserialize;
 
 use super::layout::{Chrome, local_path, render};
@@ -110,7 +110,13 @@ pub async fn login(
         page.form_error = Some(Problem::rate_limited(seconds).message(&t));
         return render(StatusCode::TOO_MANY_REQUESTS, &page);
     }
-    let user = match session.authenticate(Credentials { login, password: form.password }).await {
+    let user = match session
+        .authenticate(Credentials {
+            login,
+            password: form.password,
+        })
+        .await
+    {
         Ok(Some(user)) => user,
         Ok(None) => {
             page.form_error = Some(t.get("error-login-failed"));
@@ -152,7 +158,8 @@ struct RegisterPage {
 
 impl RegisterPage {
     fn new(c: Chrome, csrf: String) -> RegisterPage {
-        let password_hint = c.t.arg("register-password-hint", "min", Password::MIN_CHARS);
+        let password_hint =
+            c.t.arg("register-password-hint", "min", Password::MIN_CHARS);
         RegisterPage {
             c,
             csrf,
@@ -232,18 +239,30 @@ struct AccountPage {
     grants: Vec<GrantLine>,
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, c: Chrome) -> Result<Response, Problem> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+) -> Result<Response, Problem> {
     let mut grants = Vec::new();
     for grant in user.grants.iter() {
-        let Some(region_id) = grant.region.ids().last() else { continue };
+        let Some(region_id) = grant.region.ids().last() else {
+            continue;
+        };
         let region = state.store.region_by_id(region_id).await?;
         let label = c.t.args2(
             "account-grant",
-            ("role", c.t.get(&format!("role-{}", grant.role.as_str())).into()),
+            (
+                "role",
+                c.t.get(&format!("role-{}", grant.role.as_str())).into(),
+            ),
             ("region", region.name(c.t.lang()).into()),
         );
         let may_list = matches!(grant.role, Role::CentreStaff | Role::Official | Role::Admin);
-        grants.push(GrantLine { label, people_region: may_list.then(|| region.code.as_str().to_owned()) });
+        grants.push(GrantLine {
+            label,
+            people_region: may_list.then(|| region.code.as_str().to_owned()),
+        });
     }
     let page = AccountPage {
         display_name: user.account.display_name.clone(),

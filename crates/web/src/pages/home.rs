@@ -30,7 +30,10 @@ pub async fn show(State(state): State<AppState>, c: Chrome) -> Result<Response, 
     let language = c.t.lang();
     // The tree is small (thousands of nodes per province): one query, assembled here.
     let regions = state.store.all_regions().await?;
-    let mut county_rows: Vec<_> = regions.iter().filter(|r| r.level == RegionLevel::County).collect();
+    let mut county_rows: Vec<_> = regions
+        .iter()
+        .filter(|r| r.level == RegionLevel::County)
+        .collect();
     // In the order they joined the platform, which the ids keep.
     county_rows.sort_by_key(|r| r.id);
     let counties = county_rows

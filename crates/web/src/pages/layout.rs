@@ -64,7 +64,9 @@ impl FromRequestParts<AppState> for Chrome {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let Lang(language) = Lang::from_request_parts(parts, state).await.unwrap_or(Lang(Language::ZhCn));
+        let Lang(language) = Lang::from_request_parts(parts, state)
+            .await
+            .unwrap_or(Lang(Language::ZhCn));
         let user_name = parts
             .extensions
             .get::<Session>()
@@ -75,7 +77,11 @@ impl FromRequestParts<AppState> for Chrome {
         } else {
             String::new()
         };
-        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
         Ok(Chrome::new(language, &path, user_name, csrf))
     }
 }
@@ -107,7 +113,11 @@ pub fn error_page(_state: &AppState, t: Tr, problem: &Problem) -> Response {
     } else {
         t.get("error-title")
     };
-    let page = ErrorPage { c: Chrome::new(t.lang(), "/", None, String::new()), heading, message: problem.message(&t) };
+    let page = ErrorPage {
+        c: Chrome::new(t.lang(), "/", None, String::new()),
+        heading,
+        message: problem.message(&t),
+    };
     match page.render() {
         Ok(html) => (problem.status, Html(html)).into_response(),
         Err(_) => (problem.status, problem.message(&t)).into_response(),
@@ -122,7 +132,9 @@ pub struct NextQuery {
 /// Only paths on this site may be returned to: `/x` but never `//evil.example` or `http://..`.
 pub fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -132,7 +144,10 @@ pub async fn switch_language(Path(tag): Path<String>, Query(query): Query<NextQu
     let Some(language) = Language::from_tag(&tag) else {
         return Problem::not_found().into_response();
     };
-    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", language.tag());
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        language.tag()
+    );
     let mut response = Redirect::to(&local_path(query.next.as_deref())).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);

@@ -18,7 +18,10 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::show))
         .route("/regions/{code}", get(regions::show))
         .route("/login", get(account::login_form).post(account::login))
-        .route("/register", get(account::register_form).post(account::register))
+        .route(
+            "/register",
+            get(account::register_form).post(account::register),
+        )
         .route("/logout", post(account::logout))
         .route("/account", get(account::show))
         .route("/people", get(people::show))

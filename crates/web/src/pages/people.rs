@@ -43,7 +43,11 @@ pub async fn show(
     c: Chrome,
     Query(query): Query<PeopleQuery>,
 ) -> Result<Response, Problem> {
-    let code = query.region.ok_or(Problem::from(farmgate_domain::ValidationError::new("region", "required")))?;
+    let code = query
+        .region
+        .ok_or(Problem::from(farmgate_domain::ValidationError::new(
+            "region", "required",
+        )))?;
     let region = state.store.region_by_code(&code).await?;
     user.require(PEOPLE_READERS, &region.path)?;
     let language = c.t.lang();
@@ -60,7 +64,10 @@ pub async fn show(
             region: regions
                 .iter()
                 .find(|r| r.id == grant.region_id)
-                .map_or_else(|| grant.region_code.clone(), |r| r.name(language).to_owned()),
+                .map_or_else(
+                    || grant.region_code.clone(),
+                    |r| r.name(language).to_owned(),
+                ),
             phone: match account.phone {
                 Some(phone) if full_phones => phone,
                 Some(phone) => mask_phone(&phone),

@@ -23,7 +23,11 @@ struct RegionPage {
     children: Vec<(String, String)>,
 }
 
-pub async fn show(State(state): State<AppState>, Path(code): Path<String>, c: Chrome) -> Result<Response, Problem> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    c: Chrome,
+) -> Result<Response, Problem> {
     let language = c.t.lang();
     let region = state.store.region_by_code(&code).await?;
     let ancestry = state.store.region_ancestry(&region).await?;
@@ -31,10 +35,13 @@ pub async fn show(State(state): State<AppState>, Path(code): Path<String>, c: Ch
     let name = region.name(language).to_owned();
     let page = RegionPage {
         level: c.t.get(&format!("region-level-{}", region.level.as_str())),
-        coordinates: region
-            .latitude
-            .zip(region.longitude)
-            .map(|(lat, lon)| c.t.args2("region-coordinates", ("lat", format!("{lat:.2}").into()), ("lon", format!("{lon:.2}").into()))),
+        coordinates: region.latitude.zip(region.longitude).map(|(lat, lon)| {
+            c.t.args2(
+                "region-coordinates",
+                ("lat", format!("{lat:.2}").into()),
+                ("lon", format!("{lon:.2}").into()),
+            )
+        }),
         known_for: region.known_for(language).map(str::to_owned),
         products_heading: c.t.arg("region-products", "name", name.as_str()),
         crumbs: ancestry

@@ -29,7 +29,12 @@ pub struct Problem {
 
 impl Problem {
     pub const fn new(status: StatusCode, code: &'static str) -> Problem {
-        Problem { status, code, field: None, retry_after: None }
+        Problem {
+            status,
+            code,
+            field: None,
+            retry_after: None,
+        }
     }
 
     pub const fn not_found() -> Problem {
@@ -45,7 +50,10 @@ impl Problem {
     }
 
     pub fn rate_limited(seconds: u64) -> Problem {
-        Problem { retry_after: Some(seconds.max(1)), ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited") }
+        Problem {
+            retry_after: Some(seconds.max(1)),
+            ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited")
+        }
     }
 
     pub const fn with_field(mut self, field: &'static str) -> Problem {
@@ -91,7 +99,9 @@ impl From<farmgate_store::Error> for Problem {
         use farmgate_store::Error;
         match err {
             Error::NotFound => Problem::not_found(),
-            Error::Conflict { field } => Problem::new(StatusCode::CONFLICT, "conflict").with_field(field),
+            Error::Conflict { field } => {
+                Problem::new(StatusCode::CONFLICT, "conflict").with_field(field)
+            }
             other => {
                 tracing::error!(error = %other, "store error");
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
@@ -138,7 +148,11 @@ pub struct ApiErrorDetail {
 }
 
 /// Chooses the request's language, and renders any problem the inner service returned.
-pub async fn negotiate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn negotiate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let language = i18n::choose(request.headers(), state.config.default_language);
     request.extensions_mut().insert(Lang(language));
     let is_api = request.uri().path().starts_with("/api/");
@@ -161,16 +175,20 @@ pub async fn negotiate(State(state): State<AppState>, mut request: Request, next
     let t = Tr(language);
     let mut rendered = if is_api {
         let body = ErrorBody {
-            error: ErrorDetail { code: problem.code, message: problem.message(&t), field: problem.field },
+            error: ErrorDetail {
+                code: problem.code,
+                message: problem.message(&t),
+                field: problem.field,
+            },
         };
         (problem.status, axum::Json(body)).into_response()
     } else {
         layout::error_page(&state, t, &problem)
     };
-    if let Some(seconds) = problem.retry_after {
-        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-            rendered.headers_mut().insert(header::RETRY_AFTER, value);
-        }
+    if let Some(seconds) = problem.retry_after
+        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+    {
+        rendered.headers_mut().insert(header::RETRY_AFTER, value);
     }
     rendered
 }

@@ -1,0 +1,128 @@
+//! Starts the real server on port 0 with a fresh database of its own, and talks HTTP to it.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::OnceLock;
+
+use farmgate_domain::accounts::{Password, hash_password};
+use farmgate_store::demo::DEMO_PASSWORD;
+use farmgate_store::testing::TestDb;
+use farmgate_web::{AppState, WebConfig};
+use reqwest::redirect::Policy;
+
+pub struct App {
+    pub base: String,
+    pub db: TestDb,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// The demo password's hash, computed once for the whole test binary.
+fn demo_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password(&Password::parse(DEMO_PASSWORD).unwrap()).unwrap())
+}
+
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// The app on SQLite with the demo counties and accounts.
+pub async fn spawn_app() -> App {
+    spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap()
+}
+
+/// The app on the chosen database (None when PostgreSQL is not configured).
+pub async fn spawn_with(db: Db, config: WebConfig) -> Option<App> {
+    let db = match db {
+        Db::Sqlite => TestDb::sqlite().await,
+        Db::Postgres => TestDb::postgres().await?,
+    };
+    db.store.load_demo_regions(&|| {}).await.unwrap();
+    let hash = demo_hash().to_owned();
+    db.store.load_demo_accounts(&hash).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState::new(db.store.clone(), config);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        farmgate_web::serve(listener, state, async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    Some(App {
+        base,
+        db,
+        shutdown: Some(tx),
+    })
+}
+
+impl App {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser: keeps cookies, does not follow redirects (tests look at them).
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// A browser that has logged in as `login` with the demo password.
+    pub async fn logged_in(&self, login: &str) -> reqwest::Client {
+        let client = self.browser();
+        let page = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let response = client
+            .post(self.url("/login"))
+            .form(&[
+                ("_csrf", csrf_of(&page).as_str()),
+                ("login", login),
+                ("password", DEMO_PASSWORD),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "login as {login}");
+        client
+    }
+
+    /// A bearer token for `login` with the demo password.
+    pub async fn token(&self, login: &str) -> String {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "login": login, "password": DEMO_PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "token for {login}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.db.finish().await;
+    }
+}
+
+/// The CSRF token in a page's form.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
