@@ -1,0 +1,66 @@
+// Shared pieces of the browser journeys: the real farmgate binary on a fresh SQLite database,
+// Debian's headless Chromium through playwright-core, and an axe-core check.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export const artifacts = path.join(here, 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+/** Starts `farmgate serve --demo` on a free port in a fresh data directory. */
+export async function startServer() {
+  const binary = process.env.FARMGATE_BIN ?? path.join(here, '..', 'target', 'debug', 'farmgate');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'farmgate-e2e-'));
+  const child = spawn(binary, ['serve', '--demo', '--bind', '127.0.0.1:0'], {
+    cwd: dataDir,
+    env: { ...process.env, FARMGATE_DATA_DIR: dataDir, FARMGATE_DATABASE_URL: '', RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`farmgate did not start: ${seen}`)), 60_000);
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = seen.match(/running at (http:\/\/\S+?)\/?\s/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`farmgate exited with ${code}: ${seen}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+/** Debian's Chromium, headless, at a phone's size. */
+export async function startBrowser() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+  });
+  return browser;
+}
+
+export const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+/** Runs axe-core on the page; returns the serious and critical violations. */
+export async function seriousViolations(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => globalThis.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+export async function screenshot(page, name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
