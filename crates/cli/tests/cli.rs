@@ -1,0 +1,179 @@
+//! The farmgate binary as an operator meets it: help, migrate, seed, user add, backup, serve.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn farmgate(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_farmgate"))
+        .args(args)
+        .current_dir(data_dir)
+        .env("FARMGATE_DATA_DIR", data_dir)
+        .env_remove("FARMGATE_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["seed", "--help"],
+        vec!["seed", "demo", "--help"],
+        vec!["user", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["backup", "--help"],
+    ] {
+        let out = farmgate(dir.path(), &args);
+        assert!(out.status.success(), "{args:?}");
+        assert!(text(&out.stdout).contains("Usage"), "{args:?}");
+    }
+    assert!(
+        !dir.path().join("farmgate.db").exists(),
+        "help touches nothing"
+    );
+}
+
+#[test]
+fn an_operator_seeds_adds_a_trainer_and_backs_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = farmgate(dir.path(), &["seed", "demo"]);
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    assert!(
+        text(&seeded.stdout).contains("53 regions and 9 accounts added"),
+        "{}",
+        text(&seeded.stdout)
+    );
+    let again = farmgate(dir.path(), &["seed", "demo"]);
+    assert!(text(&again.stdout).contains("0 regions and 0 accounts added"));
+
+    let added = farmgate(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--login",
+            "guo.xuemei",
+            "--role",
+            "trainer",
+            "--region",
+            "tekes",
+            "--name",
+            "郭雪梅",
+        ],
+    );
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let stdout = text(&added.stdout);
+    assert!(
+        stdout.contains("Created guo.xuemei with the password: "),
+        "a generated password is printed once: {stdout}"
+    );
+    assert!(stdout.contains("trainer at Tekes County"));
+
+    let bad_role = farmgate(
+        dir.path(),
+        &[
+            "user", "add", "--login", "x-person", "--role", "king", "--region", "tekes",
+        ],
+    );
+    assert!(!bad_role.status.success());
+    assert!(
+        text(&bad_role.stderr).contains("centre_staff"),
+        "the roles are listed: {}",
+        text(&bad_role.stderr)
+    );
+    let bad_region = farmgate(
+        dir.path(),
+        &[
+            "user", "add", "--login", "x-person", "--role", "seller", "--region", "atlantis",
+        ],
+    );
+    assert!(!bad_region.status.success());
+    assert!(text(&bad_region.stderr).contains("no region with code \"atlantis\""));
+
+    let backup = dir.path().join("copy.db");
+    let backed_up = farmgate(dir.path(), &["backup", backup.to_str().unwrap()]);
+    assert!(backed_up.status.success(), "{}", text(&backed_up.stderr));
+    assert!(backup.metadata().unwrap().len() > 0);
+    let twice = farmgate(dir.path(), &["backup", backup.to_str().unwrap()]);
+    assert!(
+        !twice.status.success(),
+        "an existing file is never overwritten"
+    );
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_farmgate_is_refused_with_a_clear_message() {
+    use sea_orm::ConnectionTrait;
+    let dir = tempfile::tempdir().unwrap();
+    assert!(farmgate(dir.path(), &["migrate"]).status.success());
+    let url = format!("sqlite://{}", dir.path().join("farmgate.db").display());
+    let store = farmgate_store::Store::connect(&url).await.unwrap();
+    store
+        .raw_for_tests()
+        .execute_unprepared("INSERT INTO seaql_migrations (version, applied_at) VALUES ('m29990101_000001_future', 0)")
+        .await
+        .unwrap();
+    store.close().await.unwrap();
+    let refused = farmgate(dir.path(), &["serve"]);
+    assert!(!refused.status.success());
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains("newer version") && stderr.contains("m29990101_000001_future"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn serve_prints_the_url_and_the_demo_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_farmgate"))
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env("FARMGATE_DATA_DIR", dir.path())
+        .env_remove("FARMGATE_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut url = None;
+    let mut printed = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line.strip_prefix("FarmGate is running at ") {
+            url = Some(rest.trim_end_matches('/').to_owned());
+        }
+        if line.contains("gaodu-courier") {
+            break;
+        }
+    }
+    let url = url.expect("the URL is printed");
+    assert!(
+        printed.contains("password: farmgate-demo") && printed.contains("tekes-centre"),
+        "{printed}"
+    );
+    let home = reqwest::get(format!("{url}/"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("特克斯县"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(dir.path().join("farmgate.db").exists());
+}
