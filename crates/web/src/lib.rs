@@ -26,9 +26,10 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
+use tracing::Level;
 
 pub use state::{AppState, WebConfig};
 
@@ -81,7 +82,9 @@ pub fn router(state: AppState) -> Router {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
-        }))
+        })
+        // One access-log line per request, carrying the span's request id.
+        .on_response(DefaultOnResponse::new().level(Level::INFO)))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }

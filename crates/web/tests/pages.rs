@@ -424,3 +424,19 @@ async fn region_pages_show_the_tree() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_people_page_explains_a_missing_region() {
+    let app = spawn_app().await;
+    let browser = app.logged_in("tekes-centre").await;
+    let response = browser.get(app.url("/people")).send().await.unwrap();
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("请填写这一项"));
+    let unknown = browser
+        .get(app.url("/people?region=atlantis"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    app.stop().await;
+}
