@@ -130,24 +130,14 @@ async fn login_attempts_are_rate_limited_per_account_with_a_clear_message() {
 
     // The form says so too, on the re-shown form.
     let browser = app.browser();
-    let page = browser
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let form = browser
-        .post(app.url("/login"))
-        .form(&[
-            ("_csrf", support::csrf_of(&page).as_str()),
-            ("login", "kuqa-centre"),
-            ("password", "farmgate-demo"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let form = app
+        .submit(
+            &browser,
+            "/login",
+            "/login",
+            &[("login", "kuqa-centre"), ("password", "farmgate-demo")],
+        )
+        .await;
     assert_eq!(form.status(), 429);
     assert!(form.text().await.unwrap().contains("尝试次数太多"));
     // Another account is not affected.

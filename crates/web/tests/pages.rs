@@ -115,25 +115,18 @@ async fn the_language_switch_never_redirects_off_site() {
 async fn a_villager_registers_logs_in_and_out_with_the_forms() {
     let app = spawn_app().await;
     let browser = app.browser();
-    let form = browser
-        .get(app.url("/register"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let registered = browser
-        .post(app.url("/register"))
-        .form(&[
-            ("_csrf", csrf_of(&form).as_str()),
-            ("display_name", "米热古丽"),
-            ("login", "139 0999 1234"),
-            ("password", "saibag-strawberries"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let registered = app
+        .submit(
+            &browser,
+            "/register",
+            "/register",
+            &[
+                ("display_name", "米热古丽"),
+                ("login", "139 0999 1234"),
+                ("password", "saibag-strawberries"),
+            ],
+        )
+        .await;
     assert_eq!(registered.status(), 303);
     assert_eq!(registered.headers()["location"], "/login?registered=1");
 
@@ -146,17 +139,18 @@ async fn a_villager_registers_logs_in_and_out_with_the_forms() {
         .await
         .unwrap();
     assert!(login_page.contains("注册已提交"));
-    let logged_in = browser
-        .post(app.url("/login"))
-        .form(&[
-            ("_csrf", csrf_of(&login_page).as_str()),
-            ("login", "13909991234"),
-            ("password", "saibag-strawberries"),
-            ("next", "/account"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let logged_in = app
+        .submit(
+            &browser,
+            "/login?registered=1",
+            "/login",
+            &[
+                ("login", "13909991234"),
+                ("password", "saibag-strawberries"),
+                ("next", "/account"),
+            ],
+        )
+        .await;
     assert_eq!(logged_in.status(), 303);
     assert_eq!(logged_in.headers()["location"], "/account");
     let session_cookie = logged_in
@@ -199,25 +193,18 @@ async fn registering_a_taken_login_looks_exactly_like_a_new_one() {
     let mut answers = Vec::new();
     for password in ["first-password", "second-password"] {
         let browser = app.browser();
-        let form = browser
-            .get(app.url("/register"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let response = browser
-            .post(app.url("/register"))
-            .form(&[
-                ("_csrf", csrf_of(&form).as_str()),
-                ("display_name", "Zhang Wei"),
-                ("login", "zhang.wei"),
-                ("password", password),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let response = app
+            .submit(
+                &browser,
+                "/register",
+                "/register",
+                &[
+                    ("display_name", "Zhang Wei"),
+                    ("login", "zhang.wei"),
+                    ("password", password),
+                ],
+            )
+            .await;
         answers.push((
             response.status(),
             response.headers()["location"].to_str().unwrap().to_owned(),
@@ -247,25 +234,18 @@ async fn bad_form_input_is_shown_beside_the_field_in_the_users_language() {
     let app = spawn_app().await;
     let browser = app.browser();
     browser.get(app.url("/lang/ug")).send().await.unwrap();
-    let form = browser
-        .get(app.url("/register"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let response = browser
-        .post(app.url("/register"))
-        .form(&[
-            ("_csrf", csrf_of(&form).as_str()),
-            ("display_name", ""),
-            ("login", "1380000"),
-            ("password", "short"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .submit(
+            &browser,
+            "/register",
+            "/register",
+            &[
+                ("display_name", ""),
+                ("login", "1380000"),
+                ("password", "short"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
     assert!(html.contains("dir=\"rtl\""));
@@ -278,35 +258,23 @@ async fn bad_form_input_is_shown_beside_the_field_in_the_users_language() {
     assert!(html.contains("id=\"display_name-error\""));
     assert!(html.contains("value=\"1380000\""), "what was typed is kept");
 
-    let login_form = browser
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let wrong = browser
-        .post(app.url("/login"))
-        .form(&[
-            ("_csrf", csrf_of(&login_form).as_str()),
-            ("login", "tekes-centre"),
-            ("password", "not-the-password"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let wrong = app
+        .submit(
+            &browser,
+            "/login",
+            "/login",
+            &[("login", "tekes-centre"), ("password", "not-the-password")],
+        )
+        .await;
     assert_eq!(wrong.status(), 422);
-    let unknown = browser
-        .post(app.url("/login"))
-        .form(&[
-            ("_csrf", csrf_of(&login_form).as_str()),
-            ("login", "nobody-here"),
-            ("password", "not-the-password"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let unknown = app
+        .submit(
+            &browser,
+            "/login",
+            "/login",
+            &[("login", "nobody-here"), ("password", "not-the-password")],
+        )
+        .await;
     assert_eq!(unknown.status(), 422);
     let (wrong, unknown) = (wrong.text().await.unwrap(), unknown.text().await.unwrap());
     let message = "يانفون نومۇرى، كىرىش نامى ياكى پارول توغرا ئەمەس";

@@ -126,3 +126,33 @@ pub fn csrf_of(html: &str) -> String {
     let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
 }
+
+impl App {
+    /// Opens the form at `form_path` as `browser`, then submits `fields` with the form's CSRF
+    /// token to `action`, as a person filling it in would.
+    pub async fn submit(
+        &self,
+        browser: &reqwest::Client,
+        form_path: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let page = browser
+            .get(self.url(form_path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = csrf_of(&page);
+        let mut body: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        body.extend_from_slice(fields);
+        browser
+            .post(self.url(action))
+            .form(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
