@@ -29,6 +29,7 @@ region-level-prefecture = Prefecture
 region-level-county = County
 region-level-township = Township
 region-level-village = Village
+region-breadcrumb = Where it is
 region-children = Places within
 region-no-children = No places below this one.
 region-products = Specialties of { $name }

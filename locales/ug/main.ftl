@@ -26,6 +26,7 @@ region-level-prefecture = ۋىلايەت-ئوبلاست
 region-level-county = ناھىيە-شەھەر
 region-level-township = يېزا-بازار
 region-level-village = كەنت
+region-breadcrumb = جايلاشقان رايون
 region-children = قاراشلىق رايونلار
 region-no-children = قاراشلىق رايون يوق.
 region-products = { $name } نىڭ ئالاھىدە مەھسۇلاتلىرى

@@ -26,6 +26,7 @@ region-level-prefecture = 地州市
 region-level-county = 县市
 region-level-township = 乡镇
 region-level-village = 村
+region-breadcrumb = 所在地区
 region-children = 下辖地区
 region-no-children = 没有下辖地区。
 region-products = { $name }的特产
