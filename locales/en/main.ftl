@@ -105,3 +105,7 @@ error-region-invalid = There is no such region.
 error-role-invalid = There is no such role.
 error-grant-not-allowed = You may not grant this role in this region.
 error-account-unknown = There is no such account.
+error-price-invalid = Enter a price in yuan, for example 38 or 12.50.
+error-shop-kind-invalid = Choose farmer, cooperative or company.
+error-shop-name-invalid = A shop name has 2 to 40 characters.
+error-text-too-long = This text is too long or has characters that cannot be used.

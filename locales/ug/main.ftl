@@ -102,3 +102,7 @@ error-region-invalid = بۇنداق رايون يوق.
 error-role-invalid = بۇنداق رول يوق.
 error-grant-not-allowed = بۇ رايوندا بۇ رولنى بېرەلمەيسىز.
 error-account-unknown = بۇنداق ھېسابات يوق.
+error-price-invalid = باھانى يۈەن بىلەن كىرگۈزۈڭ، مەسىلەن 38 ياكى 12.50.
+error-shop-kind-invalid = دېھقان، كوپىراتىپ ياكى كارخانىدىن بىرنى تاللاڭ.
+error-shop-name-invalid = دۇكان نامى 2 دىن 40 ھەرپكىچە بولىدۇ.
+error-text-too-long = بۇ مەزمۇن بەك ئۇزۇن ياكى ئىشلىتىشكە بولمايدىغان ھەرپ بار.

@@ -102,3 +102,7 @@ error-region-invalid = 没有这个地区。
 error-role-invalid = 没有这个角色。
 error-grant-not-allowed = 你不能在这个地区授予这个角色。
 error-account-unknown = 没有这个账户。
+error-price-invalid = 请输入以元为单位的价格，例如 38 或 12.50。
+error-shop-kind-invalid = 请选择农户、合作社或企业。
+error-shop-name-invalid = 店铺名称需 2 到 40 个字。
+error-text-too-long = 内容太长或包含不能使用的字符。

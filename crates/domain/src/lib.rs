@@ -6,9 +6,12 @@
 
 pub mod accounts;
 pub mod authz;
+pub mod catalog;
 pub mod error;
 pub mod lang;
 pub mod money;
+pub mod orders;
 pub mod regions;
+pub mod shops;
 
 pub use error::ValidationError;

@@ -1,0 +1,206 @@
+//! Products sold by weight or by the piece, and what a packed line really costs.
+//!
+//! Farm produce is sold by weight: a "1 kg bag of walnuts" may weigh 1.04 kg when packed.
+//! Quantities keep their unit; ordered weight and packed weight are kept apart; and a shop
+//! chooses whether the price follows the packed weight, within a tolerance it sets.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ValidationError;
+use crate::money::Fen;
+
+/// The unit a variant is sold in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// 500 g, the market's everyday weight.
+    Jin,
+    Kg,
+    Gram,
+    Piece,
+    Box,
+    Bag,
+    Bottle,
+    Jar,
+}
+
+impl Unit {
+    pub const ALL: [Unit; 8] = [
+        Unit::Jin,
+        Unit::Kg,
+        Unit::Gram,
+        Unit::Piece,
+        Unit::Box,
+        Unit::Bag,
+        Unit::Bottle,
+        Unit::Jar,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Jin => "jin",
+            Unit::Kg => "kg",
+            Unit::Gram => "g",
+            Unit::Piece => "piece",
+            Unit::Box => "box",
+            Unit::Bag => "bag",
+            Unit::Bottle => "bottle",
+            Unit::Jar => "jar",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Unit> {
+        let text = text.trim().to_ascii_lowercase();
+        match text.as_str() {
+            "斤" => Some(Unit::Jin),
+            "公斤" | "千克" => Some(Unit::Kg),
+            "克" | "gram" => Some(Unit::Gram),
+            _ => Unit::ALL.into_iter().find(|u| u.as_str() == text),
+        }
+    }
+
+    /// The weight of one unit when the unit itself is a weight.
+    pub fn grams(self) -> Option<i64> {
+        match self {
+            Unit::Jin => Some(500),
+            Unit::Kg => Some(1000),
+            Unit::Gram => Some(1),
+            _ => None,
+        }
+    }
+}
+
+/// How an order line's price is settled once the shop has weighed the parcel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum PricePolicy {
+    /// The buyer pays what was ordered, whatever the parcel weighs.
+    Fixed,
+    /// The price follows the packed weight, but never beyond the tolerance (in basis points:
+    /// 500 = 5%) either way: the buyer never pays for more than the tolerance over.
+    FollowsPackedWeight { tolerance_bp: u32 },
+}
+
+/// The price of a line of `quantity` units at `unit_price`, each of `net_grams`, packed at
+/// `packed_grams` in all. Rounds to the nearest fen.
+pub fn settle_line_price(
+    unit_price: Fen,
+    quantity: u32,
+    net_grams: i64,
+    packed_grams: i64,
+    policy: PricePolicy,
+) -> Fen {
+    let ordered_price = i128::from(unit_price.0) * i128::from(quantity);
+    let ordered_grams = i128::from(net_grams) * i128::from(quantity);
+    let price = match policy {
+        PricePolicy::Fixed => ordered_price,
+        PricePolicy::FollowsPackedWeight { .. } if ordered_grams <= 0 => ordered_price,
+        PricePolicy::FollowsPackedWeight { tolerance_bp } => {
+            let slack = ordered_grams * i128::from(tolerance_bp) / 10_000;
+            let counted =
+                i128::from(packed_grams).clamp(ordered_grams - slack, ordered_grams + slack);
+            // Round half up: (price * counted + ordered / 2) / ordered.
+            (ordered_price * counted + ordered_grams / 2) / ordered_grams
+        }
+    };
+    Fen(i64::try_from(price).unwrap_or(i64::MAX))
+}
+
+/// A product's or variant's price as a seller types it: "12.5", "12.50", "¥12", in yuan.
+pub fn parse_yuan(text: &str) -> Result<Fen, ValidationError> {
+    let invalid = ValidationError::new("price", "price-invalid");
+    let text = text.trim().trim_start_matches(['¥', '￥']).trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty()
+        || fraction.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(invalid);
+    }
+    let yuan: i64 = whole.parse().map_err(|_| invalid)?;
+    let fen: i64 = format!("{fraction:0<2}").parse().map_err(|_| invalid)?;
+    let total = yuan
+        .checked_mul(100)
+        .and_then(|y| y.checked_add(fen))
+        .ok_or(invalid)?;
+    if total == 0 {
+        return Err(invalid);
+    }
+    Ok(Fen(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_heavy_bag_of_walnuts_costs_a_little_more_within_tolerance() {
+        let follows = PricePolicy::FollowsPackedWeight { tolerance_bp: 500 };
+        // 2 bags of 1 kg at ¥38.00, packed at 2.08 kg: 4% over, inside the 5% tolerance.
+        assert_eq!(
+            settle_line_price(Fen(3800), 2, 1000, 2080, follows),
+            Fen(7904)
+        );
+        // Packed at 2.30 kg: the buyer pays at most 5% over.
+        assert_eq!(
+            settle_line_price(Fen(3800), 2, 1000, 2300, follows),
+            Fen(7980)
+        );
+        // Packed light at 1.90 kg: the buyer pays for what was packed, down to 5% under.
+        assert_eq!(
+            settle_line_price(Fen(3800), 2, 1000, 1900, follows),
+            Fen(7220)
+        );
+        assert_eq!(
+            settle_line_price(Fen(3800), 2, 1000, 2300, PricePolicy::Fixed),
+            Fen(7600)
+        );
+    }
+
+    #[test]
+    fn units_read_chinese_and_english() {
+        assert_eq!(Unit::parse("斤"), Some(Unit::Jin));
+        assert_eq!(Unit::parse("KG"), Some(Unit::Kg));
+        assert_eq!(Unit::Jin.grams(), Some(500));
+        assert_eq!(Unit::parse("barrel"), None);
+    }
+
+    #[test]
+    fn prices_parse_from_what_sellers_type() {
+        assert_eq!(parse_yuan("12.5"), Ok(Fen(1250)));
+        assert_eq!(parse_yuan("¥12.50"), Ok(Fen(1250)));
+        assert_eq!(parse_yuan(" 38 "), Ok(Fen(3800)));
+        assert_eq!(parse_yuan("12."), Ok(Fen(1200)));
+        for bad in [
+            "",
+            "0",
+            "12.345",
+            "-3",
+            "1e3",
+            "abc",
+            ".5",
+            "99999999999999999999",
+        ] {
+            assert!(parse_yuan(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_settled_price_stays_within_tolerance(price in 1i64..1_000_000, quantity in 1u32..50, net in 1i64..5000,
+                                                    packed in 0i64..500_000, tolerance in 0u32..2000) {
+            let ordered = price * i64::from(quantity);
+            let settled = settle_line_price(Fen(price), quantity, net, packed, PricePolicy::FollowsPackedWeight { tolerance_bp: tolerance }).0;
+            let bound = ordered as f64 * f64::from(tolerance) / 10_000.0 + 1.0;
+            prop_assert!((settled - ordered).abs() as f64 <= bound, "ordered {ordered}, settled {settled}");
+        }
+
+        #[test]
+        fn typed_prices_round_trip(fen in 1i64..100_000_000) {
+            let typed = Fen(fen).display_yuan();
+            prop_assert_eq!(parse_yuan(&typed), Ok(Fen(fen)));
+        }
+    }
+}

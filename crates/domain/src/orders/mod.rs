@@ -1,0 +1,349 @@
+//! The order state machine: the only legal ways an order moves from placed to completed,
+//! cancelled or refunded.
+//!
+//! ```text
+//! placed ──pay──▶ paid ──pack──▶ packed ──ship──▶ shipped ──deliver──▶ delivered ──┐
+//!   │  (cash: pack before paying)                    └─ready──▶ ready_for_pickup ─pick_up─▶ picked_up ─┤
+//!   └─cancel─▶ cancelled ◀─cancel─ paid                                                          complete
+//!                             delivered | picked_up | completed ──request_refund──▶ refund_requested ──refund──▶ refunded
+//!                                                                          (reject_refund ─▶ completed)
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+/// Where an order's parcel ends up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fulfilment {
+    /// Picked up by the buyer at a township or village station.
+    Pickup,
+    /// Delivered to the buyer's address.
+    Home,
+}
+
+/// How an order is paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    /// Paid online before the shop packs.
+    Online,
+    /// Paid in cash at the station or on delivery, after the shop packs.
+    Cash,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Placed,
+    Paid,
+    Packed,
+    Shipped,
+    ReadyForPickup,
+    Delivered,
+    PickedUp,
+    Completed,
+    Cancelled,
+    RefundRequested,
+    Refunded,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 11] = [
+        OrderStatus::Placed,
+        OrderStatus::Paid,
+        OrderStatus::Packed,
+        OrderStatus::Shipped,
+        OrderStatus::ReadyForPickup,
+        OrderStatus::Delivered,
+        OrderStatus::PickedUp,
+        OrderStatus::Completed,
+        OrderStatus::Cancelled,
+        OrderStatus::RefundRequested,
+        OrderStatus::Refunded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Placed => "placed",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Packed => "packed",
+            OrderStatus::Shipped => "shipped",
+            OrderStatus::ReadyForPickup => "ready_for_pickup",
+            OrderStatus::Delivered => "delivered",
+            OrderStatus::PickedUp => "picked_up",
+            OrderStatus::Completed => "completed",
+            OrderStatus::Cancelled => "cancelled",
+            OrderStatus::RefundRequested => "refund_requested",
+            OrderStatus::Refunded => "refunded",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<OrderStatus> {
+        OrderStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// No event moves an order out of these.
+    pub fn is_final(self) -> bool {
+        matches!(self, OrderStatus::Cancelled | OrderStatus::Refunded)
+    }
+}
+
+/// Something that happens to an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderEvent {
+    Pay,
+    /// The shop packed the parcel and weighed it.
+    Pack {
+        packed_grams: i64,
+    },
+    Ship,
+    MarkReadyForPickup,
+    Deliver,
+    PickUp,
+    Complete,
+    Cancel,
+    RequestRefund,
+    Refund,
+    RejectRefund,
+}
+
+/// An event that the order's state does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("an order that is {from:?} cannot take {event:?}")]
+pub struct IllegalTransition {
+    pub from: OrderStatus,
+    pub event: OrderEvent,
+}
+
+/// The facts about an order that decide which events it may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderKind {
+    pub fulfilment: Fulfilment,
+    pub payment: PaymentMethod,
+}
+
+impl OrderKind {
+    /// The state after `event`, or why the event is refused.
+    pub fn next(
+        self,
+        from: OrderStatus,
+        event: OrderEvent,
+    ) -> Result<OrderStatus, IllegalTransition> {
+        use OrderEvent as E;
+        use OrderStatus as S;
+        let illegal = IllegalTransition { from, event };
+        let to = match (from, event) {
+            (S::Placed, E::Pay) if self.payment == PaymentMethod::Online => S::Paid,
+            (S::Placed, E::Pack { packed_grams })
+                if self.payment == PaymentMethod::Cash && packed_grams > 0 =>
+            {
+                S::Packed
+            }
+            (S::Paid, E::Pack { packed_grams }) if packed_grams > 0 => S::Packed,
+            (S::Placed | S::Paid, E::Cancel) => S::Cancelled,
+            (S::Packed, E::Ship) => S::Shipped,
+            (S::Shipped, E::Deliver) if self.fulfilment == Fulfilment::Home => S::Delivered,
+            (S::Shipped, E::MarkReadyForPickup) if self.fulfilment == Fulfilment::Pickup => {
+                S::ReadyForPickup
+            }
+            (S::ReadyForPickup, E::PickUp) => S::PickedUp,
+            (S::Delivered | S::PickedUp, E::Complete) => S::Completed,
+            (S::Delivered | S::PickedUp | S::Completed, E::RequestRefund) => S::RefundRequested,
+            (S::RefundRequested, E::Refund) => S::Refunded,
+            (S::RefundRequested, E::RejectRefund) => S::Completed,
+            _ => return Err(illegal),
+        };
+        Ok(to)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const HOME_ONLINE: OrderKind = OrderKind {
+        fulfilment: Fulfilment::Home,
+        payment: PaymentMethod::Online,
+    };
+    const PICKUP_CASH: OrderKind = OrderKind {
+        fulfilment: Fulfilment::Pickup,
+        payment: PaymentMethod::Cash,
+    };
+
+    fn run(kind: OrderKind, events: &[OrderEvent]) -> Result<OrderStatus, IllegalTransition> {
+        events
+            .iter()
+            .try_fold(OrderStatus::Placed, |status, event| {
+                kind.next(status, *event)
+            })
+    }
+
+    #[test]
+    fn a_paid_home_order_goes_all_the_way() {
+        let events = [
+            OrderEvent::Pay,
+            OrderEvent::Pack { packed_grams: 1040 },
+            OrderEvent::Ship,
+            OrderEvent::Deliver,
+            OrderEvent::Complete,
+        ];
+        assert_eq!(run(HOME_ONLINE, &events), Ok(OrderStatus::Completed));
+    }
+
+    #[test]
+    fn a_cash_pickup_order_is_packed_before_payment_and_picked_up() {
+        let events = [
+            OrderEvent::Pack { packed_grams: 500 },
+            OrderEvent::Ship,
+            OrderEvent::MarkReadyForPickup,
+            OrderEvent::PickUp,
+            OrderEvent::Complete,
+        ];
+        assert_eq!(run(PICKUP_CASH, &events), Ok(OrderStatus::Completed));
+    }
+
+    #[test]
+    fn the_wrong_ways_are_refused() {
+        assert!(
+            run(HOME_ONLINE, &[OrderEvent::Pack { packed_grams: 500 }]).is_err(),
+            "online orders are paid before packing"
+        );
+        assert!(
+            run(
+                HOME_ONLINE,
+                &[OrderEvent::Pay, OrderEvent::Pack { packed_grams: 0 }]
+            )
+            .is_err(),
+            "a packed weight is required"
+        );
+        assert!(
+            run(PICKUP_CASH, &[OrderEvent::Pay]).is_err(),
+            "cash orders are not paid online"
+        );
+        let packed = [OrderEvent::Pay, OrderEvent::Pack { packed_grams: 5 }];
+        assert!(
+            run(HOME_ONLINE, &[&packed[..], &[OrderEvent::Cancel]].concat()).is_err(),
+            "no cancelling after packing"
+        );
+        let shipped = [
+            OrderEvent::Pay,
+            OrderEvent::Pack { packed_grams: 5 },
+            OrderEvent::Ship,
+        ];
+        assert!(
+            run(
+                HOME_ONLINE,
+                &[&shipped[..], &[OrderEvent::MarkReadyForPickup]].concat()
+            )
+            .is_err()
+        );
+        let pickup_online = OrderKind {
+            fulfilment: Fulfilment::Pickup,
+            payment: PaymentMethod::Online,
+        };
+        assert!(
+            run(
+                pickup_online,
+                &[&shipped[..], &[OrderEvent::Deliver]].concat()
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn refunds_follow_receipt() {
+        let received = [
+            OrderEvent::Pay,
+            OrderEvent::Pack { packed_grams: 5 },
+            OrderEvent::Ship,
+            OrderEvent::Deliver,
+        ];
+        assert_eq!(
+            run(
+                HOME_ONLINE,
+                &[
+                    &received[..],
+                    &[OrderEvent::RequestRefund, OrderEvent::Refund]
+                ]
+                .concat()
+            ),
+            Ok(OrderStatus::Refunded)
+        );
+        assert_eq!(
+            run(
+                HOME_ONLINE,
+                &[
+                    &received[..],
+                    &[OrderEvent::RequestRefund, OrderEvent::RejectRefund]
+                ]
+                .concat()
+            ),
+            Ok(OrderStatus::Completed)
+        );
+        assert!(run(HOME_ONLINE, &[OrderEvent::RequestRefund]).is_err());
+    }
+
+    fn any_event() -> impl Strategy<Value = OrderEvent> {
+        prop_oneof![
+            Just(OrderEvent::Pay),
+            (-5i64..5000).prop_map(|packed_grams| OrderEvent::Pack { packed_grams }),
+            Just(OrderEvent::Ship),
+            Just(OrderEvent::MarkReadyForPickup),
+            Just(OrderEvent::Deliver),
+            Just(OrderEvent::PickUp),
+            Just(OrderEvent::Complete),
+            Just(OrderEvent::Cancel),
+            Just(OrderEvent::RequestRefund),
+            Just(OrderEvent::Refund),
+            Just(OrderEvent::RejectRefund),
+        ]
+    }
+
+    fn any_kind() -> impl Strategy<Value = OrderKind> {
+        (
+            prop_oneof![Just(Fulfilment::Pickup), Just(Fulfilment::Home)],
+            prop_oneof![Just(PaymentMethod::Online), Just(PaymentMethod::Cash)],
+        )
+            .prop_map(|(fulfilment, payment)| OrderKind {
+                fulfilment,
+                payment,
+            })
+    }
+
+    proptest! {
+        /// Whatever events arrive, in whatever order, applying only the legal ones keeps every
+        /// invariant: final states stay final, nothing ships unpacked, online orders are paid
+        /// before packing, pickup orders are never delivered and home orders never picked up.
+        #[test]
+        fn only_legal_histories_are_possible(kind in any_kind(), events in proptest::collection::vec(any_event(), 0..40)) {
+            let mut status = OrderStatus::Placed;
+            let mut history = vec![status];
+            for event in events {
+                match kind.next(status, event) {
+                    Ok(next) => {
+                        prop_assert!(!status.is_final(), "{status:?} is final yet took {event:?}");
+                        status = next;
+                        history.push(status);
+                    }
+                    Err(err) => prop_assert_eq!(err, IllegalTransition { from: status, event }),
+                }
+            }
+            let seen = |s: OrderStatus| history.contains(&s);
+            if seen(OrderStatus::Shipped) { prop_assert!(seen(OrderStatus::Packed)); }
+            if seen(OrderStatus::Packed) && kind.payment == PaymentMethod::Online { prop_assert!(seen(OrderStatus::Paid)); }
+            if kind.payment == PaymentMethod::Cash { prop_assert!(!seen(OrderStatus::Paid)); }
+            if kind.fulfilment == Fulfilment::Pickup { prop_assert!(!seen(OrderStatus::Delivered)); }
+            if kind.fulfilment == Fulfilment::Home { prop_assert!(!seen(OrderStatus::PickedUp) && !seen(OrderStatus::ReadyForPickup)); }
+            if seen(OrderStatus::Cancelled) { prop_assert!(!seen(OrderStatus::Packed)); }
+            if seen(OrderStatus::Refunded) { prop_assert!(seen(OrderStatus::Delivered) || seen(OrderStatus::PickedUp)); }
+        }
+
+        #[test]
+        fn statuses_round_trip_through_text(index in 0usize..11) {
+            let status = OrderStatus::ALL[index];
+            prop_assert_eq!(OrderStatus::parse(status.as_str()), Some(status));
+        }
+    }
+}
