@@ -109,3 +109,5 @@ error-price-invalid = Enter a price in yuan, for example 38 or 12.50.
 error-shop-kind-invalid = Choose farmer, cooperative or company.
 error-shop-name-invalid = A shop name has 2 to 40 characters.
 error-text-too-long = This text is too long or has characters that cannot be used.
+error-already-decided = This application has already been decided.
+error-conflict = This already exists.

@@ -106,3 +106,5 @@ error-price-invalid = باھانى يۈەن بىلەن كىرگۈزۈڭ، مەس
 error-shop-kind-invalid = دېھقان، كوپىراتىپ ياكى كارخانىدىن بىرنى تاللاڭ.
 error-shop-name-invalid = دۇكان نامى 2 دىن 40 ھەرپكىچە بولىدۇ.
 error-text-too-long = بۇ مەزمۇن بەك ئۇزۇن ياكى ئىشلىتىشكە بولمايدىغان ھەرپ بار.
+error-already-decided = بۇ ئىلتىماس ئاللىقاچان تەكشۈرۈلدى.
+error-conflict = بۇ ئاللىقاچان مەۋجۇت.

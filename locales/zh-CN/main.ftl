@@ -106,3 +106,5 @@ error-price-invalid = 请输入以元为单位的价格，例如 38 或 12.50。
 error-shop-kind-invalid = 请选择农户、合作社或企业。
 error-shop-name-invalid = 店铺名称需 2 到 40 个字。
 error-text-too-long = 内容太长或包含不能使用的字符。
+error-already-decided = 这个申请已经审核过了。
+error-conflict = 这项已经存在。

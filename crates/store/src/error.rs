@@ -10,6 +10,9 @@ pub enum Error {
     /// A unique rule was broken; `field` names the input that collided.
     #[error("{field} is already taken")]
     Conflict { field: &'static str },
+    /// The record has already moved on (an application decided twice, say).
+    #[error("already decided")]
+    AlreadyDecided,
     /// The database was written by a newer FarmGate than this binary.
     #[error(
         "the database has migrations this FarmGate does not know ({unknown}); it was written by a newer version. \

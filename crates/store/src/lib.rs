@@ -11,6 +11,7 @@ pub mod error;
 pub mod migrations;
 pub mod regions;
 pub mod sessions;
+pub mod shops;
 
 pub use connect::{Backend, PoolStats, Store};
 pub use error::{Error, Result};

@@ -2,6 +2,7 @@
 //! FarmGate has written.
 
 mod m20261122_000001_foundation;
+mod m20261122_000002_shops;
 
 use std::collections::HashSet;
 
@@ -14,7 +15,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_foundation::Migration)]
+        vec![
+            Box::new(m20261122_000001_foundation::Migration),
+            Box::new(m20261122_000002_shops::Migration),
+        ]
     }
 }
 

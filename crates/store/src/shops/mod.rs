@@ -1,0 +1,298 @@
+//! Shops, their members, and applications to open one: a villager applies, the county
+//! centre reviews, and an approved application opens the shop, makes the applicant its owner
+//! and grants them the seller role at the shop's village, all in one transaction.
+
+mod entity;
+
+use chrono::{DateTime, Utc};
+use farmgate_domain::accounts::PhoneNumber;
+use farmgate_domain::authz::Role;
+use farmgate_domain::regions::RegionPath;
+use farmgate_domain::shops::{ApplicationStatus, ShopKind, ShopName};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::Serialize;
+
+use crate::accounts::entity::grant;
+use crate::regions::entity as region;
+use crate::{Error, Result, Store};
+use entity::{application, member, shop};
+
+/// A shop as the layers above see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Shop {
+    pub id: i64,
+    pub name: String,
+    pub kind: ShopKind,
+    pub village_id: i64,
+    pub phone: String,
+    pub story: String,
+    pub opened_at: DateTime<Utc>,
+}
+
+/// An application to open a shop, with its review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShopApplication {
+    pub id: i64,
+    pub applicant_id: i64,
+    pub name: String,
+    pub kind: ShopKind,
+    pub village_id: i64,
+    pub phone: String,
+    pub story: String,
+    pub status: ApplicationStatus,
+    pub rejection_reason: Option<String>,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub shop_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An application, parsed at the edge.
+#[derive(Debug, Clone)]
+pub struct NewShopApplication {
+    pub applicant_id: i64,
+    pub name: ShopName,
+    pub kind: ShopKind,
+    pub village_id: i64,
+    pub phone: PhoneNumber,
+    pub story: String,
+}
+
+/// The centre's answer to an application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    /// Rejected; the reason is shown to the applicant.
+    Reject {
+        reason: String,
+    },
+}
+
+fn corrupt(what: &str, id: i64) -> Error {
+    Error::Config(format!(
+        "{what} {id} has a value this version does not know"
+    ))
+}
+
+impl TryFrom<application::Model> for ShopApplication {
+    type Error = Error;
+
+    fn try_from(row: application::Model) -> Result<ShopApplication> {
+        Ok(ShopApplication {
+            kind: ShopKind::parse(&row.kind).map_err(|_| corrupt("shop application", row.id))?,
+            status: ApplicationStatus::parse(&row.status)
+                .ok_or_else(|| corrupt("shop application", row.id))?,
+            id: row.id,
+            applicant_id: row.applicant_id,
+            name: row.name,
+            village_id: row.village_id,
+            phone: row.phone,
+            story: row.story,
+            rejection_reason: row.rejection_reason,
+            decided_by: row.decided_by,
+            decided_at: row.decided_at,
+            shop_id: row.shop_id,
+            created_at: row.created_at,
+        })
+    }
+}
+
+impl TryFrom<shop::Model> for Shop {
+    type Error = Error;
+
+    fn try_from(row: shop::Model) -> Result<Shop> {
+        Ok(Shop {
+            kind: ShopKind::parse(&row.kind).map_err(|_| corrupt("shop", row.id))?,
+            id: row.id,
+            name: row.name,
+            village_id: row.village_id,
+            phone: row.phone,
+            story: row.story,
+            opened_at: row.opened_at,
+        })
+    }
+}
+
+fn applications(rows: Vec<application::Model>) -> Result<Vec<ShopApplication>> {
+    rows.into_iter().map(ShopApplication::try_from).collect()
+}
+
+impl Store {
+    pub async fn submit_shop_application(
+        &self,
+        new: NewShopApplication,
+    ) -> Result<ShopApplication> {
+        let row = application::ActiveModel {
+            applicant_id: Set(new.applicant_id),
+            name: Set(new.name.as_str().to_owned()),
+            kind: Set(new.kind.as_str().to_owned()),
+            village_id: Set(new.village_id),
+            phone: Set(new.phone.as_str().to_owned()),
+            story: Set(new.story),
+            status: Set(ApplicationStatus::Pending.as_str().to_owned()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        row.try_into()
+    }
+
+    pub async fn shop_application(&self, id: i64) -> Result<ShopApplication> {
+        application::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?
+            .try_into()
+    }
+
+    /// An applicant's own applications, newest first.
+    pub async fn shop_applications_of(&self, applicant_id: i64) -> Result<Vec<ShopApplication>> {
+        applications(
+            application::Entity::find()
+                .filter(application::Column::ApplicantId.eq(applicant_id))
+                .order_by_desc(application::Column::Id)
+                .all(&self.db)
+                .await?,
+        )
+    }
+
+    /// Applications for villages inside `region`, oldest first (the review queue's order).
+    pub async fn shop_applications_within(
+        &self,
+        region: &RegionPath,
+        status: Option<ApplicationStatus>,
+    ) -> Result<Vec<ShopApplication>> {
+        let mut query = application::Entity::find()
+            .inner_join(region::Entity)
+            .filter(region::Column::Path.starts_with(region.as_str()));
+        if let Some(status) = status {
+            query = query.filter(application::Column::Status.eq(status.as_str()));
+        }
+        applications(
+            query
+                .order_by_asc(application::Column::Id)
+                .all(&self.db)
+                .await?,
+        )
+    }
+
+    /// Decides a pending application. Approval opens the shop, makes the applicant its owner
+    /// and a seller at the village. Deciding twice is `AlreadyDecided`, even when two
+    /// reviewers click at once: the update only matches a pending row.
+    pub async fn decide_shop_application(
+        &self,
+        id: i64,
+        decided_by: i64,
+        decision: Decision,
+    ) -> Result<ShopApplication> {
+        let txn = self.db.begin().await?;
+        let now = Utc::now();
+        let (status, reason) = match &decision {
+            Decision::Approve => (ApplicationStatus::Approved, None),
+            Decision::Reject { reason } => (ApplicationStatus::Rejected, Some(reason.clone())),
+        };
+        let updated = application::Entity::update_many()
+            .col_expr(application::Column::Status, Expr::value(status.as_str()))
+            .col_expr(application::Column::RejectionReason, Expr::value(reason))
+            .col_expr(application::Column::DecidedBy, Expr::value(decided_by))
+            .col_expr(application::Column::DecidedAt, Expr::value(now))
+            .filter(application::Column::Id.eq(id))
+            .filter(application::Column::Status.eq(ApplicationStatus::Pending.as_str()))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected == 0 {
+            let exists = application::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .is_some();
+            return Err(if exists {
+                Error::AlreadyDecided
+            } else {
+                Error::NotFound
+            });
+        }
+        let row = application::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let row = if decision == Decision::Approve {
+            let opened = shop::ActiveModel {
+                name: Set(row.name.clone()),
+                kind: Set(row.kind.clone()),
+                village_id: Set(row.village_id),
+                phone: Set(row.phone.clone()),
+                story: Set(row.story.clone()),
+                status: Set("open".to_owned()),
+                opened_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            member::ActiveModel {
+                shop_id: Set(opened.id),
+                account_id: Set(row.applicant_id),
+                role: Set("owner".to_owned()),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            let held = grant::Entity::find()
+                .filter(grant::Column::AccountId.eq(row.applicant_id))
+                .filter(grant::Column::Role.eq(Role::Seller.as_str()))
+                .filter(grant::Column::RegionId.eq(row.village_id))
+                .one(&txn)
+                .await?;
+            if held.is_none() {
+                grant::ActiveModel {
+                    account_id: Set(row.applicant_id),
+                    role: Set(Role::Seller.as_str().to_owned()),
+                    region_id: Set(row.village_id),
+                    granted_by: Set(Some(decided_by)),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+            }
+            let mut active: application::ActiveModel = row.into();
+            active.shop_id = Set(Some(opened.id));
+            active.update(&txn).await?
+        } else {
+            row
+        };
+        txn.commit().await?;
+        row.try_into()
+    }
+
+    pub async fn shop(&self, id: i64) -> Result<Shop> {
+        shop::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?
+            .try_into()
+    }
+
+    /// The shops `account_id` is a member of.
+    pub async fn shops_of_member(&self, account_id: i64) -> Result<Vec<Shop>> {
+        let ids: Vec<i64> = member::Entity::find()
+            .filter(member::Column::AccountId.eq(account_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| m.shop_id)
+            .collect();
+        shop::Entity::find()
+            .filter(shop::Column::Id.is_in(ids))
+            .order_by_asc(shop::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Shop::try_from)
+            .collect()
+    }
+}
