@@ -12,6 +12,7 @@ pub mod ops;
 pub mod pages;
 pub mod problem;
 mod security;
+pub mod shops;
 mod state;
 
 use std::future::Future;

@@ -26,6 +26,7 @@ use crate::problem::Problem;
         (name = "auth", description = "Tokens for API clients"),
         (name = "accounts", description = "Registration and the signed-in account"),
         (name = "regions", description = "The administrative tree and who works where"),
+        (name = "shops", description = "Applying to open a shop, the centre's review, shop profiles"),
     )
 )]
 struct ApiDoc;
@@ -53,6 +54,10 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(regions::show))
         .routes(routes!(regions::people))
         .routes(routes!(regions::grant))
+        .routes(routes!(crate::shops::api::submit, crate::shops::api::mine))
+        .routes(routes!(crate::shops::api::queue))
+        .routes(routes!(crate::shops::api::decide))
+        .routes(routes!(crate::shops::api::show))
         .split_for_parts();
     let doc = std::sync::Arc::new(openapi.clone());
     let json_doc = doc.clone();

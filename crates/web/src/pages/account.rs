@@ -227,6 +227,8 @@ pub struct GrantLine {
     pub label: String,
     /// The region whose people this grant may list, if it may.
     pub people_region: Option<String>,
+    /// The region whose shop applications this grant reviews, if it does.
+    pub review_region: Option<String>,
 }
 
 #[derive(Template)]
@@ -259,9 +261,12 @@ pub async fn show(
             ("region", region.name(c.t.lang()).into()),
         );
         let may_list = matches!(grant.role, Role::CentreStaff | Role::Official | Role::Admin);
+        let reviews = matches!(grant.role, Role::CentreStaff | Role::Admin);
+        let code = region.code.as_str().to_owned();
         grants.push(GrantLine {
             label,
-            people_region: may_list.then(|| region.code.as_str().to_owned()),
+            people_region: may_list.then(|| code.clone()),
+            review_region: reviews.then_some(code),
         });
     }
     let page = AccountPage {

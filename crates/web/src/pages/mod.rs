@@ -26,6 +26,19 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(account::show))
         .route("/people", get(people::show))
         .route("/lang/{tag}", get(layout::switch_language))
+        .route(
+            "/shops/apply",
+            get(crate::shops::pages::apply_form).post(crate::shops::pages::apply),
+        )
+        .route("/shops/{id}", get(crate::shops::pages::show))
+        .route(
+            "/centre/shop-applications",
+            get(crate::shops::pages::review),
+        )
+        .route(
+            "/centre/shop-applications/{id}/decision",
+            post(crate::shops::pages::decide),
+        )
         .route("/static/app.css", get(layout::stylesheet))
 }
 pub use people::PEOPLE_READERS;

@@ -102,6 +102,7 @@ impl From<farmgate_store::Error> for Problem {
             Error::Conflict { field } => {
                 Problem::new(StatusCode::CONFLICT, "conflict").with_field(field)
             }
+            Error::AlreadyDecided => Problem::new(StatusCode::CONFLICT, "already-decided"),
             other => {
                 tracing::error!(error = %other, "store error");
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")

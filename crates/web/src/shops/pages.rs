@@ -1,0 +1,374 @@
+//! The shop pages: apply, review, and the shop itself.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use farmgate_domain::ValidationError;
+use farmgate_domain::shops::{ApplicationStatus, ShopKind, parse_text};
+use farmgate_store::shops::{Decision, ShopApplication};
+use serde::Deserialize;
+
+use super::{ApplicationInput, REVIEWERS, VillageOption, parse_application, village_options};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::csrf::CsrfToken;
+use crate::i18n::Tr;
+use crate::pages::layout::{Chrome, render};
+use crate::problem::Problem;
+
+pub struct ApplicationLine {
+    pub name: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub shop_id: Option<i64>,
+}
+
+#[derive(Default)]
+pub struct ApplyFields {
+    pub name: String,
+    pub kind: String,
+    pub village: String,
+    pub phone: String,
+    pub story: String,
+}
+
+#[derive(Default)]
+pub struct ApplyErrors {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub village: Option<String>,
+    pub phone: Option<String>,
+    pub story: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "shop_apply.html")]
+struct ApplyPage {
+    c: Chrome,
+    csrf: String,
+    notice: Option<String>,
+    fields: ApplyFields,
+    errors: ApplyErrors,
+    kinds: Vec<(&'static str, String)>,
+    villages: Vec<VillageOption>,
+    mine: Vec<ApplicationLine>,
+}
+
+fn status_label(t: &Tr, status: ApplicationStatus) -> String {
+    t.get(&format!("shop-status-{}", status.as_str()))
+}
+
+fn lines(t: &Tr, applications: Vec<ShopApplication>) -> Vec<ApplicationLine> {
+    applications
+        .into_iter()
+        .map(|a| ApplicationLine {
+            status: status_label(t, a.status),
+            reason: a
+                .rejection_reason
+                .map(|r| t.arg("shop-rejection-reason", "reason", r)),
+            name: a.name,
+            shop_id: a.shop_id,
+        })
+        .collect()
+}
+
+async fn apply_page(
+    state: &AppState,
+    user: &CurrentUser,
+    c: Chrome,
+    csrf: String,
+    fields: ApplyFields,
+    errors: ApplyErrors,
+    notice: Option<String>,
+) -> Result<ApplyPage, Problem> {
+    let t = c.t;
+    let regions = state.store.all_regions().await?;
+    Ok(ApplyPage {
+        kinds: ShopKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), t.get(&format!("shop-kind-{}", k.as_str()))))
+            .collect(),
+        villages: village_options(&regions, t.lang()),
+        mine: lines(&t, state.store.shop_applications_of(user.account.id).await?),
+        csrf,
+        notice,
+        fields,
+        errors,
+        c,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SentQuery {
+    sent: Option<String>,
+}
+
+pub async fn apply_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+    Query(query): Query<SentQuery>,
+) -> Result<Response, Problem> {
+    let notice = query.sent.map(|_| c.t.get("shop-apply-sent"));
+    let fields = ApplyFields {
+        phone: user.account.phone.clone().unwrap_or_default(),
+        kind: "farmer".to_owned(),
+        ..ApplyFields::default()
+    };
+    let page = apply_page(
+        &state,
+        &user,
+        c,
+        csrf.0,
+        fields,
+        ApplyErrors::default(),
+        notice,
+    )
+    .await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub struct ApplyForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    village: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    story: String,
+}
+
+pub async fn apply(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+    Form(form): Form<ApplyForm>,
+) -> Result<Response, Problem> {
+    let input = ApplicationInput {
+        name: &form.name,
+        kind: &form.kind,
+        village: &form.village,
+        phone: &form.phone,
+        story: &form.story,
+    };
+    match parse_application(&state, user.account.id, input).await? {
+        Ok(application) => {
+            state.store.submit_shop_application(application).await?;
+            Ok(Redirect::to("/shops/apply?sent=1").into_response())
+        }
+        Err(problems) => {
+            let t = c.t;
+            let mut errors = ApplyErrors::default();
+            for err in problems {
+                let message = Some(Problem::from(err).message(&t));
+                match err.field {
+                    "name" => errors.name = message,
+                    "kind" => errors.kind = message,
+                    "village" => errors.village = message,
+                    "phone" => errors.phone = message,
+                    _ => errors.story = message,
+                }
+            }
+            let fields = ApplyFields {
+                name: form.name,
+                kind: form.kind,
+                village: form.village,
+                phone: form.phone,
+                story: form.story,
+            };
+            let page = apply_page(&state, &user, c, csrf.0, fields, errors, None).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
+
+pub struct ReviewLine {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub village: String,
+    pub phone: String,
+    pub story: String,
+}
+
+#[derive(Template)]
+#[template(path = "shop_review.html")]
+struct ReviewPage {
+    c: Chrome,
+    csrf: String,
+    heading: String,
+    region: String,
+    notice: Option<String>,
+    pending: Vec<ReviewLine>,
+}
+
+#[derive(Deserialize)]
+pub struct ReviewQuery {
+    region: Option<String>,
+    done: Option<String>,
+}
+
+/// The review queue of the region named, or of the reviewer's own region.
+pub async fn review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+    Query(query): Query<ReviewQuery>,
+) -> Result<Response, Problem> {
+    let region = match query.region {
+        Some(code) => state.store.region_by_code(&code).await?,
+        None => {
+            let grant = user
+                .grants
+                .iter()
+                .find(|g| REVIEWERS.contains(&g.role))
+                .ok_or(Problem::forbidden())?;
+            let id = grant.region.ids().last().ok_or(Problem::forbidden())?;
+            state.store.region_by_id(id).await?
+        }
+    };
+    user.require(REVIEWERS, &region.path)?;
+    let language = c.t.lang();
+    let regions = state.store.all_regions().await?;
+    let villages = village_options(&regions, language);
+    let pending = state
+        .store
+        .shop_applications_within(&region.path, Some(ApplicationStatus::Pending))
+        .await?
+        .into_iter()
+        .map(|a| ReviewLine {
+            id: a.id,
+            kind: c.t.get(&format!("shop-kind-{}", a.kind.as_str())),
+            village: regions
+                .iter()
+                .find(|r| r.id == a.village_id)
+                .and_then(|v| villages.iter().find(|o| o.code == v.code.as_str()))
+                .map_or_else(String::new, |o| o.label.clone()),
+            name: a.name,
+            phone: a.phone,
+            story: a.story,
+        })
+        .collect();
+    let page = ReviewPage {
+        heading: c.t.arg("review-title", "region", region.name(language)),
+        region: region.code.as_str().to_owned(),
+        notice: query.done.map(|_| c.t.get("review-decided")),
+        csrf: csrf.0,
+        pending,
+        c,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    region: String,
+}
+
+/// Approves or rejects one application; the reviewer must cover its village.
+pub async fn decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, Problem> {
+    let decision = decision_of(&form.decision, &form.reason)?;
+    decide_as(&state, &user, id, decision).await?;
+    let back = if form.region.is_empty() {
+        "/centre/shop-applications?done=1".to_owned()
+    } else {
+        format!(
+            "/centre/shop-applications?region={}&done=1",
+            crate::problem::url_encode(&form.region)
+        )
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+pub fn decision_of(decision: &str, reason: &str) -> Result<Decision, Problem> {
+    match decision {
+        "approve" => Ok(Decision::Approve),
+        "reject" => Ok(Decision::Reject {
+            reason: parse_text("reason", reason, true, 500)?,
+        }),
+        _ => Err(ValidationError::new("decision", "required").into()),
+    }
+}
+
+/// The one place a decision is authorised: the application's village must lie in the
+/// reviewer's subtree. Applications outside it are reported as not found, not forbidden,
+/// so ids cannot be probed across counties.
+pub async fn decide_as(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    decision: Decision,
+) -> Result<ShopApplication, Problem> {
+    let application = state.store.shop_application(id).await?;
+    let village = state.store.region_by_id(application.village_id).await?;
+    if user.require(REVIEWERS, &village.path).is_err() {
+        return Err(Problem::not_found());
+    }
+    Ok(state
+        .store
+        .decide_shop_application(id, user.account.id, decision)
+        .await?)
+}
+
+#[derive(Template)]
+#[template(path = "shop.html")]
+struct ShopPage {
+    c: Chrome,
+    name: String,
+    kind: String,
+    village: String,
+    story: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    c: Chrome,
+    Path(id): Path<i64>,
+) -> Result<Response, Problem> {
+    let shop = state.store.shop(id).await?;
+    let regions = state.store.all_regions().await?;
+    let language = c.t.lang();
+    let village = regions
+        .iter()
+        .find(|r| r.id == shop.village_id)
+        .map(|v| {
+            let mut names: Vec<&str> = regions
+                .iter()
+                .filter(|r| {
+                    r.path.contains(&v.path)
+                        && r.level >= farmgate_domain::regions::RegionLevel::County
+                })
+                .map(|r| r.name(language))
+                .collect();
+            names.dedup();
+            names.join(" · ")
+        })
+        .unwrap_or_default();
+    let page = ShopPage {
+        kind: c.t.get(&format!("shop-kind-{}", shop.kind.as_str())),
+        name: shop.name,
+        village,
+        story: shop.story,
+        c,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
