@@ -1,0 +1,76 @@
+// Opening a shop on a phone: a villager (in Uyghur) applies, Tekes centre staff (in Chinese)
+// approve, and the villager finds the open shop. Every page is checked with axe-core.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { phone, screenshot, seriousViolations, startBrowser, startServer } from '../support.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function assertAccessible(page, where) {
+  assert.deepEqual(await seriousViolations(page), [], `axe on ${where}`);
+}
+
+async function logIn(page, login, password) {
+  await page.goto(server.url + '/login');
+  await page.locator('#login').fill(login);
+  await page.locator('#password').fill(password);
+  await page.locator('form.form button[type=submit]').click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
+test('a villager applies in Uyghur, the centre approves, the shop opens', async () => {
+  const villagerContext = await browser.newContext({ ...phone, locale: 'ug' });
+  const villager = await villagerContext.newPage();
+  await villager.goto(server.url + '/register');
+  assert.equal(await villager.getAttribute('html', 'dir'), 'rtl');
+  await villager.locator('#display_name').fill('ئايگۈل');
+  await villager.locator('#login').fill('13900004321');
+  await villager.locator('#password').fill('apricots-in-the-sun');
+  await villager.locator('form.form button[type=submit]').click();
+  await villager.waitForURL(/registered=1/);
+  await logIn(villager, '13900004321', 'apricots-in-the-sun');
+
+  await villager.goto(server.url + '/shops/apply');
+  await assertAccessible(villager, 'shop application (ug)');
+  await villager.getByLabel('دۇكان نامى').fill('چوڭقۇشتاي ئۆرۈك قېقى');
+  await villager.getByLabel('دېھقان').check();
+  await villager.getByLabel('كەنت', { exact: true }).selectOption('tekes-qiongkushitai');
+  await villager.getByLabel('دۇكان ھېكايىسى (ئىختىيارى)').fill('تاغدا قۇرۇتۇلغان ئۆرۈك');
+  await villager.getByRole('button', { name: 'ئىلتىماس يوللاش' }).click();
+  await villager.waitForURL(/sent=1/);
+  await assert.doesNotReject(villager.getByText('تەكشۈرۈلۈۋاتىدۇ').first().waitFor());
+  await screenshot(villager, '11-shop-applied-ug');
+
+  const staffContext = await browser.newContext({ ...phone, locale: 'zh-CN' });
+  const staff = await staffContext.newPage();
+  await logIn(staff, 'tekes-centre', 'farmgate-demo');
+  await staff.goto(server.url + '/account');
+  await staff.getByRole('link', { name: '开店审核' }).first().click();
+  await assert.doesNotReject(staff.getByRole('heading', { name: 'چوڭقۇشتاي ئۆرۈك قېقى' }).waitFor());
+  await assertAccessible(staff, 'review queue (zh-CN)');
+  await screenshot(staff, '12-review-zh');
+  await staff.getByRole('button', { name: '通过，开店' }).click();
+  await staff.waitForURL(/done=1/);
+  await assert.doesNotReject(staff.getByText('没有待审核的申请。').waitFor());
+
+  await villager.goto(server.url + '/shops/apply');
+  await assert.doesNotReject(villager.getByText('تەستىقلاندى').first().waitFor());
+  await villager.getByRole('link', { name: 'دۇكىنىمنى كۆرۈش' }).click();
+  await villager.waitForURL(/\/shops\/\d+$/);
+  await assert.doesNotReject(villager.getByRole('heading', { name: 'چوڭقۇشتاي ئۆرۈك قېقى' }).waitFor());
+  await assertAccessible(villager, 'shop page (ug)');
+  await screenshot(villager, '13-shop-open-ug');
+  await villagerContext.close();
+  await staffContext.close();
+});
