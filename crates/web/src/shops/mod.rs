@@ -83,24 +83,23 @@ pub struct VillageOption {
     pub label: String,
 }
 
+/// A place named from its county down: "特克斯县 · 喀拉达拉镇 · 琼库什台村".
+pub fn place_label(regions: &[Region], place: &Region, language: Language) -> String {
+    regions
+        .iter()
+        .filter(|r| r.level >= RegionLevel::County && r.path.contains(&place.path))
+        .map(|r| r.name(language))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 pub fn village_options(regions: &[Region], language: Language) -> Vec<VillageOption> {
     let mut options: Vec<VillageOption> = regions
         .iter()
         .filter(|r| r.level == RegionLevel::Village)
-        .map(|village| {
-            let mut names: Vec<&str> = regions
-                .iter()
-                .filter(|r| {
-                    matches!(r.level, RegionLevel::County | RegionLevel::Township)
-                        && r.path.contains(&village.path)
-                })
-                .map(|r| r.name(language))
-                .collect();
-            names.push(village.name(language));
-            VillageOption {
-                code: village.code.as_str().to_owned(),
-                label: names.join(" · "),
-            }
+        .map(|village| VillageOption {
+            code: village.code.as_str().to_owned(),
+            label: place_label(regions, village, language),
         })
         .collect();
     options.sort_by(|a, b| a.label.cmp(&b.label));

@@ -10,7 +10,9 @@ use farmgate_domain::shops::{ApplicationStatus, ShopKind, parse_text};
 use farmgate_store::shops::{Decision, ShopApplication};
 use serde::Deserialize;
 
-use super::{ApplicationInput, REVIEWERS, VillageOption, parse_application, village_options};
+use super::{
+    ApplicationInput, REVIEWERS, VillageOption, parse_application, place_label, village_options,
+};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
@@ -239,7 +241,6 @@ pub async fn review(
     user.require(REVIEWERS, &region.path)?;
     let language = c.t.lang();
     let regions = state.store.all_regions().await?;
-    let villages = village_options(&regions, language);
     let pending = state
         .store
         .shop_applications_within(&region.path, Some(ApplicationStatus::Pending))
@@ -251,8 +252,8 @@ pub async fn review(
             village: regions
                 .iter()
                 .find(|r| r.id == a.village_id)
-                .and_then(|v| villages.iter().find(|o| o.code == v.code.as_str()))
-                .map_or_else(String::new, |o| o.label.clone()),
+                .map(|v| place_label(&regions, v, language))
+                .unwrap_or_default(),
             name: a.name,
             phone: a.phone,
             story: a.story,
@@ -350,18 +351,7 @@ pub async fn show(
     let village = regions
         .iter()
         .find(|r| r.id == shop.village_id)
-        .map(|v| {
-            let mut names: Vec<&str> = regions
-                .iter()
-                .filter(|r| {
-                    r.path.contains(&v.path)
-                        && r.level >= farmgate_domain::regions::RegionLevel::County
-                })
-                .map(|r| r.name(language))
-                .collect();
-            names.dedup();
-            names.join(" · ")
-        })
+        .map(|v| place_label(&regions, v, language))
         .unwrap_or_default();
     let page = ShopPage {
         kind: c.t.get(&format!("shop-kind-{}", shop.kind.as_str())),
