@@ -145,3 +145,6 @@ shop-page-village = From
 shop-page-kind = Run by
 shop-products-empty = This shop has not listed any products yet.
 error-village-invalid = Choose a village.
+error-net-weight-invalid = The net weight must be between 1 g and 1,000 kg; leave it empty when selling by jin or kg.
+error-stock-invalid = Stock is a whole number from 0 to 10 million.
+error-price-policy-invalid = Pricing by packed weight needs a net weight and a tolerance of at most 50%.

@@ -142,3 +142,6 @@ shop-page-village = 产地
 shop-page-kind = 类型
 shop-products-empty = 这家店还没有上架商品。
 error-village-invalid = 请选择一个村。
+error-net-weight-invalid = 净重需在 1 克到 1000 公斤之间；按斤或公斤卖时不用另填。
+error-stock-invalid = 库存需是 0 到 1000 万之间的整数。
+error-price-policy-invalid = 按实际称重计价需要填写净重，允许误差最多 50%。

@@ -54,6 +54,8 @@ contract!(
     a_shop_application_is_reviewed_in_its_county,
     approving_opens_the_shop_once,
     a_rejected_applicant_sees_the_reason_and_may_apply_again,
+    the_category_tree_comes_with_every_database,
+    products_keep_their_languages_variants_and_origin,
 );
 
 async fn seed_demo(store: &Store) {
@@ -631,4 +633,139 @@ async fn a_rejected_applicant_sees_the_reason_and_may_apply_again(db: &TestDb) {
         [second.id, first.id],
         "newest first"
     );
+}
+
+async fn open_shop(store: &Store, login: &str, village: &str) -> farmgate_store::shops::Shop {
+    use farmgate_store::shops::Decision;
+    let application = apply(store, login, village).await;
+    let staff = store
+        .account_by_login(&LoginId::parse("admin").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let approved = store
+        .decide_shop_application(application.id, staff.id, Decision::Approve)
+        .await
+        .unwrap();
+    store.shop(approved.shop_id.unwrap()).await.unwrap()
+}
+
+async fn the_category_tree_comes_with_every_database(db: &TestDb) {
+    let categories = db.store.categories().await.unwrap();
+    let codes: Vec<&str> = categories.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes[..3], ["nuts", "dried-fruit", "fresh-produce"]);
+    assert!(codes.contains(&"heritage") && codes.contains(&"naan-baked"));
+    assert_eq!(categories[0].name(Language::Ug), "مېغىزلار");
+}
+
+async fn products_keep_their_languages_variants_and_origin(db: &TestDb) {
+    use farmgate_domain::catalog::{PricePolicy, ProductStatus, Tag, Unit, VariantSpec};
+    use farmgate_domain::money::Fen;
+    use farmgate_store::catalog::{NewProduct, ProductText};
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let nuts = store
+        .categories()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.code == "nuts")
+        .unwrap();
+    let origin = store.region_by_code("huixian-fujia-village").await.unwrap();
+    let text = |language, name: &str| ProductText {
+        language,
+        name: name.to_owned(),
+        story: String::new(),
+    };
+    let walnuts = store
+        .create_product(NewProduct {
+            shop_id: shop.id,
+            category_id: nuts.id,
+            origin_id: origin.id,
+            status: ProductStatus::Listed,
+            organic_certificate: None,
+            tags: vec![Tag::PovertyAlleviation],
+            texts: vec![
+                text(Language::ZhCn, "徽县核桃"),
+                text(Language::Ug, "خۇيشيەن ياڭىقى"),
+            ],
+            variants: vec![
+                VariantSpec::new(
+                    Unit::Bag,
+                    Some(1000),
+                    Fen(3800),
+                    120,
+                    PricePolicy::FollowsPackedWeight { tolerance_bp: 500 },
+                )
+                .unwrap(),
+                VariantSpec::new(Unit::Jin, None, Fen(2000), 0, PricePolicy::Fixed).unwrap(),
+            ],
+        })
+        .await
+        .unwrap();
+    assert_eq!(walnuts.variants.len(), 2);
+    assert_eq!(
+        walnuts.variants[0].spec.price_policy,
+        PricePolicy::FollowsPackedWeight { tolerance_bp: 500 }
+    );
+    assert_eq!(walnuts.variants[1].spec.net_grams, Some(500));
+    assert_eq!(walnuts.tags, [Tag::PovertyAlleviation]);
+    let (ug, translated) = walnuts.text(Language::Ug).unwrap();
+    assert_eq!((ug.name.as_str(), translated), ("خۇيشيەن ياڭىقى", true));
+    let (en, translated) = walnuts.text(Language::En).unwrap();
+    assert_eq!(
+        (en.name.as_str(), translated),
+        ("徽县核桃", false),
+        "English falls back to Chinese, marked"
+    );
+
+    store
+        .create_product(NewProduct {
+            shop_id: shop.id,
+            category_id: nuts.id,
+            origin_id: origin.id,
+            status: ProductStatus::Draft,
+            organic_certificate: None,
+            tags: vec![],
+            texts: vec![text(Language::ZhCn, "核桃油")],
+            variants: vec![
+                VariantSpec::new(Unit::Bottle, Some(500), Fen(6800), 10, PricePolicy::Fixed)
+                    .unwrap(),
+            ],
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.products_of_shop(shop.id).await.unwrap().len(), 2);
+    let huixian = store.region_by_code("huixian").await.unwrap();
+    let listed = store
+        .listed_products_within(&huixian.path, 20, 0)
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [walnuts.id],
+        "drafts are not listed"
+    );
+    let tekes = store.region_by_code("tekes").await.unwrap();
+    assert!(
+        store
+            .listed_products_within(&tekes.path, 20, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let no_chinese = store
+        .create_product(NewProduct {
+            shop_id: shop.id,
+            category_id: nuts.id,
+            origin_id: origin.id,
+            status: ProductStatus::Draft,
+            organic_certificate: None,
+            tags: vec![],
+            texts: vec![text(Language::En, "Walnuts")],
+            variants: vec![],
+        })
+        .await;
+    assert!(matches!(no_chinese, Err(Error::Config(_))));
 }

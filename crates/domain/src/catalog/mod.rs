@@ -130,6 +130,116 @@ pub fn parse_yuan(text: &str) -> Result<Fen, ValidationError> {
     Ok(Fen(total))
 }
 
+/// A mark a buyer can filter by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tag {
+    /// Sold by or for a registered low-income household.
+    PovertyAlleviation,
+    /// Intangible cultural heritage.
+    Heritage,
+    /// Organic, with a certificate number on the product.
+    Organic,
+}
+
+impl Tag {
+    pub const ALL: [Tag; 3] = [Tag::PovertyAlleviation, Tag::Heritage, Tag::Organic];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tag::PovertyAlleviation => "poverty_alleviation",
+            Tag::Heritage => "heritage",
+            Tag::Organic => "organic",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Tag> {
+        Tag::ALL.into_iter().find(|t| t.as_str() == text.trim())
+    }
+}
+
+/// Whether buyers can see a product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductStatus {
+    Draft,
+    Listed,
+    Hidden,
+}
+
+impl ProductStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductStatus::Draft => "draft",
+            ProductStatus::Listed => "listed",
+            ProductStatus::Hidden => "hidden",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ProductStatus> {
+        [
+            ProductStatus::Draft,
+            ProductStatus::Listed,
+            ProductStatus::Hidden,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// One way a product is sold: "a 500 g bag at ¥38.00, 120 in stock".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantSpec {
+    pub unit: Unit,
+    /// The weight of one unit in grams, when it is sold by weight or has a net weight.
+    pub net_grams: Option<i64>,
+    pub price: Fen,
+    pub stock: i64,
+    pub price_policy: PricePolicy,
+}
+
+impl VariantSpec {
+    /// Checks a variant as a whole: weight units carry their own weight, bags and boxes may
+    /// state one, a packed-weight price needs a weight to follow.
+    pub fn new(
+        unit: Unit,
+        net_grams: Option<i64>,
+        price: Fen,
+        stock: i64,
+        price_policy: PricePolicy,
+    ) -> Result<VariantSpec, ValidationError> {
+        let net_grams = match (unit.grams(), net_grams) {
+            (Some(grams), None) => Some(grams),
+            (Some(grams), Some(given)) if given == grams => Some(grams),
+            (Some(_), Some(_)) => {
+                return Err(ValidationError::new("net_grams", "net-weight-invalid"));
+            }
+            (None, Some(given)) if !(1..=1_000_000).contains(&given) => {
+                return Err(ValidationError::new("net_grams", "net-weight-invalid"));
+            }
+            (None, given) => given,
+        };
+        if price.0 <= 0 {
+            return Err(ValidationError::new("price", "price-invalid"));
+        }
+        if !(0..=10_000_000).contains(&stock) {
+            return Err(ValidationError::new("stock", "stock-invalid"));
+        }
+        if let PricePolicy::FollowsPackedWeight { tolerance_bp } = price_policy
+            && (net_grams.is_none() || tolerance_bp > 5000)
+        {
+            return Err(ValidationError::new("price_policy", "price-policy-invalid"));
+        }
+        Ok(VariantSpec {
+            unit,
+            net_grams,
+            price,
+            stock,
+            price_policy,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +267,41 @@ mod tests {
             settle_line_price(Fen(3800), 2, 1000, 2300, PricePolicy::Fixed),
             Fen(7600)
         );
+    }
+
+    #[test]
+    fn variants_hold_together() {
+        let bag = VariantSpec::new(
+            Unit::Bag,
+            Some(500),
+            Fen(3800),
+            120,
+            PricePolicy::FollowsPackedWeight { tolerance_bp: 500 },
+        );
+        assert!(bag.is_ok());
+        assert_eq!(
+            VariantSpec::new(Unit::Jin, None, Fen(1500), 10, PricePolicy::Fixed)
+                .map(|v| v.net_grams),
+            Ok(Some(500))
+        );
+        assert!(
+            VariantSpec::new(Unit::Jin, Some(400), Fen(1500), 10, PricePolicy::Fixed).is_err(),
+            "a jin is 500 g"
+        );
+        assert!(
+            VariantSpec::new(
+                Unit::Piece,
+                None,
+                Fen(1500),
+                10,
+                PricePolicy::FollowsPackedWeight { tolerance_bp: 500 }
+            )
+            .is_err()
+        );
+        assert!(VariantSpec::new(Unit::Box, None, Fen(0), 10, PricePolicy::Fixed).is_err());
+        assert!(VariantSpec::new(Unit::Box, None, Fen(100), -1, PricePolicy::Fixed).is_err());
+        assert_eq!(Tag::parse("heritage"), Some(Tag::Heritage));
+        assert_eq!(ProductStatus::parse("listed"), Some(ProductStatus::Listed));
     }
 
     #[test]

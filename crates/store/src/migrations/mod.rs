@@ -3,6 +3,7 @@
 
 mod m20261122_000001_foundation;
 mod m20261122_000002_shops;
+pub(crate) mod m20261122_000003_catalog;
 
 use std::collections::HashSet;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_shops::Migration),
+            Box::new(m20261122_000003_catalog::Migration),
         ]
     }
 }

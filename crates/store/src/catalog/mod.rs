@@ -1,0 +1,312 @@
+//! The catalogue: categories, products with texts per language, variants and tags.
+//!
+//! Reading a page of products costs the same few queries however large the catalogue and
+//! however many products the page holds: rows are loaded per table for the whole page.
+
+mod entity;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use farmgate_domain::catalog::{PricePolicy, ProductStatus, Tag, Unit, VariantSpec};
+use farmgate_domain::lang::Language;
+use farmgate_domain::money::Fen;
+use farmgate_domain::regions::RegionPath;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
+use serde::Serialize;
+
+use crate::regions::entity as region;
+use crate::{Error, Result, Store};
+use entity::{category, product, tag, text, variant};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Category {
+    pub id: i64,
+    pub code: String,
+    pub name_zh: String,
+    pub name_ug: String,
+    pub name_en: String,
+}
+
+impl Category {
+    pub fn name(&self, language: Language) -> &str {
+        match language {
+            Language::ZhCn => &self.name_zh,
+            Language::Ug => &self.name_ug,
+            Language::En => &self.name_en,
+        }
+    }
+}
+
+/// A product's name and story in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProductText {
+    pub language: Language,
+    pub name: String,
+    pub story: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Variant {
+    pub id: i64,
+    pub product_id: i64,
+    pub spec: VariantSpec,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Product {
+    pub id: i64,
+    pub shop_id: i64,
+    pub category_id: i64,
+    pub origin_id: i64,
+    pub status: ProductStatus,
+    pub organic_certificate: Option<String>,
+    pub sales_count: i64,
+    pub tags: Vec<Tag>,
+    pub texts: Vec<ProductText>,
+    pub variants: Vec<Variant>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Product {
+    /// The text in `language`, or the Chinese one when there is none; the flag says whether
+    /// the text is in the language asked for (pages mark fallbacks visibly).
+    pub fn text(&self, language: Language) -> Option<(&ProductText, bool)> {
+        self.texts
+            .iter()
+            .find(|t| t.language == language)
+            .map(|t| (t, true))
+            .or_else(|| {
+                self.texts
+                    .iter()
+                    .find(|t| t.language == Language::ZhCn)
+                    .map(|t| (t, false))
+            })
+    }
+}
+
+/// A product to create, parsed at the edge. The Chinese text is required (it is every
+/// other language's fallback).
+#[derive(Debug, Clone)]
+pub struct NewProduct {
+    pub shop_id: i64,
+    pub category_id: i64,
+    pub origin_id: i64,
+    pub status: ProductStatus,
+    pub organic_certificate: Option<String>,
+    pub tags: Vec<Tag>,
+    pub texts: Vec<ProductText>,
+    pub variants: Vec<VariantSpec>,
+}
+
+fn corrupt(what: &str, id: i64) -> Error {
+    Error::Config(format!(
+        "{what} {id} has a value this version does not know"
+    ))
+}
+
+fn policy_columns(policy: PricePolicy) -> (&'static str, i32) {
+    match policy {
+        PricePolicy::Fixed => ("fixed", 0),
+        PricePolicy::FollowsPackedWeight { tolerance_bp } => (
+            "follows_weight",
+            i32::try_from(tolerance_bp).unwrap_or(i32::MAX),
+        ),
+    }
+}
+
+fn variant_from(row: variant::Model) -> Result<Variant> {
+    let price_policy = match row.price_policy.as_str() {
+        "fixed" => PricePolicy::Fixed,
+        "follows_weight" => PricePolicy::FollowsPackedWeight {
+            tolerance_bp: u32::try_from(row.tolerance_bp).unwrap_or(0),
+        },
+        _ => return Err(corrupt("variant", row.id)),
+    };
+    Ok(Variant {
+        id: row.id,
+        product_id: row.product_id,
+        spec: VariantSpec {
+            unit: Unit::parse(&row.unit).ok_or_else(|| corrupt("variant", row.id))?,
+            net_grams: row.net_grams,
+            price: Fen(row.price_fen),
+            stock: row.stock,
+            price_policy,
+        },
+    })
+}
+
+impl Store {
+    pub async fn categories(&self) -> Result<Vec<Category>> {
+        Ok(category::Entity::find()
+            .order_by_asc(category::Column::Position)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| Category {
+                id: c.id,
+                code: c.code,
+                name_zh: c.name_zh,
+                name_ug: c.name_ug,
+                name_en: c.name_en,
+            })
+            .collect())
+    }
+
+    /// Creates a product with its texts, tags and variants in one transaction.
+    pub async fn create_product(&self, new: NewProduct) -> Result<Product> {
+        if !new.texts.iter().any(|t| t.language == Language::ZhCn) {
+            return Err(Error::Config("a product needs its Chinese name".to_owned()));
+        }
+        let txn = self.db.begin().await?;
+        let now = Utc::now();
+        let row = product::ActiveModel {
+            shop_id: Set(new.shop_id),
+            category_id: Set(new.category_id),
+            origin_id: Set(new.origin_id),
+            status: Set(new.status.as_str().to_owned()),
+            organic_certificate: Set(new.organic_certificate),
+            sales_count: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        for t in &new.texts {
+            text::ActiveModel {
+                product_id: Set(row.id),
+                language: Set(t.language.tag().to_owned()),
+                name: Set(t.name.clone()),
+                story: Set(t.story.clone()),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        for t in &new.tags {
+            tag::ActiveModel {
+                product_id: Set(row.id),
+                tag: Set(t.as_str().to_owned()),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        for (position, spec) in new.variants.iter().enumerate() {
+            let (policy, tolerance) = policy_columns(spec.price_policy);
+            variant::ActiveModel {
+                product_id: Set(row.id),
+                unit: Set(spec.unit.as_str().to_owned()),
+                net_grams: Set(spec.net_grams),
+                price_fen: Set(spec.price.0),
+                stock: Set(spec.stock),
+                price_policy: Set(policy.to_owned()),
+                tolerance_bp: Set(tolerance),
+                position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        self.product(row.id).await
+    }
+
+    pub async fn product(&self, id: i64) -> Result<Product> {
+        let row = product::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.assemble(vec![row]).await?.pop().ok_or(Error::NotFound)
+    }
+
+    /// A shop's products, newest first.
+    pub async fn products_of_shop(&self, shop_id: i64) -> Result<Vec<Product>> {
+        let rows = product::Entity::find()
+            .filter(product::Column::ShopId.eq(shop_id))
+            .order_by_desc(product::Column::Id)
+            .all(&self.db)
+            .await?;
+        self.assemble(rows).await
+    }
+
+    /// Listed products that come from inside `region`, newest first, a page at a time.
+    pub async fn listed_products_within(
+        &self,
+        region: &RegionPath,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Vec<Product>> {
+        let rows = product::Entity::find()
+            .inner_join(region::Entity)
+            .filter(region::Column::Path.starts_with(region.as_str()))
+            .filter(product::Column::Status.eq(ProductStatus::Listed.as_str()))
+            .order_by_desc(product::Column::Id)
+            .limit(limit)
+            .offset(offset)
+            .all(&self.db)
+            .await?;
+        self.assemble(rows).await
+    }
+
+    /// Loads texts, tags and variants for a page of products: three queries in all.
+    async fn assemble(&self, rows: Vec<product::Model>) -> Result<Vec<Product>> {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut texts: HashMap<i64, Vec<ProductText>> = HashMap::new();
+        for t in text::Entity::find()
+            .filter(text::Column::ProductId.is_in(ids.clone()))
+            .all(&self.db)
+            .await?
+        {
+            let language = Language::from_tag(&t.language)
+                .ok_or_else(|| corrupt("product text of", t.product_id))?;
+            texts.entry(t.product_id).or_default().push(ProductText {
+                language,
+                name: t.name,
+                story: t.story,
+            });
+        }
+        let mut tags: HashMap<i64, Vec<Tag>> = HashMap::new();
+        for t in tag::Entity::find()
+            .filter(tag::Column::ProductId.is_in(ids.clone()))
+            .all(&self.db)
+            .await?
+        {
+            if let Some(parsed) = Tag::parse(&t.tag) {
+                tags.entry(t.product_id).or_default().push(parsed);
+            }
+        }
+        let mut variants: HashMap<i64, Vec<Variant>> = HashMap::new();
+        for v in variant::Entity::find()
+            .filter(variant::Column::ProductId.is_in(ids))
+            .order_by_asc(variant::Column::Position)
+            .all(&self.db)
+            .await?
+        {
+            let parsed = variant_from(v)?;
+            variants.entry(parsed.product_id).or_default().push(parsed);
+        }
+        rows.into_iter()
+            .map(|row| {
+                let mut product_tags = tags.remove(&row.id).unwrap_or_default();
+                product_tags.sort();
+                Ok(Product {
+                    status: ProductStatus::parse(&row.status)
+                        .ok_or_else(|| corrupt("product", row.id))?,
+                    tags: product_tags,
+                    texts: texts.remove(&row.id).unwrap_or_default(),
+                    variants: variants.remove(&row.id).unwrap_or_default(),
+                    id: row.id,
+                    shop_id: row.shop_id,
+                    category_id: row.category_id,
+                    origin_id: row.origin_id,
+                    organic_certificate: row.organic_certificate,
+                    sales_count: row.sales_count,
+                    created_at: row.created_at,
+                })
+            })
+            .collect()
+    }
+}
