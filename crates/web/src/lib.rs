@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod catalog;
 mod client;
 mod csrf;
 pub mod i18n;

@@ -106,6 +106,15 @@ pub fn settle_line_price(
     Fen(i64::try_from(price).unwrap_or(i64::MAX))
 }
 
+/// Stock is a count from 0 to ten million.
+pub fn check_stock(stock: i64) -> Result<i64, ValidationError> {
+    if (0..=10_000_000).contains(&stock) {
+        Ok(stock)
+    } else {
+        Err(ValidationError::new("stock", "stock-invalid"))
+    }
+}
+
 /// A product's or variant's price as a seller types it: "12.5", "12.50", "¥12", in yuan.
 pub fn parse_yuan(text: &str) -> Result<Fen, ValidationError> {
     let invalid = ValidationError::new("price", "price-invalid");
@@ -222,9 +231,7 @@ impl VariantSpec {
         if price.0 <= 0 {
             return Err(ValidationError::new("price", "price-invalid"));
         }
-        if !(0..=10_000_000).contains(&stock) {
-            return Err(ValidationError::new("stock", "stock-invalid"));
-        }
+        let stock = check_stock(stock)?;
         if let PricePolicy::FollowsPackedWeight { tolerance_bp } = price_policy
             && (net_grams.is_none() || tolerance_bp > 5000)
         {

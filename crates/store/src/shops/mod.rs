@@ -295,4 +295,14 @@ impl Store {
             .map(Shop::try_from)
             .collect()
     }
+
+    /// Whether `account_id` is a member (owner or staff) of `shop_id`.
+    pub async fn is_shop_member(&self, shop_id: i64, account_id: i64) -> Result<bool> {
+        Ok(member::Entity::find()
+            .filter(member::Column::ShopId.eq(shop_id))
+            .filter(member::Column::AccountId.eq(account_id))
+            .one(&self.db)
+            .await?
+            .is_some())
+    }
 }

@@ -26,6 +26,7 @@ use crate::problem::Problem;
         (name = "auth", description = "Tokens for API clients"),
         (name = "accounts", description = "Registration and the signed-in account"),
         (name = "regions", description = "The administrative tree and who works where"),
+        (name = "catalog", description = "Products, their texts in three languages, variants and stock"),
         (name = "shops", description = "Applying to open a shop, the centre's review, shop profiles"),
     )
 )]
@@ -58,6 +59,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::shops::api::queue))
         .routes(routes!(crate::shops::api::decide))
         .routes(routes!(crate::shops::api::show))
+        .routes(routes!(crate::catalog::api::create))
+        .routes(routes!(crate::catalog::api::show))
+        .routes(routes!(crate::catalog::api::list))
         .split_for_parts();
     let doc = std::sync::Arc::new(openapi.clone());
     let json_doc = doc.clone();

@@ -39,6 +39,16 @@ pub fn routes() -> Router<AppState> {
             "/centre/shop-applications/{id}/decision",
             post(crate::shops::pages::decide),
         )
+        .route("/seller", get(crate::catalog::pages::console))
+        .route(
+            "/seller/shops/{id}/products/new",
+            get(crate::catalog::pages::new_product),
+        )
+        .route(
+            "/seller/shops/{id}/products",
+            post(crate::catalog::pages::create_product),
+        )
+        .route("/products/{id}", get(crate::catalog::pages::show))
         .route("/static/app.css", get(layout::stylesheet))
 }
 pub use people::PEOPLE_READERS;

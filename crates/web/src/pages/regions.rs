@@ -21,6 +21,7 @@ struct RegionPage {
     /// (code, name) from the root down to the parent.
     crumbs: Vec<(String, String)>,
     children: Vec<(String, String)>,
+    products: Vec<crate::catalog::pages::ProductCard>,
 }
 
 pub async fn show(
@@ -33,6 +34,10 @@ pub async fn show(
     let ancestry = state.store.region_ancestry(&region).await?;
     let children = state.store.region_children(region.id).await?;
     let name = region.name(language).to_owned();
+    let products = state
+        .store
+        .listed_products_within(&region.path, 20, 0)
+        .await?;
     let page = RegionPage {
         level: c.t.get(&format!("region-level-{}", region.level.as_str())),
         coordinates: region.latitude.zip(region.longitude).map(|(lat, lon)| {
@@ -53,6 +58,7 @@ pub async fn show(
             .iter()
             .map(|r| (r.code.as_str().to_owned(), r.name(language).to_owned()))
             .collect(),
+        products: crate::catalog::pages::cards(&c.t, &products),
         name,
         c,
     };

@@ -338,6 +338,7 @@ struct ShopPage {
     kind: String,
     village: String,
     story: String,
+    products: Vec<crate::catalog::pages::ProductCard>,
 }
 
 pub async fn show(
@@ -353,7 +354,16 @@ pub async fn show(
         .find(|r| r.id == shop.village_id)
         .map(|v| place_label(&regions, v, language))
         .unwrap_or_default();
+    let listed: Vec<_> = state
+        .store
+        .products_of_shop(shop.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.status == farmgate_domain::catalog::ProductStatus::Listed)
+        .collect();
+    let products = crate::catalog::pages::cards(&c.t, &listed);
     let page = ShopPage {
+        products,
         kind: c.t.get(&format!("shop-kind-{}", shop.kind.as_str())),
         name: shop.name,
         village,

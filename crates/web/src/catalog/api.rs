@@ -1,0 +1,240 @@
+//! Products in the JSON API.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use farmgate_domain::catalog::ProductStatus;
+use farmgate_domain::lang::Language;
+use farmgate_domain::money::Fen;
+use farmgate_store::catalog::Product;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ProductInput, VariantInput, managed_shop, parse_product};
+use crate::AppState;
+use crate::api::ApiJson;
+use crate::auth::CurrentUser;
+use crate::i18n::Lang;
+use crate::problem::{ApiError, Problem};
+
+#[derive(Serialize, Deserialize, ToSchema, Default, Clone)]
+pub struct TextBody {
+    pub name: String,
+    #[serde(default)]
+    pub story: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct VariantBody {
+    /// jin, kg, g, piece, box, bag, bottle or jar
+    #[schema(example = "bag")]
+    pub unit: String,
+    /// Net weight of one unit in grams (implied for jin, kg and g).
+    pub net_grams: Option<i64>,
+    #[schema(example = 3800)]
+    pub price_fen: i64,
+    pub stock: i64,
+    /// When set, the price follows the packed weight within this tolerance (percent).
+    pub follows_weight_tolerance_percent: Option<f64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ProductRequest {
+    /// Texts by language tag: `zh-CN` (required), `ug`, `en`.
+    pub texts: BTreeMap<String, TextBody>,
+    #[schema(example = "nuts")]
+    pub category: String,
+    /// The village's region code.
+    #[schema(example = "huixian-fujia-village")]
+    pub origin: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub organic_certificate: Option<String>,
+    /// listed (default) or draft
+    #[serde(default)]
+    pub status: String,
+    pub variants: Vec<VariantBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VariantView {
+    pub id: i64,
+    pub unit: String,
+    pub net_grams: Option<i64>,
+    pub price_fen: i64,
+    pub stock: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProductView {
+    pub id: i64,
+    pub shop_id: i64,
+    /// The name in the request's language (Chinese when there is no translation).
+    pub name: String,
+    pub story: String,
+    /// False when `name` and `story` fell back to Chinese.
+    pub translated: bool,
+    pub status: String,
+    pub tags: Vec<String>,
+    pub texts: BTreeMap<String, TextBody>,
+    pub variants: Vec<VariantView>,
+}
+
+fn view(product: Product, language: Language) -> ProductView {
+    let (name, story, translated) = product
+        .text(language)
+        .map_or((String::new(), String::new(), false), |(t, translated)| {
+            (t.name.clone(), t.story.clone(), translated)
+        });
+    ProductView {
+        id: product.id,
+        shop_id: product.shop_id,
+        name,
+        story,
+        translated,
+        status: product.status.as_str().to_owned(),
+        tags: product.tags.iter().map(|t| t.as_str().to_owned()).collect(),
+        texts: product
+            .texts
+            .iter()
+            .map(|t| {
+                (
+                    t.language.tag().to_owned(),
+                    TextBody {
+                        name: t.name.clone(),
+                        story: t.story.clone(),
+                    },
+                )
+            })
+            .collect(),
+        variants: product
+            .variants
+            .iter()
+            .map(|v| VariantView {
+                id: v.id,
+                unit: v.spec.unit.as_str().to_owned(),
+                net_grams: v.spec.net_grams,
+                price_fen: v.spec.price.0,
+                stock: v.spec.stock,
+            })
+            .collect(),
+    }
+}
+
+/// Lists a product in one of the caller's shops.
+#[utoipa::path(post, path = "/api/v1/shops/{id}/products", tag = "catalog", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Shop id")), request_body = ProductRequest,
+    responses((status = 201, body = ProductView), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Lang(language): Lang,
+    Path(shop_id): Path<i64>,
+    ApiJson(request): ApiJson<ProductRequest>,
+) -> Result<(StatusCode, Json<ProductView>), Problem> {
+    let shop = managed_shop(&state, &user, shop_id).await?;
+    let text = |language: Language| {
+        let body = request
+            .texts
+            .get(language.tag())
+            .cloned()
+            .unwrap_or_default();
+        (language, body.name, body.story)
+    };
+    let input = ProductInput {
+        texts: [text(Language::ZhCn), text(Language::Ug), text(Language::En)],
+        category: request.category,
+        origin: request.origin,
+        tags: request.tags,
+        certificate: request.organic_certificate.unwrap_or_default(),
+        status: request.status,
+        variants: request
+            .variants
+            .into_iter()
+            .map(|v| VariantInput {
+                unit: v.unit,
+                net_grams: v.net_grams.map(|g| g.to_string()).unwrap_or_default(),
+                price: Some(Ok(Fen(v.price_fen))),
+                stock: v.stock.to_string(),
+                follows_weight: v.follows_weight_tolerance_percent.is_some(),
+                tolerance_percent: v
+                    .follows_weight_tolerance_percent
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    };
+    let product = parse_product(&state, &shop, input)
+        .await?
+        .map_err(|errors| {
+            errors.first().copied().map_or(
+                Problem::new(StatusCode::BAD_REQUEST, "bad-request"),
+                Problem::from,
+            )
+        })?;
+    let created = state.store.create_product(product).await?;
+    Ok((StatusCode::CREATED, Json(view(created, language))))
+}
+
+/// One product. Drafts are visible to the shop's members only.
+#[utoipa::path(get, path = "/api/v1/products/{id}", tag = "catalog", params(("id" = i64, Path, description = "Product id")),
+    responses((status = 200, body = ProductView), (status = 404, body = ApiError)))]
+pub async fn show(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Lang(language): Lang,
+    Path(id): Path<i64>,
+) -> Result<Json<ProductView>, Problem> {
+    let product = state.store.product(id).await?;
+    if product.status != ProductStatus::Listed {
+        let member = match &user {
+            Some(user) => {
+                state
+                    .store
+                    .is_shop_member(product.shop_id, user.account.id)
+                    .await?
+            }
+            None => false,
+        };
+        if !member {
+            return Err(Problem::not_found());
+        }
+    }
+    Ok(Json(view(product, language)))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// A region code (county, township, village...): only products from inside it.
+    pub region: Option<String>,
+    /// 1-based page of 20.
+    pub page: Option<u64>,
+}
+
+/// Listed products, newest first, optionally from one region.
+#[utoipa::path(get, path = "/api/v1/products", tag = "catalog", params(ListQuery),
+    responses((status = 200, body = Vec<ProductView>), (status = 404, body = ApiError)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Lang(language): Lang,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<ProductView>>, Problem> {
+    let region = match query.region.as_deref() {
+        Some(code) => state.store.region_by_code(code).await?,
+        None => state
+            .store
+            .region_root()
+            .await?
+            .ok_or(Problem::not_found())?,
+    };
+    let page = query.page.unwrap_or(1).clamp(1, 10_000);
+    let products = state
+        .store
+        .listed_products_within(&region.path, 20, (page - 1) * 20)
+        .await?;
+    Ok(Json(
+        products.into_iter().map(|p| view(p, language)).collect(),
+    ))
+}

@@ -1,0 +1,253 @@
+//! The catalogue on the web: the seller console's product form, product pages, and the API.
+//! Pages and API parse through [`parse_product`]; a shop's products are written only by its
+//! members.
+
+pub mod api;
+pub mod pages;
+
+use farmgate_domain::ValidationError;
+use farmgate_domain::catalog::{PricePolicy, ProductStatus, Tag, Unit, VariantSpec, check_stock};
+use farmgate_domain::lang::Language;
+use farmgate_domain::money::Fen;
+use farmgate_domain::regions::RegionLevel;
+use farmgate_domain::shops::parse_text;
+use farmgate_store::catalog::{NewProduct, ProductText};
+use farmgate_store::shops::Shop;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::problem::Problem;
+
+/// How many variant rows the form offers.
+pub const VARIANT_ROWS: usize = 3;
+
+/// Field names per variant row, so errors can name the exact input.
+const VARIANT_FIELDS: [[&str; 4]; VARIANT_ROWS] = [
+    ["v0_unit", "v0_net_grams", "v0_price", "v0_stock"],
+    ["v1_unit", "v1_net_grams", "v1_price", "v1_stock"],
+    ["v2_unit", "v2_net_grams", "v2_price", "v2_stock"],
+];
+const NAME_FIELDS: [&str; 3] = ["name_zh-CN", "name_ug", "name_en"];
+const STORY_FIELDS: [&str; 3] = ["story_zh-CN", "story_ug", "story_en"];
+
+/// One variant as typed; the price is parsed by the caller (yuan on forms, fen in the API).
+pub struct VariantInput {
+    pub unit: String,
+    pub net_grams: String,
+    pub price: Option<Result<Fen, ValidationError>>,
+    pub stock: String,
+    pub follows_weight: bool,
+    pub tolerance_percent: String,
+}
+
+impl VariantInput {
+    fn is_blank(&self) -> bool {
+        self.unit.trim().is_empty() && self.price.is_none() && self.stock.trim().is_empty()
+    }
+}
+
+/// A product as typed, before parsing.
+pub struct ProductInput {
+    /// (language, name, story) for each of zh-CN, ug, en, in that order.
+    pub texts: [(Language, String, String); 3],
+    pub category: String,
+    pub origin: String,
+    pub tags: Vec<String>,
+    pub certificate: String,
+    pub status: String,
+    pub variants: Vec<VariantInput>,
+}
+
+/// Parses one variant row, reporting every field at fault.
+fn parse_variant(row: usize, input: &VariantInput) -> Result<VariantSpec, Vec<ValidationError>> {
+    let [unit_field, grams_field, price_field, stock_field] =
+        VARIANT_FIELDS[row.min(VARIANT_ROWS - 1)];
+    let unit = Unit::parse(&input.unit).ok_or(ValidationError::new(unit_field, "unit-invalid"));
+    let net_grams = match input.net_grams.trim() {
+        "" => Ok(None),
+        text => text
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| ValidationError::new(grams_field, "net-weight-invalid")),
+    };
+    let price = match &input.price {
+        None => Err(ValidationError::new(price_field, "price-invalid")),
+        Some(price) => price.map_err(|e| ValidationError::new(price_field, e.code)),
+    };
+    let stock = input
+        .stock
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|s| check_stock(s).ok())
+        .ok_or(ValidationError::new(stock_field, "stock-invalid"));
+    let policy = if input.follows_weight {
+        match input.tolerance_percent.trim() {
+            "" => Ok(500),
+            text => text
+                .parse::<f64>()
+                .ok()
+                .filter(|p| (0.0..=50.0).contains(p))
+                .map(|p| (p * 100.0).round() as u32)
+                .ok_or(ValidationError::new(grams_field, "price-policy-invalid")),
+        }
+        .map(|tolerance_bp| PricePolicy::FollowsPackedWeight { tolerance_bp })
+    } else {
+        Ok(PricePolicy::Fixed)
+    };
+    match (unit, net_grams, price, stock, policy) {
+        (Ok(unit), Ok(net_grams), Ok(price), Ok(stock), Ok(policy)) => {
+            VariantSpec::new(unit, net_grams, price, stock, policy).map_err(|e| {
+                let field = match e.field {
+                    "price" => price_field,
+                    "stock" => stock_field,
+                    _ => grams_field,
+                };
+                vec![ValidationError::new(field, e.code)]
+            })
+        }
+        (unit, net_grams, price, stock, policy) => Err([
+            unit.err(),
+            net_grams.err(),
+            price.err(),
+            stock.err(),
+            policy.err(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()),
+    }
+}
+
+/// Parses a product for `shop`; every field's error is reported at once.
+pub async fn parse_product(
+    state: &AppState,
+    shop: &Shop,
+    input: ProductInput,
+) -> Result<Result<NewProduct, Vec<ValidationError>>, Problem> {
+    let mut errors = Vec::new();
+    let mut texts = Vec::new();
+    for (index, (language, name, story)) in input.texts.iter().enumerate() {
+        let required = *language == Language::ZhCn;
+        match (
+            parse_text(NAME_FIELDS[index], name, required, 60),
+            parse_text(STORY_FIELDS[index], story, false, 4000),
+        ) {
+            (Ok(name), Ok(story)) if !name.is_empty() => texts.push(ProductText {
+                language: *language,
+                name,
+                story,
+            }),
+            (Ok(_), Ok(_)) => {}
+            (name, story) => errors.extend([name.err(), story.err()].into_iter().flatten()),
+        }
+    }
+    let category = state
+        .store
+        .categories()
+        .await?
+        .into_iter()
+        .find(|c| c.code == input.category.trim());
+    if category.is_none() {
+        errors.push(ValidationError::new("category", "category-invalid"));
+    }
+    let origin = match input.origin.trim() {
+        "" => None,
+        code => match state.store.region_by_code(code).await {
+            Ok(region) if region.level == RegionLevel::Village => Some(region),
+            Ok(_) | Err(farmgate_store::Error::NotFound) => None,
+            Err(other) => return Err(other.into()),
+        },
+    };
+    if origin.is_none() {
+        errors.push(ValidationError::new("origin", "origin-invalid"));
+    }
+    let mut tags = Vec::new();
+    for text in &input.tags {
+        match Tag::parse(text) {
+            Some(tag) if !tags.contains(&tag) => tags.push(tag),
+            Some(_) => {}
+            None => errors.push(ValidationError::new("tags", "bad-request")),
+        }
+    }
+    let certificate = match parse_text("certificate", &input.certificate, false, 64) {
+        Ok(c) if c.is_empty() && tags.contains(&Tag::Organic) => {
+            errors.push(ValidationError::new("certificate", "certificate-required"));
+            None
+        }
+        Ok(c) if c.is_empty() => None,
+        Ok(c) => Some(c),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let status = match input.status.trim() {
+        "" | "listed" => ProductStatus::Listed,
+        other => ProductStatus::parse(other).unwrap_or_else(|| {
+            errors.push(ValidationError::new("status", "bad-request"));
+            ProductStatus::Draft
+        }),
+    };
+    let mut variants = Vec::new();
+    for (row, variant) in input
+        .variants
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_blank())
+    {
+        match parse_variant(row, variant) {
+            Ok(spec) => variants.push(spec),
+            Err(row_errors) => errors.extend(row_errors),
+        }
+    }
+    if variants.is_empty() && !errors.iter().any(|e| e.field.starts_with('v')) {
+        errors.push(ValidationError::new("v0_unit", "variant-required"));
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    match (category, origin) {
+        (Some(category), Some(origin)) => Ok(Ok(NewProduct {
+            shop_id: shop.id,
+            category_id: category.id,
+            origin_id: origin.id,
+            status,
+            organic_certificate: certificate,
+            tags,
+            texts,
+            variants,
+        })),
+        _ => Ok(Err(vec![ValidationError::new(
+            "category",
+            "category-invalid",
+        )])),
+    }
+}
+
+/// The shop, if the user may manage it; anyone else is told it does not exist.
+pub async fn managed_shop(
+    state: &AppState,
+    user: &CurrentUser,
+    shop_id: i64,
+) -> Result<Shop, Problem> {
+    let shop = state.store.shop(shop_id).await?;
+    if state.store.is_shop_member(shop_id, user.account.id).await? {
+        Ok(shop)
+    } else {
+        Err(Problem::not_found())
+    }
+}
+
+/// "袋（1000 克）", "斤", "bottle (500 g)": a variant named in the user's language.
+pub fn variant_label(t: &crate::i18n::Tr, spec: &VariantSpec) -> String {
+    let unit = t.get(&format!("unit-{}", spec.unit.as_str()));
+    match (spec.unit.grams(), spec.net_grams) {
+        (None, Some(grams)) => t.args2(
+            "variant-label-weight",
+            ("unit", unit.into()),
+            ("grams", grams.into()),
+        ),
+        _ => unit,
+    }
+}

@@ -1,0 +1,424 @@
+//! The seller console and product pages.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use farmgate_domain::catalog::parse_yuan;
+use farmgate_domain::catalog::{ProductStatus, Tag, Unit};
+use farmgate_domain::lang::Language;
+use farmgate_domain::money::Fen;
+use farmgate_store::catalog::Product;
+
+use super::{ProductInput, VARIANT_ROWS, VariantInput, managed_shop, parse_product, variant_label};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::csrf::CsrfToken;
+use crate::i18n::Tr;
+use crate::pages::layout::{Chrome, render};
+use crate::problem::Problem;
+use crate::shops::{VillageOption, place_label, village_options};
+
+/// A product as a card in a list.
+pub struct ProductCard {
+    pub id: i64,
+    pub name: String,
+    pub price: String,
+    pub sold_out: bool,
+}
+
+pub fn cards(t: &Tr, products: &[Product]) -> Vec<ProductCard> {
+    products
+        .iter()
+        .map(|p| ProductCard {
+            id: p.id,
+            name: p
+                .text(t.lang())
+                .map(|(text, _)| text.name.clone())
+                .unwrap_or_default(),
+            price: p
+                .variants
+                .iter()
+                .map(|v| v.spec.price)
+                .min()
+                .unwrap_or(Fen(0))
+                .display_yuan(),
+            sold_out: p.variants.iter().all(|v| v.spec.stock == 0),
+        })
+        .collect()
+}
+
+pub struct ShopProducts {
+    pub id: i64,
+    pub name: String,
+    pub products: Vec<ProductCard>,
+}
+
+#[derive(Template)]
+#[template(path = "seller.html")]
+struct SellerPage {
+    c: Chrome,
+    shops: Vec<ShopProducts>,
+}
+
+pub async fn console(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+) -> Result<Response, Problem> {
+    let mut shops = Vec::new();
+    for shop in state.store.shops_of_member(user.account.id).await? {
+        let products = state.store.products_of_shop(shop.id).await?;
+        shops.push(ShopProducts {
+            id: shop.id,
+            name: shop.name,
+            products: cards(&c.t, &products),
+        });
+    }
+    Ok(render(StatusCode::OK, &SellerPage { c, shops }))
+}
+
+/// What the form shows back: the typed values, keyed by field name.
+#[derive(Default)]
+pub struct Typed(Vec<(String, String)>);
+
+impl Typed {
+    pub fn get(&self, field: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(name, _)| name == field)
+            .map_or("", |(_, value)| value.as_str())
+    }
+
+    pub fn has(&self, field: &str, value: &str) -> bool {
+        self.0.iter().any(|(name, v)| name == field && v == value)
+    }
+}
+
+pub struct TextRow {
+    pub tag: &'static str,
+    pub name_label: String,
+    pub story_label: String,
+    pub name: String,
+    pub story: String,
+    pub name_error: Option<String>,
+    pub story_error: Option<String>,
+}
+
+pub struct VariantRow {
+    pub heading: String,
+    pub prefix: String,
+    pub unit: String,
+    pub net_grams: String,
+    pub price: String,
+    pub stock: String,
+    pub follows: bool,
+    pub tolerance: String,
+    pub unit_error: Option<String>,
+    pub net_grams_error: Option<String>,
+    pub price_error: Option<String>,
+    pub stock_error: Option<String>,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub chosen: bool,
+}
+
+#[derive(Template)]
+#[template(path = "product_form.html")]
+struct ProductForm {
+    c: Chrome,
+    csrf: String,
+    shop_id: i64,
+    shop_name: String,
+    texts: Vec<TextRow>,
+    categories: Vec<Choice>,
+    villages: Vec<Choice>,
+    tags: Vec<Choice>,
+    statuses: Vec<Choice>,
+    units: Vec<(&'static str, String)>,
+    variants: Vec<VariantRow>,
+    certificate: String,
+    category_error: Option<String>,
+    origin_error: Option<String>,
+    certificate_error: Option<String>,
+}
+
+async fn product_form(
+    state: &AppState,
+    c: Chrome,
+    csrf: String,
+    shop: &farmgate_store::shops::Shop,
+    typed: Typed,
+    errors: Vec<(&'static str, String)>,
+) -> Result<ProductForm, Problem> {
+    let t = c.t;
+    let error = |field: &str| {
+        errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.clone())
+    };
+    let regions = state.store.all_regions().await?;
+    let villages: Vec<VillageOption> = village_options(&regions, t.lang());
+    Ok(ProductForm {
+        texts: Language::ALL
+            .into_iter()
+            .map(|l| TextRow {
+                tag: l.tag(),
+                name_label: t.arg("product-field-name", "language", l.native_name()),
+                story_label: t.arg("product-field-story", "language", l.native_name()),
+                name: typed.get(&format!("name_{}", l.tag())).to_owned(),
+                story: typed.get(&format!("story_{}", l.tag())).to_owned(),
+                name_error: error(&format!("name_{}", l.tag())),
+                story_error: error(&format!("story_{}", l.tag())),
+            })
+            .collect(),
+        categories: state
+            .store
+            .categories()
+            .await?
+            .into_iter()
+            .map(|cat| Choice {
+                chosen: typed.has("category", &cat.code),
+                label: cat.name(t.lang()).to_owned(),
+                value: cat.code,
+            })
+            .collect(),
+        villages: villages
+            .into_iter()
+            .map(|v| Choice {
+                chosen: typed.has("origin", &v.code),
+                value: v.code,
+                label: v.label,
+            })
+            .collect(),
+        tags: Tag::ALL
+            .into_iter()
+            .map(|tag| Choice {
+                value: tag.as_str().to_owned(),
+                label: t.get(&format!("tag-{}", tag.as_str())),
+                chosen: typed.has("tags", tag.as_str()),
+            })
+            .collect(),
+        statuses: [ProductStatus::Listed, ProductStatus::Draft]
+            .into_iter()
+            .map(|st| Choice {
+                value: st.as_str().to_owned(),
+                label: t.get(&format!("product-status-{}", st.as_str())),
+                chosen: typed.has("status", st.as_str()),
+            })
+            .collect(),
+        units: Unit::ALL
+            .into_iter()
+            .map(|u| (u.as_str(), t.get(&format!("unit-{}", u.as_str()))))
+            .collect(),
+        variants: (0..VARIANT_ROWS)
+            .map(|row| {
+                let field = |name: &str| format!("v{row}_{name}");
+                VariantRow {
+                    heading: t.arg("variant-heading", "n", row + 1),
+                    unit: typed.get(&field("unit")).to_owned(),
+                    net_grams: typed.get(&field("net_grams")).to_owned(),
+                    price: typed.get(&field("price")).to_owned(),
+                    stock: typed.get(&field("stock")).to_owned(),
+                    follows: !typed.get(&field("follows")).is_empty(),
+                    tolerance: match typed.get(&field("tolerance")) {
+                        "" => "5".to_owned(),
+                        value => value.to_owned(),
+                    },
+                    unit_error: error(&field("unit")),
+                    net_grams_error: error(&field("net_grams")),
+                    price_error: error(&field("price")),
+                    stock_error: error(&field("stock")),
+                    prefix: format!("v{row}"),
+                }
+            })
+            .collect(),
+        certificate: typed.get("certificate").to_owned(),
+        category_error: error("category"),
+        origin_error: error("origin"),
+        certificate_error: error("certificate"),
+        shop_id: shop.id,
+        shop_name: shop.name.clone(),
+        csrf,
+        c,
+    })
+}
+
+pub async fn new_product(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+    Path(shop_id): Path<i64>,
+) -> Result<Response, Problem> {
+    let shop = managed_shop(&state, &user, shop_id).await?;
+    let origin = state.store.region_by_id(shop.village_id).await?;
+    let typed = Typed(vec![
+        ("origin".to_owned(), origin.code.as_str().to_owned()),
+        ("status".to_owned(), "listed".to_owned()),
+    ]);
+    let page = product_form(&state, c, csrf.0, &shop, typed, Vec::new()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn input_from(fields: &[(String, String)]) -> ProductInput {
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(String::new(), |(_, v)| v.clone())
+    };
+    let text = |language: Language| {
+        (
+            language,
+            get(&format!("name_{}", language.tag())),
+            get(&format!("story_{}", language.tag())),
+        )
+    };
+    ProductInput {
+        texts: [text(Language::ZhCn), text(Language::Ug), text(Language::En)],
+        category: get("category"),
+        origin: get("origin"),
+        tags: fields
+            .iter()
+            .filter(|(n, _)| n == "tags")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        certificate: get("certificate"),
+        status: get("status"),
+        variants: (0..VARIANT_ROWS)
+            .map(|row| {
+                let price = get(&format!("v{row}_price"));
+                VariantInput {
+                    unit: get(&format!("v{row}_unit")),
+                    net_grams: get(&format!("v{row}_net_grams")),
+                    price: (!price.trim().is_empty()).then(|| parse_yuan(&price)),
+                    stock: get(&format!("v{row}_stock")),
+                    follows_weight: !get(&format!("v{row}_follows")).is_empty(),
+                    tolerance_percent: get(&format!("v{row}_tolerance")),
+                }
+            })
+            .collect(),
+    }
+}
+
+pub async fn create_product(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+    Path(shop_id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    let shop = managed_shop(&state, &user, shop_id).await?;
+    match parse_product(&state, &shop, input_from(&fields)).await? {
+        Ok(product) => {
+            let created = state.store.create_product(product).await?;
+            Ok(Redirect::to(&format!("/products/{}", created.id)).into_response())
+        }
+        Err(problems) => {
+            let t = c.t;
+            let errors = problems
+                .into_iter()
+                .map(|e| (e.field, Problem::from(e).message(&t)))
+                .collect();
+            let page = product_form(&state, c, csrf.0, &shop, Typed(fields), errors).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
+
+pub struct VariantLine {
+    pub label: String,
+    pub price: String,
+    pub stock: String,
+    pub sold_out: bool,
+}
+
+#[derive(Template)]
+#[template(path = "product.html")]
+struct ProductPage {
+    c: Chrome,
+    name: String,
+    story: String,
+    translated: bool,
+    draft: bool,
+    shop_id: i64,
+    shop_name: String,
+    origin: String,
+    category: String,
+    tags: Vec<String>,
+    certificate: Option<String>,
+    variants: Vec<VariantLine>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    c: Chrome,
+    Path(id): Path<i64>,
+) -> Result<Response, Problem> {
+    let product = state.store.product(id).await?;
+    let member = match &user {
+        Some(user) => {
+            state
+                .store
+                .is_shop_member(product.shop_id, user.account.id)
+                .await?
+        }
+        None => false,
+    };
+    if product.status != ProductStatus::Listed && !member {
+        return Err(Problem::not_found());
+    }
+    let t = c.t;
+    let (text, translated) = product.text(t.lang()).ok_or(Problem::not_found())?;
+    let shop = state.store.shop(product.shop_id).await?;
+    let regions = state.store.all_regions().await?;
+    let origin = regions
+        .iter()
+        .find(|r| r.id == product.origin_id)
+        .map(|r| place_label(&regions, r, t.lang()))
+        .unwrap_or_default();
+    let category = state
+        .store
+        .categories()
+        .await?
+        .into_iter()
+        .find(|cat| cat.id == product.category_id)
+        .map(|cat| cat.name(t.lang()).to_owned())
+        .unwrap_or_default();
+    let page = ProductPage {
+        name: text.name.clone(),
+        story: text.story.clone(),
+        translated,
+        draft: product.status != ProductStatus::Listed,
+        shop_id: shop.id,
+        shop_name: shop.name,
+        origin,
+        category,
+        tags: product
+            .tags
+            .iter()
+            .map(|tag| t.get(&format!("tag-{}", tag.as_str())))
+            .collect(),
+        certificate: product.organic_certificate.clone(),
+        variants: product
+            .variants
+            .iter()
+            .map(|v| VariantLine {
+                label: variant_label(&t, &v.spec),
+                price: v.spec.price.display_yuan(),
+                stock: t.arg("product-in-stock", "count", v.spec.stock),
+                sold_out: v.spec.stock == 0,
+            })
+            .collect(),
+        c,
+    };
+    Ok(render(StatusCode::OK, &page))
+}

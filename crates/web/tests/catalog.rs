@@ -1,0 +1,464 @@
+//! Listing products: the seller console, product pages in three languages, the API.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{App, spawn_app};
+
+/// Registers `login`, has it apply for a shop at `village`, and approves it as admin.
+/// Returns (the owner's token, the shop id).
+async fn open_shop(app: &App, login: &str, village: &str) -> (String, i64) {
+    let client = reqwest::Client::new();
+    client
+        .post(app.url("/api/v1/accounts"))
+        .json(&json!({"display_name": "Grower", "login": login, "password": "walnuts-of-huixian"}))
+        .send()
+        .await
+        .unwrap();
+    let token: Value = client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"login": login, "password": "walnuts-of-huixian"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_owned();
+    let application: Value = client
+        .post(app.url("/api/v1/shop-applications"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "伏家核桃合作社", "kind": "cooperative", "village": village, "phone": "13911112222"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let admin = app.token("admin").await;
+    let approved: Value = client
+        .post(app.url(&format!(
+            "/api/v1/shop-applications/{}/decision",
+            application["id"]
+        )))
+        .bearer_auth(&admin)
+        .json(&json!({"decision": "approve"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (token, approved["shop_id"].as_i64().unwrap())
+}
+
+fn walnuts(status: &str) -> Value {
+    json!({
+        "texts": {"zh-CN": {"name": "徽县核桃", "story": "秦岭南麓的薄皮核桃"}, "ug": {"name": "خۇيشيەن ياڭىقى"}},
+        "category": "nuts",
+        "origin": "huixian-fujia-village",
+        "tags": ["poverty_alleviation"],
+        "status": status,
+        "variants": [{"unit": "bag", "net_grams": 1000, "price_fen": 3800, "stock": 120, "follows_weight_tolerance_percent": 5.0}]
+    })
+}
+
+#[tokio::test]
+async fn a_seller_lists_walnuts_by_form_and_buyers_see_them_in_three_languages() {
+    let app = spawn_app().await;
+    let (_, shop_id) = open_shop(&app, "fujia-walnuts", "huixian-fujia-village").await;
+    let seller = app.browser();
+    let logged_in = app
+        .submit(
+            &seller,
+            "/login",
+            "/login",
+            &[
+                ("login", "fujia-walnuts"),
+                ("password", "walnuts-of-huixian"),
+            ],
+        )
+        .await;
+    assert_eq!(logged_in.status(), 303);
+    let console = seller
+        .get(app.url("/seller"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        console.contains(&format!("/seller/shops/{shop_id}/products/new")),
+        "{console}"
+    );
+    let form_path = format!("/seller/shops/{shop_id}/products/new");
+    let form = seller
+        .get(app.url(&form_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains("value=\"huixian-fujia-village\" selected"),
+        "the origin defaults to the shop's village"
+    );
+    let created = app
+        .submit(
+            &seller,
+            &form_path,
+            &format!("/seller/shops/{shop_id}/products"),
+            &[
+                ("name_zh-CN", "徽县核桃"),
+                ("story_zh-CN", "秦岭南麓的薄皮核桃"),
+                ("name_ug", "خۇيشيەن ياڭىقى"),
+                ("category", "nuts"),
+                ("origin", "huixian-fujia-village"),
+                ("tags", "poverty_alleviation"),
+                ("v0_unit", "bag"),
+                ("v0_net_grams", "1000"),
+                ("v0_price", "38"),
+                ("v0_stock", "120"),
+                ("v0_follows", "1"),
+                ("v0_tolerance", "5"),
+                ("v1_unit", "jin"),
+                ("v1_price", "19.50"),
+                ("v1_stock", "0"),
+                ("status", "listed"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), 303);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/products/"));
+
+    let zh = reqwest::get(app.url(&location))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(zh.contains("徽县核桃") && zh.contains("¥38.00") && zh.contains("¥19.50"));
+    assert!(zh.contains("已售罄"), "the jin option has no stock");
+    assert!(zh.contains("扶贫产品") && zh.contains("伏家村"));
+    let get_in = |language: &'static str| {
+        let url = app.url(&location);
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .header("cookie", format!("fg_lang={language}"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let ug = get_in("ug").await;
+    assert!(ug.contains("خۇيشيەن ياڭىقى") && !ug.contains("تېخى تەرجىمە قىلىنمىدى"));
+    let en = get_in("en").await;
+    assert!(
+        en.contains("徽县核桃") && en.contains("Not yet translated"),
+        "English falls back to Chinese, marked"
+    );
+
+    let region = reqwest::get(app.url("/regions/huixian"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        region.contains(&format!("href=\"{location}\"")),
+        "the county page lists it"
+    );
+    let shop = reqwest::get(app.url(&format!("/shops/{shop_id}")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(shop.contains(&format!("href=\"{location}\"")));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn only_members_manage_a_shop_and_see_its_drafts() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let (owner, shop_id) = open_shop(&app, "fujia-walnuts", "huixian-fujia-village").await;
+    let (other, _) = open_shop(&app, "jialing-peppers", "huixian-jialing-village").await;
+    let denied = client
+        .post(app.url(&format!("/api/v1/shops/{shop_id}/products")))
+        .bearer_auth(&other)
+        .json(&walnuts("listed"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        denied.status(),
+        404,
+        "another shop's seller is told it does not exist"
+    );
+    let browser = app.browser();
+    app.submit(
+        &browser,
+        "/login",
+        "/login",
+        &[
+            ("login", "jialing-peppers"),
+            ("password", "walnuts-of-huixian"),
+        ],
+    )
+    .await;
+    let form = browser
+        .get(app.url(&format!("/seller/shops/{shop_id}/products/new")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 404);
+    let anonymous = client
+        .post(app.url(&format!("/api/v1/shops/{shop_id}/products")))
+        .json(&walnuts("listed"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+
+    let draft: Value = client
+        .post(app.url(&format!("/api/v1/shops/{shop_id}/products")))
+        .bearer_auth(&owner)
+        .json(&walnuts("draft"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = draft["id"].as_i64().unwrap();
+    assert_eq!(
+        client
+            .get(app.url(&format!("/api/v1/products/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        client
+            .get(app.url(&format!("/api/v1/products/{id}")))
+            .bearer_auth(&other)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        client
+            .get(app.url(&format!("/api/v1/products/{id}")))
+            .bearer_auth(&owner)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        reqwest::get(app.url(&format!("/products/{id}")))
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let listed: Value = client
+        .get(app.url("/api/v1/products?region=huixian"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        listed.as_array().unwrap().is_empty(),
+        "drafts are not listed"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_api_lists_and_reads_products_by_region() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let (owner, shop_id) = open_shop(&app, "fujia-walnuts", "huixian-fujia-village").await;
+    let created = client
+        .post(app.url(&format!("/api/v1/shops/{shop_id}/products")))
+        .bearer_auth(&owner)
+        .header("accept-language", "ug")
+        .json(&walnuts("listed"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["name"], "خۇيشيەن ياڭىقى");
+    assert_eq!(created["translated"], true);
+    assert_eq!(created["variants"][0]["price_fen"], 3800);
+    let in_huixian: Value = client
+        .get(app.url("/api/v1/products?region=huixian"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(in_huixian[0]["id"], created["id"]);
+    assert_eq!(in_huixian[0]["translated"], false);
+    let in_tekes: Value = client
+        .get(app.url("/api/v1/products?region=tekes"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(in_tekes.as_array().unwrap().is_empty());
+    assert_eq!(
+        client
+            .get(app.url("/api/v1/products?region=atlantis"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_products_are_refused_field_by_field() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let (owner, shop_id) = open_shop(&app, "fujia-walnuts", "huixian-fujia-village").await;
+    let with = |change: &dyn Fn(&mut Value)| {
+        let mut body = walnuts("listed");
+        change(&mut body);
+        body
+    };
+    let cases = [
+        (
+            with(&|b| b["texts"] = json!({"ug": {"name": "ياڭاق"}})),
+            "required",
+            "name_zh-CN",
+        ),
+        (
+            with(&|b| b["category"] = json!("cars")),
+            "category-invalid",
+            "category",
+        ),
+        (
+            with(&|b| b["origin"] = json!("huixian")),
+            "origin-invalid",
+            "origin",
+        ),
+        (
+            with(&|b| b["tags"] = json!(["organic"])),
+            "certificate-required",
+            "certificate",
+        ),
+        (
+            with(&|b| b["variants"] = json!([])),
+            "variant-required",
+            "v0_unit",
+        ),
+        (
+            with(&|b| b["variants"][0]["unit"] = json!("barrel")),
+            "unit-invalid",
+            "v0_unit",
+        ),
+        (
+            with(&|b| b["variants"][0]["price_fen"] = json!(0)),
+            "price-invalid",
+            "v0_price",
+        ),
+        (
+            with(&|b| b["variants"][0]["stock"] = json!(-1)),
+            "stock-invalid",
+            "v0_stock",
+        ),
+        (
+            with(&|b| b["variants"][0]["follows_weight_tolerance_percent"] = json!(80.0)),
+            "price-policy-invalid",
+            "v0_net_grams",
+        ),
+    ];
+    for (body, code, field) in cases {
+        let response = client
+            .post(app.url(&format!("/api/v1/shops/{shop_id}/products")))
+            .bearer_auth(&owner)
+            .header("accept-language", "en")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{body}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["error"]["code"], code, "{body}");
+        assert_eq!(error["error"]["field"], field, "{body}");
+    }
+
+    let seller = app.browser();
+    app.submit(
+        &seller,
+        "/login",
+        "/login",
+        &[
+            ("login", "fujia-walnuts"),
+            ("password", "walnuts-of-huixian"),
+        ],
+    )
+    .await;
+    let form_path = format!("/seller/shops/{shop_id}/products/new");
+    let response = app
+        .submit(
+            &seller,
+            &form_path,
+            &format!("/seller/shops/{shop_id}/products"),
+            &[
+                ("name_zh-CN", ""),
+                ("category", "nuts"),
+                ("origin", "huixian-fujia-village"),
+                ("v0_unit", "bag"),
+                ("v0_price", "abc"),
+                ("v0_stock", "-3"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    for id in ["name_zh-CN-error", "v0_price-error", "v0_stock-error"] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(html.contains("请输入以元为单位的价格"));
+    assert!(html.contains("value=\"abc\""), "what was typed is kept");
+    let products: Value = client
+        .get(app.url("/api/v1/products?region=huixian"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        products.as_array().unwrap().is_empty(),
+        "nothing half-written"
+    );
+    app.stop().await;
+}
