@@ -71,6 +71,40 @@ test('a villager applies in Uyghur, the centre approves, the shop opens', async 
   await assert.doesNotReject(villager.getByRole('heading', { name: 'چوڭقۇشتاي ئۆرۈك قېقى' }).waitFor());
   await assertAccessible(villager, 'shop page (ug)');
   await screenshot(villager, '13-shop-open-ug');
+
+  // The new seller lists dried apricots from the seller console.
+  await villager.goto(server.url + '/seller');
+  await villager.getByRole('link', { name: 'يېڭى مەھسۇلات قويۇش' }).first().click();
+  await villager.waitForURL(/\/products\/new$/);
+  await assertAccessible(villager, 'product form (ug)');
+  await villager.locator('#name_zh-CN').fill('琼库什台杏干');
+  await villager.locator('#name_ug').fill('چوڭقۇشتاي ئۆرۈك قېقى');
+  await villager.locator('#category').selectOption('dried-fruit');
+  await villager.locator('#v0_unit').selectOption('bag');
+  await villager.locator('#v0_net_grams').fill('500');
+  await villager.locator('#v0_price').fill('28.80');
+  await villager.locator('#v0_stock').fill('60');
+  await villager.getByRole('button', { name: 'مەھسۇلاتنى ساقلاش' }).click();
+  await villager.waitForURL(/\/products\/\d+$/);
+  await assert.doesNotReject(villager.getByRole('heading', { name: 'چوڭقۇشتاي ئۆرۈك قېقى' }).waitFor());
+  await assert.doesNotReject(villager.getByText('¥28.80').waitFor());
+  await assertAccessible(villager, 'product page (ug)');
+  await screenshot(villager, '14-product-ug');
+  const productUrl = villager.url();
+
+  // A buyer in Chinese finds it on the county page; the page is light.
+  const buyerContext = await browser.newContext({ ...phone, locale: 'zh-CN' });
+  const buyer = await buyerContext.newPage();
+  let bytes = 0;
+  buyer.on('response', async (response) => { bytes += (await response.body().catch(() => Buffer.alloc(0))).length; });
+  await buyer.goto(productUrl, { waitUntil: 'networkidle' });
+  assert.ok(bytes <= 50 * 1024, `product page: ${bytes} bytes`);
+  console.log(`product page weight: ${bytes} bytes`);
+  await assert.doesNotReject(buyer.getByRole('heading', { name: '琼库什台杏干' }).waitFor());
+  await buyer.goto(server.url + '/regions/tekes');
+  await assert.doesNotReject(buyer.getByRole('link', { name: '琼库什台杏干' }).waitFor());
+  await assertAccessible(buyer, 'county page with products (zh-CN)');
+  await buyerContext.close();
   await villagerContext.close();
   await staffContext.close();
 });
