@@ -209,8 +209,9 @@ async fn seed_demo(store: &Store) -> Result<()> {
         .await?
         .map_err(|e| anyhow::anyhow!("hashing the demo password: {e}"))?;
     let added_accounts = store.load_demo_accounts(&hash).await?;
+    let (added_shops, added_products) = store.load_demo_catalog().await?;
     println!(
-        "Demo data: {added_regions} regions and {added_accounts} accounts added (existing ones kept)."
+        "Demo data: {added_regions} regions, {added_accounts} accounts, {added_shops} shops and {added_products} products added (existing ones kept)."
     );
     Ok(())
 }
@@ -314,11 +315,17 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
     if demo_accounts_present(&store).await {
         println!("Demo accounts (password: {DEMO_PASSWORD}):");
         for account in DEMO_ACCOUNTS {
-            let grants: Vec<String> = account
+            let mut grants: Vec<String> = account
                 .grants
                 .iter()
                 .map(|(role, region)| format!("{} @ {region}", role.as_str()))
                 .collect();
+            if let Some(shop) = farmgate_store::demo::catalog::DEMO_SHOPS
+                .iter()
+                .find(|s| s.owner == account.login)
+            {
+                grants.push(format!("owner of {} @ {}", shop.name, shop.village));
+            }
             println!("  {:<16} {}", account.login, grants.join(", "));
         }
     }

@@ -50,12 +50,12 @@ fn an_operator_seeds_adds_a_trainer_and_backs_up() {
     let seeded = farmgate(dir.path(), &["seed", "demo"]);
     assert!(seeded.status.success(), "{}", text(&seeded.stderr));
     assert!(
-        text(&seeded.stdout).contains("53 regions and 9 accounts added"),
+        text(&seeded.stdout).contains("53 regions, 13 accounts, 6 shops and 21 products added"),
         "{}",
         text(&seeded.stdout)
     );
     let again = farmgate(dir.path(), &["seed", "demo"]);
-    assert!(text(&again.stdout).contains("0 regions and 0 accounts added"));
+    assert!(text(&again.stdout).contains("0 regions, 0 accounts, 0 shops and 0 products added"));
 
     let added = farmgate(
         dir.path(),

@@ -56,6 +56,7 @@ contract!(
     a_rejected_applicant_sees_the_reason_and_may_apply_again,
     the_category_tree_comes_with_every_database,
     products_keep_their_languages_variants_and_origin,
+    the_demo_catalogue_loads_once,
 );
 
 async fn seed_demo(store: &Store) {
@@ -768,4 +769,36 @@ async fn products_keep_their_languages_variants_and_origin(db: &TestDb) {
         })
         .await;
     assert!(matches!(no_chinese, Err(Error::Config(_))));
+}
+
+async fn the_demo_catalogue_loads_once(db: &TestDb) {
+    use farmgate_store::demo::catalog::{DEMO_SHOPS, product_count};
+    let store = &db.store;
+    seed_demo(store).await;
+    let (shops, products) = store.load_demo_catalog().await.unwrap();
+    assert_eq!(shops as usize, DEMO_SHOPS.len());
+    assert_eq!(products as usize, product_count());
+    assert_eq!(
+        store.load_demo_catalog().await.unwrap(),
+        (0, 0),
+        "loading again adds nothing"
+    );
+    let huixian = store.region_by_code("huixian").await.unwrap();
+    let names: Vec<String> = store
+        .listed_products_within(&huixian.path, 50, 0)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.text(Language::ZhCn).map(|(t, _)| t.name.clone()))
+        .collect();
+    assert!(names.contains(&"徽县薄皮核桃".to_owned()), "{names:?}");
+    let kuqa = store.region_by_code("kuqa").await.unwrap();
+    assert_eq!(
+        store
+            .listed_products_within(&kuqa.path, 50, 0)
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
 }

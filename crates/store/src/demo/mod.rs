@@ -3,6 +3,7 @@
 //! Loading is idempotent: regions and accounts that already exist are left alone, so
 //! `farmgate seed demo` can run on every start of the demo.
 
+pub mod catalog;
 pub mod regions;
 
 use farmgate_domain::accounts::{DisplayName, LoginId};
@@ -68,6 +69,26 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         login: "gaodu-courier",
         display_name: "高都镇物流配送中心",
         grants: &[(Role::Courier, "zezhou-gaodu")],
+    },
+    DemoAccount {
+        login: "tekes-seller",
+        display_name: "特克斯薰衣草工坊",
+        grants: &[],
+    },
+    DemoAccount {
+        login: "saibag-seller",
+        display_name: "米热古丽",
+        grants: &[],
+    },
+    DemoAccount {
+        login: "kuqa-seller",
+        display_name: "库车农特产展销中心",
+        grants: &[],
+    },
+    DemoAccount {
+        login: "gaodu-seller",
+        display_name: "北街村农特产",
+        grants: &[],
     },
 ];
 
@@ -138,5 +159,79 @@ impl Store {
             }
         }
         Ok(added)
+    }
+}
+
+impl Store {
+    /// Opens the demo shops (through the real application and approval) and lists their
+    /// products. A demo owner who already has a shop is left alone. Returns (shops, products).
+    pub async fn load_demo_catalog(&self) -> Result<(u64, u64)> {
+        use crate::catalog::{NewProduct, ProductText};
+        use crate::shops::{Decision, NewShopApplication};
+        use farmgate_domain::accounts::PhoneNumber;
+        use farmgate_domain::shops::ShopName;
+
+        let bad = |e: farmgate_domain::ValidationError| Error::Config(e.to_string());
+        let admin = self
+            .account_by_login(&LoginId::parse("admin").map_err(bad)?)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let categories = self.categories().await?;
+        let (mut shops, mut products) = (0, 0);
+        for demo in catalog::DEMO_SHOPS {
+            let owner = self
+                .account_by_login(&LoginId::parse(demo.owner).map_err(bad)?)
+                .await?
+                .ok_or(Error::NotFound)?;
+            if !self.shops_of_member(owner.id).await?.is_empty() {
+                continue;
+            }
+            let village = self.region_by_code(demo.village).await?;
+            let application = self
+                .submit_shop_application(NewShopApplication {
+                    applicant_id: owner.id,
+                    name: ShopName::parse(demo.name).map_err(bad)?,
+                    kind: demo.kind,
+                    village_id: village.id,
+                    phone: PhoneNumber::parse(demo.phone).map_err(bad)?,
+                    story: demo.story.to_owned(),
+                })
+                .await?;
+            let approved = self
+                .decide_shop_application(application.id, admin.id, Decision::Approve)
+                .await?;
+            let shop_id = approved.shop_id.ok_or(Error::NotFound)?;
+            shops += 1;
+            for product in demo.products {
+                let category = categories
+                    .iter()
+                    .find(|c| c.code == product.category)
+                    .ok_or(Error::NotFound)?;
+                let variant = product.variant().ok_or_else(|| {
+                    Error::Config(format!("demo product {} is invalid", product.zh))
+                })?;
+                self.create_product(NewProduct {
+                    shop_id,
+                    category_id: category.id,
+                    origin_id: village.id,
+                    status: catalog::DemoProduct::STATUS,
+                    organic_certificate: None,
+                    tags: product.tags.to_vec(),
+                    texts: product
+                        .texts()
+                        .into_iter()
+                        .map(|(language, name, story)| ProductText {
+                            language,
+                            name: name.to_owned(),
+                            story: story.to_owned(),
+                        })
+                        .collect(),
+                    variants: vec![variant],
+                })
+                .await?;
+                products += 1;
+            }
+        }
+        Ok((shops, products))
     }
 }
