@@ -10,6 +10,7 @@ mod connect;
 pub mod demo;
 pub mod error;
 pub mod migrations;
+pub mod orders;
 pub mod regions;
 pub mod sessions;
 pub mod shops;

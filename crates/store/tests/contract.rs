@@ -57,6 +57,10 @@ contract!(
     the_category_tree_comes_with_every_database,
     products_keep_their_languages_variants_and_origin,
     the_demo_catalogue_loads_once,
+    concurrent_placements_never_oversell,
+    a_replayed_key_returns_the_same_orders,
+    two_intakes_on_one_database_never_oversell,
+    a_basket_makes_one_order_per_shop_or_nothing,
 );
 
 async fn seed_demo(store: &Store) {
@@ -801,4 +805,243 @@ async fn the_demo_catalogue_loads_once(db: &TestDb) {
             .len(),
         5
     );
+}
+
+/// A listed product of `shop_id` with one variant of `stock` units at ¥38.00; returns the variant id.
+async fn stocked_variant(
+    store: &Store,
+    shop_id: i64,
+    stock: i64,
+    status: farmgate_domain::catalog::ProductStatus,
+) -> i64 {
+    use farmgate_domain::catalog::{PricePolicy, Unit, VariantSpec};
+    use farmgate_domain::money::Fen;
+    use farmgate_store::catalog::{NewProduct, ProductText};
+    let nuts = store
+        .categories()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.code == "nuts")
+        .unwrap();
+    let shop = store.shop(shop_id).await.unwrap();
+    let product = store
+        .create_product(NewProduct {
+            shop_id,
+            category_id: nuts.id,
+            origin_id: shop.village_id,
+            status,
+            organic_certificate: None,
+            tags: vec![],
+            texts: vec![ProductText {
+                language: Language::ZhCn,
+                name: "徽县核桃".to_owned(),
+                story: String::new(),
+            }],
+            variants: vec![
+                VariantSpec::new(Unit::Bag, Some(1000), Fen(3800), stock, PricePolicy::Fixed)
+                    .unwrap(),
+            ],
+        })
+        .await
+        .unwrap();
+    product.variants[0].id
+}
+
+fn placement(buyer_id: i64, key: &str, lines: &[(i64, i64)]) -> farmgate_store::orders::PlaceOrder {
+    use farmgate_domain::orders::{Basket, Fulfilment, IdempotencyKey, PaymentMethod};
+    farmgate_store::orders::PlaceOrder {
+        buyer_id,
+        key: IdempotencyKey::parse(key).unwrap(),
+        basket: Basket::parse(lines).unwrap(),
+        fulfilment: Fulfilment::Pickup,
+        payment: PaymentMethod::Cash,
+        pickup_region_id: None,
+        address: None,
+    }
+}
+
+async fn buyers(store: &Store, count: usize) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for n in 0..count {
+        ids.push(
+            store
+                .create_account(new_account(&format!("buyer-{n}")))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    ids
+}
+
+async fn concurrent_placements_never_oversell(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_store::orders::{IntakeError, OrderIntake};
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let variant = stocked_variant(store, shop.id, 10, ProductStatus::Listed).await;
+    let buyers = buyers(store, 5).await;
+    let intake = OrderIntake::start(store.clone());
+    let mut tasks = Vec::new();
+    for n in 0..50 {
+        let intake = intake.clone();
+        let order = placement(buyers[n % 5], &format!("burst-key-{n:04}"), &[(variant, 1)]);
+        tasks.push(tokio::spawn(async move { intake.place(order).await }));
+    }
+    let (mut placed, mut refused) = (0, 0);
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(checkout) => {
+                placed += 1;
+                assert_eq!(checkout.orders.len(), 1);
+                assert_eq!(checkout.orders[0].total.0, 3800);
+            }
+            Err(IntakeError::OutOfStock { variant_id }) => {
+                refused += 1;
+                assert_eq!(variant_id, variant);
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((placed, refused), (10, 40));
+    assert_eq!(store.variant_stock(variant).await.unwrap(), 0);
+    assert_eq!(
+        store.orders_of_shop(shop.id).await.unwrap().len(),
+        10,
+        "every acknowledged order is there, and no more"
+    );
+}
+
+async fn a_replayed_key_returns_the_same_orders(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_domain::orders::OrderStatus;
+    use farmgate_store::orders::OrderIntake;
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let variant = stocked_variant(store, shop.id, 10, ProductStatus::Listed).await;
+    let buyer = buyers(store, 1).await[0];
+    let intake = OrderIntake::start(store.clone());
+    let first = intake
+        .place(placement(buyer, "retry-me-0001", &[(variant, 3)]))
+        .await
+        .unwrap();
+    let again = intake
+        .place(placement(buyer, "retry-me-0001", &[(variant, 3)]))
+        .await
+        .unwrap();
+    assert!(!first.replayed && again.replayed);
+    assert_eq!(first.checkout_id, again.checkout_id);
+    assert_eq!(first.orders, again.orders);
+    assert_eq!(
+        store.variant_stock(variant).await.unwrap(),
+        7,
+        "stock taken once"
+    );
+    let order = store.order(first.orders[0].id).await.unwrap();
+    assert_eq!(order.status, OrderStatus::Placed);
+    assert_eq!(order.lines[0].quantity, 3);
+    assert_eq!(order.lines[0].name, "徽县核桃");
+    assert_eq!(order.events.len(), 1);
+    assert_eq!(store.orders_of_buyer(buyer).await.unwrap().len(), 1);
+}
+
+async fn two_intakes_on_one_database_never_oversell(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_store::orders::OrderIntake;
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let variant = stocked_variant(store, shop.id, 25, ProductStatus::Listed).await;
+    let buyers = buyers(store, 4).await;
+    // Two intakes, as two server instances would run them against one database.
+    let intakes = [
+        OrderIntake::start(store.clone()),
+        OrderIntake::start(store.clone()),
+    ];
+    let mut tasks = Vec::new();
+    for n in 0..60 {
+        let intake = intakes[n % 2].clone();
+        let order = placement(
+            buyers[n % 4],
+            &format!("two-intakes-{n:04}"),
+            &[(variant, 1)],
+        );
+        tasks.push(tokio::spawn(
+            async move { intake.place(order).await.is_ok() },
+        ));
+    }
+    let mut placed = 0;
+    for task in tasks {
+        if task.await.unwrap() {
+            placed += 1;
+        }
+    }
+    assert_eq!(placed, 25);
+    assert_eq!(store.variant_stock(variant).await.unwrap(), 0);
+    assert_eq!(store.orders_of_shop(shop.id).await.unwrap().len(), 25);
+}
+
+async fn a_basket_makes_one_order_per_shop_or_nothing(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_store::orders::{IntakeError, OrderIntake};
+    let store = &db.store;
+    seed_demo(store).await;
+    let walnuts_shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let apricot_shop = open_shop(store, "apricot-grower", "tekes-qiongkushitai").await;
+    let walnuts = stocked_variant(store, walnuts_shop.id, 5, ProductStatus::Listed).await;
+    let apricots = stocked_variant(store, apricot_shop.id, 1, ProductStatus::Listed).await;
+    let draft = stocked_variant(store, apricot_shop.id, 9, ProductStatus::Draft).await;
+    let buyer = buyers(store, 1).await[0];
+    let intake = OrderIntake::start(store.clone());
+
+    let both = intake
+        .place(placement(
+            buyer,
+            "two-shops-0001",
+            &[(walnuts, 2), (apricots, 1)],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(both.orders.len(), 2, "one order per shop");
+    assert!(
+        both.orders
+            .iter()
+            .all(|o| o.checkout_id == both.checkout_id)
+    );
+    let shops: Vec<i64> = both.orders.iter().map(|o| o.shop_id).collect();
+    assert!(shops.contains(&walnuts_shop.id) && shops.contains(&apricot_shop.id));
+
+    let refused = intake
+        .place(placement(
+            buyer,
+            "two-shops-0002",
+            &[(walnuts, 1), (apricots, 1)],
+        ))
+        .await;
+    assert!(
+        matches!(refused, Err(IntakeError::OutOfStock { variant_id }) if variant_id == apricots)
+    );
+    assert_eq!(
+        store.variant_stock(walnuts).await.unwrap(),
+        3,
+        "the refused basket took nothing"
+    );
+    assert_eq!(store.orders_of_buyer(buyer).await.unwrap().len(), 2);
+
+    let not_for_sale = intake
+        .place(placement(buyer, "two-shops-0003", &[(draft, 1)]))
+        .await;
+    assert!(matches!(not_for_sale, Err(IntakeError::NotForSale { .. })));
+    let unknown = intake
+        .place(placement(buyer, "two-shops-0004", &[(999_999, 1)]))
+        .await;
+    assert!(matches!(
+        unknown,
+        Err(IntakeError::NotForSale {
+            variant_id: 999_999
+        })
+    ));
 }

@@ -158,6 +158,75 @@ impl OrderKind {
     }
 }
 
+/// A client's key that makes placing an order safe to retry: the same key returns the same
+/// order. 8 to 64 of `A-Z a-z 0-9 - _` (a UUID fits).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn parse(text: &str) -> Result<IdempotencyKey, crate::ValidationError> {
+        let text = text.trim();
+        let valid = (8..=64).contains(&text.len())
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if valid {
+            Ok(IdempotencyKey(text.to_owned()))
+        } else {
+            Err(crate::ValidationError::new(
+                "idempotency_key",
+                "idempotency-key-invalid",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a buyer asks for: variants and how many of each. Lines for the same variant are
+/// merged; there is at least one line and at most 50, each of 1 to 999 units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Basket(Vec<(i64, u32)>);
+
+impl Basket {
+    pub const MAX_LINES: usize = 50;
+    pub const MAX_QUANTITY: u32 = 999;
+
+    pub fn parse(lines: &[(i64, i64)]) -> Result<Basket, crate::ValidationError> {
+        let mut merged: Vec<(i64, u32)> = Vec::new();
+        for &(variant, quantity) in lines {
+            let quantity = u32::try_from(quantity)
+                .ok()
+                .filter(|q| (1..=Self::MAX_QUANTITY).contains(q))
+                .ok_or(crate::ValidationError::new("quantity", "quantity-invalid"))?;
+            match merged.iter_mut().find(|(v, _)| *v == variant) {
+                Some((_, q)) => {
+                    *q = (*q + quantity).min(Self::MAX_QUANTITY + 1);
+                    if *q > Self::MAX_QUANTITY {
+                        return Err(crate::ValidationError::new("quantity", "quantity-invalid"));
+                    }
+                }
+                None => merged.push((variant, quantity)),
+            }
+        }
+        if merged.is_empty() {
+            return Err(crate::ValidationError::new("items", "basket-empty"));
+        }
+        if merged.len() > Self::MAX_LINES {
+            return Err(crate::ValidationError::new("items", "basket-too-large"));
+        }
+        Ok(Basket(merged))
+    }
+
+    /// (variant id, quantity) pairs, one per variant.
+    pub fn lines(&self) -> &[(i64, u32)] {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +319,34 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn baskets_merge_and_bound_their_lines() {
+        assert_eq!(
+            Basket::parse(&[(7, 2), (9, 1), (7, 3)]).map(|b| b.lines().to_vec()),
+            Ok(vec![(7, 5), (9, 1)])
+        );
+        assert_eq!(
+            Basket::parse(&[]).err().map(|e| e.code),
+            Some("basket-empty")
+        );
+        assert_eq!(
+            Basket::parse(&[(7, 0)]).err().map(|e| e.code),
+            Some("quantity-invalid")
+        );
+        assert_eq!(
+            Basket::parse(&[(7, 600), (7, 600)]).err().map(|e| e.code),
+            Some("quantity-invalid")
+        );
+        let many: Vec<(i64, i64)> = (0..51).map(|v| (v, 1)).collect();
+        assert_eq!(
+            Basket::parse(&many).err().map(|e| e.code),
+            Some("basket-too-large")
+        );
+        assert!(IdempotencyKey::parse("3f2b9c1e-8d4a-4b7e-9c2d-1a2b3c4d5e6f").is_ok());
+        assert!(IdempotencyKey::parse("short").is_err());
+        assert!(IdempotencyKey::parse("has spaces in it").is_err());
     }
 
     #[test]

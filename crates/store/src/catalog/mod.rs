@@ -3,7 +3,7 @@
 //! Reading a page of products costs the same few queries however large the catalogue and
 //! however many products the page holds: rows are loaded per table for the whole page.
 
-mod entity;
+pub(crate) mod entity;
 
 use std::collections::HashMap;
 

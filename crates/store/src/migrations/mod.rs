@@ -4,6 +4,7 @@
 mod m20261122_000001_foundation;
 mod m20261122_000002_shops;
 pub(crate) mod m20261122_000003_catalog;
+mod m20261122_000004_orders;
 
 use std::collections::HashSet;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_shops::Migration),
             Box::new(m20261122_000003_catalog::Migration),
+            Box::new(m20261122_000004_orders::Migration),
         ]
     }
 }

@@ -1,0 +1,78 @@
+pub mod order {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "orders")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub checkout_id: String,
+        pub buyer_id: i64,
+        pub shop_id: i64,
+        pub idempotency_key: String,
+        pub status: String,
+        pub fulfilment: String,
+        pub payment_method: String,
+        pub pickup_region_id: Option<i64>,
+        pub address: Option<String>,
+        pub goods_fen: i64,
+        pub shipping_fen: i64,
+        pub total_fen: i64,
+        pub placed_at: ChronoDateTimeUtc,
+        pub updated_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod line {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "order_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub order_id: i64,
+        pub variant_id: i64,
+        pub product_id: i64,
+        pub name: String,
+        pub unit: String,
+        pub net_grams: Option<i64>,
+        pub quantity: i32,
+        pub unit_price_fen: i64,
+        pub line_fen: i64,
+        pub price_policy: String,
+        pub tolerance_bp: i32,
+        pub packed_grams: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod event {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "order_events")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub order_id: i64,
+        pub status: String,
+        pub actor_id: Option<i64>,
+        pub note: Option<String>,
+        pub at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

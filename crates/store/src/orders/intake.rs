@@ -1,0 +1,271 @@
+//! The order-intake task: group commit of concurrent placements.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use farmgate_domain::catalog::ProductStatus;
+use farmgate_domain::lang::Language;
+use farmgate_domain::orders::OrderStatus;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use tokio::sync::{mpsc, oneshot};
+
+use super::entity::{event, line, order};
+use super::{Checkout, PlaceOrder, assemble, fulfilment_str, payment_str};
+use crate::catalog::entity::{product, text, variant};
+use crate::{Error, Store};
+
+/// The most placements one transaction takes.
+const MAX_BATCH: usize = 512;
+/// Placements that may wait for the intake before callers are slowed down.
+const QUEUE: usize = 8192;
+
+/// Why a placement was refused. Refusals are answers, not failures: nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("variant {variant_id} has fewer units left than asked for")]
+    OutOfStock { variant_id: i64 },
+    #[error("variant {variant_id} is not for sale")]
+    NotForSale { variant_id: i64 },
+    #[error("the order intake has stopped")]
+    Closed,
+    #[error(transparent)]
+    Store(#[from] Error),
+}
+
+impl From<sea_orm::DbErr> for IntakeError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        IntakeError::Store(Error::Db(err))
+    }
+}
+
+struct Job {
+    order: PlaceOrder,
+    reply: oneshot::Sender<Result<Checkout, IntakeError>>,
+}
+
+/// A handle to the intake task; cheap to clone, one task per server process.
+#[derive(Clone, Debug)]
+pub struct OrderIntake {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl OrderIntake {
+    /// Starts the intake task on the current runtime.
+    pub fn start(store: Store) -> OrderIntake {
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        tokio::spawn(run(store, queue));
+        OrderIntake { jobs }
+    }
+
+    /// Places an order; answers only after the order is committed (or refused).
+    pub async fn place(&self, order: PlaceOrder) -> Result<Checkout, IntakeError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job { order, reply })
+            .await
+            .map_err(|_| IntakeError::Closed)?;
+        answer.await.map_err(|_| IntakeError::Closed)?
+    }
+}
+
+async fn run(store: Store, mut queue: mpsc::Receiver<Job>) {
+    while let Some(first) = queue.recv().await {
+        // Everything that queued while the previous batch was committing goes in this one.
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        commit_batch(&store, batch).await;
+    }
+}
+
+async fn commit_batch(store: &Store, batch: Vec<Job>) {
+    let outcomes = match place_all(store, &batch).await {
+        Ok(outcomes) => outcomes,
+        Err(err) => {
+            tracing::error!(error = %err, size = batch.len(), "an order batch failed; none of it was written");
+            batch
+                .iter()
+                .map(|_| {
+                    Err(IntakeError::Store(Error::Config(
+                        "the order batch could not be committed".to_owned(),
+                    )))
+                })
+                .collect()
+        }
+    };
+    for (job, outcome) in batch.into_iter().zip(outcomes) {
+        let _ = job.reply.send(outcome);
+    }
+}
+
+/// One transaction for the batch, a savepoint per placement. Returns each placement's
+/// outcome once the transaction has committed; any database failure fails the whole batch.
+async fn place_all(
+    store: &Store,
+    batch: &[Job],
+) -> Result<Vec<Result<Checkout, IntakeError>>, Error> {
+    let txn = store.db.begin().await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for job in batch {
+        let savepoint = txn.begin().await?;
+        match place_one(&savepoint, &job.order).await {
+            Ok(checkout) => {
+                savepoint.commit().await?;
+                outcomes.push(Ok(checkout));
+            }
+            Err(IntakeError::Store(err)) => return Err(err),
+            Err(refusal) => {
+                savepoint.rollback().await?;
+                outcomes.push(Err(refusal));
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(outcomes)
+}
+
+async fn place_one(
+    conn: &DatabaseTransaction,
+    request: &PlaceOrder,
+) -> Result<Checkout, IntakeError> {
+    let existing = order::Entity::find()
+        .filter(order::Column::BuyerId.eq(request.buyer_id))
+        .filter(order::Column::IdempotencyKey.eq(request.key.as_str()))
+        .all(conn)
+        .await?;
+    if let Some(first) = existing.first() {
+        let checkout_id = first.checkout_id.clone();
+        return Ok(Checkout {
+            checkout_id,
+            orders: assemble(conn, existing).await?,
+            replayed: true,
+        });
+    }
+
+    let variant_ids: Vec<i64> = request.basket.lines().iter().map(|(v, _)| *v).collect();
+    let variants = variant::Entity::find()
+        .filter(variant::Column::Id.is_in(variant_ids))
+        .all(conn)
+        .await?;
+    let product_ids: Vec<i64> = variants.iter().map(|v| v.product_id).collect();
+    let products = product::Entity::find()
+        .filter(product::Column::Id.is_in(product_ids.clone()))
+        .all(conn)
+        .await?;
+    let names = text::Entity::find()
+        .filter(text::Column::ProductId.is_in(product_ids))
+        .filter(text::Column::Language.eq(Language::ZhCn.tag()))
+        .all(conn)
+        .await?;
+
+    // Lines grouped by shop: one order per shop.
+    let mut by_shop: BTreeMap<i64, Vec<(&variant::Model, u32, String)>> = BTreeMap::new();
+    for &(variant_id, quantity) in request.basket.lines() {
+        let variant = variants
+            .iter()
+            .find(|v| v.id == variant_id)
+            .ok_or(IntakeError::NotForSale { variant_id })?;
+        let product = products
+            .iter()
+            .find(|p| p.id == variant.product_id && p.status == ProductStatus::Listed.as_str())
+            .ok_or(IntakeError::NotForSale { variant_id })?;
+        let name = names
+            .iter()
+            .find(|t| t.product_id == product.id)
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
+        by_shop
+            .entry(product.shop_id)
+            .or_default()
+            .push((variant, quantity, name));
+    }
+
+    // Take the stock first: a refusal leaves nothing behind (the savepoint rolls back).
+    for &(variant_id, quantity) in request.basket.lines() {
+        let taken = variant::Entity::update_many()
+            .col_expr(
+                variant::Column::Stock,
+                Expr::col(variant::Column::Stock).sub(i64::from(quantity)),
+            )
+            .filter(variant::Column::Id.eq(variant_id))
+            .filter(variant::Column::Stock.gte(i64::from(quantity)))
+            .exec(conn)
+            .await?;
+        if taken.rows_affected == 0 {
+            return Err(IntakeError::OutOfStock { variant_id });
+        }
+    }
+
+    let checkout_id = uuid::Uuid::new_v4().to_string();
+    let now = Utc::now();
+    let mut rows = Vec::new();
+    for (shop_id, lines) in by_shop {
+        let goods: i64 = lines
+            .iter()
+            .map(|(v, q, _)| v.price_fen * i64::from(*q))
+            .sum();
+        let shipping = 0;
+        let order_row = order::ActiveModel {
+            checkout_id: Set(checkout_id.clone()),
+            buyer_id: Set(request.buyer_id),
+            shop_id: Set(shop_id),
+            idempotency_key: Set(request.key.as_str().to_owned()),
+            status: Set(OrderStatus::Placed.as_str().to_owned()),
+            fulfilment: Set(fulfilment_str(request.fulfilment).to_owned()),
+            payment_method: Set(payment_str(request.payment).to_owned()),
+            pickup_region_id: Set(request.pickup_region_id),
+            address: Set(request.address.clone()),
+            goods_fen: Set(goods),
+            shipping_fen: Set(shipping),
+            total_fen: Set(goods + shipping),
+            placed_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        for (variant, quantity, name) in lines {
+            line::ActiveModel {
+                order_id: Set(order_row.id),
+                variant_id: Set(variant.id),
+                product_id: Set(variant.product_id),
+                name: Set(name),
+                unit: Set(variant.unit.clone()),
+                net_grams: Set(variant.net_grams),
+                quantity: Set(i32::try_from(quantity).unwrap_or(i32::MAX)),
+                unit_price_fen: Set(variant.price_fen),
+                line_fen: Set(variant.price_fen * i64::from(quantity)),
+                price_policy: Set(variant.price_policy.clone()),
+                tolerance_bp: Set(variant.tolerance_bp),
+                packed_grams: Set(None),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await?;
+        }
+        event::ActiveModel {
+            order_id: Set(order_row.id),
+            status: Set(OrderStatus::Placed.as_str().to_owned()),
+            actor_id: Set(Some(request.buyer_id)),
+            note: Set(None),
+            at: Set(now),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        rows.push(order_row);
+    }
+    Ok(Checkout {
+        checkout_id,
+        orders: assemble(conn, rows).await?,
+        replayed: false,
+    })
+}

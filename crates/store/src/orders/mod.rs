@@ -1,0 +1,220 @@
+//! Orders and the one path every order placement goes through: the intake.
+//!
+//! The intake is a task that owns writing orders. Placements queue to it; it takes every
+//! placement waiting, runs them in ONE transaction (each inside its own savepoint, so one
+//! buyer's sold-out line does not undo another's order), commits once, and only then answers
+//! each caller. That is group commit: one disk flush for many orders. Stock is decremented
+//! with `UPDATE ... SET stock = stock - q WHERE id = ? AND stock >= q` in the transaction that
+//! writes the order, so stock can never go below zero, whatever runs beside it (another
+//! intake, another server instance on the same PostgreSQL). A placement carries the buyer's
+//! idempotency key: the same key returns the orders it made the first time.
+
+mod entity;
+mod intake;
+
+pub use intake::{IntakeError, OrderIntake};
+
+use chrono::{DateTime, Utc};
+use farmgate_domain::money::Fen;
+use farmgate_domain::orders::{Basket, Fulfilment, IdempotencyKey, OrderStatus, PaymentMethod};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+
+use crate::{Error, Result, Store};
+use entity::{event, line, order};
+
+/// A placement as the buyer asked for it, parsed at the edge.
+#[derive(Debug, Clone)]
+pub struct PlaceOrder {
+    pub buyer_id: i64,
+    pub key: IdempotencyKey,
+    pub basket: Basket,
+    pub fulfilment: Fulfilment,
+    pub payment: PaymentMethod,
+    /// The station's region for pickup orders.
+    pub pickup_region_id: Option<i64>,
+    /// The delivery address for home orders.
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderLine {
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub name: String,
+    pub unit: String,
+    pub net_grams: Option<i64>,
+    pub quantity: u32,
+    pub unit_price: Fen,
+    pub line_total: Fen,
+    pub packed_grams: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderEventRow {
+    pub status: OrderStatus,
+    pub actor_id: Option<i64>,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Order {
+    pub id: i64,
+    pub checkout_id: String,
+    pub buyer_id: i64,
+    pub shop_id: i64,
+    pub status: OrderStatus,
+    pub fulfilment: Fulfilment,
+    pub payment: PaymentMethod,
+    pub pickup_region_id: Option<i64>,
+    pub address: Option<String>,
+    pub goods: Fen,
+    pub shipping: Fen,
+    pub total: Fen,
+    pub placed_at: DateTime<Utc>,
+    pub lines: Vec<OrderLine>,
+    pub events: Vec<OrderEventRow>,
+}
+
+/// What one placement produced: an order per shop, under one checkout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Checkout {
+    pub checkout_id: String,
+    pub orders: Vec<Order>,
+    /// True when the key had been used before and these are the orders it made then.
+    pub replayed: bool,
+}
+
+fn corrupt(id: i64) -> Error {
+    Error::Config(format!("order {id} has a value this version does not know"))
+}
+
+pub(crate) fn fulfilment_str(f: Fulfilment) -> &'static str {
+    match f {
+        Fulfilment::Pickup => "pickup",
+        Fulfilment::Home => "home",
+    }
+}
+
+pub(crate) fn payment_str(p: PaymentMethod) -> &'static str {
+    match p {
+        PaymentMethod::Online => "online",
+        PaymentMethod::Cash => "cash",
+    }
+}
+
+/// Loads orders with their lines and events: three queries for any number of orders.
+pub(crate) async fn assemble<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<order::Model>,
+) -> Result<Vec<Order>> {
+    let ids: Vec<i64> = rows.iter().map(|o| o.id).collect();
+    let lines = line::Entity::find()
+        .filter(line::Column::OrderId.is_in(ids.clone()))
+        .order_by_asc(line::Column::Id)
+        .all(conn)
+        .await?;
+    let events = event::Entity::find()
+        .filter(event::Column::OrderId.is_in(ids))
+        .order_by_asc(event::Column::Id)
+        .all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|o| {
+            Ok(Order {
+                status: OrderStatus::parse(&o.status).ok_or_else(|| corrupt(o.id))?,
+                fulfilment: match o.fulfilment.as_str() {
+                    "pickup" => Fulfilment::Pickup,
+                    "home" => Fulfilment::Home,
+                    _ => return Err(corrupt(o.id)),
+                },
+                payment: match o.payment_method.as_str() {
+                    "online" => PaymentMethod::Online,
+                    "cash" => PaymentMethod::Cash,
+                    _ => return Err(corrupt(o.id)),
+                },
+                lines: lines
+                    .iter()
+                    .filter(|l| l.order_id == o.id)
+                    .map(|l| OrderLine {
+                        variant_id: l.variant_id,
+                        product_id: l.product_id,
+                        name: l.name.clone(),
+                        unit: l.unit.clone(),
+                        net_grams: l.net_grams,
+                        quantity: u32::try_from(l.quantity).unwrap_or(0),
+                        unit_price: Fen(l.unit_price_fen),
+                        line_total: Fen(l.line_fen),
+                        packed_grams: l.packed_grams,
+                    })
+                    .collect(),
+                events: events
+                    .iter()
+                    .filter(|e| e.order_id == o.id)
+                    .map(|e| {
+                        Ok(OrderEventRow {
+                            status: OrderStatus::parse(&e.status).ok_or_else(|| corrupt(o.id))?,
+                            actor_id: e.actor_id,
+                            note: e.note.clone(),
+                            at: e.at,
+                        })
+                    })
+                    .collect::<Result<_>>()?,
+                id: o.id,
+                checkout_id: o.checkout_id,
+                buyer_id: o.buyer_id,
+                shop_id: o.shop_id,
+                pickup_region_id: o.pickup_region_id,
+                address: o.address,
+                goods: Fen(o.goods_fen),
+                shipping: Fen(o.shipping_fen),
+                total: Fen(o.total_fen),
+                placed_at: o.placed_at,
+            })
+        })
+        .collect()
+}
+
+impl Store {
+    pub async fn order(&self, id: i64) -> Result<Order> {
+        let row = order::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?;
+        assemble(&self.db, vec![row])
+            .await?
+            .pop()
+            .ok_or(Error::NotFound)
+    }
+
+    /// A buyer's orders, newest first.
+    pub async fn orders_of_buyer(&self, buyer_id: i64) -> Result<Vec<Order>> {
+        let rows = order::Entity::find()
+            .filter(order::Column::BuyerId.eq(buyer_id))
+            .order_by_desc(order::Column::Id)
+            .all(&self.db)
+            .await?;
+        assemble(&self.db, rows).await
+    }
+
+    /// A shop's orders, newest first: only that shop's lines exist on them.
+    pub async fn orders_of_shop(&self, shop_id: i64) -> Result<Vec<Order>> {
+        let rows = order::Entity::find()
+            .filter(order::Column::ShopId.eq(shop_id))
+            .order_by_desc(order::Column::Id)
+            .all(&self.db)
+            .await?;
+        assemble(&self.db, rows).await
+    }
+
+    /// How many units of a variant are left.
+    pub async fn variant_stock(&self, variant_id: i64) -> Result<i64> {
+        use crate::catalog::entity::variant;
+        Ok(variant::Entity::find_by_id(variant_id)
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?
+            .stock)
+    }
+}
