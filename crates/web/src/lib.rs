@@ -10,6 +10,7 @@ mod client;
 mod csrf;
 pub mod i18n;
 pub mod ops;
+pub mod orders;
 pub mod pages;
 pub mod problem;
 mod security;

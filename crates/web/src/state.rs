@@ -1,10 +1,12 @@
-//! What every handler can reach: the store, the settings, the login limiter, the metrics.
+//! What every handler can reach: the store, the settings, the rate limits, the metrics and
+//! the order intake.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use farmgate_domain::lang::Language;
 use farmgate_store::Store;
+use farmgate_store::orders::OrderIntake;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::auth::limits::LoginLimits;
@@ -24,6 +26,9 @@ pub struct WebConfig {
     pub login_per_ip_per_minute: u32,
     /// Login attempts allowed per account per minute.
     pub login_per_account_per_minute: u32,
+    /// Order placements allowed per buyer per second, and in one burst.
+    pub orders_per_buyer_per_second: u32,
+    pub orders_per_buyer_burst: u32,
 }
 
 impl Default for WebConfig {
@@ -35,6 +40,8 @@ impl Default for WebConfig {
             body_limit: 1024 * 1024,
             login_per_ip_per_minute: 30,
             login_per_account_per_minute: 5,
+            orders_per_buyer_per_second: 10,
+            orders_per_buyer_burst: 30,
         }
     }
 }
@@ -45,15 +52,16 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub limits: Arc<LoginLimits>,
     pub metrics: PrometheusHandle,
+    /// The one path every order placement takes (group commit; see decision 0006).
+    pub intake: OrderIntake,
 }
 
 impl AppState {
+    /// Builds the state and starts the order intake; call inside the async runtime.
     pub fn new(store: Store, config: WebConfig) -> AppState {
-        let limits = Arc::new(LoginLimits::new(
-            config.login_per_ip_per_minute,
-            config.login_per_account_per_minute,
-        ));
+        let limits = Arc::new(LoginLimits::new(&config));
         AppState {
+            intake: OrderIntake::start(store.clone()),
             store,
             config: Arc::new(config),
             limits,

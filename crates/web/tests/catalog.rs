@@ -5,54 +5,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{App, spawn_app};
-
-/// Registers `login`, has it apply for a shop at `village`, and approves it as admin.
-/// Returns (the owner's token, the shop id).
-async fn open_shop(app: &App, login: &str, village: &str) -> (String, i64) {
-    let client = reqwest::Client::new();
-    client
-        .post(app.url("/api/v1/accounts"))
-        .json(&json!({"display_name": "Grower", "login": login, "password": "walnuts-of-huixian"}))
-        .send()
-        .await
-        .unwrap();
-    let token: Value = client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"login": login, "password": "walnuts-of-huixian"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["token"].as_str().unwrap().to_owned();
-    let application: Value = client
-        .post(app.url("/api/v1/shop-applications"))
-        .bearer_auth(&token)
-        .json(&json!({"name": "伏家核桃合作社", "kind": "cooperative", "village": village, "phone": "13911112222"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let admin = app.token("admin").await;
-    let approved: Value = client
-        .post(app.url(&format!(
-            "/api/v1/shop-applications/{}/decision",
-            application["id"]
-        )))
-        .bearer_auth(&admin)
-        .json(&json!({"decision": "approve"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (token, approved["shop_id"].as_i64().unwrap())
-}
+use support::spawn_app;
 
 fn walnuts(status: &str) -> Value {
     json!({
@@ -68,7 +21,9 @@ fn walnuts(status: &str) -> Value {
 #[tokio::test]
 async fn a_seller_lists_walnuts_by_form_and_buyers_see_them_in_three_languages() {
     let app = spawn_app().await;
-    let (_, shop_id) = open_shop(&app, "fujia-walnuts", "huixian-fujia-village").await;
+    let (_, shop_id) = app
+        .open_shop("fujia-walnuts", "huixian-fujia-village")
+        .await;
     let seller = app.browser();
     let logged_in = app
         .submit(
@@ -191,8 +146,12 @@ async fn a_seller_lists_walnuts_by_form_and_buyers_see_them_in_three_languages()
 async fn only_members_manage_a_shop_and_see_its_drafts() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
-    let (owner, shop_id) = open_shop(&app, "fujia-walnuts", "huixian-fujia-village").await;
-    let (other, _) = open_shop(&app, "jialing-peppers", "huixian-jialing-village").await;
+    let (owner, shop_id) = app
+        .open_shop("fujia-walnuts", "huixian-fujia-village")
+        .await;
+    let (other, _) = app
+        .open_shop("jialing-peppers", "huixian-jialing-village")
+        .await;
     let denied = client
         .post(app.url(&format!("/api/v1/shops/{shop_id}/products")))
         .bearer_auth(&other)
@@ -296,7 +255,9 @@ async fn only_members_manage_a_shop_and_see_its_drafts() {
 async fn the_api_lists_and_reads_products_by_region() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
-    let (owner, shop_id) = open_shop(&app, "fujia-walnuts", "huixian-fujia-village").await;
+    let (owner, shop_id) = app
+        .open_shop("fujia-walnuts", "huixian-fujia-village")
+        .await;
     let created = client
         .post(app.url(&format!("/api/v1/shops/{shop_id}/products")))
         .bearer_auth(&owner)
@@ -346,7 +307,9 @@ async fn the_api_lists_and_reads_products_by_region() {
 async fn bad_products_are_refused_field_by_field() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
-    let (owner, shop_id) = open_shop(&app, "fujia-walnuts", "huixian-fujia-village").await;
+    let (owner, shop_id) = app
+        .open_shop("fujia-walnuts", "huixian-fujia-village")
+        .await;
     let with = |change: &dyn Fn(&mut Value)| {
         let mut body = walnuts("listed");
         change(&mut body);

@@ -27,6 +27,7 @@ use crate::problem::Problem;
         (name = "accounts", description = "Registration and the signed-in account"),
         (name = "regions", description = "The administrative tree and who works where"),
         (name = "catalog", description = "Products, their texts in three languages, variants and stock"),
+        (name = "orders", description = "Placing orders (idempotent, never oversold) and reading them"),
         (name = "shops", description = "Applying to open a shop, the centre's review, shop profiles"),
     )
 )]
@@ -62,6 +63,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::catalog::api::create))
         .routes(routes!(crate::catalog::api::show))
         .routes(routes!(crate::catalog::api::list))
+        .routes(routes!(crate::orders::api::place, crate::orders::api::mine))
+        .routes(routes!(crate::orders::api::show))
+        .routes(routes!(crate::orders::api::of_shop))
         .split_for_parts();
     let doc = std::sync::Arc::new(openapi.clone());
     let json_doc = doc.clone();

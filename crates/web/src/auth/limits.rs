@@ -1,5 +1,5 @@
-//! Login rate limits, per client address and per account, so neither one address nor a
-//! botnet against one account can guess passwords quickly.
+//! Rate limits: logins per client address and per account (so neither one address nor a
+//! botnet against one account can guess passwords quickly), and order placements per buyer.
 //!
 //! governor's keyed GCRA limiters (the engine tower_governor wraps) are used directly rather
 //! than as a tower layer, because a refused login must be answered in the user's language,
@@ -11,9 +11,13 @@ use std::num::NonZeroU32;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::WebConfig;
+
 pub struct LoginLimits {
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
     per_account: DefaultKeyedRateLimiter<String>,
+    /// Order placements per buyer: generous for a person, a wall for a script.
+    orders_per_buyer: DefaultKeyedRateLimiter<i64>,
 }
 
 fn per_minute(count: u32) -> Quota {
@@ -21,10 +25,15 @@ fn per_minute(count: u32) -> Quota {
 }
 
 impl LoginLimits {
-    pub fn new(per_ip_per_minute: u32, per_account_per_minute: u32) -> LoginLimits {
+    pub fn new(config: &WebConfig) -> LoginLimits {
+        let nonzero = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
         LoginLimits {
-            per_ip: RateLimiter::keyed(per_minute(per_ip_per_minute)),
-            per_account: RateLimiter::keyed(per_minute(per_account_per_minute)),
+            per_ip: RateLimiter::keyed(per_minute(config.login_per_ip_per_minute)),
+            per_account: RateLimiter::keyed(per_minute(config.login_per_account_per_minute)),
+            orders_per_buyer: RateLimiter::keyed(
+                Quota::per_second(nonzero(config.orders_per_buyer_per_second))
+                    .allow_burst(nonzero(config.orders_per_buyer_burst)),
+            ),
         }
     }
 
@@ -43,10 +52,20 @@ impl LoginLimits {
         Ok(())
     }
 
+    /// Counts one order placement by `buyer_id` (10 a second, bursts of 30); Err holds the
+    /// seconds to wait.
+    pub fn check_order(&self, buyer_id: i64) -> Result<(), u64> {
+        let now = DefaultClock::default().now();
+        self.orders_per_buyer
+            .check_key(&buyer_id)
+            .map_err(|not_until| not_until.wait_time_from(now).as_secs() + 1)
+    }
+
     /// Forgets keys whose quota has fully recovered; run now and then.
     pub fn shrink(&self) {
         self.per_ip.retain_recent();
         self.per_account.retain_recent();
+        self.orders_per_buyer.retain_recent();
     }
 }
 
@@ -56,7 +75,11 @@ mod tests {
 
     #[test]
     fn the_account_limit_applies_across_addresses() {
-        let limits = LoginLimits::new(100, 3);
+        let limits = LoginLimits::new(&WebConfig {
+            login_per_ip_per_minute: 100,
+            login_per_account_per_minute: 3,
+            ..WebConfig::default()
+        });
         for last in 1..=3u8 {
             assert!(
                 limits
@@ -75,7 +98,11 @@ mod tests {
 
     #[test]
     fn the_address_limit_applies_across_accounts() {
-        let limits = LoginLimits::new(2, 100);
+        let limits = LoginLimits::new(&WebConfig {
+            login_per_ip_per_minute: 2,
+            login_per_account_per_minute: 100,
+            ..WebConfig::default()
+        });
         let ip = IpAddr::from([127, 0, 0, 1]);
         assert!(limits.check(ip, Some("a")).is_ok());
         assert!(limits.check(ip, Some("b")).is_ok());

@@ -9,6 +9,7 @@ use farmgate_store::demo::DEMO_PASSWORD;
 use farmgate_store::testing::TestDb;
 use farmgate_web::{AppState, WebConfig};
 use reqwest::redirect::Policy;
+use serde_json::{Value, json};
 
 pub struct App {
     pub base: String,
@@ -154,5 +155,54 @@ impl App {
             .send()
             .await
             .unwrap()
+    }
+}
+
+impl App {
+    /// Registers `login`, has it apply for a shop at `village`, and approves it as admin.
+    /// Returns (the owner's token, the shop id).
+    pub async fn open_shop(&self, login: &str, village: &str) -> (String, i64) {
+        let client = reqwest::Client::new();
+        client
+            .post(self.url("/api/v1/accounts"))
+            .json(&json!({"display_name": "Grower", "login": login, "password": "walnuts-of-huixian"}))
+            .send()
+            .await
+            .unwrap();
+        let token: Value = client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"login": login, "password": "walnuts-of-huixian"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = token["token"].as_str().unwrap().to_owned();
+        let application: Value = client
+            .post(self.url("/api/v1/shop-applications"))
+            .bearer_auth(&token)
+            .json(&json!({"name": "伏家核桃合作社", "kind": "cooperative", "village": village, "phone": "13911112222"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let admin = self.token("admin").await;
+        let approved: Value = client
+            .post(self.url(&format!(
+                "/api/v1/shop-applications/{}/decision",
+                application["id"]
+            )))
+            .bearer_auth(&admin)
+            .json(&json!({"decision": "approve"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (token, approved["shop_id"].as_i64().unwrap())
     }
 }

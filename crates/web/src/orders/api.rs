@@ -1,0 +1,270 @@
+//! `POST /api/v1/orders` and reading orders.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use farmgate_domain::ValidationError;
+use farmgate_domain::orders::{Basket, Fulfilment, IdempotencyKey, PaymentMethod};
+use farmgate_domain::regions::RegionLevel;
+use farmgate_domain::shops::parse_text;
+use farmgate_store::orders::{Checkout, Order, PlaceOrder};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::readable_order;
+use crate::AppState;
+use crate::api::ApiJson;
+use crate::auth::CurrentUser;
+use crate::catalog::managed_shop;
+use crate::problem::{ApiError, Problem};
+
+#[derive(Deserialize, ToSchema)]
+pub struct ItemBody {
+    pub variant_id: i64,
+    pub quantity: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DeliveryBody {
+    /// Pickup at the station of a township or village (its region code, until the stations
+    /// module gives stations ids of their own).
+    Pickup { region: String },
+    /// Delivery to an address.
+    Home { address: String },
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OrderRequest {
+    pub items: Vec<ItemBody>,
+    pub delivery: DeliveryBody,
+    /// `cod` (cash on delivery or at pickup) or `sandbox` (online payment)
+    #[schema(example = "cod")]
+    pub payment: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LineView {
+    pub variant_id: i64,
+    pub name: String,
+    pub unit: String,
+    pub quantity: u32,
+    pub unit_price_fen: i64,
+    pub line_fen: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: i64,
+    pub checkout_id: String,
+    pub shop_id: i64,
+    pub status: String,
+    pub fulfilment: String,
+    pub goods_fen: i64,
+    pub shipping_fen: i64,
+    pub total_fen: i64,
+    pub placed_at: String,
+    pub lines: Vec<LineView>,
+    /// The timeline: (status, time) from placed onwards.
+    pub events: Vec<(String, String)>,
+}
+
+impl From<Order> for OrderView {
+    fn from(o: Order) -> Self {
+        OrderView {
+            id: o.id,
+            checkout_id: o.checkout_id,
+            shop_id: o.shop_id,
+            status: o.status.as_str().to_owned(),
+            fulfilment: match o.fulfilment {
+                Fulfilment::Pickup => "pickup".to_owned(),
+                Fulfilment::Home => "home".to_owned(),
+            },
+            goods_fen: o.goods.0,
+            shipping_fen: o.shipping.0,
+            total_fen: o.total.0,
+            placed_at: o.placed_at.to_rfc3339(),
+            lines: o
+                .lines
+                .into_iter()
+                .map(|l| LineView {
+                    variant_id: l.variant_id,
+                    name: l.name,
+                    unit: l.unit,
+                    quantity: l.quantity,
+                    unit_price_fen: l.unit_price.0,
+                    line_fen: l.line_total.0,
+                })
+                .collect(),
+            events: o
+                .events
+                .into_iter()
+                .map(|e| (e.status.as_str().to_owned(), e.at.to_rfc3339()))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckoutView {
+    pub checkout_id: String,
+    /// True when this Idempotency-Key was used before: these are the orders it made then.
+    pub replayed: bool,
+    pub total_fen: i64,
+    pub orders: Vec<OrderView>,
+}
+
+impl From<Checkout> for CheckoutView {
+    fn from(c: Checkout) -> Self {
+        CheckoutView {
+            total_fen: c.orders.iter().map(|o| o.total.0).sum(),
+            checkout_id: c.checkout_id,
+            replayed: c.replayed,
+            orders: c.orders.into_iter().map(OrderView::from).collect(),
+        }
+    }
+}
+
+async fn parse_order(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    request: OrderRequest,
+) -> Result<PlaceOrder, Problem> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .ok_or(ValidationError::new(
+            "Idempotency-Key",
+            "idempotency-key-invalid",
+        ))
+        .and_then(IdempotencyKey::parse)
+        .map_err(|_| {
+            Problem::from(ValidationError::new(
+                "Idempotency-Key",
+                "idempotency-key-invalid",
+            ))
+        })?;
+    let lines: Vec<(i64, i64)> = request
+        .items
+        .iter()
+        .map(|i| (i.variant_id, i.quantity))
+        .collect();
+    let basket = Basket::parse(&lines)?;
+    let payment = match request.payment.as_str() {
+        "cod" => PaymentMethod::Cash,
+        "sandbox" => PaymentMethod::Online,
+        _ => return Err(ValidationError::new("payment", "payment-invalid").into()),
+    };
+    let delivery_invalid = || Problem::from(ValidationError::new("delivery", "delivery-invalid"));
+    let (fulfilment, pickup_region_id, address) = match request.delivery {
+        DeliveryBody::Pickup { region } => {
+            let place = match state.store.region_by_code(&region).await {
+                Ok(place)
+                    if matches!(place.level, RegionLevel::Township | RegionLevel::Village) =>
+                {
+                    place
+                }
+                Ok(_) | Err(farmgate_store::Error::NotFound) => return Err(delivery_invalid()),
+                Err(other) => return Err(other.into()),
+            };
+            (Fulfilment::Pickup, Some(place.id), None)
+        }
+        DeliveryBody::Home { address } => {
+            let address =
+                parse_text("delivery", &address, true, 300).map_err(|_| delivery_invalid())?;
+            (Fulfilment::Home, None, Some(address))
+        }
+    };
+    Ok(PlaceOrder {
+        buyer_id: user.account.id,
+        key,
+        basket,
+        fulfilment,
+        payment,
+        pickup_region_id,
+        address,
+    })
+}
+
+/// Places an order: one per shop under one checkout. Send an `Idempotency-Key` header; a
+/// retry with the same key returns the same orders (200) instead of placing new ones (201).
+/// The answer comes only after the orders are committed.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), request_body = OrderRequest,
+    params(("Idempotency-Key" = String, Header, description = "8 to 64 of A-Z a-z 0-9 - _, unique per order attempt")),
+    responses(
+        (status = 201, description = "Placed", body = CheckoutView),
+        (status = 200, description = "Replayed: the orders this key placed before", body = CheckoutView),
+        (status = 401, body = ApiError),
+        (status = 409, description = "Not enough stock", body = ApiError),
+        (status = 422, body = ApiError),
+        (status = 429, body = ApiError),
+    ))]
+pub async fn place(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<OrderRequest>,
+) -> Result<(StatusCode, Json<CheckoutView>), Problem> {
+    let order = parse_order(&state, &user, &headers, request).await?;
+    state
+        .limits
+        .check_order(user.account.id)
+        .map_err(Problem::rate_limited)?;
+    let checkout = state.intake.place(order).await?;
+    let status = if checkout.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(checkout.into())))
+}
+
+/// One order, for its buyer or its shop's members.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path, description = "Order id")),
+    responses((status = 200, body = OrderView), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<OrderView>, Problem> {
+    Ok(Json(readable_order(&state, &user, id).await?.into()))
+}
+
+/// The signed-in buyer's orders, newest first.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
+    responses((status = 200, body = Vec<OrderView>), (status = 401, body = ApiError)))]
+pub async fn mine(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<OrderView>>, Problem> {
+    Ok(Json(
+        state
+            .store
+            .orders_of_buyer(user.account.id)
+            .await?
+            .into_iter()
+            .map(OrderView::from)
+            .collect(),
+    ))
+}
+
+/// A shop's orders, for its members.
+#[utoipa::path(get, path = "/api/v1/shops/{id}/orders", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path, description = "Shop id")),
+    responses((status = 200, body = Vec<OrderView>), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn of_shop(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<OrderView>>, Problem> {
+    let shop = managed_shop(&state, &user, id).await?;
+    Ok(Json(
+        state
+            .store
+            .orders_of_shop(shop.id)
+            .await?
+            .into_iter()
+            .map(OrderView::from)
+            .collect(),
+    ))
+}

@@ -1,0 +1,352 @@
+//! Placing orders over HTTP: idempotent, never oversold, readable only by those concerned.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use farmgate_web::WebConfig;
+use serde_json::{Value, json};
+use support::{App, Db, spawn_with};
+
+/// A listed product of a new shop with `stock` units at ¥38.00; returns (owner token, shop id, variant id).
+async fn stocked(app: &App, stock: i64) -> (String, i64, i64) {
+    let (owner, shop_id) = app
+        .open_shop("fujia-walnuts", "huixian-fujia-village")
+        .await;
+    let product: Value = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/shops/{shop_id}/products")))
+        .bearer_auth(&owner)
+        .json(&json!({
+            "texts": {"zh-CN": {"name": "徽县核桃"}},
+            "category": "nuts",
+            "origin": "huixian-fujia-village",
+            "variants": [{"unit": "bag", "net_grams": 1000, "price_fen": 3800, "stock": stock}]
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        owner,
+        shop_id,
+        product["variants"][0]["id"].as_i64().unwrap(),
+    )
+}
+
+fn order_body(variant: i64, quantity: i64) -> Value {
+    json!({"items": [{"variant_id": variant, "quantity": quantity}], "delivery": {"kind": "pickup", "region": "huixian-fujia-village"}, "payment": "cod"})
+}
+
+async fn fifty_buyers_race_for_ten_bags(db: Db) {
+    // One buyer sends all fifty: lift the per-buyer burst allowance for the race.
+    let config = WebConfig {
+        orders_per_buyer_burst: 100,
+        ..WebConfig::default()
+    };
+    let Some(app) = spawn_with(db, config).await else {
+        eprintln!("skipped: FARMGATE_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let (owner, shop_id, variant) = stocked(&app, 10).await;
+    let buyer = app.token("buyer").await;
+    let client = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for n in 0..50 {
+        let request = client
+            .post(app.url("/api/v1/orders"))
+            .bearer_auth(&buyer)
+            .header("idempotency-key", format!("race-for-walnuts-{n:03}"))
+            .header("accept-language", "en")
+            .json(&order_body(variant, 1))
+            .send();
+        tasks.push(tokio::spawn(request));
+    }
+    let (mut placed, mut refused) = (0, 0);
+    for task in tasks {
+        let response = task.await.unwrap().unwrap();
+        match response.status().as_u16() {
+            201 => placed += 1,
+            409 => {
+                refused += 1;
+                let body: Value = response.json().await.unwrap();
+                assert_eq!(body["error"]["code"], "out-of-stock");
+                assert!(
+                    body["error"]["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains("Not enough left")
+                );
+            }
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert_eq!((placed, refused), (10, 40));
+    let orders: Value = client
+        .get(app.url(&format!("/api/v1/shops/{shop_id}/orders")))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(orders.as_array().unwrap().len(), 10);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn fifty_concurrent_orders_for_ten_bags_make_ten_orders_on_sqlite() {
+    fifty_buyers_race_for_ten_bags(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn fifty_concurrent_orders_for_ten_bags_make_ten_orders_on_postgresql() {
+    fifty_buyers_race_for_ten_bags(Db::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_key_returns_the_same_order() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (_, _, variant) = stocked(&app, 10).await;
+    let buyer = app.token("buyer").await;
+    let client = reqwest::Client::new();
+    let place = || {
+        client
+            .post(app.url("/api/v1/orders"))
+            .bearer_auth(&buyer)
+            .header("idempotency-key", "retry-after-a-dropped-line")
+            .json(&order_body(variant, 2))
+            .send()
+    };
+    let first = place().await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let again = place().await.unwrap();
+    assert_eq!(again.status(), 200);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["replayed"], true);
+    assert_eq!(first["orders"][0]["id"], again["orders"][0]["id"]);
+    assert_eq!(first["total_fen"], 7600);
+    let product: Value = client
+        .get(app.url(&format!("/api/v1/orders/{}", first["orders"][0]["id"])))
+        .bearer_auth(&buyer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(product["status"], "placed");
+    assert_eq!(product["events"][0][0], "placed");
+    let mine: Value = client
+        .get(app.url("/api/v1/orders"))
+        .bearer_auth(&buyer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.as_array().unwrap().len(),
+        1,
+        "one order for two requests"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn only_the_buyer_and_the_shop_read_an_order() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (owner, _, variant) = stocked(&app, 10).await;
+    let (other_seller, _) = app
+        .open_shop("jialing-peppers", "huixian-jialing-village")
+        .await;
+    let buyer = app.token("buyer").await;
+    let client = reqwest::Client::new();
+    let placed: Value = client
+        .post(app.url("/api/v1/orders"))
+        .bearer_auth(&buyer)
+        .header("idempotency-key", "read-access-0001")
+        .json(&order_body(variant, 1))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = placed["orders"][0]["id"].as_i64().unwrap();
+    let read = |token: String| {
+        let request = client
+            .get(app.url(&format!("/api/v1/orders/{id}")))
+            .bearer_auth(token)
+            .send();
+        async move { request.await.unwrap().status().as_u16() }
+    };
+    assert_eq!(read(buyer.clone()).await, 200);
+    assert_eq!(read(owner.clone()).await, 200);
+    assert_eq!(
+        read(other_seller.clone()).await,
+        404,
+        "another shop's seller is told it does not exist"
+    );
+    assert_eq!(read(app.token("tekes-centre").await).await, 404);
+    assert_eq!(
+        client
+            .get(app.url(&format!("/api/v1/orders/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let shop_orders = client
+        .get(app.url(&format!(
+            "/api/v1/shops/{}/orders",
+            placed["orders"][0]["shop_id"]
+        )))
+        .bearer_auth(&other_seller)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shop_orders.status(), 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_orders_get_a_translated_4xx() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (_, _, variant) = stocked(&app, 10).await;
+    let buyer = app.token("buyer").await;
+    let client = reqwest::Client::new();
+    let post = |key: Option<&'static str>, body: Value| {
+        let mut request = client
+            .post(app.url("/api/v1/orders"))
+            .bearer_auth(&buyer)
+            .header("accept-language", "ug")
+            .json(&body);
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        request.send()
+    };
+    let cases: Vec<(Option<&'static str>, Value, u16, &str)> = vec![
+        (None, order_body(variant, 1), 422, "idempotency-key-invalid"),
+        (
+            Some("short"),
+            order_body(variant, 1),
+            422,
+            "idempotency-key-invalid",
+        ),
+        (
+            Some("bad-orders-0001"),
+            order_body(variant, 0),
+            422,
+            "quantity-invalid",
+        ),
+        (
+            Some("bad-orders-0002"),
+            order_body(variant, 1000),
+            422,
+            "quantity-invalid",
+        ),
+        (
+            Some("bad-orders-0003"),
+            json!({"items": [], "delivery": {"kind": "home", "address": "x"}, "payment": "cod"}),
+            422,
+            "basket-empty",
+        ),
+        (
+            Some("bad-orders-0004"),
+            order_body(999_999, 1),
+            422,
+            "not-for-sale",
+        ),
+        (
+            Some("bad-orders-0005"),
+            json!({"items": [{"variant_id": variant, "quantity": 1}], "delivery": {"kind": "pickup", "region": "huixian"}, "payment": "cod"}),
+            422,
+            "delivery-invalid",
+        ),
+        (
+            Some("bad-orders-0006"),
+            json!({"items": [{"variant_id": variant, "quantity": 1}], "delivery": {"kind": "home", "address": "  "}, "payment": "cod"}),
+            422,
+            "delivery-invalid",
+        ),
+        (
+            Some("bad-orders-0007"),
+            json!({"items": [{"variant_id": variant, "quantity": 1}], "delivery": {"kind": "pickup", "region": "huixian-fujia-village"}, "payment": "iou"}),
+            422,
+            "payment-invalid",
+        ),
+        (
+            Some("bad-orders-0008"),
+            json!({"items": "lots"}),
+            422,
+            "json-invalid",
+        ),
+        (
+            Some("bad-orders-0009"),
+            order_body(variant, 11),
+            409,
+            "out-of-stock",
+        ),
+    ];
+    for (key, body, status, code) in cases {
+        let response = post(key, body.clone()).await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "{body}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["error"]["code"], code, "{body}");
+        let message = error["error"]["message"].as_str().unwrap();
+        assert!(
+            message
+                .chars()
+                .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+            "in Uyghur: {message}"
+        );
+    }
+    let mine: Value = client
+        .get(app.url("/api/v1/orders"))
+        .bearer_auth(&buyer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        mine.as_array().unwrap().is_empty(),
+        "no refused order left anything behind"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn one_buyer_cannot_flood_the_intake() {
+    let config = WebConfig {
+        orders_per_buyer_per_second: 1,
+        orders_per_buyer_burst: 3,
+        ..WebConfig::default()
+    };
+    let app = spawn_with(Db::Sqlite, config).await.unwrap();
+    let (_, _, variant) = stocked(&app, 100).await;
+    let buyer = app.token("buyer").await;
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for n in 0..4 {
+        let response = client
+            .post(app.url("/api/v1/orders"))
+            .bearer_auth(&buyer)
+            .header("idempotency-key", format!("flood-{n:04}-key"))
+            .json(&order_body(variant, 1))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, [201, 201, 201, 429]);
+    app.stop().await;
+}
