@@ -355,6 +355,17 @@ struct ProductPage {
     tags: Vec<String>,
     certificate: Option<String>,
     variants: Vec<VariantLine>,
+    /// The buy form, for signed-in visitors; None asks them to log in first.
+    buy: Option<BuyBox>,
+    login_next: String,
+}
+
+/// What the buy form needs: a fresh idempotency key, the options in stock, pickup places.
+pub struct BuyBox {
+    pub key: String,
+    pub options: Vec<(i64, String)>,
+    pub places: Vec<VillageOption>,
+    pub origin: String,
 }
 
 pub async fn show(
@@ -393,7 +404,36 @@ pub async fn show(
         .find(|cat| cat.id == product.category_id)
         .map(|cat| cat.name(t.lang()).to_owned())
         .unwrap_or_default();
+    let buy = match &user {
+        Some(_) if product.status == ProductStatus::Listed => Some(BuyBox {
+            key: uuid::Uuid::new_v4().simple().to_string(),
+            options: product
+                .variants
+                .iter()
+                .filter(|v| v.spec.stock > 0)
+                .map(|v| {
+                    (
+                        v.id,
+                        format!(
+                            "{} · {}",
+                            variant_label(&t, &v.spec),
+                            v.spec.price.display_yuan()
+                        ),
+                    )
+                })
+                .collect(),
+            places: village_options(&regions, t.lang()),
+            origin: regions
+                .iter()
+                .find(|r| r.id == product.origin_id)
+                .map(|r| r.code.as_str().to_owned())
+                .unwrap_or_default(),
+        }),
+        _ => None,
+    };
     let page = ProductPage {
+        buy,
+        login_next: crate::problem::url_encode(&format!("/products/{id}")),
         name: text.name.clone(),
         story: text.story.clone(),
         translated,

@@ -4,6 +4,7 @@
 //! else is told the order does not exist.
 
 pub mod api;
+pub mod pages;
 
 use farmgate_store::orders::{IntakeError, Order};
 

@@ -49,6 +49,11 @@ pub fn routes() -> Router<AppState> {
             post(crate::catalog::pages::create_product),
         )
         .route("/products/{id}", get(crate::catalog::pages::show))
+        .route(
+            "/orders",
+            get(crate::orders::pages::mine).post(crate::orders::pages::buy),
+        )
+        .route("/orders/{id}", get(crate::orders::pages::show))
         .route("/static/app.css", get(layout::stylesheet))
 }
 pub use people::PEOPLE_READERS;
