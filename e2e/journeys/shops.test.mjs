@@ -87,7 +87,7 @@ test('a villager applies in Uyghur, the centre approves, the shop opens', async 
   await villager.getByRole('button', { name: 'مەھسۇلاتنى ساقلاش' }).click();
   await villager.waitForURL(/\/products\/\d+$/);
   await assert.doesNotReject(villager.getByRole('heading', { name: 'چوڭقۇشتاي ئاق ئۆرۈك قېقى' }).waitFor());
-  await assert.doesNotReject(villager.getByText('¥28.80').waitFor());
+  await assert.doesNotReject(villager.getByText('¥28.80').first().waitFor());
   await assertAccessible(villager, 'product page (ug)');
   await screenshot(villager, '14-product-ug');
   const productUrl = villager.url();
@@ -105,6 +105,18 @@ test('a villager applies in Uyghur, the centre approves, the shop opens', async 
   await buyer.goto(server.url + '/regions/tekes');
   await assert.doesNotReject(buyer.getByRole('link', { name: '琼库什台小白杏干' }).waitFor());
   await assertAccessible(buyer, 'county page with products (zh-CN)');
+
+  // The demo buyer buys two bags for pickup at the village station.
+  await logIn(buyer, 'buyer', 'farmgate-demo');
+  await buyer.goto(productUrl);
+  await assertAccessible(buyer, 'product page with the buy form (zh-CN)');
+  await buyer.getByLabel('数量').fill('2');
+  await buyer.getByRole('button', { name: '立即下单' }).click();
+  await buyer.waitForURL(/\/orders\/\d+$/);
+  await assert.doesNotReject(buyer.getByText('¥57.60').first().waitFor());
+  await assert.doesNotReject(buyer.getByText('已下单').first().waitFor());
+  await assertAccessible(buyer, 'order page (zh-CN)');
+  await screenshot(buyer, '15-order-zh');
   await buyerContext.close();
   await villagerContext.close();
   await staffContext.close();
