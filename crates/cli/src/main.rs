@@ -1,5 +1,6 @@
 //! `farmgate`: the one binary. A bare `farmgate` serves; `farmgate --help` lists the rest.
 
+mod bench;
 mod config;
 
 use std::path::PathBuf;
@@ -40,6 +41,9 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Benchmarks that print their figures (they run their own server and database).
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Write a consistent copy of the live SQLite database to FILE.
     Backup {
         /// Where to write the copy; must not exist yet.
@@ -61,6 +65,26 @@ struct ServeArgs {
 enum SeedCommand {
     /// The seed articles' counties, townships and villages, and a demo account per role.
     Demo,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Concurrent API checkouts for one hot product until it sells out: orders/s, latency,
+    /// the same server's bare-route req/s and the ratio, oversold and lost orders.
+    Checkout {
+        /// Concurrent clients, each its own buyer.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Units in stock.
+        #[arg(long, default_value_t = 5000)]
+        stock: i64,
+        /// Seconds for the bare-route measurement (checkouts stop at 4x this).
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Run on PostgreSQL (a fresh schema in this database) instead of SQLite.
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -175,6 +199,20 @@ async fn run(command: Command, config: Config) -> Result<()> {
             add_user(&store, &login, &role, &region, name.as_deref(), password).await?;
             store.close().await?;
             Ok(())
+        }
+        Command::Bench(BenchCommand::Checkout {
+            concurrency,
+            stock,
+            seconds,
+            postgres,
+        }) => {
+            bench::checkout(bench::CheckoutBench {
+                concurrency,
+                stock,
+                seconds,
+                postgres,
+            })
+            .await
         }
         Command::Backup { file } => {
             let store = open(&config).await?;

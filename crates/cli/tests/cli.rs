@@ -177,3 +177,37 @@ async fn serve_prints_the_url_and_the_demo_accounts() {
     child.wait().unwrap();
     assert!(dir.path().join("farmgate.db").exists());
 }
+
+#[test]
+fn the_checkout_benchmark_runs_and_reports_its_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = farmgate(
+        dir.path(),
+        &[
+            "bench",
+            "checkout",
+            "--concurrency",
+            "4",
+            "--stock",
+            "20",
+            "--seconds",
+            "1",
+        ],
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    for figure in [
+        "bare route:",
+        "orders/s",
+        "accepted:",
+        "ratio orders/s : bare req/s =",
+        "oversold: 0",
+        "lost: 0",
+    ] {
+        assert!(stdout.contains(figure), "{figure} missing from:\n{stdout}");
+    }
+    assert!(
+        stdout.contains("20 accepted"),
+        "every unit sells, none twice:\n{stdout}"
+    );
+}

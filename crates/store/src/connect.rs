@@ -131,6 +131,39 @@ impl Store {
         Ok(())
     }
 
+    /// Creates a PostgreSQL schema to run a benchmark in, isolated from real data.
+    pub async fn create_schema_for_bench(&self, schema: &str) -> Result<()> {
+        self.schema_statement("CREATE SCHEMA", schema).await
+    }
+
+    /// Drops a benchmark's schema and everything in it.
+    pub async fn drop_schema_for_bench(&self, schema: &str) -> Result<()> {
+        self.schema_statement("DROP SCHEMA IF EXISTS", schema)
+            .await?;
+        Ok(())
+    }
+
+    async fn schema_statement(&self, verb: &str, schema: &str) -> Result<()> {
+        let safe = !schema.is_empty()
+            && schema
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if self.backend != Backend::Postgres || !safe {
+            return Err(Error::Config(format!(
+                "{schema:?} is not a PostgreSQL schema name FarmGate makes"
+            )));
+        }
+        let cascade = if verb.starts_with("DROP") {
+            " CASCADE"
+        } else {
+            ""
+        };
+        self.db
+            .execute_unprepared(&format!("{verb} {schema}{cascade}"))
+            .await?;
+        Ok(())
+    }
+
     pub async fn close(self) -> Result<()> {
         self.db.close().await?;
         Ok(())
