@@ -12,6 +12,21 @@ use sea_orm_migration::prelude::*;
 
 use crate::{Error, Result, Store};
 
+/// A foreign key, as every migration after the first declares them.
+fn fk(
+    name: &str,
+    from: (&'static str, &'static str),
+    to: (&'static str, &'static str),
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .on_delete(on_delete)
+        .to_owned()
+}
+
 pub struct Migrator;
 
 #[async_trait::async_trait]
