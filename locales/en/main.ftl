@@ -16,6 +16,7 @@ home-title = County specialties, straight to the whole country
 home-intro = Local specialties from county e-commerce service centres and village stations. Pick a county to see what it grows and makes.
 home-counties = Counties
 home-known-for = Known for:
+home-newest = Just listed
 home-products-empty = Shops and products are coming soon; none are listed yet.
 home-no-regions = No regions have been loaded yet. An administrator can run farmgate seed demo to load the demo counties.
 home-townships = { $count ->

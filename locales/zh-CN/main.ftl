@@ -16,6 +16,7 @@ home-title = 县域特产，直达全国
 home-intro = 这里汇集各县电商公共服务中心和乡村服务站的特色农产品。选一个县，看看那里出产什么。
 home-counties = 县市
 home-known-for = 特产：
+home-newest = 新上架
 home-products-empty = 店铺和商品即将上线，目前还没有商品。
 home-no-regions = 还没有录入任何地区。管理员可运行 farmgate seed demo 载入示范县。
 home-townships = { $count } 个乡镇

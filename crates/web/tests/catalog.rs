@@ -132,6 +132,20 @@ async fn a_seller_lists_walnuts_by_form_and_buyers_see_them_in_three_languages()
         region.contains(&format!("href=\"{location}\"")),
         "the county page lists it"
     );
+    let home = reqwest::get(app.url("/"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains(&format!("href=\"{location}\"")),
+        "the home page shows the newest products"
+    );
+    assert!(
+        !home.contains("店铺和商品即将上线"),
+        "no empty state once products exist"
+    );
     let shop = reqwest::get(app.url(&format!("/shops/{shop_id}")))
         .await
         .unwrap()

@@ -24,6 +24,8 @@ pub struct CountyCard {
 struct HomePage {
     c: Chrome,
     counties: Vec<CountyCard>,
+    /// The newest listed products from anywhere.
+    products: Vec<crate::catalog::pages::ProductCard>,
 }
 
 pub async fn show(State(state): State<AppState>, c: Chrome) -> Result<Response, Problem> {
@@ -61,5 +63,17 @@ pub async fn show(State(state): State<AppState>, c: Chrome) -> Result<Response, 
             }
         })
         .collect();
-    Ok(render(StatusCode::OK, &HomePage { c, counties }))
+    let newest = match regions.iter().find(|r| r.parent_id.is_none()) {
+        Some(root) => state.store.listed_products_within(&root.path, 8, 0).await?,
+        None => Vec::new(),
+    };
+    let products = crate::catalog::pages::cards(&c.t, &newest);
+    Ok(render(
+        StatusCode::OK,
+        &HomePage {
+            c,
+            counties,
+            products,
+        },
+    ))
 }
