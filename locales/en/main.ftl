@@ -234,3 +234,5 @@ order-status-completed = Completed
 order-status-cancelled = Cancelled
 order-status-refund_requested = Refund requested
 order-status-refunded = Refunded
+error-order-state = The order's current state does not allow this step.
+error-event-invalid = There is no such order step.

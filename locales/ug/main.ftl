@@ -231,3 +231,5 @@ order-status-completed = تاماملاندى
 order-status-cancelled = ئەمەلدىن قالدۇرۇلدى
 order-status-refund_requested = پۇل قايتۇرۇش ئىلتىماسى
 order-status-refunded = پۇل قايتۇرۇلدى
+error-order-state = زاكازنىڭ ھازىرقى ھالىتى بۇ قەدەمگە يول قويمايدۇ.
+error-event-invalid = بۇنداق زاكاز قەدىمى يوق.

@@ -231,3 +231,5 @@ order-status-completed = 已完成
 order-status-cancelled = 已取消
 order-status-refund_requested = 退款申请中
 order-status-refunded = 已退款
+error-order-state = 订单当前的状态不允许这一步。
+error-event-invalid = 没有这个订单操作。

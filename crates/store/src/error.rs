@@ -13,6 +13,9 @@ pub enum Error {
     /// The record has already moved on (an application decided twice, say).
     #[error("already decided")]
     AlreadyDecided,
+    /// The order (or other record) is not in a state that allows this step.
+    #[error("not allowed in the record's current state")]
+    InvalidState,
     /// The database was written by a newer FarmGate than this binary.
     #[error(
         "the database has migrations this FarmGate does not know ({unknown}); it was written by a newer version. \

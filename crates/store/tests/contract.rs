@@ -61,6 +61,7 @@ contract!(
     a_replayed_key_returns_the_same_orders,
     two_intakes_on_one_database_never_oversell,
     a_basket_makes_one_order_per_shop_or_nothing,
+    an_order_moves_only_along_legal_steps,
 );
 
 async fn seed_demo(store: &Store) {
@@ -1043,5 +1044,139 @@ async fn a_basket_makes_one_order_per_shop_or_nothing(db: &TestDb) {
         Err(IntakeError::NotForSale {
             variant_id: 999_999
         })
+    ));
+}
+
+async fn an_order_moves_only_along_legal_steps(db: &TestDb) {
+    use farmgate_domain::catalog::{PricePolicy, ProductStatus, Unit, VariantSpec};
+    use farmgate_domain::money::Fen;
+    use farmgate_domain::orders::{OrderEvent, OrderStatus};
+    use farmgate_store::catalog::{NewProduct, ProductText};
+    use farmgate_store::orders::OrderIntake;
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let nuts = store
+        .categories()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.code == "nuts")
+        .unwrap();
+    let product = store
+        .create_product(NewProduct {
+            shop_id: shop.id,
+            category_id: nuts.id,
+            origin_id: shop.village_id,
+            status: ProductStatus::Listed,
+            organic_certificate: None,
+            tags: vec![],
+            texts: vec![ProductText {
+                language: Language::ZhCn,
+                name: "徽县核桃".to_owned(),
+                story: String::new(),
+            }],
+            variants: vec![
+                VariantSpec::new(
+                    Unit::Bag,
+                    Some(1000),
+                    Fen(3800),
+                    10,
+                    PricePolicy::FollowsPackedWeight { tolerance_bp: 500 },
+                )
+                .unwrap(),
+            ],
+        })
+        .await
+        .unwrap();
+    let variant = product.variants[0].id;
+    let buyer = buyers(store, 1).await[0];
+    let intake = OrderIntake::start(store.clone());
+    let placed = intake
+        .place(placement(buyer, "legal-steps-0001", &[(variant, 2)]))
+        .await
+        .unwrap();
+    let id = placed.orders[0].id;
+
+    let packed = store
+        .advance_order(id, OrderEvent::Pack { packed_grams: 2080 }, 1, None)
+        .await
+        .unwrap();
+    assert_eq!(packed.status, OrderStatus::Packed);
+    assert_eq!(packed.lines[0].packed_grams, Some(2080));
+    assert_eq!(
+        packed.total.0, 7904,
+        "4% heavier, inside the 5% tolerance: the price follows the weight"
+    );
+    assert!(
+        matches!(
+            store.advance_order(id, OrderEvent::Deliver, 1, None).await,
+            Err(Error::InvalidState)
+        ),
+        "not shipped yet"
+    );
+    assert!(
+        matches!(
+            store
+                .advance_order(id, OrderEvent::Cancel, buyer, None)
+                .await,
+            Err(Error::InvalidState)
+        ),
+        "too late to cancel"
+    );
+    for event in [
+        OrderEvent::Ship,
+        OrderEvent::MarkReadyForPickup,
+        OrderEvent::PickUp,
+        OrderEvent::Complete,
+    ] {
+        store.advance_order(id, event, 1, None).await.unwrap();
+    }
+    let done = store.order(id).await.unwrap();
+    assert_eq!(done.status, OrderStatus::Completed);
+    let timeline: Vec<OrderStatus> = done.events.iter().map(|e| e.status).collect();
+    assert_eq!(
+        timeline,
+        [
+            OrderStatus::Placed,
+            OrderStatus::Packed,
+            OrderStatus::Shipped,
+            OrderStatus::ReadyForPickup,
+            OrderStatus::PickedUp,
+            OrderStatus::Completed
+        ]
+    );
+
+    let second = intake
+        .place(placement(buyer, "legal-steps-0002", &[(variant, 3)]))
+        .await
+        .unwrap();
+    assert_eq!(store.variant_stock(variant).await.unwrap(), 5);
+    let cancelled = store
+        .advance_order(
+            second.orders[0].id,
+            OrderEvent::Cancel,
+            buyer,
+            Some("买多了".to_owned()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status, OrderStatus::Cancelled);
+    assert_eq!(
+        store.variant_stock(variant).await.unwrap(),
+        8,
+        "cancelling returns the stock"
+    );
+    assert!(matches!(
+        store
+            .advance_order(second.orders[0].id, OrderEvent::Cancel, buyer, None)
+            .await,
+        Err(Error::InvalidState)
+    ));
+    assert!(matches!(
+        store
+            .advance_order(999_999, OrderEvent::Ship, 1, None)
+            .await,
+        Err(Error::NotFound)
     ));
 }

@@ -486,3 +486,126 @@ async fn a_buyer_buys_from_the_product_page_once_however_often_the_form_is_sent(
     assert!(too_many.text().await.unwrap().contains("库存不足"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn sellers_and_buyers_move_orders_only_along_their_own_legal_steps() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (owner, _, variant) = stocked(&app, 10).await;
+    let (other_seller, _) = app
+        .open_shop("jialing-peppers", "huixian-jialing-village")
+        .await;
+    let buyer = app.token("buyer").await;
+    let client = reqwest::Client::new();
+    let place = |key: &'static str| {
+        client
+            .post(app.url("/api/v1/orders"))
+            .bearer_auth(&buyer)
+            .header("idempotency-key", key)
+            .json(&order_body(variant, 1))
+            .send()
+    };
+    let placed: Value = place("steps-0001-key").await.unwrap().json().await.unwrap();
+    let id = placed["orders"][0]["id"].as_i64().unwrap();
+    let step = |token: &str, body: Value| {
+        client
+            .post(app.url(&format!("/api/v1/orders/{id}/events")))
+            .bearer_auth(token)
+            .header("accept-language", "en")
+            .json(&body)
+            .send()
+    };
+
+    assert_eq!(
+        step(&buyer, json!({"event": "pack", "packed_grams": 1040}))
+            .await
+            .unwrap()
+            .status(),
+        403,
+        "buyers do not pack"
+    );
+    assert_eq!(
+        step(
+            &other_seller,
+            json!({"event": "pack", "packed_grams": 1040})
+        )
+        .await
+        .unwrap()
+        .status(),
+        404
+    );
+    assert_eq!(
+        step(&owner, json!({"event": "pack"}))
+            .await
+            .unwrap()
+            .status(),
+        422,
+        "packing needs the weight"
+    );
+    assert_eq!(
+        step(&owner, json!({"event": "teleport"}))
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
+    let packed: Value = step(&owner, json!({"event": "pack", "packed_grams": 1040}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(packed["status"], "packed");
+    let shipped: Value = step(&owner, json!({"event": "ship", "note": "EMS 1234567890"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shipped["status"], "shipped");
+    let wrong = step(&owner, json!({"event": "deliver"})).await.unwrap();
+    assert_eq!(
+        wrong.status(),
+        409,
+        "a pickup order is not delivered to a door"
+    );
+    let body: Value = wrong.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "order-state");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not allow")
+    );
+    assert_eq!(
+        step(&buyer, json!({"event": "cancel"}))
+            .await
+            .unwrap()
+            .status(),
+        409,
+        "too late to cancel once packed"
+    );
+
+    let fresh: Value = place("steps-0002-key").await.unwrap().json().await.unwrap();
+    let fresh_id = fresh["orders"][0]["id"].as_i64().unwrap();
+    let cancelled = client
+        .post(app.url(&format!("/api/v1/orders/{fresh_id}/events")))
+        .bearer_auth(&buyer)
+        .json(&json!({"event": "cancel", "note": "买多了"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), 200);
+    let product: Value = client
+        .get(app.url("/api/v1/products?region=huixian"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        product[0]["variants"][0]["stock"], 9,
+        "one bag sold and packed, the cancelled one back on the shelf"
+    );
+    app.stop().await;
+}

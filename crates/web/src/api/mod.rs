@@ -66,6 +66,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::orders::api::place, crate::orders::api::mine))
         .routes(routes!(crate::orders::api::show))
         .routes(routes!(crate::orders::api::of_shop))
+        .routes(routes!(crate::orders::api::advance))
         .split_for_parts();
     let doc = std::sync::Arc::new(openapi.clone());
     let json_doc = doc.clone();

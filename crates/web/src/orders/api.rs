@@ -268,3 +268,79 @@ pub async fn of_shop(
             .collect(),
     ))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct EventRequest {
+    /// Shop members: pack, ship, mark_ready_for_pickup, deliver, refund, reject_refund.
+    /// The buyer: cancel, pick_up, complete, request_refund.
+    #[schema(example = "pack")]
+    pub event: String,
+    /// For `pack`: the parcel's weight in grams.
+    pub packed_grams: Option<i64>,
+    /// Shown on the timeline (a carrier and tracking number, a reason).
+    pub note: Option<String>,
+}
+
+/// Moves an order one step. Only legal steps are taken (409 otherwise); sellers take the
+/// shop's steps, buyers theirs (403 otherwise).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/events", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Order id")), request_body = EventRequest,
+    responses((status = 200, body = OrderView), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn advance(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<EventRequest>,
+) -> Result<Json<OrderView>, Problem> {
+    use farmgate_domain::orders::OrderEvent;
+    let order = readable_order(&state, &user, id).await?;
+    let event = match request.event.as_str() {
+        "pack" => match request.packed_grams {
+            Some(grams) if (1..=1_000_000_000).contains(&grams) => OrderEvent::Pack {
+                packed_grams: grams,
+            },
+            _ => return Err(ValidationError::new("packed_grams", "net-weight-invalid").into()),
+        },
+        "ship" => OrderEvent::Ship,
+        "mark_ready_for_pickup" => OrderEvent::MarkReadyForPickup,
+        "deliver" => OrderEvent::Deliver,
+        "refund" => OrderEvent::Refund,
+        "reject_refund" => OrderEvent::RejectRefund,
+        "cancel" => OrderEvent::Cancel,
+        "pick_up" => OrderEvent::PickUp,
+        "complete" => OrderEvent::Complete,
+        "request_refund" => OrderEvent::RequestRefund,
+        _ => return Err(ValidationError::new("event", "event-invalid").into()),
+    };
+    let by_seller = matches!(
+        event,
+        OrderEvent::Pack { .. }
+            | OrderEvent::Ship
+            | OrderEvent::MarkReadyForPickup
+            | OrderEvent::Deliver
+            | OrderEvent::Refund
+            | OrderEvent::RejectRefund
+    );
+    let allowed = if by_seller {
+        state
+            .store
+            .is_shop_member(order.shop_id, user.account.id)
+            .await?
+    } else {
+        order.buyer_id == user.account.id
+    };
+    if !allowed {
+        return Err(Problem::forbidden());
+    }
+    let note = match request.note {
+        Some(note) => Some(parse_text("note", &note, false, 300)?).filter(|n| !n.is_empty()),
+        None => None,
+    };
+    Ok(Json(
+        state
+            .store
+            .advance_order(id, event, user.account.id, note)
+            .await?
+            .into(),
+    ))
+}

@@ -103,6 +103,7 @@ impl From<farmgate_store::Error> for Problem {
                 Problem::new(StatusCode::CONFLICT, "conflict").with_field(field)
             }
             Error::AlreadyDecided => Problem::new(StatusCode::CONFLICT, "already-decided"),
+            Error::InvalidState => Problem::new(StatusCode::CONFLICT, "order-state"),
             other => {
                 tracing::error!(error = %other, "store error");
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")

@@ -1,0 +1,154 @@
+//! Moving an order along its state machine, with what each step changes.
+
+use chrono::Utc;
+use farmgate_domain::catalog::{PricePolicy, settle_line_price};
+use farmgate_domain::money::Fen;
+use farmgate_domain::orders::{OrderEvent, OrderKind, OrderStatus};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+
+use super::entity::{event, line, order};
+use super::{Order, assemble};
+use crate::catalog::entity::variant;
+use crate::{Error, Result, Store};
+
+fn kind_of(row: &order::Model) -> Result<OrderKind> {
+    use farmgate_domain::orders::{Fulfilment, PaymentMethod};
+    let fulfilment = match row.fulfilment.as_str() {
+        "pickup" => Fulfilment::Pickup,
+        "home" => Fulfilment::Home,
+        _ => return Err(super::corrupt(row.id)),
+    };
+    let payment = match row.payment_method.as_str() {
+        "online" => PaymentMethod::Online,
+        "cash" => PaymentMethod::Cash,
+        _ => return Err(super::corrupt(row.id)),
+    };
+    Ok(OrderKind {
+        fulfilment,
+        payment,
+    })
+}
+
+/// Splits the parcel's weight over the lines in proportion to what each ordered, so each
+/// line's price can follow its share.
+fn shares(lines: &[line::Model], packed_grams: i64) -> Vec<i64> {
+    let ordered: Vec<i64> = lines
+        .iter()
+        .map(|l| l.net_grams.unwrap_or(0) * i64::from(l.quantity))
+        .collect();
+    let total: i64 = ordered.iter().sum();
+    if total <= 0 {
+        return vec![0; lines.len()];
+    }
+    ordered
+        .iter()
+        .map(|o| (i128::from(packed_grams) * i128::from(*o) / i128::from(total)) as i64)
+        .collect()
+}
+
+impl Store {
+    /// Applies `event` to order `id` if its state allows it, recording who did it. Packing
+    /// records the weight and settles each line's price by its policy; cancelling returns the
+    /// stock. Two people acting at once: the second finds the state moved on (`InvalidState`).
+    pub async fn advance_order(
+        &self,
+        id: i64,
+        event: OrderEvent,
+        actor_id: i64,
+        note: Option<String>,
+    ) -> Result<Order> {
+        let txn = self.db.begin().await?;
+        let row = order::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let from = OrderStatus::parse(&row.status).ok_or_else(|| super::corrupt(id))?;
+        let to = kind_of(&row)?
+            .next(from, event)
+            .map_err(|_| Error::InvalidState)?;
+        let now = Utc::now();
+        let moved = order::Entity::update_many()
+            .col_expr(order::Column::Status, Expr::value(to.as_str()))
+            .col_expr(order::Column::UpdatedAt, Expr::value(now))
+            .filter(order::Column::Id.eq(id))
+            .filter(order::Column::Status.eq(from.as_str()))
+            .exec(&txn)
+            .await?;
+        if moved.rows_affected == 0 {
+            return Err(Error::InvalidState);
+        }
+        let lines = line::Entity::find()
+            .filter(line::Column::OrderId.eq(id))
+            .all(&txn)
+            .await?;
+        match event {
+            OrderEvent::Pack { packed_grams } => {
+                let mut goods = 0;
+                for (l, share) in lines.iter().zip(shares(&lines, packed_grams)) {
+                    let policy = match l.price_policy.as_str() {
+                        "follows_weight" => PricePolicy::FollowsPackedWeight {
+                            tolerance_bp: u32::try_from(l.tolerance_bp).unwrap_or(0),
+                        },
+                        _ => PricePolicy::Fixed,
+                    };
+                    let quantity = u32::try_from(l.quantity).unwrap_or(0);
+                    let price = settle_line_price(
+                        Fen(l.unit_price_fen),
+                        quantity,
+                        l.net_grams.unwrap_or(0),
+                        share,
+                        policy,
+                    );
+                    goods += price.0;
+                    let mut active: line::ActiveModel = l.clone().into();
+                    active.packed_grams = Set(Some(share));
+                    active.line_fen = Set(price.0);
+                    active.update(&txn).await?;
+                }
+                order::Entity::update_many()
+                    .col_expr(order::Column::GoodsFen, Expr::value(goods))
+                    .col_expr(
+                        order::Column::TotalFen,
+                        Expr::value(goods + row.shipping_fen),
+                    )
+                    .filter(order::Column::Id.eq(id))
+                    .exec(&txn)
+                    .await?;
+            }
+            OrderEvent::Cancel => {
+                for l in &lines {
+                    variant::Entity::update_many()
+                        .col_expr(
+                            variant::Column::Stock,
+                            Expr::col(variant::Column::Stock).add(i64::from(l.quantity)),
+                        )
+                        .filter(variant::Column::Id.eq(l.variant_id))
+                        .exec(&txn)
+                        .await?;
+                }
+            }
+            _ => {}
+        }
+        event::ActiveModel {
+            order_id: Set(id),
+            status: Set(to.as_str().to_owned()),
+            actor_id: Set(Some(actor_id)),
+            note: Set(note),
+            at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let updated = order::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let order = assemble(&txn, vec![updated])
+            .await?
+            .pop()
+            .ok_or(Error::NotFound)?;
+        txn.commit().await?;
+        Ok(order)
+    }
+}
