@@ -5,14 +5,13 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use farmgate_domain::catalog::ProductStatus;
 use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_store::catalog::Product;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ProductInput, VariantInput, managed_shop, parse_product};
+use super::{ProductInput, VariantInput, managed_shop, parse_product, visible_product};
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::CurrentUser;
@@ -187,21 +186,7 @@ pub async fn show(
     Lang(language): Lang,
     Path(id): Path<i64>,
 ) -> Result<Json<ProductView>, Problem> {
-    let product = state.store.product(id).await?;
-    if product.status != ProductStatus::Listed {
-        let member = match &user {
-            Some(user) => {
-                state
-                    .store
-                    .is_shop_member(product.shop_id, user.account.id)
-                    .await?
-            }
-            None => false,
-        };
-        if !member {
-            return Err(Problem::not_found());
-        }
-    }
+    let (product, _) = visible_product(&state, user.as_ref(), id).await?;
     Ok(Json(view(product, language)))
 }
 

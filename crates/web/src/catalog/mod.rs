@@ -225,6 +225,30 @@ pub async fn parse_product(
     }
 }
 
+/// The product, if `user` may see it: listed products are public, drafts and hidden ones
+/// belong to the shop's members; anyone else is told it does not exist. Also says whether the
+/// viewer is a member.
+pub async fn visible_product(
+    state: &AppState,
+    user: Option<&CurrentUser>,
+    id: i64,
+) -> Result<(farmgate_store::catalog::Product, bool), Problem> {
+    let product = state.store.product(id).await?;
+    let member = match user {
+        Some(user) => {
+            state
+                .store
+                .is_shop_member(product.shop_id, user.account.id)
+                .await?
+        }
+        None => false,
+    };
+    if product.status != ProductStatus::Listed && !member {
+        return Err(Problem::not_found());
+    }
+    Ok((product, member))
+}
+
 /// The shop, if the user may manage it; anyone else is told it does not exist.
 pub async fn managed_shop(
     state: &AppState,

@@ -11,7 +11,10 @@ use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_store::catalog::Product;
 
-use super::{ProductInput, VARIANT_ROWS, VariantInput, managed_shop, parse_product, variant_label};
+use super::{
+    ProductInput, VARIANT_ROWS, VariantInput, managed_shop, parse_product, variant_label,
+    visible_product,
+};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
@@ -374,19 +377,7 @@ pub async fn show(
     c: Chrome,
     Path(id): Path<i64>,
 ) -> Result<Response, Problem> {
-    let product = state.store.product(id).await?;
-    let member = match &user {
-        Some(user) => {
-            state
-                .store
-                .is_shop_member(product.shop_id, user.account.id)
-                .await?
-        }
-        None => false,
-    };
-    if product.status != ProductStatus::Listed && !member {
-        return Err(Problem::not_found());
-    }
+    let (product, _member) = visible_product(&state, user.as_ref(), id).await?;
     let t = c.t;
     let (text, translated) = product.text(t.lang()).ok_or(Problem::not_found())?;
     let shop = state.store.shop(product.shop_id).await?;

@@ -5,13 +5,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use farmgate_domain::ValidationError;
 use farmgate_domain::orders::{Basket, Fulfilment, IdempotencyKey, PaymentMethod};
-use farmgate_domain::regions::RegionLevel;
 use farmgate_domain::shops::parse_text;
 use farmgate_store::orders::{Checkout, Order, PlaceOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::readable_order;
+use super::{parse_delivery, readable_order};
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::CurrentUser;
@@ -156,25 +155,9 @@ async fn parse_order(
         "sandbox" => PaymentMethod::Online,
         _ => return Err(ValidationError::new("payment", "payment-invalid").into()),
     };
-    let delivery_invalid = || Problem::from(ValidationError::new("delivery", "delivery-invalid"));
-    let (fulfilment, pickup_region_id, address) = match request.delivery {
-        DeliveryBody::Pickup { region } => {
-            let place = match state.store.region_by_code(&region).await {
-                Ok(place)
-                    if matches!(place.level, RegionLevel::Township | RegionLevel::Village) =>
-                {
-                    place
-                }
-                Ok(_) | Err(farmgate_store::Error::NotFound) => return Err(delivery_invalid()),
-                Err(other) => return Err(other.into()),
-            };
-            (Fulfilment::Pickup, Some(place.id), None)
-        }
-        DeliveryBody::Home { address } => {
-            let address =
-                parse_text("delivery", &address, true, 300).map_err(|_| delivery_invalid())?;
-            (Fulfilment::Home, None, Some(address))
-        }
+    let (fulfilment, pickup_region_id, address) = match &request.delivery {
+        DeliveryBody::Pickup { region } => parse_delivery(state, "pickup", region, "").await?,
+        DeliveryBody::Home { address } => parse_delivery(state, "home", "", address).await?,
     };
     Ok(PlaceOrder {
         buyer_id: user.account.id,

@@ -6,6 +6,10 @@
 pub mod api;
 pub mod pages;
 
+use farmgate_domain::ValidationError;
+use farmgate_domain::orders::Fulfilment;
+use farmgate_domain::regions::RegionLevel;
+use farmgate_domain::shops::parse_text;
 use farmgate_store::orders::{IntakeError, Order};
 
 use crate::AppState;
@@ -25,6 +29,32 @@ impl From<IntakeError> for Problem {
             IntakeError::Closed => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             IntakeError::Store(err) => err.into(),
         }
+    }
+}
+
+/// Where an order goes: (fulfilment, pickup region, address). `kind` is `pickup` (with the
+/// station's township or village code in `place`) or `home` (with `address`).
+pub async fn parse_delivery(
+    state: &AppState,
+    kind: &str,
+    place: &str,
+    address: &str,
+) -> Result<(Fulfilment, Option<i64>, Option<String>), Problem> {
+    let invalid = || Problem::from(ValidationError::new("delivery", "delivery-invalid"));
+    match kind {
+        "pickup" => match state.store.region_by_code(place.trim()).await {
+            Ok(region) if matches!(region.level, RegionLevel::Township | RegionLevel::Village) => {
+                Ok((Fulfilment::Pickup, Some(region.id), None))
+            }
+            Ok(_) | Err(farmgate_store::Error::NotFound) => Err(invalid()),
+            Err(other) => Err(other.into()),
+        },
+        "home" => Ok((
+            Fulfilment::Home,
+            None,
+            Some(parse_text("delivery", address, true, 300).map_err(|_| invalid())?),
+        )),
+        _ => Err(invalid()),
     }
 }
 

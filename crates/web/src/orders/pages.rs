@@ -7,13 +7,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::FixedOffset;
 use farmgate_domain::ValidationError;
-use farmgate_domain::orders::{Basket, Fulfilment, IdempotencyKey, PaymentMethod};
-use farmgate_domain::regions::RegionLevel;
-use farmgate_domain::shops::parse_text;
+use farmgate_domain::orders::{Basket, IdempotencyKey, PaymentMethod};
 use farmgate_store::orders::{Order, PlaceOrder};
 use serde::Deserialize;
 
-use super::readable_order;
+use super::{parse_delivery, readable_order};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::i18n::Tr;
@@ -69,22 +67,8 @@ pub async fn buy(
         .parse()
         .map_err(|_| Problem::from(ValidationError::new("quantity", "quantity-invalid")))?;
     let basket = Basket::parse(&[(variant, quantity)])?;
-    let delivery_invalid = || Problem::from(ValidationError::new("delivery", "delivery-invalid"));
-    let (fulfilment, pickup_region_id, address) = match form.delivery.as_str() {
-        "pickup" => match state.store.region_by_code(form.place.trim()).await {
-            Ok(place) if matches!(place.level, RegionLevel::Township | RegionLevel::Village) => {
-                (Fulfilment::Pickup, Some(place.id), None)
-            }
-            Ok(_) | Err(farmgate_store::Error::NotFound) => return Err(delivery_invalid()),
-            Err(other) => return Err(other.into()),
-        },
-        "home" => (
-            Fulfilment::Home,
-            None,
-            Some(parse_text("delivery", &form.address, true, 300).map_err(|_| delivery_invalid())?),
-        ),
-        _ => return Err(delivery_invalid()),
-    };
+    let (fulfilment, pickup_region_id, address) =
+        parse_delivery(&state, &form.delivery, &form.place, &form.address).await?;
     state
         .limits
         .check_order(user.account.id)
