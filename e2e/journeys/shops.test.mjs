@@ -106,17 +106,47 @@ test('a villager applies in Uyghur, the centre approves, the shop opens', async 
   await assert.doesNotReject(buyer.getByRole('link', { name: '琼库什台小白杏干' }).waitFor());
   await assertAccessible(buyer, 'county page with products (zh-CN)');
 
-  // The demo buyer buys two bags for pickup at the village station.
-  await logIn(buyer, 'buyer', 'farmgate-demo');
-  await buyer.goto(productUrl);
+  // The seller finds their product by searching in Uyghur.
+  await villager.goto(server.url + '/search');
+  await villager.getByLabel('نېمە ئالماقچى؟').fill('ئۆرۈك');
+  await villager.getByRole('button', { name: 'ئىزدەش', exact: true }).click();
+  await assert.doesNotReject(villager.getByRole('link', { name: 'چوڭقۇشتاي ئاق ئۆرۈك قېقى' }).waitFor());
+  await assertAccessible(villager, 'search results (ug)');
+  await screenshot(villager, '15-search-ug');
+
+  // A guest searches in Chinese, taps "buy now", logs in on the way, picks up at the village
+  // station (its fee shown before paying) and pays online through the sandbox gateway.
+  await buyer.goto(server.url + '/search?q=' + encodeURIComponent('杏干'));
+  await buyer.getByRole('link', { name: '琼库什台小白杏干' }).click();
+  await buyer.waitForURL(/\/products\/\d+$/);
   await assertAccessible(buyer, 'product page with the buy form (zh-CN)');
   await buyer.getByLabel('数量').fill('2');
+  await buyer.getByRole('button', { name: '立即购买' }).click();
+  await buyer.waitForURL(/\/login\?next=/);
+  await buyer.locator('#login').fill('buyer');
+  await buyer.locator('#password').fill('farmgate-demo');
+  await buyer.locator('form.form button[type=submit]').click();
+  await buyer.waitForURL(/\/checkout$/);
+  await assertAccessible(buyer, 'checkout (zh-CN)');
+  const kokesu = buyer.locator('#station option', { hasText: '阔克苏村服务站' });
+  assert.match(await kokesu.textContent(), /自提费 ¥1\.00/);
+  await buyer.locator('#station').selectOption({ label: await kokesu.textContent() });
+  await buyer.getByLabel('在线支付（沙箱测试）').check();
+  await screenshot(buyer, '16-checkout-zh');
   await buyer.getByRole('button', { name: '立即下单' }).click();
+  await buyer.waitForURL(/\/sandbox-pay\/checkout/);
+  await assert.doesNotReject(buyer.getByText('¥58.60').first().waitFor());
+  await assertAccessible(buyer, 'sandbox payment page (zh-CN)');
+  await screenshot(buyer, '17-sandbox-pay-zh');
+  await buyer.getByRole('button', { name: '确认付款' }).click();
+  await buyer.waitForURL(/\/checkout\/[0-9a-f-]+$/);
+  await assert.doesNotReject(buyer.getByText('已付款').first().waitFor());
+  await assertAccessible(buyer, 'checkout done (zh-CN)');
+  await buyer.getByRole('link', { name: /订单/ }).first().click();
   await buyer.waitForURL(/\/orders\/\d+$/);
-  await assert.doesNotReject(buyer.getByText('¥57.60').first().waitFor());
-  await assert.doesNotReject(buyer.getByText('已下单').first().waitFor());
+  await assert.doesNotReject(buyer.getByText('¥58.60').first().waitFor());
   await assertAccessible(buyer, 'order page (zh-CN)');
-  await screenshot(buyer, '15-order-zh');
+  await screenshot(buyer, '18-order-zh');
   await buyerContext.close();
   await villagerContext.close();
   await staffContext.close();

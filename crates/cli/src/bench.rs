@@ -74,7 +74,15 @@ pub async fn checkout(bench: CheckoutBench) -> Result<()> {
     store
         .load_demo_accounts("$argon2id$v=19$m=19456,t=2,p=1$YmVuY2hzYWx0$YmVuY2hoYXNoYmVuY2hoYXNo")
         .await?;
+    store.load_demo_stations().await?;
     store.load_demo_catalog().await?;
+    let station = store
+        .stations_within(&store.region_by_code("huixian").await?.path)
+        .await?
+        .into_iter()
+        .next()
+        .context("a demo station in Huixian")?
+        .id;
     let shop = store
         .shops_of_member(
             store
@@ -143,7 +151,7 @@ pub async fn checkout(bench: CheckoutBench) -> Result<()> {
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let state = AppState::new(store.clone(), config);
+    let state = AppState::new(store.clone(), config)?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(farmgate_web::serve(listener, state, async {
         let _ = stopped.await;
@@ -214,7 +222,7 @@ pub async fn checkout(bench: CheckoutBench) -> Result<()> {
             let mut attempt = 0u64;
             while started.elapsed() < window * 4 {
                 attempt += 1;
-                let body = serde_json::json!({"items": [{"variant_id": variant, "quantity": 1}], "delivery": {"kind": "pickup", "region": "huixian-fujia-village"}, "payment": "cod"});
+                let body = serde_json::json!({"items": [{"variant_id": variant, "quantity": 1}], "delivery": {"kind": "pickup", "station": station.to_string()}, "payment": "cash"});
                 let sent = Instant::now();
                 let response = client.post(&url).bearer_auth(&token).header("idempotency-key", format!("bench-{n:05}-{attempt:08}")).json(&body).send().await;
                 let took = sent.elapsed();

@@ -23,6 +23,14 @@ pub struct Config {
     pub log_format: String,
     /// Mark cookies Secure; turn on when serving over HTTPS.
     pub secure_cookies: bool,
+    /// The address buyers and payment gateways reach FarmGate at; unset: the request's host.
+    pub public_url: Option<String>,
+    /// The key the sandbox payment gateway signs callbacks with; the same on every instance.
+    /// Unset: a random key per process (fine for one instance).
+    pub payment_secret: Option<String>,
+    /// Minutes an online payment may take before its orders are cancelled and the stock
+    /// goes back on sale.
+    pub pay_within_minutes: u64,
 }
 
 impl Default for Config {
@@ -34,6 +42,9 @@ impl Default for Config {
             default_language: "zh-CN".to_owned(),
             log_format: "text".to_owned(),
             secure_cookies: false,
+            public_url: None,
+            payment_secret: None,
+            pay_within_minutes: 30,
         }
     }
 }
@@ -54,6 +65,9 @@ impl Config {
                 "default_language",
                 "log_format",
                 "secure_cookies",
+                "public_url",
+                "payment_secret",
+                "pay_within_minutes",
             ]))
             .extract()
             .with_context(|| {

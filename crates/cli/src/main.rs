@@ -4,12 +4,14 @@ mod bench;
 mod config;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use farmgate_domain::accounts::{DisplayName, LoginId, Password, hash_password};
 use farmgate_domain::authz::Role;
+use farmgate_search::ProductIndex;
 use farmgate_store::Store;
 use farmgate_store::accounts::NewAccount;
 use farmgate_store::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD};
@@ -44,6 +46,9 @@ enum Command {
     /// Benchmarks that print their figures (they run their own server and database).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Rebuild the product search index from the database (stop `serve` first: one process
+    /// writes the index at a time).
+    Reindex,
     /// Write a consistent copy of the live SQLite database to FILE.
     Backup {
         /// Where to write the copy; must not exist yet.
@@ -173,6 +178,7 @@ fn redact(url: &str) -> String {
 async fn run(command: Command, config: Config) -> Result<()> {
     match command {
         Command::Serve(args) => serve(args, config).await,
+        Command::Reindex => reindex(&config).await,
         Command::Migrate => {
             let store = open(&config).await?;
             println!(
@@ -247,9 +253,10 @@ async fn seed_demo(store: &Store) -> Result<()> {
         .await?
         .map_err(|e| anyhow::anyhow!("hashing the demo password: {e}"))?;
     let added_accounts = store.load_demo_accounts(&hash).await?;
+    let added_stations = store.load_demo_stations().await?;
     let (added_shops, added_products) = store.load_demo_catalog().await?;
     println!(
-        "Demo data: {added_regions} regions, {added_accounts} accounts, {added_shops} shops and {added_products} products added (existing ones kept)."
+        "Demo data: {added_regions} regions, {added_accounts} accounts, {added_stations} stations, {added_shops} shops and {added_products} products added (existing ones kept)."
     );
     Ok(())
 }
@@ -345,9 +352,25 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         default_language: config.language()?,
         secure_cookies: config.secure_cookies,
         request_timeout: Duration::from_secs(30),
+        pay_within: Duration::from_secs(config.pay_within_minutes.max(1) * 60),
+        payment_secret: config.payment_secret.clone(),
+        public_url: config.public_url.clone(),
         ..WebConfig::default()
     };
-    let state = AppState::new(store.clone(), web);
+    let (index, needs_fill) = open_index(&config)?;
+    let index = Arc::new(index);
+    if needs_fill {
+        // Searches answer from what is indexed so far; the server does not wait.
+        let filling = Arc::clone(&index);
+        let source = store.clone();
+        tokio::spawn(async move {
+            match filling.reindex(&source, 1000, &|_, _| {}).await {
+                Ok(count) => tracing::info!(products = count, "search index built"),
+                Err(err) => tracing::error!(error = %err, "could not build the search index"),
+            }
+        });
+    }
+    let state = AppState::with_index(store.clone(), web, index);
 
     println!("FarmGate is running at http://{local}/");
     if demo_accounts_present(&store).await {
@@ -368,6 +391,36 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         }
     }
     farmgate_web::serve(listener, state, shutdown_signal()).await?;
+    store.close().await?;
+    Ok(())
+}
+
+fn open_index(config: &Config) -> Result<(ProductIndex, bool)> {
+    let dir = config.data_dir.join("search");
+    ProductIndex::open(&dir)
+        .with_context(|| format!("opening the search index in {}", dir.display()))
+}
+
+async fn reindex(config: &Config) -> Result<()> {
+    let store = open(config).await?;
+    let (index, _) = open_index(config)?;
+    let bar = ProgressBar::new(store.product_count().await?).with_message("products");
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let count = index
+        .reindex(&store, 2000, &|done, total| {
+            bar.set_length(total.max(done));
+            bar.set_position(done);
+        })
+        .await?;
+    bar.finish();
+    println!(
+        "The search index holds {} listed products of {count}.",
+        index.len()
+    );
     store.close().await?;
     Ok(())
 }

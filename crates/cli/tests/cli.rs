@@ -50,12 +50,24 @@ fn an_operator_seeds_adds_a_trainer_and_backs_up() {
     let seeded = farmgate(dir.path(), &["seed", "demo"]);
     assert!(seeded.status.success(), "{}", text(&seeded.stderr));
     assert!(
-        text(&seeded.stdout).contains("53 regions, 13 accounts, 6 shops and 21 products added"),
+        text(&seeded.stdout)
+            .contains("53 regions, 13 accounts, 11 stations, 6 shops and 21 products added"),
         "{}",
         text(&seeded.stdout)
     );
     let again = farmgate(dir.path(), &["seed", "demo"]);
-    assert!(text(&again.stdout).contains("0 regions, 0 accounts, 0 shops and 0 products added"));
+    assert!(
+        text(&again.stdout)
+            .contains("0 regions, 0 accounts, 0 stations, 0 shops and 0 products added")
+    );
+    let indexed = farmgate(dir.path(), &["reindex"]);
+    assert!(indexed.status.success(), "{}", text(&indexed.stderr));
+    assert!(
+        text(&indexed.stdout).contains("holds 21 listed products of 21"),
+        "{}",
+        text(&indexed.stdout)
+    );
+    assert!(dir.path().join("search").join("meta.json").exists());
 
     let added = farmgate(
         dir.path(),

@@ -13,5 +13,6 @@ pub mod money;
 pub mod orders;
 pub mod regions;
 pub mod shops;
+pub mod stations;
 
 pub use error::ValidationError;

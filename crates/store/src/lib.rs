@@ -14,6 +14,7 @@ pub mod orders;
 pub mod regions;
 pub mod sessions;
 pub mod shops;
+pub mod stations;
 
 pub use connect::{Backend, PoolStats, Store};
 pub use error::{Error, Result};

@@ -62,6 +62,10 @@ contract!(
     two_intakes_on_one_database_never_oversell,
     a_basket_makes_one_order_per_shop_or_nothing,
     an_order_moves_only_along_legal_steps,
+    fees_follow_the_station_or_the_shops_rule,
+    a_confirmed_payment_pays_every_order_once,
+    unpaid_online_orders_expire_and_return_stock,
+    carts_merge_and_bound_their_lines,
 );
 
 async fn seed_demo(store: &Store) {
@@ -70,7 +74,16 @@ async fn seed_demo(store: &Store) {
         .load_demo_accounts("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA")
         .await
         .unwrap();
+    store.load_demo_stations().await.unwrap();
+    let first = store.station(TEKES_CENTRE).await.unwrap();
+    assert_eq!(
+        (first.code.as_str(), first.pickup_fee.0),
+        ("tekes-centre", 0)
+    );
 }
+
+/// The first demo station on a fresh database: Tekes' centre, which charges no pickup fee.
+const TEKES_CENTRE: i64 = 1;
 
 fn new_account(login: &str) -> NewAccount {
     NewAccount {
@@ -850,15 +863,17 @@ async fn stocked_variant(
 }
 
 fn placement(buyer_id: i64, key: &str, lines: &[(i64, i64)]) -> farmgate_store::orders::PlaceOrder {
-    use farmgate_domain::orders::{Basket, Fulfilment, IdempotencyKey, PaymentMethod};
+    use farmgate_domain::orders::{Basket, IdempotencyKey, PaymentMethod};
     farmgate_store::orders::PlaceOrder {
         buyer_id,
         key: IdempotencyKey::parse(key).unwrap(),
         basket: Basket::parse(lines).unwrap(),
-        fulfilment: Fulfilment::Pickup,
+        delivery: farmgate_store::orders::Delivery::Pickup {
+            station_id: TEKES_CENTRE,
+        },
         payment: PaymentMethod::Cash,
-        pickup_region_id: None,
-        address: None,
+        provider: "cash".to_owned(),
+        pay_within: chrono::Duration::minutes(30),
     }
 }
 
@@ -1179,4 +1194,296 @@ async fn an_order_moves_only_along_legal_steps(db: &TestDb) {
             .await,
         Err(Error::NotFound)
     ));
+}
+
+async fn fees_follow_the_station_or_the_shops_rule(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_domain::money::Fen;
+    use farmgate_domain::orders::shipping::ShippingRule;
+    use farmgate_store::orders::{Delivery, IntakeError, OrderIntake};
+    let store = &db.store;
+    seed_demo(store).await;
+    let walnuts_shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let apricot_shop = open_shop(store, "apricot-grower", "tekes-qiongkushitai").await;
+    // Walnuts: ¥10 for the first kilogram, ¥3 for each further one; apricots: free over ¥50.
+    store
+        .set_shop_shipping(
+            walnuts_shop.id,
+            ShippingRule::ByWeight {
+                first_kg: Fen(1000),
+                per_extra_kg: Fen(300),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .set_shop_shipping(
+            apricot_shop.id,
+            ShippingRule::FreeOver {
+                fee: Fen(800),
+                free_from: Fen(5000),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.shop_shipping(apricot_shop.id).await.unwrap(),
+        ShippingRule::FreeOver {
+            fee: Fen(800),
+            free_from: Fen(5000)
+        }
+    );
+    let walnuts = stocked_variant(store, walnuts_shop.id, 50, ProductStatus::Listed).await;
+    let apricots = stocked_variant(store, apricot_shop.id, 50, ProductStatus::Listed).await;
+    let buyer = buyers(store, 1).await[0];
+    let intake = OrderIntake::start(store.clone());
+    let region = store.region_by_code("korla-saibag").await.unwrap();
+    let mut home = placement(buyer, "home-delivery-1", &[(walnuts, 3), (apricots, 1)]);
+    home.delivery = Delivery::Home {
+        region_id: region.id,
+        address: "3 组 12 号".to_owned(),
+        recipient: "米热古丽".to_owned(),
+        phone: "13909990101".to_owned(),
+    };
+    let checkout = intake.place(home).await.unwrap();
+    let fee_of = |shop: i64| {
+        checkout
+            .orders
+            .iter()
+            .find(|o| o.shop_id == shop)
+            .unwrap()
+            .shipping
+            .0
+    };
+    // 3 kg of walnuts: first kg ¥10 + 2 x ¥3; ¥38 of apricots is under the free threshold.
+    assert_eq!(fee_of(walnuts_shop.id), 1600);
+    assert_eq!(fee_of(apricot_shop.id), 800);
+    let order = &checkout.orders[0];
+    assert_eq!(order.delivery_region_id, Some(region.id));
+    assert_eq!(order.recipient_name.as_deref(), Some("米热古丽"));
+    let goods: i64 = checkout.orders.iter().map(|o| o.goods.0).sum();
+    assert_eq!(
+        checkout.payment.amount.0,
+        goods + 1600 + 800,
+        "one payment covers every order"
+    );
+
+    // Pickup at Kuqa's Wuqia village station: its ¥1.50 per parcel, whatever the shops' rules.
+    let wuqia = store
+        .stations_within(&store.region_by_code("kuqa").await.unwrap().path)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code == "kuqa-wuqia")
+        .unwrap();
+    let mut pickup = placement(buyer, "pickup-at-wuqia", &[(walnuts, 3), (apricots, 1)]);
+    pickup.delivery = Delivery::Pickup {
+        station_id: wuqia.id,
+    };
+    let checkout = intake.place(pickup).await.unwrap();
+    assert!(
+        checkout
+            .orders
+            .iter()
+            .all(|o| o.shipping.0 == 150 && o.station_id == Some(wuqia.id))
+    );
+    assert_eq!(checkout.orders[0].pickup_region_id, Some(wuqia.region_id));
+
+    let mut nowhere = placement(buyer, "pickup-nowhere", &[(walnuts, 1)]);
+    nowhere.delivery = Delivery::Pickup {
+        station_id: 999_999,
+    };
+    assert!(matches!(
+        intake.place(nowhere).await,
+        Err(IntakeError::NoSuchStation {
+            station_id: 999_999
+        })
+    ));
+    assert_eq!(
+        store.variant_stock(walnuts).await.unwrap(),
+        44,
+        "the refused one took nothing"
+    );
+}
+
+async fn a_confirmed_payment_pays_every_order_once(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_domain::money::Fen;
+    use farmgate_domain::orders::{OrderStatus, PaymentMethod};
+    use farmgate_store::orders::{OrderIntake, PaymentStatus, Settlement};
+    let store = &db.store;
+    seed_demo(store).await;
+    let a = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let b = open_shop(store, "apricot-grower", "tekes-qiongkushitai").await;
+    let va = stocked_variant(store, a.id, 5, ProductStatus::Listed).await;
+    let vb = stocked_variant(store, b.id, 5, ProductStatus::Listed).await;
+    let buyer = buyers(store, 1).await[0];
+    let intake = OrderIntake::start(store.clone());
+    let mut online = placement(buyer, "pay-online-01", &[(va, 1), (vb, 2)]);
+    online.payment = PaymentMethod::Online;
+    online.provider = "sandbox".to_owned();
+    let checkout = intake.place(online).await.unwrap();
+    let payment = checkout.payment.clone();
+    assert_eq!(payment.status, PaymentStatus::Pending);
+    assert_eq!(payment.amount, Fen(3800 * 3));
+    assert!(payment.expires_at.is_some());
+    assert_eq!(
+        store
+            .payment_of_checkout(&checkout.checkout_id)
+            .await
+            .unwrap(),
+        payment
+    );
+
+    assert!(matches!(
+        store.settle_payment(payment.id, Fen(1), "gw-1").await,
+        Err(Error::Conflict { field: "amount" })
+    ));
+    assert_eq!(
+        store.payment(payment.id).await.unwrap().status,
+        PaymentStatus::Pending
+    );
+    assert_eq!(
+        store
+            .settle_payment(payment.id, payment.amount, "gw-1")
+            .await
+            .unwrap(),
+        Settlement::Settled
+    );
+    assert_eq!(
+        store
+            .settle_payment(payment.id, payment.amount, "gw-1")
+            .await
+            .unwrap(),
+        Settlement::AlreadySettled,
+        "gateways repeat their callbacks"
+    );
+    for order in &checkout.orders {
+        let order = store.order(order.id).await.unwrap();
+        assert_eq!(order.status, OrderStatus::Paid);
+        assert_eq!(order.events.len(), 2, "paid once: {:?}", order.events);
+    }
+    let paid = store.payment(payment.id).await.unwrap();
+    assert_eq!(
+        (paid.status, paid.gateway_ref.as_deref()),
+        (PaymentStatus::Paid, Some("gw-1"))
+    );
+
+    // Cash is due at the station: no gateway can settle it.
+    let cash = intake
+        .place(placement(buyer, "pay-cash-0001", &[(va, 1)]))
+        .await
+        .unwrap();
+    assert_eq!(cash.payment.status, PaymentStatus::Due);
+    assert!(matches!(
+        store
+            .settle_payment(cash.payment.id, cash.payment.amount, "gw-2")
+            .await,
+        Err(Error::InvalidState)
+    ));
+}
+
+async fn unpaid_online_orders_expire_and_return_stock(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_domain::orders::{OrderStatus, PaymentMethod};
+    use farmgate_store::orders::{OrderIntake, PaymentStatus, Settlement};
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let variant = stocked_variant(store, shop.id, 5, ProductStatus::Listed).await;
+    let buyer = buyers(store, 1).await[0];
+    let intake = OrderIntake::start(store.clone());
+    let mut online = placement(buyer, "expire-me-001", &[(variant, 4)]);
+    online.payment = PaymentMethod::Online;
+    online.provider = "sandbox".to_owned();
+    online.pay_within = chrono::Duration::minutes(15);
+    let checkout = intake.place(online).await.unwrap();
+    let cash = intake
+        .place(placement(buyer, "cash-stays-01", &[(variant, 1)]))
+        .await
+        .unwrap();
+    assert_eq!(store.variant_stock(variant).await.unwrap(), 0);
+
+    let now = chrono::Utc::now();
+    assert!(
+        store.expire_unpaid(now, 100).await.unwrap().is_empty(),
+        "not yet"
+    );
+    let later = now + chrono::Duration::minutes(16);
+    assert_eq!(
+        store.expire_unpaid(later, 100).await.unwrap(),
+        vec![checkout.payment.id]
+    );
+    assert!(
+        store.expire_unpaid(later, 100).await.unwrap().is_empty(),
+        "once"
+    );
+    assert_eq!(
+        store.variant_stock(variant).await.unwrap(),
+        4,
+        "the stock is back on sale"
+    );
+    let order = store.order(checkout.orders[0].id).await.unwrap();
+    assert_eq!(order.status, OrderStatus::Cancelled);
+    assert_eq!(
+        order.events.last().unwrap().actor_id,
+        None,
+        "FarmGate cancelled it"
+    );
+    assert_eq!(
+        store.order(cash.orders[0].id).await.unwrap().status,
+        OrderStatus::Placed
+    );
+    // The gateway's confirmation arriving now is recorded, for a refund.
+    assert_eq!(
+        store
+            .settle_payment(checkout.payment.id, checkout.payment.amount, "late")
+            .await
+            .unwrap(),
+        Settlement::TooLate
+    );
+    assert_eq!(
+        store.payment(checkout.payment.id).await.unwrap().status,
+        PaymentStatus::PaidLate
+    );
+    assert_eq!(
+        store.order(checkout.orders[0].id).await.unwrap().status,
+        OrderStatus::Cancelled
+    );
+}
+
+async fn carts_merge_and_bound_their_lines(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_domain::orders::Basket;
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let walnuts = stocked_variant(store, shop.id, 5, ProductStatus::Listed).await;
+    let more = stocked_variant(store, shop.id, 5, ProductStatus::Listed).await;
+    let buyer = buyers(store, 1).await[0];
+    store.merge_cart(buyer, &[(walnuts, 2)]).await.unwrap();
+    // What a guest put in before logging in joins what the account had.
+    store
+        .merge_cart(buyer, &[(walnuts, 1), (more, 4)])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.cart(buyer).await.unwrap(),
+        vec![(walnuts, 3), (more, 4)]
+    );
+    store.set_cart_quantity(buyer, more, 2).await.unwrap();
+    store.merge_cart(buyer, &[(walnuts, 5000)]).await.unwrap();
+    assert_eq!(
+        store.cart(buyer).await.unwrap(),
+        vec![(walnuts, Basket::MAX_QUANTITY), (more, 2)]
+    );
+    store.set_cart_quantity(buyer, more, 0).await.unwrap();
+    assert_eq!(
+        store.cart(buyer).await.unwrap(),
+        vec![(walnuts, Basket::MAX_QUANTITY)]
+    );
+    store.remove_from_cart(buyer, &[walnuts]).await.unwrap();
+    assert!(store.cart(buyer).await.unwrap().is_empty());
+    let products = store.products_of_variants(&[walnuts, more]).await.unwrap();
+    assert_eq!(products.len(), 2);
 }

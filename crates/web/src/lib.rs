@@ -12,10 +12,13 @@ pub mod i18n;
 pub mod ops;
 pub mod orders;
 pub mod pages;
+pub mod payments;
 pub mod problem;
+pub mod search;
 mod security;
 pub mod shops;
 mod state;
+pub mod stations;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -107,15 +110,50 @@ pub async fn serve(
     served
 }
 
-/// Every ten minutes: drop expired sessions and recovered rate-limit keys.
+/// Every ten minutes: drop expired sessions and recovered rate-limit keys. Every few
+/// seconds: cancel orders whose online payment did not come in time (their stock goes back).
 async fn housekeeping(state: AppState) {
     let sessions = DbSessionStore::new(state.store.clone());
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    let mut ticks: u64 = 0;
     loop {
         tick.tick().await;
-        if let Err(err) = sessions.delete_expired().await {
-            tracing::warn!(error = %err, "could not delete expired sessions");
+        expire_unpaid(&state).await;
+        ticks += 1;
+        if ticks % 120 == 1 {
+            if let Err(err) = sessions.delete_expired().await {
+                tracing::warn!(error = %err, "could not delete expired sessions");
+            }
+            state.limits.shrink();
         }
-        state.limits.shrink();
+    }
+}
+
+/// Cancels the orders of online payments past their deadline and tells the index the stock
+/// came back. Safe on several instances at once: each payment expires once.
+pub async fn expire_unpaid(state: &AppState) {
+    let expired = match state.store.expire_unpaid(chrono::Utc::now(), 200).await {
+        Ok(expired) => expired,
+        Err(err) => {
+            tracing::warn!(error = %err, "could not expire unpaid orders");
+            return;
+        }
+    };
+    for payment_id in expired {
+        let Ok(payment) = state.store.payment(payment_id).await else {
+            continue;
+        };
+        if let Ok(orders) = state.store.orders_of_checkout(&payment.checkout_id).await {
+            tracing::info!(
+                payment = payment_id,
+                orders = orders.len(),
+                "unpaid orders cancelled"
+            );
+            state.indexer.changed(
+                orders
+                    .iter()
+                    .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
+            );
+        }
     }
 }

@@ -9,7 +9,10 @@ use farmgate_store::Store;
 use farmgate_store::orders::OrderIntake;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use farmgate_search::{Indexer, ProductIndex, SearchError};
+
 use crate::auth::limits::LoginLimits;
+use crate::payments::Payments;
 
 /// The web layer's settings (the CLI fills them from `farmgate.toml` and `FARMGATE_*`).
 #[derive(Debug, Clone)]
@@ -29,6 +32,13 @@ pub struct WebConfig {
     /// Order placements allowed per buyer per second, and in one burst.
     pub orders_per_buyer_per_second: u32,
     pub orders_per_buyer_burst: u32,
+    /// How long an online payment may take before its orders are cancelled.
+    pub pay_within: Duration,
+    /// The key the sandbox gateway signs with (shared by every instance); random when unset.
+    pub payment_secret: Option<String>,
+    /// The address buyers and gateways reach FarmGate at (`https://farmgate.example`); when
+    /// unset, the request's Host header over http.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -42,6 +52,9 @@ impl Default for WebConfig {
             login_per_account_per_minute: 5,
             orders_per_buyer_per_second: 10,
             orders_per_buyer_burst: 30,
+            pay_within: Duration::from_secs(30 * 60),
+            payment_secret: None,
+            public_url: None,
         }
     }
 }
@@ -54,14 +67,44 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The one path every order placement takes (group commit; see decision 0006).
     pub intake: OrderIntake,
+    pub payments: Payments,
+    /// The product index, and the task that keeps it following the catalogue.
+    pub search: Arc<ProductIndex>,
+    pub indexer: Indexer,
 }
 
 impl AppState {
-    /// Builds the state and starts the order intake; call inside the async runtime.
-    pub fn new(store: Store, config: WebConfig) -> AppState {
+    /// Builds the state with a product index in memory, filled from the store in the
+    /// background; call inside the async runtime.
+    pub fn new(store: Store, config: WebConfig) -> Result<AppState, SearchError> {
+        let index = Arc::new(ProductIndex::in_memory()?);
+        let filling = Arc::clone(&index);
+        let source = store.clone();
+        tokio::spawn(async move {
+            if let Err(err) = filling.reindex(&source, 1000, &|_, _| {}).await {
+                tracing::error!(error = %err, "could not fill the product index");
+            }
+        });
+        Ok(AppState::with_index(store, config, index))
+    }
+
+    /// Builds the state around an index the caller opened (on disk, for `farmgate serve`)
+    /// and starts the order intake and the indexer.
+    pub fn with_index(store: Store, config: WebConfig, index: Arc<ProductIndex>) -> AppState {
         let limits = Arc::new(LoginLimits::new(&config));
+        let secret = match &config.payment_secret {
+            Some(secret) if !secret.is_empty() => secret.as_bytes().to_vec(),
+            _ => {
+                let mut bytes = vec![0u8; 32];
+                rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+                bytes
+            }
+        };
         AppState {
             intake: OrderIntake::start(store.clone()),
+            indexer: Indexer::start(Arc::clone(&index), store.clone()),
+            search: index,
+            payments: Payments::new(&secret),
             store,
             config: Arc::new(config),
             limits,

@@ -9,6 +9,8 @@
 //!                                                                          (reject_refund ─▶ completed)
 //! ```
 
+pub mod shipping;
+
 use serde::{Deserialize, Serialize};
 
 /// Where an order's parcel ends up.

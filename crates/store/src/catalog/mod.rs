@@ -13,8 +13,8 @@ use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_domain::regions::RegionPath;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -25,6 +25,7 @@ use entity::{category, product, tag, text, variant};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Category {
     pub id: i64,
+    pub parent_id: Option<i64>,
     pub code: String,
     pub name_zh: String,
     pub name_ug: String,
@@ -148,6 +149,7 @@ impl Store {
             .into_iter()
             .map(|c| Category {
                 id: c.id,
+                parent_id: c.parent_id,
                 code: c.code,
                 name_zh: c.name_zh,
                 name_ug: c.name_ug,
@@ -230,6 +232,46 @@ impl Store {
             .all(&self.db)
             .await?;
         self.assemble(rows).await
+    }
+
+    /// The products the given variants belong to (for a cart): four queries for any cart.
+    pub async fn products_of_variants(&self, variant_ids: &[i64]) -> Result<Vec<Product>> {
+        let product_ids: Vec<i64> = variant::Entity::find()
+            .filter(variant::Column::Id.is_in(variant_ids.iter().copied()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|v| v.product_id)
+            .collect();
+        let rows = product::Entity::find()
+            .filter(product::Column::Id.is_in(product_ids))
+            .all(&self.db)
+            .await?;
+        self.assemble(rows).await
+    }
+
+    /// Products by id, in no particular order; ids that do not exist are left out.
+    pub async fn products_by_ids(&self, ids: &[i64]) -> Result<Vec<Product>> {
+        let rows = product::Entity::find()
+            .filter(product::Column::Id.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await?;
+        self.assemble(rows).await
+    }
+
+    /// Every product, in id order, `limit` at a time after `after_id` (for rebuilding indexes).
+    pub async fn products_after(&self, after_id: i64, limit: u64) -> Result<Vec<Product>> {
+        let rows = product::Entity::find()
+            .filter(product::Column::Id.gt(after_id))
+            .order_by_asc(product::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        self.assemble(rows).await
+    }
+
+    pub async fn product_count(&self) -> Result<u64> {
+        Ok(product::Entity::find().count(&self.db).await?)
     }
 
     /// Listed products that come from inside `region`, newest first, a page at a time.

@@ -3,6 +3,7 @@
 use farmgate_domain::catalog::{PricePolicy, ProductStatus, Tag, Unit, VariantSpec};
 use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
+use farmgate_domain::orders::shipping::ShippingRule;
 use farmgate_domain::shops::ShopKind;
 
 /// A product: (zh, ug, en, category, unit, net grams, price in fen, stock, tags, story in zh).
@@ -26,6 +27,8 @@ pub struct DemoShop {
     pub village: &'static str,
     pub phone: &'static str,
     pub story: &'static str,
+    /// How the shop charges for home delivery.
+    pub shipping: ShippingRule,
     pub products: &'static [DemoProduct],
 }
 
@@ -41,6 +44,10 @@ pub const DEMO_SHOPS: &[DemoShop] = &[
         village: "tekes-qiongkushitai",
         phone: "13909990101",
         story: "天山脚下的薰衣草田，手工蒸馏精油，手工冷制皂。",
+        shipping: ShippingRule::FreeOver {
+            fee: Fen(800),
+            free_from: Fen(9900),
+        },
         products: &[
             DemoProduct {
                 zh: "薰衣草精油",
@@ -111,6 +118,10 @@ pub const DEMO_SHOPS: &[DemoShop] = &[
         village: "jinghe-gouqi",
         phone: "13909990202",
         story: "准噶尔盆地西南缘的枸杞园，合作社统一采摘、晾晒、分拣。",
+        shipping: ShippingRule::ByWeight {
+            first_kg: Fen(1000),
+            per_extra_kg: Fen(300),
+        },
         products: &[
             DemoProduct {
                 zh: "精河红枸杞",
@@ -145,6 +156,7 @@ pub const DEMO_SHOPS: &[DemoShop] = &[
         village: "huixian-fujia-village",
         phone: "13909990303",
         story: "陇南山里的核桃、橄榄油和花椒，直播间里讲给全国听。",
+        shipping: ShippingRule::Flat { fee: Fen(600) },
         products: &[
             DemoProduct {
                 zh: "徽县薄皮核桃",
@@ -203,6 +215,10 @@ pub const DEMO_SHOPS: &[DemoShop] = &[
         village: "korla-saibag",
         phone: "13909990404",
         story: "恰尔巴格乡电商运营中心的免费摊位，每天早上新鲜采摘。",
+        shipping: ShippingRule::FreeOver {
+            fee: Fen(1000),
+            free_from: Fen(6800),
+        },
         products: &[
             DemoProduct {
                 zh: "赛巴格草莓",
@@ -249,6 +265,10 @@ pub const DEMO_SHOPS: &[DemoShop] = &[
         village: "kuqa-wuqia-village",
         phone: "13909990505",
         story: "库车市电商公共服务中心建设的农特旅游纪念品展销中心，8 家合作企业，25 种产品。",
+        shipping: ShippingRule::ByWeight {
+            first_kg: Fen(800),
+            per_extra_kg: Fen(200),
+        },
         products: &[
             DemoProduct {
                 zh: "库车红枣",
@@ -319,6 +339,7 @@ pub const DEMO_SHOPS: &[DemoShop] = &[
         village: "zezhou-beijie",
         phone: "13909990606",
         story: "晋城第一个淘宝村，从二〇一六年开始在网上卖家乡的农特产。",
+        shipping: ShippingRule::Flat { fee: Fen(0) },
         products: &[
             DemoProduct {
                 zh: "晋城小米",

@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod regions;
+pub mod stations;
 
 use farmgate_domain::accounts::{DisplayName, LoginId};
 use farmgate_domain::authz::Role;
@@ -201,6 +202,7 @@ impl Store {
                 .decide_shop_application(application.id, admin.id, Decision::Approve)
                 .await?;
             let shop_id = approved.shop_id.ok_or(Error::NotFound)?;
+            self.set_shop_shipping(shop_id, demo.shipping).await?;
             shops += 1;
             for product in demo.products {
                 let category = categories
@@ -233,5 +235,43 @@ impl Store {
             }
         }
         Ok((shops, products))
+    }
+}
+
+impl Store {
+    /// Opens the demo stations; ones that exist (by code) are left alone. Returns how many
+    /// were added.
+    pub async fn load_demo_stations(&self) -> Result<u64> {
+        use crate::stations::NewStation;
+        use farmgate_domain::money::Fen;
+
+        let existing: Vec<String> = self
+            .stations_within(&self.region_root().await?.ok_or(Error::NotFound)?.path)
+            .await?
+            .into_iter()
+            .map(|s| s.code)
+            .collect();
+        let mut added = 0;
+        for demo in stations::DEMO_STATIONS {
+            if existing.iter().any(|c| c == demo.code) {
+                continue;
+            }
+            let region = self.region_by_code(demo.region).await?;
+            self.add_station(NewStation {
+                region_id: region.id,
+                code: demo.code.to_owned(),
+                kind: demo.kind,
+                name_zh: demo.zh.to_owned(),
+                name_ug: Some(demo.ug.to_owned()),
+                name_en: demo.en.to_owned(),
+                address: demo.address.to_owned(),
+                phone: None,
+                hours: Some(demo.hours.to_owned()),
+                pickup_fee: Fen(demo.pickup_fee_fen),
+            })
+            .await?;
+            added += 1;
+        }
+        Ok(added)
     }
 }

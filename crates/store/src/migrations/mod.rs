@@ -5,6 +5,7 @@ mod m20261122_000001_foundation;
 mod m20261122_000002_shops;
 pub(crate) mod m20261122_000003_catalog;
 mod m20261122_000004_orders;
+mod m20261123_000005_checkout;
 
 use std::collections::HashSet;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_shops::Migration),
             Box::new(m20261122_000003_catalog::Migration),
             Box::new(m20261122_000004_orders::Migration),
+            Box::new(m20261123_000005_checkout::Migration),
         ]
     }
 }

@@ -5,7 +5,10 @@ use farmgate_domain::catalog::{PricePolicy, settle_line_price};
 use farmgate_domain::money::Fen;
 use farmgate_domain::orders::{OrderEvent, OrderKind, OrderStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 
 use super::entity::{event, line, order};
 use super::{Order, assemble};
@@ -59,91 +62,7 @@ impl Store {
         note: Option<String>,
     ) -> Result<Order> {
         let txn = self.db.begin().await?;
-        let row = order::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let from = OrderStatus::parse(&row.status).ok_or_else(|| super::corrupt(id))?;
-        let to = kind_of(&row)?
-            .next(from, event)
-            .map_err(|_| Error::InvalidState)?;
-        let now = Utc::now();
-        let moved = order::Entity::update_many()
-            .col_expr(order::Column::Status, Expr::value(to.as_str()))
-            .col_expr(order::Column::UpdatedAt, Expr::value(now))
-            .filter(order::Column::Id.eq(id))
-            .filter(order::Column::Status.eq(from.as_str()))
-            .exec(&txn)
-            .await?;
-        if moved.rows_affected == 0 {
-            return Err(Error::InvalidState);
-        }
-        let lines = line::Entity::find()
-            .filter(line::Column::OrderId.eq(id))
-            .all(&txn)
-            .await?;
-        match event {
-            OrderEvent::Pack { packed_grams } => {
-                let mut goods = 0;
-                for (l, share) in lines.iter().zip(shares(&lines, packed_grams)) {
-                    let policy = match l.price_policy.as_str() {
-                        "follows_weight" => PricePolicy::FollowsPackedWeight {
-                            tolerance_bp: u32::try_from(l.tolerance_bp).unwrap_or(0),
-                        },
-                        _ => PricePolicy::Fixed,
-                    };
-                    let quantity = u32::try_from(l.quantity).unwrap_or(0);
-                    let price = settle_line_price(
-                        Fen(l.unit_price_fen),
-                        quantity,
-                        l.net_grams.unwrap_or(0),
-                        share,
-                        policy,
-                    );
-                    goods += price.0;
-                    let mut active: line::ActiveModel = l.clone().into();
-                    active.packed_grams = Set(Some(share));
-                    active.line_fen = Set(price.0);
-                    active.update(&txn).await?;
-                }
-                order::Entity::update_many()
-                    .col_expr(order::Column::GoodsFen, Expr::value(goods))
-                    .col_expr(
-                        order::Column::TotalFen,
-                        Expr::value(goods + row.shipping_fen),
-                    )
-                    .filter(order::Column::Id.eq(id))
-                    .exec(&txn)
-                    .await?;
-            }
-            OrderEvent::Cancel => {
-                for l in &lines {
-                    variant::Entity::update_many()
-                        .col_expr(
-                            variant::Column::Stock,
-                            Expr::col(variant::Column::Stock).add(i64::from(l.quantity)),
-                        )
-                        .filter(variant::Column::Id.eq(l.variant_id))
-                        .exec(&txn)
-                        .await?;
-                }
-            }
-            _ => {}
-        }
-        event::ActiveModel {
-            order_id: Set(id),
-            status: Set(to.as_str().to_owned()),
-            actor_id: Set(Some(actor_id)),
-            note: Set(note),
-            at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        let updated = order::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let updated = advance_in(&txn, id, event, Some(actor_id), note).await?;
         let order = assemble(&txn, vec![updated])
             .await?
             .pop()
@@ -151,4 +70,100 @@ impl Store {
         txn.commit().await?;
         Ok(order)
     }
+}
+
+/// One step of one order inside the caller's transaction; `actor_id` is `None` when FarmGate
+/// itself acts (a payment confirmed by the gateway, an unpaid order timing out).
+pub(crate) async fn advance_in(
+    txn: &DatabaseTransaction,
+    id: i64,
+    event: OrderEvent,
+    actor_id: Option<i64>,
+    note: Option<String>,
+) -> Result<order::Model> {
+    let row = order::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let from = OrderStatus::parse(&row.status).ok_or_else(|| super::corrupt(id))?;
+    let to = kind_of(&row)?
+        .next(from, event)
+        .map_err(|_| Error::InvalidState)?;
+    let now = Utc::now();
+    let moved = order::Entity::update_many()
+        .col_expr(order::Column::Status, Expr::value(to.as_str()))
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .filter(order::Column::Id.eq(id))
+        .filter(order::Column::Status.eq(from.as_str()))
+        .exec(txn)
+        .await?;
+    if moved.rows_affected == 0 {
+        return Err(Error::InvalidState);
+    }
+    let lines = line::Entity::find()
+        .filter(line::Column::OrderId.eq(id))
+        .all(txn)
+        .await?;
+    match event {
+        OrderEvent::Pack { packed_grams } => {
+            let mut goods = 0;
+            for (l, share) in lines.iter().zip(shares(&lines, packed_grams)) {
+                let policy = match l.price_policy.as_str() {
+                    "follows_weight" => PricePolicy::FollowsPackedWeight {
+                        tolerance_bp: u32::try_from(l.tolerance_bp).unwrap_or(0),
+                    },
+                    _ => PricePolicy::Fixed,
+                };
+                let quantity = u32::try_from(l.quantity).unwrap_or(0);
+                let price = settle_line_price(
+                    Fen(l.unit_price_fen),
+                    quantity,
+                    l.net_grams.unwrap_or(0),
+                    share,
+                    policy,
+                );
+                goods += price.0;
+                let mut active: line::ActiveModel = l.clone().into();
+                active.packed_grams = Set(Some(share));
+                active.line_fen = Set(price.0);
+                active.update(txn).await?;
+            }
+            order::Entity::update_many()
+                .col_expr(order::Column::GoodsFen, Expr::value(goods))
+                .col_expr(
+                    order::Column::TotalFen,
+                    Expr::value(goods + row.shipping_fen),
+                )
+                .filter(order::Column::Id.eq(id))
+                .exec(txn)
+                .await?;
+        }
+        OrderEvent::Cancel => {
+            for l in &lines {
+                variant::Entity::update_many()
+                    .col_expr(
+                        variant::Column::Stock,
+                        Expr::col(variant::Column::Stock).add(i64::from(l.quantity)),
+                    )
+                    .filter(variant::Column::Id.eq(l.variant_id))
+                    .exec(txn)
+                    .await?;
+            }
+        }
+        _ => {}
+    }
+    event::ActiveModel {
+        order_id: Set(id),
+        status: Set(to.as_str().to_owned()),
+        actor_id: Set(actor_id),
+        note: Set(note),
+        at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    order::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(Error::NotFound)
 }

@@ -20,6 +20,10 @@ pub mod order {
         pub total_fen: i64,
         pub placed_at: ChronoDateTimeUtc,
         pub updated_at: ChronoDateTimeUtc,
+        pub station_id: Option<i64>,
+        pub delivery_region_id: Option<i64>,
+        pub recipient_name: Option<String>,
+        pub recipient_phone: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -69,6 +73,51 @@ pub mod event {
         pub actor_id: Option<i64>,
         pub note: Option<String>,
         pub at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod payment {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "payments")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub checkout_id: String,
+        pub buyer_id: i64,
+        pub provider: String,
+        pub amount_fen: i64,
+        pub status: String,
+        pub gateway_ref: Option<String>,
+        pub created_at: ChronoDateTimeUtc,
+        pub expires_at: Option<ChronoDateTimeUtc>,
+        pub settled_at: Option<ChronoDateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod cart_line {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "cart_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub account_id: i64,
+        pub variant_id: i64,
+        pub quantity: i32,
+        pub added_at: ChronoDateTimeUtc,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use farmgate_domain::catalog::ProductStatus;
 use farmgate_domain::lang::Language;
-use farmgate_domain::orders::OrderStatus;
+use farmgate_domain::money::Fen;
+use farmgate_domain::orders::{OrderStatus, PaymentMethod};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
@@ -13,9 +14,13 @@ use sea_orm::{
 };
 use tokio::sync::{mpsc, oneshot};
 
-use super::entity::{event, line, order};
-use super::{Checkout, PlaceOrder, assemble, fulfilment_str, payment_str};
+use super::entity::{event, line, order, payment};
+use super::payments::{Payment, PaymentStatus};
+use super::{Checkout, Delivery, PlaceOrder, assemble, fulfilment_str, payment_str};
 use crate::catalog::entity::{product, text, variant};
+use crate::shops::entity::shipping;
+use crate::shops::shipping_rule_of;
+use crate::stations::entity::station;
 use crate::{Error, Store};
 
 /// The most placements one transaction takes.
@@ -30,6 +35,8 @@ pub enum IntakeError {
     OutOfStock { variant_id: i64 },
     #[error("variant {variant_id} is not for sale")]
     NotForSale { variant_id: i64 },
+    #[error("station {station_id} does not take parcels")]
+    NoSuchStation { station_id: i64 },
     #[error("the order intake has stopped")]
     Closed,
     #[error(transparent)]
@@ -143,9 +150,15 @@ async fn place_one(
         .await?;
     if let Some(first) = existing.first() {
         let checkout_id = first.checkout_id.clone();
+        let payment = payment::Entity::find()
+            .filter(payment::Column::CheckoutId.eq(&checkout_id))
+            .one(conn)
+            .await?
+            .ok_or(Error::NotFound)?;
         return Ok(Checkout {
             checkout_id,
             orders: assemble(conn, existing).await?,
+            payment: Payment::try_from(payment)?,
             replayed: true,
         });
     }
@@ -188,6 +201,24 @@ async fn place_one(
             .push((variant, quantity, name));
     }
 
+    // What each parcel costs to send: the station's fee, or the shop's rule for home delivery.
+    let pickup = match &request.delivery {
+        Delivery::Pickup { station_id } => Some(
+            station::Entity::find_by_id(*station_id)
+                .one(conn)
+                .await?
+                .filter(|s| s.active)
+                .ok_or(IntakeError::NoSuchStation {
+                    station_id: *station_id,
+                })?,
+        ),
+        Delivery::Home { .. } => None,
+    };
+    let rules = shipping::Entity::find()
+        .filter(shipping::Column::ShopId.is_in(by_shop.keys().copied()))
+        .all(conn)
+        .await?;
+
     // Take the stock first: a refusal leaves nothing behind (the savepoint rolls back).
     for &(variant_id, quantity) in request.basket.lines() {
         let taken = variant::Entity::update_many()
@@ -212,17 +243,69 @@ async fn place_one(
             .iter()
             .map(|(v, q, _)| v.price_fen * i64::from(*q))
             .sum();
-        let shipping = 0;
+        let grams: i64 = lines
+            .iter()
+            .map(|(v, q, _)| v.net_grams.unwrap_or(0) * i64::from(*q))
+            .sum();
+        let shipping = match &pickup {
+            Some(station) => station.pickup_fee_fen,
+            None => {
+                rules
+                    .iter()
+                    .find(|r| r.shop_id == shop_id)
+                    .map(shipping_rule_of)
+                    .transpose()?
+                    .unwrap_or_default()
+                    .fee(Fen(goods), grams)
+                    .0
+            }
+        };
+        let (station_id, pickup_region_id, delivery_region_id, address, recipient, phone) =
+            match (&request.delivery, &pickup) {
+                (
+                    Delivery::Home {
+                        region_id,
+                        address,
+                        recipient,
+                        phone,
+                    },
+                    _,
+                ) => (
+                    None,
+                    None,
+                    Some(*region_id),
+                    Some(address.clone()),
+                    Some(recipient.clone()),
+                    Some(phone.clone()),
+                ),
+                (Delivery::Pickup { .. }, Some(station)) => (
+                    Some(station.id),
+                    Some(station.region_id),
+                    None,
+                    None,
+                    None,
+                    None,
+                ),
+                (Delivery::Pickup { station_id }, None) => {
+                    return Err(IntakeError::NoSuchStation {
+                        station_id: *station_id,
+                    });
+                }
+            };
         let order_row = order::ActiveModel {
             checkout_id: Set(checkout_id.clone()),
             buyer_id: Set(request.buyer_id),
             shop_id: Set(shop_id),
             idempotency_key: Set(request.key.as_str().to_owned()),
             status: Set(OrderStatus::Placed.as_str().to_owned()),
-            fulfilment: Set(fulfilment_str(request.fulfilment).to_owned()),
+            fulfilment: Set(fulfilment_str(request.delivery.fulfilment()).to_owned()),
             payment_method: Set(payment_str(request.payment).to_owned()),
-            pickup_region_id: Set(request.pickup_region_id),
-            address: Set(request.address.clone()),
+            station_id: Set(station_id),
+            pickup_region_id: Set(pickup_region_id),
+            delivery_region_id: Set(delivery_region_id),
+            address: Set(address),
+            recipient_name: Set(recipient),
+            recipient_phone: Set(phone),
             goods_fen: Set(goods),
             shipping_fen: Set(shipping),
             total_fen: Set(goods + shipping),
@@ -263,9 +346,31 @@ async fn place_one(
         .await?;
         rows.push(order_row);
     }
+    let online = request.payment == PaymentMethod::Online;
+    let payment = payment::ActiveModel {
+        checkout_id: Set(checkout_id.clone()),
+        buyer_id: Set(request.buyer_id),
+        provider: Set(request.provider.clone()),
+        amount_fen: Set(rows.iter().map(|o| o.total_fen).sum()),
+        status: Set(if online {
+            PaymentStatus::Pending
+        } else {
+            PaymentStatus::Due
+        }
+        .as_str()
+        .to_owned()),
+        gateway_ref: Set(None),
+        created_at: Set(now),
+        expires_at: Set(online.then(|| now + request.pay_within)),
+        settled_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
     Ok(Checkout {
         checkout_id,
         orders: assemble(conn, rows).await?,
+        payment: Payment::try_from(payment)?,
         replayed: false,
     })
 }

@@ -10,10 +10,13 @@
 //! idempotency key: the same key returns the orders it made the first time.
 
 mod advance;
+mod cart;
 mod entity;
 mod intake;
+mod payments;
 
 pub use intake::{IntakeError, OrderIntake};
+pub use payments::{Payment, PaymentStatus, Settlement};
 
 use chrono::{DateTime, Utc};
 use farmgate_domain::money::Fen;
@@ -30,12 +33,37 @@ pub struct PlaceOrder {
     pub buyer_id: i64,
     pub key: IdempotencyKey,
     pub basket: Basket,
-    pub fulfilment: Fulfilment,
+    pub delivery: Delivery,
     pub payment: PaymentMethod,
-    /// The station's region for pickup orders.
-    pub pickup_region_id: Option<i64>,
-    /// The delivery address for home orders.
-    pub address: Option<String>,
+    /// Which provider takes the payment (`cash`, `sandbox`, ...).
+    pub provider: String,
+    /// How long an online payment may take before the orders are cancelled and the stock
+    /// goes back on sale.
+    pub pay_within: chrono::Duration,
+}
+
+/// Where the parcels of a checkout go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Delivery {
+    /// Picked up at a station, which may charge a fee per parcel.
+    Pickup { station_id: i64 },
+    /// Sent to an address in a region (township or village); each shop charges by its rule.
+    Home {
+        region_id: i64,
+        address: String,
+        recipient: String,
+        phone: String,
+    },
+}
+
+impl Delivery {
+    pub fn fulfilment(&self) -> Fulfilment {
+        match self {
+            Delivery::Pickup { .. } => Fulfilment::Pickup,
+            Delivery::Home { .. } => Fulfilment::Home,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -68,8 +96,12 @@ pub struct Order {
     pub status: OrderStatus,
     pub fulfilment: Fulfilment,
     pub payment: PaymentMethod,
+    pub station_id: Option<i64>,
     pub pickup_region_id: Option<i64>,
+    pub delivery_region_id: Option<i64>,
     pub address: Option<String>,
+    pub recipient_name: Option<String>,
+    pub recipient_phone: Option<String>,
     pub goods: Fen,
     pub shipping: Fen,
     pub total: Fen,
@@ -83,6 +115,8 @@ pub struct Order {
 pub struct Checkout {
     pub checkout_id: String,
     pub orders: Vec<Order>,
+    /// The one payment that covers every order of the checkout.
+    pub payment: Payment,
     /// True when the key had been used before and these are the orders it made then.
     pub replayed: bool,
 }
@@ -166,8 +200,12 @@ pub(crate) async fn assemble<C: ConnectionTrait>(
                 checkout_id: o.checkout_id,
                 buyer_id: o.buyer_id,
                 shop_id: o.shop_id,
+                station_id: o.station_id,
                 pickup_region_id: o.pickup_region_id,
+                delivery_region_id: o.delivery_region_id,
                 address: o.address,
+                recipient_name: o.recipient_name,
+                recipient_phone: o.recipient_phone,
                 goods: Fen(o.goods_fen),
                 shipping: Fen(o.shipping_fen),
                 total: Fen(o.total_fen),
@@ -194,6 +232,42 @@ impl Store {
         let rows = order::Entity::find()
             .filter(order::Column::BuyerId.eq(buyer_id))
             .order_by_desc(order::Column::Id)
+            .all(&self.db)
+            .await?;
+        assemble(&self.db, rows).await
+    }
+
+    /// What a buyer's key placed before, if anything (a resent checkout form finds it here
+    /// even after the cart it came from was emptied).
+    pub async fn checkout_of_key(
+        &self,
+        buyer_id: i64,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Checkout>> {
+        let rows = order::Entity::find()
+            .filter(order::Column::BuyerId.eq(buyer_id))
+            .filter(order::Column::IdempotencyKey.eq(key.as_str()))
+            .order_by_asc(order::Column::Id)
+            .all(&self.db)
+            .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let checkout_id = first.checkout_id.clone();
+        let payment = self.payment_of_checkout(&checkout_id).await?;
+        Ok(Some(Checkout {
+            checkout_id,
+            orders: assemble(&self.db, rows).await?,
+            payment,
+            replayed: true,
+        }))
+    }
+
+    /// The orders one checkout made, one per shop.
+    pub async fn orders_of_checkout(&self, checkout_id: &str) -> Result<Vec<Order>> {
+        let rows = order::Entity::find()
+            .filter(order::Column::CheckoutId.eq(checkout_id))
+            .order_by_asc(order::Column::Id)
             .all(&self.db)
             .await?;
         assemble(&self.db, rows).await

@@ -81,3 +81,23 @@ pub mod application {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod shipping {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "shop_shipping")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub shop_id: i64,
+        pub kind: String,
+        pub fee_a_fen: i64,
+        pub fee_b_fen: i64,
+        pub updated_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

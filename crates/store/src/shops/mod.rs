@@ -2,14 +2,16 @@
 //! centre reviews, and an approved application opens the shop, makes the applicant its owner
 //! and grants them the seller role at the shop's village, all in one transaction.
 
-mod entity;
+pub(crate) mod entity;
 
 use chrono::{DateTime, Utc};
 use farmgate_domain::accounts::PhoneNumber;
 use farmgate_domain::authz::Role;
+use farmgate_domain::money::Fen;
+use farmgate_domain::orders::shipping::ShippingRule;
 use farmgate_domain::regions::RegionPath;
 use farmgate_domain::shops::{ApplicationStatus, ShopKind, ShopName};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
@@ -18,7 +20,7 @@ use serde::Serialize;
 use crate::accounts::entity::grant;
 use crate::regions::entity as region;
 use crate::{Error, Result, Store};
-use entity::{application, member, shop};
+use entity::{application, member, shipping, shop};
 
 /// A shop as the layers above see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -305,4 +307,47 @@ impl Store {
             .await?
             .is_some())
     }
+
+    /// How a shop charges for home delivery (free, until it sets a rule).
+    pub async fn shop_shipping(&self, shop_id: i64) -> Result<ShippingRule> {
+        let row = shipping::Entity::find_by_id(shop_id).one(&self.db).await?;
+        row.map(|r| shipping_rule_of(&r))
+            .transpose()
+            .map(Option::unwrap_or_default)
+    }
+
+    /// Sets how a shop charges for home delivery; later orders follow it, placed ones keep theirs.
+    pub async fn set_shop_shipping(&self, shop_id: i64, rule: ShippingRule) -> Result<()> {
+        let (a, b) = rule.parts();
+        let row = shipping::ActiveModel {
+            shop_id: Set(shop_id),
+            kind: Set(rule.kind().to_owned()),
+            fee_a_fen: Set(a.0),
+            fee_b_fen: Set(b.0),
+            updated_at: Set(Utc::now()),
+        };
+        shipping::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(shipping::Column::ShopId)
+                    .update_columns([
+                        shipping::Column::Kind,
+                        shipping::Column::FeeAFen,
+                        shipping::Column::FeeBFen,
+                        shipping::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+}
+
+pub(crate) fn shipping_rule_of(row: &shipping::Model) -> Result<ShippingRule> {
+    ShippingRule::from_parts(&row.kind, Fen(row.fee_a_fen), Fen(row.fee_b_fen)).map_err(|_| {
+        Error::Config(format!(
+            "shop {} has a shipping rule this version does not know",
+            row.shop_id
+        ))
+    })
 }

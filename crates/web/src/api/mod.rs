@@ -29,6 +29,7 @@ use crate::problem::Problem;
         (name = "catalog", description = "Products, their texts in three languages, variants and stock"),
         (name = "orders", description = "Placing orders (idempotent, never oversold) and reading them"),
         (name = "shops", description = "Applying to open a shop, the centre's review, shop profiles"),
+        (name = "payments", description = "Payment providers' callbacks (signed, idempotent)"),
     )
 )]
 struct ApiDoc;
@@ -67,6 +68,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::orders::api::show))
         .routes(routes!(crate::orders::api::of_shop))
         .routes(routes!(crate::orders::api::advance))
+        .routes(routes!(crate::stations::list))
+        .routes(routes!(crate::search::api))
+        .routes(routes!(crate::payments::sandbox::notify))
         .split_for_parts();
     let doc = std::sync::Arc::new(openapi.clone());
     let json_doc = doc.clone();

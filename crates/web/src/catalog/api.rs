@@ -174,6 +174,7 @@ pub async fn create(
             )
         })?;
     let created = state.store.create_product(product).await?;
+    state.indexer.changed([created.id]);
     Ok((StatusCode::CREATED, Json(view(created, language))))
 }
 

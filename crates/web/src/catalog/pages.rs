@@ -322,6 +322,7 @@ pub async fn create_product(
     match parse_product(&state, &shop, input_from(&fields)).await? {
         Ok(product) => {
             let created = state.store.create_product(product).await?;
+            state.indexer.changed([created.id]);
             Ok(Redirect::to(&format!("/products/{}", created.id)).into_response())
         }
         Err(problems) => {
@@ -358,23 +359,17 @@ struct ProductPage {
     tags: Vec<String>,
     certificate: Option<String>,
     variants: Vec<VariantLine>,
-    /// The buy form, for signed-in visitors; None asks them to log in first.
-    buy: Option<BuyBox>,
-    login_next: String,
-}
-
-/// What the buy form needs: a fresh idempotency key, the options in stock, pickup places.
-pub struct BuyBox {
-    pub key: String,
-    pub options: Vec<(i64, String)>,
-    pub places: Vec<VillageOption>,
-    pub origin: String,
+    /// The variants in stock, for the buy form (guests too: their cart joins their account
+    /// at login).
+    buy: Vec<(i64, String)>,
+    csrf: String,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
     c: Chrome,
+    csrf: CsrfToken,
     Path(id): Path<i64>,
 ) -> Result<Response, Problem> {
     let (product, _member) = visible_product(&state, user.as_ref(), id).await?;
@@ -395,36 +390,28 @@ pub async fn show(
         .find(|cat| cat.id == product.category_id)
         .map(|cat| cat.name(t.lang()).to_owned())
         .unwrap_or_default();
-    let buy = match &user {
-        Some(_) if product.status == ProductStatus::Listed => Some(BuyBox {
-            key: uuid::Uuid::new_v4().simple().to_string(),
-            options: product
-                .variants
-                .iter()
-                .filter(|v| v.spec.stock > 0)
-                .map(|v| {
-                    (
-                        v.id,
-                        format!(
-                            "{} · {}",
-                            variant_label(&t, &v.spec),
-                            v.spec.price.display_yuan()
-                        ),
-                    )
-                })
-                .collect(),
-            places: village_options(&regions, t.lang()),
-            origin: regions
-                .iter()
-                .find(|r| r.id == product.origin_id)
-                .map(|r| r.code.as_str().to_owned())
-                .unwrap_or_default(),
-        }),
-        _ => None,
+    let buy = if product.status == ProductStatus::Listed {
+        product
+            .variants
+            .iter()
+            .filter(|v| v.spec.stock > 0)
+            .map(|v| {
+                (
+                    v.id,
+                    format!(
+                        "{} · {}",
+                        variant_label(&t, &v.spec),
+                        v.spec.price.display_yuan()
+                    ),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
     let page = ProductPage {
         buy,
-        login_next: crate::problem::url_encode(&format!("/products/{id}")),
+        csrf: csrf.0,
         name: text.name.clone(),
         story: text.story.clone(),
         translated,

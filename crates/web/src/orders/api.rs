@@ -6,11 +6,12 @@ use axum::http::{HeaderMap, StatusCode};
 use farmgate_domain::ValidationError;
 use farmgate_domain::orders::{Basket, Fulfilment, IdempotencyKey, PaymentMethod};
 use farmgate_domain::shops::parse_text;
-use farmgate_store::orders::{Checkout, Order, PlaceOrder};
+use farmgate_store::orders::{Checkout, Order, PaymentStatus, PlaceOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{parse_delivery, readable_order};
+use super::checkout::{next_step, public_base};
+use super::{DeliveryInput, parse_delivery, readable_order};
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::CurrentUser;
@@ -24,21 +25,14 @@ pub struct ItemBody {
 }
 
 #[derive(Deserialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum DeliveryBody {
-    /// Pickup at the station of a township or village (its region code, until the stations
-    /// module gives stations ids of their own).
-    Pickup { region: String },
-    /// Delivery to an address.
-    Home { address: String },
-}
-
-#[derive(Deserialize, ToSchema)]
 pub struct OrderRequest {
     pub items: Vec<ItemBody>,
-    pub delivery: DeliveryBody,
-    /// `cod` (cash on delivery or at pickup) or `sandbox` (online payment)
-    #[schema(example = "cod")]
+    /// `{"kind": "pickup", "station": "3"}` (a station from `GET /api/v1/stations`) or
+    /// `{"kind": "home", "region": "korla-saibag", "address": "...", "recipient": "...", "phone": "139..."}`
+    pub delivery: DeliveryInput,
+    /// `cash` (at pickup or on delivery) or `online` (the online provider; the answer's
+    /// `payment.pay_url` is where the buyer pays)
+    #[schema(example = "cash")]
     pub payment: String,
 }
 
@@ -62,6 +56,7 @@ pub struct OrderView {
     pub goods_fen: i64,
     pub shipping_fen: i64,
     pub total_fen: i64,
+    pub station_id: Option<i64>,
     pub placed_at: String,
     pub lines: Vec<LineView>,
     /// The timeline: (status, time) from placed onwards.
@@ -82,6 +77,7 @@ impl From<Order> for OrderView {
             goods_fen: o.goods.0,
             shipping_fen: o.shipping.0,
             total_fen: o.total.0,
+            station_id: o.station_id,
             placed_at: o.placed_at.to_rfc3339(),
             lines: o
                 .lines
@@ -111,16 +107,39 @@ pub struct CheckoutView {
     pub replayed: bool,
     pub total_fen: i64,
     pub orders: Vec<OrderView>,
+    pub payment: PaymentView,
 }
 
-impl From<Checkout> for CheckoutView {
-    fn from(c: Checkout) -> Self {
-        CheckoutView {
-            total_fen: c.orders.iter().map(|o| o.total.0).sum(),
-            checkout_id: c.checkout_id,
-            replayed: c.replayed,
-            orders: c.orders.into_iter().map(OrderView::from).collect(),
-        }
+#[derive(Serialize, ToSchema)]
+pub struct PaymentView {
+    pub id: i64,
+    /// `cash`, `sandbox`
+    pub provider: String,
+    pub amount_fen: i64,
+    /// `due` (cash), `pending`, `paid`, `expired`, `paid_late`
+    pub status: String,
+    /// For a pending online payment: where the buyer pays.
+    pub pay_url: Option<String>,
+    pub expires_at: Option<String>,
+}
+
+fn checkout_view(state: &AppState, headers: &HeaderMap, c: Checkout) -> CheckoutView {
+    let next = next_step(state, headers, &c.payment);
+    let pay_url = (c.payment.status == PaymentStatus::Pending && next.contains("sandbox-pay"))
+        .then(|| format!("{}{next}", public_base(state, headers)));
+    CheckoutView {
+        total_fen: c.orders.iter().map(|o| o.total.0).sum(),
+        payment: PaymentView {
+            id: c.payment.id,
+            provider: c.payment.provider.clone(),
+            amount_fen: c.payment.amount.0,
+            status: c.payment.status.as_str().to_owned(),
+            pay_url,
+            expires_at: c.payment.expires_at.map(|at| at.to_rfc3339()),
+        },
+        checkout_id: c.checkout_id,
+        replayed: c.replayed,
+        orders: c.orders.into_iter().map(OrderView::from).collect(),
     }
 }
 
@@ -151,22 +170,20 @@ async fn parse_order(
         .collect();
     let basket = Basket::parse(&lines)?;
     let payment = match request.payment.as_str() {
-        "cod" => PaymentMethod::Cash,
-        "sandbox" => PaymentMethod::Online,
+        "cash" => PaymentMethod::Cash,
+        "online" => PaymentMethod::Online,
         _ => return Err(ValidationError::new("payment", "payment-invalid").into()),
     };
-    let (fulfilment, pickup_region_id, address) = match &request.delivery {
-        DeliveryBody::Pickup { region } => parse_delivery(state, "pickup", region, "").await?,
-        DeliveryBody::Home { address } => parse_delivery(state, "home", "", address).await?,
-    };
+    let delivery = parse_delivery(state, &request.delivery).await?;
     Ok(PlaceOrder {
         buyer_id: user.account.id,
         key,
         basket,
-        fulfilment,
+        delivery,
         payment,
-        pickup_region_id,
-        address,
+        provider: state.payments.for_method(payment).id().to_owned(),
+        pay_within: chrono::Duration::from_std(state.config.pay_within)
+            .unwrap_or(chrono::Duration::minutes(30)),
     })
 }
 
@@ -200,7 +217,13 @@ pub async fn place(
     } else {
         StatusCode::CREATED
     };
-    Ok((status, Json(checkout.into())))
+    state.indexer.changed(
+        checkout
+            .orders
+            .iter()
+            .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
+    );
+    Ok((status, Json(checkout_view(&state, &headers, checkout))))
 }
 
 /// One order, for its buyer or its shop's members.
@@ -319,11 +342,15 @@ pub async fn advance(
         Some(note) => Some(parse_text("note", &note, false, 300)?).filter(|n| !n.is_empty()),
         None => None,
     };
-    Ok(Json(
+    let order = state
+        .store
+        .advance_order(id, event, user.account.id, note)
+        .await?;
+    if event == OrderEvent::Cancel {
+        // The stock came back: searches for what is in stock should see it.
         state
-            .store
-            .advance_order(id, event, user.account.id, note)
-            .await?
-            .into(),
-    ))
+            .indexer
+            .changed(order.lines.iter().map(|l| l.product_id));
+    }
+    Ok(Json(order.into()))
 }

@@ -4,13 +4,15 @@
 //! else is told the order does not exist.
 
 pub mod api;
+pub mod cart;
+pub mod checkout;
 pub mod pages;
 
 use farmgate_domain::ValidationError;
-use farmgate_domain::orders::Fulfilment;
+use farmgate_domain::accounts::{DisplayName, PhoneNumber};
 use farmgate_domain::regions::RegionLevel;
 use farmgate_domain::shops::parse_text;
-use farmgate_store::orders::{IntakeError, Order};
+use farmgate_store::orders::{Delivery, IntakeError, Order};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -26,35 +28,75 @@ impl From<IntakeError> for Problem {
             IntakeError::NotForSale { .. } => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "not-for-sale").with_field("items")
             }
+            IntakeError::NoSuchStation { .. } => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "station-invalid")
+                    .with_field("station")
+            }
             IntakeError::Closed => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             IntakeError::Store(err) => err.into(),
         }
     }
 }
 
-/// Where an order goes: (fulfilment, pickup region, address). `kind` is `pickup` (with the
-/// station's township or village code in `place`) or `home` (with `address`).
-pub async fn parse_delivery(
-    state: &AppState,
-    kind: &str,
-    place: &str,
-    address: &str,
-) -> Result<(Fulfilment, Option<i64>, Option<String>), Problem> {
-    let invalid = || Problem::from(ValidationError::new("delivery", "delivery-invalid"));
-    match kind {
-        "pickup" => match state.store.region_by_code(place.trim()).await {
-            Ok(region) if matches!(region.level, RegionLevel::Township | RegionLevel::Village) => {
-                Ok((Fulfilment::Pickup, Some(region.id), None))
+/// Where the parcels go, as a form or a JSON body gives it.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct DeliveryInput {
+    /// `pickup` or `home`
+    #[serde(default)]
+    pub kind: String,
+    /// For pickup: the station's id.
+    #[serde(default)]
+    pub station: String,
+    /// For home delivery: the township or village (region code).
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub recipient: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// Checks where the parcels go: an open station, or an address in a township or village with
+/// the recipient's name and mainland mobile number. Each mistake names its field.
+pub async fn parse_delivery(state: &AppState, input: &DeliveryInput) -> Result<Delivery, Problem> {
+    match input.kind.as_str() {
+        "pickup" => {
+            let invalid = || Problem::from(ValidationError::new("station", "station-invalid"));
+            let id: i64 = input.station.trim().parse().map_err(|_| invalid())?;
+            match state.store.station(id).await {
+                Ok(station) if station.active => Ok(Delivery::Pickup { station_id: id }),
+                Ok(_) | Err(farmgate_store::Error::NotFound) => Err(invalid()),
+                Err(other) => Err(other.into()),
             }
-            Ok(_) | Err(farmgate_store::Error::NotFound) => Err(invalid()),
-            Err(other) => Err(other.into()),
-        },
-        "home" => Ok((
-            Fulfilment::Home,
-            None,
-            Some(parse_text("delivery", address, true, 300).map_err(|_| invalid())?),
-        )),
-        _ => Err(invalid()),
+        }
+        "home" => {
+            let region = match state.store.region_by_code(input.region.trim()).await {
+                Ok(region)
+                    if matches!(region.level, RegionLevel::Township | RegionLevel::Village) =>
+                {
+                    region
+                }
+                Ok(_) | Err(farmgate_store::Error::NotFound) => {
+                    return Err(ValidationError::new("region", "region-invalid").into());
+                }
+                Err(other) => return Err(other.into()),
+            };
+            let address = parse_text("address", &input.address, true, 300)?;
+            let recipient = DisplayName::parse(&input.recipient).map_err(|_| {
+                Problem::from(ValidationError::new("recipient", "recipient-invalid"))
+            })?;
+            let phone = PhoneNumber::parse(&input.phone)
+                .map_err(|_| Problem::from(ValidationError::new("phone", "phone-invalid")))?;
+            Ok(Delivery::Home {
+                region_id: region.id,
+                address,
+                recipient: recipient.as_str().to_owned(),
+                phone: phone.as_str().to_owned(),
+            })
+        }
+        _ => Err(ValidationError::new("delivery", "delivery-invalid").into()),
     }
 }
 

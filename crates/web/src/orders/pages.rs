@@ -1,17 +1,13 @@
-//! Buying from a product page without JavaScript, and the buyer's order pages.
+//! The buyer's order pages: the list, and one order with its timeline.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::FixedOffset;
-use farmgate_domain::ValidationError;
-use farmgate_domain::orders::{Basket, IdempotencyKey, PaymentMethod};
-use farmgate_store::orders::{Order, PlaceOrder};
-use serde::Deserialize;
+use farmgate_store::orders::Order;
 
-use super::{parse_delivery, readable_order};
+use super::readable_order;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::i18n::Tr;
@@ -22,7 +18,7 @@ use crate::problem::Problem;
 const CHINA_OFFSET_SECONDS: i32 = 8 * 3600;
 
 /// Times are stored in UTC and shown in China's time.
-fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
+pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
     match FixedOffset::east_opt(CHINA_OFFSET_SECONDS) {
         Some(offset) => at
             .with_timezone(&offset)
@@ -30,67 +26,6 @@ fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
             .to_string(),
         None => at.format("%Y-%m-%d %H:%M UTC").to_string(),
     }
-}
-
-#[derive(Deserialize)]
-pub struct BuyForm {
-    #[serde(default)]
-    key: String,
-    #[serde(default)]
-    variant: String,
-    #[serde(default)]
-    quantity: String,
-    #[serde(default)]
-    delivery: String,
-    #[serde(default)]
-    place: String,
-    #[serde(default)]
-    address: String,
-}
-
-/// `POST /orders`: the product page's buy form, through the same intake as the API. The form
-/// carries a key made when the page was drawn, so a double tap or a resend places one order.
-pub async fn buy(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Form(form): Form<BuyForm>,
-) -> Result<Response, Problem> {
-    let key = IdempotencyKey::parse(&form.key)?;
-    let variant: i64 = form
-        .variant
-        .trim()
-        .parse()
-        .map_err(|_| Problem::from(ValidationError::new("variant", "not-for-sale")))?;
-    let quantity: i64 = form
-        .quantity
-        .trim()
-        .parse()
-        .map_err(|_| Problem::from(ValidationError::new("quantity", "quantity-invalid")))?;
-    let basket = Basket::parse(&[(variant, quantity)])?;
-    let (fulfilment, pickup_region_id, address) =
-        parse_delivery(&state, &form.delivery, &form.place, &form.address).await?;
-    state
-        .limits
-        .check_order(user.account.id)
-        .map_err(Problem::rate_limited)?;
-    let checkout = state
-        .intake
-        .place(PlaceOrder {
-            buyer_id: user.account.id,
-            key,
-            basket,
-            fulfilment,
-            payment: PaymentMethod::Cash,
-            pickup_region_id,
-            address,
-        })
-        .await?;
-    let first = checkout
-        .orders
-        .first()
-        .map(|o| o.id)
-        .ok_or(Problem::not_found())?;
-    Ok(Redirect::to(&format!("/orders/{first}")).into_response())
 }
 
 pub struct OrderSummary {

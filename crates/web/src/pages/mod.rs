@@ -49,9 +49,28 @@ pub fn routes() -> Router<AppState> {
             post(crate::catalog::pages::create_product),
         )
         .route("/products/{id}", get(crate::catalog::pages::show))
+        .route("/orders", get(crate::orders::pages::mine))
         .route(
-            "/orders",
-            get(crate::orders::pages::mine).post(crate::orders::pages::buy),
+            "/cart",
+            get(crate::orders::cart::show).post(crate::orders::cart::add),
+        )
+        .route("/cart/update", post(crate::orders::cart::update))
+        .route(
+            "/checkout",
+            get(crate::orders::checkout::show).post(crate::orders::checkout::submit),
+        )
+        .route("/checkout/{id}", get(crate::orders::checkout::done))
+        .route("/checkout/{id}/pay", post(crate::orders::checkout::pay))
+        .route("/search", get(crate::search::show))
+        .route("/categories/{code}", get(crate::search::category))
+        .route(
+            crate::payments::sandbox::PAY_PATH,
+            get(crate::payments::sandbox::page),
+        )
+        .route("/sandbox-pay/pay", post(crate::payments::sandbox::pay))
+        .route(
+            "/sandbox-pay/cancel",
+            post(crate::payments::sandbox::cancel),
         )
         .route("/orders/{id}", get(crate::orders::pages::show))
         .route("/static/app.css", get(layout::stylesheet))

@@ -35,6 +35,17 @@ pub async fn spawn_app() -> App {
 
 /// The app on the chosen database (None when PostgreSQL is not configured).
 pub async fn spawn_with(db: Db, config: WebConfig) -> Option<App> {
+    spawn_seeded(db, config, false).await
+}
+
+/// The app on SQLite with the demo shops and products as well (indexed for search).
+pub async fn spawn_with_catalog() -> App {
+    spawn_seeded(Db::Sqlite, WebConfig::default(), true)
+        .await
+        .unwrap()
+}
+
+async fn spawn_seeded(db: Db, config: WebConfig, catalog: bool) -> Option<App> {
     let db = match db {
         Db::Sqlite => TestDb::sqlite().await,
         Db::Postgres => TestDb::postgres().await?,
@@ -42,9 +53,14 @@ pub async fn spawn_with(db: Db, config: WebConfig) -> Option<App> {
     db.store.load_demo_regions(&|| {}).await.unwrap();
     let hash = demo_hash().to_owned();
     db.store.load_demo_accounts(&hash).await.unwrap();
+    // Station 1 is Tekes' centre (no pickup fee): tests that only need somewhere to pick up use it.
+    db.store.load_demo_stations().await.unwrap();
+    if catalog {
+        db.store.load_demo_catalog().await.unwrap();
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(db.store.clone(), config);
+    let state = AppState::new(db.store.clone(), config).unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         farmgate_web::serve(listener, state, async {

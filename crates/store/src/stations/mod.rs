@@ -1,0 +1,128 @@
+//! Stations: where buyers pick up parcels. The stations module will add proxy purchases and
+//! produce collection; checkout needs where they are, when they open and what they charge.
+
+pub(crate) mod entity;
+
+use chrono::Utc;
+use farmgate_domain::lang::Language;
+use farmgate_domain::money::Fen;
+use farmgate_domain::regions::RegionPath;
+use farmgate_domain::stations::StationKind;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::Serialize;
+
+use crate::regions::entity as region;
+use crate::{Error, Result, Store};
+use entity::station;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Station {
+    pub id: i64,
+    pub region_id: i64,
+    pub code: String,
+    pub kind: StationKind,
+    pub name_zh: String,
+    pub name_ug: Option<String>,
+    pub name_en: String,
+    pub address: String,
+    pub phone: Option<String>,
+    pub hours: Option<String>,
+    pub pickup_fee: Fen,
+    pub active: bool,
+}
+
+impl Station {
+    /// The name in `language`; a missing Uyghur name falls back to Chinese.
+    pub fn name(&self, language: Language) -> &str {
+        match language {
+            Language::ZhCn => &self.name_zh,
+            Language::Ug => self.name_ug.as_deref().unwrap_or(&self.name_zh),
+            Language::En => &self.name_en,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewStation {
+    pub region_id: i64,
+    pub code: String,
+    pub kind: StationKind,
+    pub name_zh: String,
+    pub name_ug: Option<String>,
+    pub name_en: String,
+    pub address: String,
+    pub phone: Option<String>,
+    pub hours: Option<String>,
+    pub pickup_fee: Fen,
+}
+
+fn from_row(row: station::Model) -> Result<Station> {
+    Ok(Station {
+        kind: StationKind::parse(&row.kind)
+            .ok_or_else(|| Error::Config(format!("station {} has an unknown kind", row.id)))?,
+        id: row.id,
+        region_id: row.region_id,
+        code: row.code,
+        name_zh: row.name_zh,
+        name_ug: row.name_ug,
+        name_en: row.name_en,
+        address: row.address,
+        phone: row.phone,
+        hours: row.hours,
+        pickup_fee: Fen(row.pickup_fee_fen),
+        active: row.active,
+    })
+}
+
+impl Store {
+    pub async fn add_station(&self, new: NewStation) -> Result<Station> {
+        let taken = station::Entity::find()
+            .filter(station::Column::Code.eq(&new.code))
+            .one(&self.db)
+            .await?;
+        if taken.is_some() {
+            return Err(Error::Conflict { field: "code" });
+        }
+        let row = station::ActiveModel {
+            region_id: Set(new.region_id),
+            code: Set(new.code),
+            kind: Set(new.kind.as_str().to_owned()),
+            name_zh: Set(new.name_zh),
+            name_ug: Set(new.name_ug),
+            name_en: Set(new.name_en),
+            address: Set(new.address),
+            phone: Set(new.phone),
+            hours: Set(new.hours),
+            pickup_fee_fen: Set(new.pickup_fee.0),
+            active: Set(true),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        from_row(row)
+    }
+
+    pub async fn station(&self, id: i64) -> Result<Station> {
+        let row = station::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?;
+        from_row(row)
+    }
+
+    /// Open stations inside `region` (all of them for the root), in the tree's order.
+    pub async fn stations_within(&self, region: &RegionPath) -> Result<Vec<Station>> {
+        station::Entity::find()
+            .inner_join(region::Entity)
+            .filter(region::Column::Path.starts_with(region.as_str()))
+            .filter(station::Column::Active.eq(true))
+            .order_by_asc(region::Column::Path)
+            .order_by_asc(station::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(from_row)
+            .collect()
+    }
+}

@@ -1,0 +1,306 @@
+//! The cart. A guest's cart lives in their session; a signed-in buyer's in the database, so
+//! it follows them to another phone. At login the guest's cart joins the account's.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use farmgate_domain::ValidationError;
+use farmgate_domain::catalog::ProductStatus;
+use farmgate_domain::money::Fen;
+use farmgate_domain::orders::Basket;
+use farmgate_store::catalog::Product;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::catalog::variant_label;
+use crate::csrf::CsrfToken;
+use crate::i18n::Tr;
+use crate::pages::layout::{Chrome, render};
+use crate::problem::Problem;
+
+const SESSION_KEY: &str = "cart";
+
+fn server_error() -> Problem {
+    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
+}
+
+async fn guest_cart(session: &Session) -> Result<Vec<(i64, u32)>, Problem> {
+    match session.get::<Vec<(i64, u32)>>(SESSION_KEY).await {
+        Ok(lines) => Ok(lines.unwrap_or_default()),
+        Err(err) => {
+            tracing::error!(error = %err, "could not read a guest's cart");
+            Err(server_error())
+        }
+    }
+}
+
+async fn save_guest_cart(session: &Session, lines: &[(i64, u32)]) -> Result<(), Problem> {
+    session.insert(SESSION_KEY, lines).await.map_err(|err| {
+        tracing::error!(error = %err, "could not keep a guest's cart");
+        server_error()
+    })
+}
+
+/// What the visitor has in their cart: variant and quantity.
+pub async fn lines(
+    state: &AppState,
+    session: &Session,
+    user: Option<&CurrentUser>,
+) -> Result<Vec<(i64, u32)>, Problem> {
+    match user {
+        Some(user) => Ok(state.store.cart(user.account.id).await?),
+        None => guest_cart(session).await,
+    }
+}
+
+/// Sets (`add == false`) or adds to (`add == true`) one line; zero removes it.
+async fn change(
+    state: &AppState,
+    session: &Session,
+    user: Option<&CurrentUser>,
+    variant: i64,
+    quantity: u32,
+    add: bool,
+) -> Result<(), Problem> {
+    if let Some(user) = user {
+        if add {
+            state
+                .store
+                .merge_cart(user.account.id, &[(variant, quantity)])
+                .await?;
+        } else {
+            state
+                .store
+                .set_cart_quantity(user.account.id, variant, quantity)
+                .await?;
+        }
+        return Ok(());
+    }
+    let mut cart = guest_cart(session).await?;
+    match cart.iter().position(|(v, _)| *v == variant) {
+        Some(at) => {
+            let wanted = if add {
+                cart[at].1.saturating_add(quantity)
+            } else {
+                quantity
+            };
+            cart[at].1 = wanted.min(Basket::MAX_QUANTITY);
+        }
+        None if quantity > 0 && cart.len() < Basket::MAX_LINES => {
+            cart.push((variant, quantity.min(Basket::MAX_QUANTITY)));
+        }
+        None => {}
+    }
+    cart.retain(|(_, q)| *q > 0);
+    save_guest_cart(session, &cart).await
+}
+
+/// At login: what the guest put in the cart joins the account's cart.
+pub async fn merge_at_login(state: &AppState, session: &Session, account_id: i64) {
+    let merged = async {
+        let guest = guest_cart(session).await?;
+        if !guest.is_empty() {
+            state.store.merge_cart(account_id, &guest).await?;
+            save_guest_cart(session, &[]).await?;
+        }
+        Ok::<_, Problem>(())
+    }
+    .await;
+    if merged.is_err() {
+        tracing::warn!(
+            account = account_id,
+            "a guest's cart could not be merged at login"
+        );
+    }
+}
+
+/// A cart line as pages show it.
+pub struct CartLine {
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub name: String,
+    pub translated: bool,
+    pub label: String,
+    pub unit_price: Fen,
+    pub quantity: u32,
+    pub stock: i64,
+    pub total: Fen,
+    /// For the shipping rule: the line's weight in grams.
+    pub grams: i64,
+}
+
+/// The lines of one shop: one parcel, one order.
+pub struct ShopGroup {
+    pub shop_id: i64,
+    pub shop_name: String,
+    pub lines: Vec<CartLine>,
+    pub goods: Fen,
+    pub grams: i64,
+}
+
+/// The cart's lines with their products, grouped by shop; lines whose product is gone or no
+/// longer listed are left out.
+pub async fn grouped(
+    state: &AppState,
+    t: &Tr,
+    lines: &[(i64, u32)],
+) -> Result<Vec<ShopGroup>, Problem> {
+    let variant_ids: Vec<i64> = lines.iter().map(|(v, _)| *v).collect();
+    let products = state.store.products_of_variants(&variant_ids).await?;
+    let mut groups: Vec<ShopGroup> = Vec::new();
+    for &(variant_id, quantity) in lines {
+        let Some((product, variant)) = find_variant(&products, variant_id) else {
+            continue;
+        };
+        if product.status != ProductStatus::Listed {
+            continue;
+        }
+        let (text, translated) = product
+            .text(t.lang())
+            .map(|(text, translated)| (text.name.clone(), translated))
+            .unwrap_or_default();
+        let total = Fen(variant.spec.price.0 * i64::from(quantity));
+        let grams = variant.spec.net_grams.unwrap_or(0) * i64::from(quantity);
+        let line = CartLine {
+            variant_id,
+            product_id: product.id,
+            name: text,
+            translated,
+            label: variant_label(t, &variant.spec),
+            unit_price: variant.spec.price,
+            quantity,
+            stock: variant.spec.stock,
+            total,
+            grams,
+        };
+        match groups.iter_mut().find(|g| g.shop_id == product.shop_id) {
+            Some(group) => {
+                group.goods = Fen(group.goods.0 + total.0);
+                group.grams += grams;
+                group.lines.push(line);
+            }
+            None => groups.push(ShopGroup {
+                shop_id: product.shop_id,
+                shop_name: String::new(),
+                goods: total,
+                grams,
+                lines: vec![line],
+            }),
+        }
+    }
+    for group in &mut groups {
+        group.shop_name = state.store.shop(group.shop_id).await?.name;
+    }
+    Ok(groups)
+}
+
+fn find_variant(
+    products: &[Product],
+    variant_id: i64,
+) -> Option<(&Product, &farmgate_store::catalog::Variant)> {
+    products.iter().find_map(|p| {
+        p.variants
+            .iter()
+            .find(|v| v.id == variant_id)
+            .map(|v| (p, v))
+    })
+}
+
+#[derive(Template)]
+#[template(path = "cart.html")]
+struct CartPage {
+    c: Chrome,
+    csrf: String,
+    groups: Vec<ShopGroup>,
+    goods: String,
+    signed_in: bool,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    session: Session,
+    c: Chrome,
+    csrf: CsrfToken,
+) -> Result<Response, Problem> {
+    let lines = lines(&state, &session, user.as_ref()).await?;
+    let groups = grouped(&state, &c.t, &lines).await?;
+    let goods = Fen(groups.iter().map(|g| g.goods.0).sum()).display_yuan();
+    Ok(render(
+        StatusCode::OK,
+        &CartPage {
+            c,
+            csrf: csrf.0,
+            groups,
+            goods,
+            signed_in: user.is_some(),
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct CartForm {
+    #[serde(default)]
+    variant: String,
+    #[serde(default)]
+    quantity: String,
+    /// `checkout` to go straight on to checkout ("buy now").
+    #[serde(default)]
+    next: String,
+}
+
+fn parse_line(form: &CartForm, allow_zero: bool) -> Result<(i64, u32), Problem> {
+    let variant: i64 = form
+        .variant
+        .trim()
+        .parse()
+        .map_err(|_| Problem::from(ValidationError::new("variant", "not-for-sale")))?;
+    let quantity: u32 = form
+        .quantity
+        .trim()
+        .parse()
+        .ok()
+        .filter(|q| (u32::from(!allow_zero)..=Basket::MAX_QUANTITY).contains(q))
+        .ok_or_else(|| Problem::from(ValidationError::new("quantity", "quantity-invalid")))?;
+    Ok((variant, quantity))
+}
+
+/// `POST /cart`: puts a variant in the cart (from a product page), then shows the cart or,
+/// for "buy now", the checkout.
+pub async fn add(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    session: Session,
+    Form(form): Form<CartForm>,
+) -> Result<Response, Problem> {
+    let (variant, quantity) = parse_line(&form, false)?;
+    let products = state.store.products_of_variants(&[variant]).await?;
+    let listed = find_variant(&products, variant)
+        .is_some_and(|(p, v)| p.status == ProductStatus::Listed && v.spec.stock > 0);
+    if !listed {
+        return Err(ValidationError::new("variant", "not-for-sale").into());
+    }
+    change(&state, &session, user.as_ref(), variant, quantity, true).await?;
+    let next = if form.next == "checkout" {
+        "/checkout"
+    } else {
+        "/cart"
+    };
+    Ok(Redirect::to(next).into_response())
+}
+
+/// `POST /cart/update`: a new quantity for a line; zero takes it out.
+pub async fn update(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    session: Session,
+    Form(form): Form<CartForm>,
+) -> Result<Response, Problem> {
+    let (variant, quantity) = parse_line(&form, true)?;
+    change(&state, &session, user.as_ref(), variant, quantity, false).await?;
+    Ok(Redirect::to("/cart").into_response())
+}

@@ -1,0 +1,414 @@
+//! Checkout: the cart becomes one order per shop under one payment, through the same intake
+//! as the API. The page shows each shop's shipping rule and each station's pickup fee before
+//! the buyer commits; online payment goes on to the provider's page.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use farmgate_domain::ValidationError;
+use farmgate_domain::money::Fen;
+use farmgate_domain::orders::shipping::ShippingRule;
+use farmgate_domain::orders::{Basket, IdempotencyKey, PaymentMethod};
+use farmgate_domain::regions::RegionLevel;
+use farmgate_store::orders::{Checkout, Payment, PaymentStatus, PlaceOrder};
+use serde::Deserialize;
+
+use super::cart::{self, ShopGroup};
+use super::{DeliveryInput, parse_delivery};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::csrf::CsrfToken;
+use crate::i18n::Tr;
+use crate::pages::layout::{Chrome, render};
+use crate::payments::PaymentUrls;
+use crate::payments::sandbox::NOTIFY_PATH;
+use crate::problem::Problem;
+use crate::shops::place_label;
+
+/// A rule in words: "free over ¥99.00, otherwise ¥8.00".
+pub fn describe_rule(t: &Tr, rule: ShippingRule) -> String {
+    match rule {
+        ShippingRule::Flat { fee } if fee.0 == 0 => t.get("shipping-free"),
+        ShippingRule::Flat { fee } => t.arg("shipping-flat", "fee", fee.display_yuan()),
+        ShippingRule::FreeOver { fee, free_from } => t.args2(
+            "shipping-free-over",
+            ("threshold", free_from.display_yuan().into()),
+            ("fee", fee.display_yuan().into()),
+        ),
+        ShippingRule::ByWeight {
+            first_kg,
+            per_extra_kg,
+        } => t.args2(
+            "shipping-by-weight",
+            ("first", first_kg.display_yuan().into()),
+            ("extra", per_extra_kg.display_yuan().into()),
+        ),
+    }
+}
+
+pub struct ShopBox {
+    pub group: ShopGroup,
+    pub rule: String,
+    /// What home delivery of this parcel costs under the shop's rule.
+    pub home_fee: String,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "checkout.html")]
+struct CheckoutPage {
+    c: Chrome,
+    csrf: String,
+    key: String,
+    shops: Vec<ShopBox>,
+    goods: String,
+    home_total: String,
+    stations: Vec<Choice>,
+    places: Vec<Choice>,
+    form: CheckoutForm,
+    /// The field a mistake is in, and what to do about it.
+    error: Option<(String, String)>,
+}
+
+impl CheckoutPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, message)| message.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CheckoutForm {
+    #[serde(default)]
+    key: String,
+    #[serde(default)]
+    delivery: String,
+    #[serde(default)]
+    station: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    recipient: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    payment: String,
+}
+
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    c: Chrome,
+    csrf: String,
+    mut form: CheckoutForm,
+    error: Option<&Problem>,
+) -> Result<Response, Problem> {
+    let t = c.t;
+    let lines = state.store.cart(user.account.id).await?;
+    let groups = cart::grouped(state, &t, &lines).await?;
+    if groups.is_empty() {
+        return Ok(Redirect::to("/cart").into_response());
+    }
+    let mut shops = Vec::new();
+    let mut home_total = 0;
+    for group in groups {
+        let rule = state.store.shop_shipping(group.shop_id).await?;
+        let fee = rule.fee(group.goods, group.grams);
+        home_total += fee.0;
+        shops.push(ShopBox {
+            rule: describe_rule(&t, rule),
+            home_fee: fee.display_yuan(),
+            group,
+        });
+    }
+    let goods: i64 = shops.iter().map(|s| s.group.goods.0).sum();
+    let regions = state.store.all_regions().await?;
+    let root = regions
+        .iter()
+        .find(|r| r.parent_id.is_none())
+        .ok_or(Problem::not_found())?;
+    let stations = state
+        .store
+        .stations_within(&root.path)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let place = regions
+                .iter()
+                .find(|r| r.id == s.region_id)
+                .map(|r| place_label(&regions, r, t.lang()))
+                .unwrap_or_default();
+            let fee = if s.pickup_fee.0 == 0 {
+                t.get("station-fee-none")
+            } else {
+                t.arg("station-fee", "fee", s.pickup_fee.display_yuan())
+            };
+            Choice {
+                value: s.id.to_string(),
+                label: format!("{} · {place} · {fee}", s.name(t.lang())),
+            }
+        })
+        .collect();
+    let mut places: Vec<Choice> = regions
+        .iter()
+        .filter(|r| matches!(r.level, RegionLevel::Township | RegionLevel::Village))
+        .map(|r| Choice {
+            value: r.code.as_str().to_owned(),
+            label: place_label(&regions, r, t.lang()),
+        })
+        .collect();
+    places.sort_by(|a, b| a.label.cmp(&b.label));
+    if form.key.is_empty() {
+        form.key = uuid::Uuid::new_v4().simple().to_string();
+    }
+    if form.delivery.is_empty() {
+        form.delivery = "pickup".to_owned();
+    }
+    if form.payment.is_empty() {
+        form.payment = "cash".to_owned();
+    }
+    if form.recipient.is_empty() {
+        form.recipient = user.account.display_name.clone();
+    }
+    let status = error.map_or(StatusCode::OK, |p| p.status);
+    let error = error.map(|p| (p.field.unwrap_or("form").to_owned(), p.message(&t)));
+    Ok(render(
+        status,
+        &CheckoutPage {
+            key: form.key.clone(),
+            c,
+            csrf,
+            shops,
+            goods: Fen(goods).display_yuan(),
+            home_total: Fen(home_total).display_yuan(),
+            stations,
+            places,
+            form,
+            error,
+        },
+    ))
+}
+
+/// `GET /checkout`: the cart, where it goes and how it is paid.
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+) -> Result<Response, Problem> {
+    page(&state, &user, c, csrf.0, CheckoutForm::default(), None).await
+}
+
+/// The address buyers and gateways reach this server at.
+pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = state.config.public_url.as_deref().filter(|u| !u.is_empty()) {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
+/// Where to send the buyer once their checkout is placed: the provider's page for a pending
+/// online payment, else the checkout's own page.
+pub fn next_step(state: &AppState, headers: &HeaderMap, payment: &Payment) -> String {
+    let own = format!("/checkout/{}", payment.checkout_id);
+    if payment.status != PaymentStatus::Pending {
+        return own;
+    }
+    let base = public_base(state, headers);
+    let urls = PaymentUrls {
+        return_url: format!("{base}{own}"),
+        notify_url: format!("{base}{NOTIFY_PATH}"),
+    };
+    state
+        .payments
+        .by_id(&payment.provider)
+        .and_then(|provider| provider.start(payment, &urls))
+        .unwrap_or(own)
+}
+
+async fn place(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &CheckoutForm,
+) -> Result<Checkout, Problem> {
+    let key = IdempotencyKey::parse(&form.key)?;
+    if let Some(earlier) = state.store.checkout_of_key(user.account.id, &key).await? {
+        return Ok(earlier);
+    }
+    let lines: Vec<(i64, i64)> = state
+        .store
+        .cart(user.account.id)
+        .await?
+        .into_iter()
+        .map(|(v, q)| (v, i64::from(q)))
+        .collect();
+    let basket = Basket::parse(&lines)?;
+    let delivery = parse_delivery(
+        state,
+        &DeliveryInput {
+            kind: form.delivery.clone(),
+            station: form.station.clone(),
+            region: form.region.clone(),
+            address: form.address.clone(),
+            recipient: form.recipient.clone(),
+            phone: form.phone.clone(),
+        },
+    )
+    .await?;
+    let payment = match form.payment.as_str() {
+        "cash" => PaymentMethod::Cash,
+        "online" => PaymentMethod::Online,
+        _ => return Err(ValidationError::new("payment", "payment-invalid").into()),
+    };
+    state
+        .limits
+        .check_order(user.account.id)
+        .map_err(Problem::rate_limited)?;
+    let checkout = state
+        .intake
+        .place(PlaceOrder {
+            buyer_id: user.account.id,
+            key,
+            basket,
+            delivery,
+            payment,
+            provider: state.payments.for_method(payment).id().to_owned(),
+            pay_within: chrono::Duration::from_std(state.config.pay_within)
+                .unwrap_or(chrono::Duration::minutes(30)),
+        })
+        .await?;
+    let ordered: Vec<i64> = checkout
+        .orders
+        .iter()
+        .flat_map(|o| o.lines.iter().map(|l| l.variant_id))
+        .collect();
+    state
+        .store
+        .remove_from_cart(user.account.id, &ordered)
+        .await?;
+    state.indexer.changed(
+        checkout
+            .orders
+            .iter()
+            .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
+    );
+    Ok(checkout)
+}
+
+/// `POST /checkout`: places the orders (a resent form places nothing twice: its key is the
+/// same), then goes on to payment. Mistakes show on the form beside their field.
+pub async fn submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    c: Chrome,
+    csrf: CsrfToken,
+    Form(form): Form<CheckoutForm>,
+) -> Result<Response, Problem> {
+    match place(&state, &user, &form).await {
+        Ok(checkout) => {
+            Ok(Redirect::to(&next_step(&state, &headers, &checkout.payment)).into_response())
+        }
+        Err(problem)
+            if problem.status.is_client_error()
+                && problem.status != StatusCode::TOO_MANY_REQUESTS =>
+        {
+            page(&state, &user, c, csrf.0, form, Some(&problem)).await
+        }
+        Err(problem) => Err(problem),
+    }
+}
+
+pub struct OrderLink {
+    pub id: i64,
+    pub shop: String,
+    pub goods: String,
+    pub shipping: String,
+    pub total: String,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "checkout_done.html")]
+struct DonePage {
+    c: Chrome,
+    csrf: String,
+    checkout_id: String,
+    orders: Vec<OrderLink>,
+    amount: String,
+    status: String,
+    pending: bool,
+    expires: String,
+}
+
+/// `GET /checkout/{id}`: what the checkout made and where its payment stands.
+pub async fn done(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+    Path(checkout_id): Path<String>,
+) -> Result<Response, Problem> {
+    let payment = state.store.payment_of_checkout(&checkout_id).await?;
+    if payment.buyer_id != user.account.id {
+        return Err(Problem::not_found());
+    }
+    let t = c.t;
+    let mut orders = Vec::new();
+    for order in state.store.orders_of_checkout(&checkout_id).await? {
+        orders.push(OrderLink {
+            id: order.id,
+            shop: state.store.shop(order.shop_id).await?.name,
+            goods: order.goods.display_yuan(),
+            shipping: order.shipping.display_yuan(),
+            total: order.total.display_yuan(),
+            status: t.get(&format!("order-status-{}", order.status.as_str())),
+        });
+    }
+    let page = DonePage {
+        csrf: csrf.0,
+        checkout_id,
+        orders,
+        amount: payment.amount.display_yuan(),
+        status: t.get(&format!("payment-status-{}", payment.status.as_str())),
+        pending: payment.status == PaymentStatus::Pending,
+        expires: payment
+            .expires_at
+            .map(super::pages::china_time)
+            .unwrap_or_default(),
+        c,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /checkout/{id}/pay`: back to the provider's page for a payment still pending.
+pub async fn pay(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(checkout_id): Path<String>,
+) -> Result<Response, Problem> {
+    let payment = state.store.payment_of_checkout(&checkout_id).await?;
+    if payment.buyer_id != user.account.id {
+        return Err(Problem::not_found());
+    }
+    Ok(Redirect::to(&next_step(&state, &headers, &payment)).into_response())
+}

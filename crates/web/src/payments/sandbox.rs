@@ -1,0 +1,303 @@
+//! The sandbox gateway: an online payment provider that behaves like a real one, served by
+//! FarmGate itself.
+//!
+//! 1. Checkout sends the buyer to the gateway's hosted page with the payment's reference,
+//!    amount, expiry and FarmGate's return and notify URLs, signed by FarmGate (so the page
+//!    cannot be pointed at another amount or another site).
+//! 2. The buyer pays (test money) or cancels on the hosted page.
+//! 3. The gateway posts a signed JSON callback to the notify URL (the webhook), retrying while
+//!    it is not acknowledged, and sends the buyer back to the return URL.
+//! 4. The webhook checks the signature, then settles the payment; a repeated callback changes
+//!    nothing. Payments not confirmed before their expiry are cancelled by a background job.
+
+use std::time::Duration;
+
+use askama::Template;
+use axum::Form;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use farmgate_domain::money::Fen;
+use farmgate_domain::orders::PaymentMethod;
+use farmgate_store::orders::{Payment, Settlement};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{PaymentProvider, PaymentUrls, sign, verify};
+use crate::AppState;
+use crate::csrf::CsrfToken;
+use crate::pages::layout::{Chrome, render};
+use crate::problem::{ApiError, Problem, url_encode};
+
+/// The header that carries the callback's signature.
+pub const SIGNATURE_HEADER: &str = "x-sandbox-signature";
+/// Where the gateway's hosted page lives.
+pub const PAY_PATH: &str = "/sandbox-pay/checkout";
+/// FarmGate's webhook for the sandbox gateway.
+pub const NOTIFY_PATH: &str = "/api/v1/payments/sandbox/notify";
+
+pub struct SandboxGateway {
+    secret: Vec<u8>,
+    client: reqwest::Client,
+}
+
+impl SandboxGateway {
+    pub fn new(secret: &[u8]) -> SandboxGateway {
+        SandboxGateway {
+            secret: secret.to_vec(),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Signs a callback body as the gateway does (tests use it to play the gateway).
+    pub fn sign_callback(&self, body: &[u8]) -> String {
+        sign(&self.secret, body)
+    }
+}
+
+/// What FarmGate asks the gateway to collect; every field is covered by `sig`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PayRequest {
+    #[serde(rename = "ref")]
+    pub reference: i64,
+    pub amount: i64,
+    pub expires: i64,
+    pub notify: String,
+    #[serde(rename = "return")]
+    pub return_to: String,
+    pub sig: String,
+}
+
+impl PayRequest {
+    fn message(&self) -> String {
+        format!(
+            "ref={}\namount={}\nexpires={}\nnotify={}\nreturn={}",
+            self.reference, self.amount, self.expires, self.notify, self.return_to
+        )
+    }
+
+    fn query(&self) -> String {
+        format!(
+            "ref={}&amount={}&expires={}&notify={}&return={}&sig={}",
+            self.reference,
+            self.amount,
+            self.expires,
+            url_encode(&self.notify),
+            url_encode(&self.return_to),
+            self.sig
+        )
+    }
+}
+
+impl PaymentProvider for SandboxGateway {
+    fn id(&self) -> &'static str {
+        "sandbox"
+    }
+
+    fn method(&self) -> PaymentMethod {
+        PaymentMethod::Online
+    }
+
+    fn start(&self, payment: &Payment, urls: &PaymentUrls) -> Option<String> {
+        let mut request = PayRequest {
+            reference: payment.id,
+            amount: payment.amount.0,
+            expires: payment.expires_at.map_or(0, |at| at.timestamp()),
+            notify: urls.notify_url.clone(),
+            return_to: urls.return_url.clone(),
+            sig: String::new(),
+        };
+        request.sig = sign(&self.secret, request.message().as_bytes());
+        Some(format!("{PAY_PATH}?{}", request.query()))
+    }
+}
+
+/// The callback the gateway posts to the webhook.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Callback {
+    /// FarmGate's payment id, as sent to the gateway.
+    #[serde(rename = "ref")]
+    pub reference: i64,
+    pub amount_fen: i64,
+    /// The gateway's own id for the transaction.
+    pub gateway_ref: String,
+    /// `succeeded`
+    pub status: String,
+}
+
+fn checked(state: &AppState, request: &PayRequest) -> Result<(), Problem> {
+    if !verify(
+        &state.payments.sandbox.secret,
+        request.message().as_bytes(),
+        &request.sig,
+    ) {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "payment-link-invalid",
+        ));
+    }
+    if request.expires > 0 && request.expires < chrono::Utc::now().timestamp() {
+        return Err(Problem::new(StatusCode::GONE, "payment-expired"));
+    }
+    Ok(())
+}
+
+#[derive(Template)]
+#[template(path = "sandbox_pay.html")]
+struct HostedPage {
+    c: Chrome,
+    csrf: String,
+    amount: String,
+    expires: String,
+    request: PayRequest,
+}
+
+/// The gateway's hosted payment page.
+pub async fn page(
+    State(state): State<AppState>,
+    c: Chrome,
+    csrf: CsrfToken,
+    Query(request): Query<PayRequest>,
+) -> Result<Response, Problem> {
+    checked(&state, &request)?;
+    let expires = chrono::DateTime::from_timestamp(request.expires, 0)
+        .map(crate::orders::pages::china_time)
+        .unwrap_or_default();
+    Ok(render(
+        StatusCode::OK,
+        &HostedPage {
+            c,
+            csrf: csrf.0,
+            amount: Fen(request.amount).display_yuan(),
+            expires,
+            request,
+        },
+    ))
+}
+
+/// The buyer pays: the gateway confirms to FarmGate's webhook, then sends the buyer back.
+pub async fn pay(
+    State(state): State<AppState>,
+    Form(request): Form<PayRequest>,
+) -> Result<Response, Problem> {
+    checked(&state, &request)?;
+    let callback = Callback {
+        reference: request.reference,
+        amount_fen: request.amount,
+        gateway_ref: format!("SBX{}", uuid::Uuid::new_v4().simple()),
+        status: "succeeded".to_owned(),
+    };
+    let body = serde_json::to_vec(&callback)
+        .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server"))?;
+    let gateway = state.payments.sandbox.clone();
+    let notify = request.notify.clone();
+    // Like a real gateway: try now, and keep trying in the background until acknowledged.
+    if !deliver(&gateway, &notify, &body).await {
+        tokio::spawn(async move {
+            for attempt in 1..=5u32 {
+                tokio::time::sleep(Duration::from_secs(2u64.pow(attempt))).await;
+                if deliver(&gateway, &notify, &body).await {
+                    return;
+                }
+            }
+            tracing::error!(notify = %notify, "the sandbox gateway gave up on a callback");
+        });
+    }
+    Ok(Redirect::to(&request.return_to).into_response())
+}
+
+async fn deliver(gateway: &SandboxGateway, notify: &str, body: &[u8]) -> bool {
+    let sent = gateway
+        .client
+        .post(notify)
+        .header("content-type", "application/json")
+        .header(SIGNATURE_HEADER, gateway.sign_callback(body))
+        .body(body.to_vec())
+        .send()
+        .await;
+    match sent {
+        Ok(response) if response.status().is_success() => true,
+        Ok(response) => {
+            tracing::warn!(status = %response.status(), "the webhook refused a sandbox callback");
+            false
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "a sandbox callback could not be delivered");
+            false
+        }
+    }
+}
+
+/// The buyer gives up on the hosted page: back to FarmGate, where the order waits for payment
+/// until it expires.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Form(request): Form<PayRequest>,
+) -> Result<Response, Problem> {
+    checked(&state, &request)?;
+    Ok(Redirect::to(&request.return_to).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Acknowledged {
+    /// `settled`, `already_settled` or `too_late` (the payment had expired: it will be refunded)
+    pub result: String,
+}
+
+/// The sandbox gateway's callback. The body must carry the gateway's signature in
+/// `X-Sandbox-Signature` (HMAC-SHA256, hex); a repeated callback is acknowledged and changes
+/// nothing.
+#[utoipa::path(post, path = "/api/v1/payments/sandbox/notify", tag = "payments", request_body = Callback,
+    params(("X-Sandbox-Signature" = String, Header, description = "HMAC-SHA256 of the body, hex")),
+    responses(
+        (status = 200, body = Acknowledged),
+        (status = 401, description = "Signature missing or wrong", body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, description = "The amount differs from the payment's", body = ApiError),
+        (status = 422, body = ApiError),
+    ))]
+pub async fn notify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Acknowledged>, Problem> {
+    let signature = headers
+        .get(SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !verify(&state.payments.sandbox.secret, &body, signature) {
+        return Err(Problem::new(StatusCode::UNAUTHORIZED, "signature-invalid"));
+    }
+    let callback: Callback = serde_json::from_slice(&body)
+        .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "json-invalid"))?;
+    if callback.status != "succeeded" || callback.gateway_ref.len() > 64 {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "json-invalid",
+        ));
+    }
+    let payment = state.store.payment(callback.reference).await?;
+    let settlement = state
+        .store
+        .settle_payment(payment.id, Fen(callback.amount_fen), &callback.gateway_ref)
+        .await?;
+    if settlement == Settlement::TooLate {
+        tracing::warn!(
+            payment = payment.id,
+            "a payment arrived after it expired; it must be refunded"
+        );
+    }
+    let result = match settlement {
+        Settlement::Settled => "settled",
+        Settlement::AlreadySettled => "already_settled",
+        Settlement::TooLate => "too_late",
+    };
+    Ok(Json(Acknowledged {
+        result: result.to_owned(),
+    }))
+}

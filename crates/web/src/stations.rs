@@ -1,0 +1,71 @@
+//! Stations on the web: the list buyers choose a pickup point from.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::pages::layout::Chrome;
+use crate::problem::{ApiError, Problem};
+
+#[derive(Deserialize, IntoParams)]
+pub struct StationParams {
+    /// A region code: stations inside it (all stations when absent).
+    #[serde(default)]
+    pub region: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StationView {
+    pub id: i64,
+    pub code: String,
+    /// `centre`, `township` or `village`
+    pub kind: String,
+    /// In the language asked for.
+    pub name: String,
+    pub region: String,
+    pub address: String,
+    pub hours: Option<String>,
+    /// What the station charges to hand out one parcel.
+    pub pickup_fee_fen: i64,
+}
+
+/// Open stations where parcels can be picked up, in the tree's order.
+#[utoipa::path(get, path = "/api/v1/stations", tag = "orders", params(StationParams),
+    responses((status = 200, body = Vec<StationView>), (status = 404, body = ApiError)))]
+pub async fn list(
+    State(state): State<AppState>,
+    c: Chrome,
+    Query(params): Query<StationParams>,
+) -> Result<Json<Vec<StationView>>, Problem> {
+    let region = match params.region.trim() {
+        "" => state
+            .store
+            .region_root()
+            .await?
+            .ok_or(Problem::not_found())?,
+        code => state.store.region_by_code(code).await?,
+    };
+    let regions = state.store.all_regions().await?;
+    let stations = state.store.stations_within(&region.path).await?;
+    Ok(Json(
+        stations
+            .into_iter()
+            .map(|s| StationView {
+                region: regions
+                    .iter()
+                    .find(|r| r.id == s.region_id)
+                    .map(|r| r.code.as_str().to_owned())
+                    .unwrap_or_default(),
+                name: s.name(c.t.lang()).to_owned(),
+                id: s.id,
+                kind: s.kind.as_str().to_owned(),
+                address: s.address,
+                hours: s.hours,
+                pickup_fee_fen: s.pickup_fee.0,
+                code: s.code,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,412 @@
+//! Cart, checkout and payment as a buyer's browser does them, against the real server.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use farmgate_domain::money::Fen;
+use farmgate_domain::orders::OrderStatus;
+use farmgate_domain::orders::shipping::ShippingRule;
+use farmgate_web::WebConfig;
+use serde_json::{Value, json};
+use support::{App, Db, csrf_of, spawn_with};
+
+/// A walnut shop in Fujia (¥10 first kg, ¥3 per further kg) with one 1 kg bag at ¥38.
+async fn stocked(app: &App, stock: i64) -> (i64, i64, i64) {
+    let (owner, shop_id) = app
+        .open_shop("fujia-walnuts", "huixian-fujia-village")
+        .await;
+    app.db
+        .store
+        .set_shop_shipping(
+            shop_id,
+            ShippingRule::ByWeight {
+                first_kg: Fen(1000),
+                per_extra_kg: Fen(300),
+            },
+        )
+        .await
+        .unwrap();
+    let product: Value = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/shops/{shop_id}/products")))
+        .bearer_auth(&owner)
+        .json(&json!({
+            "texts": {"zh-CN": {"name": "嘉陵核桃"}},
+            "category": "nuts",
+            "origin": "huixian-fujia-village",
+            "variants": [{"unit": "bag", "net_grams": 1000, "price_fen": 3800, "stock": stock}]
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        shop_id,
+        product["id"].as_i64().unwrap(),
+        product["variants"][0]["id"].as_i64().unwrap(),
+    )
+}
+
+/// The page's HTML without Fluent's bidi isolation marks around arguments.
+async fn text(client: &reqwest::Client, url: String) -> String {
+    let html = client.get(url).send().await.unwrap().text().await.unwrap();
+    html.replace(['\u{2068}', '\u{2069}'], "")
+}
+
+fn value_of(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in the form"))
+        + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&")
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn station_id(app: &App, code: &str) -> i64 {
+    let stations: Value = reqwest::get(app.url("/api/v1/stations?region=huixian"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    stations
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == code)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_guest_cart_joins_the_account_and_checkout_places_once() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (_, product, variant) = stocked(&app, 5).await;
+    let browser = app.browser();
+
+    // A guest puts two bags in the cart from the product page and taps "buy now".
+    let page = text(&browser, app.url(&format!("/products/{product}"))).await;
+    assert!(page.contains("action=\"/cart\""), "guests can buy too");
+    let csrf = csrf_of(&page);
+    let added = browser
+        .post(app.url("/cart"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("variant", &variant.to_string()),
+            ("quantity", "2"),
+            ("next", "checkout"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (added.status().as_u16(), location(&added).as_str()),
+        (303, "/checkout")
+    );
+    let cart = text(&browser, app.url("/cart")).await;
+    assert!(
+        cart.contains("嘉陵核桃") && cart.contains("¥76.00"),
+        "{cart}"
+    );
+    // Checkout needs an account: off to log in, and back.
+    let checkout = browser.get(app.url("/checkout")).send().await.unwrap();
+    assert_eq!(location(&checkout), "/login?next=%2Fcheckout");
+    let login = text(&browser, app.url("/login?next=%2Fcheckout")).await;
+    let logged_in = browser
+        .post(app.url("/login"))
+        .form(&[
+            ("_csrf", csrf_of(&login).as_str()),
+            ("login", "buyer"),
+            ("password", farmgate_store::demo::DEMO_PASSWORD),
+            ("next", "/checkout"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&logged_in), "/checkout");
+    let buyer = app
+        .db
+        .store
+        .account_by_login(&farmgate_domain::accounts::LoginId::parse("buyer").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        app.db.store.cart(buyer.id).await.unwrap(),
+        vec![(variant, 2)],
+        "the guest's cart joined the account"
+    );
+
+    // The checkout shows the shop's rule and each station's fee before anything is paid.
+    let page = text(&browser, app.url("/checkout")).await;
+    assert!(
+        page.contains("首重 1 公斤 ¥10.00，续重每公斤 ¥3.00"),
+        "{page}"
+    );
+    assert!(page.contains("送货上门运费 ¥13.00"), "2 kg: ¥10 + ¥3");
+    assert!(page.contains("嘉陵村服务站") && page.contains("自提费 ¥1.00"));
+    let jialing = station_id(&app, "huixian-jialing").await;
+    let form = [
+        ("_csrf", csrf_of(&page)),
+        ("key", value_of(&page, "key")),
+        ("delivery", "pickup".to_owned()),
+        ("station", jialing.to_string()),
+        ("payment", "cash".to_owned()),
+    ];
+    let placed = browser
+        .post(app.url("/checkout"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(placed.status(), 303);
+    let done = location(&placed);
+    assert!(done.starts_with("/checkout/"), "{done}");
+    let again = browser
+        .post(app.url("/checkout"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&again),
+        done,
+        "the resent form lands on the same checkout"
+    );
+    assert!(
+        app.db.store.cart(buyer.id).await.unwrap().is_empty(),
+        "ordered lines leave the cart"
+    );
+    assert_eq!(app.db.store.variant_stock(variant).await.unwrap(), 3);
+    let done_page = text(&browser, app.url(&done)).await;
+    assert!(
+        done_page.contains("取货时付现金") && done_page.contains("¥77.00"),
+        "{done_page}"
+    );
+
+    // Three more than are left: the checkout says so beside the basket, in Chinese.
+    let csrf = csrf_of(&text(&browser, app.url("/cart")).await);
+    browser
+        .post(app.url("/cart"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("variant", &variant.to_string()),
+            ("quantity", "4"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let page = text(&browser, app.url("/checkout")).await;
+    let refused = browser
+        .post(app.url("/checkout"))
+        .form(&[
+            ("_csrf", csrf_of(&page)),
+            ("key", value_of(&page, "key")),
+            ("delivery", "pickup".to_owned()),
+            ("station", jialing.to_string()),
+            ("payment", "cash".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 409);
+    assert!(refused.text().await.unwrap().contains("库存不足"));
+    assert_eq!(
+        app.db.store.variant_stock(variant).await.unwrap(),
+        3,
+        "nothing half-taken"
+    );
+
+    // Home delivery without a phone number: the form comes back with the mistake beside it.
+    let page = text(&browser, app.url("/checkout")).await;
+    let missing = browser
+        .post(app.url("/checkout"))
+        .form(&[
+            ("_csrf", csrf_of(&page)),
+            ("key", value_of(&page, "key")),
+            ("delivery", "home".to_owned()),
+            ("region", "korla-saibag".to_owned()),
+            ("address", "3 组 12 号".to_owned()),
+            ("recipient", "米热古丽".to_owned()),
+            ("phone", String::new()),
+            ("payment", "cash".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 422);
+    let html = missing.text().await.unwrap();
+    assert!(
+        html.contains("id=\"phone-error\"") && html.contains("3 组 12 号"),
+        "typed values stay"
+    );
+    app.stop().await;
+}
+
+/// Signs in `buyer` in a fresh browser and checks out one bag paying online; returns the
+/// browser, the checkout page's path and the sandbox page's URL.
+async fn online_checkout(app: &App, variant: i64) -> (reqwest::Client, String, String) {
+    let browser = app.logged_in("buyer").await;
+    let cart = text(&browser, app.url("/cart")).await;
+    browser
+        .post(app.url("/cart"))
+        .form(&[
+            ("_csrf", csrf_of(&cart)),
+            ("variant", variant.to_string()),
+            ("quantity", "1".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let page = text(&browser, app.url("/checkout")).await;
+    let placed = browser
+        .post(app.url("/checkout"))
+        .form(&[
+            ("_csrf", csrf_of(&page)),
+            ("key", value_of(&page, "key")),
+            ("delivery", "pickup".to_owned()),
+            ("station", "1".to_owned()),
+            ("payment", "online".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let pay_url = location(&placed);
+    assert!(pay_url.starts_with("/sandbox-pay/checkout?"), "{pay_url}");
+    let reference: i64 = pay_url
+        .split("ref=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let payment = app.db.store.payment(reference).await.unwrap();
+    let checkout_path = format!("/checkout/{}", payment.checkout_id);
+    (browser, checkout_path, pay_url)
+}
+
+#[tokio::test]
+async fn online_payment_goes_through_the_sandbox_gateway_and_its_signed_callback() {
+    let config = WebConfig {
+        payment_secret: Some("test-payment-secret".to_owned()),
+        ..WebConfig::default()
+    };
+    let app = spawn_with(Db::Sqlite, config).await.unwrap();
+    let (_, _, variant) = stocked(&app, 5).await;
+    let (browser, checkout_path, pay_url) = online_checkout(&app, variant).await;
+    let waiting = text(&browser, app.url(&checkout_path)).await;
+    assert!(waiting.contains("等待付款") && waiting.contains("去付款"));
+
+    // The hosted page shows what is paid; a page with the amount changed is refused.
+    let hosted = text(&browser, app.url(&pay_url)).await;
+    assert!(
+        hosted.contains("沙箱支付") && hosted.contains("¥38.00"),
+        "{hosted}"
+    );
+    let tampered = browser
+        .get(app.url(&pay_url.replace("amount=3800", "amount=1")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tampered.status(), 400);
+
+    let fields: Vec<(String, String)> = [
+        "_csrf", "ref", "amount", "expires", "notify", "return", "sig",
+    ]
+    .iter()
+    .map(|name| ((*name).to_owned(), value_of(&hosted, name)))
+    .collect();
+    let paid = browser
+        .post(app.url("/sandbox-pay/pay"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 303);
+    assert!(
+        location(&paid).ends_with(&checkout_path),
+        "back to FarmGate"
+    );
+    let after = text(&browser, app.url(&checkout_path)).await;
+    assert!(after.contains("已付款"), "{after}");
+    let checkout_id = checkout_path.trim_start_matches("/checkout/");
+    let orders = app.db.store.orders_of_checkout(checkout_id).await.unwrap();
+    assert_eq!(orders[0].status, OrderStatus::Paid);
+
+    // The webhook: a forged callback is refused; the gateway repeating itself changes nothing.
+    let payment = app.db.store.payment_of_checkout(checkout_id).await.unwrap();
+    let body = json!({"ref": payment.id, "amount_fen": 3800, "gateway_ref": "SBX-again", "status": "succeeded"}).to_string();
+    let client = reqwest::Client::new();
+    let forged = client
+        .post(app.url("/api/v1/payments/sandbox/notify"))
+        .header("content-type", "application/json")
+        .header("x-sandbox-signature", "00ff")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    let error: Value = forged.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "signature-invalid");
+    // The test plays the gateway: it knows the secret the server was started with.
+    let signature = {
+        let gateway = farmgate_web::payments::sandbox::SandboxGateway::new(b"test-payment-secret");
+        gateway.sign_callback(body.as_bytes())
+    };
+    let repeated = client
+        .post(app.url("/api/v1/payments/sandbox/notify"))
+        .header("content-type", "application/json")
+        .header("x-sandbox-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(repeated.status(), 200);
+    assert_eq!(
+        repeated.json::<Value>().await.unwrap()["result"],
+        "already_settled"
+    );
+    let orders = app.db.store.orders_of_checkout(checkout_id).await.unwrap();
+    assert_eq!(orders[0].events.len(), 2, "paid once");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn unpaid_online_orders_are_cancelled_and_their_stock_returns() {
+    let config = WebConfig {
+        pay_within: Duration::from_secs(1),
+        payment_secret: Some("test-payment-secret".to_owned()),
+        ..WebConfig::default()
+    };
+    let app = spawn_with(Db::Sqlite, config).await.unwrap();
+    let (_, _, variant) = stocked(&app, 1).await;
+    let (browser, checkout_path, pay_url) = online_checkout(&app, variant).await;
+    assert_eq!(app.db.store.variant_stock(variant).await.unwrap(), 0);
+    let started = Instant::now();
+    while app.db.store.variant_stock(variant).await.unwrap() == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the unpaid order was not released"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let page = text(&browser, app.url(&checkout_path)).await;
+    assert!(page.contains("超时未付，订单已取消"), "{page}");
+    // The hosted page now says the time has passed.
+    let late = browser.get(app.url(&pay_url)).send().await.unwrap();
+    assert_eq!(late.status(), 410);
+    app.stop().await;
+}
