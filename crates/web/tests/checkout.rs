@@ -410,3 +410,189 @@ async fn unpaid_online_orders_are_cancelled_and_their_stock_returns() {
     assert_eq!(late.status(), 410);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_seller_packs_ships_and_readies_while_the_buyer_follows_the_timeline() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (shop_id, _, variant) = stocked(&app, 5).await;
+    let (_, other_shop) = app
+        .open_shop("jialing-peppers", "huixian-jialing-village")
+        .await;
+    // The buyer checks out 2 bags for pickup at Jialing's station, paying cash.
+    let buyer = app.logged_in("buyer").await;
+    let cart = text(&buyer, app.url("/cart")).await;
+    buyer
+        .post(app.url("/cart"))
+        .form(&[
+            ("_csrf", csrf_of(&cart)),
+            ("variant", variant.to_string()),
+            ("quantity", "2".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let page = text(&buyer, app.url("/checkout")).await;
+    let jialing = station_id(&app, "huixian-jialing").await;
+    let placed = buyer
+        .post(app.url("/checkout"))
+        .form(&[
+            ("_csrf", csrf_of(&page)),
+            ("key", value_of(&page, "key")),
+            ("delivery", "pickup".to_owned()),
+            ("station", jialing.to_string()),
+            ("payment", "cash".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let checkout_id = location(&placed)
+        .trim_start_matches("/checkout/")
+        .to_owned();
+    let order_id = app.db.store.orders_of_checkout(&checkout_id).await.unwrap()[0].id;
+
+    // The seller's list shows it with the weight to expect; another shop's members get 404.
+    let seller = app
+        .logged_in_with("fujia-walnuts", "walnuts-of-huixian")
+        .await;
+    let list = text(&seller, app.url(&format!("/seller/shops/{shop_id}/orders"))).await;
+    assert!(
+        list.contains(&format!("id=\"order-{order_id}\"")) && list.contains("value=\"2000\""),
+        "{list}"
+    );
+    assert!(list.contains("嘉陵村服务站"));
+    let stranger = app
+        .logged_in_with("jialing-peppers", "walnuts-of-huixian")
+        .await;
+    let refused = stranger
+        .get(app.url(&format!("/seller/shops/{shop_id}/orders")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 404);
+    let csrf = csrf_of(&list);
+    let step = |client: &reqwest::Client, fields: Vec<(&'static str, String)>| {
+        let mut fields = fields;
+        fields.push(("_csrf", csrf.clone()));
+        fields.push(("back", format!("/seller/shops/{shop_id}/orders")));
+        client
+            .post(app.url(&format!("/orders/{order_id}/events")))
+            .form(&fields)
+            .send()
+    };
+    // The other shop cannot touch it either.
+    let foreign = stranger
+        .post(app.url(&format!("/orders/{order_id}/events")))
+        .form(&[
+            (
+                "_csrf",
+                csrf_of(
+                    &text(
+                        &stranger,
+                        app.url(&format!("/seller/shops/{other_shop}/orders")),
+                    )
+                    .await,
+                ),
+            ),
+            ("event", "pack".to_owned()),
+            ("packed_grams", "2000".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 404);
+    let bad_weight = step(
+        &seller,
+        vec![
+            ("event", "pack".to_owned()),
+            ("packed_grams", "heavy".to_owned()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad_weight.status(), 422);
+    let packed = step(
+        &seller,
+        vec![
+            ("event", "pack".to_owned()),
+            ("packed_grams", "2080".to_owned()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(location(&packed), format!("/seller/shops/{shop_id}/orders"));
+    step(
+        &seller,
+        vec![
+            ("event", "ship".to_owned()),
+            ("carrier", "县配送中心".to_owned()),
+            ("tracking", "HX20261123001".to_owned()),
+        ],
+    )
+    .await
+    .unwrap();
+    step(&seller, vec![("event", "mark_ready_for_pickup".to_owned())])
+        .await
+        .unwrap();
+
+    // The buyer sees the steps with the tracking number, and picks the parcel up.
+    let order_page = text(&buyer, app.url(&format!("/orders/{order_id}"))).await;
+    assert!(
+        order_page.contains("待自提") && order_page.contains("县配送中心 HX20261123001"),
+        "{order_page}"
+    );
+    assert!(
+        order_page.contains("实称 2080 克"),
+        "the packed weight is on the line"
+    );
+    assert!(order_page.contains("我已取货") && !order_page.contains("打包并称重"));
+    let picked = buyer
+        .post(app.url(&format!("/orders/{order_id}/events")))
+        .form(&[
+            ("_csrf", csrf_of(&order_page)),
+            ("event", "pick_up".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&picked), format!("/orders/{order_id}"));
+    let order = app.db.store.order(order_id).await.unwrap();
+    assert_eq!(order.status, OrderStatus::PickedUp);
+    assert_eq!(order.events.len(), 5);
+
+    // The seller sets a shipping rule from the same page; a bad amount is refused.
+    let saved = seller
+        .post(app.url(&format!("/seller/shops/{shop_id}/shipping")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("kind", "free_over"),
+            ("fee", "8"),
+            ("second", "99"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&saved),
+        format!("/seller/shops/{shop_id}/orders?saved=1")
+    );
+    assert_eq!(
+        app.db.store.shop_shipping(shop_id).await.unwrap(),
+        ShippingRule::FreeOver {
+            fee: Fen(800),
+            free_from: Fen(9900)
+        }
+    );
+    let bad = seller
+        .post(app.url(&format!("/seller/shops/{shop_id}/shipping")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("kind", "free_over"),
+            ("fee", "8"),
+            ("second", "0"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    app.stop().await;
+}

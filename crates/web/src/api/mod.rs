@@ -69,6 +69,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::orders::api::of_shop))
         .routes(routes!(crate::orders::api::advance))
         .routes(routes!(crate::stations::list))
+        .routes(routes!(crate::orders::seller::put_shipping))
         .routes(routes!(crate::search::api))
         .routes(routes!(crate::payments::sandbox::notify))
         .split_for_parts();

@@ -5,13 +5,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use farmgate_domain::ValidationError;
 use farmgate_domain::orders::{Basket, Fulfilment, IdempotencyKey, PaymentMethod};
-use farmgate_domain::shops::parse_text;
 use farmgate_store::orders::{Checkout, Order, PaymentStatus, PlaceOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::checkout::{next_step, public_base};
-use super::{DeliveryInput, parse_delivery, readable_order};
+use super::{DeliveryInput, apply_event, parse_delivery, readable_order};
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::CurrentUser;
@@ -298,59 +297,14 @@ pub async fn advance(
     Path(id): Path<i64>,
     ApiJson(request): ApiJson<EventRequest>,
 ) -> Result<Json<OrderView>, Problem> {
-    use farmgate_domain::orders::OrderEvent;
-    let order = readable_order(&state, &user, id).await?;
-    let event = match request.event.as_str() {
-        "pack" => match request.packed_grams {
-            Some(grams) if (1..=1_000_000_000).contains(&grams) => OrderEvent::Pack {
-                packed_grams: grams,
-            },
-            _ => return Err(ValidationError::new("packed_grams", "net-weight-invalid").into()),
-        },
-        "ship" => OrderEvent::Ship,
-        "mark_ready_for_pickup" => OrderEvent::MarkReadyForPickup,
-        "deliver" => OrderEvent::Deliver,
-        "refund" => OrderEvent::Refund,
-        "reject_refund" => OrderEvent::RejectRefund,
-        "cancel" => OrderEvent::Cancel,
-        "pick_up" => OrderEvent::PickUp,
-        "complete" => OrderEvent::Complete,
-        "request_refund" => OrderEvent::RequestRefund,
-        _ => return Err(ValidationError::new("event", "event-invalid").into()),
-    };
-    let by_seller = matches!(
-        event,
-        OrderEvent::Pack { .. }
-            | OrderEvent::Ship
-            | OrderEvent::MarkReadyForPickup
-            | OrderEvent::Deliver
-            | OrderEvent::Refund
-            | OrderEvent::RejectRefund
-    );
-    let allowed = if by_seller {
-        state
-            .store
-            .is_shop_member(order.shop_id, user.account.id)
-            .await?
-    } else {
-        order.buyer_id == user.account.id
-    };
-    if !allowed {
-        return Err(Problem::forbidden());
-    }
-    let note = match request.note {
-        Some(note) => Some(parse_text("note", &note, false, 300)?).filter(|n| !n.is_empty()),
-        None => None,
-    };
-    let order = state
-        .store
-        .advance_order(id, event, user.account.id, note)
-        .await?;
-    if event == OrderEvent::Cancel {
-        // The stock came back: searches for what is in stock should see it.
-        state
-            .indexer
-            .changed(order.lines.iter().map(|l| l.product_id));
-    }
+    let order = apply_event(
+        &state,
+        &user,
+        id,
+        &request.event,
+        request.packed_grams,
+        request.note.as_deref(),
+    )
+    .await?;
     Ok(Json(order.into()))
 }

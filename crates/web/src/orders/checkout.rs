@@ -155,7 +155,11 @@ async fn page(
             };
             Choice {
                 value: s.id.to_string(),
-                label: format!("{} · {place} · {fee}", s.name(t.lang())),
+                label: format!(
+                    "{}{} · {place}",
+                    s.name(t.lang()),
+                    t.arg("station-option-fee", "fee", fee)
+                ),
             }
         })
         .collect();

@@ -7,9 +7,11 @@ pub mod api;
 pub mod cart;
 pub mod checkout;
 pub mod pages;
+pub mod seller;
 
 use farmgate_domain::ValidationError;
 use farmgate_domain::accounts::{DisplayName, PhoneNumber};
+use farmgate_domain::orders::OrderEvent;
 use farmgate_domain::regions::RegionLevel;
 use farmgate_domain::shops::parse_text;
 use farmgate_store::orders::{Delivery, IntakeError, Order};
@@ -117,4 +119,72 @@ pub async fn readable_order(
     } else {
         Err(Problem::not_found())
     }
+}
+
+/// Moves an order one step for `user`: shop members take the shop's steps (pack with the
+/// parcel's weight, ship, mark ready at the station, deliver, refund), the buyer theirs
+/// (cancel, pick up, complete, ask for a refund); anyone else is refused. Stock that comes back
+/// on a cancel is told to the search index.
+pub async fn apply_event(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    event: &str,
+    packed_grams: Option<i64>,
+    note: Option<&str>,
+) -> Result<Order, Problem> {
+    let order = readable_order(state, user, id).await?;
+    let event = match event {
+        "pack" => match packed_grams {
+            Some(grams) if (1..=1_000_000_000).contains(&grams) => OrderEvent::Pack {
+                packed_grams: grams,
+            },
+            _ => return Err(ValidationError::new("packed_grams", "net-weight-invalid").into()),
+        },
+        "ship" => OrderEvent::Ship,
+        "mark_ready_for_pickup" => OrderEvent::MarkReadyForPickup,
+        "deliver" => OrderEvent::Deliver,
+        "refund" => OrderEvent::Refund,
+        "reject_refund" => OrderEvent::RejectRefund,
+        "cancel" => OrderEvent::Cancel,
+        "pick_up" => OrderEvent::PickUp,
+        "complete" => OrderEvent::Complete,
+        "request_refund" => OrderEvent::RequestRefund,
+        _ => return Err(ValidationError::new("event", "event-invalid").into()),
+    };
+    let by_seller = matches!(
+        event,
+        OrderEvent::Pack { .. }
+            | OrderEvent::Ship
+            | OrderEvent::MarkReadyForPickup
+            | OrderEvent::Deliver
+            | OrderEvent::Refund
+            | OrderEvent::RejectRefund
+    );
+    let allowed = if by_seller {
+        state
+            .store
+            .is_shop_member(order.shop_id, user.account.id)
+            .await?
+    } else {
+        order.buyer_id == user.account.id
+    };
+    if !allowed {
+        return Err(Problem::forbidden());
+    }
+    let note = match note {
+        Some(note) => Some(parse_text("note", note, false, 300)?).filter(|n| !n.is_empty()),
+        None => None,
+    };
+    let order = state
+        .store
+        .advance_order(id, event, user.account.id, note)
+        .await?;
+    if event == OrderEvent::Cancel {
+        // The stock came back: searches for what is in stock should see it.
+        state
+            .indexer
+            .changed(order.lines.iter().map(|l| l.product_id));
+    }
+    Ok(order)
 }

@@ -1,15 +1,18 @@
-//! The buyer's order pages: the list, and one order with its timeline.
+//! Order pages: the buyer's list, and one order with its timeline and the steps its viewer
+//! (the buyer, or a member of the shop) may take.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::FixedOffset;
+use farmgate_domain::orders::{OrderEvent, OrderKind, PaymentMethod};
 use farmgate_store::orders::Order;
 
 use super::readable_order;
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::csrf::CsrfToken;
 use crate::i18n::Tr;
 use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
@@ -33,30 +36,130 @@ pub struct OrderSummary {
     pub title: String,
     pub status: String,
     pub total: String,
+    pub shipping: String,
     pub placed_at: String,
     pub lines: Vec<String>,
-    pub timeline: Vec<(String, String)>,
+    /// What the ordered lines weigh, in grams (the seller's scale should show about this).
+    pub ordered_grams: i64,
+    /// Where it goes: the station, or the address with the recipient.
+    pub delivery: String,
+    pub payment: String,
+    /// (status, time, note: a carrier and tracking number, a reason)
+    pub timeline: Vec<(String, String, Option<String>)>,
+    /// The steps the viewer may take now: (event, button label).
+    pub actions: Vec<(&'static str, String)>,
 }
 
-fn summary(t: &Tr, order: &Order) -> OrderSummary {
-    OrderSummary {
+/// Who is looking at an order decides which steps they are offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    Buyer,
+    Seller,
+}
+
+const BUYER_STEPS: [(&str, OrderEvent); 4] = [
+    ("pick_up", OrderEvent::PickUp),
+    ("complete", OrderEvent::Complete),
+    ("request_refund", OrderEvent::RequestRefund),
+    ("cancel", OrderEvent::Cancel),
+];
+
+const SELLER_STEPS: [(&str, OrderEvent); 6] = [
+    ("pack", OrderEvent::Pack { packed_grams: 1 }),
+    ("ship", OrderEvent::Ship),
+    ("mark_ready_for_pickup", OrderEvent::MarkReadyForPickup),
+    ("deliver", OrderEvent::Deliver),
+    ("refund", OrderEvent::Refund),
+    ("reject_refund", OrderEvent::RejectRefund),
+];
+
+/// A timeline note as people should read it: FarmGate's own notes are catalogue ids.
+fn readable_note(t: &Tr, note: &str) -> String {
+    let id = format!("order-note-{note}");
+    if t.has(&id) {
+        t.get(&id)
+    } else {
+        note.to_owned()
+    }
+}
+
+pub async fn summary(
+    state: &AppState,
+    t: &Tr,
+    order: &Order,
+    viewer: Viewer,
+) -> Result<OrderSummary, Problem> {
+    let kind = OrderKind {
+        fulfilment: order.fulfilment,
+        payment: order.payment,
+    };
+    let steps: &[(&'static str, OrderEvent)] = match viewer {
+        Viewer::Buyer => &BUYER_STEPS,
+        Viewer::Seller => &SELLER_STEPS,
+    };
+    let delivery = match (order.station_id, &order.address) {
+        (Some(station), _) => {
+            let station = state.store.station(station).await?;
+            t.args2(
+                "order-delivery-pickup",
+                ("station", station.name(t.lang()).into()),
+                ("address", station.address.clone().into()),
+            )
+        }
+        (None, Some(address)) => {
+            let region = match order.delivery_region_id {
+                Some(id) => {
+                    let regions = state.store.all_regions().await?;
+                    regions
+                        .iter()
+                        .find(|r| r.id == id)
+                        .map(|r| crate::shops::place_label(&regions, r, t.lang()))
+                        .unwrap_or_default()
+                }
+                None => String::new(),
+            };
+            format!(
+                "{region} {address} · {} {}",
+                order.recipient_name.as_deref().unwrap_or_default(),
+                order.recipient_phone.as_deref().unwrap_or_default()
+            )
+        }
+        (None, None) => String::new(),
+    };
+    let payment = match order.payment {
+        PaymentMethod::Cash => t.get("buy-cod"),
+        PaymentMethod::Online => t.get("checkout-online"),
+    };
+    Ok(OrderSummary {
         id: order.id,
         title: t.arg("order-title", "id", order.id),
         status: t.get(&format!("order-status-{}", order.status.as_str())),
         total: order.total.display_yuan(),
+        shipping: order.shipping.display_yuan(),
         placed_at: china_time(order.placed_at),
+        ordered_grams: order
+            .lines
+            .iter()
+            .map(|l| l.net_grams.unwrap_or(0) * i64::from(l.quantity))
+            .sum(),
         lines: order
             .lines
             .iter()
             .map(|l| {
+                let packed = l
+                    .packed_grams
+                    .map(|g| format!(" · {}", t.arg("order-packed-grams", "grams", g)))
+                    .unwrap_or_default();
                 format!(
-                    "{} × {} · {}",
+                    "{} × {} · {}{packed}",
                     l.name,
                     l.quantity,
                     l.line_total.display_yuan()
                 )
             })
             .collect(),
+        delivery,
+        payment,
         timeline: order
             .events
             .iter()
@@ -64,10 +167,16 @@ fn summary(t: &Tr, order: &Order) -> OrderSummary {
                 (
                     t.get(&format!("order-status-{}", e.status.as_str())),
                     china_time(e.at),
+                    e.note.as_deref().map(|n| readable_note(t, n)),
                 )
             })
             .collect(),
-    }
+        actions: steps
+            .iter()
+            .filter(|(_, event)| kind.next(order.status, *event).is_ok())
+            .map(|(name, _)| (*name, t.get(&format!("order-action-{name}"))))
+            .collect(),
+    })
 }
 
 #[derive(Template)]
@@ -82,8 +191,10 @@ pub async fn mine(
     user: CurrentUser,
     c: Chrome,
 ) -> Result<Response, Problem> {
-    let orders = state.store.orders_of_buyer(user.account.id).await?;
-    let orders = orders.iter().map(|o| summary(&c.t, o)).collect();
+    let mut orders = Vec::new();
+    for order in state.store.orders_of_buyer(user.account.id).await? {
+        orders.push(summary(&state, &c.t, &order, Viewer::Buyer).await?);
+    }
     Ok(render(StatusCode::OK, &OrdersPage { c, orders }))
 }
 
@@ -91,16 +202,91 @@ pub async fn mine(
 #[template(path = "order.html")]
 struct OrderPage {
     c: Chrome,
+    csrf: String,
     order: OrderSummary,
+    back: String,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     c: Chrome,
+    csrf: CsrfToken,
     Path(id): Path<i64>,
 ) -> Result<Response, Problem> {
     let order = readable_order(&state, &user, id).await?;
-    let order = summary(&c.t, &order);
-    Ok(render(StatusCode::OK, &OrderPage { c, order }))
+    let viewer = if order.buyer_id == user.account.id {
+        Viewer::Buyer
+    } else {
+        Viewer::Seller
+    };
+    let back = match viewer {
+        Viewer::Buyer => "/orders".to_owned(),
+        Viewer::Seller => format!("/seller/shops/{}/orders", order.shop_id),
+    };
+    let order = summary(&state, &c.t, &order, viewer).await?;
+    Ok(render(
+        StatusCode::OK,
+        &OrderPage {
+            c,
+            csrf: csrf.0,
+            order,
+            back,
+        },
+    ))
+}
+
+#[derive(serde::Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    event: String,
+    #[serde(default)]
+    packed_grams: String,
+    #[serde(default)]
+    carrier: String,
+    #[serde(default)]
+    tracking: String,
+    /// Where to go afterwards: the order page, or the seller's order list.
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /orders/{id}/events`: a step from the order page or the seller's list (pack with
+/// the weight the scale shows, ship with carrier and tracking number, cancel, pick up...).
+pub async fn step(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<StepForm>,
+) -> Result<Response, Problem> {
+    use axum::response::{IntoResponse, Redirect};
+    use farmgate_domain::ValidationError;
+    let packed_grams = match (form.event.as_str(), form.packed_grams.trim()) {
+        ("pack", text) => Some(text.parse::<i64>().map_err(|_| {
+            Problem::from(ValidationError::new("packed_grams", "net-weight-invalid"))
+        })?),
+        _ => None,
+    };
+    let note = match form.event.as_str() {
+        "ship" => {
+            let note = format!("{} {}", form.carrier.trim(), form.tracking.trim());
+            Some(note.trim().to_owned()).filter(|n| !n.is_empty())
+        }
+        _ => None,
+    };
+    super::apply_event(
+        &state,
+        &user,
+        id,
+        &form.event,
+        packed_grams,
+        note.as_deref(),
+    )
+    .await?;
+    let back = if form.back.starts_with("/seller/") && !form.back.starts_with("//") {
+        form.back
+    } else {
+        format!("/orders/{id}")
+    };
+    Ok(Redirect::to(&back).into_response())
 }

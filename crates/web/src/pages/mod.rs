@@ -73,6 +73,15 @@ pub fn routes() -> Router<AppState> {
             post(crate::payments::sandbox::cancel),
         )
         .route("/orders/{id}", get(crate::orders::pages::show))
+        .route("/orders/{id}/events", post(crate::orders::pages::step))
+        .route(
+            "/seller/shops/{id}/orders",
+            get(crate::orders::seller::list),
+        )
+        .route(
+            "/seller/shops/{id}/shipping",
+            post(crate::orders::seller::set_shipping),
+        )
         .route("/static/app.css", get(layout::stylesheet))
 }
 pub use people::PEOPLE_READERS;

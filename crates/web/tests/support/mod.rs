@@ -92,6 +92,11 @@ impl App {
 
     /// A browser that has logged in as `login` with the demo password.
     pub async fn logged_in(&self, login: &str) -> reqwest::Client {
+        self.logged_in_with(login, DEMO_PASSWORD).await
+    }
+
+    /// A browser logged in as `login` with `password`.
+    pub async fn logged_in_with(&self, login: &str, password: &str) -> reqwest::Client {
         let client = self.browser();
         let page = client
             .get(self.url("/login"))
@@ -106,7 +111,7 @@ impl App {
             .form(&[
                 ("_csrf", csrf_of(&page).as_str()),
                 ("login", login),
-                ("password", DEMO_PASSWORD),
+                ("password", password),
                 ("next", "/"),
             ])
             .send()
