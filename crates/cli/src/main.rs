@@ -190,7 +190,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
         }
         Command::Seed(SeedCommand::Demo) => {
             let store = open(&config).await?;
-            seed_demo(&store).await?;
+            seed_demo(&store, &config).await?;
             store.close().await?;
             Ok(())
         }
@@ -238,7 +238,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
     }
 }
 
-async fn seed_demo(store: &Store) -> Result<()> {
+async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     let total = farmgate_store::demo::regions::count(&farmgate_store::demo::regions::tree());
     let bar = ProgressBar::new(total).with_message("regions");
     bar.set_style(
@@ -255,6 +255,9 @@ async fn seed_demo(store: &Store) -> Result<()> {
     let added_accounts = store.load_demo_accounts(&hash).await?;
     let added_stations = store.load_demo_stations().await?;
     let (added_shops, added_products) = store.load_demo_catalog().await?;
+    let photos = farmgate_web::catalog::photos::PhotoFiles::new(&config.data_dir);
+    let added_photos = farmgate_web::catalog::demo_photos::load_demo_photos(store, &photos).await?;
+    tracing::info!(photos = added_photos, "demo photos drawn");
     println!(
         "Demo data: {added_regions} regions, {added_accounts} accounts, {added_stations} stations, {added_shops} shops and {added_products} products added (existing ones kept)."
     );
@@ -336,7 +339,7 @@ fn random_password() -> String {
 async fn serve(args: ServeArgs, config: Config) -> Result<()> {
     let store = open(&config).await?;
     if args.demo {
-        seed_demo(&store).await?;
+        seed_demo(&store, &config).await?;
     }
     let bind = match args.bind {
         Some(bind) => bind
@@ -355,6 +358,7 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         pay_within: Duration::from_secs(config.pay_within_minutes.max(1) * 60),
         payment_secret: config.payment_secret.clone(),
         public_url: config.public_url.clone(),
+        data_dir: config.data_dir.clone(),
         ..WebConfig::default()
     };
     let (index, needs_fill) = open_index(&config)?;

@@ -29,7 +29,6 @@ use axum::{Router, middleware};
 use axum_login::AuthManagerLayerBuilder;
 use farmgate_store::sessions::DbSessionStore;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -67,7 +66,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(csrf::guard))
         .layer(auth)
         .layer(middleware::from_fn(ops::track))
-        .layer(RequestBodyLimitLayer::new(state.config.body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             state.config.request_timeout,
@@ -93,6 +92,33 @@ pub fn router(state: AppState) -> Router {
         .on_response(DefaultOnResponse::new().level(Level::INFO)))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Bounds every request body: photo uploads to the photo limit, everything else to the body
+/// limit. Too large answers 413 (at once when Content-Length says so).
+async fn body_limit(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = if request.uri().path().ends_with("/photos") {
+        state.config.photo_limit
+    } else {
+        state.config.body_limit
+    };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large").into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
 }
 
 /// Serves until `shutdown` resolves, with the housekeeping that a running server needs.

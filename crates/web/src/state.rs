@@ -12,6 +12,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use farmgate_search::{Indexer, ProductIndex, SearchError};
 
 use crate::auth::limits::LoginLimits;
+use crate::catalog::photos::PhotoFiles;
 use crate::payments::Payments;
 
 /// The web layer's settings (the CLI fills them from `farmgate.toml` and `FARMGATE_*`).
@@ -36,6 +37,10 @@ pub struct WebConfig {
     pub pay_within: Duration,
     /// The key the sandbox gateway signs with (shared by every instance); random when unset.
     pub payment_secret: Option<String>,
+    /// Where FarmGate keeps files (photos under `photos/`).
+    pub data_dir: std::path::PathBuf,
+    /// The largest photo upload accepted, in bytes.
+    pub photo_limit: usize,
     /// The address buyers and gateways reach FarmGate at (`https://farmgate.example`); when
     /// unset, the request's Host header over http.
     pub public_url: Option<String>,
@@ -55,6 +60,8 @@ impl Default for WebConfig {
             pay_within: Duration::from_secs(30 * 60),
             payment_secret: None,
             public_url: None,
+            data_dir: std::path::PathBuf::from("."),
+            photo_limit: 8 * 1024 * 1024,
         }
     }
 }
@@ -71,6 +78,7 @@ pub struct AppState {
     /// The product index, and the task that keeps it following the catalogue.
     pub search: Arc<ProductIndex>,
     pub indexer: Indexer,
+    pub photos: PhotoFiles,
 }
 
 impl AppState {
@@ -105,6 +113,7 @@ impl AppState {
             indexer: Indexer::start(Arc::clone(&index), store.clone()),
             search: index,
             payments: Payments::new(&secret),
+            photos: PhotoFiles::new(&config.data_dir),
             store,
             config: Arc::new(config),
             limits,

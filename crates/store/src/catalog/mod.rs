@@ -20,7 +20,10 @@ use serde::Serialize;
 
 use crate::regions::entity as region;
 use crate::{Error, Result, Store};
-use entity::{category, product, tag, text, variant};
+use entity::{category, photo, product, tag, text, variant};
+
+/// The most photos one product shows.
+pub const MAX_PHOTOS: usize = 8;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Category {
@@ -69,7 +72,17 @@ pub struct Product {
     pub tags: Vec<Tag>,
     pub texts: Vec<ProductText>,
     pub variants: Vec<Variant>,
+    /// In the order the seller put them; the first is the cover.
+    pub photos: Vec<Photo>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A product photo: the SHA-256 of the uploaded picture names its files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Photo {
+    pub hash: String,
+    pub width: u32,
+    pub height: u32,
 }
 
 impl Product {
@@ -250,6 +263,44 @@ impl Store {
         self.assemble(rows).await
     }
 
+    /// Adds a photo to a product (after its others); the same picture twice is one photo.
+    pub async fn add_product_photo(&self, product_id: i64, photo: &Photo) -> Result<()> {
+        let txn = self.db.begin().await?;
+        let existing = photo::Entity::find()
+            .filter(photo::Column::ProductId.eq(product_id))
+            .all(&txn)
+            .await?;
+        if existing.iter().any(|p| p.hash == photo.hash) {
+            return Ok(());
+        }
+        if existing.len() >= MAX_PHOTOS {
+            return Err(Error::Conflict { field: "photo" });
+        }
+        photo::ActiveModel {
+            product_id: Set(product_id),
+            hash: Set(photo.hash.clone()),
+            width: Set(i32::try_from(photo.width).unwrap_or(i32::MAX)),
+            height: Set(i32::try_from(photo.height).unwrap_or(i32::MAX)),
+            position: Set(i32::try_from(existing.len()).unwrap_or(i32::MAX)),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Takes a photo off a product (its files stay: another product may show the same picture).
+    pub async fn remove_product_photo(&self, product_id: i64, hash: &str) -> Result<()> {
+        photo::Entity::delete_many()
+            .filter(photo::Column::ProductId.eq(product_id))
+            .filter(photo::Column::Hash.eq(hash))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
     /// Products by id, in no particular order; ids that do not exist are left out.
     pub async fn products_by_ids(&self, ids: &[i64]) -> Result<Vec<Product>> {
         let rows = product::Entity::find()
@@ -322,13 +373,27 @@ impl Store {
         }
         let mut variants: HashMap<i64, Vec<Variant>> = HashMap::new();
         for v in variant::Entity::find()
-            .filter(variant::Column::ProductId.is_in(ids))
+            .filter(variant::Column::ProductId.is_in(ids.clone()))
             .order_by_asc(variant::Column::Position)
             .all(&self.db)
             .await?
         {
             let parsed = variant_from(v)?;
             variants.entry(parsed.product_id).or_default().push(parsed);
+        }
+        let mut photos: HashMap<i64, Vec<Photo>> = HashMap::new();
+        for p in photo::Entity::find()
+            .filter(photo::Column::ProductId.is_in(ids.clone()))
+            .order_by_asc(photo::Column::Position)
+            .order_by_asc(photo::Column::Id)
+            .all(&self.db)
+            .await?
+        {
+            photos.entry(p.product_id).or_default().push(Photo {
+                hash: p.hash,
+                width: u32::try_from(p.width).unwrap_or(0),
+                height: u32::try_from(p.height).unwrap_or(0),
+            });
         }
         rows.into_iter()
             .map(|row| {
@@ -340,6 +405,7 @@ impl Store {
                     tags: product_tags,
                     texts: texts.remove(&row.id).unwrap_or_default(),
                     variants: variants.remove(&row.id).unwrap_or_default(),
+                    photos: photos.remove(&row.id).unwrap_or_default(),
                     id: row.id,
                     shop_id: row.shop_id,
                     category_id: row.category_id,

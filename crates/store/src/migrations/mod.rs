@@ -6,6 +6,7 @@ mod m20261122_000002_shops;
 pub(crate) mod m20261122_000003_catalog;
 mod m20261122_000004_orders;
 mod m20261123_000005_checkout;
+mod m20261123_000006_photos;
 
 use std::collections::HashSet;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_catalog::Migration),
             Box::new(m20261122_000004_orders::Migration),
             Box::new(m20261123_000005_checkout::Migration),
+            Box::new(m20261123_000006_photos::Migration),
         ]
     }
 }

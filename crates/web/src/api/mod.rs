@@ -64,6 +64,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::catalog::api::create))
         .routes(routes!(crate::catalog::api::show))
         .routes(routes!(crate::catalog::api::list))
+        .routes(routes!(crate::catalog::photos::upload_api))
         .routes(routes!(crate::orders::api::place, crate::orders::api::mine))
         .routes(routes!(crate::orders::api::show))
         .routes(routes!(crate::orders::api::of_shop))

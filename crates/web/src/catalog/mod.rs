@@ -3,7 +3,9 @@
 //! members.
 
 pub mod api;
+pub mod demo_photos;
 pub mod pages;
+pub mod photos;
 
 use farmgate_domain::ValidationError;
 use farmgate_domain::catalog::{PricePolicy, ProductStatus, Tag, Unit, VariantSpec, check_stock};

@@ -29,6 +29,8 @@ pub struct ProductCard {
     pub name: String,
     pub price: String,
     pub sold_out: bool,
+    /// The cover's thumbnail, when the product has photos.
+    pub thumb: Option<String>,
 }
 
 pub fn cards(t: &Tr, products: &[Product]) -> Vec<ProductCard> {
@@ -48,6 +50,10 @@ pub fn cards(t: &Tr, products: &[Product]) -> Vec<ProductCard> {
                 .unwrap_or(Fen(0))
                 .display_yuan(),
             sold_out: p.variants.iter().all(|v| v.spec.stock == 0),
+            thumb: p
+                .photos
+                .first()
+                .map(|photo| super::photos::photo_url(&photo.hash, "thumb")),
         })
         .collect()
 }
@@ -363,6 +369,11 @@ struct ProductPage {
     /// at login).
     buy: Vec<(i64, String)>,
     csrf: String,
+    /// (large, thumbnail) URLs, the cover first.
+    photos: Vec<(String, String)>,
+    /// Shop members see the upload form.
+    member: bool,
+    product_id: i64,
 }
 
 pub async fn show(
@@ -372,7 +383,7 @@ pub async fn show(
     csrf: CsrfToken,
     Path(id): Path<i64>,
 ) -> Result<Response, Problem> {
-    let (product, _member) = visible_product(&state, user.as_ref(), id).await?;
+    let (product, member) = visible_product(&state, user.as_ref(), id).await?;
     let t = c.t;
     let (text, translated) = product.text(t.lang()).ok_or(Problem::not_found())?;
     let shop = state.store.shop(product.shop_id).await?;
@@ -412,6 +423,18 @@ pub async fn show(
     let page = ProductPage {
         buy,
         csrf: csrf.0,
+        photos: product
+            .photos
+            .iter()
+            .map(|p| {
+                (
+                    super::photos::photo_url(&p.hash, "large"),
+                    super::photos::photo_url(&p.hash, "thumb"),
+                )
+            })
+            .collect(),
+        member,
+        product_id: product.id,
         name: text.name.clone(),
         story: text.story.clone(),
         translated,

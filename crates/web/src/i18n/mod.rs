@@ -99,6 +99,13 @@ impl From<i64> for FluentArg {
     }
 }
 
+/// Templates hand values over by reference.
+impl From<&i64> for FluentArg {
+    fn from(value: &i64) -> Self {
+        FluentArg(FluentValue::from(*value))
+    }
+}
+
 impl From<usize> for FluentArg {
     fn from(value: usize) -> Self {
         FluentArg(FluentValue::from(value))

@@ -49,6 +49,11 @@ pub fn routes() -> Router<AppState> {
             post(crate::catalog::pages::create_product),
         )
         .route("/products/{id}", get(crate::catalog::pages::show))
+        .route(
+            "/seller/products/{id}/photos",
+            post(crate::catalog::photos::upload_form),
+        )
+        .route("/photos/{hash}/{file}", get(crate::catalog::photos::serve))
         .route("/orders", get(crate::orders::pages::mine))
         .route(
             "/cart",

@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 pub struct App {
     pub base: String,
     pub db: TestDb,
+    /// The server's data directory (photos).
+    pub files: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -45,7 +47,9 @@ pub async fn spawn_with_catalog() -> App {
         .unwrap()
 }
 
-async fn spawn_seeded(db: Db, config: WebConfig, catalog: bool) -> Option<App> {
+async fn spawn_seeded(db: Db, mut config: WebConfig, catalog: bool) -> Option<App> {
+    let files = tempfile::tempdir().unwrap();
+    config.data_dir = files.path().to_path_buf();
     let db = match db {
         Db::Sqlite => TestDb::sqlite().await,
         Db::Postgres => TestDb::postgres().await?,
@@ -72,6 +76,7 @@ async fn spawn_seeded(db: Db, config: WebConfig, catalog: bool) -> Option<App> {
     Some(App {
         base,
         db,
+        files,
         shutdown: Some(tx),
     })
 }
