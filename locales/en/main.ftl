@@ -351,3 +351,19 @@ product-photo-upload = Upload the photo
 error-photo-invalid = Please upload a JPEG, PNG or WebP photo.
 error-photo-too-large = The photo is too large: at most 10,000 pixels on a side.
 error-photo-too-many = A product shows at most 8 photos.
+review-product-title = Review “{ $name }”
+review-stars = { $count ->
+    [one] 1 star
+   *[other] { $count } stars
+}
+review-body = How was it? (optional)
+review-submit = Send the review
+reviews-title = Buyers' reviews
+rating-line = ★ { $stars } · { $count ->
+    [one] 1 review
+   *[other] { $count } reviews
+}
+shop-page-rating = Rating
+error-stars-invalid = Please choose 1 to 5 stars.
+error-review-too-early = You can review once you have received the parcel and confirmed it.
+error-review-twice = You have already reviewed this product.

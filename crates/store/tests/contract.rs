@@ -66,6 +66,7 @@ contract!(
     a_confirmed_payment_pays_every_order_once,
     unpaid_online_orders_expire_and_return_stock,
     carts_merge_and_bound_their_lines,
+    reviews_follow_completion_once_per_product,
 );
 
 async fn seed_demo(store: &Store) {
@@ -1486,4 +1487,79 @@ async fn carts_merge_and_bound_their_lines(db: &TestDb) {
     assert!(store.cart(buyer).await.unwrap().is_empty());
     let products = store.products_of_variants(&[walnuts, more]).await.unwrap();
     assert_eq!(products.len(), 2);
+}
+
+async fn reviews_follow_completion_once_per_product(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_domain::orders::OrderEvent;
+    use farmgate_domain::orders::review::ReviewText;
+    use farmgate_store::orders::OrderIntake;
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let variant = stocked_variant(store, shop.id, 5, ProductStatus::Listed).await;
+    let buyers = buyers(store, 2).await;
+    let intake = OrderIntake::start(store.clone());
+    let checkout = intake
+        .place(placement(buyers[0], "review-me-001", &[(variant, 1)]))
+        .await
+        .unwrap();
+    let order = &checkout.orders[0];
+    let product = order.lines[0].product_id;
+    let words = ReviewText::parse(5, "皮薄，香").unwrap();
+    assert!(
+        matches!(
+            store
+                .add_review(order.id, buyers[0], product, &words, Language::ZhCn)
+                .await,
+            Err(Error::InvalidState)
+        ),
+        "not before the parcel is received"
+    );
+    for event in [
+        OrderEvent::Pack { packed_grams: 1000 },
+        OrderEvent::Ship,
+        OrderEvent::MarkReadyForPickup,
+        OrderEvent::PickUp,
+        OrderEvent::Complete,
+    ] {
+        store
+            .advance_order(order.id, event, buyers[0], None)
+            .await
+            .unwrap();
+    }
+    assert!(
+        matches!(
+            store
+                .add_review(order.id, buyers[1], product, &words, Language::ZhCn)
+                .await,
+            Err(Error::NotFound)
+        ),
+        "only its buyer"
+    );
+    let review = store
+        .add_review(order.id, buyers[0], product, &words, Language::ZhCn)
+        .await
+        .unwrap();
+    assert_eq!((review.stars, review.body.as_str()), (5, "皮薄，香"));
+    assert!(
+        matches!(
+            store
+                .add_review(order.id, buyers[0], product, &words, Language::ZhCn)
+                .await,
+            Err(Error::Conflict { field: "product" })
+        ),
+        "once per product"
+    );
+    assert_eq!(
+        store.reviews_of_product(product, 10).await.unwrap(),
+        vec![review]
+    );
+    let rating = store.product_rating(product).await.unwrap();
+    assert_eq!((rating.average, rating.count), (5.0, 1));
+    assert_eq!(store.shop_rating(shop.id).await.unwrap().count, 1);
+    assert_eq!(
+        store.reviewed_products(order.id).await.unwrap(),
+        vec![product]
+    );
 }

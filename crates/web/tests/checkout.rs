@@ -557,7 +557,64 @@ async fn the_seller_packs_ships_and_readies_while_the_buyer_follows_the_timeline
     assert_eq!(location(&picked), format!("/orders/{order_id}"));
     let order = app.db.store.order(order_id).await.unwrap();
     assert_eq!(order.status, OrderStatus::PickedUp);
+    let order_page = text(&buyer, app.url(&format!("/orders/{order_id}"))).await;
     assert_eq!(order.events.len(), 5);
+
+    // Too early to review; after "received", one review per product, shown masked.
+    let product_id = order.lines[0].product_id;
+    let early = buyer
+        .post(app.url(&format!("/orders/{order_id}/reviews")))
+        .form(&[
+            ("_csrf", csrf_of(&order_page)),
+            ("product", product_id.to_string()),
+            ("stars", "5".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(early.status(), 409);
+    buyer
+        .post(app.url(&format!("/orders/{order_id}/events")))
+        .form(&[
+            ("_csrf", csrf_of(&order_page)),
+            ("event", "complete".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let completed = text(&buyer, app.url(&format!("/orders/{order_id}"))).await;
+    assert!(completed.contains("评价“嘉陵核桃”"), "{completed}");
+    let review = |stars: &'static str| {
+        buyer
+            .post(app.url(&format!("/orders/{order_id}/reviews")))
+            .form(&[
+                ("_csrf", csrf_of(&completed)),
+                ("product", product_id.to_string()),
+                ("stars", stars.to_owned()),
+                ("body", "皮薄，仁香".to_owned()),
+            ])
+            .send()
+    };
+    assert_eq!(review("9").await.unwrap().status(), 422);
+    assert_eq!(review("5").await.unwrap().status(), 303);
+    assert_eq!(review("4").await.unwrap().status(), 409, "once per product");
+    let product_page = text(&app.browser(), app.url(&format!("/products/{product_id}"))).await;
+    assert!(
+        product_page.contains("★ 5.0 · 1 条评价") && product_page.contains("皮薄，仁香"),
+        "{product_page}"
+    );
+    assert!(
+        product_page.contains("买**") && !product_page.contains("买家小王"),
+        "reviewers are masked"
+    );
+    let listed: Value = reqwest::get(app.url(&format!("/api/v1/products/{product_id}/reviews")))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["stars"], 5);
+    assert_eq!(listed[0]["reviewer"], "买**");
 
     // The seller sets a shipping rule from the same page; a bad amount is refused.
     let saved = seller

@@ -9,6 +9,7 @@
 //!                                                                          (reject_refund ─▶ completed)
 //! ```
 
+pub mod review;
 pub mod shipping;
 
 use serde::{Deserialize, Serialize};

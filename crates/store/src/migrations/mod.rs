@@ -7,6 +7,7 @@ pub(crate) mod m20261122_000003_catalog;
 mod m20261122_000004_orders;
 mod m20261123_000005_checkout;
 mod m20261123_000006_photos;
+mod m20261123_000007_reviews;
 
 use std::collections::HashSet;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_orders::Migration),
             Box::new(m20261123_000005_checkout::Migration),
             Box::new(m20261123_000006_photos::Migration),
+            Box::new(m20261123_000007_reviews::Migration),
         ]
     }
 }

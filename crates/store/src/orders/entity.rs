@@ -125,3 +125,27 @@ pub mod cart_line {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod review {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "reviews")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub order_id: i64,
+        pub product_id: i64,
+        pub shop_id: i64,
+        pub buyer_id: i64,
+        pub stars: i16,
+        pub body: String,
+        pub language: String,
+        pub created_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

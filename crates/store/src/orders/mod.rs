@@ -14,9 +14,11 @@ mod cart;
 mod entity;
 mod intake;
 mod payments;
+mod reviews;
 
 pub use intake::{IntakeError, OrderIntake};
 pub use payments::{Payment, PaymentStatus, Settlement};
+pub use reviews::{Rating, Review};
 
 use chrono::{DateTime, Utc};
 use farmgate_domain::money::Fen;

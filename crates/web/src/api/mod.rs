@@ -69,6 +69,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::orders::api::show))
         .routes(routes!(crate::orders::api::of_shop))
         .routes(routes!(crate::orders::api::advance))
+        .routes(routes!(crate::orders::api::review))
+        .routes(routes!(crate::orders::api::reviews))
         .routes(routes!(crate::stations::list))
         .routes(routes!(crate::orders::seller::put_shipping))
         .routes(routes!(crate::search::api))

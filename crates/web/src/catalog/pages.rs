@@ -374,6 +374,34 @@ struct ProductPage {
     /// Shop members see the upload form.
     member: bool,
     product_id: i64,
+    /// "★ 4.5 · 12 reviews", when there are any.
+    rating: Option<String>,
+    reviews: Vec<ReviewLine>,
+}
+
+pub struct ReviewLine {
+    pub stars: String,
+    pub who: String,
+    pub body: String,
+    pub language: &'static str,
+    pub date: String,
+}
+
+/// A reviewer as others see them: the first character of their name.
+pub fn masked_name(name: &str) -> String {
+    let first: String = name.chars().take(1).collect();
+    format!("{first}**")
+}
+
+/// "★ 4.5 · 12 reviews"
+pub fn rating_line(t: &Tr, rating: farmgate_store::orders::Rating) -> Option<String> {
+    (rating.count > 0).then(|| {
+        t.args2(
+            "rating-line",
+            ("stars", format!("{:.1}", rating.average).into()),
+            ("count", (rating.count as i64).into()),
+        )
+    })
 }
 
 pub async fn show(
@@ -435,6 +463,20 @@ pub async fn show(
             .collect(),
         member,
         product_id: product.id,
+        rating: rating_line(&t, state.store.product_rating(product.id).await?),
+        reviews: state
+            .store
+            .reviews_of_product(product.id, 10)
+            .await?
+            .into_iter()
+            .map(|r| ReviewLine {
+                stars: "★".repeat(usize::from(r.stars)),
+                who: masked_name(&r.buyer_name),
+                body: r.body,
+                language: r.language.tag(),
+                date: r.created_at.format("%Y-%m-%d").to_string(),
+            })
+            .collect(),
         name: text.name.clone(),
         story: text.story.clone(),
         translated,

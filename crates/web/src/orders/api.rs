@@ -308,3 +308,84 @@ pub async fn advance(
     .await?;
     Ok(Json(order.into()))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReviewRequest {
+    pub product_id: i64,
+    /// 1 to 5
+    pub stars: i64,
+    /// Up to 500 characters; may be empty.
+    #[serde(default)]
+    pub body: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReviewView {
+    pub id: i64,
+    pub product_id: i64,
+    pub stars: u8,
+    pub body: String,
+    /// The language it was written in.
+    pub language: String,
+    /// The reviewer, masked: the first character of their name.
+    pub reviewer: String,
+    pub created_at: String,
+}
+
+impl From<farmgate_store::orders::Review> for ReviewView {
+    fn from(r: farmgate_store::orders::Review) -> Self {
+        ReviewView {
+            id: r.id,
+            product_id: r.product_id,
+            stars: r.stars,
+            reviewer: crate::catalog::pages::masked_name(&r.buyer_name),
+            body: r.body,
+            language: r.language.tag().to_owned(),
+            created_at: r.created_at.to_rfc3339(),
+        }
+    }
+}
+
+/// The buyer reviews a product of their completed order, once per product.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/reviews", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Order id")), request_body = ReviewRequest,
+    responses((status = 201, body = ReviewView), (status = 401, body = ApiError), (status = 404, body = ApiError),
+        (status = 409, description = "Not completed yet, or reviewed already", body = ApiError), (status = 422, body = ApiError)))]
+pub async fn review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: crate::pages::layout::Chrome,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<ReviewRequest>,
+) -> Result<(StatusCode, Json<ReviewView>), Problem> {
+    let text = farmgate_domain::orders::review::ReviewText::parse(request.stars, &request.body)?;
+    let review = state
+        .store
+        .add_review(id, user.account.id, request.product_id, &text, c.t.lang())
+        .await
+        .map_err(super::pages::review_problem)?;
+    Ok((StatusCode::CREATED, Json(review.into())))
+}
+
+/// A product's newest reviews (at most 50).
+#[utoipa::path(get, path = "/api/v1/products/{id}/reviews", tag = "catalog",
+    params(("id" = i64, Path, description = "Product id")),
+    responses((status = 200, body = Vec<ReviewView>), (status = 404, body = ApiError)))]
+pub async fn reviews(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<ReviewView>>, Problem> {
+    let product = state.store.product(id).await?;
+    if product.status != farmgate_domain::catalog::ProductStatus::Listed {
+        return Err(Problem::not_found());
+    }
+    Ok(Json(
+        state
+            .store
+            .reviews_of_product(product.id, 50)
+            .await?
+            .into_iter()
+            .map(ReviewView::from)
+            .collect(),
+    ))
+}

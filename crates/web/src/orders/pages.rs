@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::FixedOffset;
-use farmgate_domain::orders::{OrderEvent, OrderKind, PaymentMethod};
+use farmgate_domain::orders::{OrderEvent, OrderKind, OrderStatus, PaymentMethod};
 use farmgate_store::orders::Order;
 
 use super::readable_order;
@@ -48,6 +48,8 @@ pub struct OrderSummary {
     pub timeline: Vec<(String, String, Option<String>)>,
     /// The steps the viewer may take now: (event, button label).
     pub actions: Vec<(&'static str, String)>,
+    /// For the buyer of a completed order: the products not reviewed yet (id, name).
+    pub reviewable: Vec<(i64, String)>,
 }
 
 /// Who is looking at an order decides which steps they are offered.
@@ -126,6 +128,20 @@ pub async fn summary(
         }
         (None, None) => String::new(),
     };
+    let reviewable = if viewer == Viewer::Buyer && order.status == OrderStatus::Completed {
+        let done = state.store.reviewed_products(order.id).await?;
+        let mut open: Vec<(i64, String)> = Vec::new();
+        for line in &order.lines {
+            if !done.contains(&line.product_id)
+                && !open.iter().any(|(id, _)| *id == line.product_id)
+            {
+                open.push((line.product_id, line.name.clone()));
+            }
+        }
+        open
+    } else {
+        Vec::new()
+    };
     let payment = match order.payment {
         PaymentMethod::Cash => t.get("buy-cod"),
         PaymentMethod::Online => t.get("checkout-online"),
@@ -171,6 +187,7 @@ pub async fn summary(
                 )
             })
             .collect(),
+        reviewable,
         actions: steps
             .iter()
             .filter(|(_, event)| kind.next(order.status, *event).is_ok())
@@ -289,4 +306,57 @@ pub async fn step(
         format!("/orders/{id}")
     };
     Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    product: String,
+    #[serde(default)]
+    stars: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /orders/{id}/reviews`: the buyer's stars and words about a product of a completed order.
+pub async fn review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<ReviewForm>,
+) -> Result<Response, Problem> {
+    use axum::response::{IntoResponse, Redirect};
+    use farmgate_domain::ValidationError;
+    use farmgate_domain::orders::review::ReviewText;
+    let product: i64 = form
+        .product
+        .trim()
+        .parse()
+        .map_err(|_| Problem::from(ValidationError::new("product", "not-for-sale")))?;
+    let stars: i64 = form
+        .stars
+        .trim()
+        .parse()
+        .map_err(|_| Problem::from(ValidationError::new("stars", "stars-invalid")))?;
+    let text = ReviewText::parse(stars, &form.body)?;
+    state
+        .store
+        .add_review(id, user.account.id, product, &text, c.t.lang())
+        .await
+        .map_err(review_problem)?;
+    Ok(Redirect::to(&format!("/orders/{id}")).into_response())
+}
+
+/// What a refused review is told: not yet received, or already reviewed.
+pub fn review_problem(err: farmgate_store::Error) -> Problem {
+    match err {
+        farmgate_store::Error::InvalidState => {
+            Problem::new(StatusCode::CONFLICT, "review-too-early")
+        }
+        farmgate_store::Error::Conflict { .. } => {
+            Problem::new(StatusCode::CONFLICT, "review-twice").with_field("product")
+        }
+        other => other.into(),
+    }
 }

@@ -79,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/orders/{id}", get(crate::orders::pages::show))
         .route("/orders/{id}/events", post(crate::orders::pages::step))
+        .route("/orders/{id}/reviews", post(crate::orders::pages::review))
         .route(
             "/seller/shops/{id}/orders",
             get(crate::orders::seller::list),

@@ -339,6 +339,7 @@ struct ShopPage {
     village: String,
     story: String,
     products: Vec<crate::catalog::pages::ProductCard>,
+    rating: Option<String>,
 }
 
 pub async fn show(
@@ -364,6 +365,7 @@ pub async fn show(
     let products = crate::catalog::pages::cards(&c.t, &listed);
     let page = ShopPage {
         products,
+        rating: crate::catalog::pages::rating_line(&c.t, state.store.shop_rating(shop.id).await?),
         kind: c.t.get(&format!("shop-kind-{}", shop.kind.as_str())),
         name: shop.name,
         village,
