@@ -367,3 +367,59 @@ shop-page-rating = Rating
 error-stars-invalid = Please choose 1 to 5 stars.
 error-review-too-early = You can review once you have received the parcel and confirmed it.
 error-review-twice = You have already reviewed this product.
+import-title = List products from Excel
+import-intro = Download the template, fill one product per row, and upload it. If any row is wrong nothing is imported, and every mistake is listed below.
+import-template = Download the Excel template
+import-file = Choose an Excel (.xlsx) or CSV file
+import-submit = Upload and import
+import-done = { $count ->
+    [one] 1 product imported.
+   *[other] { $count } products imported.
+}
+import-errors = { $count ->
+    [one] 1 thing to fix; nothing was imported:
+   *[other] { $count } things to fix; nothing was imported:
+}
+import-row = Row
+import-column = Column
+import-problem = What to fix
+export-products = Export products (Excel)
+export-orders = Export orders (Excel)
+sheet-column-name_zh = Chinese name (required)
+sheet-column-name_ug = Uyghur name
+sheet-column-name_en = English name
+sheet-column-story_zh = Chinese story
+sheet-column-story_ug = Uyghur story
+sheet-column-story_en = English story
+sheet-column-category = Category code
+sheet-column-origin = Village code (empty: the shop's village)
+sheet-column-unit = Unit code
+sheet-column-net_grams = Grams per unit
+sheet-column-price = Price (yuan)
+sheet-column-stock = Stock
+sheet-column-price_policy = Price follows the packed weight?
+sheet-column-tolerance_percent = Tolerance (%)
+sheet-column-tags = Tag codes (comma-separated)
+sheet-column-certificate = Organic certificate number
+sheet-column-status = Status code
+sheet-codes-what = Column
+sheet-codes-code = Code to enter
+sheet-codes-meaning = Meaning
+sheet-policy-fixed = Fixed price
+sheet-policy-follows_weight = Price follows the packed weight
+sheet-order-order = Order
+sheet-order-placed_at = Placed
+sheet-order-status = Status
+sheet-order-product = Product
+sheet-order-unit = Unit
+sheet-order-quantity = Quantity
+sheet-order-unit_price = Unit price
+sheet-order-line_total = Line total
+sheet-order-packed_grams = Packed (g)
+sheet-order-shipping = Shipping/pickup
+sheet-order-order_total = Order total
+sheet-order-payment = Payment
+sheet-order-delivery = Delivery
+error-sheet-unreadable = This file cannot be read; upload an Excel (.xlsx) or CSV file.
+error-sheet-no-header = The first row must be the template's header (name_zh and so on); please use the template.
+error-sheet-too-long = At most 2,000 rows at a time; please upload in parts.

@@ -173,60 +173,22 @@ impl Store {
 
     /// Creates a product with its texts, tags and variants in one transaction.
     pub async fn create_product(&self, new: NewProduct) -> Result<Product> {
-        if !new.texts.iter().any(|t| t.language == Language::ZhCn) {
-            return Err(Error::Config("a product needs its Chinese name".to_owned()));
-        }
         let txn = self.db.begin().await?;
-        let now = Utc::now();
-        let row = product::ActiveModel {
-            shop_id: Set(new.shop_id),
-            category_id: Set(new.category_id),
-            origin_id: Set(new.origin_id),
-            status: Set(new.status.as_str().to_owned()),
-            organic_certificate: Set(new.organic_certificate),
-            sales_count: Set(0),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        for t in &new.texts {
-            text::ActiveModel {
-                product_id: Set(row.id),
-                language: Set(t.language.tag().to_owned()),
-                name: Set(t.name.clone()),
-                story: Set(t.story.clone()),
-            }
-            .insert(&txn)
-            .await?;
-        }
-        for t in &new.tags {
-            tag::ActiveModel {
-                product_id: Set(row.id),
-                tag: Set(t.as_str().to_owned()),
-            }
-            .insert(&txn)
-            .await?;
-        }
-        for (position, spec) in new.variants.iter().enumerate() {
-            let (policy, tolerance) = policy_columns(spec.price_policy);
-            variant::ActiveModel {
-                product_id: Set(row.id),
-                unit: Set(spec.unit.as_str().to_owned()),
-                net_grams: Set(spec.net_grams),
-                price_fen: Set(spec.price.0),
-                stock: Set(spec.stock),
-                price_policy: Set(policy.to_owned()),
-                tolerance_bp: Set(tolerance),
-                position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
+        let id = insert_product(&txn, &new).await?;
+        txn.commit().await?;
+        self.product(id).await
+    }
+
+    /// Creates all of these products or, if any fails, none of them (an import is never left
+    /// half done). Returns their ids in order.
+    pub async fn create_products(&self, products: &[NewProduct]) -> Result<Vec<i64>> {
+        let txn = self.db.begin().await?;
+        let mut ids = Vec::with_capacity(products.len());
+        for new in products {
+            ids.push(insert_product(&txn, new).await?);
         }
         txn.commit().await?;
-        self.product(row.id).await
+        Ok(ids)
     }
 
     pub async fn product(&self, id: i64) -> Result<Product> {
@@ -417,4 +379,59 @@ impl Store {
             })
             .collect()
     }
+}
+
+async fn insert_product(txn: &sea_orm::DatabaseTransaction, new: &NewProduct) -> Result<i64> {
+    if !new.texts.iter().any(|t| t.language == Language::ZhCn) {
+        return Err(Error::Config("a product needs its Chinese name".to_owned()));
+    }
+    let now = Utc::now();
+    let row = product::ActiveModel {
+        shop_id: Set(new.shop_id),
+        category_id: Set(new.category_id),
+        origin_id: Set(new.origin_id),
+        status: Set(new.status.as_str().to_owned()),
+        organic_certificate: Set(new.organic_certificate.clone()),
+        sales_count: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    for t in &new.texts {
+        text::ActiveModel {
+            product_id: Set(row.id),
+            language: Set(t.language.tag().to_owned()),
+            name: Set(t.name.clone()),
+            story: Set(t.story.clone()),
+        }
+        .insert(txn)
+        .await?;
+    }
+    for t in &new.tags {
+        tag::ActiveModel {
+            product_id: Set(row.id),
+            tag: Set(t.as_str().to_owned()),
+        }
+        .insert(txn)
+        .await?;
+    }
+    for (position, spec) in new.variants.iter().enumerate() {
+        let (policy, tolerance) = policy_columns(spec.price_policy);
+        variant::ActiveModel {
+            product_id: Set(row.id),
+            unit: Set(spec.unit.as_str().to_owned()),
+            net_grams: Set(spec.net_grams),
+            price_fen: Set(spec.price.0),
+            stock: Set(spec.stock),
+            price_policy: Set(policy.to_owned()),
+            tolerance_bp: Set(tolerance),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(row.id)
 }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod demo_photos;
 pub mod pages;
 pub mod photos;
+pub mod sheets;
 
 use farmgate_domain::ValidationError;
 use farmgate_domain::catalog::{PricePolicy, ProductStatus, Tag, Unit, VariantSpec, check_stock};

@@ -106,6 +106,12 @@ impl From<&i64> for FluentArg {
     }
 }
 
+impl From<&usize> for FluentArg {
+    fn from(value: &usize) -> Self {
+        FluentArg(FluentValue::from(*value))
+    }
+}
+
 impl From<usize> for FluentArg {
     fn from(value: usize) -> Self {
         FluentArg(FluentValue::from(value))

@@ -54,6 +54,22 @@ pub fn routes() -> Router<AppState> {
             post(crate::catalog::photos::upload_form),
         )
         .route("/photos/{hash}/{file}", get(crate::catalog::photos::serve))
+        .route(
+            "/seller/shops/{id}/products/template.xlsx",
+            get(crate::catalog::sheets::template),
+        )
+        .route(
+            "/seller/shops/{id}/products/import",
+            get(crate::catalog::sheets::import_form).post(crate::catalog::sheets::import),
+        )
+        .route(
+            "/seller/shops/{id}/products.xlsx",
+            get(crate::catalog::sheets::export_products),
+        )
+        .route(
+            "/seller/shops/{id}/orders.xlsx",
+            get(crate::catalog::sheets::export_orders),
+        )
         .route("/orders", get(crate::orders::pages::mine))
         .route(
             "/cart",

@@ -1,0 +1,642 @@
+//! Sellers' lists in Excel: a template to fill, product import from XLSX or CSV (UTF-8 or the
+//! GB18030 that Chinese Excel writes) with a row-by-row report and nothing half-imported, and
+//! exports of products and orders.
+
+use std::io::Cursor;
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use farmgate_domain::ValidationError;
+use farmgate_domain::catalog::{PricePolicy, parse_yuan};
+use farmgate_domain::lang::Language;
+use farmgate_store::shops::Shop;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use super::{ProductInput, VariantInput, managed_shop, parse_product};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::csrf::CsrfToken;
+use crate::i18n::Tr;
+use crate::pages::layout::{Chrome, render};
+use crate::problem::Problem;
+
+/// The columns of the product sheet, by code; the template's header shows the code and its
+/// name in the seller's language, and import reads the code.
+pub const COLUMNS: [&str; 17] = [
+    "name_zh",
+    "name_ug",
+    "name_en",
+    "story_zh",
+    "story_ug",
+    "story_en",
+    "category",
+    "origin",
+    "unit",
+    "net_grams",
+    "price",
+    "stock",
+    "price_policy",
+    "tolerance_percent",
+    "tags",
+    "certificate",
+    "status",
+];
+
+/// The most rows one import takes.
+pub const MAX_ROWS: usize = 2000;
+
+/// Which column a parse error of the product form belongs to.
+fn column_of(field: &str) -> &'static str {
+    match field {
+        "name_zh-CN" => "name_zh",
+        "name_ug" => "name_ug",
+        "name_en" => "name_en",
+        "story_zh-CN" => "story_zh",
+        "story_ug" => "story_ug",
+        "story_en" => "story_en",
+        "category" => "category",
+        "origin" => "origin",
+        "tags" => "tags",
+        "certificate" => "certificate",
+        "status" => "status",
+        f if f.ends_with("_unit") => "unit",
+        f if f.ends_with("_net_grams") => "net_grams",
+        f if f.ends_with("_price") => "price",
+        f if f.ends_with("_stock") => "stock",
+        _ => "price_policy",
+    }
+}
+
+fn header_of(t: &Tr, code: &str) -> String {
+    format!("{code} · {}", t.get(&format!("sheet-column-{code}")))
+}
+
+fn server_error(err: XlsxError) -> Problem {
+    tracing::error!(error = %err, "a spreadsheet could not be written");
+    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
+}
+
+fn xlsx(bytes: Vec<u8>, file_name: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A workbook whose first sheet has the product columns' header row.
+fn product_workbook(t: &Tr) -> Result<Workbook, XlsxError> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("products")?;
+    for (col, code) in COLUMNS.iter().enumerate() {
+        let col = u16::try_from(col).unwrap_or(u16::MAX);
+        sheet.write_string_with_format(0, col, header_of(t, code), &bold)?;
+        sheet.set_column_width(col, 18)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(workbook)
+}
+
+/// `GET /seller/shops/{id}/products/template.xlsx`: the sheet to fill, with an example row and
+/// a second sheet listing the codes (categories, units, villages, tags).
+pub async fn template(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    Path(shop_id): Path<i64>,
+) -> Result<Response, Problem> {
+    let shop = managed_shop(&state, &user, shop_id).await?;
+    let t = c.t;
+    let village = state.store.region_by_id(shop.village_id).await?;
+    let categories = state.store.categories().await?;
+    let regions = state.store.all_regions().await?;
+    let bytes = (|| -> Result<Vec<u8>, XlsxError> {
+        let mut workbook = product_workbook(&t)?;
+        let example = [
+            "核桃",
+            "ياڭاق",
+            "Walnuts",
+            "",
+            "",
+            "",
+            "nuts",
+            village.code.as_str(),
+            "bag",
+            "1000",
+            "38.00",
+            "100",
+            "fixed",
+            "",
+            "poverty_alleviation",
+            "",
+            "listed",
+        ];
+        let sheet = workbook.worksheet_from_index(0)?;
+        for (col, value) in example.iter().enumerate() {
+            sheet.write_string(1, u16::try_from(col).unwrap_or(u16::MAX), *value)?;
+        }
+        let codes = workbook.add_worksheet();
+        codes.set_name("codes")?;
+        let bold = Format::new().set_bold();
+        codes.write_string_with_format(0, 0, t.get("sheet-codes-what"), &bold)?;
+        codes.write_string_with_format(0, 1, t.get("sheet-codes-code"), &bold)?;
+        codes.write_string_with_format(0, 2, t.get("sheet-codes-meaning"), &bold)?;
+        codes.set_column_width(2, 40)?;
+        let mut row = 1;
+        let mut put = |what: String, code: &str, meaning: String| -> Result<(), XlsxError> {
+            codes.write_string(row, 0, what)?;
+            codes.write_string(row, 1, code)?;
+            codes.write_string(row, 2, meaning)?;
+            row += 1;
+            Ok(())
+        };
+        for category in &categories {
+            put(
+                t.get("product-field-category"),
+                &category.code,
+                category.name(t.lang()).to_owned(),
+            )?;
+        }
+        for unit in farmgate_domain::catalog::Unit::ALL {
+            put(
+                t.get("sheet-column-unit"),
+                unit.as_str(),
+                t.get(&format!("unit-{}", unit.as_str())),
+            )?;
+        }
+        for tag in ["poverty_alleviation", "heritage", "organic"] {
+            put(
+                t.get("product-field-tags"),
+                tag,
+                t.get(&format!("tag-{tag}")),
+            )?;
+        }
+        for policy in ["fixed", "follows_weight"] {
+            put(
+                t.get("sheet-column-price_policy"),
+                policy,
+                t.get(&format!("sheet-policy-{policy}")),
+            )?;
+        }
+        for status in ["listed", "draft"] {
+            put(
+                t.get("product-field-status"),
+                status,
+                t.get(&format!("product-status-{status}")),
+            )?;
+        }
+        for region in regions
+            .iter()
+            .filter(|r| r.level == farmgate_domain::regions::RegionLevel::Village)
+        {
+            put(
+                t.get("product-field-origin"),
+                region.code.as_str(),
+                crate::shops::place_label(&regions, region, t.lang()),
+            )?;
+        }
+        workbook.save_to_buffer()
+    })()
+    .map_err(server_error)?;
+    Ok(xlsx(bytes, "farmgate-products-template.xlsx"))
+}
+
+/// The rows of an uploaded sheet: its header (codes) and the data rows as text.
+fn read_rows(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), Problem> {
+    let unreadable =
+        || Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "sheet-unreadable").with_field("file");
+    let mut rows: Vec<Vec<String>> = if bytes.starts_with(b"PK\x03\x04") {
+        let mut workbook: Xlsx<_> =
+            open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| unreadable())?;
+        let range = workbook
+            .worksheet_range_at(0)
+            .ok_or_else(unreadable)?
+            .map_err(|_| unreadable())?;
+        range
+            .rows()
+            .map(|row| {
+                row.iter()
+                    .map(|cell| match cell {
+                        Data::String(s) => s.clone(),
+                        Data::Int(i) => i.to_string(),
+                        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                            format!("{}", *f as i64)
+                        }
+                        Data::Float(f) => f.to_string(),
+                        Data::Bool(b) => b.to_string(),
+                        Data::Empty => String::new(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect()
+    } else {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text.trim_start_matches('\u{feff}').to_owned(),
+            // Chinese Excel saves CSV in GB18030.
+            Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+        };
+        if text.contains('\0') {
+            return Err(unreadable());
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|_| unreadable())?;
+            rows.push(record.iter().map(str::to_owned).collect());
+        }
+        rows
+    };
+    if rows.is_empty() {
+        return Err(unreadable());
+    }
+    let header: Vec<String> = rows
+        .remove(0)
+        .iter()
+        .map(|cell| {
+            cell.split('·')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_lowercase()
+        })
+        .collect();
+    if !header.iter().any(|h| h == "name_zh") {
+        return Err(
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "sheet-no-header").with_field("file"),
+        );
+    }
+    rows.retain(|row| row.iter().any(|cell| !cell.trim().is_empty()));
+    if rows.len() > MAX_ROWS {
+        return Err(
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "sheet-too-long").with_field("file"),
+        );
+    }
+    Ok((header, rows))
+}
+
+/// One row's mistake: the sheet's row number, the column, what to do.
+pub struct RowError {
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "seller_import.html")]
+struct ImportPage {
+    c: Chrome,
+    csrf: String,
+    shop_id: i64,
+    shop_name: String,
+    errors: Vec<RowError>,
+    imported: Option<usize>,
+    problem: Option<String>,
+}
+
+fn page(c: Chrome, csrf: String, shop: &Shop) -> ImportPage {
+    ImportPage {
+        c,
+        csrf,
+        shop_id: shop.id,
+        shop_name: shop.name.clone(),
+        errors: Vec::new(),
+        imported: None,
+        problem: None,
+    }
+}
+
+/// `GET /seller/shops/{id}/products/import`: the upload form.
+pub async fn import_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+    Path(shop_id): Path<i64>,
+) -> Result<Response, Problem> {
+    let shop = managed_shop(&state, &user, shop_id).await?;
+    Ok(render(StatusCode::OK, &page(c, csrf.0, &shop)))
+}
+
+/// Parses every row as the product form would; all errors, or all products.
+async fn parse_rows(
+    state: &AppState,
+    shop: &Shop,
+    t: &Tr,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> Result<Result<Vec<farmgate_store::catalog::NewProduct>, Vec<RowError>>, Problem> {
+    let village = state.store.region_by_id(shop.village_id).await?;
+    let mut products = Vec::new();
+    let mut errors = Vec::new();
+    for (index, row) in rows.iter().enumerate() {
+        let cell = |code: &str| -> String {
+            header
+                .iter()
+                .position(|h| h == code)
+                .and_then(|i| row.get(i))
+                .map(|v| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let origin = match cell("origin") {
+            o if o.is_empty() => village.code.as_str().to_owned(),
+            o => o,
+        };
+        let input = ProductInput {
+            texts: [
+                (Language::ZhCn, cell("name_zh"), cell("story_zh")),
+                (Language::Ug, cell("name_ug"), cell("story_ug")),
+                (Language::En, cell("name_en"), cell("story_en")),
+            ],
+            category: cell("category"),
+            origin,
+            tags: cell("tags")
+                .split([',', '，', ';', ' '])
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| s.trim().to_owned())
+                .collect(),
+            certificate: cell("certificate"),
+            status: cell("status"),
+            variants: vec![VariantInput {
+                unit: cell("unit"),
+                net_grams: cell("net_grams"),
+                price: match cell("price") {
+                    p if p.is_empty() => None,
+                    p => Some(parse_yuan(&p)),
+                },
+                stock: cell("stock"),
+                follows_weight: cell("price_policy") == "follows_weight",
+                tolerance_percent: cell("tolerance_percent"),
+            }],
+        };
+        let policy = cell("price_policy");
+        let mut row_errors: Vec<ValidationError> = Vec::new();
+        if !policy.is_empty() && policy != "fixed" && policy != "follows_weight" {
+            row_errors.push(ValidationError::new("price_policy", "price-policy-invalid"));
+        }
+        match parse_product(state, shop, input).await? {
+            Ok(product) if row_errors.is_empty() => products.push(product),
+            Ok(_) => {}
+            Err(parse_errors) => row_errors.extend(parse_errors),
+        }
+        for err in row_errors {
+            errors.push(RowError {
+                // The header is row 1 in the sheet.
+                row: index + 2,
+                column: column_of(err.field).to_owned(),
+                message: Problem::from(err).message(t),
+            });
+        }
+    }
+    Ok(if errors.is_empty() {
+        Ok(products)
+    } else {
+        Err(errors)
+    })
+}
+
+/// `POST /seller/shops/{id}/products/import` (multipart field `file`, the CSRF token in the
+/// query): every row is checked first; any mistake imports nothing and lists them all.
+pub async fn import(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+    Path(shop_id): Path<i64>,
+    mut multipart: Multipart,
+) -> Result<Response, Problem> {
+    let shop = managed_shop(&state, &user, shop_id).await?;
+    let t = c.t;
+    let mut bytes = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("file") {
+            bytes = field.bytes().await.ok();
+            break;
+        }
+    }
+    let mut result = page(c, csrf.0, &shop);
+    let parsed = match bytes.filter(|b| !b.is_empty()) {
+        Some(bytes) => read_rows(&bytes),
+        None => Err(
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "sheet-unreadable").with_field("file"),
+        ),
+    };
+    let (header, rows) = match parsed {
+        Ok(parsed) => parsed,
+        Err(problem) => {
+            result.problem = Some(problem.message(&t));
+            return Ok(render(problem.status, &result));
+        }
+    };
+    match parse_rows(&state, &shop, &t, &header, &rows).await? {
+        Ok(products) => {
+            let ids = state.store.create_products(&products).await?;
+            state.indexer.changed(ids.iter().copied());
+            result.imported = Some(ids.len());
+            Ok(render(StatusCode::OK, &result))
+        }
+        Err(errors) => {
+            result.errors = errors;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &result))
+        }
+    }
+}
+
+/// `GET /seller/shops/{id}/products.xlsx`: the shop's products in the import layout (one row
+/// per variant), so an export can be edited and imported into another shop.
+pub async fn export_products(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    Path(shop_id): Path<i64>,
+) -> Result<Response, Problem> {
+    let shop = managed_shop(&state, &user, shop_id).await?;
+    let t = c.t;
+    let products = state.store.products_of_shop(shop.id).await?;
+    let categories = state.store.categories().await?;
+    let regions = state.store.all_regions().await?;
+    let bytes = (|| -> Result<Vec<u8>, XlsxError> {
+        let mut workbook = product_workbook(&t)?;
+        let sheet = workbook.worksheet_from_index(0)?;
+        let mut row = 1;
+        for product in &products {
+            let text = |language: Language| {
+                product
+                    .texts
+                    .iter()
+                    .find(|x| x.language == language)
+                    .map(|x| (x.name.clone(), x.story.clone()))
+                    .unwrap_or_default()
+            };
+            let (zh, ug, en) = (text(Language::ZhCn), text(Language::Ug), text(Language::En));
+            for variant in &product.variants {
+                let spec = &variant.spec;
+                let (policy, tolerance) = match spec.price_policy {
+                    PricePolicy::Fixed => ("fixed", String::new()),
+                    PricePolicy::FollowsPackedWeight { tolerance_bp } => (
+                        "follows_weight",
+                        format!("{}", f64::from(tolerance_bp) / 100.0),
+                    ),
+                };
+                let values = [
+                    zh.0.clone(),
+                    ug.0.clone(),
+                    en.0.clone(),
+                    zh.1.clone(),
+                    ug.1.clone(),
+                    en.1.clone(),
+                    categories
+                        .iter()
+                        .find(|c| c.id == product.category_id)
+                        .map(|c| c.code.clone())
+                        .unwrap_or_default(),
+                    regions
+                        .iter()
+                        .find(|r| r.id == product.origin_id)
+                        .map(|r| r.code.as_str().to_owned())
+                        .unwrap_or_default(),
+                    spec.unit.as_str().to_owned(),
+                    spec.net_grams.map(|g| g.to_string()).unwrap_or_default(),
+                    format!("{}.{:02}", spec.price.0 / 100, spec.price.0 % 100),
+                    spec.stock.to_string(),
+                    policy.to_owned(),
+                    tolerance,
+                    product
+                        .tags
+                        .iter()
+                        .map(|tag| tag.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    product.organic_certificate.clone().unwrap_or_default(),
+                    product.status.as_str().to_owned(),
+                ];
+                for (col, value) in values.iter().enumerate() {
+                    sheet.write_string(row, u16::try_from(col).unwrap_or(u16::MAX), value)?;
+                }
+                row += 1;
+            }
+        }
+        workbook.save_to_buffer()
+    })()
+    .map_err(server_error)?;
+    Ok(xlsx(
+        bytes,
+        &format!("farmgate-shop-{}-products.xlsx", shop.id),
+    ))
+}
+
+/// `GET /seller/shops/{id}/orders.xlsx`: one row per order line, with the parcel's status,
+/// where it goes and what was charged.
+pub async fn export_orders(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    Path(shop_id): Path<i64>,
+) -> Result<Response, Problem> {
+    let shop = managed_shop(&state, &user, shop_id).await?;
+    let t = c.t;
+    let orders = state.store.orders_of_shop(shop.id).await?;
+    let stations = state
+        .store
+        .stations_within(
+            &state
+                .store
+                .region_root()
+                .await?
+                .ok_or(Problem::not_found())?
+                .path,
+        )
+        .await?;
+    let bytes = (|| -> Result<Vec<u8>, XlsxError> {
+        let mut workbook = Workbook::new();
+        let bold = Format::new().set_bold();
+        let money = Format::new().set_num_format("0.00");
+        let sheet = workbook.add_worksheet();
+        sheet.set_name("orders")?;
+        let columns = [
+            "order",
+            "placed_at",
+            "status",
+            "product",
+            "unit",
+            "quantity",
+            "unit_price",
+            "line_total",
+            "packed_grams",
+            "shipping",
+            "order_total",
+            "payment",
+            "delivery",
+        ];
+        for (col, code) in columns.iter().enumerate() {
+            let col = u16::try_from(col).unwrap_or(u16::MAX);
+            sheet.write_string_with_format(0, col, t.get(&format!("sheet-order-{code}")), &bold)?;
+            sheet.set_column_width(col, 14)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        let mut row = 1;
+        for order in &orders {
+            let delivery = match order.station_id {
+                Some(id) => stations
+                    .iter()
+                    .find(|s| s.id == id)
+                    .map(|s| s.name(t.lang()).to_owned())
+                    .unwrap_or_default(),
+                None => order.address.clone().unwrap_or_default(),
+            };
+            for line in &order.lines {
+                sheet.write_number(row, 0, order.id as f64)?;
+                sheet.write_string(row, 1, crate::orders::pages::china_time(order.placed_at))?;
+                sheet.write_string(
+                    row,
+                    2,
+                    t.get(&format!("order-status-{}", order.status.as_str())),
+                )?;
+                sheet.write_string(row, 3, &line.name)?;
+                sheet.write_string(row, 4, t.get(&format!("unit-{}", line.unit)))?;
+                sheet.write_number(row, 5, f64::from(line.quantity))?;
+                sheet.write_number_with_format(row, 6, line.unit_price.0 as f64 / 100.0, &money)?;
+                sheet.write_number_with_format(row, 7, line.line_total.0 as f64 / 100.0, &money)?;
+                if let Some(grams) = line.packed_grams {
+                    sheet.write_number(row, 8, grams as f64)?;
+                }
+                sheet.write_number_with_format(row, 9, order.shipping.0 as f64 / 100.0, &money)?;
+                sheet.write_number_with_format(row, 10, order.total.0 as f64 / 100.0, &money)?;
+                sheet.write_string(
+                    row,
+                    11,
+                    match order.payment {
+                        farmgate_domain::orders::PaymentMethod::Cash => t.get("buy-cod"),
+                        farmgate_domain::orders::PaymentMethod::Online => t.get("checkout-online"),
+                    },
+                )?;
+                sheet.write_string(row, 12, &delivery)?;
+                row += 1;
+            }
+        }
+        workbook.save_to_buffer()
+    })()
+    .map_err(server_error)?;
+    Ok(xlsx(
+        bytes,
+        &format!("farmgate-shop-{}-orders.xlsx", shop.id),
+    ))
+}

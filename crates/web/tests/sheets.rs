@@ -1,0 +1,248 @@
+//! Sellers' Excel lists through the real server: template, import with a row-by-row report
+//! and nothing half-imported, exports that import again.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use farmgate_web::WebConfig;
+use reqwest::multipart::{Form, Part};
+use support::{Db, csrf_of, spawn_with};
+
+fn sheet_rows(bytes: &[u8], index: usize) -> Vec<Vec<String>> {
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    let range = workbook.worksheet_range_at(index).unwrap().unwrap();
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn file(bytes: Vec<u8>, name: &str) -> Form {
+    Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()))
+}
+
+#[tokio::test]
+async fn a_seller_lists_products_from_excel_and_gets_them_back() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (_, shop_id) = app
+        .open_shop("fujia-walnuts", "huixian-fujia-village")
+        .await;
+    let seller = app
+        .logged_in_with("fujia-walnuts", "walnuts-of-huixian")
+        .await;
+    let page = seller
+        .get(app.url(&format!("/seller/shops/{shop_id}/products/import")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    let import = |body: Form| {
+        seller
+            .post(app.url(&format!(
+                "/seller/shops/{shop_id}/products/import?_csrf={csrf}"
+            )))
+            .multipart(body)
+            .send()
+    };
+
+    // The template: the columns by code with their Chinese names, an example, the codes.
+    let template = seller
+        .get(app.url(&format!("/seller/shops/{shop_id}/products/template.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        template.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    let template = template.bytes().await.unwrap();
+    let rows = sheet_rows(&template, 0);
+    assert_eq!(rows[0][0], "name_zh · 中文名称（必填）");
+    assert_eq!(rows[1][6], "nuts");
+    let codes = sheet_rows(&template, 1);
+    assert!(codes.iter().any(|r| r[1] == "huixian-fujia-village"));
+
+    // A CSV as Chinese Excel saves it (GB18030), with two mistakes on row 3: all reported,
+    // nothing imported.
+    let csv = "name_zh,name_en,category,unit,net_grams,price,stock,tags\n\
+               徽县核桃,Huixian walnuts,nuts,bag,1000,38.00,100,poverty_alleviation\n\
+               花椒,,rice,bag,250,abc,50,\n";
+    let (gbk, _, _) = encoding_rs::GB18030.encode(csv);
+    let refused = import(file(gbk.into_owned(), "products.csv"))
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let report = refused.text().await.unwrap();
+    assert!(
+        report.contains("有 2 处要改") || report.contains("有 \u{2068}2\u{2069} 处要改"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<td dir=\"ltr\">3</td><td dir=\"ltr\">category</td>"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<td dir=\"ltr\">3</td><td dir=\"ltr\">price</td>"),
+        "{report}"
+    );
+    assert!(
+        app.db
+            .store
+            .products_of_shop(shop_id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing half-imported"
+    );
+    let not_a_sheet = import(file(b"\x00\x01binary".to_vec(), "x.xlsx"))
+        .await
+        .unwrap();
+    assert_eq!(not_a_sheet.status(), 422);
+
+    // Fixed, as XLSX: both products are listed, with their texts and tags.
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let rows = [
+        [
+            "name_zh",
+            "name_ug",
+            "category",
+            "unit",
+            "net_grams",
+            "price",
+            "stock",
+            "tags",
+            "price_policy",
+            "tolerance_percent",
+        ],
+        [
+            "徽县核桃",
+            "خۇيشيەن ياڭىقى",
+            "nuts",
+            "bag",
+            "1000",
+            "38",
+            "100",
+            "poverty_alleviation",
+            "fixed",
+            "",
+        ],
+        [
+            "大红袍花椒",
+            "",
+            "oils-condiments",
+            "jin",
+            "",
+            "45.5",
+            "50",
+            "",
+            "follows_weight",
+            "3",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *value).unwrap();
+        }
+    }
+    let imported = import(file(workbook.save_to_buffer().unwrap(), "products.xlsx"))
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), 200);
+    assert!(imported.text().await.unwrap().contains("已导入"));
+    let products = app.db.store.products_of_shop(shop_id).await.unwrap();
+    assert_eq!(products.len(), 2);
+    let pepper = products
+        .iter()
+        .find(|p| p.texts[0].name == "大红袍花椒")
+        .unwrap();
+    assert_eq!(pepper.variants[0].spec.price.0, 4550);
+    assert_eq!(
+        pepper.variants[0].spec.price_policy,
+        farmgate_domain::catalog::PricePolicy::FollowsPackedWeight { tolerance_bp: 300 }
+    );
+
+    // The export has the import's layout: it imports into another shop as it is.
+    let export = seller
+        .get(app.url(&format!("/seller/shops/{shop_id}/products.xlsx")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(sheet_rows(&export, 0).len(), 3);
+    let (_, other_shop) = app
+        .open_shop("jialing-peppers", "huixian-jialing-village")
+        .await;
+    let other = app
+        .logged_in_with("jialing-peppers", "walnuts-of-huixian")
+        .await;
+    let other_page = other
+        .get(app.url(&format!("/seller/shops/{other_shop}/products/import")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let again = other
+        .post(app.url(&format!(
+            "/seller/shops/{other_shop}/products/import?_csrf={}",
+            csrf_of(&other_page)
+        )))
+        .multipart(file(export.to_vec(), "export.xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(
+        app.db
+            .store
+            .products_of_shop(other_shop)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // A shop's lists are its own.
+    for path in [
+        "products.xlsx",
+        "orders.xlsx",
+        "products/template.xlsx",
+        "products/import",
+    ] {
+        let response = other
+            .get(app.url(&format!("/seller/shops/{shop_id}/{path}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+    }
+    let orders = seller
+        .get(app.url(&format!("/seller/shops/{shop_id}/orders.xlsx")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(sheet_rows(&orders, 0)[0][0], "订单号");
+    app.stop().await;
+}
