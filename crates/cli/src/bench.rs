@@ -21,6 +21,110 @@ pub struct CheckoutBench {
     pub seconds: u64,
     /// A PostgreSQL URL to run on (a fresh schema is made and dropped); SQLite otherwise.
     pub postgres: Option<String>,
+    /// The large catalogue size for the queries-per-checkout comparison (against 1,000).
+    pub catalogue: usize,
+}
+
+/// A product of `shop` in `category` with one variant; `n` makes its name its own.
+fn generated_product(
+    shop: &farmgate_store::shops::Shop,
+    category: i64,
+    n: usize,
+    stock: i64,
+) -> Result<NewProduct> {
+    const KINDS: [&str; 8] = [
+        "核桃",
+        "红枣",
+        "枸杞",
+        "杏干",
+        "蜂蜜",
+        "葡萄干",
+        "巴旦木",
+        "花椒",
+    ];
+    Ok(NewProduct {
+        shop_id: shop.id,
+        category_id: category,
+        origin_id: shop.village_id,
+        status: ProductStatus::Listed,
+        organic_certificate: None,
+        tags: vec![],
+        texts: vec![ProductText {
+            language: Language::ZhCn,
+            name: format!("{}{n}号", KINDS[n % KINDS.len()]),
+            story: String::new(),
+        }],
+        variants: vec![
+            VariantSpec::new(
+                Unit::Bag,
+                Some(500),
+                Fen(1000 + (n as i64 % 9000)),
+                stock,
+                PricePolicy::Fixed,
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+        ],
+    })
+}
+
+/// Adds generated products until the catalogue holds `target`, a thousand per transaction.
+async fn grow_catalogue(
+    store: &Store,
+    shop: &farmgate_store::shops::Shop,
+    category: i64,
+    target: usize,
+) -> Result<()> {
+    let have = store.product_count().await? as usize;
+    if have >= target {
+        return Ok(());
+    }
+    let bar = ProgressBar::new((target - have) as u64).with_message("catalogue");
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len} {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let mut n = have;
+    while n < target {
+        let batch: Vec<NewProduct> = (n..target.min(n + 1000))
+            .map(|i| generated_product(shop, category, i, 10))
+            .collect::<Result<_>>()?;
+        store.create_products(&batch).await?;
+        bar.inc(batch.len() as u64);
+        n += batch.len();
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// Statements the server runs for one API checkout: the least of three (a background job may
+/// run a query during one of them).
+async fn queries_per_checkout(
+    client: &reqwest::Client,
+    base: &str,
+    store: &Store,
+    token: &str,
+    variant: i64,
+    station: i64,
+    round: usize,
+) -> Result<u64> {
+    let mut least = u64::MAX;
+    for attempt in 0..3 {
+        let before = store.statements_run();
+        let response = client
+            .post(format!("{base}/api/v1/orders"))
+            .bearer_auth(token)
+            .header("idempotency-key", format!("queries-{round}-{attempt}"))
+            .json(&serde_json::json!({"items": [{"variant_id": variant, "quantity": 1}], "delivery": {"kind": "pickup", "station": station.to_string()}, "payment": "cash"}))
+            .send()
+            .await?;
+        let after = store.statements_run();
+        if response.status().as_u16() != 201 {
+            bail!("the measuring checkout was refused: {}", response.status());
+        }
+        least = least.min(after - before);
+    }
+    Ok(least)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -129,6 +233,20 @@ pub async fn checkout(bench: CheckoutBench) -> Result<()> {
         })
         .await?;
     let variant = product.variants[0].id;
+    let measuring = store
+        .create_product(generated_product(&shop, nuts.id, 0, 1_000_000)?)
+        .await?
+        .variants[0]
+        .id;
+    let measuring_buyer = store
+        .create_account(NewAccount {
+            login: LoginId::parse("bench-measuring").map_err(|e| anyhow::anyhow!("{e}"))?,
+            display_name: DisplayName::parse("bench").map_err(|e| anyhow::anyhow!("{e}"))?,
+            password_hash: "x".to_owned(),
+            language: Language::ZhCn,
+        })
+        .await?;
+    let measuring_token = store.issue_api_token(measuring_buyer.id).await?;
     let mut tokens = Vec::new();
     for n in 0..bench.concurrency {
         let login =
@@ -296,6 +414,36 @@ pub async fn checkout(bench: CheckoutBench) -> Result<()> {
     println!("oversold: {oversold}");
     println!("lost: {lost}");
 
+    // Queries per checkout must not grow with the catalogue.
+    let small = 1000.min(bench.catalogue);
+    grow_catalogue(&store, &shop, nuts.id, small).await?;
+    let small_count = store.product_count().await?;
+    let with_small = queries_per_checkout(
+        &client,
+        &base,
+        &store,
+        &measuring_token,
+        measuring,
+        station,
+        1,
+    )
+    .await?;
+    grow_catalogue(&store, &shop, nuts.id, bench.catalogue).await?;
+    let large_count = store.product_count().await?;
+    let with_large = queries_per_checkout(
+        &client,
+        &base,
+        &store,
+        &measuring_token,
+        measuring,
+        station,
+        2,
+    )
+    .await?;
+    println!(
+        "queries per checkout: {with_small} with {small_count} products, {with_large} with {large_count} products"
+    );
+
     let _ = stop.send(());
     let _ = server.await;
     if let Some(schema) = schema {
@@ -305,5 +453,288 @@ pub async fn checkout(bench: CheckoutBench) -> Result<()> {
     if oversold > 0 || lost > 0 {
         bail!("oversold {oversold}, lost {lost}: the intake broke its promise");
     }
+    if with_small != with_large {
+        bail!("queries per checkout grew with the catalogue: {with_small} then {with_large}");
+    }
+    Ok(())
+}
+
+/// What generated products are made of: (zh, ug, en, category code).
+const KINDS: [(&str, &str, &str, &str); 10] = [
+    ("核桃", "ياڭاق", "walnuts", "nuts"),
+    ("红枣", "قىزىل چىلان", "red dates", "dried-fruit"),
+    ("枸杞", "لەنجۇ", "wolfberry", "dried-fruit"),
+    ("杏干", "ئۆرۈك قېقى", "dried apricots", "dried-fruit"),
+    ("蜂蜜", "ھەسەل", "honey", "honey"),
+    ("葡萄干", "ئۈزۈم قېقى", "raisins", "dried-fruit"),
+    ("香梨", "خۇشپۇراق نەشپۈت", "fragrant pears", "fresh-produce"),
+    (
+        "薰衣草精油",
+        "لاۋاندا يېغى",
+        "lavender oil",
+        "oils-condiments",
+    ),
+    ("馕", "نان", "naan", "naan-baked"),
+    ("巴旦木", "بادام", "almonds", "nuts"),
+];
+const QUALITIES: [(&str, &str, &str); 6] = [
+    ("有机", "ئورگانىك", "organic"),
+    ("特级", "ئالىي", "premium"),
+    ("农家", "دېھقانچە", "farmhouse"),
+    ("薄皮", "نېپىز پوستلۇق", "thin-shell"),
+    ("手工", "قول ھۈنەر", "handmade"),
+    ("新鲜", "يېڭى", "fresh"),
+];
+
+/// `farmgate bench search`: indexes `count` generated products (names and stories in three
+/// languages, from the seed villages) on disk and times typical searches one after another.
+pub async fn search(count: usize, searches: usize) -> Result<()> {
+    use farmgate_search::{Context, ProductIndex, SearchQuery, SortBy};
+    use farmgate_store::catalog::{Product, Variant};
+    if count == 0 || searches == 0 {
+        bail!("--products and --searches must be positive");
+    }
+    let dir = tempfile::tempdir()?;
+    let store = Store::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("bench.db").display()
+    ))
+    .await?;
+    store.migrate().await?;
+    store.load_demo_regions(&|| {}).await?;
+    let context = Context::load(&store).await?;
+    let regions = store.all_regions().await?;
+    let villages: Vec<_> = regions
+        .iter()
+        .filter(|r| r.level == farmgate_domain::regions::RegionLevel::Village)
+        .cloned()
+        .collect();
+    let counties: Vec<_> = regions
+        .iter()
+        .filter(|r| r.level == farmgate_domain::regions::RegionLevel::County)
+        .cloned()
+        .collect();
+    let categories = store.categories().await?;
+    let (index, _) = ProductIndex::open(&dir.path().join("search"))?;
+    let index = std::sync::Arc::new(index);
+    println!("farmgate bench search: {count} generated products, {searches} searches");
+
+    let bar = ProgressBar::new(count as u64).with_message("indexing");
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let started = Instant::now();
+    let now = chrono::Utc::now();
+    let mut n = 0usize;
+    while n < count {
+        let end = count.min(n + 10_000);
+        let batch: Vec<Product> = (n..end)
+            .map(|i| {
+                let (zh, ug, en, category) = KINDS[i % KINDS.len()];
+                let (qzh, qug, qen) = QUALITIES[(i / KINDS.len()) % QUALITIES.len()];
+                let village = &villages[(i * 7) % villages.len()];
+                let county = regions
+                    .iter()
+                    .find(|r| {
+                        r.level == farmgate_domain::regions::RegionLevel::County
+                            && village.path.as_str().starts_with(r.path.as_str())
+                    })
+                    .unwrap_or(village);
+                let category_id = categories
+                    .iter()
+                    .find(|c| c.code == category)
+                    .map_or(0, |c| c.id);
+                let id = i as i64 + 1;
+                let text = |language, name: String, story: String| ProductText {
+                    language,
+                    name,
+                    story,
+                };
+                Product {
+                    id,
+                    shop_id: 1 + (i % 5000) as i64,
+                    category_id,
+                    origin_id: village.id,
+                    status: ProductStatus::Listed,
+                    organic_certificate: None,
+                    sales_count: (i % 997) as i64,
+                    tags: vec![],
+                    texts: vec![
+                        text(
+                            Language::ZhCn,
+                            format!("{}{qzh}{zh} {i}号", county.name_zh),
+                            format!(
+                                "来自{}{}的{zh}，{qzh}，产地直发。",
+                                county.name_zh, village.name_zh
+                            ),
+                        ),
+                        text(
+                            Language::Ug,
+                            format!("{} {qug} {ug}", county.name(Language::Ug)),
+                            format!("{} {ug}", village.name(Language::Ug)),
+                        ),
+                        text(
+                            Language::En,
+                            format!("{} {qen} {en} no. {i}", county.name_en),
+                            format!("{qen} {en} from {}", village.name_en),
+                        ),
+                    ],
+                    variants: vec![Variant {
+                        id,
+                        product_id: id,
+                        spec: VariantSpec {
+                            unit: Unit::Bag,
+                            net_grams: Some(500),
+                            price: Fen(990 + ((i * 37) % 20_000) as i64),
+                            stock: (i % 13) as i64,
+                            price_policy: PricePolicy::Fixed,
+                        },
+                    }],
+                    photos: vec![],
+                    created_at: now - chrono::Duration::seconds(i as i64),
+                }
+            })
+            .collect();
+        let writer = std::sync::Arc::clone(&index);
+        let context_ref = &context;
+        // Tokenizing is CPU work: keep it off the async threads.
+        tokio::task::block_in_place(|| writer.add_bulk(&batch, context_ref))?;
+        bar.inc(batch.len() as u64);
+        n = end;
+    }
+    let finisher = std::sync::Arc::clone(&index);
+    tokio::task::spawn_blocking(move || finisher.finish_bulk()).await??;
+    bar.finish_and_clear();
+    let build = started.elapsed();
+    let size: u64 = std::fs::read_dir(dir.path().join("search"))?
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "index: {} products in {:.1} s ({:.0} products/s), {:.0} MB on disk",
+        index.len(),
+        build.as_secs_f64(),
+        count as f64 / build.as_secs_f64(),
+        size as f64 / 1e6
+    );
+
+    let nuts = categories.iter().find(|c| c.code == "nuts").map(|c| c.id);
+    let kuqa = counties
+        .iter()
+        .find(|c| c.code.as_str() == "kuqa")
+        .map(|c| c.id);
+    let queries: Vec<(&str, SearchQuery)> = vec![
+        (
+            "核桃",
+            SearchQuery {
+                text: "核桃".into(),
+                ..SearchQuery::default()
+            },
+        ),
+        (
+            "枸杞",
+            SearchQuery {
+                text: "枸杞".into(),
+                ..SearchQuery::default()
+            },
+        ),
+        (
+            "红枣",
+            SearchQuery {
+                text: "红枣".into(),
+                ..SearchQuery::default()
+            },
+        ),
+        (
+            "紅棗 (traditional)",
+            SearchQuery {
+                text: "紅棗".into(),
+                ..SearchQuery::default()
+            },
+        ),
+        (
+            "ياڭاق",
+            SearchQuery {
+                text: "ياڭاق".into(),
+                ..SearchQuery::default()
+            },
+        ),
+        (
+            "walnut",
+            SearchQuery {
+                text: "walnut".into(),
+                ..SearchQuery::default()
+            },
+        ),
+        (
+            "有机 核桃, in stock, nuts",
+            SearchQuery {
+                text: "有机 核桃".into(),
+                category_id: nuts,
+                in_stock_only: true,
+                ..SearchQuery::default()
+            },
+        ),
+        (
+            "库车 + price range, cheapest",
+            SearchQuery {
+                text: "库车".into(),
+                region_id: kuqa,
+                min_price_fen: Some(2000),
+                max_price_fen: Some(8000),
+                sort: SortBy::PriceLow,
+                ..SearchQuery::default()
+            },
+        ),
+        (
+            "all, newest (browse)",
+            SearchQuery {
+                sort: SortBy::Newest,
+                ..SearchQuery::default()
+            },
+        ),
+        (
+            "page 5 of honey",
+            SearchQuery {
+                text: "蜂蜜".into(),
+                offset: 80,
+                ..SearchQuery::default()
+            },
+        ),
+    ];
+    let mut all = Vec::with_capacity(searches);
+    let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); queries.len()];
+    let mut hits = vec![0usize; queries.len()];
+    for i in 0..searches {
+        let q = i % queries.len();
+        let mut query = queries[q].1.clone();
+        query.limit = 20;
+        let started = Instant::now();
+        let results = tokio::task::block_in_place(|| index.search(&query))?;
+        let took = started.elapsed();
+        hits[q] = results.total;
+        all.push(took);
+        per_query[q].push(took);
+    }
+    all.sort();
+    for (q, times) in per_query.iter_mut().enumerate() {
+        times.sort();
+        println!(
+            "  {:<32} {:>8} matches  p50 {}",
+            queries[q].0,
+            hits[q],
+            ms(percentile(times, 0.5))
+        );
+    }
+    println!(
+        "search over {} products: p50 {}  p99 {}  ({} searches)",
+        index.len(),
+        ms(percentile(&all, 0.5)),
+        ms(percentile(&all, 0.99)),
+        all.len()
+    );
+    store.close().await?;
     Ok(())
 }

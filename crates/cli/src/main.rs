@@ -89,6 +89,19 @@ enum BenchCommand {
         /// Run on PostgreSQL (a fresh schema in this database) instead of SQLite.
         #[arg(long, value_name = "URL")]
         postgres: Option<String>,
+        /// Products in the large catalogue for the queries-per-checkout comparison.
+        #[arg(long, default_value_t = 100_000)]
+        catalogue: usize,
+    },
+    /// Search latency over a generated catalogue: p50/p99 of typical searches in three
+    /// languages, with filters and sorting.
+    Search {
+        /// Products to generate and index.
+        #[arg(long, default_value_t = 1_000_000)]
+        products: usize,
+        /// Searches to time.
+        #[arg(long, default_value_t = 2000)]
+        searches: usize,
     },
 }
 
@@ -211,14 +224,19 @@ async fn run(command: Command, config: Config) -> Result<()> {
             stock,
             seconds,
             postgres,
+            catalogue,
         }) => {
             bench::checkout(bench::CheckoutBench {
                 concurrency,
                 stock,
                 seconds,
                 postgres,
+                catalogue,
             })
             .await
+        }
+        Command::Bench(BenchCommand::Search { products, searches }) => {
+            bench::search(products, searches).await
         }
         Command::Backup { file } => {
             let store = open(&config).await?;

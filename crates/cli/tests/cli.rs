@@ -204,6 +204,8 @@ fn the_checkout_benchmark_runs_and_reports_its_figures() {
             "20",
             "--seconds",
             "1",
+            "--catalogue",
+            "1500",
         ],
     );
     let stdout = text(&out.stdout);
@@ -222,4 +224,33 @@ fn the_checkout_benchmark_runs_and_reports_its_figures() {
         stdout.contains("20 accepted"),
         "every unit sells, none twice:\n{stdout}"
     );
+    let queries = stdout
+        .lines()
+        .find(|l| l.starts_with("queries per checkout:"))
+        .unwrap_or_else(|| panic!("no queries figure in:\n{stdout}"));
+    assert!(
+        queries.contains("with 1000 products") && queries.contains("with 1500 products"),
+        "{queries}"
+    );
+}
+
+#[test]
+fn the_search_benchmark_indexes_and_times_searches() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = farmgate(
+        dir.path(),
+        &["bench", "search", "--products", "3000", "--searches", "50"],
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("index: 3000 products"), "{stdout}");
+    assert!(
+        stdout.contains("search over 3000 products: p50"),
+        "{stdout}"
+    );
+    let walnut = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("walnut"))
+        .unwrap();
+    assert!(!walnut.contains(" 0 matches"), "{walnut}");
 }

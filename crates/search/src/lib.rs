@@ -413,6 +413,19 @@ impl ProductIndex {
         self.commit(&mut writer)
     }
 
+    /// Adds products without making them searchable yet (for loading many at once; blocking).
+    /// [`ProductIndex::finish_bulk`] commits them.
+    pub fn add_bulk(&self, products: &[Product], context: &Context) -> Result<()> {
+        let writer = self.writer.blocking_lock();
+        self.stage(&writer, products, context)
+    }
+
+    /// Commits what `add_bulk` added (blocking).
+    pub fn finish_bulk(&self) -> Result<()> {
+        let mut writer = self.writer.blocking_lock();
+        self.commit(&mut writer)
+    }
+
     /// Rebuilds the whole index from the store, `batch` products at a time, calling
     /// `progress(done, total)` after each batch. Searches keep seeing the old index until the
     /// new one is committed.

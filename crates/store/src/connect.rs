@@ -2,6 +2,8 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
@@ -29,6 +31,23 @@ pub struct PoolStats {
 pub struct Store {
     pub(crate) db: DatabaseConnection,
     backend: Backend,
+    /// Statements run through this handle since it was opened (benchmarks count queries
+    /// per checkout with it).
+    statements: Arc<AtomicU64>,
+}
+
+/// Counts every statement the connection runs.
+fn counted(mut db: DatabaseConnection, backend: Backend) -> Store {
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&statements);
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    Store {
+        db,
+        backend,
+        statements,
+    }
 }
 
 impl Store {
@@ -59,10 +78,10 @@ impl Store {
             .min_connections(1)
             .connect_with(options)
             .await?;
-        Ok(Store {
-            db: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
-            backend: Backend::Sqlite,
-        })
+        Ok(counted(
+            SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+            Backend::Sqlite,
+        ))
     }
 
     /// Opens PostgreSQL; with `schema`, every connection works inside that schema (tests use a
@@ -77,14 +96,19 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(Store {
-            db: SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
-            backend: Backend::Postgres,
-        })
+        Ok(counted(
+            SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+            Backend::Postgres,
+        ))
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// How many statements this store (and its clones) has run.
+    pub fn statements_run(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// Succeeds when the database answers a trivial query.
