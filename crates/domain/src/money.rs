@@ -17,6 +17,12 @@ impl Fen {
         format!("{sign}¥{}.{:02}", abs / 100, abs % 100)
     }
 
+    /// The price tag isolated left-to-right (U+2066 ... U+2069), so that in a right-to-left
+    /// page (Uyghur) it reads `¥12.50`, not `12.50¥`. For HTML and messages; never for data.
+    pub fn display_price(self) -> String {
+        format!("\u{2066}{}\u{2069}", self.display_yuan())
+    }
+
     pub fn checked_add(self, other: Fen) -> Option<Fen> {
         self.0.checked_add(other.0).map(Fen)
     }
@@ -33,6 +39,7 @@ mod tests {
         assert_eq!(Fen(5).display_yuan(), "¥0.05");
         assert_eq!(Fen(-5).display_yuan(), "-¥0.05");
         assert_eq!(Fen(i64::MIN).display_yuan(), "-¥92233720368547758.08");
+        assert_eq!(Fen(1250).display_price(), "\u{2066}¥12.50\u{2069}");
     }
 
     proptest! {

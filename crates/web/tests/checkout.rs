@@ -54,7 +54,7 @@ async fn stocked(app: &App, stock: i64) -> (i64, i64, i64) {
 /// The page's HTML without Fluent's bidi isolation marks around arguments.
 async fn text(client: &reqwest::Client, url: String) -> String {
     let html = client.get(url).send().await.unwrap().text().await.unwrap();
-    html.replace(['\u{2068}', '\u{2069}'], "")
+    html.replace(['\u{2066}', '\u{2068}', '\u{2069}'], "")
 }
 
 fn value_of(html: &str, name: &str) -> String {

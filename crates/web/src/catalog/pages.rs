@@ -48,7 +48,7 @@ pub fn cards(t: &Tr, products: &[Product]) -> Vec<ProductCard> {
                 .map(|v| v.spec.price)
                 .min()
                 .unwrap_or(Fen(0))
-                .display_yuan(),
+                .display_price(),
             sold_out: p.variants.iter().all(|v| v.spec.stock == 0),
             thumb: p
                 .photos
@@ -440,7 +440,7 @@ pub async fn show(
                     format!(
                         "{} · {}",
                         variant_label(&t, &v.spec),
-                        v.spec.price.display_yuan()
+                        v.spec.price.display_price()
                     ),
                 )
             })
@@ -496,7 +496,7 @@ pub async fn show(
             .iter()
             .map(|v| VariantLine {
                 label: variant_label(&t, &v.spec),
-                price: v.spec.price.display_yuan(),
+                price: v.spec.price.display_price(),
                 stock: t.arg("product-in-stock", "count", v.spec.stock),
                 sold_out: v.spec.stock == 0,
             })

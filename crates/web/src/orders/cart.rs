@@ -229,7 +229,7 @@ pub async fn show(
 ) -> Result<Response, Problem> {
     let lines = lines(&state, &session, user.as_ref()).await?;
     let groups = grouped(&state, &c.t, &lines).await?;
-    let goods = Fen(groups.iter().map(|g| g.goods.0).sum()).display_yuan();
+    let goods = Fen(groups.iter().map(|g| g.goods.0).sum()).display_price();
     Ok(render(
         StatusCode::OK,
         &CartPage {

@@ -31,19 +31,19 @@ use crate::shops::place_label;
 pub fn describe_rule(t: &Tr, rule: ShippingRule) -> String {
     match rule {
         ShippingRule::Flat { fee } if fee.0 == 0 => t.get("shipping-free"),
-        ShippingRule::Flat { fee } => t.arg("shipping-flat", "fee", fee.display_yuan()),
+        ShippingRule::Flat { fee } => t.arg("shipping-flat", "fee", fee.display_price()),
         ShippingRule::FreeOver { fee, free_from } => t.args2(
             "shipping-free-over",
-            ("threshold", free_from.display_yuan().into()),
-            ("fee", fee.display_yuan().into()),
+            ("threshold", free_from.display_price().into()),
+            ("fee", fee.display_price().into()),
         ),
         ShippingRule::ByWeight {
             first_kg,
             per_extra_kg,
         } => t.args2(
             "shipping-by-weight",
-            ("first", first_kg.display_yuan().into()),
-            ("extra", per_extra_kg.display_yuan().into()),
+            ("first", first_kg.display_price().into()),
+            ("extra", per_extra_kg.display_price().into()),
         ),
     }
 }
@@ -127,7 +127,7 @@ async fn page(
         home_total += fee.0;
         shops.push(ShopBox {
             rule: describe_rule(&t, rule),
-            home_fee: fee.display_yuan(),
+            home_fee: fee.display_price(),
             group,
         });
     }
@@ -151,7 +151,7 @@ async fn page(
             let fee = if s.pickup_fee.0 == 0 {
                 t.get("station-fee-none")
             } else {
-                t.arg("station-fee", "fee", s.pickup_fee.display_yuan())
+                t.arg("station-fee", "fee", s.pickup_fee.display_price())
             };
             Choice {
                 value: s.id.to_string(),
@@ -193,8 +193,8 @@ async fn page(
             c,
             csrf,
             shops,
-            goods: Fen(goods).display_yuan(),
-            home_total: Fen(home_total).display_yuan(),
+            goods: Fen(goods).display_price(),
+            home_total: Fen(home_total).display_price(),
             stations,
             places,
             form,
@@ -381,9 +381,9 @@ pub async fn done(
         orders.push(OrderLink {
             id: order.id,
             shop: state.store.shop(order.shop_id).await?.name,
-            goods: order.goods.display_yuan(),
-            shipping: order.shipping.display_yuan(),
-            total: order.total.display_yuan(),
+            goods: order.goods.display_price(),
+            shipping: order.shipping.display_price(),
+            total: order.total.display_price(),
             status: t.get(&format!("order-status-{}", order.status.as_str())),
         });
     }
@@ -391,7 +391,7 @@ pub async fn done(
         csrf: csrf.0,
         checkout_id,
         orders,
-        amount: payment.amount.display_yuan(),
+        amount: payment.amount.display_price(),
         status: t.get(&format!("payment-status-{}", payment.status.as_str())),
         pending: payment.status == PaymentStatus::Pending,
         expires: payment

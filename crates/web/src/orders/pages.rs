@@ -34,6 +34,8 @@ pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
 pub struct OrderSummary {
     pub id: i64,
     pub title: String,
+    pub shop_id: i64,
+    pub shop_name: String,
     pub status: String,
     pub total: String,
     pub shipping: String,
@@ -149,9 +151,11 @@ pub async fn summary(
     Ok(OrderSummary {
         id: order.id,
         title: t.arg("order-title", "id", order.id),
+        shop_id: order.shop_id,
+        shop_name: state.store.shop(order.shop_id).await?.name,
         status: t.get(&format!("order-status-{}", order.status.as_str())),
-        total: order.total.display_yuan(),
-        shipping: order.shipping.display_yuan(),
+        total: order.total.display_price(),
+        shipping: order.shipping.display_price(),
         placed_at: china_time(order.placed_at),
         ordered_grams: order
             .lines
@@ -170,7 +174,7 @@ pub async fn summary(
                     "{} × {} · {}{packed}",
                     l.name,
                     l.quantity,
-                    l.line_total.display_yuan()
+                    l.line_total.display_price()
                 )
             })
             .collect(),

@@ -173,7 +173,7 @@ pub async fn page(
         &HostedPage {
             c,
             csrf: csrf.0,
-            amount: Fen(request.amount).display_yuan(),
+            amount: Fen(request.amount).display_price(),
             expires,
             request,
         },
