@@ -130,7 +130,10 @@ enum UserCommand {
 fn main() -> Result<()> {
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref())?;
-    init_logging(&config);
+    // A benchmark's figures are its output: its server logs only warnings (an access-log
+    // line per request would be part of what is measured).
+    let quiet = matches!(cli.command, Some(Command::Bench(_)));
+    init_logging(&config, quiet);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -141,11 +144,13 @@ fn main() -> Result<()> {
     ))
 }
 
-fn init_logging(config: &Config) {
+fn init_logging(config: &Config, quiet: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new(
-            "info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tower_sessions=warn",
-        )
+        tracing_subscriber::EnvFilter::new(if quiet {
+            "warn"
+        } else {
+            "info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tower_sessions=warn"
+        })
     });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
