@@ -423,3 +423,5 @@ sheet-order-delivery = Delivery
 error-sheet-unreadable = This file cannot be read; upload an Excel (.xlsx) or CSV file.
 error-sheet-no-header = The first row must be the template's header (name_zh and so on); please use the template.
 error-sheet-too-long = At most 2,000 rows at a time; please upload in parts.
+region-all-products = All products (filter and sort)
+home-categories = Browse by category

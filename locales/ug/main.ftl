@@ -408,3 +408,5 @@ sheet-order-delivery = تاپشۇرۇۋېلىش
 error-sheet-unreadable = بۇ ھۆججەتنى ئوقۇغىلى بولمىدى، Excel (.xlsx) ياكى CSV يوللاڭ.
 error-sheet-no-header = بىرىنچى قۇر قېلىپتىكى ماۋزۇ بولۇشى كېرەك (name_zh قاتارلىق)، چۈشۈرگەن قېلىپنى ئىشلىتىڭ.
 error-sheet-too-long = بىر قېتىمدا ئەڭ كۆپ 2000 قۇر، بىرنەچچە قېتىمدا يوللاڭ.
+region-all-products = ھەممە مەھسۇلاتلار (سۈزۈش ۋە تەرتىپلەش)
+home-categories = تۈر بويىچە كۆرۈش

@@ -408,3 +408,5 @@ sheet-order-delivery = 收货
 error-sheet-unreadable = 读不了这个文件，请上传 Excel（.xlsx）或 CSV。
 error-sheet-no-header = 第一行要是模板里的表头（name_zh 等），请用下载的模板。
 error-sheet-too-long = 一次最多导入 2000 行，请分几次上传。
+region-all-products = 看全部商品（可筛选、排序）
+home-categories = 按分类逛

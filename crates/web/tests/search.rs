@@ -116,5 +116,30 @@ async fn buyers_find_the_specialties_in_three_languages_and_new_products_at_once
         .await
         .unwrap();
     assert!(category.contains("dir=\"rtl\"") && category.contains("مېغىزلار"));
+    // Browsing leads there: categories from the home page, a county's full list from its page.
+    let home = reqwest::get(app.url("/"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("href=\"/categories/nuts\""));
+    let county = reqwest::get(app.url("/regions/kuqa"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        county.contains("/search?region=kuqa&#38;sort=newest"),
+        "{county}"
+    );
+    let all = reqwest::get(app.url("/search?region=kuqa&sort=newest"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(all.contains("库车红枣") && all.contains("库车核桃"));
     app.stop().await;
 }

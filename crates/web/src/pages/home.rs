@@ -26,6 +26,8 @@ struct HomePage {
     counties: Vec<CountyCard>,
     /// The newest listed products from anywhere.
     products: Vec<crate::catalog::pages::ProductCard>,
+    /// (code, name) of the categories, to browse by.
+    categories: Vec<(String, String)>,
 }
 
 pub async fn show(State(state): State<AppState>, c: Chrome) -> Result<Response, Problem> {
@@ -71,6 +73,14 @@ pub async fn show(State(state): State<AppState>, c: Chrome) -> Result<Response, 
     Ok(render(
         StatusCode::OK,
         &HomePage {
+            categories: state
+                .store
+                .categories()
+                .await?
+                .into_iter()
+                .map(|cat| (cat.name(language).to_owned(), cat.code))
+                .map(|(name, code)| (code, name))
+                .collect(),
             c,
             counties,
             products,

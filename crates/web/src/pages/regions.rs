@@ -22,6 +22,8 @@ struct RegionPage {
     crumbs: Vec<(String, String)>,
     children: Vec<(String, String)>,
     products: Vec<crate::catalog::pages::ProductCard>,
+    /// All of the region's products, with filters, sorting and pages.
+    all_products: String,
 }
 
 pub async fn show(
@@ -39,6 +41,10 @@ pub async fn show(
         .listed_products_within(&region.path, 20, 0)
         .await?;
     let page = RegionPage {
+        all_products: format!(
+            "/search?region={}&sort=newest",
+            crate::problem::url_encode(region.code.as_str())
+        ),
         level: c.t.get(&format!("region-level-{}", region.level.as_str())),
         coordinates: region.latitude.zip(region.longitude).map(|(lat, lon)| {
             c.t.args2(
