@@ -653,3 +653,154 @@ async fn the_seller_packs_ships_and_readies_while_the_buyer_follows_the_timeline
     assert_eq!(bad.status(), 422);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn bad_input_at_the_new_endpoints_gets_a_translated_4xx() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (shop_id, product, variant) = stocked(&app, 5).await;
+    let client = reqwest::Client::new();
+    let owner = {
+        let response: Value = client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"login": "fujia-walnuts", "password": "walnuts-of-huixian"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        response["token"].as_str().unwrap().to_owned()
+    };
+    let buyer = app.token("buyer").await;
+    let english = |r: reqwest::RequestBuilder| r.header("accept-language", "en");
+    let cases: Vec<(reqwest::RequestBuilder, u16, &str, &str)> = vec![
+        (
+            english(client.put(app.url(&format!("/api/v1/shops/{shop_id}/shipping"))))
+                .bearer_auth(&owner)
+                .json(&json!({"kind": "by_weight", "fee": "-3", "second": "2"})),
+            422,
+            "shipping-fee-invalid",
+            "between",
+        ),
+        (
+            english(client.put(app.url(&format!("/api/v1/shops/{shop_id}/shipping"))))
+                .bearer_auth(&owner)
+                .json(&json!({"kind": "post", "fee": "3"})),
+            422,
+            "shipping-kind-invalid",
+            "shipping rule",
+        ),
+        (
+            english(client.put(app.url(&format!("/api/v1/shops/{shop_id}/shipping"))))
+                .bearer_auth(&buyer)
+                .json(&json!({"kind": "flat", "fee": "3"})),
+            404,
+            "not-found",
+            "",
+        ),
+        (
+            english(client.get(app.url("/api/v1/search?min=cheap"))),
+            422,
+            "price-invalid",
+            "",
+        ),
+        (
+            english(client.get(app.url("/api/v1/search?category=rice"))),
+            422,
+            "category-invalid",
+            "",
+        ),
+        (
+            english(client.get(app.url("/api/v1/stations?region=atlantis"))),
+            404,
+            "not-found",
+            "",
+        ),
+        (
+            english(client.post(app.url("/api/v1/orders/999999/reviews")))
+                .bearer_auth(&buyer)
+                .json(&json!({"product_id": product, "stars": 5})),
+            404,
+            "not-found",
+            "",
+        ),
+        (
+            english(client.post(app.url("/api/v1/orders/1/reviews")))
+                .bearer_auth(&buyer)
+                .json(&json!({"product_id": product, "stars": 0})),
+            422,
+            "stars-invalid",
+            "1 to 5",
+        ),
+        (
+            english(client.get(app.url("/api/v1/products/999999/reviews"))),
+            404,
+            "not-found",
+            "",
+        ),
+    ];
+    for (request, status, code, words) in cases {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "{code}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code);
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            !message.is_empty() && message.contains(words),
+            "{code}: {message}"
+        );
+    }
+
+    // Forms: a cart line that is not for sale, a quantity out of range, someone else's checkout.
+    let browser = app.logged_in("buyer").await;
+    let page = text(&browser, app.url("/cart")).await;
+    for (variant_text, quantity) in [
+        ("999999", "1"),
+        (variant.to_string().as_str(), "0"),
+        (variant.to_string().as_str(), "lots"),
+    ] {
+        let response = browser
+            .post(app.url("/cart"))
+            .header("accept-language", "zh-CN")
+            .form(&[
+                ("_csrf", csrf_of(&page).as_str()),
+                ("variant", variant_text),
+                ("quantity", quantity),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{variant_text} x {quantity}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains("lang=\"zh-CN\""));
+    }
+    let buyer_id = app
+        .db
+        .store
+        .account_by_login(&farmgate_domain::accounts::LoginId::parse("buyer").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert!(
+        app.db.store.cart(buyer_id).await.unwrap().is_empty(),
+        "nothing went in"
+    );
+    let (_, _, pay_url) = online_checkout(&app, variant).await;
+    let reference: i64 = pay_url
+        .split("ref=")
+        .nth(1)
+        .and_then(|r| r.split('&').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let checkout_id = app.db.store.payment(reference).await.unwrap().checkout_id;
+    let stranger = app.logged_in("tekes-centre").await;
+    let theirs = stranger
+        .get(app.url(&format!("/checkout/{checkout_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(theirs.status(), 404, "a checkout is its buyer's");
+    app.stop().await;
+}
