@@ -15,13 +15,11 @@ use support::{App, Db, csrf_of, spawn_with};
 
 /// A walnut shop in Fujia (¥10 first kg, ¥3 per further kg) with one 1 kg bag at ¥38.
 async fn stocked(app: &App, stock: i64) -> (i64, i64, i64) {
-    let (owner, shop_id) = app
-        .open_shop("fujia-walnuts", "huixian-fujia-village")
-        .await;
+    let listed = app.walnut_shop("嘉陵核桃", stock).await;
     app.db
         .store
         .set_shop_shipping(
-            shop_id,
+            listed.shop_id,
             ShippingRule::ByWeight {
                 first_kg: Fen(1000),
                 per_extra_kg: Fen(300),
@@ -29,26 +27,7 @@ async fn stocked(app: &App, stock: i64) -> (i64, i64, i64) {
         )
         .await
         .unwrap();
-    let product: Value = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/shops/{shop_id}/products")))
-        .bearer_auth(&owner)
-        .json(&json!({
-            "texts": {"zh-CN": {"name": "嘉陵核桃"}},
-            "category": "nuts",
-            "origin": "huixian-fujia-village",
-            "variants": [{"unit": "bag", "net_grams": 1000, "price_fen": 3800, "stock": stock}]
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (
-        shop_id,
-        product["id"].as_i64().unwrap(),
-        product["variants"][0]["id"].as_i64().unwrap(),
-    )
+    (listed.shop_id, listed.product_id, listed.variant_id)
 }
 
 /// The page's HTML without Fluent's bidi isolation marks around arguments.
@@ -256,34 +235,50 @@ async fn a_guest_cart_joins_the_account_and_checkout_places_once() {
     app.stop().await;
 }
 
-/// Signs in `buyer` in a fresh browser and checks out one bag paying online; returns the
-/// browser, the checkout page's path and the sandbox page's URL.
-async fn online_checkout(app: &App, variant: i64) -> (reqwest::Client, String, String) {
-    let browser = app.logged_in("buyer").await;
-    let cart = text(&browser, app.url("/cart")).await;
-    browser
+/// Puts `quantity` of `variant` in the browser's cart, from the cart page's form.
+async fn add_to_cart(app: &App, browser: &reqwest::Client, variant: i64, quantity: u32) {
+    let cart = text(browser, app.url("/cart")).await;
+    let added = browser
         .post(app.url("/cart"))
         .form(&[
             ("_csrf", csrf_of(&cart)),
             ("variant", variant.to_string()),
-            ("quantity", "1".to_owned()),
+            ("quantity", quantity.to_string()),
         ])
         .send()
         .await
         .unwrap();
-    let page = text(&browser, app.url("/checkout")).await;
-    let placed = browser
+    assert_eq!(added.status(), 303);
+}
+
+/// Submits the checkout page for pickup at `station`, paying by `payment` (`cash`, `online`).
+async fn check_out(
+    app: &App,
+    browser: &reqwest::Client,
+    station: i64,
+    payment: &str,
+) -> reqwest::Response {
+    let page = text(browser, app.url("/checkout")).await;
+    browser
         .post(app.url("/checkout"))
         .form(&[
             ("_csrf", csrf_of(&page)),
             ("key", value_of(&page, "key")),
             ("delivery", "pickup".to_owned()),
-            ("station", "1".to_owned()),
-            ("payment", "online".to_owned()),
+            ("station", station.to_string()),
+            ("payment", payment.to_owned()),
         ])
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Signs in `buyer` in a fresh browser and checks out one bag paying online; returns the
+/// browser, the checkout page's path and the sandbox page's URL.
+async fn online_checkout(app: &App, variant: i64) -> (reqwest::Client, String, String) {
+    let browser = app.logged_in("buyer").await;
+    add_to_cart(app, &browser, variant, 1).await;
+    let placed = check_out(app, &browser, 1, "online").await;
     let pay_url = location(&placed);
     assert!(pay_url.starts_with("/sandbox-pay/checkout?"), "{pay_url}");
     let reference: i64 = pay_url
@@ -420,31 +415,9 @@ async fn the_seller_packs_ships_and_readies_while_the_buyer_follows_the_timeline
         .await;
     // The buyer checks out 2 bags for pickup at Jialing's station, paying cash.
     let buyer = app.logged_in("buyer").await;
-    let cart = text(&buyer, app.url("/cart")).await;
-    buyer
-        .post(app.url("/cart"))
-        .form(&[
-            ("_csrf", csrf_of(&cart)),
-            ("variant", variant.to_string()),
-            ("quantity", "2".to_owned()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let page = text(&buyer, app.url("/checkout")).await;
+    add_to_cart(&app, &buyer, variant, 2).await;
     let jialing = station_id(&app, "huixian-jialing").await;
-    let placed = buyer
-        .post(app.url("/checkout"))
-        .form(&[
-            ("_csrf", csrf_of(&page)),
-            ("key", value_of(&page, "key")),
-            ("delivery", "pickup".to_owned()),
-            ("station", jialing.to_string()),
-            ("payment", "cash".to_owned()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let placed = check_out(&app, &buyer, jialing, "cash").await;
     let checkout_id = location(&placed)
         .trim_start_matches("/checkout/")
         .to_owned();

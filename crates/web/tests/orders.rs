@@ -10,29 +10,8 @@ use support::{App, Db, spawn_with};
 
 /// A listed product of a new shop with `stock` units at ¥38.00; returns (owner token, shop id, variant id).
 async fn stocked(app: &App, stock: i64) -> (String, i64, i64) {
-    let (owner, shop_id) = app
-        .open_shop("fujia-walnuts", "huixian-fujia-village")
-        .await;
-    let product: Value = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/shops/{shop_id}/products")))
-        .bearer_auth(&owner)
-        .json(&json!({
-            "texts": {"zh-CN": {"name": "徽县核桃"}},
-            "category": "nuts",
-            "origin": "huixian-fujia-village",
-            "variants": [{"unit": "bag", "net_grams": 1000, "price_fen": 3800, "stock": stock}]
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (
-        owner,
-        shop_id,
-        product["variants"][0]["id"].as_i64().unwrap(),
-    )
+    let listed = app.walnut_shop("徽县核桃", stock).await;
+    (listed.owner, listed.shop_id, listed.variant_id)
 }
 
 fn order_body(variant: i64, quantity: i64) -> Value {

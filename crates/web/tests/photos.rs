@@ -6,7 +6,7 @@ mod support;
 
 use farmgate_web::WebConfig;
 use reqwest::multipart::{Form, Part};
-use serde_json::{Value, json};
+use serde_json::Value;
 use support::{App, Db, csrf_of, spawn_with};
 
 fn png(width: u32, height: u32) -> Vec<u8> {
@@ -28,25 +28,8 @@ fn form(bytes: Vec<u8>, file_name: &str) -> Form {
 }
 
 async fn product(app: &App) -> (String, i64) {
-    let (owner, shop_id) = app
-        .open_shop("fujia-walnuts", "huixian-fujia-village")
-        .await;
-    let product: Value = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/shops/{shop_id}/products")))
-        .bearer_auth(&owner)
-        .json(&json!({
-            "texts": {"zh-CN": {"name": "嘉陵核桃"}},
-            "category": "nuts",
-            "origin": "huixian-fujia-village",
-            "variants": [{"unit": "bag", "net_grams": 1000, "price_fen": 3800, "stock": 5}]
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (owner, product["id"].as_i64().unwrap())
+    let listed = app.walnut_shop("嘉陵核桃", 5).await;
+    (listed.owner, listed.product_id)
 }
 
 #[tokio::test]

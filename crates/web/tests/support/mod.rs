@@ -231,4 +231,41 @@ impl App {
             .unwrap();
         (token, approved["shop_id"].as_i64().unwrap())
     }
+
+    /// Opens the Fujia walnut shop (owner `fujia-walnuts`, password `walnuts-of-huixian`) and
+    /// lists `name`: one 1 kg bag at ¥38.00 with `stock` units.
+    pub async fn walnut_shop(&self, name: &str, stock: i64) -> Listed {
+        let (owner, shop_id) = self
+            .open_shop("fujia-walnuts", "huixian-fujia-village")
+            .await;
+        let product: Value = reqwest::Client::new()
+            .post(self.url(&format!("/api/v1/shops/{shop_id}/products")))
+            .bearer_auth(&owner)
+            .json(&json!({
+                "texts": {"zh-CN": {"name": name}},
+                "category": "nuts",
+                "origin": "huixian-fujia-village",
+                "variants": [{"unit": "bag", "net_grams": 1000, "price_fen": 3800, "stock": stock}]
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        Listed {
+            owner,
+            shop_id,
+            product_id: product["id"].as_i64().unwrap(),
+            variant_id: product["variants"][0]["id"].as_i64().unwrap(),
+        }
+    }
+}
+
+/// What `walnut_shop` made: the owner's API token and the ids.
+pub struct Listed {
+    pub owner: String,
+    pub shop_id: i64,
+    pub product_id: i64,
+    pub variant_id: i64,
 }
