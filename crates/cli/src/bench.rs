@@ -625,49 +625,17 @@ pub async fn search(count: usize, searches: usize) -> Result<()> {
         .iter()
         .find(|c| c.code.as_str() == "kuqa")
         .map(|c| c.id);
+    let words = |text: &str| SearchQuery {
+        text: text.to_owned(),
+        ..SearchQuery::default()
+    };
     let queries: Vec<(&str, SearchQuery)> = vec![
-        (
-            "核桃",
-            SearchQuery {
-                text: "核桃".into(),
-                ..SearchQuery::default()
-            },
-        ),
-        (
-            "枸杞",
-            SearchQuery {
-                text: "枸杞".into(),
-                ..SearchQuery::default()
-            },
-        ),
-        (
-            "红枣",
-            SearchQuery {
-                text: "红枣".into(),
-                ..SearchQuery::default()
-            },
-        ),
-        (
-            "紅棗 (traditional)",
-            SearchQuery {
-                text: "紅棗".into(),
-                ..SearchQuery::default()
-            },
-        ),
-        (
-            "ياڭاق",
-            SearchQuery {
-                text: "ياڭاق".into(),
-                ..SearchQuery::default()
-            },
-        ),
-        (
-            "walnut",
-            SearchQuery {
-                text: "walnut".into(),
-                ..SearchQuery::default()
-            },
-        ),
+        ("核桃", words("核桃")),
+        ("枸杞", words("枸杞")),
+        ("红枣", words("红枣")),
+        ("紅棗 (traditional)", words("紅棗")),
+        ("ياڭاق", words("ياڭاق")),
+        ("walnut", words("walnut")),
         (
             "有机 核桃, in stock, nuts",
             SearchQuery {
