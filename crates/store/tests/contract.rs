@@ -67,6 +67,7 @@ contract!(
     unpaid_online_orders_expire_and_return_stock,
     carts_merge_and_bound_their_lines,
     reviews_follow_completion_once_per_product,
+    a_burst_with_repeats_and_refusals_is_answered_one_by_one,
 );
 
 async fn seed_demo(store: &Store) {
@@ -1561,5 +1562,75 @@ async fn reviews_follow_completion_once_per_product(db: &TestDb) {
     assert_eq!(
         store.reviewed_products(order.id).await.unwrap(),
         vec![product]
+    );
+}
+
+async fn a_burst_with_repeats_and_refusals_is_answered_one_by_one(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_store::orders::{Delivery, IntakeError, OrderIntake};
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let walnuts = stocked_variant(store, shop.id, 6, ProductStatus::Listed).await;
+    let draft = stocked_variant(store, shop.id, 6, ProductStatus::Draft).await;
+    let buyers = buyers(store, 3).await;
+    let intake = OrderIntake::start(store.clone());
+    // Sent together, so they land in one batch: a key sent twice, something not for sale,
+    // a station that does not exist, more than is left, and plain orders.
+    let mut nowhere = placement(buyers[2], "burst-nowhere", &[(walnuts, 1)]);
+    nowhere.delivery = Delivery::Pickup {
+        station_id: 999_999,
+    };
+    let requests = vec![
+        placement(buyers[0], "burst-twice-1", &[(walnuts, 2)]),
+        placement(buyers[0], "burst-twice-1", &[(walnuts, 2)]),
+        placement(buyers[1], "burst-draft-1", &[(draft, 1)]),
+        nowhere,
+        placement(buyers[1], "burst-plain-1", &[(walnuts, 3)]),
+        placement(buyers[2], "burst-toomuch", &[(walnuts, 2)]),
+        placement(buyers[2], "burst-last-01", &[(walnuts, 1)]),
+    ];
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|r| {
+            let intake = intake.clone();
+            tokio::spawn(async move { intake.place(r).await })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    let first = outcomes[0].as_ref().unwrap();
+    let again = outcomes[1].as_ref().unwrap();
+    assert!(
+        !first.replayed && again.replayed,
+        "the same key, one checkout"
+    );
+    assert_eq!(first.checkout_id, again.checkout_id);
+    assert!(
+        matches!(outcomes[2], Err(IntakeError::NotForSale { variant_id }) if variant_id == draft)
+    );
+    assert!(matches!(
+        outcomes[3],
+        Err(IntakeError::NoSuchStation {
+            station_id: 999_999
+        })
+    ));
+    assert!(outcomes[4].is_ok());
+    assert!(
+        matches!(outcomes[5], Err(IntakeError::OutOfStock { .. })),
+        "2 + 3 taken, 1 left"
+    );
+    let last = outcomes[6].as_ref().unwrap();
+    assert_eq!(last.orders[0].lines[0].quantity, 1);
+    assert_eq!(store.variant_stock(walnuts).await.unwrap(), 0);
+    assert_eq!(store.orders_of_shop(shop.id).await.unwrap().len(), 3);
+    // What was answered is what was written.
+    let stored = store.order(first.orders[0].id).await.unwrap();
+    assert_eq!(stored, first.orders[0]);
+    assert_eq!(
+        store.payment_of_checkout(&first.checkout_id).await.unwrap(),
+        first.payment
     );
 }

@@ -113,9 +113,37 @@ async fn commit_batch(store: &Store, batch: Vec<Job>) {
     }
 }
 
-/// One transaction for the batch, a savepoint per placement. Returns each placement's
-/// outcome once the transaction has committed; any database failure fails the whole batch.
+/// One transaction for the batch: the set-based path (a constant number of statements for
+/// the whole batch, `batch.rs`) or, when another writer changed the stock meanwhile, a
+/// savepoint per placement. Returns each placement's outcome once the transaction has
+/// committed; any database failure fails the whole batch.
 async fn place_all(
+    store: &Store,
+    batch: &[Job],
+) -> Result<Vec<Result<Checkout, IntakeError>>, Error> {
+    let requests: Vec<&PlaceOrder> = batch.iter().map(|job| &job.order).collect();
+    let txn = store.db.begin().await?;
+    let fast = match super::batch::place_set(&txn, store.backend(), &requests).await {
+        Ok(outcome) => outcome,
+        // Another writer in between (SQLite: the write lock was taken after our read;
+        // PostgreSQL: a deadlock with another instance): the careful path retries the batch.
+        Err(Error::Db(err)) => {
+            tracing::debug!(error = %err, "the set-based batch met another writer");
+            None
+        }
+        Err(err) => return Err(err),
+    };
+    if let Some(outcomes) = fast {
+        txn.commit().await?;
+        return Ok(outcomes);
+    }
+    txn.rollback().await?;
+    place_each(store, batch).await
+}
+
+/// The careful path: a savepoint per placement, each taking its stock with its own
+/// conditional update.
+async fn place_each(
     store: &Store,
     batch: &[Job],
 ) -> Result<Vec<Result<Checkout, IntakeError>>, Error> {

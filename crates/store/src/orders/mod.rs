@@ -10,6 +10,7 @@
 //! idempotency key: the same key returns the orders it made the first time.
 
 mod advance;
+mod batch;
 mod cart;
 mod entity;
 mod intake;
@@ -159,62 +160,70 @@ pub(crate) async fn assemble<C: ConnectionTrait>(
         .await?;
     rows.into_iter()
         .map(|o| {
-            Ok(Order {
-                status: OrderStatus::parse(&o.status).ok_or_else(|| corrupt(o.id))?,
-                fulfilment: match o.fulfilment.as_str() {
-                    "pickup" => Fulfilment::Pickup,
-                    "home" => Fulfilment::Home,
-                    _ => return Err(corrupt(o.id)),
-                },
-                payment: match o.payment_method.as_str() {
-                    "online" => PaymentMethod::Online,
-                    "cash" => PaymentMethod::Cash,
-                    _ => return Err(corrupt(o.id)),
-                },
-                lines: lines
-                    .iter()
-                    .filter(|l| l.order_id == o.id)
-                    .map(|l| OrderLine {
-                        variant_id: l.variant_id,
-                        product_id: l.product_id,
-                        name: l.name.clone(),
-                        unit: l.unit.clone(),
-                        net_grams: l.net_grams,
-                        quantity: u32::try_from(l.quantity).unwrap_or(0),
-                        unit_price: Fen(l.unit_price_fen),
-                        line_total: Fen(l.line_fen),
-                        packed_grams: l.packed_grams,
+            let order_lines = lines
+                .iter()
+                .filter(|l| l.order_id == o.id)
+                .map(|l| OrderLine {
+                    variant_id: l.variant_id,
+                    product_id: l.product_id,
+                    name: l.name.clone(),
+                    unit: l.unit.clone(),
+                    net_grams: l.net_grams,
+                    quantity: u32::try_from(l.quantity).unwrap_or(0),
+                    unit_price: Fen(l.unit_price_fen),
+                    line_total: Fen(l.line_fen),
+                    packed_grams: l.packed_grams,
+                })
+                .collect();
+            let mut order = order_from_row(&o, order_lines)?;
+            order.events = events
+                .iter()
+                .filter(|e| e.order_id == o.id)
+                .map(|e| {
+                    Ok(OrderEventRow {
+                        status: OrderStatus::parse(&e.status).ok_or_else(|| corrupt(o.id))?,
+                        actor_id: e.actor_id,
+                        note: e.note.clone(),
+                        at: e.at,
                     })
-                    .collect(),
-                events: events
-                    .iter()
-                    .filter(|e| e.order_id == o.id)
-                    .map(|e| {
-                        Ok(OrderEventRow {
-                            status: OrderStatus::parse(&e.status).ok_or_else(|| corrupt(o.id))?,
-                            actor_id: e.actor_id,
-                            note: e.note.clone(),
-                            at: e.at,
-                        })
-                    })
-                    .collect::<Result<_>>()?,
-                id: o.id,
-                checkout_id: o.checkout_id,
-                buyer_id: o.buyer_id,
-                shop_id: o.shop_id,
-                station_id: o.station_id,
-                pickup_region_id: o.pickup_region_id,
-                delivery_region_id: o.delivery_region_id,
-                address: o.address,
-                recipient_name: o.recipient_name,
-                recipient_phone: o.recipient_phone,
-                goods: Fen(o.goods_fen),
-                shipping: Fen(o.shipping_fen),
-                total: Fen(o.total_fen),
-                placed_at: o.placed_at,
-            })
+                })
+                .collect::<Result<_>>()?;
+            Ok(order)
         })
         .collect()
+}
+
+/// An order from its row and lines, with no events yet.
+pub(crate) fn order_from_row(o: &order::Model, lines: Vec<OrderLine>) -> Result<Order> {
+    Ok(Order {
+        status: OrderStatus::parse(&o.status).ok_or_else(|| corrupt(o.id))?,
+        fulfilment: match o.fulfilment.as_str() {
+            "pickup" => Fulfilment::Pickup,
+            "home" => Fulfilment::Home,
+            _ => return Err(corrupt(o.id)),
+        },
+        payment: match o.payment_method.as_str() {
+            "online" => PaymentMethod::Online,
+            "cash" => PaymentMethod::Cash,
+            _ => return Err(corrupt(o.id)),
+        },
+        lines,
+        events: Vec::new(),
+        id: o.id,
+        checkout_id: o.checkout_id.clone(),
+        buyer_id: o.buyer_id,
+        shop_id: o.shop_id,
+        station_id: o.station_id,
+        pickup_region_id: o.pickup_region_id,
+        delivery_region_id: o.delivery_region_id,
+        address: o.address.clone(),
+        recipient_name: o.recipient_name.clone(),
+        recipient_phone: o.recipient_phone.clone(),
+        goods: Fen(o.goods_fen),
+        shipping: Fen(o.shipping_fen),
+        total: Fen(o.total_fen),
+        placed_at: o.placed_at,
+    })
 }
 
 impl Store {
