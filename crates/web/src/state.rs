@@ -66,8 +66,19 @@ impl Default for WebConfig {
     }
 }
 
+/// What every handler can reach; cloned for every request, so it is one `Arc`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub limits: Arc<LoginLimits>,
@@ -108,7 +119,7 @@ impl AppState {
                 bytes
             }
         };
-        AppState {
+        AppState(Arc::new(Shared {
             intake: OrderIntake::start(store.clone()),
             indexer: Indexer::start(Arc::clone(&index), store.clone()),
             search: index,
@@ -118,6 +129,6 @@ impl AppState {
             config: Arc::new(config),
             limits,
             metrics: crate::ops::metrics_handle(),
-        }
+        }))
     }
 }

@@ -18,6 +18,8 @@ pub struct LoginLimits {
     per_account: DefaultKeyedRateLimiter<String>,
     /// Order placements per buyer: generous for a person, a wall for a script.
     orders_per_buyer: DefaultKeyedRateLimiter<i64>,
+    /// Read only when a limit is spent, to say how long to wait.
+    clock: DefaultClock,
 }
 
 fn per_minute(count: u32) -> Quota {
@@ -34,20 +36,20 @@ impl LoginLimits {
                 Quota::per_second(nonzero(config.orders_per_buyer_per_second))
                     .allow_burst(nonzero(config.orders_per_buyer_burst)),
             ),
+            clock: DefaultClock::default(),
         }
     }
 
     /// Counts one attempt from `ip` (and at `account`, when known); Err holds the seconds to
     /// wait when either limit is spent.
     pub fn check(&self, ip: IpAddr, account: Option<&str>) -> Result<(), u64> {
-        let now = DefaultClock::default().now();
         self.per_ip
             .check_key(&ip)
-            .map_err(|not_until| not_until.wait_time_from(now).as_secs() + 1)?;
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()).as_secs() + 1)?;
         if let Some(account) = account {
             self.per_account
                 .check_key(&account.to_owned())
-                .map_err(|not_until| not_until.wait_time_from(now).as_secs() + 1)?;
+                .map_err(|not_until| not_until.wait_time_from(self.clock.now()).as_secs() + 1)?;
         }
         Ok(())
     }
@@ -55,10 +57,9 @@ impl LoginLimits {
     /// Counts one order placement by `buyer_id` (10 a second, bursts of 30); Err holds the
     /// seconds to wait.
     pub fn check_order(&self, buyer_id: i64) -> Result<(), u64> {
-        let now = DefaultClock::default().now();
         self.orders_per_buyer
             .check_key(&buyer_id)
-            .map_err(|not_until| not_until.wait_time_from(now).as_secs() + 1)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()).as_secs() + 1)
     }
 
     /// Forgets keys whose quota has fully recovered; run now and then.
