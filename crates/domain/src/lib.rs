@@ -9,6 +9,7 @@ pub mod authz;
 pub mod catalog;
 pub mod error;
 pub mod lang;
+pub mod live;
 pub mod money;
 pub mod orders;
 pub mod regions;

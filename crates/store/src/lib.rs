@@ -9,6 +9,7 @@ pub mod catalog;
 mod connect;
 pub mod demo;
 pub mod error;
+pub mod live;
 pub mod migrations;
 pub mod orders;
 pub mod regions;

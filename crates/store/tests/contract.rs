@@ -68,6 +68,7 @@ contract!(
     carts_merge_and_bound_their_lines,
     reviews_follow_completion_once_per_product,
     a_burst_with_repeats_and_refusals_is_answered_one_by_one,
+    a_room_is_scheduled_goes_live_pins_and_ends,
 );
 
 async fn seed_demo(store: &Store) {
@@ -1633,4 +1634,80 @@ async fn a_burst_with_repeats_and_refusals_is_answered_one_by_one(db: &TestDb) {
         store.payment_of_checkout(&first.checkout_id).await.unwrap(),
         first.payment
     );
+}
+
+async fn a_room_is_scheduled_goes_live_pins_and_ends(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_domain::live::{RoomEvent, RoomStatus};
+    use farmgate_domain::money::Fen;
+    use farmgate_store::live::NewRoom;
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let walnuts = stocked_variant(store, shop.id, 50, ProductStatus::Listed).await;
+    let host = buyers(store, 1).await[0];
+    let huixian = store.region_by_code("huixian").await.unwrap();
+    let soon = chrono::Utc::now() + chrono::Duration::hours(2);
+    let room = store
+        .schedule_room(NewRoom {
+            host_id: host,
+            region_id: huixian.id,
+            title_zh: "徽县核桃直播".to_owned(),
+            title_ug: None,
+            title_en: Some("Huixian walnuts live".to_owned()),
+            starts_at: soon,
+            shop_ids: vec![shop.id],
+        })
+        .await
+        .unwrap();
+    assert_eq!(room.status, RoomStatus::Scheduled);
+    assert_eq!(
+        room.title(Language::Ug),
+        ("徽县核桃直播", false),
+        "Chinese stands in"
+    );
+    assert_eq!(room.stream_key.len(), 48);
+    let again = store.room(room.id).await.unwrap();
+    assert_eq!(again.shop_ids, vec![shop.id]);
+    let rotated = store.rotate_stream_key(room.id).await.unwrap();
+    assert_ne!(rotated, room.stream_key);
+
+    let tekes = store.region_by_code("tekes").await.unwrap();
+    assert!(
+        store
+            .rooms_on_air(&tekes.path, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "another county's"
+    );
+    assert_eq!(
+        store.rooms_on_air(&huixian.path, 10).await.unwrap().len(),
+        1
+    );
+
+    store.pin(room.id, walnuts, Some(Fen(2990))).await.unwrap();
+    store.pin(room.id, walnuts, Some(Fen(2890))).await.unwrap();
+    let pins = store.pins(room.id).await.unwrap();
+    assert_eq!(pins.len(), 1, "pinning again updates the pin");
+    assert_eq!(pins[0].room_price, Some(Fen(2890)));
+    let live = store.move_room(room.id, RoomEvent::Start).await.unwrap();
+    assert_eq!(live.status, RoomStatus::Live);
+    assert!(live.started_at.is_some());
+    assert!(matches!(
+        store.move_room(room.id, RoomEvent::Start).await,
+        Err(Error::InvalidState)
+    ));
+    store.unpin(room.id, walnuts).await.unwrap();
+    assert!(store.pins(room.id).await.unwrap().is_empty());
+    let ended = store.move_room(room.id, RoomEvent::End).await.unwrap();
+    assert_eq!(ended.status, RoomStatus::Ended);
+    assert!(
+        store
+            .rooms_on_air(&huixian.path, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.rooms_of_host(host).await.unwrap().len(), 1);
 }

@@ -8,6 +8,7 @@ mod m20261122_000004_orders;
 mod m20261123_000005_checkout;
 mod m20261123_000006_photos;
 mod m20261123_000007_reviews;
+mod m20261123_000008_live;
 
 use std::collections::HashSet;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_checkout::Migration),
             Box::new(m20261123_000006_photos::Migration),
             Box::new(m20261123_000007_reviews::Migration),
+            Box::new(m20261123_000008_live::Migration),
         ]
     }
 }
