@@ -9,6 +9,7 @@ pub mod catalog;
 mod client;
 mod csrf;
 pub mod i18n;
+pub mod live;
 pub mod ops;
 pub mod orders;
 pub mod pages;

@@ -28,6 +28,8 @@ struct HomePage {
     products: Vec<crate::catalog::pages::ProductCard>,
     /// (code, name) of the categories, to browse by.
     categories: Vec<(String, String)>,
+    /// Rooms live now, then upcoming ones.
+    rooms: Vec<crate::live::RoomCard>,
 }
 
 pub async fn show(State(state): State<AppState>, c: Chrome) -> Result<Response, Problem> {
@@ -70,6 +72,16 @@ pub async fn show(State(state): State<AppState>, c: Chrome) -> Result<Response, 
         None => Vec::new(),
     };
     let products = crate::catalog::pages::cards(&c.t, &newest);
+    let rooms = match regions.iter().find(|r| r.parent_id.is_none()) {
+        Some(root) => state
+            .store
+            .rooms_on_air(&root.path, 6)
+            .await?
+            .iter()
+            .map(|room| crate::live::room_card(&c.t, room))
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(render(
         StatusCode::OK,
         &HomePage {
@@ -84,6 +96,7 @@ pub async fn show(State(state): State<AppState>, c: Chrome) -> Result<Response, 
             c,
             counties,
             products,
+            rooms,
         },
     ))
 }

@@ -83,6 +83,13 @@ pub fn routes() -> Router<AppState> {
         .route("/checkout/{id}", get(crate::orders::checkout::done))
         .route("/checkout/{id}/pay", post(crate::orders::checkout::pay))
         .route("/search", get(crate::search::show))
+        .route("/host", get(crate::live::console))
+        .route("/host/rooms", post(crate::live::schedule))
+        .route(
+            "/host/rooms/{id}",
+            get(crate::live::room_console).post(crate::live::act),
+        )
+        .route("/live/{id}", get(crate::live::show))
         .route("/categories/{code}", get(crate::search::category))
         .route(
             crate::payments::sandbox::PAY_PATH,

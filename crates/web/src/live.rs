@@ -1,0 +1,436 @@
+//! Live rooms on the web: the host's console (schedule a room for their shops, go live, pin
+//! products with a room price, end) and the room page viewers open. Video, chat and buying
+//! from the room come with the rest of the live-commerce issue.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDateTime, TimeZone};
+use farmgate_domain::ValidationError;
+use farmgate_domain::authz::Role;
+use farmgate_domain::catalog::parse_yuan;
+use farmgate_domain::live::{RoomEvent, RoomStatus, check_room_price};
+use farmgate_domain::shops::parse_text;
+use farmgate_store::live::{NewRoom, Room};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::catalog::variant_label;
+use crate::csrf::CsrfToken;
+use crate::i18n::Tr;
+use crate::orders::pages::china_time;
+use crate::pages::layout::{Chrome, render};
+use crate::problem::Problem;
+
+/// Who may host: sellers who are hosts, and centre staff for a shared studio.
+const HOSTS: [Role; 2] = [Role::Host, Role::CentreStaff];
+
+/// A room in a list: (id, title, status, when).
+pub struct RoomCard {
+    pub id: i64,
+    pub title: String,
+    pub live: bool,
+    pub status: String,
+    pub when: String,
+}
+
+pub fn room_card(t: &Tr, room: &Room) -> RoomCard {
+    RoomCard {
+        id: room.id,
+        title: room.title(t.lang()).0.to_owned(),
+        live: room.status == RoomStatus::Live,
+        status: t.get(&format!("live-status-{}", room.status.as_str())),
+        when: china_time(room.starts_at),
+    }
+}
+
+/// The region a host schedules in: where their Host (or centre) grant is.
+async fn host_region(state: &AppState, user: &CurrentUser) -> Result<i64, Problem> {
+    let grant = user
+        .grants
+        .iter()
+        .find(|g| HOSTS.contains(&g.role) || g.role == Role::Admin)
+        .ok_or(Problem::forbidden())?;
+    let regions = state.store.all_regions().await?;
+    regions
+        .iter()
+        .find(|r| r.path == grant.region)
+        .map(|r| r.id)
+        .ok_or(Problem::forbidden())
+}
+
+/// The room, if `user` hosts it (others are told it does not exist).
+async fn hosted_room(state: &AppState, user: &CurrentUser, id: i64) -> Result<Room, Problem> {
+    let room = state.store.room(id).await?;
+    if room.host_id == user.account.id {
+        Ok(room)
+    } else {
+        Err(Problem::not_found())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "host.html")]
+struct HostPage {
+    c: Chrome,
+    csrf: String,
+    rooms: Vec<RoomCard>,
+    /// (id, name) of the shops the host may sell from.
+    shops: Vec<(i64, String)>,
+    error: Option<(String, String)>,
+    form: ScheduleForm,
+}
+
+impl HostPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ScheduleForm {
+    #[serde(default)]
+    title_zh: String,
+    #[serde(default)]
+    title_ug: String,
+    #[serde(default)]
+    title_en: String,
+    /// `2026-11-23T20:00` in China's time (what `<input type="datetime-local">` sends).
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    shop: Vec<String>,
+}
+
+async fn host_page(
+    state: &AppState,
+    user: &CurrentUser,
+    c: Chrome,
+    csrf: String,
+    form: ScheduleForm,
+    error: Option<&Problem>,
+) -> Result<Response, Problem> {
+    host_region(state, user).await?;
+    let t = c.t;
+    let rooms = state
+        .store
+        .rooms_of_host(user.account.id)
+        .await?
+        .iter()
+        .map(|r| room_card(&t, r))
+        .collect();
+    let shops = state
+        .store
+        .shops_of_member(user.account.id)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let status = error.map_or(StatusCode::OK, |p| p.status);
+    let error = error.map(|p| (p.field.unwrap_or("form").to_owned(), p.message(&t)));
+    Ok(render(
+        status,
+        &HostPage {
+            c,
+            csrf,
+            rooms,
+            shops,
+            error,
+            form,
+        },
+    ))
+}
+
+/// `GET /host`: the host's rooms and the form to schedule one.
+pub async fn console(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+) -> Result<Response, Problem> {
+    host_page(&state, &user, c, csrf.0, ScheduleForm::default(), None).await
+}
+
+fn optional_title(field: &'static str, text: &str) -> Result<Option<String>, Problem> {
+    Ok(Some(parse_text(field, text, false, 80)?).filter(|t| !t.is_empty()))
+}
+
+async fn schedule_room(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &ScheduleForm,
+) -> Result<Room, Problem> {
+    let region_id = host_region(state, user).await?;
+    let title_zh = parse_text("title_zh", &form.title_zh, true, 80)?;
+    let title_ug = optional_title("title_ug", &form.title_ug)?;
+    let title_en = optional_title("title_en", &form.title_en)?;
+    let china = chrono::FixedOffset::east_opt(8 * 3600)
+        .ok_or_else(|| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server"))?;
+    let starts_at = NaiveDateTime::parse_from_str(form.starts_at.trim(), "%Y-%m-%dT%H:%M")
+        .ok()
+        .and_then(|local| china.from_local_datetime(&local).single())
+        .map(|at| at.with_timezone(&chrono::Utc))
+        .filter(|at| *at > chrono::Utc::now() - chrono::Duration::hours(1))
+        .ok_or_else(|| Problem::from(ValidationError::new("starts_at", "starts-at-invalid")))?;
+    let mine: Vec<i64> = state
+        .store
+        .shops_of_member(user.account.id)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let mut shop_ids = Vec::new();
+    for text in &form.shop {
+        let id: i64 = text
+            .trim()
+            .parse()
+            .map_err(|_| Problem::from(ValidationError::new("shop", "room-shop-invalid")))?;
+        if !mine.contains(&id) {
+            return Err(ValidationError::new("shop", "room-shop-invalid").into());
+        }
+        if !shop_ids.contains(&id) {
+            shop_ids.push(id);
+        }
+    }
+    if shop_ids.is_empty() {
+        return Err(ValidationError::new("shop", "room-shop-invalid").into());
+    }
+    Ok(state
+        .store
+        .schedule_room(NewRoom {
+            host_id: user.account.id,
+            region_id,
+            title_zh,
+            title_ug,
+            title_en,
+            starts_at,
+            shop_ids,
+        })
+        .await?)
+}
+
+/// `POST /host/rooms`: schedules a room; mistakes come back beside their field.
+pub async fn schedule(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+    body: axum::body::Bytes,
+) -> Result<Response, Problem> {
+    // Repeated `shop` fields: parsed with serde_urlencoded's sequence support via a pair list.
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "bad-request"))?;
+    let mut form = ScheduleForm::default();
+    for (name, value) in pairs {
+        match name.as_str() {
+            "title_zh" => form.title_zh = value,
+            "title_ug" => form.title_ug = value,
+            "title_en" => form.title_en = value,
+            "starts_at" => form.starts_at = value,
+            "shop" => form.shop.push(value),
+            _ => {}
+        }
+    }
+    match schedule_room(&state, &user, &form).await {
+        Ok(room) => Ok(Redirect::to(&format!("/host/rooms/{}", room.id)).into_response()),
+        Err(problem) if problem.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            host_page(&state, &user, c, csrf.0, form, Some(&problem)).await
+        }
+        Err(problem) => Err(problem),
+    }
+}
+
+pub struct PinLine {
+    pub variant_id: i64,
+    pub name: String,
+    pub price: String,
+    pub room_price: Option<String>,
+    pub stock: i64,
+}
+
+/// The pinned products of a room as cards: name, price, room price, stock left.
+async fn pin_lines(state: &AppState, t: &Tr, room: &Room) -> Result<Vec<PinLine>, Problem> {
+    let pins = state.store.pins(room.id).await?;
+    let variant_ids: Vec<i64> = pins.iter().map(|p| p.variant_id).collect();
+    let products = state.store.products_of_variants(&variant_ids).await?;
+    let mut lines = Vec::new();
+    for pin in pins {
+        let Some((product, variant)) = products.iter().find_map(|p| {
+            p.variants
+                .iter()
+                .find(|v| v.id == pin.variant_id)
+                .map(|v| (p, v))
+        }) else {
+            continue;
+        };
+        let name = product
+            .text(t.lang())
+            .map(|(text, _)| text.name.clone())
+            .unwrap_or_default();
+        lines.push(PinLine {
+            variant_id: pin.variant_id,
+            name: format!("{name} · {}", variant_label(t, &variant.spec)),
+            price: variant.spec.price.display_price(),
+            room_price: pin.room_price.map(|p| p.display_price()),
+            stock: variant.spec.stock,
+        });
+    }
+    Ok(lines)
+}
+
+#[derive(Template)]
+#[template(path = "host_room.html")]
+struct HostRoomPage {
+    c: Chrome,
+    csrf: String,
+    room: RoomCard,
+    stream_key: String,
+    can_start: bool,
+    can_end: bool,
+    pins: Vec<PinLine>,
+    /// (variant id, label) of what the room's shops sell.
+    choices: Vec<(i64, String)>,
+}
+
+/// `GET /host/rooms/{id}`: the host's console for one room.
+pub async fn room_console(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Result<Response, Problem> {
+    let room = hosted_room(&state, &user, id).await?;
+    let t = c.t;
+    let mut choices = Vec::new();
+    for shop_id in &room.shop_ids {
+        for product in state.store.products_of_shop(*shop_id).await? {
+            let name = product
+                .text(t.lang())
+                .map(|(text, _)| text.name.clone())
+                .unwrap_or_default();
+            for variant in &product.variants {
+                choices.push((
+                    variant.id,
+                    format!(
+                        "{name} · {} · {}",
+                        variant_label(&t, &variant.spec),
+                        variant.spec.price.display_price()
+                    ),
+                ));
+            }
+        }
+    }
+    let page = HostRoomPage {
+        csrf: csrf.0,
+        room: room_card(&t, &room),
+        stream_key: room.stream_key.clone(),
+        can_start: room.status.next(RoomEvent::Start).is_some(),
+        can_end: room.status.next(RoomEvent::End).is_some(),
+        pins: pin_lines(&state, &t, &room).await?,
+        choices,
+        c,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub struct RoomAction {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    variant: String,
+    #[serde(default)]
+    room_price: String,
+}
+
+/// `POST /host/rooms/{id}`: start, end, pin, unpin, or a new stream key.
+pub async fn act(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<RoomAction>,
+) -> Result<Response, Problem> {
+    let room = hosted_room(&state, &user, id).await?;
+    let variant = || -> Result<i64, Problem> {
+        form.variant
+            .trim()
+            .parse()
+            .map_err(|_| ValidationError::new("variant", "not-for-sale").into())
+    };
+    match form.action.as_str() {
+        "start" => {
+            state.store.move_room(room.id, RoomEvent::Start).await?;
+        }
+        "end" => {
+            state.store.move_room(room.id, RoomEvent::End).await?;
+        }
+        "rotate_key" => {
+            state.store.rotate_stream_key(room.id).await?;
+        }
+        "unpin" => state.store.unpin(room.id, variant()?).await?,
+        "pin" => {
+            let variant_id = variant()?;
+            let products = state.store.products_of_variants(&[variant_id]).await?;
+            let spec = products
+                .iter()
+                .filter(|p| room.shop_ids.contains(&p.shop_id))
+                .find_map(|p| p.variants.iter().find(|v| v.id == variant_id))
+                .map(|v| v.spec.clone())
+                .ok_or_else(|| Problem::from(ValidationError::new("variant", "not-for-sale")))?;
+            let room_price = match form.room_price.trim() {
+                "" => None,
+                text => Some(check_room_price(
+                    parse_yuan(text)
+                        .map_err(|_| ValidationError::new("room_price", "room-price-invalid"))?,
+                    spec.price,
+                )?),
+            };
+            state.store.pin(room.id, variant_id, room_price).await?;
+        }
+        _ => return Err(ValidationError::new("action", "bad-request").into()),
+    }
+    Ok(Redirect::to(&format!("/host/rooms/{}", room.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "live_room.html")]
+struct RoomPage {
+    c: Chrome,
+    csrf: String,
+    room: RoomCard,
+    translated: bool,
+    pins: Vec<PinLine>,
+}
+
+/// `GET /live/{id}`: the room as viewers see it.
+pub async fn show(
+    State(state): State<AppState>,
+    c: Chrome,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Result<Response, Problem> {
+    let room = state.store.room(id).await?;
+    let t = c.t;
+    let mut pins = pin_lines(&state, &t, &room).await?;
+    if room.status != RoomStatus::Live {
+        // A room price holds only while the room is live.
+        for pin in &mut pins {
+            pin.room_price = None;
+        }
+    }
+    let page = RoomPage {
+        csrf: csrf.0,
+        translated: room.title(t.lang()).1,
+        room: room_card(&t, &room),
+        pins,
+        c,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
