@@ -69,6 +69,7 @@ contract!(
     reviews_follow_completion_once_per_product,
     a_burst_with_repeats_and_refusals_is_answered_one_by_one,
     a_room_is_scheduled_goes_live_pins_and_ends,
+    room_prices_hold_only_while_the_room_is_live,
 );
 
 async fn seed_demo(store: &Store) {
@@ -877,6 +878,7 @@ fn placement(buyer_id: i64, key: &str, lines: &[(i64, i64)]) -> farmgate_store::
         payment: PaymentMethod::Cash,
         provider: "cash".to_owned(),
         pay_within: chrono::Duration::minutes(30),
+        room_id: None,
     }
 }
 
@@ -1710,4 +1712,57 @@ async fn a_room_is_scheduled_goes_live_pins_and_ends(db: &TestDb) {
             .is_empty()
     );
     assert_eq!(store.rooms_of_host(host).await.unwrap().len(), 1);
+}
+
+async fn room_prices_hold_only_while_the_room_is_live(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_domain::live::RoomEvent;
+    use farmgate_domain::money::Fen;
+    use farmgate_store::live::NewRoom;
+    use farmgate_store::orders::OrderIntake;
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let walnuts = stocked_variant(store, shop.id, 50, ProductStatus::Listed).await;
+    let buyer = buyers(store, 1).await[0];
+    let huixian = store.region_by_code("huixian").await.unwrap();
+    let room = store
+        .schedule_room(NewRoom {
+            host_id: buyer,
+            region_id: huixian.id,
+            title_zh: "核桃专场".to_owned(),
+            title_ug: None,
+            title_en: None,
+            starts_at: chrono::Utc::now(),
+            shop_ids: vec![shop.id],
+        })
+        .await
+        .unwrap();
+    store.pin(room.id, walnuts, Some(Fen(2990))).await.unwrap();
+    let intake = OrderIntake::start(store.clone());
+    let from_room = |key: &str| {
+        let mut p = placement(buyer, key, &[(walnuts, 2)]);
+        p.room_id = Some(room.id);
+        p
+    };
+    let before = intake.place(from_room("room-before-1")).await.unwrap();
+    assert_eq!(
+        before.orders[0].goods.0, 7600,
+        "not live yet: the regular price"
+    );
+    store.move_room(room.id, RoomEvent::Start).await.unwrap();
+    let live = intake.place(from_room("room-live-001")).await.unwrap();
+    assert_eq!(live.orders[0].goods.0, 5980, "live: the room price");
+    assert_eq!(live.orders[0].lines[0].unit_price.0, 2990);
+    let elsewhere = intake
+        .place(placement(buyer, "no-room-0001", &[(walnuts, 2)]))
+        .await
+        .unwrap();
+    assert_eq!(
+        elsewhere.orders[0].goods.0, 7600,
+        "outside the room: the regular price"
+    );
+    store.move_room(room.id, RoomEvent::End).await.unwrap();
+    let after = intake.place(from_room("room-after-01")).await.unwrap();
+    assert_eq!(after.orders[0].goods.0, 7600, "ended: the regular price");
 }

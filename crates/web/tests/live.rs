@@ -131,6 +131,55 @@ async fn a_host_schedules_pins_goes_live_and_ends() {
         .unwrap();
     assert!(english.contains("Jialing walnuts live") && english.contains("Live now"));
 
+    // A viewer buys from the room: the checkout shows and charges the room price.
+    let viewer = app.logged_in("buyer").await;
+    let page = text(&viewer, app.url(&format!("/live/{room_id}"))).await;
+    let bought = viewer
+        .post(app.url("/cart"))
+        .form(&[
+            ("_csrf", csrf_of(&page)),
+            ("variant", listed.variant_id.to_string()),
+            ("quantity", "2".to_owned()),
+            ("room", room_id.to_string()),
+            ("next", "checkout".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bought.headers()["location"], "/checkout");
+    let checkout = text(&viewer, app.url("/checkout")).await;
+    assert!(
+        checkout.contains("¥59.80"),
+        "two at the room price: {checkout}"
+    );
+    let key = checkout
+        .split("name=\"key\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let placed = viewer
+        .post(app.url("/checkout"))
+        .form(&[
+            ("_csrf", csrf_of(&checkout)),
+            ("key", key),
+            ("delivery", "pickup".to_owned()),
+            ("station", "1".to_owned()),
+            ("payment", "cash".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let checkout_id = placed.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/checkout/")
+        .to_owned();
+    let order = &app.db.store.orders_of_checkout(&checkout_id).await.unwrap()[0];
+    assert_eq!((order.goods.0, order.lines[0].unit_price.0), (5980, 2990));
+
     // Nobody else runs the room, and its stream key stays with its host.
     let stranger = app.logged_in("buyer").await;
     assert_eq!(

@@ -248,6 +248,18 @@ impl Store {
         Ok(())
     }
 
+    /// The room prices a buyer pays now, by variant: none unless the room is live.
+    pub async fn live_room_prices(
+        &self,
+        room_id: i64,
+    ) -> Result<std::collections::HashMap<i64, Fen>> {
+        Ok(room_prices(&self.db, &[room_id])
+            .await?
+            .into_iter()
+            .map(|((_, variant), price)| (variant, Fen(price)))
+            .collect())
+    }
+
     /// What is pinned in a room now, the latest first.
     pub async fn pins(&self, room_id: i64) -> Result<Vec<Pin>> {
         Ok(pin::Entity::find()
@@ -265,4 +277,34 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// Room prices in force: (room, variant) → price in fen, for the rooms among `room_ids` that
+/// are live now and the variants pinned there with a room price.
+pub(crate) async fn room_prices<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    room_ids: &[i64],
+) -> Result<std::collections::HashMap<(i64, i64), i64>> {
+    if room_ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let live: Vec<i64> = room::Entity::find()
+        .filter(room::Column::Id.is_in(room_ids.iter().copied()))
+        .filter(room::Column::Status.eq(RoomStatus::Live.as_str()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    Ok(pin::Entity::find()
+        .filter(pin::Column::RoomId.is_in(live))
+        .filter(pin::Column::Pinned.eq(true))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|p| {
+            p.room_price_fen
+                .map(|price| ((p.room_id, p.variant_id), price))
+        })
+        .collect())
 }

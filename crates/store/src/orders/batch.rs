@@ -151,6 +151,14 @@ pub(super) async fn place_set(
         .map(|r| (r.shop_id, r))
         .collect();
 
+    let room_ids: Vec<i64> = batch
+        .iter()
+        .filter_map(|p| p.room_id)
+        .collect::<HashSet<i64>>()
+        .into_iter()
+        .collect();
+    let room_prices = crate::live::room_prices(txn, &room_ids).await?;
+
     // Decide each placement in arrival order against the stock left.
     let mut left: HashMap<i64, i64> = variants.iter().map(|(id, v)| (*id, v.stock)).collect();
     let mut taken: BTreeMap<i64, i64> = BTreeMap::new();
@@ -167,8 +175,12 @@ pub(super) async fn place_set(
             continue;
         }
         keys_this_batch.insert(key, index);
+        let priced = Priced {
+            variants: &variants,
+            room_prices: &room_prices,
+        };
         match decide(
-            request, &variants, &products, &names, &stations, &rules, &left, now,
+            request, &priced, &products, &names, &stations, &rules, &left, now,
         ) {
             Err(refusal) => outcomes[index] = Some(Err(refusal)),
             Ok((checkout_id, orders, amount)) => {
@@ -336,12 +348,29 @@ pub(super) async fn place_set(
     ))
 }
 
+/// The batch's variants, each at the price the placement pays: the room price when bought from
+/// a live room that pinned it with one.
+pub(super) struct Priced<'a> {
+    pub variants: &'a HashMap<i64, variant::Model>,
+    pub room_prices: &'a HashMap<(i64, i64), i64>,
+}
+
+impl Priced<'_> {
+    pub fn get(&self, room_id: Option<i64>, variant_id: i64) -> Option<variant::Model> {
+        let mut v = self.variants.get(&variant_id)?.clone();
+        if let Some(price) = room_id.and_then(|room| self.room_prices.get(&(room, variant_id))) {
+            v.price_fen = *price;
+        }
+        Some(v)
+    }
+}
+
 /// One placement against what the batch read and the stock left: its orders (one per shop)
 /// and the amount its payment covers, or why it is refused.
 #[allow(clippy::too_many_arguments)]
 fn decide(
     request: &PlaceOrder,
-    variants: &HashMap<i64, variant::Model>,
+    variants: &Priced<'_>,
     products: &HashMap<i64, product::Model>,
     names: &HashMap<i64, String>,
     stations: &HashMap<i64, station::Model>,
@@ -349,10 +378,10 @@ fn decide(
     left: &HashMap<i64, i64>,
     now: chrono::DateTime<Utc>,
 ) -> Result<(String, Vec<PlannedOrder>, i64), IntakeError> {
-    let mut by_shop: BTreeMap<i64, Vec<(&variant::Model, u32)>> = BTreeMap::new();
+    let mut by_shop: BTreeMap<i64, Vec<(variant::Model, u32)>> = BTreeMap::new();
     for &(variant_id, quantity) in request.basket.lines() {
         let v = variants
-            .get(&variant_id)
+            .get(request.room_id, variant_id)
             .ok_or(IntakeError::NotForSale { variant_id })?;
         let p = products
             .get(&v.product_id)

@@ -192,10 +192,24 @@ async fn place_one(
     }
 
     let variant_ids: Vec<i64> = request.basket.lines().iter().map(|(v, _)| *v).collect();
-    let variants = variant::Entity::find()
+    let room_prices =
+        crate::live::room_prices(conn, &request.room_id.into_iter().collect::<Vec<_>>()).await?;
+    // Bought from a live room: its room prices replace the regular ones.
+    let variants: Vec<variant::Model> = variant::Entity::find()
         .filter(variant::Column::Id.is_in(variant_ids))
         .all(conn)
-        .await?;
+        .await?
+        .into_iter()
+        .map(|mut v| {
+            if let Some(price) = request
+                .room_id
+                .and_then(|room| room_prices.get(&(room, v.id)))
+            {
+                v.price_fen = *price;
+            }
+            v
+        })
+        .collect();
     let product_ids: Vec<i64> = variants.iter().map(|v| v.product_id).collect();
     let products = product::Entity::find()
         .filter(product::Column::Id.is_in(product_ids.clone()))

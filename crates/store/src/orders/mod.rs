@@ -43,6 +43,8 @@ pub struct PlaceOrder {
     /// How long an online payment may take before the orders are cancelled and the stock
     /// goes back on sale.
     pub pay_within: chrono::Duration,
+    /// Bought from this live room: its room prices apply while it is live.
+    pub room_id: Option<i64>,
 }
 
 /// Where the parcels of a checkout go.

@@ -33,6 +33,9 @@ pub struct OrderRequest {
     /// `payment.pay_url` is where the buyer pays)
     #[schema(example = "cash")]
     pub payment: String,
+    /// Bought from this live room: its room prices apply while it is live.
+    #[serde(default)]
+    pub room_id: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -183,6 +186,7 @@ async fn parse_order(
         provider: state.payments.for_method(payment).id().to_owned(),
         pay_within: chrono::Duration::from_std(state.config.pay_within)
             .unwrap_or(chrono::Duration::minutes(30)),
+        room_id: request.room_id,
     })
 }
 

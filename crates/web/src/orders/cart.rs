@@ -148,7 +148,13 @@ pub async fn grouped(
     state: &AppState,
     t: &Tr,
     lines: &[(i64, u32)],
+    room: Option<i64>,
 ) -> Result<Vec<ShopGroup>, Problem> {
+    // Filled from a live room: its room prices are what the checkout will charge.
+    let room_prices = match room {
+        Some(room) => state.store.live_room_prices(room).await?,
+        None => Default::default(),
+    };
     let variant_ids: Vec<i64> = lines.iter().map(|(v, _)| *v).collect();
     let products = state.store.products_of_variants(&variant_ids).await?;
     let mut groups: Vec<ShopGroup> = Vec::new();
@@ -163,7 +169,11 @@ pub async fn grouped(
             .text(t.lang())
             .map(|(text, translated)| (text.name.clone(), translated))
             .unwrap_or_default();
-        let total = Fen(variant.spec.price.0 * i64::from(quantity));
+        let unit_price = room_prices
+            .get(&variant_id)
+            .copied()
+            .unwrap_or(variant.spec.price);
+        let total = Fen(unit_price.0 * i64::from(quantity));
         let grams = variant.spec.net_grams.unwrap_or(0) * i64::from(quantity);
         let line = CartLine {
             variant_id,
@@ -171,7 +181,7 @@ pub async fn grouped(
             name: text,
             translated,
             label: variant_label(t, &variant.spec),
-            unit_price: variant.spec.price,
+            unit_price,
             quantity,
             stock: variant.spec.stock,
             total,
@@ -228,7 +238,7 @@ pub async fn show(
     csrf: CsrfToken,
 ) -> Result<Response, Problem> {
     let lines = lines(&state, &session, user.as_ref()).await?;
-    let groups = grouped(&state, &c.t, &lines).await?;
+    let groups = grouped(&state, &c.t, &lines, room_of_cart(&session).await).await?;
     let goods = Fen(groups.iter().map(|g| g.goods.0).sum()).display_price();
     Ok(render(
         StatusCode::OK,
@@ -251,6 +261,21 @@ pub struct CartForm {
     /// `checkout` to go straight on to checkout ("buy now").
     #[serde(default)]
     next: String,
+    /// Put in the cart from this live room: the checkout pays its room prices while it is live.
+    #[serde(default)]
+    room: String,
+}
+
+const ROOM_KEY: &str = "cart_room";
+
+/// The live room the cart was last filled from, if any (its room prices apply at checkout).
+pub async fn room_of_cart(session: &Session) -> Option<i64> {
+    session.get::<i64>(ROOM_KEY).await.ok().flatten()
+}
+
+/// After a checkout: the next cart starts outside any room.
+pub async fn forget_room(session: &Session) {
+    let _ = session.remove::<i64>(ROOM_KEY).await;
 }
 
 fn parse_line(form: &CartForm, allow_zero: bool) -> Result<(i64, u32), Problem> {
@@ -285,6 +310,12 @@ pub async fn add(
         return Err(ValidationError::new("variant", "not-for-sale").into());
     }
     change(&state, &session, user.as_ref(), variant, quantity, true).await?;
+    if let Ok(room) = form.room.trim().parse::<i64>() {
+        session.insert(ROOM_KEY, room).await.map_err(|err| {
+            tracing::error!(error = %err, "could not remember the live room of a cart");
+            server_error()
+        })?;
+    }
     let next = if form.next == "checkout" {
         "/checkout"
     } else {

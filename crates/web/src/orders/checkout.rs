@@ -112,10 +112,11 @@ async fn page(
     csrf: String,
     mut form: CheckoutForm,
     error: Option<&Problem>,
+    room: Option<i64>,
 ) -> Result<Response, Problem> {
     let t = c.t;
     let lines = state.store.cart(user.account.id).await?;
-    let groups = cart::grouped(state, &t, &lines).await?;
+    let groups = cart::grouped(state, &t, &lines, room).await?;
     if groups.is_empty() {
         return Ok(Redirect::to("/cart").into_response());
     }
@@ -209,8 +210,19 @@ pub async fn show(
     user: CurrentUser,
     c: Chrome,
     csrf: CsrfToken,
+    session: tower_sessions::Session,
 ) -> Result<Response, Problem> {
-    page(&state, &user, c, csrf.0, CheckoutForm::default(), None).await
+    let room = cart::room_of_cart(&session).await;
+    page(
+        &state,
+        &user,
+        c,
+        csrf.0,
+        CheckoutForm::default(),
+        None,
+        room,
+    )
+    .await
 }
 
 /// The address buyers and gateways reach this server at.
@@ -252,6 +264,7 @@ async fn place(
     state: &AppState,
     user: &CurrentUser,
     form: &CheckoutForm,
+    room_id: Option<i64>,
 ) -> Result<Checkout, Problem> {
     let key = IdempotencyKey::parse(&form.key)?;
     if let Some(earlier) = state.store.checkout_of_key(user.account.id, &key).await? {
@@ -297,6 +310,7 @@ async fn place(
             provider: state.payments.for_method(payment).id().to_owned(),
             pay_within: chrono::Duration::from_std(state.config.pay_within)
                 .unwrap_or(chrono::Duration::minutes(30)),
+            room_id,
         })
         .await?;
     let ordered: Vec<i64> = checkout
@@ -325,17 +339,21 @@ pub async fn submit(
     headers: HeaderMap,
     c: Chrome,
     csrf: CsrfToken,
+    session: tower_sessions::Session,
     Form(form): Form<CheckoutForm>,
 ) -> Result<Response, Problem> {
-    match place(&state, &user, &form).await {
+    // Filled from a live room: its room prices apply (while it is live).
+    let room = cart::room_of_cart(&session).await;
+    match place(&state, &user, &form, room).await {
         Ok(checkout) => {
+            cart::forget_room(&session).await;
             Ok(Redirect::to(&next_step(&state, &headers, &checkout.payment)).into_response())
         }
         Err(problem)
             if problem.status.is_client_error()
                 && problem.status != StatusCode::TOO_MANY_REQUESTS =>
         {
-            page(&state, &user, c, csrf.0, form, Some(&problem)).await
+            page(&state, &user, c, csrf.0, form, Some(&problem), room).await
         }
         Err(problem) => Err(problem),
     }
