@@ -423,71 +423,14 @@ fn decide(
                     .0
             }
         };
-        let (station_id, pickup_region_id, delivery_region_id, address, recipient, phone) =
-            match (&request.delivery, pickup) {
-                (
-                    Delivery::Home {
-                        region_id,
-                        address,
-                        recipient,
-                        phone,
-                    },
-                    _,
-                ) => (
-                    None,
-                    None,
-                    Some(*region_id),
-                    Some(address.clone()),
-                    Some(recipient.clone()),
-                    Some(phone.clone()),
-                ),
-                (Delivery::Pickup { .. }, Some(s)) => {
-                    (Some(s.id), Some(s.region_id), None, None, None, None)
-                }
-                (Delivery::Pickup { station_id }, None) => {
-                    return Err(IntakeError::NoSuchStation {
-                        station_id: *station_id,
-                    });
-                }
-            };
+        let to = destination(request, pickup)?;
         amount += goods + shipping;
-        let row = order::ActiveModel {
-            checkout_id: Set(checkout_id.clone()),
-            buyer_id: Set(request.buyer_id),
-            shop_id: Set(shop_id),
-            idempotency_key: Set(request.key.as_str().to_owned()),
-            status: Set(OrderStatus::Placed.as_str().to_owned()),
-            fulfilment: Set(fulfilment_str(request.delivery.fulfilment()).to_owned()),
-            payment_method: Set(payment_str(request.payment).to_owned()),
-            station_id: Set(station_id),
-            pickup_region_id: Set(pickup_region_id),
-            delivery_region_id: Set(delivery_region_id),
-            address: Set(address),
-            recipient_name: Set(recipient),
-            recipient_phone: Set(phone),
-            goods_fen: Set(goods),
-            shipping_fen: Set(shipping),
-            total_fen: Set(goods + shipping),
-            placed_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        };
+        let row = order_row(request, &checkout_id, shop_id, (goods, shipping), to, now);
         let lines = lines
             .into_iter()
-            .map(|(v, quantity)| line::ActiveModel {
-                order_id: Set(0),
-                variant_id: Set(v.id),
-                product_id: Set(v.product_id),
-                name: Set(names.get(&v.product_id).cloned().unwrap_or_default()),
-                unit: Set(v.unit.clone()),
-                net_grams: Set(v.net_grams),
-                quantity: Set(i32::try_from(quantity).unwrap_or(i32::MAX)),
-                unit_price_fen: Set(v.price_fen),
-                line_fen: Set(v.price_fen * i64::from(quantity)),
-                price_policy: Set(v.price_policy.clone()),
-                tolerance_bp: Set(v.tolerance_bp),
-                packed_grams: Set(None),
-                ..Default::default()
+            .map(|(v, quantity)| {
+                let name = names.get(&v.product_id).cloned().unwrap_or_default();
+                line_row(0, &v, quantity, name)
             })
             .collect();
         orders.push(PlannedOrder {
@@ -497,6 +440,108 @@ fn decide(
         });
     }
     Ok((checkout_id, orders, amount))
+}
+
+/// Where an order goes, as its row records it.
+pub(super) struct Destination {
+    station_id: Option<i64>,
+    pickup_region_id: Option<i64>,
+    delivery_region_id: Option<i64>,
+    address: Option<String>,
+    recipient: Option<String>,
+    phone: Option<String>,
+}
+
+/// The destination of a placement: its station (which must be open), or its address.
+pub(super) fn destination(
+    request: &PlaceOrder,
+    pickup: Option<&station::Model>,
+) -> Result<Destination, IntakeError> {
+    match (&request.delivery, pickup) {
+        (
+            Delivery::Home {
+                region_id,
+                address,
+                recipient,
+                phone,
+            },
+            _,
+        ) => Ok(Destination {
+            station_id: None,
+            pickup_region_id: None,
+            delivery_region_id: Some(*region_id),
+            address: Some(address.clone()),
+            recipient: Some(recipient.clone()),
+            phone: Some(phone.clone()),
+        }),
+        (Delivery::Pickup { .. }, Some(s)) => Ok(Destination {
+            station_id: Some(s.id),
+            pickup_region_id: Some(s.region_id),
+            delivery_region_id: None,
+            address: None,
+            recipient: None,
+            phone: None,
+        }),
+        (Delivery::Pickup { station_id }, None) => Err(IntakeError::NoSuchStation {
+            station_id: *station_id,
+        }),
+    }
+}
+
+/// A new order's row, placed now.
+pub(super) fn order_row(
+    request: &PlaceOrder,
+    checkout_id: &str,
+    shop_id: i64,
+    (goods, shipping): (i64, i64),
+    to: Destination,
+    now: chrono::DateTime<Utc>,
+) -> order::ActiveModel {
+    order::ActiveModel {
+        checkout_id: Set(checkout_id.to_owned()),
+        buyer_id: Set(request.buyer_id),
+        shop_id: Set(shop_id),
+        idempotency_key: Set(request.key.as_str().to_owned()),
+        status: Set(OrderStatus::Placed.as_str().to_owned()),
+        fulfilment: Set(fulfilment_str(request.delivery.fulfilment()).to_owned()),
+        payment_method: Set(payment_str(request.payment).to_owned()),
+        station_id: Set(to.station_id),
+        pickup_region_id: Set(to.pickup_region_id),
+        delivery_region_id: Set(to.delivery_region_id),
+        address: Set(to.address),
+        recipient_name: Set(to.recipient),
+        recipient_phone: Set(to.phone),
+        goods_fen: Set(goods),
+        shipping_fen: Set(shipping),
+        total_fen: Set(goods + shipping),
+        placed_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// An order line for `quantity` of `v` (at the price it carries), named as it was ordered.
+pub(super) fn line_row(
+    order_id: i64,
+    v: &variant::Model,
+    quantity: u32,
+    name: String,
+) -> line::ActiveModel {
+    line::ActiveModel {
+        order_id: Set(order_id),
+        variant_id: Set(v.id),
+        product_id: Set(v.product_id),
+        name: Set(name),
+        unit: Set(v.unit.clone()),
+        net_grams: Set(v.net_grams),
+        quantity: Set(i32::try_from(quantity).unwrap_or(i32::MAX)),
+        unit_price_fen: Set(v.price_fen),
+        line_fen: Set(v.price_fen * i64::from(quantity)),
+        price_policy: Set(v.price_policy.clone()),
+        tolerance_bp: Set(v.tolerance_bp),
+        packed_grams: Set(None),
+        ..Default::default()
+    }
 }
 
 /// An order as the caller sees it, built from the row written and the lines planned.

@@ -14,9 +14,10 @@ use sea_orm::{
 };
 use tokio::sync::{mpsc, oneshot};
 
-use super::entity::{event, line, order, payment};
+use super::batch::{destination, line_row, order_row};
+use super::entity::{event, order, payment};
 use super::payments::{Payment, PaymentStatus};
-use super::{Checkout, Delivery, PlaceOrder, assemble, fulfilment_str, payment_str};
+use super::{Checkout, Delivery, PlaceOrder, assemble};
 use crate::catalog::entity::{product, text, variant};
 use crate::shops::entity::shipping;
 use crate::shops::shipping_rule_of;
@@ -302,79 +303,14 @@ async fn place_one(
                     .0
             }
         };
-        let (station_id, pickup_region_id, delivery_region_id, address, recipient, phone) =
-            match (&request.delivery, &pickup) {
-                (
-                    Delivery::Home {
-                        region_id,
-                        address,
-                        recipient,
-                        phone,
-                    },
-                    _,
-                ) => (
-                    None,
-                    None,
-                    Some(*region_id),
-                    Some(address.clone()),
-                    Some(recipient.clone()),
-                    Some(phone.clone()),
-                ),
-                (Delivery::Pickup { .. }, Some(station)) => (
-                    Some(station.id),
-                    Some(station.region_id),
-                    None,
-                    None,
-                    None,
-                    None,
-                ),
-                (Delivery::Pickup { station_id }, None) => {
-                    return Err(IntakeError::NoSuchStation {
-                        station_id: *station_id,
-                    });
-                }
-            };
-        let order_row = order::ActiveModel {
-            checkout_id: Set(checkout_id.clone()),
-            buyer_id: Set(request.buyer_id),
-            shop_id: Set(shop_id),
-            idempotency_key: Set(request.key.as_str().to_owned()),
-            status: Set(OrderStatus::Placed.as_str().to_owned()),
-            fulfilment: Set(fulfilment_str(request.delivery.fulfilment()).to_owned()),
-            payment_method: Set(payment_str(request.payment).to_owned()),
-            station_id: Set(station_id),
-            pickup_region_id: Set(pickup_region_id),
-            delivery_region_id: Set(delivery_region_id),
-            address: Set(address),
-            recipient_name: Set(recipient),
-            recipient_phone: Set(phone),
-            goods_fen: Set(goods),
-            shipping_fen: Set(shipping),
-            total_fen: Set(goods + shipping),
-            placed_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(conn)
-        .await?;
-        for (variant, quantity, name) in lines {
-            line::ActiveModel {
-                order_id: Set(order_row.id),
-                variant_id: Set(variant.id),
-                product_id: Set(variant.product_id),
-                name: Set(name),
-                unit: Set(variant.unit.clone()),
-                net_grams: Set(variant.net_grams),
-                quantity: Set(i32::try_from(quantity).unwrap_or(i32::MAX)),
-                unit_price_fen: Set(variant.price_fen),
-                line_fen: Set(variant.price_fen * i64::from(quantity)),
-                price_policy: Set(variant.price_policy.clone()),
-                tolerance_bp: Set(variant.tolerance_bp),
-                packed_grams: Set(None),
-                ..Default::default()
-            }
+        let to = destination(request, pickup.as_ref())?;
+        let order_row = order_row(request, &checkout_id, shop_id, (goods, shipping), to, now)
             .insert(conn)
             .await?;
+        for (variant, quantity, name) in lines {
+            line_row(order_row.id, variant, quantity, name)
+                .insert(conn)
+                .await?;
         }
         event::ActiveModel {
             order_id: Set(order_row.id),
