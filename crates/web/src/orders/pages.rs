@@ -87,11 +87,40 @@ fn readable_note(t: &Tr, note: &str) -> String {
     }
 }
 
+/// What order summaries name (places, stations, shops), read once for a whole list.
+pub struct Lookups {
+    regions: Vec<farmgate_store::regions::Region>,
+    stations: Vec<farmgate_store::stations::Station>,
+    shops: std::collections::HashMap<i64, String>,
+}
+
+impl Lookups {
+    pub async fn load(state: &AppState, orders: &[Order]) -> Result<Lookups, Problem> {
+        let regions = state.store.all_regions().await?;
+        let stations = match regions.iter().find(|r| r.parent_id.is_none()) {
+            Some(root) => state.store.stations_within(&root.path).await?,
+            None => Vec::new(),
+        };
+        let mut shops = std::collections::HashMap::new();
+        for order in orders {
+            if let std::collections::hash_map::Entry::Vacant(slot) = shops.entry(order.shop_id) {
+                slot.insert(state.store.shop(order.shop_id).await?.name);
+            }
+        }
+        Ok(Lookups {
+            regions,
+            stations,
+            shops,
+        })
+    }
+}
+
 pub async fn summary(
     state: &AppState,
     t: &Tr,
     order: &Order,
     viewer: Viewer,
+    lookups: &Lookups,
 ) -> Result<OrderSummary, Problem> {
     let kind = OrderKind {
         fulfilment: order.fulfilment,
@@ -103,7 +132,11 @@ pub async fn summary(
     };
     let delivery = match (order.station_id, &order.address) {
         (Some(station), _) => {
-            let station = state.store.station(station).await?;
+            let station = match lookups.stations.iter().find(|s| s.id == station) {
+                Some(open) => open.clone(),
+                // A station closed since: still named on its orders.
+                None => state.store.station(station).await?,
+            };
             t.args2(
                 "order-delivery-pickup",
                 ("station", station.name(t.lang()).into()),
@@ -111,17 +144,12 @@ pub async fn summary(
             )
         }
         (None, Some(address)) => {
-            let region = match order.delivery_region_id {
-                Some(id) => {
-                    let regions = state.store.all_regions().await?;
-                    regions
-                        .iter()
-                        .find(|r| r.id == id)
-                        .map(|r| crate::shops::place_label(&regions, r, t.lang()))
-                        .unwrap_or_default()
-                }
-                None => String::new(),
-            };
+            let regions = &lookups.regions;
+            let region = order
+                .delivery_region_id
+                .and_then(|id| regions.iter().find(|r| r.id == id))
+                .map(|r| crate::shops::place_label(regions, r, t.lang()))
+                .unwrap_or_default();
             format!(
                 "{region} {address} · {} {}",
                 order.recipient_name.as_deref().unwrap_or_default(),
@@ -152,7 +180,11 @@ pub async fn summary(
         id: order.id,
         title: t.arg("order-title", "id", order.id),
         shop_id: order.shop_id,
-        shop_name: state.store.shop(order.shop_id).await?.name,
+        shop_name: lookups
+            .shops
+            .get(&order.shop_id)
+            .cloned()
+            .unwrap_or_default(),
         status: t.get(&format!("order-status-{}", order.status.as_str())),
         total: order.total.display_price(),
         shipping: order.shipping.display_price(),
@@ -212,9 +244,11 @@ pub async fn mine(
     user: CurrentUser,
     c: Chrome,
 ) -> Result<Response, Problem> {
+    let found = state.store.orders_of_buyer(user.account.id).await?;
+    let lookups = Lookups::load(&state, &found).await?;
     let mut orders = Vec::new();
-    for order in state.store.orders_of_buyer(user.account.id).await? {
-        orders.push(summary(&state, &c.t, &order, Viewer::Buyer).await?);
+    for order in &found {
+        orders.push(summary(&state, &c.t, order, Viewer::Buyer, &lookups).await?);
     }
     Ok(render(StatusCode::OK, &OrdersPage { c, orders }))
 }
@@ -245,7 +279,8 @@ pub async fn show(
         Viewer::Buyer => "/orders".to_owned(),
         Viewer::Seller => format!("/seller/shops/{}/orders", order.shop_id),
     };
-    let order = summary(&state, &c.t, &order, viewer).await?;
+    let lookups = Lookups::load(&state, std::slice::from_ref(&order)).await?;
+    let order = summary(&state, &c.t, &order, viewer, &lookups).await?;
     Ok(render(
         StatusCode::OK,
         &OrderPage {

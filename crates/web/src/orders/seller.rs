@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::checkout::describe_rule;
-use super::pages::{OrderSummary, Viewer, summary};
+use super::pages::{Lookups, OrderSummary, Viewer, summary};
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::CurrentUser;
@@ -74,11 +74,17 @@ pub async fn list(
         OrderStatus::Shipped,
         OrderStatus::RefundRequested,
     ];
+    let found: Vec<_> = state
+        .store
+        .orders_of_shop(shop.id)
+        .await?
+        .into_iter()
+        .filter(|o| showing_all || waiting.contains(&o.status))
+        .collect();
+    let lookups = Lookups::load(&state, &found).await?;
     let mut orders = Vec::new();
-    for order in state.store.orders_of_shop(shop.id).await? {
-        if showing_all || waiting.contains(&order.status) {
-            orders.push(summary(&state, &c.t, &order, Viewer::Seller).await?);
-        }
+    for order in &found {
+        orders.push(summary(&state, &c.t, order, Viewer::Seller, &lookups).await?);
     }
     let rule = state.store.shop_shipping(shop.id).await?;
     let (a, b) = rule.parts();
