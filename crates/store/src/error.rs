@@ -16,6 +16,9 @@ pub enum Error {
     /// The order (or other record) is not in a state that allows this step.
     #[error("not allowed in the record's current state")]
     InvalidState,
+    /// The account is muted in this live room: its messages are refused.
+    #[error("muted in this room")]
+    Muted,
     /// The database was written by a newer FarmGate than this binary.
     #[error(
         "the database has migrations this FarmGate does not know ({unknown}); it was written by a newer version. \

@@ -70,7 +70,17 @@ contract!(
     a_burst_with_repeats_and_refusals_is_answered_one_by_one,
     a_room_is_scheduled_goes_live_pins_and_ends,
     room_prices_hold_only_while_the_room_is_live,
+    chat_keeps_messages_deletes_and_mutes,
+    results_count_viewers_messages_and_room_orders,
+    the_bus_reaches_viewers_of_another_instance,
 );
+
+#[path = "contract/live.rs"]
+mod live;
+use live::{
+    chat_keeps_messages_deletes_and_mutes, results_count_viewers_messages_and_room_orders,
+    the_bus_reaches_viewers_of_another_instance,
+};
 
 async fn seed_demo(store: &Store) {
     store.load_demo_regions(&|| {}).await.unwrap();

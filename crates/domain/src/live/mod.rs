@@ -56,6 +56,64 @@ pub fn check_room_price(room: Fen, regular: Fen) -> Result<Fen, ValidationError>
     }
 }
 
+/// The longest chat message, in characters: a line or two on a phone.
+pub const CHAT_MAX_CHARS: usize = 200;
+
+/// A chat message as a viewer typed it: trimmed, not empty, at most [`CHAT_MAX_CHARS`]
+/// characters, no control characters (line breaks become spaces). Any language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatText(String);
+
+impl ChatText {
+    pub fn parse(text: &str) -> Result<ChatText, ValidationError> {
+        let text: String = text
+            .trim()
+            .chars()
+            .map(|c| {
+                if c == '\n' || c == '\r' || c == '\t' {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        if text.is_empty() {
+            return Err(ValidationError::new("text", "chat-empty"));
+        }
+        if text.chars().count() > CHAT_MAX_CHARS || text.chars().any(char::is_control) {
+            return Err(ValidationError::new("text", "chat-invalid"));
+        }
+        Ok(ChatText(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Who is watching, for counting unique viewers: a signed-in account, or the random id a
+/// guest's browser keeps (8 to 40 of A-Z a-z 0-9 - _).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ViewerId(String);
+
+impl ViewerId {
+    pub fn account(id: i64) -> ViewerId {
+        ViewerId(format!("a{id}"))
+    }
+
+    pub fn guest(text: &str) -> Option<ViewerId> {
+        let ok = (8..=40).contains(&text.len())
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        ok.then(|| ViewerId(format!("v{text}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,7 +140,42 @@ mod tests {
         assert!(check_room_price(Fen(0), Fen(3800)).is_err());
     }
 
+    #[test]
+    fn chat_text_is_one_short_line() {
+        assert_eq!(
+            ChatText::parse("  好吃吗？\n多少钱 ").unwrap().as_str(),
+            "好吃吗？ 多少钱"
+        );
+        assert_eq!(
+            ChatText::parse("ياڭاق قانچە پۇل؟").unwrap().as_str(),
+            "ياڭاق قانچە پۇل؟"
+        );
+        assert_eq!(ChatText::parse("   ").unwrap_err().code, "chat-empty");
+        assert_eq!(
+            ChatText::parse(&"核".repeat(201)).unwrap_err().code,
+            "chat-invalid"
+        );
+        assert!(ChatText::parse(&"核".repeat(200)).is_ok());
+        assert!(ChatText::parse("a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn guest_viewer_ids_are_plain() {
+        assert_eq!(ViewerId::guest("abcd-1234").unwrap().as_str(), "vabcd-1234");
+        assert!(ViewerId::guest("short").is_none());
+        assert!(ViewerId::guest("has space in it").is_none());
+        assert_eq!(ViewerId::account(7).as_str(), "a7");
+    }
+
     proptest! {
+        #[test]
+        fn chat_text_never_grows_past_the_limit(text in ".{0,300}") {
+            if let Ok(chat) = ChatText::parse(&text) {
+                prop_assert!(chat.as_str().chars().count() <= CHAT_MAX_CHARS);
+                prop_assert!(!chat.as_str().chars().any(char::is_control));
+            }
+        }
+
         #[test]
         fn no_history_leaves_ended(events in proptest::collection::vec(any::<bool>(), 0..20)) {
             let mut status = RoomStatus::Scheduled;

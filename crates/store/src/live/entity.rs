@@ -17,6 +17,8 @@ pub mod room {
         pub ended_at: Option<ChronoDateTimeUtc>,
         pub stream_key: String,
         pub created_at: ChronoDateTimeUtc,
+        /// The key the stream now on air was pushed with (set when the push is let in).
+        pub stream_name: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -69,6 +71,89 @@ pub mod pin {
         pub room_price_fen: Option<i64>,
         pub pinned: bool,
         pub pinned_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod message {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "live_messages")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub room_id: i64,
+        pub account_id: i64,
+        pub body: String,
+        pub lang: String,
+        pub created_at: ChronoDateTimeUtc,
+        pub deleted_at: Option<ChronoDateTimeUtc>,
+        pub deleted_by: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod mute {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "live_mutes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub room_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub account_id: i64,
+        pub muted_by: i64,
+        pub created_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod viewer {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "live_viewers")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub room_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub viewer: String,
+        pub first_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod viewer_minute {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "live_viewer_minutes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub room_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub minute: ChronoDateTimeUtc,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub instance: String,
+        pub viewers: i32,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

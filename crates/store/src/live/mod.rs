@@ -1,7 +1,15 @@
-//! Live rooms: scheduling, going live and ending, and the products pinned in a room. Chat,
-//! viewers and the burst of orders come with the rest of the live-commerce module.
+//! Live rooms: scheduling, going live and ending, the products pinned in a room, the chat,
+//! who watched, what a room sold (`results`), and the events that reach every viewer on
+//! every instance (`bus`).
 
+pub mod bus;
+mod chat;
 pub(crate) mod entity;
+mod results;
+
+pub use bus::{LiveBus, LiveEvent};
+pub use chat::{BACKLOG, ChatMessage};
+pub use results::{MinuteRow, ProductSales, RoomResults};
 
 use chrono::{DateTime, Utc};
 use farmgate_domain::lang::Language;
@@ -113,6 +121,7 @@ impl Store {
             ended_at: Set(None),
             stream_key: Set(stream_key()),
             created_at: Set(Utc::now()),
+            stream_name: Set(None),
             ..Default::default()
         }
         .insert(&txn)

@@ -9,6 +9,7 @@ mod m20261123_000005_checkout;
 mod m20261123_000006_photos;
 mod m20261123_000007_reviews;
 mod m20261123_000008_live;
+mod m20261126_000009_live_chat;
 
 use std::collections::HashSet;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_photos::Migration),
             Box::new(m20261123_000007_reviews::Migration),
             Box::new(m20261123_000008_live::Migration),
+            Box::new(m20261126_000009_live_chat::Migration),
         ]
     }
 }

@@ -516,6 +516,7 @@ pub(super) fn order_row(
         total_fen: Set(goods + shipping),
         placed_at: Set(now),
         updated_at: Set(now),
+        room_id: Set(request.room_id),
         ..Default::default()
     }
 }

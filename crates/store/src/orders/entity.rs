@@ -24,6 +24,8 @@ pub mod order {
         pub delivery_region_id: Option<i64>,
         pub recipient_name: Option<String>,
         pub recipient_phone: Option<String>,
+        /// The live room the order was placed from.
+        pub room_id: Option<i64>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,7 +12,7 @@
 mod advance;
 mod batch;
 mod cart;
-mod entity;
+pub(crate) mod entity;
 mod intake;
 mod payments;
 mod reviews;
