@@ -456,3 +456,25 @@ host-rotate-key = Make a new key
 error-starts-at-invalid = Please give a start time that is not in the past.
 error-room-shop-invalid = Please choose at least one of your own shops.
 error-room-price-invalid = A room price is above zero and not above the regular price.
+
+## Live rooms: chat, ticker, one-tap buying
+live-buy = Buy now
+live-bought = Ordered!
+live-view-order = See the order
+live-viewers = Watching
+live-host = host
+live-delete = Delete
+live-mute = Mute
+live-chat = Chat
+live-chat-say = Say something…
+live-chat-send = Send
+live-chat-login = Log in to chat
+live-ticker = A buyer from { $county } just bought { $product }
+live-ticker-somewhere = A buyer just bought { $product }
+error-chat-login = Please log in to chat.
+error-chat-muted = The host has muted you in this room.
+error-chat-too-fast = You are writing too fast. Try again in { $seconds } seconds.
+error-chat-empty = Type something to say.
+error-chat-invalid = A message is at most 200 characters, without control characters.
+error-live-not-live = The livestream has not started or has ended: you cannot order from the room now.
+error-live-no-defaults = For your first purchase, choose a pickup station and how to pay.

@@ -441,3 +441,25 @@ host-rotate-key = يېڭى ئاچقۇچ ھاسىل قىلىش
 error-starts-at-invalid = ھازىردىن بۇرۇن بولمىغان باشلىنىش ۋاقتىنى يېزىڭ.
 error-room-shop-invalid = ئۆزىڭىزنىڭ ئاز دېگەندە بىر دۇكىنىنى تاللاڭ.
 error-room-price-invalid = نەق مەيدان باھاسى 0 دىن يۇقىرى، ئەسلى باھادىن يۇقىرى بولماسلىقى كېرەك.
+
+## Live rooms: chat, ticker, one-tap buying
+live-buy = دەرھال سېتىۋېلىش
+live-bought = زاكاز قىلىندى!
+live-view-order = زاكازنى كۆرۈش
+live-viewers = كۆرۈرمەن
+live-host = رىياسەتچى
+live-delete = ئۆچۈرۈش
+live-mute = سۆزلەشتىن چەكلەش
+live-chat = پاراڭ
+live-chat-say = بىر نەرسە دەڭ…
+live-chat-send = يوللاش
+live-chat-login = كىرگەندىن كېيىن پاراڭلىشالايسىز
+live-ticker = { $county } دىكى بىر خېرىدار ھازىرلا { $product } سېتىۋالدى
+live-ticker-somewhere = بىر خېرىدار ھازىرلا { $product } سېتىۋالدى
+error-chat-login = پاراڭلىشىش ئۈچۈن ئاۋۋال كىرىڭ.
+error-chat-muted = رىياسەتچى سىزنى بۇ ئۆيدە سۆزلەشتىن چەكلىدى.
+error-chat-too-fast = بەك تېز يېزىۋاتىسىز، { $seconds } سېكۇنتتىن كېيىن قايتا يوللاڭ.
+error-chat-empty = دېمەكچى بولغان سۆزىڭىزنى كىرگۈزۈڭ.
+error-chat-invalid = بىر ئۇچۇر ئەڭ كۆپ 200 ھەرپ، ئالاھىدە كونترول ھەرپى بولماسلىقى كېرەك.
+error-live-not-live = نەق مەيدان تېخى باشلانمىدى ياكى ئاخىرلاشتى، ھازىر بۇ يەردە زاكاز قىلغىلى بولمايدۇ.
+error-live-no-defaults = تۇنجى قېتىم سېتىۋالغاندا ئېلىش پونكىتى ۋە پۇل تۆلەش ئۇسۇلىنى تاللاڭ.

@@ -441,3 +441,25 @@ host-rotate-key = 换一个密钥
 error-starts-at-invalid = 请填开播时间，不能早于现在。
 error-room-shop-invalid = 请至少选一家你自己的店。
 error-room-price-invalid = 直播价要大于 0，且不高于原价。
+
+## Live rooms: chat, ticker, one-tap buying
+live-buy = 马上抢
+live-bought = 已下单！
+live-view-order = 查看订单
+live-viewers = 观看人数
+live-host = 主播
+live-delete = 删除
+live-mute = 禁言
+live-chat = 聊天
+live-chat-say = 说点什么…
+live-chat-send = 发送
+live-chat-login = 登录后可以聊天
+live-ticker = 来自{ $county }的买家刚买了 { $product }
+live-ticker-somewhere = 一位买家刚买了 { $product }
+error-chat-login = 请先登录再聊天。
+error-chat-muted = 您已被主播禁言，不能在这个直播间发言。
+error-chat-too-fast = 发言太快了，请 { $seconds } 秒后再发。
+error-chat-empty = 请输入要说的话。
+error-chat-invalid = 一条消息最多 200 个字，不能有特殊控制字符。
+error-live-not-live = 直播还没开始或已经结束，现在不能在直播间下单。
+error-live-no-defaults = 第一次购买请先选择自提点和付款方式。

@@ -269,7 +269,7 @@ pub async fn checkout(bench: CheckoutBench) -> Result<()> {
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let state = AppState::new(store.clone(), config)?;
+    let state = AppState::new(store.clone(), config).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(farmgate_web::serve(listener, state, async {
         let _ = stopped.await;

@@ -397,7 +397,7 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
             }
         });
     }
-    let state = AppState::with_index(store.clone(), web, index);
+    let state = AppState::with_index(store.clone(), web, index).await?;
 
     println!("FarmGate is running at http://{local}/");
     if demo_accounts_present(&store).await {

@@ -37,7 +37,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing::Level;
 
-pub use state::{AppState, Shared, WebConfig};
+pub use state::{AppState, Shared, StartError, WebConfig};
 
 use crate::auth::Backend;
 use crate::problem::Problem;

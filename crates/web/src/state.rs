@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use farmgate_domain::lang::Language;
 use farmgate_store::Store;
+use farmgate_store::live::LiveBus;
 use farmgate_store::orders::OrderIntake;
 use metrics_exporter_prometheus::PrometheusHandle;
 
@@ -13,6 +14,7 @@ use farmgate_search::{Indexer, ProductIndex, SearchError};
 
 use crate::auth::limits::LoginLimits;
 use crate::catalog::photos::PhotoFiles;
+use crate::live::activity::RoomActivity;
 use crate::payments::Payments;
 
 /// The web layer's settings (the CLI fills them from `farmgate.toml` and `FARMGATE_*`).
@@ -33,6 +35,9 @@ pub struct WebConfig {
     /// Order placements allowed per buyer per second, and in one burst.
     pub orders_per_buyer_per_second: u32,
     pub orders_per_buyer_burst: u32,
+    /// Chat messages allowed per account per minute, and in one burst.
+    pub chat_per_minute: u32,
+    pub chat_burst: u32,
     /// How long an online payment may take before its orders are cancelled.
     pub pay_within: Duration,
     /// The key the sandbox gateway signs with (shared by every instance); random when unset.
@@ -57,6 +62,8 @@ impl Default for WebConfig {
             login_per_account_per_minute: 5,
             orders_per_buyer_per_second: 10,
             orders_per_buyer_burst: 30,
+            chat_per_minute: 20,
+            chat_burst: 5,
             pay_within: Duration::from_secs(30 * 60),
             payment_secret: None,
             public_url: None,
@@ -90,12 +97,25 @@ pub struct Shared {
     pub search: Arc<ProductIndex>,
     pub indexer: Indexer,
     pub photos: PhotoFiles,
+    /// Live rooms' events, to this instance's viewers and the other instances'.
+    pub live: LiveBus,
+    /// Purchases from live rooms, gathered for the ticker and the stock on viewers' cards.
+    pub activity: RoomActivity,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    #[error(transparent)]
+    Store(#[from] farmgate_store::Error),
 }
 
 impl AppState {
     /// Builds the state with a product index in memory, filled from the store in the
     /// background; call inside the async runtime.
-    pub fn new(store: Store, config: WebConfig) -> Result<AppState, SearchError> {
+    pub async fn new(store: Store, config: WebConfig) -> Result<AppState, StartError> {
         let index = Arc::new(ProductIndex::in_memory()?);
         let filling = Arc::clone(&index);
         let source = store.clone();
@@ -104,12 +124,17 @@ impl AppState {
                 tracing::error!(error = %err, "could not fill the product index");
             }
         });
-        Ok(AppState::with_index(store, config, index))
+        AppState::with_index(store, config, index).await
     }
 
     /// Builds the state around an index the caller opened (on disk, for `farmgate serve`)
-    /// and starts the order intake and the indexer.
-    pub fn with_index(store: Store, config: WebConfig, index: Arc<ProductIndex>) -> AppState {
+    /// and starts the order intake, the indexer and the live rooms' bus.
+    pub async fn with_index(
+        store: Store,
+        config: WebConfig,
+        index: Arc<ProductIndex>,
+    ) -> Result<AppState, StartError> {
+        let live = LiveBus::start(&store).await?;
         let limits = Arc::new(LoginLimits::new(&config));
         let secret = match &config.payment_secret {
             Some(secret) if !secret.is_empty() => secret.as_bytes().to_vec(),
@@ -119,7 +144,10 @@ impl AppState {
                 bytes
             }
         };
-        AppState(Arc::new(Shared {
+        let activity = RoomActivity::start(store.clone(), live.clone());
+        Ok(AppState(Arc::new(Shared {
+            live,
+            activity,
             intake: OrderIntake::start(store.clone()),
             indexer: Indexer::start(Arc::clone(&index), store.clone()),
             search: index,
@@ -129,6 +157,6 @@ impl AppState {
             config: Arc::new(config),
             limits,
             metrics: crate::ops::metrics_handle(),
-        }))
+        })))
     }
 }

@@ -117,7 +117,9 @@ async fn a_host_schedules_pins_goes_live_and_ends() {
     act(vec![("action", "start".into())]).await.unwrap();
     let live = text(&app.browser(), app.url(&format!("/live/{room_id}"))).await;
     assert!(
-        live.contains("直播中") && live.contains("¥29.90") && live.contains("action=\"/cart\"")
+        live.contains("直播中")
+            && live.contains("¥29.90")
+            && live.contains(&format!("action=\"/live/{room_id}/buy\""))
     );
     let english = app
         .browser()

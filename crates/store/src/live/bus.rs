@@ -337,6 +337,8 @@ async fn listen(bus: std::sync::Weak<Inner>, mut listener: sqlx::postgres::PgLis
                 Ok(wire) => bus.heard(wire),
                 Err(err) => tracing::warn!(error = %err, "a live event this version cannot read"),
             },
+            // The store is closing: let go of the connection so it can.
+            Err(sqlx::Error::PoolClosed) => return,
             Err(err) => {
                 tracing::warn!(error = %err, "lost the live events' channel; listening again");
                 tokio::time::sleep(Duration::from_secs(1)).await;

@@ -296,6 +296,54 @@ impl Store {
         assemble(&self.db, rows).await
     }
 
+    /// Where the buyer's last order went and how it was paid: what a one-tap purchase in a
+    /// live room uses. None before the buyer's first order.
+    pub async fn buyer_defaults(&self, buyer_id: i64) -> Result<Option<(Delivery, PaymentMethod)>> {
+        use sea_orm::QuerySelect;
+        let Some(last) = order::Entity::find()
+            .filter(order::Column::BuyerId.eq(buyer_id))
+            .order_by_desc(order::Column::Id)
+            .limit(1)
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let payment = match last.payment_method.as_str() {
+            "online" => PaymentMethod::Online,
+            _ => PaymentMethod::Cash,
+        };
+        let delivery = match (last.station_id, last.delivery_region_id) {
+            (Some(station_id), _) => Delivery::Pickup { station_id },
+            (None, Some(region_id)) => Delivery::Home {
+                region_id,
+                address: last.address.unwrap_or_default(),
+                recipient: last.recipient_name.unwrap_or_default(),
+                phone: last.recipient_phone.unwrap_or_default(),
+            },
+            (None, None) => return Ok(None),
+        };
+        Ok(Some((delivery, payment)))
+    }
+
+    /// How many units of each variant are left, in one query.
+    pub async fn variant_stocks(
+        &self,
+        variant_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, i64>> {
+        use crate::catalog::entity::variant;
+        use sea_orm::QuerySelect;
+        let rows: Vec<(i64, i64)> = variant::Entity::find()
+            .select_only()
+            .column(variant::Column::Id)
+            .column(variant::Column::Stock)
+            .filter(variant::Column::Id.is_in(variant_ids.iter().copied()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// How many units of a variant are left.
     pub async fn variant_stock(&self, variant_id: i64) -> Result<i64> {
         use crate::catalog::entity::variant;

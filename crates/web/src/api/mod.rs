@@ -30,6 +30,7 @@ use crate::problem::Problem;
         (name = "orders", description = "Placing orders (idempotent, never oversold) and reading them"),
         (name = "shops", description = "Applying to open a shop, the centre's review, shop profiles"),
         (name = "payments", description = "Payment providers' callbacks (signed, idempotent)"),
+        (name = "live", description = "Live rooms: one-tap buying; chat and live events are on the WebSocket /live/{id}/ws"),
     )
 )]
 struct ApiDoc;
@@ -72,6 +73,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::orders::api::review))
         .routes(routes!(crate::orders::api::reviews))
         .routes(routes!(crate::stations::list))
+        .routes(routes!(crate::live::buy::buy_api))
         .routes(routes!(crate::orders::seller::put_shipping))
         .routes(routes!(crate::search::api))
         .routes(routes!(crate::payments::sandbox::notify))

@@ -18,6 +18,8 @@ pub struct LoginLimits {
     per_account: DefaultKeyedRateLimiter<String>,
     /// Order placements per buyer: generous for a person, a wall for a script.
     orders_per_buyer: DefaultKeyedRateLimiter<i64>,
+    /// Chat messages per account, across rooms: a person types a line every few seconds.
+    chat_per_account: DefaultKeyedRateLimiter<i64>,
     /// Read only when a limit is spent, to say how long to wait.
     clock: DefaultClock,
 }
@@ -35,6 +37,9 @@ impl LoginLimits {
             orders_per_buyer: RateLimiter::keyed(
                 Quota::per_second(nonzero(config.orders_per_buyer_per_second))
                     .allow_burst(nonzero(config.orders_per_buyer_burst)),
+            ),
+            chat_per_account: RateLimiter::keyed(
+                per_minute(config.chat_per_minute).allow_burst(nonzero(config.chat_burst)),
             ),
             clock: DefaultClock::default(),
         }
@@ -62,11 +67,19 @@ impl LoginLimits {
             .map_err(|not_until| not_until.wait_time_from(self.clock.now()).as_secs() + 1)
     }
 
+    /// Counts one chat message by `account_id`; Err holds the seconds to wait.
+    pub fn check_chat(&self, account_id: i64) -> Result<(), u64> {
+        self.chat_per_account
+            .check_key(&account_id)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()).as_secs() + 1)
+    }
+
     /// Forgets keys whose quota has fully recovered; run now and then.
     pub fn shrink(&self) {
         self.per_ip.retain_recent();
         self.per_account.retain_recent();
         self.orders_per_buyer.retain_recent();
+        self.chat_per_account.retain_recent();
     }
 }
 

@@ -125,7 +125,7 @@ pub struct PaymentView {
     pub expires_at: Option<String>,
 }
 
-fn checkout_view(state: &AppState, headers: &HeaderMap, c: Checkout) -> CheckoutView {
+pub(crate) fn checkout_view(state: &AppState, headers: &HeaderMap, c: Checkout) -> CheckoutView {
     let next = next_step(state, headers, &c.payment);
     let pay_url = (c.payment.status == PaymentStatus::Pending && next.contains("sandbox-pay"))
         .then(|| format!("{}{next}", public_base(state, headers)));
@@ -145,13 +145,9 @@ fn checkout_view(state: &AppState, headers: &HeaderMap, c: Checkout) -> Checkout
     }
 }
 
-async fn parse_order(
-    state: &AppState,
-    user: &CurrentUser,
-    headers: &HeaderMap,
-    request: OrderRequest,
-) -> Result<PlaceOrder, Problem> {
-    let key = headers
+/// The `Idempotency-Key` header, parsed.
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, Problem> {
+    headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .ok_or(ValidationError::new(
@@ -164,7 +160,16 @@ async fn parse_order(
                 "Idempotency-Key",
                 "idempotency-key-invalid",
             ))
-        })?;
+        })
+}
+
+async fn parse_order(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    request: OrderRequest,
+) -> Result<PlaceOrder, Problem> {
+    let key = idempotency_key(headers)?;
     let lines: Vec<(i64, i64)> = request
         .items
         .iter()
@@ -214,18 +219,24 @@ pub async fn place(
         .limits
         .check_order(user.account.id)
         .map_err(Problem::rate_limited)?;
+    let room_id = order.room_id;
     let checkout = state.intake.place(order).await?;
     let status = if checkout.replayed {
         StatusCode::OK
     } else {
         StatusCode::CREATED
     };
-    state.indexer.changed(
-        checkout
-            .orders
-            .iter()
-            .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
-    );
+    match room_id {
+        Some(room_id) if !checkout.replayed => {
+            crate::live::buy::announce(&state, room_id, &checkout);
+        }
+        _ => state.indexer.changed(
+            checkout
+                .orders
+                .iter()
+                .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
+        ),
+    }
     Ok((status, Json(checkout_view(&state, &headers, checkout))))
 }
 

@@ -255,15 +255,15 @@ pub async fn show(
 #[derive(Deserialize)]
 pub struct CartForm {
     #[serde(default)]
-    variant: String,
+    pub(crate) variant: String,
     #[serde(default)]
-    quantity: String,
+    pub(crate) quantity: String,
     /// `checkout` to go straight on to checkout ("buy now").
     #[serde(default)]
-    next: String,
+    pub(crate) next: String,
     /// Put in the cart from this live room: the checkout pays its room prices while it is live.
     #[serde(default)]
-    room: String,
+    pub(crate) room: String,
 }
 
 const ROOM_KEY: &str = "cart_room";

@@ -322,12 +322,17 @@ async fn place(
         .store
         .remove_from_cart(user.account.id, &ordered)
         .await?;
-    state.indexer.changed(
-        checkout
-            .orders
-            .iter()
-            .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
-    );
+    match room_id {
+        Some(room_id) if !checkout.replayed => {
+            crate::live::buy::announce(state, room_id, &checkout);
+        }
+        _ => state.indexer.changed(
+            checkout
+                .orders
+                .iter()
+                .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
+        ),
+    }
     Ok(checkout)
 }
 

@@ -90,6 +90,10 @@ pub fn routes() -> Router<AppState> {
             get(crate::live::room_console).post(crate::live::act),
         )
         .route("/live/{id}", get(crate::live::show))
+        .route("/live/{id}/ws", get(crate::live::socket::connect))
+        .route("/live/{id}/cards", get(crate::live::cards))
+        .route("/live/{id}/buy", post(crate::live::buy::buy_form))
+        .route("/static/live.js", get(crate::live::script))
         .route("/categories/{code}", get(crate::search::category))
         .route(
             crate::payments::sandbox::PAY_PATH,

@@ -64,7 +64,7 @@ async fn spawn_seeded(db: Db, mut config: WebConfig, catalog: bool) -> Option<Ap
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(db.store.clone(), config).unwrap();
+    let state = AppState::new(db.store.clone(), config).await.unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         farmgate_web::serve(listener, state, async {
@@ -259,6 +259,88 @@ impl App {
             product_id: product["id"].as_i64().unwrap(),
             variant_id: product["variants"][0]["id"].as_i64().unwrap(),
         }
+    }
+}
+
+impl App {
+    /// Another `farmgate serve` on the same database (its own pool, intake and live bus), as a
+    /// second instance behind a load balancer would be. Stops when the returned sender drops.
+    pub async fn second_instance(
+        &self,
+        config: WebConfig,
+    ) -> (String, tokio::sync::oneshot::Sender<()>) {
+        let store = farmgate_store::Store::connect(&self.db.url).await.unwrap();
+        let mut config = config;
+        config.data_dir = self.files.path().to_path_buf();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = AppState::new(store, config).await.unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            farmgate_web::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        (base, tx)
+    }
+
+    /// A live room hosted by the walnut shop's owner with its walnuts pinned (at `room_price`
+    /// fen while live); live when `live`.
+    pub async fn walnut_room(&self, listed: &Listed, room_price: Option<i64>, live: bool) -> i64 {
+        use farmgate_domain::live::RoomEvent;
+        let store = &self.db.store;
+        let owner = store
+            .account_by_login(&farmgate_domain::accounts::LoginId::parse("fujia-walnuts").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let huixian = store.region_by_code("huixian").await.unwrap();
+        let room = store
+            .schedule_room(farmgate_store::live::NewRoom {
+                host_id: owner.id,
+                region_id: huixian.id,
+                title_zh: "嘉陵核桃直播".to_owned(),
+                title_ug: Some("ياڭاق نەق مەيدانى".to_owned()),
+                title_en: None,
+                starts_at: chrono::Utc::now(),
+                shop_ids: vec![listed.shop_id],
+            })
+            .await
+            .unwrap();
+        store
+            .pin(
+                room.id,
+                listed.variant_id,
+                room_price.map(farmgate_domain::money::Fen),
+            )
+            .await
+            .unwrap();
+        if live {
+            store.move_room(room.id, RoomEvent::Start).await.unwrap();
+        }
+        room.id
+    }
+
+    /// `count` new buyers (`buyer-0` ...), each with an API token.
+    pub async fn buyer_tokens(&self, count: usize) -> Vec<String> {
+        use farmgate_domain::accounts::{DisplayName, LoginId};
+        let store = &self.db.store;
+        let mut tokens = Vec::new();
+        for n in 0..count {
+            let account = store
+                .create_account(farmgate_store::accounts::NewAccount {
+                    login: LoginId::parse(&format!("burst-buyer-{n}")).unwrap(),
+                    display_name: DisplayName::parse(&format!("买家{n}")).unwrap(),
+                    password_hash: demo_hash().to_owned(),
+                    language: farmgate_domain::lang::Language::ZhCn,
+                })
+                .await
+                .unwrap();
+            tokens.push(store.issue_api_token(account.id).await.unwrap());
+        }
+        tokens
     }
 }
 

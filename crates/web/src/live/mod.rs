@@ -1,6 +1,11 @@
 //! Live rooms on the web: the host's console (schedule a room for their shops, go live, pin
-//! products with a room price, end) and the room page viewers open. Video, chat and buying
-//! from the room come with the rest of the live-commerce issue.
+//! products with a room price, end, moderate the chat), the room page viewers open with its
+//! live connection (`socket`), one-tap buying (`buy`), and what purchases show to every
+//! viewer (`activity`).
+
+pub mod activity;
+pub mod buy;
+pub mod socket;
 
 use askama::Template;
 use axum::Form;
@@ -13,7 +18,7 @@ use farmgate_domain::authz::Role;
 use farmgate_domain::catalog::parse_yuan;
 use farmgate_domain::live::{RoomEvent, RoomStatus, check_room_price};
 use farmgate_domain::shops::parse_text;
-use farmgate_store::live::{NewRoom, Room};
+use farmgate_store::live::{LiveEvent, NewRoom, Room};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -364,17 +369,26 @@ pub async fn act(
             .parse()
             .map_err(|_| ValidationError::new("variant", "not-for-sale").into())
     };
-    match form.action.as_str() {
-        "start" => {
-            state.store.move_room(room.id, RoomEvent::Start).await?;
-        }
-        "end" => {
-            state.store.move_room(room.id, RoomEvent::End).await?;
+    let event = match form.action.as_str() {
+        "start" | "end" => {
+            let step = if form.action == "start" {
+                RoomEvent::Start
+            } else {
+                RoomEvent::End
+            };
+            let moved = state.store.move_room(room.id, step).await?;
+            Some(LiveEvent::Status {
+                status: moved.status.as_str().to_owned(),
+            })
         }
         "rotate_key" => {
             state.store.rotate_stream_key(room.id).await?;
+            None
         }
-        "unpin" => state.store.unpin(room.id, variant()?).await?,
+        "unpin" => {
+            state.store.unpin(room.id, variant()?).await?;
+            Some(LiveEvent::Pins)
+        }
         "pin" => {
             let variant_id = variant()?;
             let products = state.store.products_of_variants(&[variant_id]).await?;
@@ -393,8 +407,12 @@ pub async fn act(
                 )?),
             };
             state.store.pin(room.id, variant_id, room_price).await?;
+            Some(LiveEvent::Pins)
         }
         _ => return Err(ValidationError::new("action", "bad-request").into()),
+    };
+    if let Some(event) = event {
+        state.live.publish(room.id, event).await;
     }
     Ok(Redirect::to(&format!("/host/rooms/{}", room.id)).into_response())
 }
@@ -407,10 +425,75 @@ struct RoomPage {
     room: RoomCard,
     translated: bool,
     pins: Vec<PinLine>,
+    /// Drawn with the page: a resent buy form places one order.
+    key: String,
+    /// The host or centre staff: the chat shows delete and mute.
+    moderator: bool,
+    signed_in: bool,
+    /// Text patterns the page's script fills in (`#` for a number or a name).
+    stock_pattern: String,
+    ticker_pattern: String,
+    ticker_somewhere: String,
+}
+
+/// The pinned cards as viewers see them: no room price unless the room is live.
+async fn viewer_pins(state: &AppState, t: &Tr, room: &Room) -> Result<Vec<PinLine>, Problem> {
+    let mut pins = pin_lines(state, t, room).await?;
+    if room.status != RoomStatus::Live {
+        // A room price holds only while the room is live.
+        for pin in &mut pins {
+            pin.room_price = None;
+        }
+    }
+    Ok(pins)
 }
 
 /// `GET /live/{id}`: the room as viewers see it.
 pub async fn show(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    c: Chrome,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Result<Response, Problem> {
+    let room = state.store.room(id).await?;
+    let t = c.t;
+    let moderator = match &user {
+        Some(user) => socket::moderates(&state, user, &room).await?,
+        None => false,
+    };
+    let page = RoomPage {
+        csrf: csrf.0,
+        translated: room.title(t.lang()).1,
+        room: room_card(&t, &room),
+        pins: viewer_pins(&state, &t, &room).await?,
+        key: uuid::Uuid::new_v4().simple().to_string(),
+        moderator,
+        signed_in: user.is_some(),
+        stock_pattern: t.arg("product-in-stock", "count", "#"),
+        ticker_pattern: t.args2(
+            "live-ticker",
+            ("county", "#1".into()),
+            ("product", "#2".into()),
+        ),
+        ticker_somewhere: t.arg("live-ticker-somewhere", "product", "#2"),
+        c,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "live_cards.html")]
+struct CardsFragment {
+    c: Chrome,
+    csrf: String,
+    room: RoomCard,
+    pins: Vec<PinLine>,
+    key: String,
+}
+
+/// `GET /live/{id}/cards`: the pinned cards alone, for the page to swap in when pins change.
+pub async fn cards(
     State(state): State<AppState>,
     c: Chrome,
     csrf: CsrfToken,
@@ -418,19 +501,27 @@ pub async fn show(
 ) -> Result<Response, Problem> {
     let room = state.store.room(id).await?;
     let t = c.t;
-    let mut pins = pin_lines(&state, &t, &room).await?;
-    if room.status != RoomStatus::Live {
-        // A room price holds only while the room is live.
-        for pin in &mut pins {
-            pin.room_price = None;
-        }
-    }
-    let page = RoomPage {
+    let page = CardsFragment {
         csrf: csrf.0,
-        translated: room.title(t.lang()).1,
         room: room_card(&t, &room),
-        pins,
+        pins: viewer_pins(&state, &t, &room).await?,
+        key: uuid::Uuid::new_v4().simple().to_string(),
         c,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// `GET /static/live.js`: the room page's script (chat, live cards, ticker, one-tap buying).
+pub async fn script() -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/live.js"),
+    )
+        .into_response()
 }

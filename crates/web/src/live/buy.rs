@@ -1,0 +1,236 @@
+//! Buying from a live room with one tap: the pinned variant, ordered with the buyer's default
+//! delivery (where their last order went) and payment, through the same idempotent,
+//! group-committed intake as every other order. A buyer with no order yet goes through the
+//! checkout once, with the room's price, and taps from then on.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use farmgate_domain::ValidationError;
+use farmgate_domain::live::RoomStatus;
+use farmgate_domain::orders::{Basket, IdempotencyKey, PaymentMethod};
+use farmgate_store::orders::{Checkout, Delivery, PlaceOrder};
+use serde::Deserialize;
+use tower_sessions::Session;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::api::ApiJson;
+use crate::auth::CurrentUser;
+use crate::orders::DeliveryInput;
+use crate::orders::api::{CheckoutView, checkout_view, idempotency_key};
+use crate::orders::checkout::next_step;
+use crate::problem::{ApiError, Problem};
+
+/// What a one-tap purchase needs beyond the buyer.
+pub struct Tap {
+    pub room_id: i64,
+    pub variant_id: i64,
+    pub quantity: i64,
+    pub key: IdempotencyKey,
+    /// Where and how, when the buyer says so; their defaults otherwise.
+    pub choice: Option<(Delivery, PaymentMethod)>,
+}
+
+/// Places a one-tap order from a live room: only while it is live, only pinned variants.
+/// A buyer with no defaults and no choice gets `live-no-defaults` (422).
+pub async fn tap(state: &AppState, user: &CurrentUser, tap: Tap) -> Result<Checkout, Problem> {
+    let room = state.store.room(tap.room_id).await?;
+    if room.status != RoomStatus::Live {
+        return Err(Problem::new(StatusCode::CONFLICT, "live-not-live"));
+    }
+    let pinned = state
+        .store
+        .pins(room.id)
+        .await?
+        .iter()
+        .any(|p| p.variant_id == tap.variant_id);
+    if !pinned {
+        return Err(ValidationError::new("variant_id", "not-for-sale").into());
+    }
+    let basket = Basket::parse(&[(tap.variant_id, tap.quantity)])?;
+    let (delivery, payment) = match tap.choice {
+        Some(choice) => choice,
+        None => state
+            .store
+            .buyer_defaults(user.account.id)
+            .await?
+            .ok_or_else(|| Problem::from(ValidationError::new("delivery", "live-no-defaults")))?,
+    };
+    state
+        .limits
+        .check_order(user.account.id)
+        .map_err(Problem::rate_limited)?;
+    let checkout = state
+        .intake
+        .place(PlaceOrder {
+            buyer_id: user.account.id,
+            key: tap.key,
+            basket,
+            delivery,
+            payment,
+            provider: state.payments.for_method(payment).id().to_owned(),
+            pay_within: chrono::Duration::from_std(state.config.pay_within)
+                .unwrap_or(chrono::Duration::minutes(30)),
+            room_id: Some(room.id),
+        })
+        .await?;
+    if !checkout.replayed {
+        announce(state, room.id, &checkout);
+    }
+    Ok(checkout)
+}
+
+/// Tells the room's viewers (stock, ticker) and the search index what a checkout sold.
+pub fn announce(state: &AppState, room_id: i64, checkout: &Checkout) {
+    for order in &checkout.orders {
+        let region = order.pickup_region_id.or(order.delivery_region_id);
+        for line in &order.lines {
+            state
+                .activity
+                .sold(room_id, line.variant_id, line.quantity, region);
+        }
+    }
+    state.indexer.changed(
+        checkout
+            .orders
+            .iter()
+            .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
+    );
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TapRequest {
+    pub variant_id: i64,
+    #[serde(default = "one")]
+    pub quantity: i64,
+    /// Leave out to use the buyer's defaults (where their last order went).
+    #[serde(default)]
+    pub delivery: Option<DeliveryInput>,
+    /// `cash` or `online`; with `delivery`. Defaults to how the last order was paid.
+    #[serde(default)]
+    pub payment: Option<String>,
+}
+
+fn one() -> i64 {
+    1
+}
+
+/// Buys a pinned product of a live room with one tap: the buyer's default delivery and payment
+/// unless given, the room price while live. Send an `Idempotency-Key`; a retry answers 200
+/// with the same orders.
+#[utoipa::path(post, path = "/api/v1/live/{id}/buy", tag = "live", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Room id"),
+        ("Idempotency-Key" = String, Header, description = "8 to 64 of A-Z a-z 0-9 - _, unique per purchase")),
+    request_body = TapRequest,
+    responses(
+        (status = 201, description = "Placed", body = CheckoutView),
+        (status = 200, description = "Replayed", body = CheckoutView),
+        (status = 401, body = ApiError),
+        (status = 409, description = "Sold out, or the room is not live", body = ApiError),
+        (status = 422, description = "Not pinned here, or no default delivery yet", body = ApiError),
+        (status = 429, body = ApiError),
+    ))]
+pub async fn buy_api(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<TapRequest>,
+) -> Result<(StatusCode, Json<CheckoutView>), Problem> {
+    let key = idempotency_key(&headers)?;
+    let choice = match &request.delivery {
+        None => None,
+        Some(input) => {
+            let payment = match request.payment.as_deref().unwrap_or("cash") {
+                "cash" => PaymentMethod::Cash,
+                "online" => PaymentMethod::Online,
+                _ => return Err(ValidationError::new("payment", "payment-invalid").into()),
+            };
+            Some((crate::orders::parse_delivery(&state, input).await?, payment))
+        }
+    };
+    let checkout = tap(
+        &state,
+        &user,
+        Tap {
+            room_id: id,
+            variant_id: request.variant_id,
+            quantity: request.quantity,
+            key,
+            choice,
+        },
+    )
+    .await?;
+    let status = if checkout.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(checkout_view(&state, &headers, checkout))))
+}
+
+#[derive(Deserialize)]
+pub struct TapForm {
+    #[serde(default)]
+    variant: String,
+    /// Drawn with the page, so a resent form places one order.
+    #[serde(default)]
+    key: String,
+}
+
+/// `POST /live/{id}/buy`: the room page's buy button without JavaScript. Signed-out viewers
+/// log in first; a buyer with no defaults goes through the checkout (with the room price).
+pub async fn buy_form(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    session: Session,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<TapForm>,
+) -> Result<Response, Problem> {
+    let Some(user) = user else {
+        return Ok(Redirect::to(&format!("/login?next=/live/{id}")).into_response());
+    };
+    let variant_id: i64 = form
+        .variant
+        .trim()
+        .parse()
+        .map_err(|_| Problem::from(ValidationError::new("variant", "not-for-sale")))?;
+    let key = IdempotencyKey::parse(&form.key)
+        .map_err(|_| Problem::from(ValidationError::new("key", "idempotency-key-invalid")))?;
+    let placed = tap(
+        &state,
+        &user,
+        Tap {
+            room_id: id,
+            variant_id,
+            quantity: 1,
+            key,
+            choice: None,
+        },
+    )
+    .await;
+    match placed {
+        Ok(checkout) => {
+            let next = next_step(&state, &headers, &checkout.payment);
+            Ok(Redirect::to(&next).into_response())
+        }
+        Err(problem) if problem.code == "live-no-defaults" => {
+            crate::orders::cart::add(
+                State(state),
+                Some(user),
+                session,
+                axum::Form(crate::orders::cart::CartForm {
+                    variant: variant_id.to_string(),
+                    quantity: "1".to_owned(),
+                    next: "checkout".to_owned(),
+                    room: id.to_string(),
+                }),
+            )
+            .await
+        }
+        Err(problem) => Err(problem),
+    }
+}
