@@ -31,6 +31,12 @@ pub struct Config {
     /// Minutes an online payment may take before its orders are cancelled and the stock
     /// goes back on sale.
     pub pay_within_minutes: u64,
+    /// The RTMP address hosts push their livestream to (shown in the host's console).
+    pub rtmp_url: String,
+    /// Where the streaming server writes HLS playlists and segments; unset: `<data_dir>/hls`.
+    pub hls_dir: Option<PathBuf>,
+    /// hls.js for browsers without native HLS, installed by `scripts/vendor-js`.
+    pub hls_js: PathBuf,
 }
 
 impl Default for Config {
@@ -45,6 +51,9 @@ impl Default for Config {
             public_url: None,
             payment_secret: None,
             pay_within_minutes: 30,
+            rtmp_url: "rtmp://127.0.0.1:1935/live".to_owned(),
+            hls_dir: None,
+            hls_js: PathBuf::from("vendor/node_modules/hls.js/dist/hls.light.min.js"),
         }
     }
 }
@@ -68,6 +77,9 @@ impl Config {
                 "public_url",
                 "payment_secret",
                 "pay_within_minutes",
+                "rtmp_url",
+                "hls_dir",
+                "hls_js",
             ]))
             .extract()
             .with_context(|| {

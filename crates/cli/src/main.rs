@@ -382,6 +382,12 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         payment_secret: config.payment_secret.clone(),
         public_url: config.public_url.clone(),
         data_dir: config.data_dir.clone(),
+        rtmp_url: config.rtmp_url.clone(),
+        hls_dir: config
+            .hls_dir
+            .clone()
+            .unwrap_or_else(|| config.data_dir.join("hls")),
+        hls_js: config.hls_js.clone(),
         ..WebConfig::default()
     };
     let (index, needs_fill) = open_index(&config)?;

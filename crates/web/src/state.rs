@@ -49,6 +49,12 @@ pub struct WebConfig {
     /// The address buyers and gateways reach FarmGate at (`https://farmgate.example`); when
     /// unset, the request's Host header over http.
     pub public_url: Option<String>,
+    /// The RTMP address hosts push to (`rtmp://host:1935/live`); the stream key goes after it.
+    pub rtmp_url: String,
+    /// Where the streaming server writes each stream's HLS playlist and segments.
+    pub hls_dir: std::path::PathBuf,
+    /// hls.js, served to browsers without native HLS when the file exists.
+    pub hls_js: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -69,6 +75,9 @@ impl Default for WebConfig {
             public_url: None,
             data_dir: std::path::PathBuf::from("."),
             photo_limit: 8 * 1024 * 1024,
+            rtmp_url: "rtmp://127.0.0.1:1935/live".to_owned(),
+            hls_dir: std::path::PathBuf::from("hls"),
+            hls_js: std::path::PathBuf::from("vendor/node_modules/hls.js/dist/hls.light.min.js"),
         }
     }
 }

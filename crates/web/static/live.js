@@ -94,6 +94,7 @@
       case "sale": ticker(e); break;
       case "pins": reloadCards(); break;
       case "status": location.reload(); break;
+      case "video": if (e.on_air && !playing) { clearTimeout(waiting); attach(); } break;
       case "refused": text(document.getElementById("chat-error"), e.message); break;
       case "resync": if (socket) socket.close(); break;
     }
@@ -160,7 +161,44 @@
     });
   }
 
+  // Video: native HLS where the browser plays it, hls.js (served by FarmGate when installed)
+  // otherwise or when asked for with ?player=hlsjs. Until the host's stream arrives the page
+  // keeps asking for the playlist.
+  var video = document.getElementById("player"), playing = false, waiting = null;
+  function attach() {
+    if (!video || playing) return;
+    var src = video.dataset.src;
+    fetch(src, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+      if (!r.ok) { waiting = setTimeout(attach, 3000); return; }
+      playing = true;
+      var forced = /[?&]player=hlsjs/.test(location.search);
+      if (!forced && video.canPlayType("application/vnd.apple.mpegurl")) {
+        video.src = src;
+        video.play().catch(function () {});
+        return;
+      }
+      var script = document.createElement("script");
+      script.src = "/static/vendor/hls.js";
+      script.onload = function () {
+        if (!window.Hls || !window.Hls.isSupported()) return;
+        var hls = new window.Hls({ lowLatencyMode: true });
+        hls.loadSource(src);
+        hls.attachMedia(video);
+        video.dataset.player = "hls.js";
+        video.play().catch(function () {});
+      };
+      document.head.appendChild(script);
+    }).catch(function () { waiting = setTimeout(attach, 3000); });
+  }
+  if (video) {
+    video.addEventListener("playing", function () {
+      var note = document.getElementById("no-video");
+      if (note) note.hidden = true;
+    });
+  }
+
   d.lang = document.documentElement.lang;
   hookBuy();
   connect();
+  attach();
 })();

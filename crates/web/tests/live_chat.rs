@@ -398,5 +398,45 @@ async fn one_tap_uses_the_buyers_defaults_and_the_room_price_only_while_live() {
         .unwrap();
     let late = tap("tap-after-end", plain).await.unwrap();
     assert_eq!(late.status(), 409, "not after it ended");
+
+    // The results: for the host (and the county's staff), a chart, an Excel file.
+    app.db.store.record_viewer(room, "a1").await.unwrap();
+    let host = app
+        .logged_in_with("fujia-walnuts", "walnuts-of-huixian")
+        .await;
+    let page = host
+        .get(app.url(&format!("/host/rooms/{room}/results")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page
+        .text()
+        .await
+        .unwrap()
+        .replace(['\u{2066}', '\u{2068}', '\u{2069}'], "");
+    assert!(page.contains("<dd id=\"orders\">2</dd>"), "{page}");
+    assert!(page.contains("¥59.80"), "both at the room price");
+    assert!(page.contains("<svg"), "the minute chart");
+    let sheet = host
+        .get(app.url(&format!("/host/rooms/{room}/results.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        sheet.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(sheet.bytes().await.unwrap().starts_with(b"PK"));
+    for login in ["buyer", "tekes-centre"] {
+        let other = app.logged_in(login).await;
+        let status = other
+            .get(app.url(&format!("/host/rooms/{room}/results")))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 404, "{login} does not read another county's room");
+    }
     app.stop().await;
 }

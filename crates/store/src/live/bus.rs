@@ -53,6 +53,8 @@ pub enum LiveEvent {
     Viewers { count: u64 },
     /// The room went live or ended.
     Status { status: String },
+    /// The host's video started (or stopped) reaching the streaming server.
+    Video { on_air: bool },
     /// Between instances only: how many viewers `instance` has in the room.
     Presence { instance: String, count: u64 },
 }

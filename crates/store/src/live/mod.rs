@@ -44,6 +44,10 @@ pub struct Room {
     /// Secret: shown to the host only.
     #[serde(skip)]
     pub stream_key: String,
+    /// The name the stream on air was pushed under (its files are named after it); None when
+    /// nothing is being pushed. Secret like the key.
+    #[serde(skip)]
+    pub stream_name: Option<String>,
 }
 
 impl Room {
@@ -101,6 +105,7 @@ fn room_from(row: room::Model, shop_ids: Vec<i64>) -> Result<Room> {
         started_at: row.started_at,
         ended_at: row.ended_at,
         stream_key: row.stream_key,
+        stream_name: row.stream_name,
         shop_ids,
     })
 }
@@ -214,6 +219,44 @@ impl Store {
             return Err(Error::NotFound);
         }
         Ok(key)
+    }
+
+    /// Lets a push with `key` in: the room with that stream key, unless it has ended, now
+    /// streams under that name. None refuses the push (no such key, or the room ended).
+    pub async fn start_stream(&self, key: &str) -> Result<Option<Room>> {
+        let Some(row) = room::Entity::find()
+            .filter(room::Column::StreamKey.eq(key))
+            .filter(room::Column::Status.ne(RoomStatus::Ended.as_str()))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        room::Entity::update_many()
+            .col_expr(room::Column::StreamName, Expr::value(key))
+            .filter(room::Column::Id.eq(row.id))
+            .exec(&self.db)
+            .await?;
+        self.room(row.id).await.map(Some)
+    }
+
+    /// The push under `name` stopped: the room has no stream until the next push. Returns
+    /// the room it was, if any.
+    pub async fn stop_stream(&self, name: &str) -> Result<Option<i64>> {
+        let room = room::Entity::find()
+            .filter(room::Column::StreamName.eq(name))
+            .one(&self.db)
+            .await?
+            .map(|r| r.id);
+        room::Entity::update_many()
+            .col_expr(
+                room::Column::StreamName,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(room::Column::StreamName.eq(name))
+            .exec(&self.db)
+            .await?;
+        Ok(room)
     }
 
     /// Pins a variant in a room (again, if it was unpinned), with an optional room price.

@@ -74,12 +74,12 @@ fn header_of(t: &Tr, code: &str) -> String {
     format!("{code} · {}", t.get(&format!("sheet-column-{code}")))
 }
 
-fn server_error(err: XlsxError) -> Problem {
+pub(crate) fn server_error(err: XlsxError) -> Problem {
     tracing::error!(error = %err, "a spreadsheet could not be written");
     Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
 }
 
-fn xlsx(bytes: Vec<u8>, file_name: &str) -> Response {
+pub(crate) fn xlsx(bytes: Vec<u8>, file_name: &str) -> Response {
     (
         [
             (

@@ -5,7 +5,9 @@
 
 pub mod activity;
 pub mod buy;
+pub mod results;
 pub mod socket;
+pub mod video;
 
 use askama::Template;
 use axum::Form;
@@ -296,6 +298,7 @@ struct HostRoomPage {
     csrf: String,
     room: RoomCard,
     stream_key: String,
+    rtmp_url: String,
     can_start: bool,
     can_end: bool,
     pins: Vec<PinLine>,
@@ -336,6 +339,7 @@ pub async fn room_console(
         csrf: csrf.0,
         room: room_card(&t, &room),
         stream_key: room.stream_key.clone(),
+        rtmp_url: state.config.rtmp_url.clone(),
         can_start: room.status.next(RoomEvent::Start).is_some(),
         can_end: room.status.next(RoomEvent::End).is_some(),
         pins: pin_lines(&state, &t, &room).await?,

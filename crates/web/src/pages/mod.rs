@@ -94,6 +94,22 @@ pub fn routes() -> Router<AppState> {
         .route("/live/{id}/cards", get(crate::live::cards))
         .route("/live/{id}/buy", post(crate::live::buy::buy_form))
         .route("/static/live.js", get(crate::live::script))
+        .route("/host/rooms/{id}/results", get(crate::live::results::page))
+        .route(
+            "/host/rooms/{id}/results.xlsx",
+            get(crate::live::results::export),
+        )
+        .route("/static/vendor/hls.js", get(crate::live::video::hls_js))
+        .route(
+            "/live/{id}/hls/index.m3u8",
+            get(crate::live::video::playlist),
+        )
+        .route(
+            "/live/{id}/hls/seg/{file}",
+            get(crate::live::video::segment),
+        )
+        .route("/live-ingest/publish", post(crate::live::video::publish))
+        .route("/live-ingest/done", post(crate::live::video::done))
         .route("/categories/{code}", get(crate::search::category))
         .route(
             crate::payments::sandbox::PAY_PATH,

@@ -50,6 +50,7 @@ pub async fn spawn_with_catalog() -> App {
 async fn spawn_seeded(db: Db, mut config: WebConfig, catalog: bool) -> Option<App> {
     let files = tempfile::tempdir().unwrap();
     config.data_dir = files.path().to_path_buf();
+    config.hls_dir = files.path().join("hls");
     let db = match db {
         Db::Sqlite => TestDb::sqlite().await,
         Db::Postgres => TestDb::postgres().await?,
@@ -272,6 +273,7 @@ impl App {
         let store = farmgate_store::Store::connect(&self.db.url).await.unwrap();
         let mut config = config;
         config.data_dir = self.files.path().to_path_buf();
+        config.hls_dir = self.files.path().join("hls");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = AppState::new(store, config).await.unwrap();
