@@ -16,12 +16,19 @@ export const artifacts = path.join(here, 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
 /** Starts `farmgate serve --demo` on a free port in a fresh data directory. */
-export async function startServer() {
+export async function startServer(env = {}) {
   const binary = process.env.FARMGATE_BIN ?? path.join(here, '..', 'target', 'debug', 'farmgate');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'farmgate-e2e-'));
   const child = spawn(binary, ['serve', '--demo', '--bind', '127.0.0.1:0'], {
     cwd: dataDir,
-    env: { ...process.env, FARMGATE_DATA_DIR: dataDir, FARMGATE_DATABASE_URL: '', RUST_LOG: 'warn' },
+    env: {
+      ...process.env,
+      FARMGATE_DATA_DIR: dataDir,
+      FARMGATE_DATABASE_URL: '',
+      FARMGATE_HLS_JS: path.join(here, '..', 'vendor', 'node_modules', 'hls.js', 'dist', 'hls.light.min.js'),
+      RUST_LOG: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolve, reject) => {
@@ -37,7 +44,7 @@ export async function startServer() {
     });
     child.on('exit', (code) => reject(new Error(`farmgate exited with ${code}: ${seen}`)));
   });
-  return { url, stop: () => child.kill('SIGTERM') };
+  return { url, dataDir, stop: () => child.kill('SIGTERM') };
 }
 
 /** Debian's Chromium, headless, at a phone's size. */

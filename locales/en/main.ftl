@@ -498,3 +498,4 @@ results-quantity = Quantity
 results-amount = Amount (yuan)
 results-minute = Time
 results-export = Export to Excel
+results-viewers = Watching

@@ -483,3 +483,4 @@ results-quantity = سانى
 results-amount = سوممىسى (يۈەن)
 results-minute = ۋاقىت
 results-export = Excel قا چىقىرىش
+results-viewers = كۆرۈۋاتقانلار

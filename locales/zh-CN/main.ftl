@@ -483,3 +483,4 @@ results-quantity = 件数
 results-amount = 金额（元）
 results-minute = 时间
 results-export = 导出 Excel
+results-viewers = 观看人数

@@ -30,6 +30,7 @@ use axum::{Router, middleware};
 use axum_login::AuthManagerLayerBuilder;
 use farmgate_store::sessions::DbSessionStore;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -76,7 +77,16 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             problem::negotiate,
         ))
-        .layer(CompressionLayer::new());
+        // Video is compressed already, and a media player needs its exact bytes (ranges).
+        .layer(
+            CompressionLayer::new().compress_when(
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new("video/"))
+                    .and(NotForContentType::const_new(
+                        "application/vnd.apple.mpegurl",
+                    )),
+            ),
+        );
     for header in security::headers() {
         app = app.layer(header);
     }

@@ -169,7 +169,10 @@
     if (!video || playing) return;
     var src = video.dataset.src;
     fetch(src, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
-      if (!r.ok) { waiting = setTimeout(attach, 3000); return; }
+      return r.ok ? r.text() : "";
+    }).then(function (playlist) {
+      // Start with a few seconds in hand, not on the first second the host sent.
+      if ((playlist.match(/#EXTINF/g) || []).length < 3) { waiting = setTimeout(attach, 2000); return; }
       playing = true;
       var forced = /[?&]player=hlsjs/.test(location.search);
       if (!forced && video.canPlayType("application/vnd.apple.mpegurl")) {

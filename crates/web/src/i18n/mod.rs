@@ -186,6 +186,58 @@ mod tests {
         }
     }
 
+    /// Every literal message id the templates and the Rust code ask for exists (a missing one
+    /// would show its id to users).
+    #[test]
+    fn every_message_asked_for_exists() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut sources = Vec::new();
+        let mut folders = vec![root.join("templates"), root.join("src")];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|e| e == "html" || e == "rs") {
+                    sources.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
+                }
+            }
+        }
+        let asked = regex_lite_ids(&sources);
+        assert!(asked.len() > 100, "found {} ids", asked.len());
+        let known = message_ids(include_str!("../../../../locales/zh-CN/main.ftl"));
+        for (path, id) in asked {
+            assert!(
+                known.contains(&id),
+                "{} asks for {id:?}, which the catalogue lacks",
+                path.display()
+            );
+        }
+    }
+
+    /// `t.get("id")`, `t.arg("id", ...)`, `t.args2("id", ...)` in the sources.
+    fn regex_lite_ids(
+        sources: &[(std::path::PathBuf, String)],
+    ) -> Vec<(std::path::PathBuf, String)> {
+        let mut ids = Vec::new();
+        for (path, text) in sources {
+            for call in ["t.get(\"", "t.arg(\"", "t.args2(\""] {
+                for piece in text.split(call).skip(1) {
+                    let id: String = piece.chars().take_while(|c| *c != '"').collect();
+                    if !id.is_empty()
+                        && id
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                        && id.contains('-')
+                    {
+                        ids.push((path.clone(), id));
+                    }
+                }
+            }
+        }
+        ids
+    }
+
     #[test]
     fn plurals_follow_cldr_in_english() {
         assert!(

@@ -37,6 +37,9 @@ fn minute_label(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
         .unwrap_or_default()
 }
 
+/// The chart's lines: viewers, orders, messages (the page's legend uses the same).
+pub const SERIES_COLOURS: [&str; 3] = ["#2e6b30", "#b3261e", "#a86b00"];
+
 /// Viewers and orders per minute as an SVG line chart (empty when nothing happened yet).
 fn minute_chart(t: &Tr, results: &RoomResults) -> String {
     if results.minutes.is_empty() {
@@ -61,6 +64,12 @@ fn minute_chart(t: &Tr, results: &RoomResults) -> String {
     chart.width = 360.0;
     chart.height = 240.0;
     chart.font_family = "sans-serif".to_owned();
+    // The legend is HTML under the chart: the drawn one cannot measure Chinese or Uyghur text.
+    chart.legend.show = Some(false);
+    chart.series.colors = SERIES_COLOURS
+        .iter()
+        .map(|c| charts_rs::Color::from(*c))
+        .collect();
     chart.svg().unwrap_or_else(|err| {
         tracing::warn!(error = %err, "could not draw a room's chart");
         String::new()
@@ -77,6 +86,8 @@ struct ResultsPage {
     average: String,
     conversion: String,
     chart: String,
+    /// (label, colour) of the chart's lines.
+    legend: Vec<(String, &'static str)>,
     /// (name, quantity, amount) per product, best first.
     products: Vec<(String, u64, String)>,
 }
@@ -97,6 +108,11 @@ pub async fn page(
         average: format!("{:.1}", results.average_viewers),
         conversion: format!("{:.1}%", results.conversion * 100.0),
         chart: minute_chart(&t, &results),
+        legend: ["results-viewers", "results-orders", "results-messages"]
+            .iter()
+            .zip(SERIES_COLOURS)
+            .map(|(id, colour)| (t.get(id), colour))
+            .collect(),
         products: results
             .products
             .iter()

@@ -97,27 +97,38 @@ pub async fn playlist(
         .into_response())
 }
 
-/// `GET /live/{id}/hls/seg/{n}.ts`: one segment of the room's stream.
+/// `GET /live/{id}/hls/seg/{n}.ts`: one segment of the room's stream, with range requests
+/// (media players ask for parts of a segment).
 pub async fn segment(
     State(state): State<AppState>,
     Path((id, file)): Path<(i64, String)>,
+    request: axum::extract::Request,
 ) -> Result<Response, Problem> {
+    use tower::ServiceExt;
     let number = file.strip_suffix(".ts").unwrap_or_default();
     if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Problem::not_found());
     }
     let name = stream_name(&state, id).await?;
-    let bytes = tokio::fs::read(state.config.hls_dir.join(format!("{name}-{number}.ts")))
+    let path = state.config.hls_dir.join(format!("{name}-{number}.ts"));
+    if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        return Err(Problem::not_found());
+    }
+    let served = tower_http::services::ServeFile::new(&path)
+        .oneshot(request)
         .await
         .map_err(|_| Problem::not_found())?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "video/mp2t"),
-            (header::CACHE_CONTROL, "public, max-age=60"),
-        ],
-        bytes,
-    )
-        .into_response())
+    let mut response = served.map(axum::body::Body::new);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("video/mp2t"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("public, max-age=60"),
+    );
+    Ok(response)
 }
 
 /// `GET /static/vendor/hls.js`: hls.js for browsers without native HLS, when installed
