@@ -204,7 +204,7 @@ test('a host goes live with video; viewers chat in Chinese and Uyghur, buy with 
   await host.getByRole('link', { name: '直播数据' }).click();
   await host.waitForURL(/\/results$/);
   assert.equal((await host.locator('#orders').textContent()).trim(), '2');
-  await assert.doesNotReject(host.locator('figure.chart svg').waitFor());
+  await assert.doesNotReject(host.locator('figure.chart [role=img] svg').waitFor());
   assert.ok(Number(await host.locator('#messages').textContent()) >= 2);
   await assertAccessible(host, 'room results');
   await screenshot(host, '44-results-zh');

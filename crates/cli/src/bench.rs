@@ -127,7 +127,7 @@ async fn queries_per_checkout(
     Ok(least)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -135,7 +135,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index.min(sorted.len() - 1)]
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
@@ -147,7 +147,10 @@ struct Outcome {
 }
 
 /// Opens the benchmark's database: a temporary SQLite file, or a fresh PostgreSQL schema.
-async fn open(postgres: Option<&str>, dir: &tempfile::TempDir) -> Result<(Store, Option<String>)> {
+pub(crate) async fn open(
+    postgres: Option<&str>,
+    dir: &tempfile::TempDir,
+) -> Result<(Store, Option<String>)> {
     match postgres {
         None => {
             let url = format!("sqlite://{}", dir.path().join("bench.db").display());

@@ -1,6 +1,7 @@
 //! `farmgate`: the one binary. A bare `farmgate` serves; `farmgate --help` lists the rest.
 
 mod bench;
+mod bench_live;
 mod config;
 
 use std::path::PathBuf;
@@ -92,6 +93,47 @@ enum BenchCommand {
         /// Products in the large catalogue for the queries-per-checkout comparison.
         #[arg(long, default_value_t = 100_000)]
         catalogue: usize,
+    },
+    /// A livestream burst: C buyers (each its own account and keys) tap "buy" on one pinned
+    /// variant of stock S through one or more `farmgate serve` processes until it sells out;
+    /// orders/s against the same servers' bare route, latencies, oversold and lost orders.
+    LiveBurst {
+        /// Concurrent clients, each its own buyer.
+        #[arg(long, default_value_t = 1000)]
+        concurrency: usize,
+        /// Units of the pinned variant.
+        #[arg(long, default_value_t = 20_000)]
+        stock: i64,
+        /// The longest the burst may last, in seconds.
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        /// `sqlite` (a temporary file) or `postgres` (a fresh schema in --postgres).
+        #[arg(long, default_value = "sqlite")]
+        db: String,
+        /// The PostgreSQL to use with --db postgres.
+        #[arg(
+            long,
+            value_name = "URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+        )]
+        postgres: String,
+        /// `farmgate serve` processes on the same database; clients spread over them.
+        #[arg(long, default_value_t = 1)]
+        instances: usize,
+        /// Kill every server with SIGKILL this many seconds into the burst, restart one, and
+        /// check that every acknowledged order is there.
+        #[arg(long, value_name = "SECONDS")]
+        kill_after: Option<f64>,
+    },
+    /// Chat fan-out: V WebSocket viewers in one room on one instance, one message a second;
+    /// delivery latency to all viewers and the server's memory per viewer.
+    ChatFanout {
+        /// Viewers to connect (the open-files limit is raised for them).
+        #[arg(long, default_value_t = 10_000)]
+        viewers: usize,
+        /// Messages to send, one a second.
+        #[arg(long, default_value_t = 30)]
+        messages: usize,
     },
     /// Search latency over a generated catalogue: p50/p99 of typical searches in three
     /// languages, with filters and sorting.
@@ -239,6 +281,33 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 catalogue,
             })
             .await
+        }
+        Command::Bench(BenchCommand::LiveBurst {
+            concurrency,
+            stock,
+            seconds,
+            db,
+            postgres,
+            instances,
+            kill_after,
+        }) => {
+            let postgres = match db.as_str() {
+                "sqlite" => None,
+                "postgres" => Some(postgres),
+                other => anyhow::bail!("--db is sqlite or postgres, not {other:?}"),
+            };
+            bench_live::live_burst(bench_live::LiveBurst {
+                concurrency,
+                stock,
+                seconds,
+                postgres,
+                instances,
+                kill_after,
+            })
+            .await
+        }
+        Command::Bench(BenchCommand::ChatFanout { viewers, messages }) => {
+            bench_live::chat_fanout(bench_live::ChatFanout { viewers, messages }).await
         }
         Command::Bench(BenchCommand::Search { products, searches }) => {
             bench::search(products, searches).await

@@ -101,6 +101,16 @@ async fn viewers_chat_in_their_languages_and_the_host_moderates() {
     let mut ug = join(&app.base, room, Some(&buyers[1]), "ug", None).await;
     let mut guest = join(&app.base, room, None, "en", None).await;
     assert!(next(&mut guest, "viewers").await["count"].as_u64().unwrap() >= 1);
+    // Joining viewers are counted once each, in the next quarter of a second.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let counted = app
+        .db
+        .store
+        .room_results(room)
+        .await
+        .unwrap()
+        .unique_viewers;
+    assert_eq!(counted, 3, "two buyers and a guest");
 
     say(
         &mut zh,

@@ -361,21 +361,34 @@ async fn presence(bus: std::sync::Weak<Inner>) {
 }
 
 impl Store {
-    /// Counts a viewer of the room once, however often they come back.
-    pub async fn record_viewer(&self, room_id: i64, viewer_id: &str) -> Result<()> {
-        viewer::Entity::insert(viewer::ActiveModel {
-            room_id: Set(room_id),
-            viewer: Set(viewer_id.to_owned()),
-            first_at: Set(Utc::now()),
-        })
-        .on_conflict(
-            OnConflict::columns([viewer::Column::RoomId, viewer::Column::Viewer])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(&self.db)
-        .await?;
+    /// Counts viewers of the room once each, however often they come back (one statement for
+    /// a whole crowd joining at once).
+    pub async fn record_viewers(&self, room_id: i64, viewer_ids: &[String]) -> Result<()> {
+        if viewer_ids.is_empty() {
+            return Ok(());
+        }
+        let now = Utc::now();
+        // SQLite binds at most 32,766 values a statement: 3 per row.
+        for chunk in viewer_ids.chunks(5000) {
+            viewer::Entity::insert_many(chunk.iter().map(|id| viewer::ActiveModel {
+                room_id: Set(room_id),
+                viewer: Set(id.clone()),
+                first_at: Set(now),
+            }))
+            .on_conflict(
+                OnConflict::columns([viewer::Column::RoomId, viewer::Column::Viewer])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await?;
+        }
         Ok(())
+    }
+
+    /// Counts one viewer of the room once.
+    pub async fn record_viewer(&self, room_id: i64, viewer_id: &str) -> Result<()> {
+        self.record_viewers(room_id, &[viewer_id.to_owned()]).await
     }
 
     /// Records the most viewers one instance had in the room during `minute`.

@@ -5,6 +5,7 @@
 //! every purchase to every viewer would cost more than the orders. So purchases are gathered
 //! here and, four times a second, each room gets one stock reading per variant sold and at most
 //! a few ticker lines. Sold out therefore shows on every card within a quarter of a second.
+//! Viewers joining are counted the same way: one statement per room per round.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -27,19 +28,38 @@ struct Sale {
     region_id: Option<i64>,
 }
 
+/// What happened in rooms since the last round.
+#[derive(Default)]
+struct Pending {
+    sales: HashMap<i64, Vec<Sale>>,
+    /// Viewers who joined, by room, to count unique viewers in one statement per round.
+    joined: HashMap<i64, Vec<String>>,
+}
+
 #[derive(Clone)]
 pub struct RoomActivity {
-    pending: Arc<Mutex<HashMap<i64, Vec<Sale>>>>,
+    pending: Arc<Mutex<Pending>>,
 }
 
 impl RoomActivity {
     /// Starts the task that turns purchases into events.
     pub fn start(store: Store, bus: LiveBus) -> RoomActivity {
         let activity = RoomActivity {
-            pending: Arc::new(Mutex::new(HashMap::new())),
+            pending: Arc::new(Mutex::new(Pending::default())),
         };
         tokio::spawn(rounds(Arc::downgrade(&activity.pending), store, bus));
         activity
+    }
+
+    /// Notes a viewer who joined a room (counted within a quarter of a second).
+    pub fn joined(&self, room_id: i64, viewer_id: String) {
+        self.pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .joined
+            .entry(room_id)
+            .or_default()
+            .push(viewer_id);
     }
 
     /// Notes a purchase from a room (after its order committed).
@@ -47,6 +67,7 @@ impl RoomActivity {
         self.pending
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .sales
             .entry(room_id)
             .or_default()
             .push(Sale {
@@ -57,11 +78,7 @@ impl RoomActivity {
     }
 }
 
-async fn rounds(
-    pending: std::sync::Weak<Mutex<HashMap<i64, Vec<Sale>>>>,
-    store: Store,
-    bus: LiveBus,
-) {
+async fn rounds(pending: std::sync::Weak<Mutex<Pending>>, store: Store, bus: LiveBus) {
     let mut tick = tokio::time::interval(ROUND);
     let mut regions: Vec<Region> = Vec::new();
     loop {
@@ -69,12 +86,17 @@ async fn rounds(
         let Some(pending) = pending.upgrade() else {
             return;
         };
-        let sales = std::mem::take(
+        let Pending { sales, joined } = std::mem::take(
             &mut *pending
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
         drop(pending);
+        for (room_id, viewers) in joined {
+            if let Err(err) = store.record_viewers(room_id, &viewers).await {
+                tracing::warn!(error = %err, room = room_id, "could not count the room's viewers");
+            }
+        }
         if sales.is_empty() {
             continue;
         }

@@ -115,9 +115,8 @@ pub async fn connect(
     };
     if let Some(viewer_id) = viewer_id {
         state
-            .store
-            .record_viewer(room.id, viewer_id.as_str())
-            .await?;
+            .activity
+            .joined(room.id, viewer_id.as_str().to_owned());
     }
     let viewer = Viewer {
         user,
