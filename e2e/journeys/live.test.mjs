@@ -199,6 +199,10 @@ test('a host goes live with video; viewers chat in Chinese and Uyghur, buy with 
 
   // The host ends the room and reads its results.
   await host.goto(`${server.url}/host/rooms/${roomId}`);
+  // The host's console follows the chat, with delete and mute, and the purchases.
+  await assert.doesNotReject(host.locator('#messages').getByText('核桃是今年的新货吗？').waitFor());
+  assert.ok(await host.locator('#messages button', { hasText: '禁言' }).count() > 0, 'the host can mute');
+  await assertAccessible(host, 'room console with the chat');
   await host.getByRole('button', { name: '结束直播' }).click();
   await host.waitForURL(/\/host\/rooms\/\d+$/);
   await host.getByRole('link', { name: '直播数据' }).click();

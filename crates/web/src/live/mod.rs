@@ -291,11 +291,40 @@ async fn pin_lines(state: &AppState, t: &Tr, room: &Room) -> Result<Vec<PinLine>
     Ok(lines)
 }
 
+/// What the room's script needs from a page: who is looking and the texts it fills in.
+pub struct LiveScript {
+    /// The host or centre staff: the chat shows delete and mute.
+    pub moderator: bool,
+    pub signed_in: bool,
+    /// Text patterns the script fills in (`#` for a number, `#1`/`#2` for a place and a product).
+    pub stock_pattern: String,
+    pub ticker_pattern: String,
+    pub ticker_somewhere: String,
+}
+
+impl LiveScript {
+    pub fn new(t: &Tr, moderator: bool, signed_in: bool) -> LiveScript {
+        LiveScript {
+            moderator,
+            signed_in,
+            stock_pattern: t.arg("product-in-stock", "count", "#"),
+            ticker_pattern: t.args2(
+                "live-ticker",
+                ("county", "#1".into()),
+                ("product", "#2".into()),
+            ),
+            ticker_somewhere: t.arg("live-ticker-somewhere", "product", "#2"),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "host_room.html")]
 struct HostRoomPage {
     c: Chrome,
     csrf: String,
+    /// The host watches the chat and the purchases here, and moderates.
+    live: LiveScript,
     room: RoomCard,
     stream_key: String,
     rtmp_url: String,
@@ -336,6 +365,7 @@ pub async fn room_console(
         }
     }
     let page = HostRoomPage {
+        live: LiveScript::new(&t, true, true),
         csrf: csrf.0,
         room: room_card(&t, &room),
         stream_key: room.stream_key.clone(),
@@ -431,13 +461,7 @@ struct RoomPage {
     pins: Vec<PinLine>,
     /// Drawn with the page: a resent buy form places one order.
     key: String,
-    /// The host or centre staff: the chat shows delete and mute.
-    moderator: bool,
-    signed_in: bool,
-    /// Text patterns the page's script fills in (`#` for a number or a name).
-    stock_pattern: String,
-    ticker_pattern: String,
-    ticker_somewhere: String,
+    live: LiveScript,
 }
 
 /// The pinned cards as viewers see them: no room price unless the room is live.
@@ -472,15 +496,7 @@ pub async fn show(
         room: room_card(&t, &room),
         pins: viewer_pins(&state, &t, &room).await?,
         key: uuid::Uuid::new_v4().simple().to_string(),
-        moderator,
-        signed_in: user.is_some(),
-        stock_pattern: t.arg("product-in-stock", "count", "#"),
-        ticker_pattern: t.args2(
-            "live-ticker",
-            ("county", "#1".into()),
-            ("product", "#2".into()),
-        ),
-        ticker_somewhere: t.arg("live-ticker-somewhere", "product", "#2"),
+        live: LiveScript::new(&t, moderator, user.is_some()),
         c,
     };
     Ok(render(StatusCode::OK, &page))
