@@ -181,6 +181,13 @@ async fn buyers(store: &Store, count: usize, prefix: &str) -> Result<Vec<String>
     Ok(tokens)
 }
 
+/// Each instance keeps its own files (its search index above all), as on separate machines.
+fn instance_dir(stage: &Stage, n: usize) -> Result<std::path::PathBuf> {
+    let dir = stage._dir.path().join(format!("instance-{n}"));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
 /// Starts `farmgate serve` on a free port against `url` and waits for its address.
 async fn start_server(url: &str, data_dir: &std::path::Path) -> Result<Server> {
     let mut child = Command::new(std::env::current_exe()?)
@@ -261,8 +268,8 @@ pub async fn live_burst(bench: LiveBurst) -> Result<()> {
     let stage = stage(bench.postgres.as_deref(), bench.stock).await?;
     let tokens = buyers(&stage.store, bench.concurrency, "burst").await?;
     let mut servers = Vec::new();
-    for _ in 0..bench.instances {
-        servers.push(start_server(&stage.url, stage._dir.path()).await?);
+    for n in 0..bench.instances {
+        servers.push(start_server(&stage.url, &instance_dir(&stage, n)?).await?);
     }
     let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
     println!(
@@ -384,7 +391,7 @@ pub async fn live_burst(bench: LiveBurst) -> Result<()> {
             let _ = server.child.wait().await;
         }
         servers.clear();
-        let restarted = start_server(&stage.url, stage._dir.path()).await?;
+        let restarted = start_server(&stage.url, &instance_dir(&stage, 0)?).await?;
         let ready = client
             .get(format!("{}/readyz", restarted.base))
             .send()
@@ -485,7 +492,8 @@ async fn connect(url: &str, token: Option<&str>) -> Result<Socket> {
 
 pub async fn chat_fanout(bench: ChatFanout) -> Result<()> {
     let limit = rlimit::increase_nofile_limit(u64::MAX)?;
-    if (limit as usize) < bench.viewers * 2 + 100 {
+    // This process holds the viewers' sockets; the server (a child) holds as many of its own.
+    if (limit as usize) < bench.viewers + 100 {
         bail!(
             "the open-files limit is {limit}, too low for {} viewers (raise it with ulimit -n)",
             bench.viewers
@@ -493,7 +501,7 @@ pub async fn chat_fanout(bench: ChatFanout) -> Result<()> {
     }
     let stage = stage(None, 100).await?;
     let senders = buyers(&stage.store, 4, "speaker").await?;
-    let server = start_server(&stage.url, stage._dir.path()).await?;
+    let server = start_server(&stage.url, &instance_dir(&stage, 0)?).await?;
     let pid = server.child.id().context("the server's pid")?;
     let ws = format!(
         "{}/live/{}/ws",
