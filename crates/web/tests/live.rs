@@ -112,6 +112,16 @@ async fn a_host_schedules_pins_goes_live_and_ends() {
     // Viewers: upcoming on the home page, no room price before it is live.
     let home = text(&reqwest::Client::new(), app.url("/")).await;
     assert!(home.contains(&format!("href=\"/live/{room_id}\"")) && home.contains("预告"));
+    let county = text(&reqwest::Client::new(), app.url("/regions/huixian")).await;
+    assert!(
+        county.contains(&format!("href=\"/live/{room_id}\"")),
+        "on its county's page"
+    );
+    let elsewhere = text(&reqwest::Client::new(), app.url("/regions/tekes")).await;
+    assert!(
+        !elsewhere.contains(&format!("href=\"/live/{room_id}\"")),
+        "not on another county's"
+    );
     let before = text(&app.browser(), app.url(&format!("/live/{room_id}"))).await;
     assert!(before.contains("嘉陵核桃") && !before.contains("¥29.90"));
     act(vec![("action", "start".into())]).await.unwrap();

@@ -158,6 +158,20 @@ impl Store {
         room_from(row, shops)
     }
 
+    /// Only the room's state (one small query, for the one-tap path).
+    pub async fn room_status(&self, id: i64) -> Result<RoomStatus> {
+        use sea_orm::QuerySelect;
+        let status: Option<String> = room::Entity::find_by_id(id)
+            .select_only()
+            .column(room::Column::Status)
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        let status = status.ok_or(Error::NotFound)?;
+        RoomStatus::parse(&status)
+            .ok_or_else(|| Error::Config(format!("room {id} has an unknown status")))
+    }
+
     /// Rooms live now, then upcoming ones by start time, inside `region`.
     pub async fn rooms_on_air(&self, region: &RegionPath, limit: u64) -> Result<Vec<Room>> {
         use sea_orm::QuerySelect;

@@ -36,13 +36,14 @@ pub struct Tap {
 /// Places a one-tap order from a live room: only while it is live, only pinned variants.
 /// A buyer with no defaults and no choice gets `live-no-defaults` (422).
 pub async fn tap(state: &AppState, user: &CurrentUser, tap: Tap) -> Result<Checkout, Problem> {
-    let room = state.store.room(tap.room_id).await?;
-    if room.status != RoomStatus::Live {
+    // Answers early for a room that is not live; the intake itself only charges room prices
+    // while the room is live, in the transaction that writes the order.
+    if state.store.room_status(tap.room_id).await? != RoomStatus::Live {
         return Err(Problem::new(StatusCode::CONFLICT, "live-not-live"));
     }
     let pinned = state
         .store
-        .pins(room.id)
+        .pins(tap.room_id)
         .await?
         .iter()
         .any(|p| p.variant_id == tap.variant_id);
@@ -73,11 +74,11 @@ pub async fn tap(state: &AppState, user: &CurrentUser, tap: Tap) -> Result<Check
             provider: state.payments.for_method(payment).id().to_owned(),
             pay_within: chrono::Duration::from_std(state.config.pay_within)
                 .unwrap_or(chrono::Duration::minutes(30)),
-            room_id: Some(room.id),
+            room_id: Some(tap.room_id),
         })
         .await?;
     if !checkout.replayed {
-        announce(state, room.id, &checkout);
+        announce(state, tap.room_id, &checkout);
     }
     Ok(checkout)
 }

@@ -24,6 +24,8 @@ struct RegionPage {
     products: Vec<crate::catalog::pages::ProductCard>,
     /// All of the region's products, with filters, sorting and pages.
     all_products: String,
+    /// Live and upcoming rooms in the region.
+    rooms: Vec<crate::live::RoomCard>,
 }
 
 pub async fn show(
@@ -40,7 +42,15 @@ pub async fn show(
         .store
         .listed_products_within(&region.path, 20, 0)
         .await?;
+    let rooms = state
+        .store
+        .rooms_on_air(&region.path, 6)
+        .await?
+        .iter()
+        .map(|room| crate::live::room_card(&c.t, room))
+        .collect();
     let page = RegionPage {
+        rooms,
         all_products: format!(
             "/search?region={}&sort=newest",
             crate::problem::url_encode(region.code.as_str())
