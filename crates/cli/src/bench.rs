@@ -169,12 +169,19 @@ pub(crate) async fn open(
     }
 }
 
-pub async fn checkout(bench: CheckoutBench) -> Result<()> {
-    if bench.concurrency == 0 || bench.stock <= 0 {
-        bail!("--concurrency and --stock must be positive");
-    }
-    let dir = tempfile::tempdir()?;
-    let (store, schema) = open(bench.postgres.as_deref(), &dir).await?;
+/// What the benchmarks sell: the demo places and accounts, and one listed walnut variant
+/// with `stock` units in the shop of Huixian's demo host.
+pub(crate) struct HotWalnuts {
+    pub shop: farmgate_store::shops::Shop,
+    pub nuts: farmgate_store::catalog::Category,
+    pub host_id: i64,
+    pub variant_id: i64,
+    /// A demo station in Huixian, to pick up at.
+    pub station_id: i64,
+}
+
+/// Migrates the fresh database and stages [`HotWalnuts`].
+pub(crate) async fn hot_walnuts(store: &Store, name: &str, stock: i64) -> Result<HotWalnuts> {
     store.migrate().await?;
     store.load_demo_regions(&|| {}).await?;
     // The benchmark never signs in with a password: buyers get API tokens directly.
@@ -190,16 +197,13 @@ pub async fn checkout(bench: CheckoutBench) -> Result<()> {
         .next()
         .context("a demo station in Huixian")?
         .id;
+    let host_id = store
+        .account_by_login(&LoginId::parse("huixian-host").map_err(|e| anyhow::anyhow!("{e}"))?)
+        .await?
+        .context("demo host")?
+        .id;
     let shop = store
-        .shops_of_member(
-            store
-                .account_by_login(
-                    &LoginId::parse("huixian-host").map_err(|e| anyhow::anyhow!("{e}"))?,
-                )
-                .await?
-                .context("demo host")?
-                .id,
-        )
+        .shops_of_member(host_id)
         .await?
         .into_iter()
         .next()
@@ -220,22 +224,37 @@ pub async fn checkout(bench: CheckoutBench) -> Result<()> {
             tags: vec![],
             texts: vec![ProductText {
                 language: Language::ZhCn,
-                name: "压测核桃".to_owned(),
+                name: name.to_owned(),
                 story: String::new(),
             }],
             variants: vec![
-                VariantSpec::new(
-                    Unit::Bag,
-                    Some(1000),
-                    Fen(3800),
-                    bench.stock,
-                    PricePolicy::Fixed,
-                )
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
+                VariantSpec::new(Unit::Bag, Some(1000), Fen(3800), stock, PricePolicy::Fixed)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
             ],
         })
         .await?;
-    let variant = product.variants[0].id;
+    Ok(HotWalnuts {
+        variant_id: product.variants[0].id,
+        shop,
+        nuts,
+        host_id,
+        station_id: station,
+    })
+}
+
+pub async fn checkout(bench: CheckoutBench) -> Result<()> {
+    if bench.concurrency == 0 || bench.stock <= 0 {
+        bail!("--concurrency and --stock must be positive");
+    }
+    let dir = tempfile::tempdir()?;
+    let (store, schema) = open(bench.postgres.as_deref(), &dir).await?;
+    let HotWalnuts {
+        shop,
+        nuts,
+        variant_id: variant,
+        station_id: station,
+        ..
+    } = hot_walnuts(&store, "压测核桃", bench.stock).await?;
     let measuring = store
         .create_product(generated_product(&shop, nuts.id, 0, 1_000_000)?)
         .await?

@@ -7,20 +7,18 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use farmgate_domain::accounts::{DisplayName, LoginId};
-use farmgate_domain::catalog::{PricePolicy, ProductStatus, Unit, VariantSpec};
 use farmgate_domain::lang::Language;
 use farmgate_domain::live::RoomEvent;
 use farmgate_domain::money::Fen;
 use farmgate_store::Store;
 use farmgate_store::accounts::NewAccount;
-use farmgate_store::catalog::{NewProduct, ProductText};
 use farmgate_store::live::NewRoom;
 use futures_util::{SinkExt, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::bench::{ms, open, percentile};
+use crate::bench::{hot_walnuts, ms, open, percentile};
 
 /// Settings of `farmgate bench live-burst`.
 pub struct LiveBurst {
@@ -75,69 +73,18 @@ fn parse<T, E: std::fmt::Display>(r: std::result::Result<T, E>) -> Result<T> {
 async fn stage(postgres: Option<&str>, stock: i64) -> Result<Stage> {
     let dir = tempfile::tempdir()?;
     let (store, schema) = open(postgres, &dir).await?;
-    store.migrate().await?;
-    store.load_demo_regions(&|| {}).await?;
-    store
-        .load_demo_accounts("$argon2id$v=19$m=19456,t=2,p=1$YmVuY2hzYWx0$YmVuY2hoYXNoYmVuY2hoYXNo")
-        .await?;
-    store.load_demo_stations().await?;
-    store.load_demo_catalog().await?;
+    let walnuts = hot_walnuts(&store, "直播压测核桃", stock).await?;
     let huixian = store.region_by_code("huixian").await?;
-    let station_id = store
-        .stations_within(&huixian.path)
-        .await?
-        .into_iter()
-        .next()
-        .context("a demo station in Huixian")?
-        .id;
-    let host = store
-        .account_by_login(&parse(LoginId::parse("huixian-host"))?)
-        .await?
-        .context("the demo host")?;
-    let shop = store
-        .shops_of_member(host.id)
-        .await?
-        .into_iter()
-        .next()
-        .context("the demo host's shop")?;
-    let nuts = store
-        .categories()
-        .await?
-        .into_iter()
-        .find(|c| c.code == "nuts")
-        .context("the nuts category")?;
-    let product = store
-        .create_product(NewProduct {
-            shop_id: shop.id,
-            category_id: nuts.id,
-            origin_id: shop.village_id,
-            status: ProductStatus::Listed,
-            organic_certificate: None,
-            tags: vec![],
-            texts: vec![ProductText {
-                language: Language::ZhCn,
-                name: "直播压测核桃".to_owned(),
-                story: String::new(),
-            }],
-            variants: vec![parse(VariantSpec::new(
-                Unit::Bag,
-                Some(1000),
-                Fen(3800),
-                stock,
-                PricePolicy::Fixed,
-            ))?],
-        })
-        .await?;
-    let variant_id = product.variants[0].id;
+    let variant_id = walnuts.variant_id;
     let room = store
         .schedule_room(NewRoom {
-            host_id: host.id,
+            host_id: walnuts.host_id,
             region_id: huixian.id,
             title_zh: "直播压测".to_owned(),
             title_ug: None,
             title_en: None,
             starts_at: chrono::Utc::now(),
-            shop_ids: vec![shop.id],
+            shop_ids: vec![walnuts.shop.id],
         })
         .await?;
     store.pin(room.id, variant_id, Some(Fen(2990))).await?;
@@ -156,8 +103,8 @@ async fn stage(postgres: Option<&str>, stock: i64) -> Result<Stage> {
         _dir: dir,
         room_id: room.id,
         variant_id,
-        station_id,
-        shop_id: shop.id,
+        station_id: walnuts.station_id,
+        shop_id: walnuts.shop.id,
     })
 }
 
