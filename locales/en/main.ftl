@@ -499,3 +499,4 @@ results-amount = Amount (yuan)
 results-minute = Time
 results-export = Export to Excel
 results-viewers = Watching
+centre-live-title = The county's live rooms

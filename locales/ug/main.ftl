@@ -484,3 +484,4 @@ results-amount = سوممىسى (يۈەن)
 results-minute = ۋاقىت
 results-export = Excel قا چىقىرىش
 results-viewers = كۆرۈۋاتقانلار
+centre-live-title = ناھىيىدىكى نەق مەيدان ئۆيلىرى

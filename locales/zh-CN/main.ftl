@@ -484,3 +484,4 @@ results-amount = 金额（元）
 results-minute = 时间
 results-export = 导出 Excel
 results-viewers = 观看人数
+centre-live-title = 本县直播间

@@ -448,5 +448,71 @@ async fn one_tap_uses_the_buyers_defaults_and_the_room_price_only_while_live() {
             .status();
         assert_eq!(status, 404, "{login} does not read another county's room");
     }
+    // Huixian's centre staff find the room in their county's list and read its results.
+    let store = &app.db.store;
+    let staff = store
+        .create_account(farmgate_store::accounts::NewAccount {
+            login: farmgate_domain::accounts::LoginId::parse("huixian-centre").unwrap(),
+            display_name: farmgate_domain::accounts::DisplayName::parse("徽县中心").unwrap(),
+            password_hash: store
+                .account_by_login(&farmgate_domain::accounts::LoginId::parse("buyer").unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .password_hash,
+            language: farmgate_domain::lang::Language::ZhCn,
+        })
+        .await
+        .unwrap();
+    let huixian = store.region_by_code("huixian").await.unwrap();
+    store
+        .grant_role(
+            staff.id,
+            farmgate_domain::authz::Role::CentreStaff,
+            huixian.id,
+            None,
+        )
+        .await
+        .unwrap();
+    let centre = app.logged_in("huixian-centre").await;
+    let list = centre
+        .get(app.url("/centre/live"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains(&format!("href=\"/host/rooms/{room}/results\"")),
+        "{list}"
+    );
+    let results = centre
+        .get(app.url(&format!("/host/rooms/{room}/results")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(results.status(), 200);
+    let tekes = app.logged_in("tekes-centre").await;
+    let theirs = tekes
+        .get(app.url("/centre/live"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !theirs.contains(&format!("/host/rooms/{room}/results")),
+        "only their county's rooms"
+    );
+    let buyer_list = app
+        .logged_in("buyer")
+        .await
+        .get(app.url("/centre/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(buyer_list.status(), 403);
     app.stop().await;
 }

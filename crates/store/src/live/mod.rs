@@ -190,6 +190,21 @@ impl Store {
         rows.into_iter().map(|r| room_from(r, Vec::new())).collect()
     }
 
+    /// Every room inside `region` (live, upcoming and ended), the latest start first.
+    pub async fn rooms_within(&self, region: &RegionPath, limit: u64) -> Result<Vec<Room>> {
+        use sea_orm::QuerySelect;
+        room::Entity::find()
+            .inner_join(region::Entity)
+            .filter(region::Column::Path.starts_with(region.as_str()))
+            .order_by_desc(room::Column::StartsAt)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|r| room_from(r, Vec::new()))
+            .collect()
+    }
+
     /// The rooms an account hosts, newest first.
     pub async fn rooms_of_host(&self, host_id: i64) -> Result<Vec<Room>> {
         room::Entity::find()

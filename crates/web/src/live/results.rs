@@ -17,6 +17,7 @@ use crate::i18n::Tr;
 use crate::live::{RoomCard, room_card, socket::moderates};
 use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
+use farmgate_domain::authz::Role;
 
 /// The room, if `user` may read its results (its host, or centre staff over its county).
 async fn readable_room(state: &AppState, user: &CurrentUser, id: i64) -> Result<Room, Problem> {
@@ -203,4 +204,45 @@ fn workbook(t: &Tr, room: &Room, r: &RoomResults) -> Result<Vec<u8>, XlsxError> 
         minutes.write_number_with_format(row, 4, m.gmv.0 as f64 / 100.0, &money)?;
     }
     workbook.save_to_buffer()
+}
+
+#[derive(Template)]
+#[template(path = "centre_live.html")]
+struct CentreRooms {
+    c: Chrome,
+    county: String,
+    rooms: Vec<RoomCard>,
+}
+
+/// Who may read every room's results in a region.
+const CENTRE: [Role; 2] = [Role::CentreStaff, Role::Admin];
+
+/// `GET /centre/live`: the county's rooms, for its centre staff to open their results.
+pub async fn centre(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+) -> Result<Response, Problem> {
+    let grant = user
+        .grants
+        .iter()
+        .find(|g| CENTRE.contains(&g.role))
+        .ok_or(Problem::forbidden())?;
+    let id = grant.region.ids().last().ok_or(Problem::forbidden())?;
+    let region = state.store.region_by_id(id).await?;
+    user.require(&CENTRE, &region.path)?;
+    let t = c.t;
+    let rooms = state
+        .store
+        .rooms_within(&region.path, 100)
+        .await?
+        .iter()
+        .map(|room| room_card(&t, room))
+        .collect();
+    let page = CentreRooms {
+        county: region.name(t.lang()).to_owned(),
+        rooms,
+        c,
+    };
+    Ok(render(StatusCode::OK, &page))
 }

@@ -95,6 +95,7 @@ pub fn routes() -> Router<AppState> {
         .route("/live/{id}/buy", post(crate::live::buy::buy_form))
         .route("/static/live.js", get(crate::live::script))
         .route("/host/rooms/{id}/results", get(crate::live::results::page))
+        .route("/centre/live", get(crate::live::results::centre))
         .route(
             "/host/rooms/{id}/results.xlsx",
             get(crate::live::results::export),
