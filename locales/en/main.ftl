@@ -500,3 +500,6 @@ results-minute = Time
 results-export = Export to Excel
 results-viewers = Watching
 centre-live-title = The county's live rooms
+host-cover = Cover picture
+host-cover-choose = Choose a cover picture (a photo from your phone is fine)
+host-cover-upload = Upload the cover

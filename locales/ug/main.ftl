@@ -485,3 +485,6 @@ results-minute = ۋاقىت
 results-export = Excel قا چىقىرىش
 results-viewers = كۆرۈۋاتقانلار
 centre-live-title = ناھىيىدىكى نەق مەيدان ئۆيلىرى
+host-cover = نەق مەيدان مۇقاۋىسى
+host-cover-choose = مۇقاۋا رەسىمى تاللاڭ (يانفوندا تارتقان رەسىممۇ بولىدۇ)
+host-cover-upload = مۇقاۋا يوللاش

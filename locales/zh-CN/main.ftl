@@ -485,3 +485,6 @@ results-minute = 时间
 results-export = 导出 Excel
 results-viewers = 观看人数
 centre-live-title = 本县直播间
+host-cover = 直播封面
+host-cover-choose = 选择一张封面图片（手机拍的照片就可以）
+host-cover-upload = 上传封面

@@ -103,3 +103,90 @@ async fn only_a_rooms_key_may_push_and_viewers_never_see_it() {
     assert_eq!(push(fresh).await.unwrap().status(), 403, "an ended room");
     app.stop().await;
 }
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
+    let mut bytes = Vec::new();
+    picture
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    bytes
+}
+
+#[tokio::test]
+async fn the_host_gives_the_room_a_cover_that_viewers_see_before_it_starts() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let listed = app.walnut_shop("嘉陵核桃", 5).await;
+    let room = app.walnut_room(&listed, None, false).await;
+    let host = app
+        .logged_in_with("fujia-walnuts", "walnuts-of-huixian")
+        .await;
+    let console = host
+        .get(app.url(&format!("/host/rooms/{room}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = support::csrf_of(&console);
+    let send = |bytes: Vec<u8>, name: &'static str| {
+        let form = reqwest::multipart::Form::new().part(
+            "photo",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+        host.post(app.url(&format!("/host/rooms/{room}/photos?_csrf={csrf}")))
+            .multipart(form)
+            .send()
+    };
+    let refused = send(b"not a picture".to_vec(), "cover.jpg").await.unwrap();
+    assert_eq!(refused.status(), 422, "checked by content, not by name");
+    let stored = send(png(640, 360), "cover.png").await.unwrap();
+    assert_eq!(stored.status(), 303);
+    let page = reqwest::Client::new()
+        .get(app.url(&format!("/live/{room}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let src = page
+        .split("class=\"room-cover\" src=\"")
+        .nth(1)
+        .expect("the cover is on the room page")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let picture = reqwest::get(app.url(&src)).await.unwrap();
+    assert_eq!(picture.headers()["content-type"], "image/jpeg");
+    let stranger = app.logged_in("buyer").await;
+    let theirs = support::csrf_of(
+        &stranger
+            .get(app.url("/cart"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let form = reqwest::multipart::Form::new().part(
+        "photo",
+        reqwest::multipart::Part::bytes(png(64, 64)).file_name("x.png"),
+    );
+    let other = stranger
+        .post(app.url(&format!("/host/rooms/{room}/photos?_csrf={theirs}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 404, "only the host changes the cover");
+    app.stop().await;
+}

@@ -19,6 +19,8 @@ pub mod room {
         pub created_at: ChronoDateTimeUtc,
         /// The key the stream now on air was pushed with (set when the push is let in).
         pub stream_name: Option<String>,
+        /// The cover picture's hash (see `catalog::photos`).
+        pub cover_hash: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -48,6 +48,8 @@ pub struct Room {
     /// nothing is being pushed. Secret like the key.
     #[serde(skip)]
     pub stream_name: Option<String>,
+    /// The cover picture's hash, when the host gave one.
+    pub cover_hash: Option<String>,
 }
 
 impl Room {
@@ -106,6 +108,7 @@ fn room_from(row: room::Model, shop_ids: Vec<i64>) -> Result<Room> {
         ended_at: row.ended_at,
         stream_key: row.stream_key,
         stream_name: row.stream_name,
+        cover_hash: row.cover_hash,
         shop_ids,
     })
 }
@@ -127,6 +130,7 @@ impl Store {
             stream_key: Set(stream_key()),
             created_at: Set(Utc::now()),
             stream_name: Set(None),
+            cover_hash: Set(None),
             ..Default::default()
         }
         .insert(&txn)
@@ -234,6 +238,19 @@ impl Store {
             return Err(Error::InvalidState);
         }
         self.room(id).await
+    }
+
+    /// Gives the room a cover picture (a photo already stored under `hash`).
+    pub async fn set_room_cover(&self, id: i64, hash: &str) -> Result<()> {
+        let moved = room::Entity::update_many()
+            .col_expr(room::Column::CoverHash, Expr::value(hash))
+            .filter(room::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        if moved.rows_affected == 0 {
+            return Err(Error::NotFound);
+        }
+        Ok(())
     }
 
     /// A new stream key for the room; the old one stops working.

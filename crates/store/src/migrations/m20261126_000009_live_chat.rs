@@ -144,6 +144,15 @@ impl MigrationTrait for Migration {
                     .add_column(string_len_null("stream_name", 64))
                     .to_owned(),
             )
+            .await?;
+        // The room's cover picture (a content-addressed photo, as products have).
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("live_rooms")
+                    .add_column(string_len_null("cover_hash", 64))
+                    .to_owned(),
+            )
             .await
     }
 
@@ -164,14 +173,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("live_rooms")
-                    .drop_column("stream_name")
-                    .to_owned(),
-            )
-            .await?;
+        for column in ["stream_name", "cover_hash"] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table("live_rooms")
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
         for table in [
             "live_viewer_minutes",
             "live_viewers",

@@ -183,7 +183,7 @@ pub async fn serve(
 }
 
 /// Reads the `photo` field of a multipart upload.
-async fn upload(mut multipart: Multipart) -> Result<Vec<u8>, Problem> {
+pub(crate) async fn upload(mut multipart: Multipart) -> Result<Vec<u8>, Problem> {
     let invalid =
         || Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "photo-invalid").with_field("photo");
     while let Some(field) = multipart.next_field().await.map_err(|_| invalid())? {

@@ -38,6 +38,8 @@ const HOSTS: [Role; 2] = [Role::Host, Role::CentreStaff];
 /// A room in a list: (id, title, status, when).
 pub struct RoomCard {
     pub id: i64,
+    /// The cover picture's address (large size), when the host gave one.
+    pub cover: Option<String>,
     pub title: String,
     pub live: bool,
     pub status: String,
@@ -47,6 +49,10 @@ pub struct RoomCard {
 pub fn room_card(t: &Tr, room: &Room) -> RoomCard {
     RoomCard {
         id: room.id,
+        cover: room
+            .cover_hash
+            .as_deref()
+            .map(|hash| crate::catalog::photos::photo_url(hash, "large")),
         title: room.title(t.lang()).0.to_owned(),
         live: room.status == RoomStatus::Live,
         status: t.get(&format!("live-status-{}", room.status.as_str())),
@@ -529,6 +535,24 @@ pub async fn cards(
         c,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /host/rooms/{id}/photos` (multipart, the CSRF token in the query): the room's cover,
+/// checked and stored like a product photo.
+pub async fn cover(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, Problem> {
+    let room = hosted_room(&state, &user, id).await?;
+    let bytes = crate::catalog::photos::upload(multipart).await?;
+    let files = state.photos.clone();
+    let photo = tokio::task::spawn_blocking(move || files.ingest(&bytes))
+        .await
+        .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server"))??;
+    state.store.set_room_cover(room.id, &photo.hash).await?;
+    Ok(Redirect::to(&format!("/host/rooms/{}", room.id)).into_response())
 }
 
 /// `GET /static/live.js`: the room page's script (chat, live cards, ticker, one-tap buying).
