@@ -112,7 +112,7 @@ test('a host goes live with video; viewers chat in Chinese and Uyghur, buy with 
   const walnuts = host.locator('#variant option', { hasText: '徽县薄皮核桃' });
   await host.locator('#variant').selectOption({ label: await walnuts.textContent() });
   await host.locator('#room_price').fill('29.90');
-  await host.locator('form.form button[type=submit]').click();
+  await host.getByRole('button', { name: '挂上' }).click();
   await host.waitForURL(/\/host\/rooms\/\d+$/);
   await host.getByRole('button', { name: '开始直播' }).click();
   await host.waitForURL(/\/host\/rooms\/\d+$/);
