@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{Db, spawn_with};
+use support::{Db, png, spawn_with};
 
 use farmgate_web::WebConfig;
 
@@ -102,20 +102,6 @@ async fn only_a_rooms_key_may_push_and_viewers_never_see_it() {
         .unwrap();
     assert_eq!(push(fresh).await.unwrap().status(), 403, "an ended room");
     app.stop().await;
-}
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let picture = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
-    });
-    let mut bytes = Vec::new();
-    picture
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .unwrap();
-    bytes
 }
 
 #[tokio::test]

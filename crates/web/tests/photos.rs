@@ -7,21 +7,7 @@ mod support;
 use farmgate_web::WebConfig;
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
-use support::{App, Db, csrf_of, spawn_with};
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let picture = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
-    });
-    let mut bytes = Vec::new();
-    picture
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .unwrap();
-    bytes
-}
+use support::{App, Db, csrf_of, png, spawn_with};
 
 fn form(bytes: Vec<u8>, file_name: &str) -> Form {
     Form::new().part("photo", Part::bytes(bytes).file_name(file_name.to_owned()))
