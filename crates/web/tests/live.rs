@@ -6,12 +6,7 @@
 mod support;
 
 use farmgate_web::WebConfig;
-use support::{Db, csrf_of, spawn_with};
-
-async fn text(client: &reqwest::Client, url: String) -> String {
-    let html = client.get(url).send().await.unwrap().text().await.unwrap();
-    html.replace(['\u{2066}', '\u{2068}', '\u{2069}'], "")
-}
+use support::{Db, csrf_of, spawn_with, text};
 
 #[tokio::test]
 async fn a_host_schedules_pins_goes_live_and_ends() {

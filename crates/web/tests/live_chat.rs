@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use support::{App, Db, spawn_with};
+use support::{App, Db, spawn_with, text};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -475,14 +475,7 @@ async fn one_tap_uses_the_buyers_defaults_and_the_room_price_only_while_live() {
         .await
         .unwrap();
     let centre = app.logged_in("huixian-centre").await;
-    let list = centre
-        .get(app.url("/centre/live"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = text(&centre, app.url("/centre/live")).await;
     assert!(
         list.contains(&format!("href=\"/host/rooms/{room}/results\"")),
         "{list}"
@@ -494,14 +487,7 @@ async fn one_tap_uses_the_buyers_defaults_and_the_room_price_only_while_live() {
         .unwrap();
     assert_eq!(results.status(), 200);
     let tekes = app.logged_in("tekes-centre").await;
-    let theirs = tekes
-        .get(app.url("/centre/live"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let theirs = text(&tekes, app.url("/centre/live")).await;
     assert!(
         !theirs.contains(&format!("/host/rooms/{room}/results")),
         "only their county's rooms"

@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{Db, png, spawn_with};
+use support::{Db, png, spawn_with, text};
 
 use farmgate_web::WebConfig;
 
@@ -51,9 +51,9 @@ async fn only_a_rooms_key_may_push_and_viewers_never_see_it() {
         playlist.headers()["content-type"],
         "application/vnd.apple.mpegurl"
     );
-    let text = playlist.text().await.unwrap();
-    assert!(text.contains("seg/7.ts") && text.contains("seg/8.ts"));
-    assert!(!text.contains(&key), "the key stays secret: {text}");
+    let listed = playlist.text().await.unwrap();
+    assert!(listed.contains("seg/7.ts") && listed.contains("seg/8.ts"));
+    assert!(!listed.contains(&key), "the key stays secret: {listed}");
     let segment = nginx
         .get(app.url(&format!("/live/{room}/hls/seg/7.ts")))
         .send()
@@ -70,14 +70,7 @@ async fn only_a_rooms_key_may_push_and_viewers_never_see_it() {
             .status();
         assert_eq!(status, 404, "{bad}");
     }
-    let page = nginx
-        .get(app.url(&format!("/live/{room}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text(&nginx, app.url(&format!("/live/{room}"))).await;
     assert!(page.contains("<video") && !page.contains(&key));
 
     // The push ends; a rotated key is refused; an ended room takes no push.
@@ -112,14 +105,7 @@ async fn the_host_gives_the_room_a_cover_that_viewers_see_before_it_starts() {
     let host = app
         .logged_in_with("fujia-walnuts", "walnuts-of-huixian")
         .await;
-    let console = host
-        .get(app.url(&format!("/host/rooms/{room}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let console = text(&host, app.url(&format!("/host/rooms/{room}"))).await;
     let csrf = support::csrf_of(&console);
     let send = |bytes: Vec<u8>, name: &'static str| {
         let form = reqwest::multipart::Form::new().part(
@@ -153,16 +139,7 @@ async fn the_host_gives_the_room_a_cover_that_viewers_see_before_it_starts() {
     let picture = reqwest::get(app.url(&src)).await.unwrap();
     assert_eq!(picture.headers()["content-type"], "image/jpeg");
     let stranger = app.logged_in("buyer").await;
-    let theirs = support::csrf_of(
-        &stranger
-            .get(app.url("/cart"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let theirs = support::csrf_of(&text(&stranger, app.url("/cart")).await);
     let form = reqwest::multipart::Form::new().part(
         "photo",
         reqwest::multipart::Part::bytes(png(64, 64)).file_name("x.png"),

@@ -163,6 +163,13 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     bytes
 }
 
+/// A page's HTML as `client` gets it, without the bidi isolation marks Fluent puts around
+/// arguments (so tests can look for prices and names as written).
+pub async fn text(client: &reqwest::Client, url: String) -> String {
+    let html = client.get(url).send().await.unwrap().text().await.unwrap();
+    html.replace(['\u{2066}', '\u{2068}', '\u{2069}'], "")
+}
+
 /// The CSRF token in a page's form.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
