@@ -15,5 +15,6 @@ pub mod orders;
 pub mod regions;
 pub mod shops;
 pub mod stations;
+pub mod training;
 
 pub use error::ValidationError;

@@ -9,6 +9,7 @@ pub mod catalog;
 mod connect;
 pub mod demo;
 pub mod error;
+mod keys;
 pub mod live;
 pub mod migrations;
 pub mod orders;
@@ -16,6 +17,7 @@ pub mod regions;
 pub mod sessions;
 pub mod shops;
 pub mod stations;
+pub mod training;
 
 pub use connect::{Backend, PoolStats, Store};
 pub use error::{Error, Result};

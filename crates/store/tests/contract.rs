@@ -73,6 +73,10 @@ contract!(
     chat_keeps_messages_deletes_and_mutes,
     results_count_viewers_messages_and_room_orders,
     the_bus_reaches_viewers_of_another_instance,
+    places_fill_then_the_waitlist_moves_up_in_order,
+    the_camp_completes_with_four_days_and_one_certificate,
+    a_trainee_enrolled_by_phone_is_found_by_their_account,
+    the_funnel_follows_trainees_to_their_first_sales,
 );
 
 #[path = "contract/live.rs"]
@@ -80,6 +84,15 @@ mod live;
 use live::{
     chat_keeps_messages_deletes_and_mutes, results_count_viewers_messages_and_room_orders,
     the_bus_reaches_viewers_of_another_instance,
+};
+
+#[path = "contract/training.rs"]
+mod training;
+use training::{
+    a_trainee_enrolled_by_phone_is_found_by_their_account,
+    places_fill_then_the_waitlist_moves_up_in_order,
+    the_camp_completes_with_four_days_and_one_certificate,
+    the_funnel_follows_trainees_to_their_first_sales,
 };
 
 async fn seed_demo(store: &Store) {
@@ -524,6 +537,7 @@ async fn apply(
             village_id: village.id,
             phone: PhoneNumber::parse("13912345678").unwrap(),
             story: "山里晒的杏干".to_owned(),
+            trainee_id: None,
         })
         .await
         .unwrap()

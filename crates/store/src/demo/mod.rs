@@ -196,6 +196,7 @@ impl Store {
                     village_id: village.id,
                     phone: PhoneNumber::parse(demo.phone).map_err(bad)?,
                     story: demo.story.to_owned(),
+                    trainee_id: None,
                 })
                 .await?;
             let approved = self

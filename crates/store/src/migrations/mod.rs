@@ -10,6 +10,7 @@ mod m20261123_000006_photos;
 mod m20261123_000007_reviews;
 mod m20261123_000008_live;
 mod m20261126_000009_live_chat;
+mod m20261126_000010_training;
 
 use std::collections::HashSet;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_reviews::Migration),
             Box::new(m20261123_000008_live::Migration),
             Box::new(m20261126_000009_live_chat::Migration),
+            Box::new(m20261126_000010_training::Migration),
         ]
     }
 }

@@ -61,6 +61,7 @@ pub mod application {
         pub decided_at: Option<ChronoDateTimeUtc>,
         pub shop_id: Option<i64>,
         pub created_at: ChronoDateTimeUtc,
+        pub trainee_id: Option<i64>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

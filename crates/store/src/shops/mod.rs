@@ -50,6 +50,8 @@ pub struct ShopApplication {
     pub decided_at: Option<DateTime<Utc>>,
     pub shop_id: Option<i64>,
     pub created_at: DateTime<Utc>,
+    /// The trainee who applied after completing a course (the incubation funnel).
+    pub trainee_id: Option<i64>,
 }
 
 /// An application, parsed at the edge.
@@ -61,6 +63,8 @@ pub struct NewShopApplication {
     pub village_id: i64,
     pub phone: PhoneNumber,
     pub story: String,
+    /// Set when the applicant applies as a trainee (from their certificate).
+    pub trainee_id: Option<i64>,
 }
 
 /// The centre's answer to an application.
@@ -98,6 +102,7 @@ impl TryFrom<application::Model> for ShopApplication {
             decided_at: row.decided_at,
             shop_id: row.shop_id,
             created_at: row.created_at,
+            trainee_id: row.trainee_id,
         })
     }
 }
@@ -136,6 +141,7 @@ impl Store {
             story: Set(new.story),
             status: Set(ApplicationStatus::Pending.as_str().to_owned()),
             created_at: Set(Utc::now()),
+            trainee_id: Set(new.trainee_id),
             ..Default::default()
         }
         .insert(&self.db)

@@ -63,6 +63,7 @@ pub async fn parse_application(
             village_id: village.id,
             phone,
             story,
+            trainee_id: None,
         }),
         (name, kind, village, phone, story) => Err([
             name.err(),
