@@ -37,9 +37,9 @@ pub struct ChatFanout {
 }
 
 /// A `farmgate serve` child process and the address it serves.
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub child: Child,
+    pub base: String,
 }
 
 /// What a benchmark sets up in the database before the servers start.
@@ -54,7 +54,7 @@ struct Stage {
     shop_id: i64,
 }
 
-fn progress(len: u64, what: &str) -> ProgressBar {
+pub(crate) fn progress(len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(len).with_message(what.to_owned());
     bar.set_style(
         ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
@@ -89,13 +89,7 @@ async fn stage(postgres: Option<&str>, stock: i64) -> Result<Stage> {
         .await?;
     store.pin(room.id, variant_id, Some(Fen(2990))).await?;
     store.move_room(room.id, RoomEvent::Start).await?;
-    let url = match (&schema, postgres) {
-        (Some(schema), Some(base)) => {
-            let separator = if base.contains('?') { '&' } else { '?' };
-            format!("{base}{separator}options=-c%20search_path%3D{schema}")
-        }
-        _ => format!("sqlite://{}", dir.path().join("bench.db").display()),
-    };
+    let url = postgres_url(postgres, schema.as_deref(), &dir);
     Ok(Stage {
         store,
         url,
@@ -106,6 +100,22 @@ async fn stage(postgres: Option<&str>, stock: i64) -> Result<Stage> {
         station_id: walnuts.station_id,
         shop_id: walnuts.shop.id,
     })
+}
+
+/// The address a server process reaches the benchmark's database at: the temporary SQLite
+/// file, or the fresh PostgreSQL schema (as its search path).
+pub(crate) fn postgres_url(
+    postgres: Option<&str>,
+    schema: Option<&str>,
+    dir: &tempfile::TempDir,
+) -> String {
+    match (schema, postgres) {
+        (Some(schema), Some(base)) => {
+            let separator = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{separator}options=-c%20search_path%3D{schema}")
+        }
+        _ => format!("sqlite://{}", dir.path().join("bench.db").display()),
+    }
 }
 
 /// `count` buyers with API tokens.
@@ -136,7 +146,7 @@ fn instance_dir(stage: &Stage, n: usize) -> Result<std::path::PathBuf> {
 }
 
 /// Starts `farmgate serve` on a free port against `url` and waits for its address.
-async fn start_server(url: &str, data_dir: &std::path::Path) -> Result<Server> {
+pub(crate) async fn start_server(url: &str, data_dir: &std::path::Path) -> Result<Server> {
     let mut child = Command::new(std::env::current_exe()?)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .env("FARMGATE_DATABASE_URL", url)

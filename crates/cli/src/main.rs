@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_live;
+mod bench_training;
 mod config;
 
 use std::path::PathBuf;
@@ -134,6 +135,16 @@ enum BenchCommand {
         /// Messages to send, one a second.
         #[arg(long, default_value_t = 30)]
         messages: usize,
+    },
+    /// The centre's training pages (funnel, attendance) with the demo's two years of training:
+    /// p50/p99 over R requests each, next to the same server's bare route.
+    TrainingPages {
+        /// Requests per page, one at a time.
+        #[arg(long, default_value_t = 50)]
+        requests: usize,
+        /// Run on PostgreSQL (a fresh schema in this database) instead of SQLite.
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
     },
     /// Search latency over a generated catalogue: p50/p99 of typical searches in three
     /// languages, with filters and sorting.
@@ -309,6 +320,10 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Bench(BenchCommand::ChatFanout { viewers, messages }) => {
             bench_live::chat_fanout(bench_live::ChatFanout { viewers, messages }).await
         }
+        Command::Bench(BenchCommand::TrainingPages { requests, postgres }) => {
+            bench_training::training_pages(bench_training::TrainingPages { requests, postgres })
+                .await
+        }
         Command::Bench(BenchCommand::Search { products, searches }) => {
             bench::search(products, searches).await
         }
@@ -350,9 +365,32 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     let photos = farmgate_web::catalog::photos::PhotoFiles::new(&config.data_dir);
     let added_photos = farmgate_web::catalog::demo_photos::load_demo_photos(store, &photos).await?;
     tracing::info!(photos = added_photos, "demo photos drawn");
+    let bar = ProgressBar::new(1).with_message("training");
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let training = store
+        .load_demo_training(&hash, &|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await?;
+    bar.finish();
     println!(
         "Demo data: {added_regions} regions, {added_accounts} accounts, {added_stations} stations, {added_shops} shops and {added_products} products added (existing ones kept)."
     );
+    if training.courses > 0 {
+        println!(
+            "Demo training: {} courses, {} sessions, {} trainees, {} certificates, {} graduates' shops.",
+            training.courses,
+            training.sessions,
+            training.trainees,
+            training.certificates,
+            training.shops
+        );
+    }
     Ok(())
 }
 

@@ -20,6 +20,7 @@ mod security;
 pub mod shops;
 mod state;
 pub mod stations;
+pub mod training;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
 
     let mut app = Router::new()
         .merge(pages::routes())
+        .merge(training::routes())
         .merge(api)
         .merge(ops::routes())
         .fallback(|| async { Problem::not_found() })

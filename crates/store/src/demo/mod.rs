@@ -4,8 +4,11 @@
 //! `farmgate seed demo` can run on every start of the demo.
 
 pub mod catalog;
+mod graduates;
 pub mod regions;
 pub mod stations;
+pub mod training;
+mod training_data;
 
 use farmgate_domain::accounts::{DisplayName, LoginId};
 use farmgate_domain::authz::Role;
@@ -60,6 +63,11 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         login: "saibag-station",
         display_name: "赛巴格村服务站",
         grants: &[(Role::StationOperator, "korla-saibag")],
+    },
+    DemoAccount {
+        login: "kuokesu-station",
+        display_name: "阔克苏村服务站",
+        grants: &[(Role::StationOperator, "tekes-kuokesu")],
     },
     DemoAccount {
         login: "kuqa-centre",

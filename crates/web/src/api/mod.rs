@@ -30,6 +30,7 @@ use crate::problem::Problem;
         (name = "orders", description = "Placing orders (idempotent, never oversold) and reading them"),
         (name = "shops", description = "Applying to open a shop, the centre's review, shop profiles"),
         (name = "payments", description = "Payment providers' callbacks (signed, idempotent)"),
+        (name = "training", description = "Courses, sessions, enrolment with a waitlist, attendance, check-in codes and certificate verification"),
         (name = "live", description = "Live rooms: one-tap buying; chat and live events are on the WebSocket /live/{id}/ws"),
     )
 )]
@@ -77,6 +78,19 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::orders::seller::put_shipping))
         .routes(routes!(crate::search::api))
         .routes(routes!(crate::payments::sandbox::notify))
+        .routes(routes!(
+            crate::training::api::courses,
+            crate::training::api::add_course
+        ))
+        .routes(routes!(
+            crate::training::api::sessions,
+            crate::training::api::schedule
+        ))
+        .routes(routes!(crate::training::api::enrol))
+        .routes(routes!(crate::training::api::roster))
+        .routes(routes!(crate::training::api::tick))
+        .routes(routes!(crate::training::api::check_in))
+        .routes(routes!(crate::training::api::verify))
         .split_for_parts();
     let doc = std::sync::Arc::new(openapi.clone());
     let json_doc = doc.clone();

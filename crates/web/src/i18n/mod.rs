@@ -99,6 +99,31 @@ impl From<i64> for FluentArg {
     }
 }
 
+impl From<i32> for FluentArg {
+    fn from(value: i32) -> Self {
+        FluentArg(FluentValue::from(i64::from(value)))
+    }
+}
+
+/// Templates hand values over by reference (twice, from inside a loop).
+impl From<&i32> for FluentArg {
+    fn from(value: &i32) -> Self {
+        FluentArg::from(*value)
+    }
+}
+
+impl From<&&i32> for FluentArg {
+    fn from(value: &&i32) -> Self {
+        FluentArg::from(**value)
+    }
+}
+
+impl From<&&i64> for FluentArg {
+    fn from(value: &&i64) -> Self {
+        FluentArg::from(**value)
+    }
+}
+
 /// Templates hand values over by reference.
 impl From<&i64> for FluentArg {
     fn from(value: &i64) -> Self {

@@ -55,6 +55,12 @@ pub async fn parse_application(
         phone,
         parse_text("story", input.story, false, STORY_MAX_CHARS),
     );
+    // An applicant who trained with the centre applies as its trainee (the incubation funnel).
+    let trainee_id = state
+        .store
+        .trainee_of_account(applicant_id)
+        .await?
+        .map(|t| t.id);
     Ok(match parsed {
         (Ok(name), Ok(kind), Ok(village), Ok(phone), Ok(story)) => Ok(NewShopApplication {
             applicant_id,
@@ -63,7 +69,7 @@ pub async fn parse_application(
             village_id: village.id,
             phone,
             story,
-            trainee_id: None,
+            trainee_id,
         }),
         (name, kind, village, phone, story) => Err([
             name.err(),

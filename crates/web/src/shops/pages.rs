@@ -105,6 +105,8 @@ async fn apply_page(
 #[derive(Deserialize)]
 pub struct SentQuery {
     sent: Option<String>,
+    /// A certificate's code: the form comes filled in from its holder's training record.
+    certificate: Option<String>,
 }
 
 pub async fn apply_form(
@@ -114,12 +116,34 @@ pub async fn apply_form(
     csrf: CsrfToken,
     Query(query): Query<SentQuery>,
 ) -> Result<Response, Problem> {
-    let notice = query.sent.map(|_| c.t.get("shop-apply-sent"));
-    let fields = ApplyFields {
+    let mut notice = query.sent.map(|_| c.t.get("shop-apply-sent"));
+    let mut fields = ApplyFields {
         phone: user.account.phone.clone().unwrap_or_default(),
         kind: "farmer".to_owned(),
         ..ApplyFields::default()
     };
+    if let Some(code) = query.certificate.as_deref() {
+        let view = match state.store.certificate(code).await {
+            Ok(view) if view.trainee.account_id == Some(user.account.id) => view,
+            Ok(_) | Err(farmgate_store::Error::NotFound) => return Err(Problem::not_found()),
+            Err(other) => return Err(other.into()),
+        };
+        let region = state.store.region_by_id(view.trainee.region_id).await?;
+        fields.name =
+            c.t.arg("shop-name-of-trainee", "name", view.trainee.name.as_str());
+        if let Some(phone) = view.trainee.phone {
+            fields.phone = phone;
+        }
+        if region.level == farmgate_domain::regions::RegionLevel::Village {
+            fields.village = region.code.as_str().to_owned();
+        }
+        fields.story = c.t.arg(
+            "shop-story-of-trainee",
+            "course",
+            view.course.title.get(c.t.lang()).0,
+        );
+        notice = Some(c.t.get("shop-apply-prefilled"));
+    }
     let page = apply_page(
         &state,
         &user,

@@ -1,0 +1,251 @@
+//! The camp graduates of the demo who opened shops: each gets an account (their phone number
+//! is the login), applies as a trainee, is approved by the centre, lists one product of
+//! Tekes, and sells: most made a first sale, about a third reached ten orders, a few went
+//! quiet (the follow-up list's "no sale in 30 days").
+//!
+//! Everything goes through the real application, approval, catalogue and order intake; only
+//! the dates are set back afterwards to when it happened.
+
+use chrono::{Days, NaiveDate, Utc};
+use farmgate_domain::accounts::{DisplayName, LoginId, PhoneNumber};
+use farmgate_domain::catalog::{PricePolicy, ProductStatus, Tag, Unit, VariantSpec};
+use farmgate_domain::lang::Language;
+use farmgate_domain::money::Fen;
+use farmgate_domain::orders::{Basket, IdempotencyKey, OrderStatus, PaymentMethod};
+use farmgate_domain::shops::{ShopKind, ShopName};
+use rand::Rng;
+use rand::rngs::StdRng;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::accounts::NewAccount;
+use crate::catalog::{NewProduct, ProductText};
+use crate::orders::entity::order;
+use crate::orders::{Delivery, OrderIntake, PlaceOrder};
+use crate::shops::entity::{application, shop};
+use crate::shops::{Decision, NewShopApplication};
+use crate::training::entity::trainee;
+use crate::{Error, Result, Store};
+
+/// What Tekes' graduates sell: (product zh, ug, en, category, price in fen).
+const GOODS: &[(&str, &str, &str, &str, i64)] = &[
+    (
+        "黑蜂蜂蜜",
+        "قارا ھەرە ھەسىلى",
+        "Black bee honey",
+        "honey",
+        8800,
+    ),
+    ("奶疙瘩", "قۇرۇت", "Dried curd", "dairy", 3600),
+    (
+        "薰衣草精油",
+        "لاۋاندا يېغى",
+        "Lavender oil",
+        "oils-condiments",
+        6800,
+    ),
+    (
+        "野生雪菊",
+        "ياۋايى قار خىرىزانتېما",
+        "Wild snow chrysanthemum",
+        "fresh-produce",
+        4500,
+    ),
+    (
+        "手工馕",
+        "قولدا ياقان نان",
+        "Hand-baked naan",
+        "naan-baked",
+        1500,
+    ),
+];
+
+fn config(e: impl std::fmt::Display) -> Error {
+    Error::Config(e.to_string())
+}
+
+/// Opens a shop for each (trainee id, phone, day the camp ended); returns how many.
+pub(super) async fn open_shops(
+    store: &Store,
+    password_hash: &str,
+    graduates: &[(i64, String, NaiveDate)],
+    rng: &mut StdRng,
+) -> Result<u64> {
+    let admin = store
+        .account_by_login(&LoginId::parse("admin").map_err(config)?)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let buyer = store
+        .account_by_login(&LoginId::parse("buyer").map_err(config)?)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let root = store.region_root().await?.ok_or(Error::NotFound)?;
+    let station = store
+        .stations_within(&root.path)
+        .await?
+        .into_iter()
+        .find(|s| s.code == "tekes-centre")
+        .ok_or(Error::NotFound)?;
+    let categories = store.categories().await?;
+    let intake = OrderIntake::start(store.clone());
+    let today = Utc::now().date_naive();
+    let mut opened = 0;
+    for (n, (trainee_id, phone, ended)) in graduates.iter().enumerate() {
+        let person = store.trainee(*trainee_id).await?;
+        let account = store
+            .create_account(NewAccount {
+                login: LoginId::parse(phone).map_err(config)?,
+                display_name: DisplayName::parse(&person.name).map_err(config)?,
+                password_hash: password_hash.to_owned(),
+                language: if n % 2 == 0 {
+                    Language::ZhCn
+                } else {
+                    Language::Ug
+                },
+            })
+            .await?;
+        trainee::Entity::update_many()
+            .col_expr(
+                trainee::Column::AccountId,
+                sea_orm::sea_query::Expr::value(account.id),
+            )
+            .filter(trainee::Column::Id.eq(*trainee_id))
+            .exec(&store.db)
+            .await?;
+        let goods = GOODS[n % GOODS.len()];
+        let application = store
+            .submit_shop_application(NewShopApplication {
+                applicant_id: account.id,
+                name: ShopName::parse(&format!("{}的{}", person.name, goods.0)).map_err(config)?,
+                kind: ShopKind::Farmer,
+                village_id: person.region_id,
+                phone: PhoneNumber::parse(phone).map_err(config)?,
+                story: format!(
+                    "我在特克斯县电商公共服务中心的五日训练营学会了开网店，卖自家的{}。",
+                    goods.0
+                ),
+                trainee_id: Some(*trainee_id),
+            })
+            .await?;
+        let approved = store
+            .decide_shop_application(application.id, admin.id, Decision::Approve)
+            .await?;
+        let shop_id = approved.shop_id.ok_or(Error::NotFound)?;
+        let category = categories
+            .iter()
+            .find(|c| c.code == goods.3)
+            .ok_or(Error::NotFound)?;
+        let product = store
+            .create_product(NewProduct {
+                shop_id,
+                category_id: category.id,
+                origin_id: person.region_id,
+                status: ProductStatus::Listed,
+                organic_certificate: None,
+                tags: vec![Tag::PovertyAlleviation]
+                    .into_iter()
+                    .filter(|_| n % 3 == 0)
+                    .collect(),
+                texts: vec![
+                    ProductText {
+                        language: Language::ZhCn,
+                        name: goods.0.to_owned(),
+                        story: String::new(),
+                    },
+                    ProductText {
+                        language: Language::Ug,
+                        name: goods.1.to_owned(),
+                        story: String::new(),
+                    },
+                    ProductText {
+                        language: Language::En,
+                        name: goods.2.to_owned(),
+                        story: String::new(),
+                    },
+                ],
+                variants: vec![
+                    VariantSpec::new(Unit::Jar, Some(500), Fen(goods.4), 500, PricePolicy::Fixed)
+                        .map_err(config)?,
+                ],
+            })
+            .await?;
+        let variant = product.variants.first().ok_or(Error::NotFound)?.id;
+
+        // When it happened: applied within three weeks of the camp, opened two days later.
+        let applied_on = (*ended + Days::new(rng.random_range(2..21))).min(today);
+        let opened_on = (applied_on + Days::new(2)).min(today);
+        let at = |day: NaiveDate| {
+            day.and_hms_opt(3, 0, 0)
+                .map_or_else(Utc::now, |t| t.and_utc())
+        };
+        application::Entity::update_many()
+            .col_expr(
+                application::Column::CreatedAt,
+                sea_orm::sea_query::Expr::value(at(applied_on)),
+            )
+            .col_expr(
+                application::Column::DecidedAt,
+                sea_orm::sea_query::Expr::value(Some(at(opened_on))),
+            )
+            .filter(application::Column::Id.eq(application.id))
+            .exec(&store.db)
+            .await?;
+        shop::Entity::update_many()
+            .col_expr(
+                shop::Column::OpenedAt,
+                sea_orm::sea_query::Expr::value(at(opened_on)),
+            )
+            .filter(shop::Column::Id.eq(shop_id))
+            .exec(&store.db)
+            .await?;
+
+        let orders = match rng.random_range(0..100) {
+            0..18 => 0,
+            18..62 => rng.random_range(1..10),
+            _ => rng.random_range(10..16),
+        };
+        let open_days = (today - opened_on).num_days().max(1);
+        // A few sold early and then went quiet.
+        let quiet = rng.random_bool(0.15);
+        for k in 0..orders {
+            let checkout = intake
+                .place(PlaceOrder {
+                    buyer_id: buyer.id,
+                    key: IdempotencyKey::parse(&format!("demo-graduate-{shop_id}-{k}"))
+                        .map_err(config)?,
+                    basket: Basket::parse(&[(variant, 1 + (k % 2))]).map_err(config)?,
+                    delivery: Delivery::Pickup {
+                        station_id: station.id,
+                    },
+                    payment: PaymentMethod::Cash,
+                    provider: "cash".to_owned(),
+                    pay_within: chrono::Duration::minutes(30),
+                    room_id: None,
+                })
+                .await
+                .map_err(|e| Error::Config(format!("a demo order was refused: {e:?}")))?;
+            let span = if quiet { open_days.min(20) } else { open_days };
+            let day =
+                opened_on + Days::new(u64::try_from(rng.random_range(0..span.max(1))).unwrap_or(0));
+            for placed in checkout.orders {
+                order::Entity::update_many()
+                    .col_expr(
+                        order::Column::PlacedAt,
+                        sea_orm::sea_query::Expr::value(at(day)),
+                    )
+                    .col_expr(
+                        order::Column::UpdatedAt,
+                        sea_orm::sea_query::Expr::value(at(day)),
+                    )
+                    .col_expr(
+                        order::Column::Status,
+                        sea_orm::sea_query::Expr::value(OrderStatus::Completed.as_str()),
+                    )
+                    .filter(order::Column::Id.eq(placed.id))
+                    .exec(&store.db)
+                    .await?;
+            }
+        }
+        opened += 1;
+    }
+    Ok(opened)
+}
