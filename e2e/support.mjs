@@ -71,3 +71,35 @@ export async function seriousViolations(page) {
 export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 }
+
+/** Fails the test when axe-core finds a serious or critical violation on the page. */
+export async function assertAccessible(page, where) {
+  const { deepEqual } = await import('node:assert/strict');
+  deepEqual(await seriousViolations(page), [], `axe on ${where}`);
+}
+
+/** Logs in through the login form as a person would. */
+export async function logIn(page, base, login, password) {
+  await page.goto(base + '/login');
+  await page.locator('#login').fill(login);
+  await page.locator('#password').fill(password);
+  await page.locator('form.form button[type=submit]').click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
+/**
+ * A journey's server (the demo on a fresh database) and browser, started before its tests
+ * and stopped after them; read `journey.server` and `journey.browser` inside a test.
+ */
+export function useServerAndBrowser(before, after) {
+  const journey = {};
+  before(async () => {
+    journey.server = await startServer();
+    journey.browser = await startBrowser();
+  });
+  after(async () => {
+    await journey.browser?.close();
+    journey.server?.stop();
+  });
+  return journey;
+}

@@ -2,7 +2,7 @@
 // approve, and the villager finds the open shop. Every page is checked with axe-core.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { phone, screenshot, seriousViolations, startBrowser, startServer } from '../support.mjs';
+import { assertAccessible, logIn as logInAt, phone, screenshot, startBrowser, startServer } from '../support.mjs';
 
 let server;
 let browser;
@@ -17,16 +17,8 @@ after(async () => {
   server?.stop();
 });
 
-async function assertAccessible(page, where) {
-  assert.deepEqual(await seriousViolations(page), [], `axe on ${where}`);
-}
-
-async function logIn(page, login, password) {
-  await page.goto(server.url + '/login');
-  await page.locator('#login').fill(login);
-  await page.locator('#password').fill(password);
-  await page.locator('form.form button[type=submit]').click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+function logIn(page, login, password) {
+  return logInAt(page, server.url, login, password);
 }
 
 test('a villager applies in Uyghur, the centre approves, the shop opens', async () => {

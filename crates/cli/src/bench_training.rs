@@ -51,15 +51,12 @@ pub async fn training_pages(bench: TrainingPages) -> Result<()> {
     let url = postgres_url(bench.postgres.as_deref(), schema.as_deref(), &dir);
     let mut server = start_server(&url, dir.path()).await?;
     let client = reqwest::Client::new();
-    println!(
-        "{} requests each, one at a time, SQLite{}",
-        bench.requests,
-        if schema.is_some() {
-            " → PostgreSQL"
-        } else {
-            ""
-        }
-    );
+    let db = if schema.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!("{} requests each, one at a time, on {db}", bench.requests);
     println!("{:<36} {:>10} {:>10} {:>9}", "page", "p50", "p99", "bytes");
     let mut bare_p50 = Duration::ZERO;
     let mut worst = Duration::ZERO;

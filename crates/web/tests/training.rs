@@ -97,7 +97,7 @@ async fn check_in_url(app: &App, trainer: &reqwest::Client, session: i64, day: i
     )
     .await;
     assert!(screen.contains("<svg"), "the screen shows a QR code");
-    assert!(screen.contains("http-equiv=\"refresh\""), "and renews it");
+    assert!(screen.contains("/static/check-in.js"), "and renews it");
     attr_after(&screen, "id=\"check-in-url\" href=\"")
 }
 

@@ -188,7 +188,14 @@ pub mod attendance {
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::trainee::Entity",
+            from = "Column::TraineeId",
+            to = "super::trainee::Column::Id"
+        )]
+        Trainee,
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }

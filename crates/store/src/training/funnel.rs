@@ -11,7 +11,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use farmgate_domain::orders::OrderStatus;
 use farmgate_domain::regions::RegionPath;
 use farmgate_domain::training::{CourseKind, Gender};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait};
 use serde::Serialize;
 
 use super::Trainee;
@@ -329,61 +329,43 @@ impl Store {
         let sessions = sessions_in(self, region_path).await?;
         let kinds = course_kinds(self).await?;
         let session_ids: Vec<i64> = sessions.keys().copied().collect();
-        let mut pairs: Vec<(i64, i64)> = Vec::new();
+        // One query per few thousand sessions: each trainee at each session once, with where
+        // they live and what the report breaks them down by.
+        type Facts = (i64, i64, String, Option<String>, Option<i32>);
+        let mut pairs: Vec<Facts> = Vec::new();
         for chunk in session_ids.chunks(IN_CHUNK) {
-            let rows: Vec<(i64, i64)> = attendance::Entity::find()
+            let rows: Vec<Facts> = attendance::Entity::find()
                 .select_only()
                 .column(attendance::Column::SessionId)
                 .column(attendance::Column::TraineeId)
+                .column(region::Column::Path)
+                .column(trainee::Column::Gender)
+                .column(trainee::Column::BirthYear)
+                .join(JoinType::InnerJoin, attendance::Relation::Trainee.def())
+                .join(JoinType::InnerJoin, trainee::Relation::Region.def())
                 .filter(attendance::Column::SessionId.is_in(chunk.iter().copied()))
-                .group_by(attendance::Column::SessionId)
-                .group_by(attendance::Column::TraineeId)
+                .distinct()
                 .into_tuple()
                 .all(&self.db)
                 .await?;
             pairs.extend(rows);
         }
-        let mut trainee_ids: Vec<i64> = pairs.iter().map(|p| p.1).collect();
-        trainee_ids.sort_unstable();
-        trainee_ids.dedup();
-        type Facts = (i64, String, Option<String>, Option<i32>);
-        let mut facts: HashMap<i64, (RegionPath, Option<Gender>, Option<i32>)> = HashMap::new();
-        for chunk in trainee_ids.chunks(IN_CHUNK) {
-            let rows: Vec<Facts> = trainee::Entity::find()
-                .select_only()
-                .column(trainee::Column::Id)
-                .column(region::Column::Path)
-                .column(trainee::Column::Gender)
-                .column(trainee::Column::BirthYear)
-                .inner_join(region::Entity)
-                .filter(trainee::Column::Id.is_in(chunk.iter().copied()))
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            for (id, path, gender, birth_year) in rows {
-                let gender = match gender.as_deref() {
-                    Some("female") => Some(Gender::Female),
-                    Some("male") => Some(Gender::Male),
-                    _ => None,
-                };
-                if let Ok(path) = RegionPath::parse(&path) {
-                    facts.insert(id, (path, gender, birth_year));
-                }
-            }
-        }
         Ok(pairs
             .into_iter()
-            .filter_map(|(session_id, trainee_id)| {
+            .filter_map(|(session_id, trainee_id, path, gender, birth_year)| {
                 let (course_id, session_region, starts_on) = sessions.get(&session_id)?.clone();
-                let (trainee_region, gender, birth_year) = facts.get(&trainee_id)?.clone();
                 Some(ProgrammeRow {
                     session_id,
                     trainee_id,
                     year: starts_on.year(),
                     course_kind: *kinds.get(&course_id)?,
                     session_region,
-                    trainee_region,
-                    gender,
+                    trainee_region: RegionPath::parse(&path).ok()?,
+                    gender: match gender.as_deref() {
+                        Some("female") => Some(Gender::Female),
+                        Some("male") => Some(Gender::Male),
+                        _ => None,
+                    },
                     birth_year,
                 })
             })

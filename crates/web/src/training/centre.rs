@@ -27,6 +27,11 @@ use crate::i18n::Tr;
 use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
 
+/// The page stays light on a rural connection: the latest cohorts, the first callers (the
+/// count says how many there are in all).
+const COHORTS_SHOWN: usize = 12;
+const FOLLOW_UPS_SHOWN: usize = 60;
+
 /// Attendances a year the national programme asks of a demonstration county.
 pub const ANNUAL_TARGET: i64 = 3000;
 
@@ -83,6 +88,10 @@ fn percent(part: i64, whole: i64) -> String {
 }
 
 fn bar_chart(series: Vec<(String, Vec<f32>)>, labels: Vec<String>, colours: &[&str]) -> String {
+    let highest = series
+        .iter()
+        .flat_map(|(_, values)| values.iter().copied())
+        .fold(0.0_f32, f32::max);
     let mut chart = BarChart::new(
         series
             .into_iter()
@@ -98,6 +107,10 @@ fn bar_chart(series: Vec<(String, Vec<f32>)>, labels: Vec<String>, colours: &[&s
     chart.height = 240.0;
     chart.font_family = "sans-serif".to_owned();
     chart.legend.show = Some(false);
+    // Room above the tallest bar for its number.
+    if let Some(axis) = chart.y_axis_configs.first_mut() {
+        axis.max = Some((highest * 1.15).max(1.0));
+    }
     chart.series.colors = colours.iter().map(|c| charts_rs::Color::from(*c)).collect();
     chart.svg().unwrap_or_else(|err| {
         tracing::warn!(error = %err, "could not draw a training chart");
@@ -178,7 +191,7 @@ pub async fn funnel(
             .push(row);
     }
     let mut cohorts: Vec<FunnelLine> = Vec::new();
-    for ((starts_on, _), members) in by_cohort.iter().rev().take(24) {
+    for ((starts_on, _), members) in by_cohort.iter().rev().take(COHORTS_SHOWN) {
         let first = members[0];
         cohorts.push(funnel_line(
             format!("{} · {}", starts_on, course_title(first.course_id)),
@@ -231,7 +244,7 @@ pub async fn funnel(
             (t.get("funnel-by-cohort"), cohorts),
         ],
         follow_ups: follow_ups.map(|mut l| {
-            l.truncate(200);
+            l.truncate(FOLLOW_UPS_SHOWN);
             l
         }),
         follow_total,

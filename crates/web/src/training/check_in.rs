@@ -200,3 +200,19 @@ pub async fn scan(
     };
     Ok(render(StatusCode::OK, &page))
 }
+
+/// `GET /static/check-in.js`: renews the check-in screen's code every minute.
+pub async fn script() -> Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/check-in.js"),
+    )
+        .into_response()
+}
