@@ -34,11 +34,11 @@ test('a camp from scheduling to certificate, shop application and funnel', async
   const before = await funnelCounts(trainer);
   assert.ok(before[0] > 5000, `the demo's trainees are counted: ${before}`);
   await assertAccessible(trainer, 'funnel (zh-CN)');
-  await screenshot(trainer, '40-funnel-zh');
+  await screenshot(trainer, '50-funnel-zh');
   await trainer.goto(server.url + '/centre/training/attendance');
   await assert.doesNotReject(trainer.getByRole('heading', { name: '每年培训人次' }).waitFor());
   await assertAccessible(trainer, 'attendance (zh-CN)');
-  await screenshot(trainer, '41-attendance-zh');
+  await screenshot(trainer, '51-attendance-zh');
 
   await trainer.goto(server.url + '/trainer');
   await assertAccessible(trainer, 'trainer console (zh-CN)');
@@ -77,7 +77,7 @@ test('a camp from scheduling to certificate, shop application and funnel', async
   await villager.getByRole('button', { name: 'بۇ مەزگىلگە تىزىملىتىش' }).click();
   await villager.waitForURL(/done=enrolled/);
   await assert.doesNotReject(villager.getByText('تىزىملاتتىڭىز!').waitFor());
-  await screenshot(villager, '42-enrolled-ug');
+  await screenshot(villager, '52-enrolled-ug');
 
   // The village station enrols a neighbour with a name and a phone number.
   const stationContext = await browser.newContext({ ...phone, locale: 'zh-CN' });
@@ -98,14 +98,14 @@ test('a camp from scheduling to certificate, shop application and funnel', async
     await assert.doesNotReject(trainer.locator('#check-in-qr svg').waitFor());
     if (day === 1) {
       await assertAccessible(trainer, 'check-in screen (zh-CN)');
-      await screenshot(trainer, '43-check-in-screen-zh');
+      await screenshot(trainer, '53-check-in-screen-zh');
     }
     const url = await trainer.locator('#check-in-url').getAttribute('href');
     await villager.goto(url);
     await assert.doesNotReject(villager.locator('#checked-in').waitFor());
     if (day === 1) await assertAccessible(villager, 'checked in (ug)');
   }
-  await screenshot(villager, '44-checked-in-ug');
+  await screenshot(villager, '54-checked-in-ug');
   const roster = await trainer.locator('body').textContent();
   assert.ok(roster.length > 0);
 
@@ -114,7 +114,7 @@ test('a camp from scheduling to certificate, shop application and funnel', async
   await villager.waitForURL(/\/training\/certificates\//);
   await assert.doesNotReject(villager.locator('#certificate-name', { hasText: 'ئايگۈل' }).waitFor());
   await assertAccessible(villager, 'certificate (ug)');
-  await screenshot(villager, '45-certificate-ug');
+  await screenshot(villager, '55-certificate-ug');
   const verifyUrl = await villager.locator('#verify-link').getAttribute('href');
   const publicContext = await browser.newContext({ ...phone, locale: 'zh-CN' });
   const anyone = await publicContext.newPage();
@@ -138,5 +138,5 @@ test('a camp from scheduling to certificate, shop application and funnel', async
   const afterCounts = await funnelCounts(trainer);
   assert.equal(afterCounts[0], before[0] + 1, `completed ${before} → ${afterCounts}`);
   assert.equal(afterCounts[1], before[1] + 1, `applied ${before} → ${afterCounts}`);
-  await screenshot(trainer, '46-funnel-after-zh');
+  await screenshot(trainer, '56-funnel-after-zh');
 });

@@ -510,14 +510,34 @@ async fn the_api_enrols_waits_promotes_and_checks_in() {
     )
     .await;
     assert_eq!(status, 404, "not their county");
+    let left = client
+        .delete(app.url(&format!("/api/v1/training/sessions/{id}/enrolments/me")))
+        .bearer_auth(&buyer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(left.status(), 204, "the buyer gives the place up");
+    let roster: Value = client
+        .get(app.url(&format!("/api/v1/training/sessions/{id}/roster")))
+        .bearer_auth(&trainer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(roster[0]["trainee_id"], second["trainee_id"]);
     assert_eq!(
-        app.db
-            .store
-            .withdraw(id, first["trainee_id"].as_i64().unwrap())
-            .await
-            .unwrap(),
-        second["trainee_id"].as_i64()
+        roster[0]["status"], "enrolled",
+        "the first in line moved up"
     );
+    let again = client
+        .delete(app.url(&format!("/api/v1/training/sessions/{id}/enrolments/me")))
+        .bearer_auth(&buyer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 404);
     let listed: Value = reqwest::get(app.url("/api/v1/training/sessions?region=tekes"))
         .await
         .unwrap()
@@ -586,6 +606,7 @@ async fn the_api_enrols_waits_promotes_and_checks_in() {
         "/api/v1/training/courses",
         "/api/v1/training/sessions",
         "/api/v1/training/sessions/{id}/enrolments",
+        "/api/v1/training/sessions/{id}/enrolments/me",
         "/api/v1/training/sessions/{id}/attendance",
         "/api/v1/training/check-in",
         "/api/v1/training/certificates/verify/{token}",

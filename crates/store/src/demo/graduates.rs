@@ -59,6 +59,15 @@ const GOODS: &[(&str, &str, &str, &str, i64)] = &[
     ),
 ];
 
+/// The graduates' customers, from across the country.
+const CUSTOMERS: &[&str] = &[
+    "上海的陈女士",
+    "广州的李先生",
+    "北京的王阿姨",
+    "成都的刘同学",
+    "杭州的周先生",
+];
+
 fn config(e: impl std::fmt::Display) -> Error {
     Error::Config(e.to_string())
 }
@@ -74,10 +83,26 @@ pub(super) async fn open_shops(
         .account_by_login(&LoginId::parse("admin").map_err(config)?)
         .await?
         .ok_or(Error::NotFound)?;
-    let buyer = store
-        .account_by_login(&LoginId::parse("buyer").map_err(config)?)
-        .await?
-        .ok_or(Error::NotFound)?;
+    // Their customers: a few buyers of their own, so the demo `buyer` starts with no orders
+    // (a first purchase still asks where to pick up).
+    let mut customers = Vec::new();
+    for (n, name) in CUSTOMERS.iter().enumerate() {
+        let login = LoginId::parse(&format!("customer{:02}", n + 1)).map_err(config)?;
+        let account = match store.account_by_login(&login).await? {
+            Some(account) => account,
+            None => {
+                store
+                    .create_account(NewAccount {
+                        login,
+                        display_name: DisplayName::parse(name).map_err(config)?,
+                        password_hash: password_hash.to_owned(),
+                        language: Language::ZhCn,
+                    })
+                    .await?
+            }
+        };
+        customers.push(account.id);
+    }
     let root = store.region_root().await?.ok_or(Error::NotFound)?;
     let station = store
         .stations_within(&root.path)
@@ -209,7 +234,7 @@ pub(super) async fn open_shops(
         for k in 0..orders {
             let checkout = intake
                 .place(PlaceOrder {
-                    buyer_id: buyer.id,
+                    buyer_id: customers[usize::try_from(k).unwrap_or(0) % customers.len()],
                     key: IdempotencyKey::parse(&format!("demo-graduate-{shop_id}-{k}"))
                         .map_err(config)?,
                     basket: Basket::parse(&[(variant, 1 + (k % 2))]).map_err(config)?,

@@ -87,6 +87,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             crate::training::api::schedule
         ))
         .routes(routes!(crate::training::api::enrol))
+        .routes(routes!(crate::training::api::withdraw))
         .routes(routes!(crate::training::api::roster))
         .routes(routes!(crate::training::api::tick))
         .routes(routes!(crate::training::api::check_in))

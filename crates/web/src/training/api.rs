@@ -337,6 +337,24 @@ pub async fn enrol(
     Ok((StatusCode::CREATED, Json(enrolment.into())))
 }
 
+/// Gives up the caller's place (or place in line); the first in line takes the place.
+#[utoipa::path(delete, path = "/api/v1/training/sessions/{id}/enrolments/me", tag = "training", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Session id")),
+    responses((status = 204), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, Problem> {
+    let trainee = state
+        .store
+        .trainee_of_account(user.account.id)
+        .await?
+        .ok_or(Problem::not_found())?;
+    state.store.withdraw(id, trainee.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct RosterLine {
     pub trainee_id: i64,
