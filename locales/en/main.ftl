@@ -675,3 +675,7 @@ error-starts-on-invalid = Choose today or a later day.
 error-syllabus-days-mismatch = Write one line per day: as many lines as days.
 error-day-invalid = This session has no such day.
 nav-training = Training
+trainer-remove = Take off the roster
+trainer-remove-label = Take { $name } off the roster
+training-done-removed = Taken off the roster; the first in line has the place.
+trainer-by-hand = (by hand)

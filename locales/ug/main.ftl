@@ -660,3 +660,7 @@ error-starts-on-invalid = بۈگۈن ياكى كېيىنكى بىر كۈننى �
 error-syllabus-days-mismatch = ھەر قۇرغا بىر كۈن يېزىڭ: قۇر سانى كۈن سانىغا تەڭ بولسۇن.
 error-day-invalid = بۇ مەزگىلدە بۇنداق كۈن يوق.
 nav-training = تەربىيە
+trainer-remove = تىزىملىكتىن چىقىرىش
+trainer-remove-label = { $name } نى تىزىملىكتىن چىقىرىش
+training-done-removed = تىزىملىكتىن چىقىرىلدى؛ ئۆچرەتتىكى بىرىنچى كىشى ئورۇنغا ئۆتتى.
+trainer-by-hand = (قولدا)

@@ -660,3 +660,7 @@ error-starts-on-invalid = 请选择今天或以后的开课日期。
 error-syllabus-days-mismatch = 每天内容的行数要和天数一样。
 error-day-invalid = 这一期培训没有这一天。
 nav-training = 培训
+trainer-remove = 移出名单
+trainer-remove-label = 把 { $name } 移出名单
+training-done-removed = 已移出名单，排队的第一位已补上。
+trainer-by-hand = （手工）

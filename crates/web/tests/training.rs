@@ -251,7 +251,7 @@ async fn from_enrolment_to_certificate_shop_and_funnel() {
             .starts_with("/login?next=")
     );
 
-    // By hand: the trainer ticks the neighbour without a phone, and it is recorded as theirs.
+    // By hand: the trainer ticks the neighbour without a phone, and it is recorded by them.
     let tureson = app
         .db
         .store
@@ -279,6 +279,65 @@ async fn from_enrolment_to_certificate_shop_and_funnel() {
         )
         .await;
     assert_eq!(no_day.status(), 422);
+
+    let ticked_by = app
+        .db
+        .store
+        .roster(session)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.trainee.name == "吐尔逊")
+        .unwrap();
+    assert_eq!(ticked_by.days, [1]);
+    let me = app
+        .db
+        .store
+        .account_by_login(&farmgate_domain::accounts::LoginId::parse("tekes-centre").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ticked_by.ticked_by, [(1, Some(me.id))]);
+    let roster = text(&trainer, app.url(&format!("/trainer/sessions/{session}"))).await;
+    assert!(
+        roster.contains("（手工）"),
+        "the roster shows which days were ticked by hand"
+    );
+
+    // He cannot come after all: the trainer takes him off, and the one waiting moves up.
+    let removed = app
+        .submit(
+            &trainer,
+            &format!("/trainer/sessions/{session}"),
+            &format!("/trainer/sessions/{session}/withdraw"),
+            &[("trainee", &tureson.trainee.id.to_string())],
+        )
+        .await;
+    assert_eq!(removed.status(), 303);
+    let promoted = late
+        .get(check_in_url(&app, &trainer, session, 2).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        promoted.status(),
+        200,
+        "the one who waited has the place and checks in"
+    );
+    let kuqa = app.logged_in("kuqa-centre").await;
+    let foreign = app
+        .submit(
+            &kuqa,
+            "/trainer",
+            &format!("/trainer/sessions/{session}/withdraw"),
+            &[("trainee", &tureson.trainee.id.to_string())],
+        )
+        .await;
+    assert_eq!(
+        foreign.status(),
+        404,
+        "another county's trainer cannot touch the roster"
+    );
 
     // The certificate, in Uyghur for a Uyghur reader, verifies in public; a changed one does not.
     let mine = text(&villager, app.url("/training/me")).await;

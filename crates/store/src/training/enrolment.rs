@@ -7,7 +7,7 @@
 //! row, so two enrolments at once on either database never give out the same last place.
 
 use chrono::{DateTime, Utc};
-use farmgate_domain::training::{EnrolmentStatus, Gender};
+use farmgate_domain::training::{AttendanceMethod, EnrolmentStatus, Gender};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -66,6 +66,8 @@ pub struct RosterRow {
     pub status: EnrolmentStatus,
     /// The days attended, in order.
     pub days: Vec<i32>,
+    /// The days ticked by hand on the roster, with who ticked them.
+    pub ticked_by: Vec<(i32, Option<i64>)>,
     pub certificate: Option<String>,
 }
 
@@ -335,6 +337,14 @@ impl Store {
                     .iter()
                     .filter(|d| d.trainee_id == enrolment.trainee_id)
                     .map(|d| d.day)
+                    .collect(),
+                ticked_by: days
+                    .iter()
+                    .filter(|d| {
+                        d.trainee_id == enrolment.trainee_id
+                            && d.method == AttendanceMethod::Roster.as_str()
+                    })
+                    .map(|d| (d.day, d.recorded_by))
                     .collect(),
                 certificate: certificates
                     .iter()

@@ -257,6 +257,11 @@ pub async fn the_camp_completes_with_four_days_and_one_certificate(db: &TestDb) 
     assert_eq!(store.certificates_of(ayse).await.unwrap().len(), 1);
     let roster = store.roster(run.id).await.unwrap();
     assert_eq!(roster[0].days, [1, 2, 3, 4, 5]);
+    assert_eq!(
+        roster[0].ticked_by,
+        [(5, Some(trainer.id))],
+        "a tick by hand keeps who ticked"
+    );
     assert_eq!(roster[0].certificate.as_deref(), Some(code.as_str()));
 
     // A one-day course completes on its day.

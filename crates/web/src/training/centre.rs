@@ -505,3 +505,36 @@ fn workbook(t: &Tr, region: &Region, n: &Numbers) -> Result<Vec<u8>, XlsxError> 
     }
     workbook.save_to_buffer()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(trainee_id: i64, course_id: i64, orders: i64) -> FunnelRow {
+        FunnelRow {
+            trainee_id,
+            session_id: course_id,
+            course_id,
+            course_kind: CourseKind::Camp,
+            session_region: farmgate_domain::regions::RegionPath::root(1),
+            starts_on: chrono::NaiveDate::default(),
+            completed_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+            applied: orders > 0,
+            shop_id: (orders > 0).then_some(7),
+            opened_at: None,
+            orders,
+            last_order_at: None,
+        }
+    }
+
+    #[test]
+    fn the_funnel_counts_people_not_certificates() {
+        // Trainee 1 holds the basics and the camp certificates and sells; trainee 2 only trained.
+        let rows = [row(1, 10, 12), row(1, 11, 12), row(2, 10, 0)];
+        let line = funnel_line("all".to_owned(), &rows.iter().collect::<Vec<_>>());
+        assert_eq!(line.counts, [2, 1, 1, 1, 1]);
+        assert_eq!(line.conversion, "50.0%");
+        let nobody = funnel_line("none".to_owned(), &[]);
+        assert_eq!((nobody.counts, nobody.conversion.as_str()), ([0; 5], "–"));
+    }
+}

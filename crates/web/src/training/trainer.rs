@@ -433,8 +433,10 @@ struct RosterLine {
     phone: String,
     status: String,
     waiting: bool,
-    /// (day, attended, the tick button's label) for each day.
-    days: Vec<(i32, bool, String)>,
+    /// (day, attended, the tick button's label, ticked by hand) for each day.
+    days: Vec<(i32, bool, String, bool)>,
+    /// The remove button's label ("take … off the roster").
+    remove_label: String,
     certificate: Option<String>,
 }
 
@@ -519,9 +521,11 @@ async fn roster_page(
                         ("name", row.trainee.name.as_str().into()),
                         ("day", d.into()),
                     );
-                    (d, row.days.contains(&d), label)
+                    let by_hand = row.ticked_by.iter().any(|(day, _)| *day == d);
+                    (d, row.days.contains(&d), label, by_hand)
                 })
                 .collect(),
+            remove_label: t.arg("trainer-remove-label", "name", row.trainee.name.as_str()),
             name: row.trainee.name,
             certificate: row.certificate,
         })
@@ -554,7 +558,7 @@ pub async fn roster(
 ) -> Result<Response, Problem> {
     let notice = query
         .done
-        .filter(|d| ["ticked", "other"].contains(&d.as_str()))
+        .filter(|d| ["ticked", "other", "removed"].contains(&d.as_str()))
         .map(|d| c.t.get(&format!("training-done-{d}")));
     roster_page(
         &state,
@@ -601,6 +605,24 @@ pub async fn tick(
         .await
         .map_err(super::api::attendance_problem)?;
     Ok(Redirect::to(&format!("/trainer/sessions/{id}?done=ticked")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RemoveForm {
+    trainee: i64,
+}
+
+/// `POST /trainer/sessions/{id}/withdraw`: takes someone off the roster (they told the trainer
+/// they cannot come); the first in line takes the place.
+pub async fn remove(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<RemoveForm>,
+) -> Result<Response, Problem> {
+    taught_session(&state, &user, id).await?;
+    state.store.withdraw(id, form.trainee).await?;
+    Ok(Redirect::to(&format!("/trainer/sessions/{id}?done=removed")).into_response())
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
