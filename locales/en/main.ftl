@@ -679,3 +679,6 @@ trainer-remove = Take off the roster
 trainer-remove-label = Take { $name } off the roster
 training-done-removed = Taken off the roster; the first in line has the place.
 trainer-by-hand = (by hand)
+trainer-co-trainers = Teaching with
+error-trainer-invalid = Choose trainers of the county.
+training-trainers = Trainers

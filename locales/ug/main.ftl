@@ -664,3 +664,6 @@ trainer-remove = تىزىملىكتىن چىقىرىش
 trainer-remove-label = { $name } نى تىزىملىكتىن چىقىرىش
 training-done-removed = تىزىملىكتىن چىقىرىلدى؛ ئۆچرەتتىكى بىرىنچى كىشى ئورۇنغا ئۆتتى.
 trainer-by-hand = (قولدا)
+trainer-co-trainers = بىرلىكتە دەرس ئۆتىدىغان ئوقۇتقۇچىلار
+error-trainer-invalid = ناھىيەنىڭ ئوقۇتقۇچىلىرىدىن تاللاڭ.
+training-trainers = ئوقۇتقۇچىلار

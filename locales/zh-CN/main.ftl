@@ -664,3 +664,6 @@ trainer-remove = 移出名单
 trainer-remove-label = 把 { $name } 移出名单
 training-done-removed = 已移出名单，排队的第一位已补上。
 trainer-by-hand = （手工）
+trainer-co-trainers = 一起授课的培训师
+error-trainer-invalid = 请选择本县的培训师。
+training-trainers = 培训师

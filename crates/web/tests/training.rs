@@ -64,6 +64,41 @@ async fn camp(app: &App, trainer: &reqwest::Client, capacity: &str) -> i64 {
         .find(|c| c["kind"] == "camp")
         .unwrap();
     assert_eq!(course["min_days"], 4, "the camp completes with 4 of 5 days");
+    // A second trainer of the county teaches with the first.
+    let tekes = app.db.store.region_by_code("tekes").await.unwrap();
+    let login = farmgate_domain::accounts::LoginId::parse("guo-xuemei").unwrap();
+    let co = match app.db.store.account_by_login(&login).await.unwrap() {
+        Some(account) => account,
+        None => {
+            let account = app
+                .db
+                .store
+                .create_account(farmgate_store::accounts::NewAccount {
+                    login,
+                    display_name: farmgate_domain::accounts::DisplayName::parse("郭雪梅").unwrap(),
+                    password_hash: "x".to_owned(),
+                    language: farmgate_domain::lang::Language::ZhCn,
+                })
+                .await
+                .unwrap();
+            app.db
+                .store
+                .grant_role(
+                    account.id,
+                    farmgate_domain::authz::Role::Trainer,
+                    tekes.id,
+                    None,
+                )
+                .await
+                .unwrap();
+            account
+        }
+    };
+    let console = text(trainer, app.url("/trainer")).await;
+    assert!(
+        console.contains("郭雪梅"),
+        "the county's trainers to teach with"
+    );
     let scheduled = app
         .submit(
             trainer,
@@ -76,17 +111,22 @@ async fn camp(app: &App, trainer: &reqwest::Client, capacity: &str) -> i64 {
                 ("venue_name", "中心二楼培训室"),
                 ("region", "tekes"),
                 ("capacity", capacity),
+                ("trainer", &co.id.to_string()),
             ],
         )
         .await;
     assert_eq!(scheduled.status(), 303);
     let location = scheduled.headers()["location"].to_str().unwrap();
-    location
+    let id: i64 = location
         .rsplit('/')
         .next()
         .unwrap()
         .parse()
-        .expect("the roster's address")
+        .expect("the roster's address");
+    let session = app.db.store.training_session(id).await.unwrap();
+    assert_eq!(session.trainer_ids.len(), 2, "both teach");
+    assert!(session.trainer_ids.contains(&co.id));
+    id
 }
 
 /// A fresh check-in address for `day`, as the trainer's screen shows it.
@@ -125,6 +165,7 @@ async fn from_enrolment_to_certificate_shop_and_funnel() {
     let villager = register(&app, "13912340001").await;
     let own = text(&villager, app.url(&page)).await;
     assert!(own.contains("value=\"13912340001\""), "phone prefilled");
+    assert!(own.contains("郭雪梅"), "the trainers are named");
     let enrolled = app
         .submit(
             &villager,
@@ -522,6 +563,14 @@ async fn the_api_enrols_waits_promotes_and_checks_in() {
     let bad: Value = bad.json().await.unwrap();
     assert_eq!(bad["error"]["field"], "capacity");
     assert!(bad["error"]["message"].as_str().unwrap().contains("500"));
+    let stranger = client
+        .post(app.url("/api/v1/training/sessions"))
+        .bearer_auth(&trainer)
+        .json(&json!({"course_id": course["id"], "venue_kind": "centre", "venue_name": "二楼", "capacity": 5, "starts_on": tomorrow(), "trainer_ids": [999_999]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stranger.status(), 422, "only the county's trainers teach");
     let session: Value = client
         .post(app.url("/api/v1/training/sessions"))
         .bearer_auth(&trainer)

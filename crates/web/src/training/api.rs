@@ -68,6 +68,7 @@ pub struct SessionView {
     pub days: i32,
     pub enrolled: i64,
     pub waitlisted: i64,
+    pub trainer_ids: Vec<i64>,
 }
 
 impl From<TrainingSession> for SessionView {
@@ -85,6 +86,7 @@ impl From<TrainingSession> for SessionView {
             days: s.days,
             enrolled: s.enrolled,
             waitlisted: s.waitlisted,
+            trainer_ids: s.trainer_ids,
         }
     }
 }
@@ -226,6 +228,9 @@ pub struct SessionRequest {
     pub capacity: i32,
     #[schema(example = "2026-12-07")]
     pub starts_on: String,
+    /// Further trainers of the county (account ids); the caller always teaches.
+    #[serde(default)]
+    pub trainer_ids: Vec<i64>,
 }
 
 /// Schedules a session of one of the county's courses, taught by the caller.
@@ -246,6 +251,7 @@ pub async fn schedule(
         online_url: request.online_url,
         capacity: request.capacity.to_string(),
         starts_on: request.starts_on,
+        trainer: request.trainer_ids.iter().map(i64::to_string).collect(),
     };
     let new = parse_session(&state, &user, &county, &form).await?;
     let session = state.store.schedule_session(new).await?;

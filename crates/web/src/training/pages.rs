@@ -98,6 +98,8 @@ struct SessionPage {
     /// (day, date, syllabus) per day.
     syllabus: Vec<(i32, String, String)>,
     rule: String,
+    /// The trainers' names.
+    trainers: String,
     signed_in: bool,
     /// The viewer's own place: "enrolled" or "waitlisted", and their position in line.
     mine: Option<(EnrolmentStatus, Option<i64>)>,
@@ -187,6 +189,12 @@ pub(super) async fn session_page(
     } else {
         view.form
     };
+    let mut trainers = Vec::new();
+    for id in &session.trainer_ids {
+        if let Some(account) = state.store.account_by_id(*id).await? {
+            trainers.push(account.display_name);
+        }
+    }
     let status = view.error.as_ref().map_or(StatusCode::OK, |p| p.status);
     let error = view
         .error
@@ -216,6 +224,7 @@ pub(super) async fn session_page(
             ("min", course.rule.min_days.into()),
             ("days", course.rule.days.into()),
         ),
+        trainers: trainers.join(" · "),
         signed_in: user.is_some(),
         mine,
         certificate,

@@ -48,22 +48,17 @@ pub(super) async fn taught_session(
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct ScheduleForm {
-    #[serde(default)]
     pub(super) course: String,
-    #[serde(default)]
     pub(super) region: String,
-    #[serde(default)]
     pub(super) venue_kind: String,
-    #[serde(default)]
     pub(super) venue_name: String,
-    #[serde(default)]
     pub(super) online_url: String,
-    #[serde(default)]
     pub(super) capacity: String,
-    #[serde(default)]
     pub(super) starts_on: String,
+    /// Further trainers of the county (the one who schedules always teaches).
+    pub(super) trainer: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -80,6 +75,29 @@ pub struct CourseForm {
     pub(super) syllabus_zh: String,
     pub(super) syllabus_ug: String,
     pub(super) syllabus_en: String,
+}
+
+impl ScheduleForm {
+    /// The form as sent: `trainer` repeats (one per box ticked).
+    fn from_body(body: &[u8]) -> Result<ScheduleForm, Problem> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+            .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "bad-request"))?;
+        let mut form = ScheduleForm::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "course" => form.course = value,
+                "region" => form.region = value,
+                "venue_kind" => form.venue_kind = value,
+                "venue_name" => form.venue_name = value,
+                "online_url" => form.online_url = value,
+                "capacity" => form.capacity = value,
+                "starts_on" => form.starts_on = value,
+                "trainer" => form.trainer.push(value),
+                _ => {}
+            }
+        }
+        Ok(form)
+    }
 }
 
 impl CourseForm {
@@ -123,6 +141,8 @@ struct ConsolePage {
     places: Vec<(String, String)>,
     venues: Vec<(&'static str, String)>,
     kinds: Vec<(&'static str, String)>,
+    /// (id, name) of the county's other trainers, to teach with.
+    trainers: Vec<(i64, String)>,
     form: ScheduleForm,
     course_form: CourseForm,
     error: Option<(String, String)>,
@@ -172,9 +192,15 @@ async fn console_page(
         })
         .map(|r| (r.code.as_str().to_owned(), r.name(t.lang()).to_owned()))
         .collect();
+    let trainers = trainers_of(state, &county)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| *id != user.account.id)
+        .collect();
     let status = error.map_or(StatusCode::OK, |p| p.status);
     let error = error.map(|p| (p.field.unwrap_or("form").to_owned(), p.message(&t)));
     let page = ConsolePage {
+        trainers,
         county: county.name(t.lang()).to_owned(),
         mine,
         coming,
@@ -270,6 +296,17 @@ pub(super) async fn parse_session(
             other => other.into(),
         })?;
     }
+    let county_trainers = trainers_of(state, county).await?;
+    let mut trainer_ids = vec![user.account.id];
+    for text in &form.trainer {
+        let id = text
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|id| county_trainers.iter().any(|(t, _)| t == id))
+            .ok_or(ValidationError::new("trainer", "trainer-invalid"))?;
+        trainer_ids.push(id);
+    }
     let capacity = parse_capacity(&form.capacity)?;
     let starts_on = NaiveDate::parse_from_str(form.starts_on.trim(), "%Y-%m-%d")
         .ok()
@@ -284,9 +321,27 @@ pub(super) async fn parse_session(
         live_room_id,
         capacity,
         starts_on,
-        trainer_ids: vec![user.account.id],
+        trainer_ids,
         created_by: Some(user.account.id),
     })
+}
+
+/// (account id, name) of everyone who trains in `county` (a trainer's grant there or below).
+pub(super) async fn trainers_of(
+    state: &AppState,
+    county: &Region,
+) -> Result<Vec<(i64, String)>, Problem> {
+    let mut trainers: Vec<(i64, String)> = state
+        .store
+        .grants_within(&county.path, 1000)
+        .await?
+        .into_iter()
+        .filter(|(grant, _)| grant.role == Role::Trainer)
+        .map(|(_, account)| (account.id, account.display_name))
+        .collect();
+    trainers.sort();
+    trainers.dedup_by_key(|t| t.0);
+    Ok(trainers)
 }
 
 /// `POST /trainer/sessions`: schedules a session of one of the county's courses.
@@ -295,8 +350,9 @@ pub async fn schedule(
     user: CurrentUser,
     c: Chrome,
     csrf: CsrfToken,
-    Form(form): Form<ScheduleForm>,
+    body: axum::body::Bytes,
 ) -> Result<Response, Problem> {
+    let form = ScheduleForm::from_body(&body)?;
     let county = home_region(&state, &user, &TEACHERS).await?;
     user.require(&TEACHERS, &county.path)?;
     match parse_session(&state, &user, &county, &form).await {
