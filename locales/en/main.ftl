@@ -682,3 +682,6 @@ trainer-by-hand = (by hand)
 trainer-co-trainers = Teaching with
 error-trainer-invalid = Choose trainers of the county.
 training-trainers = Trainers
+trainer-capacity-submit = Change places
+training-done-capacity = Places changed; those waiting moved up in order.
+error-capacity-below-enrolled = Places cannot be fewer than the people already enrolled.

@@ -667,3 +667,6 @@ trainer-by-hand = (قولدا)
 trainer-co-trainers = بىرلىكتە دەرس ئۆتىدىغان ئوقۇتقۇچىلار
 error-trainer-invalid = ناھىيەنىڭ ئوقۇتقۇچىلىرىدىن تاللاڭ.
 training-trainers = ئوقۇتقۇچىلار
+trainer-capacity-submit = ئورۇن سانىنى ئۆزگەرتىش
+training-done-capacity = ئورۇن سانى ئۆزگەرتىلدى؛ ئۆچرەتتىكىلەر تەرتىپ بويىچە ئورۇنغا ئۆتتى.
+error-capacity-below-enrolled = ئورۇن سانى تىزىملاتقانلاردىن ئاز بولسا بولمايدۇ.

@@ -667,3 +667,6 @@ trainer-by-hand = （手工）
 trainer-co-trainers = 一起授课的培训师
 error-trainer-invalid = 请选择本县的培训师。
 training-trainers = 培训师
+trainer-capacity-submit = 修改名额
+training-done-capacity = 名额已修改，排队的人已按先后补上。
+error-capacity-below-enrolled = 名额不能少于已报名的人数。

@@ -345,6 +345,24 @@ async fn from_enrolment_to_certificate_shop_and_funnel() {
         "the roster shows which days were ticked by hand"
     );
 
+    // Fewer places than people enrolled are refused, with the reason beside the field.
+    let fewer = app
+        .submit(
+            &trainer,
+            &format!("/trainer/sessions/{session}"),
+            &format!("/trainer/sessions/{session}/capacity"),
+            &[("capacity", "1")],
+        )
+        .await;
+    assert_eq!(fewer.status(), 422);
+    assert!(
+        fewer
+            .text()
+            .await
+            .unwrap()
+            .contains("名额不能少于已报名的人数")
+    );
+
     // He cannot come after all: the trainer takes him off, and the one waiting moves up.
     let removed = app
         .submit(

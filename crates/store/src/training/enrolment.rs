@@ -11,7 +11,7 @@ use farmgate_domain::training::{AttendanceMethod, EnrolmentStatus, Gender};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -285,6 +285,42 @@ impl Store {
             first.status = Set(EnrolmentStatus::Enrolled.as_str().to_owned());
             first.promoted_at = Set(Some(Utc::now()));
             first.update(&txn).await?;
+        }
+        txn.commit().await?;
+        Ok(promoted)
+    }
+
+    /// Changes a session's places. More places go to those waiting, first come first; fewer
+    /// than are already taken are refused (`InvalidState`): nobody loses a place they were
+    /// given. Returns the trainees who moved up.
+    pub async fn set_capacity(&self, session_id: i64, capacity: i32) -> Result<Vec<i64>> {
+        let txn = self.db.begin().await?;
+        hold_session(&txn, session_id).await?;
+        let taken = enrolled_count(&txn, session_id).await?;
+        let places = u64::try_from(capacity).unwrap_or(0);
+        if places < taken {
+            return Err(Error::InvalidState);
+        }
+        session::Entity::update_many()
+            .col_expr(session::Column::Capacity, Expr::value(capacity))
+            .filter(session::Column::Id.eq(session_id))
+            .exec(&txn)
+            .await?;
+        let waiting = enrolment::Entity::find()
+            .filter(enrolment::Column::SessionId.eq(session_id))
+            .filter(enrolment::Column::Status.eq(EnrolmentStatus::Waitlisted.as_str()))
+            .order_by_asc(enrolment::Column::CreatedAt)
+            .order_by_asc(enrolment::Column::Id)
+            .limit(places - taken)
+            .all(&txn)
+            .await?;
+        let mut promoted = Vec::with_capacity(waiting.len());
+        for row in waiting {
+            promoted.push(row.trainee_id);
+            let mut row: enrolment::ActiveModel = row.into();
+            row.status = Set(EnrolmentStatus::Enrolled.as_str().to_owned());
+            row.promoted_at = Set(Some(Utc::now()));
+            row.update(&txn).await?;
         }
         txn.commit().await?;
         Ok(promoted)

@@ -166,6 +166,29 @@ pub async fn places_fill_then_the_waitlist_moves_up_in_order(db: &TestDb) {
     assert_eq!(enrolled, 3);
     let rush = store.training_session(rush.id).await.unwrap();
     assert_eq!((rush.enrolled, rush.waitlisted), (3, 9));
+    assert!(
+        matches!(
+            store.set_capacity(rush.id, 2).await,
+            Err(Error::InvalidState)
+        ),
+        "nobody loses a place they were given"
+    );
+    let waiting: Vec<i64> = store
+        .roster(rush.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.status == Waitlisted)
+        .map(|r| r.trainee.id)
+        .collect();
+    let moved = store.set_capacity(rush.id, 5).await.unwrap();
+    assert_eq!(
+        moved,
+        waiting[..2],
+        "two more places go to the first two in line"
+    );
+    let rush = store.training_session(rush.id).await.unwrap();
+    assert_eq!((rush.capacity, rush.enrolled, rush.waitlisted), (5, 5, 7));
     let first_waiting = store
         .roster(rush.id)
         .await

@@ -614,7 +614,7 @@ pub async fn roster(
 ) -> Result<Response, Problem> {
     let notice = query
         .done
-        .filter(|d| ["ticked", "other", "removed"].contains(&d.as_str()))
+        .filter(|d| ["ticked", "other", "removed", "capacity"].contains(&d.as_str()))
         .map(|d| c.t.get(&format!("training-done-{d}")));
     roster_page(
         &state,
@@ -661,6 +661,49 @@ pub async fn tick(
         .await
         .map_err(super::api::attendance_problem)?;
     Ok(Redirect::to(&format!("/trainer/sessions/{id}?done=ticked")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CapacityForm {
+    #[serde(default)]
+    capacity: String,
+}
+
+/// `POST /trainer/sessions/{id}/capacity`: more places (the first in line take them) or fewer,
+/// but never fewer than are already taken.
+pub async fn capacity(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    Form(form): Form<CapacityForm>,
+) -> Result<Response, Problem> {
+    taught_session(&state, &user, id).await?;
+    let changed = match parse_capacity(&form.capacity) {
+        Ok(places) => match state.store.set_capacity(id, places).await {
+            Ok(_) => Ok(()),
+            Err(farmgate_store::Error::InvalidState) => Err(Problem::from(ValidationError::new(
+                "capacity",
+                "capacity-below-enrolled",
+            ))),
+            Err(other) => return Err(other.into()),
+        },
+        Err(invalid) => Err(Problem::from(invalid)),
+    };
+    match changed {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/trainer/sessions/{id}?done=capacity")).into_response())
+        }
+        Err(problem) => {
+            let view = RosterView {
+                other: EnrolForm::default(),
+                notice: None,
+                error: Some(&problem),
+            };
+            roster_page(&state, &user, c, csrf.0, id, view).await
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
