@@ -685,3 +685,5 @@ training-trainers = Trainers
 trainer-capacity-submit = Change places
 training-done-capacity = Places changed; those waiting moved up in order.
 error-capacity-below-enrolled = Places cannot be fewer than the people already enrolled.
+training-by-county = By county
+training-all-counties = All

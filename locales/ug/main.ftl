@@ -670,3 +670,5 @@ training-trainers = ئوقۇتقۇچىلار
 trainer-capacity-submit = ئورۇن سانىنى ئۆزگەرتىش
 training-done-capacity = ئورۇن سانى ئۆزگەرتىلدى؛ ئۆچرەتتىكىلەر تەرتىپ بويىچە ئورۇنغا ئۆتتى.
 error-capacity-below-enrolled = ئورۇن سانى تىزىملاتقانلاردىن ئاز بولسا بولمايدۇ.
+training-by-county = ناھىيە بويىچە
+training-all-counties = ھەممىسى

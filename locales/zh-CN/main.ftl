@@ -670,3 +670,5 @@ training-trainers = 培训师
 trainer-capacity-submit = 修改名额
 training-done-capacity = 名额已修改，排队的人已按先后补上。
 error-capacity-below-enrolled = 名额不能少于已报名的人数。
+training-by-county = 按县查看
+training-all-counties = 全部

@@ -500,6 +500,14 @@ async fn another_county_sees_none_of_its_trainees() {
     )
     .await;
 
+    // The list of sessions to come, across counties or in one.
+    let everywhere = text(&reqwest::Client::new(), app.url("/training")).await;
+    assert!(everywhere.contains(&format!("/training/sessions/{session}\"")));
+    let in_tekes = text(&reqwest::Client::new(), app.url("/training?county=tekes")).await;
+    assert!(in_tekes.contains(&format!("/training/sessions/{session}\"")));
+    let in_kuqa = text(&reqwest::Client::new(), app.url("/training?county=kuqa")).await;
+    assert!(!in_kuqa.contains(&format!("/training/sessions/{session}\"")));
+
     let kuqa = app.logged_in("kuqa-centre").await;
     for path in [
         format!("/trainer/sessions/{session}"),

@@ -28,15 +28,27 @@ use crate::shops::{VillageOption, village_options};
 struct ListPage {
     c: Chrome,
     sessions: Vec<SessionCard>,
+    /// (code, name, chosen) of the counties with sessions to come.
+    counties: Vec<(String, String, bool)>,
+    /// No county chosen: every county's sessions are listed.
+    all_counties: bool,
     signed_in: bool,
     teaches: bool,
 }
 
-/// `GET /training`: sessions from today on, across the counties.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    /// A county's code: only its sessions.
+    #[serde(default)]
+    county: Option<String>,
+}
+
+/// `GET /training[?county=code]`: sessions from today on, across the counties or in one.
 pub async fn list(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
     c: Chrome,
+    Query(query): Query<ListQuery>,
 ) -> Result<Response, Problem> {
     let regions = state.store.all_regions().await?;
     let root = regions
@@ -45,12 +57,34 @@ pub async fn list(
         .ok_or(Problem::not_found())?;
     let found = state
         .store
-        .sessions_within(&root.path, today(), 100)
+        .sessions_within(&root.path, today(), 200)
         .await?;
+    let chosen = query
+        .county
+        .as_deref()
+        .and_then(|code| regions.iter().find(|r| r.code.as_str() == code));
+    let mut counties: Vec<(String, String, bool)> = Vec::new();
     let mut courses: std::collections::HashMap<i64, farmgate_store::training::Course> =
         std::collections::HashMap::new();
     let mut sessions = Vec::with_capacity(found.len());
     for session in &found {
+        let Some(place) = regions.iter().find(|r| r.id == session.region_id) else {
+            continue;
+        };
+        if let Some(county) = super::county_of(&regions, &place.path)
+            && !counties
+                .iter()
+                .any(|(code, _, _)| code == county.code.as_str())
+        {
+            counties.push((
+                county.code.as_str().to_owned(),
+                county.name(c.t.lang()).to_owned(),
+                chosen.is_some_and(|r| r.id == county.id),
+            ));
+        }
+        if chosen.is_some_and(|county| !county.path.contains(&place.path)) {
+            continue;
+        }
         if !courses.contains_key(&session.course_id) {
             let course = state.store.course(session.course_id).await?;
             courses.insert(course.id, course);
@@ -66,6 +100,8 @@ pub async fn list(
         &ListPage {
             c,
             sessions,
+            counties,
+            all_counties: chosen.is_none(),
             signed_in: user.is_some(),
             teaches,
         },
