@@ -687,3 +687,5 @@ training-done-capacity = Places changed; those waiting moved up in order.
 error-capacity-below-enrolled = Places cannot be fewer than the people already enrolled.
 training-by-county = By county
 training-all-counties = All
+region-training = Free training nearby
+region-all-training = All training in the county

@@ -672,3 +672,5 @@ training-done-capacity = ئورۇن سانى ئۆزگەرتىلدى؛ ئۆچرە
 error-capacity-below-enrolled = ئورۇن سانى تىزىملاتقانلاردىن ئاز بولسا بولمايدۇ.
 training-by-county = ناھىيە بويىچە
 training-all-counties = ھەممىسى
+region-training = يېقىن ئەتراپتىكى ھەقسىز تەربىيە
+region-all-training = ناھىيەدىكى بارلىق تەربىيەلەر

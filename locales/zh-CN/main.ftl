@@ -672,3 +672,5 @@ training-done-capacity = 名额已修改，排队的人已按先后补上。
 error-capacity-below-enrolled = 名额不能少于已报名的人数。
 training-by-county = 按县查看
 training-all-counties = 全部
+region-training = 附近的免费培训
+region-all-training = 查看本县全部培训

@@ -507,6 +507,16 @@ async fn another_county_sees_none_of_its_trainees() {
     assert!(in_tekes.contains(&format!("/training/sessions/{session}\"")));
     let in_kuqa = text(&reqwest::Client::new(), app.url("/training?county=kuqa")).await;
     assert!(!in_kuqa.contains(&format!("/training/sessions/{session}\"")));
+    // A village's page shows its county's training to come.
+    let village = text(
+        &reqwest::Client::new(),
+        app.url("/regions/tekes-qiongkushitai"),
+    )
+    .await;
+    assert!(village.contains(&format!("/training/sessions/{session}\"")));
+    assert!(village.contains("/training?county=tekes"));
+    let kuqa_page = text(&reqwest::Client::new(), app.url("/regions/kuqa")).await;
+    assert!(!kuqa_page.contains(&format!("/training/sessions/{session}\"")));
 
     let kuqa = app.logged_in("kuqa-centre").await;
     for path in [

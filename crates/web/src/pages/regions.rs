@@ -26,6 +26,9 @@ struct RegionPage {
     all_products: String,
     /// Live and upcoming rooms in the region.
     rooms: Vec<crate::live::RoomCard>,
+    /// The next training sessions near the region, and the list of all of them.
+    training: Vec<crate::training::SessionCard>,
+    training_link: String,
 }
 
 pub async fn show(
@@ -49,7 +52,21 @@ pub async fn show(
         .iter()
         .map(|room| crate::live::room_card(&c.t, room))
         .collect();
+    // Training near here: the county's sessions to come (or the region's, above a county).
+    let regions = state.store.all_regions().await?;
+    let county = crate::training::county_of(&regions, &region.path);
+    let near = county.map_or(&region.path, |county| &county.path);
+    let coming = state
+        .store
+        .sessions_within(near, crate::training::today(), 3)
+        .await?;
+    let training = crate::training::session_cards(&state, &c.t, &regions, &coming).await?;
     let page = RegionPage {
+        training,
+        training_link: county.map_or_else(
+            || "/training".to_owned(),
+            |county| format!("/training?county={}", county.code.as_str()),
+        ),
         rooms,
         all_products: format!(
             "/search?region={}&sort=newest",

@@ -168,6 +168,30 @@ pub fn session_card(
     }
 }
 
+/// Cards for `sessions`, their courses read once each.
+pub async fn session_cards(
+    state: &AppState,
+    t: &Tr,
+    regions: &[Region],
+    sessions: &[TrainingSession],
+) -> Result<Vec<SessionCard>, Problem> {
+    let mut courses: std::collections::HashMap<i64, Course> = std::collections::HashMap::new();
+    let mut cards = Vec::with_capacity(sessions.len());
+    for session in sessions {
+        if !courses.contains_key(&session.course_id) {
+            let course = state.store.course(session.course_id).await?;
+            courses.insert(course.id, course);
+        }
+        cards.push(session_card(
+            t,
+            regions,
+            session,
+            courses.get(&session.course_id),
+        ));
+    }
+    Ok(cards)
+}
+
 /// Today in China.
 pub fn today() -> NaiveDate {
     chrono::FixedOffset::east_opt(8 * 3600)

@@ -64,10 +64,8 @@ pub async fn list(
         .as_deref()
         .and_then(|code| regions.iter().find(|r| r.code.as_str() == code));
     let mut counties: Vec<(String, String, bool)> = Vec::new();
-    let mut courses: std::collections::HashMap<i64, farmgate_store::training::Course> =
-        std::collections::HashMap::new();
-    let mut sessions = Vec::with_capacity(found.len());
-    for session in &found {
+    let mut shown = Vec::with_capacity(found.len());
+    for session in found {
         let Some(place) = regions.iter().find(|r| r.id == session.region_id) else {
             continue;
         };
@@ -82,16 +80,11 @@ pub async fn list(
                 chosen.is_some_and(|r| r.id == county.id),
             ));
         }
-        if chosen.is_some_and(|county| !county.path.contains(&place.path)) {
-            continue;
+        if chosen.is_none_or(|county| county.path.contains(&place.path)) {
+            shown.push(session);
         }
-        if !courses.contains_key(&session.course_id) {
-            let course = state.store.course(session.course_id).await?;
-            courses.insert(course.id, course);
-        }
-        let course = courses.get(&session.course_id);
-        sessions.push(session_card(&c.t, &regions, session, course));
     }
+    let sessions = super::session_cards(&state, &c.t, &regions, &shown).await?;
     let teaches = user
         .as_ref()
         .is_some_and(|u| u.grants.iter().any(|g| TEACHERS.contains(&g.role)));
