@@ -29,7 +29,7 @@ pub async fn training_pages(bench: TrainingPages) -> Result<()> {
     let bar = progress(1, "training");
     let loaded = Instant::now();
     let report = store
-        .load_demo_training(hash, &|done, total| {
+        .load_demo_training(hash, &std::collections::HashMap::new(), &|done, total| {
             bar.set_length(total);
             bar.set_position(done);
         })

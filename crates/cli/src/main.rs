@@ -371,8 +371,13 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
+    let pictures = farmgate_web::catalog::demo_photos::category_photos(
+        &photos,
+        &farmgate_store::demo::training::graduate_categories(),
+    )
+    .await?;
     let training = store
-        .load_demo_training(&hash, &|done, total| {
+        .load_demo_training(&hash, &pictures, &|done, total| {
             bar.set_length(total);
             bar.set_position(done);
         })

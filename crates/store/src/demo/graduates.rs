@@ -18,7 +18,9 @@ use rand::rngs::StdRng;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::accounts::NewAccount;
-use crate::catalog::{NewProduct, ProductText};
+use std::collections::HashMap;
+
+use crate::catalog::{NewProduct, Photo, ProductText};
 use crate::orders::entity::order;
 use crate::orders::{Delivery, OrderIntake, PlaceOrder};
 use crate::shops::entity::{application, shop};
@@ -27,7 +29,7 @@ use crate::training::entity::trainee;
 use crate::{Error, Result, Store};
 
 /// What Tekes' graduates sell: (product zh, ug, en, category, price in fen).
-const GOODS: &[(&str, &str, &str, &str, i64)] = &[
+pub const GOODS: &[(&str, &str, &str, &str, i64)] = &[
     (
         "黑蜂蜂蜜",
         "قارا ھەرە ھەسىلى",
@@ -76,6 +78,7 @@ fn config(e: impl std::fmt::Display) -> Error {
 pub(super) async fn open_shops(
     store: &Store,
     password_hash: &str,
+    photos: &HashMap<String, Photo>,
     graduates: &[(i64, String, NaiveDate)],
     rng: &mut StdRng,
 ) -> Result<u64> {
@@ -194,6 +197,9 @@ pub(super) async fn open_shops(
             })
             .await?;
         let variant = product.variants.first().ok_or(Error::NotFound)?.id;
+        if let Some(photo) = photos.get(goods.3) {
+            store.add_product_photo(product.id, photo).await?;
+        }
 
         // When it happened: applied within three weeks of the camp, opened two days later.
         let applied_on = (*ended + Days::new(rng.random_range(2..21))).min(today);

@@ -27,6 +27,12 @@ use crate::training::entity::{
 use crate::training::{Course, NewCourse, Texts};
 use crate::{Error, Result, Store};
 
+/// The categories of what the graduates sell (one picture each is enough; see
+/// `load_demo_training`'s `photos`).
+pub fn graduate_categories() -> Vec<&'static str> {
+    super::graduates::GOODS.iter().map(|g| g.3).collect()
+}
+
 /// What loading the demo's training made.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct TrainingReport {
@@ -74,11 +80,13 @@ fn days_attended(rng: &mut StdRng, days: i32, past: bool) -> Vec<i32> {
 const CHUNK: usize = 2000;
 
 impl Store {
-    /// Loads the demo's training unless Tekes already has courses. `progress` is called with
-    /// (done, total) steps as the load goes.
+    /// Loads the demo's training unless Tekes already has courses. The graduates' products get
+    /// the picture of their category from `photos` (none when it has none). `progress` is
+    /// called with (done, total) steps as the load goes.
     pub async fn load_demo_training(
         &self,
         password_hash: &str,
+        photos: &std::collections::HashMap<String, crate::catalog::Photo>,
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<TrainingReport> {
         let tekes = self.region_by_code("tekes").await?;
@@ -434,7 +442,8 @@ impl Store {
             .filter(|_| rng.random_bool(0.2))
             .map(|(who, ends)| (ids[*who], phone_of(*who), *ends))
             .collect();
-        report.shops = super::graduates::open_shops(self, password_hash, &chosen, &mut rng).await?;
+        report.shops =
+            super::graduates::open_shops(self, password_hash, photos, &chosen, &mut rng).await?;
         progress(total, total);
         Ok(report)
     }

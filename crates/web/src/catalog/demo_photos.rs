@@ -310,6 +310,28 @@ pub fn draw(category: &str, seed: u64) -> Vec<u8> {
 
 /// Gives every product of the demo shops that has no photo its drawn picture (a seller's own
 /// products are never touched). Returns how many were added.
+/// One picture per category, drawn and stored once: the demo's many small shops of the same
+/// kind share it (photos are content-addressed, so sharing costs nothing).
+pub async fn category_photos(
+    files: &PhotoFiles,
+    categories: &[&str],
+) -> anyhow::Result<std::collections::HashMap<String, farmgate_store::catalog::Photo>> {
+    let mut photos = std::collections::HashMap::new();
+    for (n, category) in categories.iter().enumerate() {
+        if photos.contains_key(*category) {
+            continue;
+        }
+        let files = files.clone();
+        let name = (*category).to_owned();
+        let seed = 7_000 + n as u64;
+        let photo = tokio::task::spawn_blocking(move || files.ingest(&draw(&name, seed)))
+            .await?
+            .map_err(|err: PhotoError| anyhow::anyhow!("{err}"))?;
+        photos.insert((*category).to_owned(), photo);
+    }
+    Ok(photos)
+}
+
 pub async fn load_demo_photos(store: &Store, files: &PhotoFiles) -> anyhow::Result<u64> {
     use farmgate_domain::accounts::LoginId;
     let categories = store.categories().await?;
