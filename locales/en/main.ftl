@@ -689,3 +689,7 @@ training-by-county = By county
 training-all-counties = All
 region-training = Free training nearby
 region-all-training = All training in the county
+trainer-edit-session = Change the dates or venue
+trainer-edit-submit = Save
+training-done-edited = Changed; the trainees' schedules follow.
+error-session-days-attended = Someone has already checked in: the dates cannot move, the venue can.

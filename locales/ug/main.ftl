@@ -674,3 +674,7 @@ training-by-county = ناھىيە بويىچە
 training-all-counties = ھەممىسى
 region-training = يېقىن ئەتراپتىكى ھەقسىز تەربىيە
 region-all-training = ناھىيەدىكى بارلىق تەربىيەلەر
+trainer-edit-session = ۋاقىت ياكى ئورۇننى ئۆزگەرتىش
+trainer-edit-submit = ساقلاش
+training-done-edited = ئۆزگەرتىلدى؛ ئوقۇغۇچىلارنىڭ كۈنتەرتىپىمۇ يېڭىلىنىدۇ.
+error-session-days-attended = بىرسى ئىمزا قويغاچقا ۋاقىتنى ئۆزگەرتكىلى بولمايدۇ، ئورۇننى ئۆزگەرتكىلى بولىدۇ.

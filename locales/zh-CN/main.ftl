@@ -674,3 +674,7 @@ training-by-county = 按县查看
 training-all-counties = 全部
 region-training = 附近的免费培训
 region-all-training = 查看本县全部培训
+trainer-edit-session = 修改日期或地点
+trainer-edit-submit = 保存
+training-done-edited = 已修改，学员的日程会随之更新。
+error-session-days-attended = 已经有人签到，开课日期不能再改；地点可以改。

@@ -345,6 +345,40 @@ async fn from_enrolment_to_certificate_shop_and_funnel() {
         "the roster shows which days were ticked by hand"
     );
 
+    // The days cannot move once attended; the venue can.
+    let moved = app
+        .submit(
+            &trainer,
+            &format!("/trainer/sessions/{session}"),
+            &format!("/trainer/sessions/{session}/edit"),
+            &[
+                (
+                    "starts_on",
+                    &(chrono::Utc::now().date_naive() + chrono::Days::new(9)).to_string(),
+                ),
+                ("venue_kind", "centre"),
+                ("venue_name", "三楼"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status(), 422);
+    assert!(moved.text().await.unwrap().contains("开课日期不能再改"));
+    let venue = app
+        .submit(
+            &trainer,
+            &format!("/trainer/sessions/{session}"),
+            &format!("/trainer/sessions/{session}/edit"),
+            &[
+                ("starts_on", &tomorrow()),
+                ("venue_kind", "industrial_park"),
+                ("venue_name", "电商产业园"),
+            ],
+        )
+        .await;
+    assert_eq!(venue.status(), 303);
+    let session_page = text(&villager, app.url(&format!("/training/sessions/{session}"))).await;
+    assert!(session_page.contains("电商产业园"));
+
     // Fewer places than people enrolled are refused, with the reason beside the field.
     let fewer = app
         .submit(

@@ -18,6 +18,7 @@ use chrono::{NaiveDate, Utc};
 use farmgate_domain::lang::Language;
 use farmgate_domain::regions::RegionPath;
 use farmgate_domain::training::{CompletionRule, CourseKind, EnrolmentStatus, VenueKind};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     TransactionTrait,
@@ -282,6 +283,35 @@ impl Store {
         }
         txn.commit().await?;
         self.training_session(row.id).await
+    }
+
+    /// Moves a session to another first day or venue. Its dates cannot move once a day has
+    /// been attended (`InvalidState`): attendance is kept per day of the session.
+    pub async fn reschedule_session(
+        &self,
+        id: i64,
+        starts_on: NaiveDate,
+        venue_kind: VenueKind,
+        venue_name: String,
+    ) -> Result<TrainingSession> {
+        let current = self.training_session(id).await?;
+        if current.starts_on != starts_on {
+            let attended = entity::attendance::Entity::find()
+                .filter(entity::attendance::Column::SessionId.eq(id))
+                .one(&self.db)
+                .await?;
+            if attended.is_some() {
+                return Err(Error::InvalidState);
+            }
+        }
+        session::Entity::update_many()
+            .col_expr(session::Column::StartsOn, Expr::value(starts_on))
+            .col_expr(session::Column::VenueKind, Expr::value(venue_kind.as_str()))
+            .col_expr(session::Column::VenueName, Expr::value(venue_name))
+            .filter(session::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        self.training_session(id).await
     }
 
     pub async fn training_session(&self, id: i64) -> Result<TrainingSession> {

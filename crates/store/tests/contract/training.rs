@@ -217,6 +217,20 @@ pub async fn the_camp_completes_with_four_days_and_one_certificate(db: &TestDb) 
     assert_eq!(camp.syllabus.len(), 5);
     let run = session(store, &camp, "tekes", 1).await;
     assert_eq!(run.ends_on().to_string(), "2026-12-05");
+    let later = chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap();
+    let moved = store
+        .reschedule_session(
+            run.id,
+            later,
+            VenueKind::IndustrialPark,
+            "电商产业园".to_owned(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (moved.starts_on, moved.venue_kind, moved.venue_name.as_str()),
+        (later, VenueKind::IndustrialPark, "电商产业园")
+    );
     let ayse = trainee(store, "阿依仙", "13900000001", "tekes").await;
     let waiting = trainee(store, "古丽", "13900000002", "tekes").await;
     store.enrol(run.id, ayse, None).await.unwrap();
@@ -243,6 +257,25 @@ pub async fn the_camp_completes_with_four_days_and_one_certificate(db: &TestDb) 
         assert!(outcome.newly_recorded);
         assert_eq!(outcome.certificate, None, "three days are not enough");
     }
+    assert!(
+        matches!(
+            store
+                .reschedule_session(
+                    run.id,
+                    later + chrono::Days::new(7),
+                    VenueKind::Centre,
+                    "二楼".to_owned()
+                )
+                .await,
+            Err(Error::InvalidState)
+        ),
+        "attended days do not move"
+    );
+    let same_days = store
+        .reschedule_session(run.id, later, VenueKind::Centre, "二楼".to_owned())
+        .await
+        .unwrap();
+    assert_eq!(same_days.venue_name, "二楼", "the venue may still change");
     let twice = store
         .record_attendance(run.id, ayse, 1, qr, None)
         .await

@@ -56,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/trainer/sessions/{id}/attendance", post(trainer::tick))
         .route("/trainer/sessions/{id}/withdraw", post(trainer::remove))
         .route("/trainer/sessions/{id}/capacity", post(trainer::capacity))
+        .route("/trainer/sessions/{id}/edit", post(trainer::edit))
         .route("/trainer/sessions/{id}/check-in", get(check_in::screen))
         .route("/static/check-in.js", get(check_in::script))
         .route("/centre/training", get(centre::funnel))

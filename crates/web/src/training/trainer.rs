@@ -505,6 +505,9 @@ struct RosterPage {
     lines: Vec<RosterLine>,
     days: Vec<i32>,
     today_day: i32,
+    /// The session's first day, venue kind and venue, as the edit form shows them.
+    edit: (String, &'static str, String),
+    venues: Vec<(&'static str, String)>,
     other: EnrolForm,
     villages: Vec<crate::shops::VillageOption>,
     notice: Option<String>,
@@ -592,6 +595,15 @@ async fn roster_page(
         card: session_card(&t, &regions, &session, Some(&course)),
         days: (1..=session.days).collect(),
         today_day: super::day_of(&session, today()).unwrap_or(1),
+        edit: (
+            session.starts_on.to_string(),
+            session.venue_kind.as_str(),
+            session.venue_name.clone(),
+        ),
+        venues: VenueKind::ALL
+            .iter()
+            .map(|v| (v.as_str(), t.get(&format!("venue-{}", v.as_str()))))
+            .collect(),
         villages: super::pages::villages_for(&regions, region, t),
         lines,
         other,
@@ -614,7 +626,7 @@ pub async fn roster(
 ) -> Result<Response, Problem> {
     let notice = query
         .done
-        .filter(|d| ["ticked", "other", "removed", "capacity"].contains(&d.as_str()))
+        .filter(|d| ["ticked", "other", "removed", "capacity", "edited"].contains(&d.as_str()))
         .map(|d| c.t.get(&format!("training-done-{d}")));
     roster_page(
         &state,
@@ -661,6 +673,64 @@ pub async fn tick(
         .await
         .map_err(super::api::attendance_problem)?;
     Ok(Redirect::to(&format!("/trainer/sessions/{id}?done=ticked")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    starts_on: String,
+    #[serde(default)]
+    venue_kind: String,
+    #[serde(default)]
+    venue_name: String,
+}
+
+/// `POST /trainer/sessions/{id}/edit`: another first day or venue (the days cannot move once
+/// one has been attended).
+pub async fn edit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    Form(form): Form<EditForm>,
+) -> Result<Response, Problem> {
+    taught_session(&state, &user, id).await?;
+    let parsed = (|| -> Result<_, Problem> {
+        let starts_on = NaiveDate::parse_from_str(form.starts_on.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| *d >= today() - chrono::Days::new(1))
+            .ok_or(ValidationError::new("starts_on", "starts-on-invalid"))?;
+        let venue_kind = VenueKind::parse(&form.venue_kind)?;
+        let venue_name = parse_text("venue_name", &form.venue_name, true, 80)?;
+        Ok((starts_on, venue_kind, venue_name))
+    })();
+    let changed = match parsed {
+        Ok((starts_on, venue_kind, venue_name)) => match state
+            .store
+            .reschedule_session(id, starts_on, venue_kind, venue_name)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(farmgate_store::Error::InvalidState) => Err(Problem::from(ValidationError::new(
+                "starts_on",
+                "session-days-attended",
+            ))),
+            Err(other) => return Err(other.into()),
+        },
+        Err(problem) => Err(problem),
+    };
+    match changed {
+        Ok(()) => Ok(Redirect::to(&format!("/trainer/sessions/{id}?done=edited")).into_response()),
+        Err(problem) => {
+            let view = RosterView {
+                other: EnrolForm::default(),
+                notice: None,
+                error: Some(&problem),
+            };
+            roster_page(&state, &user, c, csrf.0, id, view).await
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
