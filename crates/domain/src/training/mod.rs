@@ -159,6 +159,13 @@ impl Gender {
         }
     }
 
+    /// A gender as stored (`None` when not given).
+    pub fn from_stored(text: Option<&str>) -> Option<Gender> {
+        Gender::parse_optional(text.unwrap_or_default())
+            .ok()
+            .flatten()
+    }
+
     /// An empty answer is no answer; anything else must be one of the two.
     pub fn parse_optional(text: &str) -> Result<Option<Gender>, ValidationError> {
         match text.trim() {

@@ -86,11 +86,7 @@ pub struct ScheduleRow {
 
 pub(super) fn trainee_from(row: trainee::Model) -> Trainee {
     Trainee {
-        gender: match row.gender.as_deref() {
-            Some("female") => Some(Gender::Female),
-            Some("male") => Some(Gender::Male),
-            _ => None,
-        },
+        gender: Gender::from_stored(row.gender.as_deref()),
         id: row.id,
         name: row.name,
         phone: row.phone,

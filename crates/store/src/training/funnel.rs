@@ -267,18 +267,18 @@ impl Store {
             .collect())
     }
 
-    /// Who completed the camp at a session within `region` but has no shop, or has had a shop
-    /// for 30 days with no sale in the last 30: the people the centre should call. Each
-    /// trainee once, longest waiting first.
+    /// Of the [`Store::funnel`] rows, who completed the camp but has no shop, or has had a
+    /// shop for 30 days with no sale in the last 30: the people the centre should call. Each
+    /// trainee once, longest waiting first. (The rows are the funnel page's own: read once.)
     pub async fn follow_ups(
         &self,
-        region_path: &RegionPath,
+        funnel: &[FunnelRow],
         now: DateTime<Utc>,
     ) -> Result<Vec<FollowUp>> {
         let month_ago = now - Duration::days(30);
         let mut seen = HashSet::new();
-        let mut stalled: Vec<(i64, FollowUpReason, FunnelRow)> = Vec::new();
-        let mut rows = self.funnel(region_path).await?;
+        let mut stalled: Vec<(i64, FollowUpReason, &FunnelRow)> = Vec::new();
+        let mut rows: Vec<&FunnelRow> = funnel.iter().collect();
         rows.sort_by_key(|r| r.completed_at);
         for row in rows {
             if row.course_kind != CourseKind::Camp {
@@ -361,11 +361,7 @@ impl Store {
                     course_kind: *kinds.get(&course_id)?,
                     session_region,
                     trainee_region: RegionPath::parse(&path).ok()?,
-                    gender: match gender.as_deref() {
-                        Some("female") => Some(Gender::Female),
-                        Some("male") => Some(Gender::Male),
-                        _ => None,
-                    },
+                    gender: Gender::from_stored(gender.as_deref()),
                     birth_year,
                 })
             })

@@ -457,7 +457,7 @@ pub async fn the_funnel_follows_trainees_to_their_first_sales(db: &TestDb) {
     assert!(store.funnel(&kuqa.path).await.unwrap().is_empty());
 
     let now = chrono::Utc::now();
-    let follow = store.follow_ups(&tekes.path, now).await.unwrap();
+    let follow = store.follow_ups(&rows, now).await.unwrap();
     assert_eq!(
         follow
             .iter()
@@ -467,7 +467,7 @@ pub async fn the_funnel_follows_trainees_to_their_first_sales(db: &TestDb) {
         "a shop opened today is not yet stalled"
     );
     let later = store
-        .follow_ups(&tekes.path, now + chrono::Duration::days(45))
+        .follow_ups(&rows, now + chrono::Duration::days(45))
         .await
         .unwrap();
     let mut reasons: Vec<_> = later.iter().map(|f| (f.trainee.id, f.reason)).collect();

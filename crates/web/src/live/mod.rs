@@ -236,9 +236,8 @@ pub async fn schedule(
     csrf: CsrfToken,
     body: axum::body::Bytes,
 ) -> Result<Response, Problem> {
-    // Repeated `shop` fields: parsed with serde_urlencoded's sequence support via a pair list.
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "bad-request"))?;
+    // `shop` repeats, one per shop ticked.
+    let pairs = crate::pages::layout::form_fields(&body)?;
     let mut form = ScheduleForm::default();
     for (name, value) in pairs {
         match name.as_str() {
@@ -557,15 +556,5 @@ pub async fn cover(
 
 /// `GET /static/live.js`: the room page's script (chat, live cards, ticker, one-tap buying).
 pub async fn script() -> Response {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/javascript; charset=utf-8",
-            ),
-            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/live.js"),
-    )
-        .into_response()
+    crate::pages::layout::javascript(include_str!("../../static/live.js"))
 }

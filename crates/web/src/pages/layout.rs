@@ -165,3 +165,22 @@ pub async fn stylesheet() -> Response {
     )
         .into_response()
 }
+
+/// One of our scripts, cached for an hour (the address carries no version).
+pub fn javascript(source: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        source,
+    )
+        .into_response()
+}
+
+/// A posted form's fields in order, repeated names kept: the `Form` extractor cannot read a
+/// field that repeats (one per ticked box) into a list.
+pub fn form_fields(body: &[u8]) -> Result<Vec<(String, String)>, Problem> {
+    serde_urlencoded::from_bytes(body)
+        .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "bad-request"))
+}

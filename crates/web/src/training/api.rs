@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use farmgate_domain::training::{AttendanceMethod, CheckInToken};
+use farmgate_domain::training::AttendanceMethod;
 use farmgate_store::training::{Course, Enrolment, RosterRow, TrainingSession};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -418,18 +418,6 @@ pub struct AttendanceView {
     pub certificate: Option<String>,
 }
 
-pub(super) fn attendance_problem(e: farmgate_store::Error) -> Problem {
-    match e {
-        farmgate_store::Error::NotFound => {
-            Problem::new(StatusCode::FORBIDDEN, "check-in-not-enrolled")
-        }
-        farmgate_store::Error::InvalidState => {
-            Problem::new(StatusCode::CONFLICT, "check-in-waitlisted")
-        }
-        other => other.into(),
-    }
-}
-
 /// Ticks a trainee present on a day (by hand); the caller is recorded.
 #[utoipa::path(post, path = "/api/v1/training/sessions/{id}/attendance", tag = "training", security(("bearer" = [])), request_body = TickRequest,
     params(("id" = i64, Path, description = "Session id")),
@@ -454,7 +442,7 @@ pub async fn tick(
             Some(user.account.id),
         )
         .await
-        .map_err(attendance_problem)?;
+        .map_err(super::check_in::attendance_problem)?;
     Ok(Json(AttendanceView {
         newly_recorded: outcome.newly_recorded,
         days: outcome.days,
@@ -476,25 +464,7 @@ pub async fn check_in(
     user: CurrentUser,
     ApiJson(request): ApiJson<CheckInRequest>,
 ) -> Result<Json<AttendanceView>, Problem> {
-    let key = state.store.signing_key(super::check_in::KEY).await?;
-    let token = CheckInToken::verify(&request.code, &key, chrono::Utc::now().timestamp())
-        .map_err(super::check_in::refusal_problem)?;
-    let trainee = state
-        .store
-        .trainee_of_account(user.account.id)
-        .await?
-        .ok_or(Problem::new(StatusCode::FORBIDDEN, "check-in-not-enrolled"))?;
-    let outcome = state
-        .store
-        .record_attendance(
-            token.session_id,
-            trainee.id,
-            token.day,
-            AttendanceMethod::Qr,
-            Some(user.account.id),
-        )
-        .await
-        .map_err(attendance_problem)?;
+    let (_, outcome) = super::check_in::check_in(&state, &user, &request.code).await?;
     Ok(Json(AttendanceView {
         newly_recorded: outcome.newly_recorded,
         days: outcome.days,

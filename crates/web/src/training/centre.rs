@@ -207,10 +207,7 @@ pub async fn funnel(
         &["#2e6b30"],
     );
     let follow_ups = if user.require(&[Role::CentreStaff], &region.path).is_ok() {
-        let list = state
-            .store
-            .follow_ups(&region.path, chrono::Utc::now())
-            .await?;
+        let list = state.store.follow_ups(&rows, chrono::Utc::now()).await?;
         let stations = state.store.stations_within(&region.path).await?;
         Some(follow_lines(&t, &list, &stations, &course_title))
     } else {

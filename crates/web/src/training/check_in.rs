@@ -11,6 +11,7 @@ use axum::response::Response;
 use farmgate_domain::training::{
     AttendanceMethod, CHECK_IN_ROTATE_SECS, CheckInRefusal, CheckInToken,
 };
+use farmgate_store::training::AttendanceOutcome;
 use qrcode::QrCode;
 use qrcode::render::svg;
 use serde::Deserialize;
@@ -123,6 +124,48 @@ pub async fn screen(
     Ok(render(StatusCode::OK, &page))
 }
 
+/// Checks `user` in with a scanned `code` (the page a camera opens and the API share it): a
+/// genuine, fresh code, a trainee record, a place in the session.
+pub(super) async fn check_in(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+) -> Result<(CheckInToken, AttendanceOutcome), Problem> {
+    let key = state.store.signing_key(KEY).await?;
+    let token = CheckInToken::verify(code, &key, chrono::Utc::now().timestamp())
+        .map_err(refusal_problem)?;
+    let trainee = state
+        .store
+        .trainee_of_account(user.account.id)
+        .await?
+        .ok_or(Problem::new(StatusCode::FORBIDDEN, "check-in-not-enrolled"))?;
+    let outcome = state
+        .store
+        .record_attendance(
+            token.session_id,
+            trainee.id,
+            token.day,
+            AttendanceMethod::Qr,
+            Some(user.account.id),
+        )
+        .await
+        .map_err(attendance_problem)?;
+    Ok((token, outcome))
+}
+
+/// Why a day could not be recorded: not enrolled (403) or still waiting for a place (409).
+pub(super) fn attendance_problem(e: farmgate_store::Error) -> Problem {
+    match e {
+        farmgate_store::Error::NotFound => {
+            Problem::new(StatusCode::FORBIDDEN, "check-in-not-enrolled")
+        }
+        farmgate_store::Error::InvalidState => {
+            Problem::new(StatusCode::CONFLICT, "check-in-waitlisted")
+        }
+        other => other.into(),
+    }
+}
+
 /// An expired code is gone (410); a forged or cut-off one is a bad request (400).
 pub fn refusal_problem(refusal: CheckInRefusal) -> Problem {
     let status = match refusal {
@@ -158,33 +201,7 @@ pub async fn scan(
     c: Chrome,
     Query(query): Query<CodeQuery>,
 ) -> Result<Response, Problem> {
-    let key = state.store.signing_key(KEY).await?;
-    let token = CheckInToken::verify(&query.code, &key, chrono::Utc::now().timestamp())
-        .map_err(refusal_problem)?;
-    let trainee = state
-        .store
-        .trainee_of_account(user.account.id)
-        .await?
-        .ok_or(Problem::new(StatusCode::FORBIDDEN, "check-in-not-enrolled"))?;
-    let outcome = state
-        .store
-        .record_attendance(
-            token.session_id,
-            trainee.id,
-            token.day,
-            AttendanceMethod::Qr,
-            Some(user.account.id),
-        )
-        .await
-        .map_err(|e| match e {
-            farmgate_store::Error::NotFound => {
-                Problem::new(StatusCode::FORBIDDEN, "check-in-not-enrolled")
-            }
-            farmgate_store::Error::InvalidState => {
-                Problem::new(StatusCode::CONFLICT, "check-in-waitlisted")
-            }
-            other => other.into(),
-        })?;
+    let (token, outcome) = check_in(&state, &user, &query.code).await?;
     let session = state.store.training_session(token.session_id).await?;
     let course = state.store.course(session.course_id).await?;
     let regions = state.store.all_regions().await?;
@@ -203,16 +220,5 @@ pub async fn scan(
 
 /// `GET /static/check-in.js`: renews the check-in screen's code every minute.
 pub async fn script() -> Response {
-    use axum::response::IntoResponse;
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/javascript; charset=utf-8",
-            ),
-            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/check-in.js"),
-    )
-        .into_response()
+    crate::pages::layout::javascript(include_str!("../../static/check-in.js"))
 }

@@ -113,12 +113,10 @@ pub struct SessionCard {
     pub venue: String,
     pub place: String,
     pub dates: String,
-    pub days: i32,
     pub capacity: i32,
     pub free: i64,
     pub waitlisted: i64,
     pub online_url: Option<String>,
-    pub live_room_id: Option<i64>,
 }
 
 /// "2026-12-01" or "2026-12-01 – 12-05".
@@ -160,12 +158,10 @@ pub fn session_card(
         ),
         place,
         dates: dates(session),
-        days: session.days,
         capacity: session.capacity,
         free: session.free(),
         waitlisted: session.waitlisted,
         online_url: session.online_url.clone(),
-        live_room_id: session.live_room_id,
     }
 }
 

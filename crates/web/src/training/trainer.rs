@@ -80,8 +80,7 @@ pub struct CourseForm {
 impl ScheduleForm {
     /// The form as sent: `trainer` repeats (one per box ticked).
     fn from_body(body: &[u8]) -> Result<ScheduleForm, Problem> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-            .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "bad-request"))?;
+        let pairs = crate::pages::layout::form_fields(body)?;
         let mut form = ScheduleForm::default();
         for (name, value) in pairs {
             match name.as_str() {
@@ -104,8 +103,7 @@ impl CourseForm {
     /// The form as sent: `language` repeats (one per box ticked), which the `Form` extractor
     /// cannot read into a list, so the pairs are read one by one.
     fn from_body(body: &[u8]) -> Result<CourseForm, Problem> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-            .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "bad-request"))?;
+        let pairs = crate::pages::layout::form_fields(body)?;
         let mut form = CourseForm::default();
         for (name, value) in pairs {
             match name.as_str() {
@@ -215,10 +213,7 @@ async fn console_page(
             })
             .collect(),
         places,
-        venues: VenueKind::ALL
-            .iter()
-            .map(|v| (v.as_str(), t.get(&format!("venue-{}", v.as_str()))))
-            .collect(),
+        venues: venue_options(&t),
         kinds: CourseKind::ALL
             .iter()
             .map(|k| (k.as_str(), t.get(&format!("course-kind-{}", k.as_str()))))
@@ -324,6 +319,14 @@ pub(super) async fn parse_session(
         trainer_ids,
         created_by: Some(user.account.id),
     })
+}
+
+/// (value, label) of each kind of venue, for a select.
+fn venue_options(t: &crate::i18n::Tr) -> Vec<(&'static str, String)> {
+    VenueKind::ALL
+        .iter()
+        .map(|v| (v.as_str(), t.get(&format!("venue-{}", v.as_str()))))
+        .collect()
 }
 
 /// (account id, name) of everyone who trains in `county` (a trainer's grant there or below).
@@ -600,10 +603,7 @@ async fn roster_page(
             session.venue_kind.as_str(),
             session.venue_name.clone(),
         ),
-        venues: VenueKind::ALL
-            .iter()
-            .map(|v| (v.as_str(), t.get(&format!("venue-{}", v.as_str()))))
-            .collect(),
+        venues: venue_options(&t),
         villages: super::pages::villages_for(&regions, region, t),
         lines,
         other,
@@ -671,7 +671,7 @@ pub async fn tick(
             Some(user.account.id),
         )
         .await
-        .map_err(super::api::attendance_problem)?;
+        .map_err(super::check_in::attendance_problem)?;
     Ok(Redirect::to(&format!("/trainer/sessions/{id}?done=ticked")).into_response())
 }
 
