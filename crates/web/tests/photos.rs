@@ -172,3 +172,48 @@ async fn a_seller_adds_photos_that_are_checked_resized_and_cached() {
     assert!(county.contains(created["thumb_url"].as_str().unwrap()));
     app.stop().await;
 }
+
+/// A real 10,000 x 10,000 PNG (black, a few hundred kilobytes), written row by row so the
+/// test itself never holds the picture.
+fn huge_png() -> Vec<u8> {
+    let side = 10_000u32;
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, side, side);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    let mut rows = writer.stream_writer().unwrap();
+    let row = vec![0u8; side as usize * 3];
+    for _ in 0..side {
+        std::io::Write::write_all(&mut rows, &row).unwrap();
+    }
+    rows.finish().unwrap();
+    writer.finish().unwrap();
+    bytes
+}
+
+#[tokio::test]
+async fn a_picture_bomb_is_refused_before_it_is_decoded() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (owner, product_id) = product(&app).await;
+    let bomb = huge_png();
+    assert!(bomb.len() < 2 * 1024 * 1024, "{} bytes", bomb.len());
+    let started = std::time::Instant::now();
+    let answer = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/products/{product_id}/photos")))
+        .bearer_auth(owner)
+        .multipart(form(bomb, "bomb.png"))
+        .send()
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(answer.status(), 422);
+    assert_eq!(
+        answer.json::<Value>().await.unwrap()["error"]["code"],
+        "photo-too-large"
+    );
+    assert!(took < std::time::Duration::from_secs(1), "took {took:?}");
+    let peak = support::peak_rss_mb();
+    println!("picture bomb: answered in {took:?}, peak resident memory {peak} MB");
+    assert!(peak < 300, "peak resident memory {peak} MB");
+}

@@ -246,3 +246,50 @@ async fn a_seller_lists_products_from_excel_and_gets_them_back() {
     assert_eq!(sheet_rows(&orders, 0)[0][0], "订单号");
     app.stop().await;
 }
+
+/// A sheet of a few kilobytes whose one far cell (the last Excel allows) declares a range of
+/// 17 billion cells.
+fn far_cell_sheet() -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "name_zh").unwrap();
+    sheet.write_number(1_048_575, 16_383, 1.0).unwrap();
+    workbook.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn sheet_bombs_are_refused_in_the_sellers_language_without_the_memory() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (_, shop_id) = app
+        .open_shop("fujia-walnuts", "huixian-fujia-village")
+        .await;
+    let seller = app
+        .logged_in_with("fujia-walnuts", "walnuts-of-huixian")
+        .await;
+    let url = app.url(&format!("/seller/shops/{shop_id}/products/import"));
+    let csrf = csrf_of(&seller.get(&url).send().await.unwrap().text().await.unwrap());
+    let bomb = far_cell_sheet();
+    assert!(bomb.len() < 8 * 1024, "{} bytes", bomb.len());
+    let wide_csv = format!("name_zh,{}\n", "x,".repeat(100)).into_bytes();
+    for (bytes, name) in [(bomb, "bomb.xlsx"), (wide_csv, "wide.csv")] {
+        let started = std::time::Instant::now();
+        let answer = seller
+            .post(format!("{url}?_csrf={csrf}"))
+            .multipart(file(bytes, name))
+            .send()
+            .await
+            .unwrap();
+        let took = started.elapsed();
+        assert_eq!(answer.status(), 422, "{name}");
+        let page = answer.text().await.unwrap();
+        assert!(page.contains("表格太大"), "{name}: {page}");
+        assert!(
+            took < std::time::Duration::from_secs(1),
+            "{name} took {took:?}"
+        );
+        println!("{name}: answered in {took:?}");
+    }
+    let peak = support::peak_rss_mb();
+    println!("sheet bombs: peak resident memory {peak} MB");
+    assert!(peak < 300, "peak resident memory {peak} MB");
+}

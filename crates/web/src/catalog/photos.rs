@@ -27,8 +27,14 @@ use crate::problem::{ApiError, Problem};
 
 /// The sizes kept of every photo: (name, longest side in pixels).
 pub const SIZES: [(&str, u32); 2] = [("thumb", 320), ("large", 960)];
-/// Pictures wider or taller than this are refused before decoding.
-const MAX_SIDE: u32 = 10_000;
+/// Pictures wider or taller than this are refused before decoding (a 48-megapixel phone
+/// photo is 8,000 x 6,000).
+pub const MAX_SIDE: u32 = 8_000;
+/// The most memory one decode may take; with `DECODES_AT_ONCE` this bounds what photo uploads
+/// can make the server hold.
+const MAX_DECODE_BYTES: u64 = 160 * 1024 * 1024;
+/// How many uploads are decoded at the same time; the others wait their turn.
+const DECODES_AT_ONCE: usize = 2;
 const JPEG_QUALITY: u8 = 82;
 
 #[derive(Debug, thiserror::Error)]
@@ -61,10 +67,11 @@ impl From<PhotoError> for Problem {
     }
 }
 
-/// Where photo files live.
+/// Where photo files live, and the turns uploads take to be decoded.
 #[derive(Debug, Clone)]
 pub struct PhotoFiles {
     root: PathBuf,
+    decoding: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 fn valid_hash(hash: &str) -> bool {
@@ -78,6 +85,7 @@ impl PhotoFiles {
     pub fn new(data_dir: &Path) -> PhotoFiles {
         PhotoFiles {
             root: data_dir.join("photos"),
+            decoding: std::sync::Arc::new(tokio::sync::Semaphore::new(DECODES_AT_ONCE)),
         }
     }
 
@@ -94,8 +102,22 @@ impl PhotoFiles {
         )
     }
 
+    /// Checks, decodes and stores a picture on a blocking thread, when its turn comes (at most
+    /// `DECODES_AT_ONCE` at a time).
+    pub async fn store(&self, bytes: Vec<u8>) -> Result<Photo, PhotoError> {
+        let _turn = self
+            .decoding
+            .acquire()
+            .await
+            .map_err(|_| PhotoError::Io(std::io::Error::other("photo decoding stopped")))?;
+        let files = self.clone();
+        tokio::task::spawn_blocking(move || files.ingest(&bytes))
+            .await
+            .map_err(|err| PhotoError::Io(std::io::Error::other(err)))?
+    }
+
     /// Checks, decodes and stores an uploaded picture; blocking (decoding and resizing take
-    /// CPU): call it from `spawn_blocking`.
+    /// CPU). Uploads go through `store`, which bounds how many decode at once.
     pub fn ingest(&self, bytes: &[u8]) -> Result<Photo, PhotoError> {
         let hash = hex::encode(Sha256::digest(bytes));
         let mut reader = ImageReader::new(Cursor::new(bytes))
@@ -110,7 +132,7 @@ impl PhotoFiles {
         let mut limits = Limits::default();
         limits.max_image_width = Some(MAX_SIDE);
         limits.max_image_height = Some(MAX_SIDE);
-        limits.max_alloc = Some(512 * 1024 * 1024);
+        limits.max_alloc = Some(MAX_DECODE_BYTES);
         reader.limits(limits);
         let mut decoder = reader.into_decoder().map_err(|err| match err {
             image::ImageError::Limits(_) => PhotoError::TooLarge,
@@ -213,10 +235,7 @@ async fn add(
 ) -> Result<Photo, Problem> {
     let product = state.store.product(product_id).await?;
     managed_shop(state, user, product.shop_id).await?;
-    let files = state.photos.clone();
-    let photo = tokio::task::spawn_blocking(move || files.ingest(&bytes))
-        .await
-        .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server"))??;
+    let photo = state.photos.store(bytes).await?;
     state
         .store
         .add_product_photo(product.id, &photo)

@@ -546,10 +546,7 @@ pub async fn cover(
 ) -> Result<Response, Problem> {
     let room = hosted_room(&state, &user, id).await?;
     let bytes = crate::catalog::photos::upload(multipart).await?;
-    let files = state.photos.clone();
-    let photo = tokio::task::spawn_blocking(move || files.ingest(&bytes))
-        .await
-        .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server"))??;
+    let photo = state.photos.store(bytes).await?;
     state.store.set_room_cover(room.id, &photo.hash).await?;
     Ok(Redirect::to(&format!("/host/rooms/{}", room.id)).into_response())
 }

@@ -375,3 +375,18 @@ pub struct Listed {
     pub product_id: i64,
     pub variant_id: i64,
 }
+
+/// The most memory this test process has held at once, in MB (`VmHWM`; the server under
+/// test runs in it).
+pub fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}

@@ -2,13 +2,10 @@
 //! GB18030 that Chinese Excel writes) with a row-by-row report and nothing half-imported, and
 //! exports of products and orders.
 
-use std::io::Cursor;
-
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use farmgate_domain::ValidationError;
 use farmgate_domain::catalog::{PricePolicy, parse_yuan};
 use farmgate_domain::lang::Language;
@@ -22,6 +19,9 @@ use crate::csrf::CsrfToken;
 use crate::i18n::Tr;
 use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
+use read::SheetRefusal;
+
+mod read;
 
 /// The columns of the product sheet, by code; the template's header shows the code and its
 /// name in the seller's language, and import reads the code.
@@ -216,57 +216,21 @@ pub async fn template(
     Ok(xlsx(bytes, "farmgate-products-template.xlsx"))
 }
 
-/// The rows of an uploaded sheet: its header (codes) and the data rows as text.
-fn read_rows(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), Problem> {
-    let unreadable =
-        || Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "sheet-unreadable").with_field("file");
-    let mut rows: Vec<Vec<String>> = if bytes.starts_with(b"PK\x03\x04") {
-        let mut workbook: Xlsx<_> =
-            open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| unreadable())?;
-        let range = workbook
-            .worksheet_range_at(0)
-            .ok_or_else(unreadable)?
-            .map_err(|_| unreadable())?;
-        range
-            .rows()
-            .map(|row| {
-                row.iter()
-                    .map(|cell| match cell {
-                        Data::String(s) => s.clone(),
-                        Data::Int(i) => i.to_string(),
-                        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                            format!("{}", *f as i64)
-                        }
-                        Data::Float(f) => f.to_string(),
-                        Data::Bool(b) => b.to_string(),
-                        Data::Empty => String::new(),
-                        other => other.to_string(),
-                    })
-                    .collect()
-            })
-            .collect()
-    } else {
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) => text.trim_start_matches('\u{feff}').to_owned(),
-            // Chinese Excel saves CSV in GB18030.
-            Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
-        };
-        if text.contains('\0') {
-            return Err(unreadable());
-        }
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let mut rows = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|_| unreadable())?;
-            rows.push(record.iter().map(str::to_owned).collect());
-        }
-        rows
+/// The rows of an uploaded sheet: its header (codes) and the data rows as text. The upload is
+/// read on a blocking thread within `read`'s bounds.
+async fn sheet_rows(bytes: Vec<u8>) -> Result<(Vec<String>, Vec<Vec<String>>), Problem> {
+    let refused = |refusal: SheetRefusal| {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, refusal.message_id()).with_field("file")
     };
+    let mut rows = tokio::task::spawn_blocking(move || read::read_rows(&bytes))
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "reading a sheet failed");
+            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
+        })?
+        .map_err(refused)?;
     if rows.is_empty() {
-        return Err(unreadable());
+        return Err(refused(SheetRefusal::Unreadable));
     }
     let header: Vec<String> = rows
         .remove(0)
@@ -434,7 +398,7 @@ pub async fn import(
     }
     let mut result = page(c, csrf.0, &shop);
     let parsed = match bytes.filter(|b| !b.is_empty()) {
-        Some(bytes) => read_rows(&bytes),
+        Some(bytes) => sheet_rows(bytes.to_vec()).await,
         None => Err(
             Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "sheet-unreadable").with_field("file"),
         ),
