@@ -16,6 +16,9 @@ pub enum Error {
     /// The order (or other record) is not in a state that allows this step.
     #[error("not allowed in the record's current state")]
     InvalidState,
+    /// The input breaks a rule of the domain (an amount too large to hold, say).
+    #[error(transparent)]
+    Invalid(#[from] farmgate_domain::ValidationError),
     /// The account is muted in this live room: its messages are refused.
     #[error("muted in this room")]
     Muted,

@@ -77,6 +77,8 @@ contract!(
     the_camp_completes_with_four_days_and_one_certificate,
     a_trainee_enrolled_by_phone_is_found_by_their_account,
     the_funnel_follows_trainees_to_their_first_sales,
+    an_amount_that_would_wrap_is_refused_not_wrapped,
+    intake_totals_equal_big_integer_arithmetic,
 );
 
 #[path = "contract/live.rs"]
@@ -84,6 +86,12 @@ mod live;
 use live::{
     chat_keeps_messages_deletes_and_mutes, results_count_viewers_messages_and_room_orders,
     the_bus_reaches_viewers_of_another_instance,
+};
+
+#[path = "contract/money.rs"]
+mod money;
+use money::{
+    an_amount_that_would_wrap_is_refused_not_wrapped, intake_totals_equal_big_integer_arithmetic,
 };
 
 #[path = "contract/training.rs"]

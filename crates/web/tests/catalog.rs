@@ -365,6 +365,17 @@ async fn bad_products_are_refused_field_by_field() {
             "price-invalid",
             "v0_price",
         ),
+        // Over the ceiling (¥100,000): a price that could make a checkout wrap.
+        (
+            with(&|b| b["variants"][0]["price_fen"] = json!(i64::MAX / 2 + 1)),
+            "price-invalid",
+            "v0_price",
+        ),
+        (
+            with(&|b| b["variants"][0]["price_fen"] = json!(10_000_001)),
+            "price-invalid",
+            "v0_price",
+        ),
         (
             with(&|b| b["variants"][0]["stock"] = json!(-1)),
             "stock-invalid",

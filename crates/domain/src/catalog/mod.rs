@@ -133,10 +133,7 @@ pub fn parse_yuan(text: &str) -> Result<Fen, ValidationError> {
         .checked_mul(100)
         .and_then(|y| y.checked_add(fen))
         .ok_or(invalid)?;
-    if total == 0 {
-        return Err(invalid);
-    }
-    Ok(Fen(total))
+    crate::money::check_unit_price(Fen(total), "price")
 }
 
 /// A mark a buyer can filter by.
@@ -228,9 +225,7 @@ impl VariantSpec {
             }
             (None, given) => given,
         };
-        if price.0 <= 0 {
-            return Err(ValidationError::new("price", "price-invalid"));
-        }
+        let price = crate::money::check_unit_price(price, "price")?;
         let stock = check_stock(stock)?;
         if let PricePolicy::FollowsPackedWeight { tolerance_bp } = price_policy
             && (net_grams.is_none() || tolerance_bp > 5000)
@@ -334,6 +329,7 @@ mod tests {
             "abc",
             ".5",
             "99999999999999999999",
+            "100000.01",
         ] {
             assert!(parse_yuan(bad).is_err(), "{bad:?}");
         }
@@ -350,7 +346,7 @@ mod tests {
         }
 
         #[test]
-        fn typed_prices_round_trip(fen in 1i64..100_000_000) {
+        fn typed_prices_round_trip(fen in 1i64..=10_000_000) {
             let typed = Fen(fen).display_yuan();
             prop_assert_eq!(parse_yuan(&typed), Ok(Fen(fen)));
         }

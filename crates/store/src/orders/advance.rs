@@ -15,6 +15,11 @@ use super::{Order, assemble};
 use crate::catalog::entity::variant;
 use crate::{Error, Result, Store};
 
+const TOO_LARGE: Error = Error::Invalid(farmgate_domain::ValidationError::new(
+    "packed_grams",
+    "amount-too-large",
+));
+
 fn kind_of(row: &order::Model) -> Result<OrderKind> {
     use farmgate_domain::orders::{Fulfilment, PaymentMethod};
     let fulfilment = match row.fulfilment.as_str() {
@@ -106,7 +111,7 @@ pub(crate) async fn advance_in(
         .await?;
     match event {
         OrderEvent::Pack { packed_grams } => {
-            let mut goods = 0;
+            let mut goods = Fen(0);
             for (l, share) in lines.iter().zip(shares(&lines, packed_grams)) {
                 let policy = match l.price_policy.as_str() {
                     "follows_weight" => PricePolicy::FollowsPackedWeight {
@@ -122,17 +127,17 @@ pub(crate) async fn advance_in(
                     share,
                     policy,
                 );
-                goods += price.0;
+                goods = goods.checked_add(price).ok_or(TOO_LARGE)?;
                 let mut active: line::ActiveModel = l.clone().into();
                 active.packed_grams = Set(Some(share));
                 active.line_fen = Set(price.0);
                 active.update(txn).await?;
             }
             order::Entity::update_many()
-                .col_expr(order::Column::GoodsFen, Expr::value(goods))
+                .col_expr(order::Column::GoodsFen, Expr::value(goods.0))
                 .col_expr(
                     order::Column::TotalFen,
-                    Expr::value(goods + row.shipping_fen),
+                    Expr::value(goods.checked_add(Fen(row.shipping_fen)).ok_or(TOO_LARGE)?.0),
                 )
                 .filter(order::Column::Id.eq(id))
                 .exec(txn)

@@ -404,28 +404,23 @@ fn decide(
     }
     let checkout_id = uuid::Uuid::new_v4().to_string();
     let mut orders = Vec::new();
-    let mut amount = 0;
+    let mut amount = Fen(0);
     for (shop_id, lines) in by_shop {
-        let goods: i64 = lines.iter().map(|(v, q)| v.price_fen * i64::from(*q)).sum();
-        let grams: i64 = lines
-            .iter()
-            .map(|(v, q)| v.net_grams.unwrap_or(0) * i64::from(*q))
-            .sum();
-        let shipping = match pickup {
-            Some(station) => station.pickup_fee_fen,
-            None => {
-                rules
-                    .get(&shop_id)
-                    .map(shipping_rule_of)
-                    .transpose()?
-                    .unwrap_or_default()
-                    .fee(Fen(goods), grams)
-                    .0
-            }
-        };
+        let (goods, shipping, total) = parcel_amounts(
+            lines.iter().map(|(v, q)| (v, *q)),
+            pickup,
+            rules.get(&shop_id),
+        )?;
         let to = destination(request, pickup)?;
-        amount += goods + shipping;
-        let row = order_row(request, &checkout_id, shop_id, (goods, shipping), to, now);
+        amount = amount.checked_add(total).ok_or(TOO_LARGE)?;
+        let row = order_row(
+            request,
+            &checkout_id,
+            shop_id,
+            (goods.0, shipping.0),
+            to,
+            now,
+        );
         let lines = lines
             .into_iter()
             .map(|(v, quantity)| {
@@ -439,7 +434,36 @@ fn decide(
             lines,
         });
     }
-    Ok((checkout_id, orders, amount))
+    Ok((checkout_id, orders, amount.0))
+}
+
+/// An amount that does not fit: refused on the quantity, never wrapped.
+pub(super) const TOO_LARGE: IntakeError = IntakeError::Invalid(
+    farmgate_domain::ValidationError::new("quantity", "amount-too-large"),
+);
+
+/// One parcel's goods, fee and total: the station's fee for a pickup, the shop's rule (or free)
+/// for home delivery; every sum checked (`parcel_total`).
+pub(super) fn parcel_amounts<'a>(
+    lines: impl Iterator<Item = (&'a variant::Model, u32)> + Clone,
+    pickup: Option<&station::Model>,
+    rule: Option<&shipping::Model>,
+) -> Result<(Fen, Fen, Fen), IntakeError> {
+    let prices = lines.clone().map(|(v, q)| (Fen(v.price_fen), q));
+    let (goods, _) = farmgate_domain::money::parcel_total(prices, Fen(0))?;
+    let grams = lines.fold(0i64, |sum, (v, q)| {
+        sum.saturating_add(v.net_grams.unwrap_or(0).saturating_mul(i64::from(q)))
+    });
+    let shipping = match pickup {
+        Some(station) => Fen(station.pickup_fee_fen),
+        None => rule
+            .map(shipping_rule_of)
+            .transpose()?
+            .unwrap_or_default()
+            .fee(goods, grams),
+    };
+    let total = goods.checked_add(shipping).ok_or(TOO_LARGE)?;
+    Ok((goods, shipping, total))
 }
 
 /// Where an order goes, as its row records it.

@@ -14,13 +14,12 @@ use sea_orm::{
 };
 use tokio::sync::{mpsc, oneshot};
 
-use super::batch::{destination, line_row, order_row};
+use super::batch::{TOO_LARGE, destination, line_row, order_row, parcel_amounts};
 use super::entity::{event, order, payment};
 use super::payments::{Payment, PaymentStatus};
 use super::{Checkout, Delivery, PlaceOrder, assemble};
 use crate::catalog::entity::{product, text, variant};
 use crate::shops::entity::shipping;
-use crate::shops::shipping_rule_of;
 use crate::stations::entity::station;
 use crate::{Error, Store};
 
@@ -40,6 +39,9 @@ pub enum IntakeError {
     NoSuchStation { station_id: i64 },
     #[error("the order intake has stopped")]
     Closed,
+    /// The order breaks a rule (an amount too large to hold, say); refused with its field.
+    #[error(transparent)]
+    Invalid(#[from] farmgate_domain::ValidationError),
     #[error(transparent)]
     Store(#[from] Error),
 }
@@ -281,32 +283,25 @@ async fn place_one(
     let checkout_id = uuid::Uuid::new_v4().to_string();
     let now = Utc::now();
     let mut rows = Vec::new();
+    let mut amount = Fen(0);
     for (shop_id, lines) in by_shop {
-        let goods: i64 = lines
-            .iter()
-            .map(|(v, q, _)| v.price_fen * i64::from(*q))
-            .sum();
-        let grams: i64 = lines
-            .iter()
-            .map(|(v, q, _)| v.net_grams.unwrap_or(0) * i64::from(*q))
-            .sum();
-        let shipping = match &pickup {
-            Some(station) => station.pickup_fee_fen,
-            None => {
-                rules
-                    .iter()
-                    .find(|r| r.shop_id == shop_id)
-                    .map(shipping_rule_of)
-                    .transpose()?
-                    .unwrap_or_default()
-                    .fee(Fen(goods), grams)
-                    .0
-            }
-        };
+        let (goods, shipping, total) = parcel_amounts(
+            lines.iter().map(|(v, q, _)| (*v, *q)),
+            pickup.as_ref(),
+            rules.iter().find(|r| r.shop_id == shop_id),
+        )?;
+        amount = amount.checked_add(total).ok_or(TOO_LARGE)?;
         let to = destination(request, pickup.as_ref())?;
-        let order_row = order_row(request, &checkout_id, shop_id, (goods, shipping), to, now)
-            .insert(conn)
-            .await?;
+        let order_row = order_row(
+            request,
+            &checkout_id,
+            shop_id,
+            (goods.0, shipping.0),
+            to,
+            now,
+        )
+        .insert(conn)
+        .await?;
         for (variant, quantity, name) in lines {
             line_row(order_row.id, variant, quantity, name)
                 .insert(conn)
@@ -329,7 +324,7 @@ async fn place_one(
         checkout_id: Set(checkout_id.clone()),
         buyer_id: Set(request.buyer_id),
         provider: Set(request.provider.clone()),
-        amount_fen: Set(rows.iter().map(|o| o.total_fen).sum()),
+        amount_fen: Set(amount.0),
         status: Set(if online {
             PaymentStatus::Pending
         } else {

@@ -173,7 +173,8 @@ pub async fn grouped(
             .get(&variant_id)
             .copied()
             .unwrap_or(variant.spec.price);
-        let total = Fen(unit_price.0 * i64::from(quantity));
+        // Prices and quantities have ceilings; the intake refuses what would not fit anyway.
+        let total = unit_price.checked_mul(quantity).unwrap_or(Fen(i64::MAX));
         let grams = variant.spec.net_grams.unwrap_or(0) * i64::from(quantity);
         let line = CartLine {
             variant_id,
@@ -189,7 +190,7 @@ pub async fn grouped(
         };
         match groups.iter_mut().find(|g| g.shop_id == product.shop_id) {
             Some(group) => {
-                group.goods = Fen(group.goods.0 + total.0);
+                group.goods = group.goods.checked_add(total).unwrap_or(Fen(i64::MAX));
                 group.grams += grams;
                 group.lines.push(line);
             }

@@ -34,6 +34,7 @@ impl From<IntakeError> for Problem {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "station-invalid")
                     .with_field("station")
             }
+            IntakeError::Invalid(err) => err.into(),
             IntakeError::Closed => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             IntakeError::Store(err) => err.into(),
         }

@@ -105,6 +105,7 @@ impl From<farmgate_store::Error> for Problem {
             Error::AlreadyDecided => Problem::new(StatusCode::CONFLICT, "already-decided"),
             Error::InvalidState => Problem::new(StatusCode::CONFLICT, "order-state"),
             Error::Muted => Problem::new(StatusCode::FORBIDDEN, "chat-muted"),
+            Error::Invalid(err) => err.into(),
             other => {
                 tracing::error!(error = %other, "store error");
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
