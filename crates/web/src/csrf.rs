@@ -57,6 +57,17 @@ async fn token_of(session: &Session) -> Result<String, Problem> {
     Ok(token)
 }
 
+/// Gives the session a new token: called when someone signs in, so a token seen before the
+/// sign-in (on a shared phone, say) cannot be used in the signed-in session.
+pub async fn renew(session: &Session) {
+    if let Err(err) = session.remove::<String>(SESSION_KEY).await {
+        tracing::warn!(error = %err, "could not drop the old CSRF token");
+    }
+    if let Err(err) = token_of(session).await {
+        tracing::warn!(error = ?err.code, "could not renew the CSRF token");
+    }
+}
+
 fn forgery() -> Response {
     Problem::new(axum::http::StatusCode::FORBIDDEN, "csrf").into_response()
 }

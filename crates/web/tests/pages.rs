@@ -98,6 +98,11 @@ async fn the_language_switch_never_redirects_off_site() {
         "//evil.example/",
         "https://evil.example/",
         "/\\evil.example",
+        // Browsers drop tabs and line breaks: these were `//evil.example`, or a 500.
+        "/\t/evil.example",
+        "/\n/x",
+        "/\r/x",
+        "/\u{7f}/x",
     ] {
         let url = app.url(&format!(
             "/lang/en?next={}",
@@ -108,6 +113,28 @@ async fn the_language_switch_never_redirects_off_site() {
     }
     let unknown = app.browser().get(app.url("/lang/fr")).send().await.unwrap();
     assert_eq!(unknown.status(), 404);
+
+    // After a correct password too; and the sign-in renews the form token.
+    for next in ["/\t/evil.example", "/\n/x", "/\r/x"] {
+        let browser = app.browser();
+        let page = support::text(&browser, app.url("/login")).await;
+        let before = csrf_of(&page);
+        let response = browser
+            .post(app.url("/login"))
+            .form(&[
+                ("_csrf", before.as_str()),
+                ("login", "buyer"),
+                ("password", farmgate_store::demo::DEMO_PASSWORD),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "{next:?}");
+        assert_eq!(response.headers()["location"], "/", "{next:?}");
+        let after = csrf_of(&support::text(&browser, app.url("/account")).await);
+        assert_ne!(before, after, "the token is renewed at sign-in");
+    }
     app.stop().await;
 }
 

@@ -131,6 +131,7 @@ pub async fn login(
         tracing::error!(error = %err, "could not start a session");
         return Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server").into_response();
     }
+    crate::csrf::renew(&session.session).await;
     // What they put in the cart as a guest comes with them.
     crate::orders::cart::merge_at_login(&state, &session.session, user.0.id).await;
     Redirect::to(&page.next).into_response()

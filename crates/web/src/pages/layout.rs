@@ -124,16 +124,57 @@ pub fn error_page(_state: &AppState, t: Tr, problem: &Problem) -> Response {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_our_own_paths_are_returned_to() {
+        for (next, expected) in [
+            ("/regions/tekes?page=2", "/regions/tekes?page=2"),
+            ("/account", "/account"),
+            ("//evil.example/", "/"),
+            ("/\t/evil.example", "/"),
+            ("/\n/x", "/"),
+            ("/\r/x", "/"),
+            ("/\\evil.example", "/"),
+            ("https://evil.example/", "/"),
+            ("evil.example", "/"),
+            ("/%09/evil.example", "/%09/evil.example"),
+            ("", "/"),
+        ] {
+            assert_eq!(local_path(Some(next)), expected, "{next:?}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
+}
+
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only paths on this site may be returned to: `/x` but never `//evil.example` or `http://..`.
+/// Only paths on this site may be returned to: `/x?y` but never `//evil.example`,
+/// `http://..`, a backslash, or a control character (browsers drop tabs and line breaks, so
+/// `/\t/evil.example` would become `//evil.example`, and a line break cannot go in a header).
+/// The path must also resolve, as a relative URL, to our own origin; anything else is `/`.
 pub fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
+    const ORIGIN: &str = "http://farmgate.invalid/";
+    let Some(path) = next else {
+        return "/".to_owned();
+    };
+    if !path.starts_with('/')
+        || path.starts_with("//")
+        || path.chars().any(|c| c.is_control() || c == '\\')
+    {
+        return "/".to_owned();
+    }
+    let Ok(base) = url::Url::parse(ORIGIN) else {
+        return "/".to_owned();
+    };
+    match base.join(path) {
+        Ok(joined) if joined.origin() == base.origin() => {
+            joined[url::Position::BeforePath..].to_owned()
         }
         _ => "/".to_owned(),
     }
