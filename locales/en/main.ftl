@@ -695,3 +695,8 @@ trainer-edit-session = Change the dates or venue
 trainer-edit-submit = Save
 training-done-edited = Changed; the trainees' schedules follow.
 error-session-days-attended = Someone has already checked in: the dates cannot move, the venue can.
+
+# Payments settings and links (hardening)
+test-payments-banner = Test payments: this server takes no real money; the payment page is a sandbox.
+error-payment-online-unavailable = Online payment is not available here yet; choose cash on pickup or delivery.
+error-payment-link-used = This payment link has been used or is no longer valid; open the order to see where it stands.

@@ -680,3 +680,8 @@ trainer-edit-session = ۋاقىت ياكى ئورۇننى ئۆزگەرتىش
 trainer-edit-submit = ساقلاش
 training-done-edited = ئۆزگەرتىلدى؛ ئوقۇغۇچىلارنىڭ كۈنتەرتىپىمۇ يېڭىلىنىدۇ.
 error-session-days-attended = بىرسى ئىمزا قويغاچقا ۋاقىتنى ئۆزگەرتكىلى بولمايدۇ، ئورۇننى ئۆزگەرتكىلى بولىدۇ.
+
+# Payments settings and links (hardening)
+test-payments-banner = سىناق پۇل تۆلەش: بۇ مۇلازىمېتىر ھەقىقىي پۇل ئالمايدۇ، تۆلەش بېتى سىناق ئۈچۈن.
+error-payment-online-unavailable = بۇ يەردە توردا تۆلەش تېخى يوق؛ ئالغاندا نەق پۇل تۆلەشنى تاللاڭ.
+error-payment-link-used = بۇ تۆلەش ئۇلىنىشى ئىشلىتىلگەن ياكى ئىناۋەتسىز؛ زاكازنى ئېچىپ ئەھۋالىنى كۆرۈڭ.

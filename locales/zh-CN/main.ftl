@@ -680,3 +680,8 @@ trainer-edit-session = 修改日期或地点
 trainer-edit-submit = 保存
 training-done-edited = 已修改，学员的日程会随之更新。
 error-session-days-attended = 已经有人签到，开课日期不能再改；地点可以改。
+
+# Payments settings and links (hardening)
+test-payments-banner = 测试支付：本服务器不收真钱，支付页面是沙箱。
+error-payment-online-unavailable = 这里暂时不能在线支付，请选择取货或送货时付现金。
+error-payment-link-used = 这个支付链接已经用过或已失效，请打开订单查看状态。

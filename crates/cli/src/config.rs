@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use farmgate_domain::lang::Language;
+use farmgate_web::payments::OnlineProvider;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -21,10 +22,15 @@ pub struct Config {
     pub default_language: String,
     /// `text` or `json`.
     pub log_format: String,
-    /// Mark cookies Secure; turn on when serving over HTTPS.
-    pub secure_cookies: bool,
-    /// The address buyers and payment gateways reach FarmGate at; unset: the request's host.
+    /// Mark cookies Secure; unset: on exactly when `public_url` is https.
+    pub secure_cookies: Option<bool>,
+    /// The address buyers and payment gateways reach FarmGate at. Unset: `http://<bind>` when
+    /// FarmGate listens on this machine only; required for online payments otherwise.
     pub public_url: Option<String>,
+    /// `sandbox` (test money) or `none` (cash only); unset: the sandbox with `--demo`, else none.
+    pub payment_provider: Option<String>,
+    /// Let the sandbox run on a public address (a staging server); never on a county's server.
+    pub allow_test_payments: bool,
     /// The key the sandbox payment gateway signs callbacks with; the same on every instance.
     /// Unset: a random key per process (fine for one instance).
     pub payment_secret: Option<String>,
@@ -47,8 +53,10 @@ impl Default for Config {
             data_dir: PathBuf::from("."),
             default_language: "zh-CN".to_owned(),
             log_format: "text".to_owned(),
-            secure_cookies: false,
+            secure_cookies: None,
             public_url: None,
+            payment_provider: None,
+            allow_test_payments: false,
             payment_secret: None,
             pay_within_minutes: 30,
             rtmp_url: "rtmp://127.0.0.1:1935/live".to_owned(),
@@ -75,6 +83,8 @@ impl Config {
                 "log_format",
                 "secure_cookies",
                 "public_url",
+                "payment_provider",
+                "allow_test_payments",
                 "payment_secret",
                 "pay_within_minutes",
                 "rtmp_url",
@@ -106,6 +116,35 @@ impl Config {
         })
     }
 
+    /// The online payment provider: the setting, else the sandbox for the demo, else none.
+    pub fn payment_provider(&self, demo: bool) -> Result<OnlineProvider> {
+        match self.payment_provider.as_deref().filter(|p| !p.is_empty()) {
+            Some(text) => OnlineProvider::parse(text).with_context(|| {
+                format!("payment_provider = {text:?}: use \"sandbox\" or \"none\"")
+            }),
+            None if demo => Ok(OnlineProvider::Sandbox),
+            None => Ok(OnlineProvider::None),
+        }
+    }
+
+    /// Whether cookies are marked Secure: the setting, else whether `public_url` is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies.unwrap_or_else(|| {
+            self.public_url
+                .as_deref()
+                .is_some_and(|url| url.trim().to_ascii_lowercase().starts_with("https://"))
+        })
+    }
+
+    /// `public_url`, or `http://<local>` when the server listens on this machine only.
+    pub fn public_url(&self, local: SocketAddr) -> Option<String> {
+        match self.public_url.as_deref().filter(|u| !u.is_empty()) {
+            Some(url) => Some(url.to_owned()),
+            None if local.ip().is_loopback() => Some(format!("http://{local}")),
+            None => None,
+        }
+    }
+
     pub fn language(&self) -> Result<Language> {
         Language::from_tag(&self.default_language).with_context(|| {
             format!(
@@ -127,6 +166,28 @@ mod tests {
             let defaults = Config::load(None).map_err(|e| e.to_string())?;
             assert_eq!(defaults.bind, "127.0.0.1:8080");
             assert_eq!(defaults.database_url(), "sqlite://./farmgate.db");
+            // No test money and plain cookies unless asked for, or served over https.
+            assert_eq!(
+                defaults.payment_provider(false).ok(),
+                Some(OnlineProvider::None)
+            );
+            assert_eq!(
+                defaults.payment_provider(true).ok(),
+                Some(OnlineProvider::Sandbox)
+            );
+            assert!(!defaults.secure_cookies());
+            let local: SocketAddr = "127.0.0.1:8080".parse().map_err(|_| "addr")?;
+            assert_eq!(
+                defaults.public_url(local).as_deref(),
+                Some("http://127.0.0.1:8080")
+            );
+            let public: SocketAddr = "0.0.0.0:8080".parse().map_err(|_| "addr")?;
+            assert_eq!(defaults.public_url(public), None);
+            let https = Config {
+                public_url: Some("https://farmgate.tekes.gov.cn".to_owned()),
+                ..Config::default()
+            };
+            assert!(https.secure_cookies());
 
             jail.create_file(
                 "farmgate.toml",

@@ -473,9 +473,6 @@ fn random_password() -> String {
 
 async fn serve(args: ServeArgs, config: Config) -> Result<()> {
     let store = open(&config).await?;
-    if args.demo {
-        seed_demo(&store, &config).await?;
-    }
     let bind = match args.bind {
         Some(bind) => bind
             .parse()
@@ -488,11 +485,13 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
     let local = listener.local_addr()?;
     let web = WebConfig {
         default_language: config.language()?,
-        secure_cookies: config.secure_cookies,
+        secure_cookies: config.secure_cookies(),
+        payment_provider: config.payment_provider(args.demo)?,
+        allow_test_payments: config.allow_test_payments,
         request_timeout: Duration::from_secs(30),
         pay_within: Duration::from_secs(config.pay_within_minutes.max(1) * 60),
         payment_secret: config.payment_secret.clone(),
-        public_url: config.public_url.clone(),
+        public_url: config.public_url(local),
         data_dir: config.data_dir.clone(),
         rtmp_url: config.rtmp_url.clone(),
         hls_dir: config
@@ -502,6 +501,12 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         hls_js: config.hls_js.clone(),
         ..WebConfig::default()
     };
+    // Before anything is written: an unsafe combination (test money on a public address)
+    // stops here with what to set.
+    farmgate_web::settings::check(&web).map_err(|message| anyhow::anyhow!(message))?;
+    if args.demo {
+        seed_demo(&store, &config).await?;
+    }
     let (index, needs_fill) = open_index(&config)?;
     let index = Arc::new(index);
     if needs_fill {

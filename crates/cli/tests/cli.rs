@@ -163,6 +163,37 @@ async fn a_database_from_a_newer_farmgate_is_refused_with_a_clear_message() {
     );
 }
 
+#[test]
+fn serve_refuses_test_money_on_a_public_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = Command::new(env!("CARGO_BIN_EXE_farmgate"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env("FARMGATE_DATA_DIR", dir.path())
+        .env_remove("FARMGATE_DATABASE_URL")
+        .env("FARMGATE_PUBLIC_URL", "https://farmgate.tekes.gov.cn")
+        .env("FARMGATE_PAYMENT_PROVIDER", "sandbox")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains("test payments") && stderr.contains("allow_test_payments = true"),
+        "{stderr}"
+    );
+    // Listening for the whole network with the demo's sandbox needs to know its address.
+    let unnamed = Command::new(env!("CARGO_BIN_EXE_farmgate"))
+        .args(["serve", "--demo", "--bind", "0.0.0.0:0"])
+        .current_dir(dir.path())
+        .env("FARMGATE_DATA_DIR", dir.path())
+        .env_remove("FARMGATE_DATABASE_URL")
+        .env_remove("FARMGATE_PUBLIC_URL")
+        .output()
+        .unwrap();
+    assert!(!unnamed.status.success());
+    assert!(text(&unnamed.stderr).contains("needs public_url"));
+}
+
 #[tokio::test]
 async fn serve_prints_the_url_and_the_demo_accounts() {
     let dir = tempfile::tempdir().unwrap();

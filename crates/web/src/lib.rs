@@ -17,6 +17,7 @@ pub mod payments;
 pub mod problem;
 pub mod search;
 mod security;
+pub mod settings;
 pub mod shops;
 mod state;
 pub mod stations;
@@ -60,8 +61,11 @@ pub fn router(state: AppState) -> Router {
     let auth = AuthManagerLayerBuilder::new(Backend::new(state.store.clone()), sessions).build();
     let (api, _openapi) = api::routes();
 
-    let mut app = Router::new()
-        .merge(pages::routes())
+    let mut app = Router::new().merge(pages::routes());
+    if state.payments.sandbox.is_some() {
+        app = app.merge(payments::sandbox::routes());
+    }
+    let mut app = app
         .merge(training::routes())
         .merge(api)
         .merge(ops::routes())

@@ -15,7 +15,7 @@ use farmgate_search::{Indexer, ProductIndex, SearchError};
 use crate::auth::limits::LoginLimits;
 use crate::catalog::photos::PhotoFiles;
 use crate::live::activity::RoomActivity;
-use crate::payments::Payments;
+use crate::payments::{OnlineProvider, Payments};
 
 /// The web layer's settings (the CLI fills them from `farmgate.toml` and `FARMGATE_*`).
 #[derive(Debug, Clone)]
@@ -42,12 +42,17 @@ pub struct WebConfig {
     pub pay_within: Duration,
     /// The key the sandbox gateway signs with (shared by every instance); random when unset.
     pub payment_secret: Option<String>,
+    /// The online payment provider: none (cash only) unless configured.
+    pub payment_provider: OnlineProvider,
+    /// Lets the sandbox (test money) run on a public address: for a staging server only.
+    pub allow_test_payments: bool,
     /// Where FarmGate keeps files (photos under `photos/`).
     pub data_dir: std::path::PathBuf,
     /// The largest photo upload accepted, in bytes.
     pub photo_limit: usize,
-    /// The address buyers and gateways reach FarmGate at (`https://farmgate.example`); when
-    /// unset, the request's Host header over http.
+    /// The address buyers and gateways reach FarmGate at (`https://farmgate.example`). Every
+    /// address FarmGate sends elsewhere (a payment's webhook and return) is built from it,
+    /// never from a request; required when payments are online.
     pub public_url: Option<String>,
     /// The RTMP address hosts push to (`rtmp://host:1935/live`); the stream key goes after it.
     pub rtmp_url: String,
@@ -72,6 +77,8 @@ impl Default for WebConfig {
             chat_burst: 5,
             pay_within: Duration::from_secs(30 * 60),
             payment_secret: None,
+            payment_provider: OnlineProvider::None,
+            allow_test_payments: false,
             public_url: None,
             data_dir: std::path::PathBuf::from("."),
             photo_limit: 8 * 1024 * 1024,
@@ -119,6 +126,20 @@ pub enum StartError {
     Search(#[from] SearchError),
     #[error(transparent)]
     Store(#[from] farmgate_store::Error),
+    /// The settings are unsafe or incomplete together (see `settings::check`).
+    #[error("{0}")]
+    Settings(String),
+}
+
+impl Shared {
+    /// `public_url` without its trailing slash, or empty when unset (links stay relative).
+    pub fn public_url(&self) -> &str {
+        self.config
+            .public_url
+            .as_deref()
+            .unwrap_or_default()
+            .trim_end_matches('/')
+    }
 }
 
 impl AppState {
@@ -143,6 +164,7 @@ impl AppState {
         config: WebConfig,
         index: Arc<ProductIndex>,
     ) -> Result<AppState, StartError> {
+        crate::settings::check(&config).map_err(StartError::Settings)?;
         let live = LiveBus::start(&store).await?;
         let limits = Arc::new(LoginLimits::new(&config));
         let secret = match &config.payment_secret {
@@ -160,7 +182,11 @@ impl AppState {
             intake: OrderIntake::start(store.clone()),
             indexer: Indexer::start(Arc::clone(&index), store.clone()),
             search: index,
-            payments: Payments::new(&secret),
+            payments: Payments::new(
+                config.payment_provider,
+                &secret,
+                config.public_url.as_deref(),
+            ),
             photos: PhotoFiles::new(&config.data_dir),
             store,
             config: Arc::new(config),

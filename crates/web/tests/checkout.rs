@@ -273,6 +273,15 @@ async fn check_out(
         .unwrap()
 }
 
+/// `config` with the sandbox gateway on, signing with a secret the tests know.
+fn sandbox(config: WebConfig) -> WebConfig {
+    WebConfig {
+        payment_provider: farmgate_web::payments::OnlineProvider::Sandbox,
+        payment_secret: Some("test-payment-secret".to_owned()),
+        ..config
+    }
+}
+
 /// Signs in `buyer` in a fresh browser and checks out one bag paying online; returns the
 /// browser, the checkout page's path and the sandbox page's URL.
 async fn online_checkout(app: &App, variant: i64) -> (reqwest::Client, String, String) {
@@ -295,10 +304,7 @@ async fn online_checkout(app: &App, variant: i64) -> (reqwest::Client, String, S
 
 #[tokio::test]
 async fn online_payment_goes_through_the_sandbox_gateway_and_its_signed_callback() {
-    let config = WebConfig {
-        payment_secret: Some("test-payment-secret".to_owned()),
-        ..WebConfig::default()
-    };
+    let config = sandbox(WebConfig::default());
     let app = spawn_with(Db::Sqlite, config).await.unwrap();
     let (_, _, variant) = stocked(&app, 5).await;
     let (browser, checkout_path, pay_url) = online_checkout(&app, variant).await;
@@ -318,12 +324,10 @@ async fn online_payment_goes_through_the_sandbox_gateway_and_its_signed_callback
         .unwrap();
     assert_eq!(tampered.status(), 400);
 
-    let fields: Vec<(String, String)> = [
-        "_csrf", "ref", "amount", "expires", "notify", "return", "sig",
-    ]
-    .iter()
-    .map(|name| ((*name).to_owned(), value_of(&hosted, name)))
-    .collect();
+    let fields: Vec<(String, String)> = ["_csrf", "ref", "amount", "expires", "return", "sig"]
+        .iter()
+        .map(|name| ((*name).to_owned(), value_of(&hosted, name)))
+        .collect();
     let paid = browser
         .post(app.url("/sandbox-pay/pay"))
         .form(&fields)
@@ -358,7 +362,10 @@ async fn online_payment_goes_through_the_sandbox_gateway_and_its_signed_callback
     assert_eq!(error["error"]["code"], "signature-invalid");
     // The test plays the gateway: it knows the secret the server was started with.
     let signature = {
-        let gateway = farmgate_web::payments::sandbox::SandboxGateway::new(b"test-payment-secret");
+        let gateway = farmgate_web::payments::sandbox::SandboxGateway::new(
+            b"test-payment-secret",
+            String::new(),
+        );
         gateway.sign_callback(body.as_bytes())
     };
     let repeated = client
@@ -376,16 +383,150 @@ async fn online_payment_goes_through_the_sandbox_gateway_and_its_signed_callback
     );
     let orders = app.db.store.orders_of_checkout(checkout_id).await.unwrap();
     assert_eq!(orders[0].events.len(), 2, "paid once");
+
+    // The pay link is used up: posting it again is refused and sends nothing anywhere.
+    let again = browser
+        .post(app.url("/sandbox-pay/pay"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 410);
+    assert!(text_of(again).await.contains("支付链接已经用过"));
+    app.stop().await;
+}
+
+async fn text_of(response: reqwest::Response) -> String {
+    response
+        .text()
+        .await
+        .unwrap()
+        .replace(['\u{2066}', '\u{2068}', '\u{2069}'], "")
+}
+
+/// The review's request forgery: a spoofed Host header, a changed `notify` field and a
+/// redirecting webhook cannot make the server post anywhere but its configured address.
+#[tokio::test]
+async fn callbacks_go_only_to_the_configured_address_once() {
+    // A listener that counts what the server sends it, and answers with a redirect.
+    let trap = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let trap_addr = trap.local_addr().unwrap();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = hits.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = trap.accept().await else {
+                return;
+            };
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut buf = [0u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                let _ = socket
+                    .write_all(b"HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\n\r\n")
+                    .await;
+            });
+        }
+    });
+    let app = spawn_with(Db::Sqlite, sandbox(WebConfig::default()))
+        .await
+        .unwrap();
+    let (_, _, variant) = stocked(&app, 5).await;
+    let browser = app.logged_in("buyer").await;
+    add_to_cart(&app, &browser, variant, 1).await;
+    // The checkout is placed with a Host header naming the trap.
+    let page = text(&browser, app.url("/checkout")).await;
+    let placed = browser
+        .post(app.url("/checkout"))
+        .header("host", trap_addr.to_string())
+        .form(&[
+            ("_csrf", csrf_of(&page).as_str()),
+            ("key", value_of(&page, "key").as_str()),
+            ("delivery", "pickup"),
+            ("station", "1"),
+            ("payment", "online"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let pay_url = location(&placed);
+    assert!(!pay_url.contains(&trap_addr.to_string()), "{pay_url}");
+    assert!(
+        !pay_url.contains("notify="),
+        "the link names no callback address"
+    );
+    let hosted = text(&browser, app.url(&pay_url)).await;
+    let mut fields: Vec<(String, String)> = ["_csrf", "ref", "amount", "expires", "return", "sig"]
+        .iter()
+        .map(|name| ((*name).to_owned(), value_of(&hosted, name)))
+        .collect();
+    fields.push(("notify".to_owned(), format!("http://{trap_addr}/steal")));
+    let paid = browser
+        .post(app.url("/sandbox-pay/pay"))
+        .header("host", trap_addr.to_string())
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 303);
+    // Replayed ten times: refused each time, and the trap never hears from the server.
+    for _ in 0..10 {
+        let replay = browser
+            .post(app.url("/sandbox-pay/pay"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(replay.status(), 410);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+    app.stop().await;
+}
+
+/// Without the sandbox (a county's server), online payment is not offered, its pages do not
+/// exist, and an API order asking for it is refused with a message.
+#[tokio::test]
+async fn without_a_payment_provider_buyers_pay_cash_and_test_money_is_gone() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (_, _, variant) = stocked(&app, 5).await;
+    let browser = app.logged_in("buyer").await;
+    add_to_cart(&app, &browser, variant, 1).await;
+    let page = text(&browser, app.url("/checkout")).await;
+    assert!(!page.contains("value=\"online\""));
+    assert!(
+        !page.contains("测试支付"),
+        "no test banner without the sandbox"
+    );
+    let forced = check_out(&app, &browser, 1, "online").await;
+    assert_eq!(forced.status(), 422);
+    assert!(text_of(forced).await.contains("暂时不能在线支付"));
+    for path in ["/sandbox-pay/pay", "/api/v1/payments/sandbox/notify"] {
+        let answer = reqwest::Client::new()
+            .post(app.url(path))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 404, "{path}");
+    }
+    let sandboxed = spawn_with(Db::Sqlite, sandbox(WebConfig::default()))
+        .await
+        .unwrap();
+    let home = text(&reqwest::Client::new(), sandboxed.url("/")).await;
+    assert!(home.contains("测试支付"), "the banner shows on every page");
+    sandboxed.stop().await;
     app.stop().await;
 }
 
 #[tokio::test]
 async fn unpaid_online_orders_are_cancelled_and_their_stock_returns() {
-    let config = WebConfig {
+    let config = sandbox(WebConfig {
         pay_within: Duration::from_secs(1),
-        payment_secret: Some("test-payment-secret".to_owned()),
         ..WebConfig::default()
-    };
+    });
     let app = spawn_with(Db::Sqlite, config).await.unwrap();
     let (_, _, variant) = stocked(&app, 1).await;
     let (browser, checkout_path, pay_url) = online_checkout(&app, variant).await;
@@ -629,7 +770,9 @@ async fn the_seller_packs_ships_and_readies_while_the_buyer_follows_the_timeline
 
 #[tokio::test]
 async fn bad_input_at_the_new_endpoints_gets_a_translated_4xx() {
-    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let app = spawn_with(Db::Sqlite, sandbox(WebConfig::default()))
+        .await
+        .unwrap();
     let (shop_id, product, variant) = stocked(&app, 5).await;
     let client = reqwest::Client::new();
     let owner = {

@@ -71,7 +71,7 @@ pub async fn tap(state: &AppState, user: &CurrentUser, tap: Tap) -> Result<Check
             basket,
             delivery,
             payment,
-            provider: state.payments.for_method(payment).id().to_owned(),
+            provider: state.payments.for_method(payment)?.id().to_owned(),
             pay_within: chrono::Duration::from_std(state.config.pay_within)
                 .unwrap_or(chrono::Duration::minutes(30)),
             room_id: Some(tap.room_id),
@@ -169,7 +169,7 @@ pub async fn buy_api(
     } else {
         StatusCode::CREATED
     };
-    Ok((status, Json(checkout_view(&state, &headers, checkout))))
+    Ok((status, Json(checkout_view(&state, checkout))))
 }
 
 #[derive(Deserialize)]
@@ -187,7 +187,6 @@ pub async fn buy_form(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
     session: Session,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<TapForm>,
 ) -> Result<Response, Problem> {
@@ -215,7 +214,7 @@ pub async fn buy_form(
     .await;
     match placed {
         Ok(checkout) => {
-            let next = next_step(&state, &headers, &checkout.payment);
+            let next = next_step(&state, &checkout.payment);
             Ok(Redirect::to(&next).into_response())
         }
         Err(problem) if problem.code == "live-no-defaults" => {

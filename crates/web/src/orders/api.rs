@@ -9,7 +9,7 @@ use farmgate_store::orders::{Checkout, Order, PaymentStatus, PlaceOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::checkout::{next_step, public_base};
+use super::checkout::next_step;
 use super::{DeliveryInput, apply_event, parse_delivery, readable_order};
 use crate::AppState;
 use crate::api::ApiJson;
@@ -125,10 +125,10 @@ pub struct PaymentView {
     pub expires_at: Option<String>,
 }
 
-pub(crate) fn checkout_view(state: &AppState, headers: &HeaderMap, c: Checkout) -> CheckoutView {
-    let next = next_step(state, headers, &c.payment);
+pub(crate) fn checkout_view(state: &AppState, c: Checkout) -> CheckoutView {
+    let next = next_step(state, &c.payment);
     let pay_url = (c.payment.status == PaymentStatus::Pending && next.contains("sandbox-pay"))
-        .then(|| format!("{}{next}", public_base(state, headers)));
+        .then(|| format!("{}{next}", state.public_url()));
     CheckoutView {
         total_fen: c.orders.iter().map(|o| o.total.0).sum(),
         payment: PaymentView {
@@ -188,7 +188,7 @@ async fn parse_order(
         basket,
         delivery,
         payment,
-        provider: state.payments.for_method(payment).id().to_owned(),
+        provider: state.payments.for_method(payment)?.id().to_owned(),
         pay_within: chrono::Duration::from_std(state.config.pay_within)
             .unwrap_or(chrono::Duration::minutes(30)),
         room_id: request.room_id,
@@ -237,7 +237,7 @@ pub async fn place(
                 .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
         ),
     }
-    Ok((status, Json(checkout_view(&state, &headers, checkout))))
+    Ok((status, Json(checkout_view(&state, checkout))))
 }
 
 /// One order, for its buyer or its shop's members.

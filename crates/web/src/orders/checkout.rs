@@ -23,7 +23,6 @@ use crate::csrf::CsrfToken;
 use crate::i18n::Tr;
 use crate::pages::layout::{Chrome, render};
 use crate::payments::PaymentUrls;
-use crate::payments::sandbox::NOTIFY_PATH;
 use crate::problem::Problem;
 use crate::shops::place_label;
 
@@ -72,6 +71,8 @@ struct CheckoutPage {
     stations: Vec<Choice>,
     places: Vec<Choice>,
     form: CheckoutForm,
+    /// Whether this server takes online payments (cash only otherwise).
+    online: bool,
     /// The field a mistake is in, and what to do about it.
     error: Option<(String, String)>,
 }
@@ -199,6 +200,7 @@ async fn page(
             stations,
             places,
             form,
+            online: state.payments.online_available(),
             error,
         },
     ))
@@ -242,16 +244,15 @@ pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
 }
 
 /// Where to send the buyer once their checkout is placed: the provider's page for a pending
-/// online payment, else the checkout's own page.
-pub fn next_step(state: &AppState, headers: &HeaderMap, payment: &Payment) -> String {
+/// online payment, else the checkout's own page. The gateway returns the buyer to
+/// `public_url` (required whenever online payments are on), never to a request's Host.
+pub fn next_step(state: &AppState, payment: &Payment) -> String {
     let own = format!("/checkout/{}", payment.checkout_id);
     if payment.status != PaymentStatus::Pending {
         return own;
     }
-    let base = public_base(state, headers);
     let urls = PaymentUrls {
-        return_url: format!("{base}{own}"),
-        notify_url: format!("{base}{NOTIFY_PATH}"),
+        return_url: format!("{}{own}", state.public_url()),
     };
     state
         .payments
@@ -307,7 +308,7 @@ async fn place(
             basket,
             delivery,
             payment,
-            provider: state.payments.for_method(payment).id().to_owned(),
+            provider: state.payments.for_method(payment)?.id().to_owned(),
             pay_within: chrono::Duration::from_std(state.config.pay_within)
                 .unwrap_or(chrono::Duration::minutes(30)),
             room_id,
@@ -341,7 +342,6 @@ async fn place(
 pub async fn submit(
     State(state): State<AppState>,
     user: CurrentUser,
-    headers: HeaderMap,
     c: Chrome,
     csrf: CsrfToken,
     session: tower_sessions::Session,
@@ -352,7 +352,7 @@ pub async fn submit(
     match place(&state, &user, &form, room).await {
         Ok(checkout) => {
             cart::forget_room(&session).await;
-            Ok(Redirect::to(&next_step(&state, &headers, &checkout.payment)).into_response())
+            Ok(Redirect::to(&next_step(&state, &checkout.payment)).into_response())
         }
         Err(problem)
             if problem.status.is_client_error()
@@ -430,12 +430,11 @@ pub async fn done(
 pub async fn pay(
     State(state): State<AppState>,
     user: CurrentUser,
-    headers: HeaderMap,
     Path(checkout_id): Path<String>,
 ) -> Result<Response, Problem> {
     let payment = state.store.payment_of_checkout(&checkout_id).await?;
     if payment.buyer_id != user.account.id {
         return Err(Problem::not_found());
     }
-    Ok(Redirect::to(&next_step(&state, &headers, &payment)).into_response())
+    Ok(Redirect::to(&next_step(&state, &payment)).into_response())
 }

@@ -35,6 +35,8 @@ pub struct Chrome {
     pub csrf: String,
     pub languages: Vec<LangLink>,
     pub asset_version: &'static str,
+    /// The sandbox gateway is on: every page says that payments are test money.
+    pub test_payments: bool,
 }
 
 impl Chrome {
@@ -56,6 +58,7 @@ impl Chrome {
                 })
                 .collect(),
             asset_version: ASSET_VERSION,
+            test_payments: false,
         }
     }
 }
@@ -82,7 +85,9 @@ impl FromRequestParts<AppState> for Chrome {
             .path_and_query()
             .map_or("/", |p| p.as_str())
             .to_owned();
-        Ok(Chrome::new(language, &path, user_name, csrf))
+        let mut chrome = Chrome::new(language, &path, user_name, csrf);
+        chrome.test_payments = state.payments.sandbox.is_some();
+        Ok(chrome)
     }
 }
 

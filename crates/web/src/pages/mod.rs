@@ -113,15 +113,6 @@ pub fn routes() -> Router<AppState> {
         .route("/live-ingest/publish", post(crate::live::video::publish))
         .route("/live-ingest/done", post(crate::live::video::done))
         .route("/categories/{code}", get(crate::search::category))
-        .route(
-            crate::payments::sandbox::PAY_PATH,
-            get(crate::payments::sandbox::page),
-        )
-        .route("/sandbox-pay/pay", post(crate::payments::sandbox::pay))
-        .route(
-            "/sandbox-pay/cancel",
-            post(crate::payments::sandbox::cancel),
-        )
         .route("/orders/{id}", get(crate::orders::pages::show))
         .route("/orders/{id}/events", post(crate::orders::pages::step))
         .route("/orders/{id}/reviews", post(crate::orders::pages::review))

@@ -12,31 +12,94 @@ pub mod sandbox;
 
 use std::sync::Arc;
 
+use farmgate_domain::ValidationError;
+use farmgate_domain::money::Fen;
 use farmgate_domain::orders::PaymentMethod;
 use farmgate_store::orders::Payment;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// Where a provider sends the buyer back to, and where it posts its confirmation.
+/// Which online provider a server offers (`payment_provider`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnlineProvider {
+    /// No online payments: buyers pay cash at the station or the door.
+    #[default]
+    None,
+    /// The sandbox gateway: test money, for the demo and staging only.
+    Sandbox,
+}
+
+impl OnlineProvider {
+    pub fn parse(text: &str) -> Option<OnlineProvider> {
+        match text.trim() {
+            "none" => Some(OnlineProvider::None),
+            "sandbox" => Some(OnlineProvider::Sandbox),
+            _ => None,
+        }
+    }
+}
+
+/// Where a provider sends the buyer back to. Where the gateway posts its confirmation is
+/// the provider's own setting (from `public_url`), never something a request chose.
 #[derive(Debug, Clone)]
 pub struct PaymentUrls {
     /// The checkout's page on FarmGate (the buyer comes back here).
     pub return_url: String,
-    /// FarmGate's webhook for this provider.
-    pub notify_url: String,
 }
 
+/// What a gateway says of a payment when asked (reconciliation when a callback never came).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GatewayStatus {
+    /// The gateway has no payment for this reference.
+    Unknown,
+    /// Paid, and how much has been paid back so far.
+    Paid { amount: Fen, refunded: Fen },
+}
+
+/// Why a gateway refused or failed a request.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("the gateway has no such payment")]
+    UnknownPayment,
+    #[error("more than is left to refund")]
+    RefundTooLarge,
+    #[error("the gateway could not be reached: {0}")]
+    Unreachable(String),
+}
+
+/// A way of paying. A real gateway (a bank's or a wallet's) implements this trait and gets a
+/// webhook route of its own; what it must do:
+///
+/// - **Start** (`start`): build the gateway's payment request from the payment's reference,
+///   amount and expiry and the return URL, signed with the key agreed with the gateway (the
+///   sandbox signs with HMAC-SHA256 over the fields in a fixed order; a real gateway names
+///   its own scheme, often RSA2 over sorted fields), and answer the address to send the
+///   buyer to.
+/// - **Notify**: the gateway posts to a webhook whose address comes from configuration
+///   (`public_url`). The webhook verifies the signature in constant time, checks the amount,
+///   and settles through `Store::settle_payment`, which is idempotent and turns a payment for
+///   orders cancelled meanwhile into `refund_due`.
+/// - **Refund** (`refund`): pay back part or all of a settled payment; answers the gateway's
+///   refund reference, which the store records.
+/// - **Query** (`query`): what the gateway knows of a payment, for reconciliation.
+#[async_trait::async_trait]
 pub trait PaymentProvider: Send + Sync {
     /// The provider's name as payments record it.
     fn id(&self) -> &'static str;
     fn method(&self) -> PaymentMethod;
     /// Where to send the buyer to pay, or `None` when nothing is paid now.
     fn start(&self, payment: &Payment, urls: &PaymentUrls) -> Option<String>;
+    /// Pays `amount` of a settled payment back; answers the refund's reference.
+    async fn refund(&self, payment: &Payment, amount: Fen) -> Result<String, GatewayError>;
+    /// What the gateway knows of a payment.
+    async fn query(&self, payment: &Payment) -> Result<GatewayStatus, GatewayError>;
 }
 
-/// Cash at the station or at the door: collected when the parcel is handed over.
+/// Cash at the station or at the door: collected when the parcel is handed over, and paid back
+/// in person by the shop.
 pub struct Cash;
 
+#[async_trait::async_trait]
 impl PaymentProvider for Cash {
     fn id(&self) -> &'static str {
         "cash"
@@ -49,37 +112,67 @@ impl PaymentProvider for Cash {
     fn start(&self, _payment: &Payment, _urls: &PaymentUrls) -> Option<String> {
         None
     }
+
+    async fn refund(&self, payment: &Payment, _amount: Fen) -> Result<String, GatewayError> {
+        Ok(format!("CASH-{}", payment.id))
+    }
+
+    async fn query(&self, _payment: &Payment) -> Result<GatewayStatus, GatewayError> {
+        Ok(GatewayStatus::Unknown)
+    }
 }
 
-/// The providers a server offers: cash, and one online provider.
+/// The providers a server offers: cash always, and the online provider its settings name.
 #[derive(Clone)]
 pub struct Payments {
     pub cash: Arc<dyn PaymentProvider>,
-    pub online: Arc<dyn PaymentProvider>,
-    /// The sandbox gateway, whose hosted pages and webhook FarmGate serves.
-    pub sandbox: Arc<sandbox::SandboxGateway>,
+    pub online: Option<Arc<dyn PaymentProvider>>,
+    /// The sandbox gateway, whose hosted pages and webhook FarmGate serves when it is on.
+    pub sandbox: Option<Arc<sandbox::SandboxGateway>>,
 }
 
 impl Payments {
-    pub fn new(secret: &[u8]) -> Payments {
-        let sandbox = Arc::new(sandbox::SandboxGateway::new(secret));
+    /// The providers of `provider`; the sandbox posts its callbacks to `public_url` (checked
+    /// to be set by `settings::check` before this is called).
+    pub fn new(provider: OnlineProvider, secret: &[u8], public_url: Option<&str>) -> Payments {
+        let sandbox = match (provider, public_url) {
+            (OnlineProvider::Sandbox, Some(base)) => Some(Arc::new(sandbox::SandboxGateway::new(
+                secret,
+                format!("{}{}", base.trim_end_matches('/'), sandbox::NOTIFY_PATH),
+            ))),
+            _ => None,
+        };
         Payments {
             cash: Arc::new(Cash),
-            online: sandbox.clone(),
+            online: sandbox
+                .clone()
+                .map(|gateway| gateway as Arc<dyn PaymentProvider>),
             sandbox,
         }
     }
 
-    pub fn for_method(&self, method: PaymentMethod) -> &Arc<dyn PaymentProvider> {
+    /// Whether buyers may pay online (and the test-payments banner shows, for the sandbox).
+    pub fn online_available(&self) -> bool {
+        self.online.is_some()
+    }
+
+    /// The provider for a method the buyer chose; online is refused when none is configured.
+    pub fn for_method(
+        &self,
+        method: PaymentMethod,
+    ) -> Result<&Arc<dyn PaymentProvider>, ValidationError> {
         match method {
-            PaymentMethod::Cash => &self.cash,
-            PaymentMethod::Online => &self.online,
+            PaymentMethod::Cash => Ok(&self.cash),
+            PaymentMethod::Online => self.online.as_ref().ok_or(ValidationError::new(
+                "payment",
+                "payment-online-unavailable",
+            )),
         }
     }
 
     pub fn by_id(&self, id: &str) -> Option<&Arc<dyn PaymentProvider>> {
-        [&self.cash, &self.online]
-            .into_iter()
+        std::iter::once(&self.cash)
+            .chain(self.online.as_ref())
             .find(|p| p.id() == id)
     }
 }

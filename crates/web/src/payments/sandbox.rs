@@ -5,11 +5,16 @@
 //!    amount, expiry and FarmGate's return and notify URLs, signed by FarmGate (so the page
 //!    cannot be pointed at another amount or another site).
 //! 2. The buyer pays (test money) or cancels on the hosted page.
-//! 3. The gateway posts a signed JSON callback to the notify URL (the webhook), retrying while
-//!    it is not acknowledged, and sends the buyer back to the return URL.
+//! 3. The gateway posts a signed JSON callback to FarmGate's webhook, at the address its
+//!    settings give (`public_url`, never one a request carried), retrying a bounded number of
+//!    times without following redirects, and sends the buyer back to the return URL. A pay
+//!    link is used once: a payment that is no longer pending, or whose callback is already on
+//!    its way, is not paid again.
 //! 4. The webhook checks the signature, then settles the payment; a repeated callback changes
 //!    nothing. Payments not confirmed before their expiry are cancelled by a background job.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use askama::Template;
@@ -21,11 +26,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use farmgate_domain::money::Fen;
 use farmgate_domain::orders::PaymentMethod;
-use farmgate_store::orders::{Payment, Settlement};
+use farmgate_store::orders::{Payment, PaymentStatus, Settlement};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{PaymentProvider, PaymentUrls, sign, verify};
+use super::{GatewayError, GatewayStatus, PaymentProvider, PaymentUrls, sign, verify};
 use crate::AppState;
 use crate::csrf::CsrfToken;
 use crate::pages::layout::{Chrome, render};
@@ -38,25 +43,72 @@ pub const PAY_PATH: &str = "/sandbox-pay/checkout";
 /// FarmGate's webhook for the sandbox gateway.
 pub const NOTIFY_PATH: &str = "/api/v1/payments/sandbox/notify";
 
+/// How many times the gateway tries to deliver one payment's callback.
+const DELIVERY_ATTEMPTS: u32 = 6;
+
 pub struct SandboxGateway {
     secret: Vec<u8>,
+    /// FarmGate's webhook, from configuration.
+    notify_url: String,
     client: reqwest::Client,
+    /// The gateway's own books: what it took for each payment and what it paid back.
+    ledger: Mutex<HashMap<i64, Entry>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    paid: Fen,
+    refunded: Fen,
+    /// The callback is still being delivered.
+    delivering: bool,
 }
 
 impl SandboxGateway {
-    pub fn new(secret: &[u8]) -> SandboxGateway {
+    pub fn new(secret: &[u8], notify_url: String) -> SandboxGateway {
         SandboxGateway {
             secret: secret.to_vec(),
+            notify_url,
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap_or_default(),
+            ledger: Mutex::new(HashMap::new()),
         }
     }
 
     /// Signs a callback body as the gateway does (tests use it to play the gateway).
     pub fn sign_callback(&self, body: &[u8]) -> String {
         sign(&self.secret, body)
+    }
+
+    fn ledger(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Entry>> {
+        self.ledger
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Takes the money for `reference` once: false when it was taken already.
+    fn take(&self, reference: i64, amount: Fen) -> bool {
+        let mut ledger = self.ledger();
+        if ledger.contains_key(&reference) {
+            return false;
+        }
+        ledger.insert(
+            reference,
+            Entry {
+                paid: amount,
+                refunded: Fen(0),
+                delivering: true,
+            },
+        );
+        true
+    }
+
+    fn delivered(&self, reference: i64) {
+        if let Some(entry) = self.ledger().get_mut(&reference) {
+            entry.delivering = false;
+        }
     }
 }
 
@@ -67,7 +119,6 @@ pub struct PayRequest {
     pub reference: i64,
     pub amount: i64,
     pub expires: i64,
-    pub notify: String,
     #[serde(rename = "return")]
     pub return_to: String,
     pub sig: String,
@@ -76,24 +127,24 @@ pub struct PayRequest {
 impl PayRequest {
     fn message(&self) -> String {
         format!(
-            "ref={}\namount={}\nexpires={}\nnotify={}\nreturn={}",
-            self.reference, self.amount, self.expires, self.notify, self.return_to
+            "ref={}\namount={}\nexpires={}\nreturn={}",
+            self.reference, self.amount, self.expires, self.return_to
         )
     }
 
     fn query(&self) -> String {
         format!(
-            "ref={}&amount={}&expires={}&notify={}&return={}&sig={}",
+            "ref={}&amount={}&expires={}&return={}&sig={}",
             self.reference,
             self.amount,
             self.expires,
-            url_encode(&self.notify),
             url_encode(&self.return_to),
             self.sig
         )
     }
 }
 
+#[async_trait::async_trait]
 impl PaymentProvider for SandboxGateway {
     fn id(&self) -> &'static str {
         "sandbox"
@@ -108,12 +159,35 @@ impl PaymentProvider for SandboxGateway {
             reference: payment.id,
             amount: payment.amount.0,
             expires: payment.expires_at.map_or(0, |at| at.timestamp()),
-            notify: urls.notify_url.clone(),
             return_to: urls.return_url.clone(),
             sig: String::new(),
         };
         request.sig = sign(&self.secret, request.message().as_bytes());
         Some(format!("{PAY_PATH}?{}", request.query()))
+    }
+
+    async fn refund(&self, payment: &Payment, amount: Fen) -> Result<String, GatewayError> {
+        let mut ledger = self.ledger();
+        let entry = ledger
+            .get_mut(&payment.id)
+            .ok_or(GatewayError::UnknownPayment)?;
+        let refunded = entry
+            .refunded
+            .checked_add(amount)
+            .filter(|total| amount.0 > 0 && *total <= entry.paid)
+            .ok_or(GatewayError::RefundTooLarge)?;
+        entry.refunded = refunded;
+        Ok(format!("SBXR{}", uuid::Uuid::new_v4().simple()))
+    }
+
+    async fn query(&self, payment: &Payment) -> Result<GatewayStatus, GatewayError> {
+        Ok(match self.ledger().get(&payment.id) {
+            Some(entry) => GatewayStatus::Paid {
+                amount: entry.paid,
+                refunded: entry.refunded,
+            },
+            None => GatewayStatus::Unknown,
+        })
     }
 }
 
@@ -130,12 +204,26 @@ pub struct Callback {
     pub status: String,
 }
 
-fn checked(state: &AppState, request: &PayRequest) -> Result<(), Problem> {
-    if !verify(
-        &state.payments.sandbox.secret,
-        request.message().as_bytes(),
-        &request.sig,
-    ) {
+/// The gateway's hosted pages; `router` adds them only when the sandbox is on.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(PAY_PATH, get(page))
+        .route("/sandbox-pay/pay", post(pay))
+        .route("/sandbox-pay/cancel", post(cancel))
+}
+
+/// The sandbox gateway, when this server runs it; otherwise its webhook does not exist.
+fn gateway(state: &AppState) -> Result<Arc<SandboxGateway>, Problem> {
+    state
+        .payments
+        .sandbox
+        .clone()
+        .ok_or_else(Problem::not_found)
+}
+
+fn checked(gateway: &SandboxGateway, request: &PayRequest) -> Result<(), Problem> {
+    if !verify(&gateway.secret, request.message().as_bytes(), &request.sig) {
         return Err(Problem::new(
             StatusCode::BAD_REQUEST,
             "payment-link-invalid",
@@ -164,7 +252,7 @@ pub async fn page(
     csrf: CsrfToken,
     Query(request): Query<PayRequest>,
 ) -> Result<Response, Problem> {
-    checked(&state, &request)?;
+    checked(&*gateway(&state)?, &request)?;
     let expires = chrono::DateTime::from_timestamp(request.expires, 0)
         .map(crate::orders::pages::china_time)
         .unwrap_or_default();
@@ -180,12 +268,23 @@ pub async fn page(
     ))
 }
 
-/// The buyer pays: the gateway confirms to FarmGate's webhook, then sends the buyer back.
+/// The buyer pays: the gateway takes the money once, confirms to FarmGate's webhook (a
+/// bounded number of tries), then sends the buyer back. A link whose payment is no longer
+/// pending, or was paid already, is refused.
 pub async fn pay(
     State(state): State<AppState>,
     Form(request): Form<PayRequest>,
 ) -> Result<Response, Problem> {
-    checked(&state, &request)?;
+    let gateway = gateway(&state)?;
+    checked(&gateway, &request)?;
+    let payment = state.store.payment(request.reference).await?;
+    let used = || Problem::new(StatusCode::GONE, "payment-link-used");
+    if payment.status != PaymentStatus::Pending || payment.amount.0 != request.amount {
+        return Err(used());
+    }
+    if !gateway.take(payment.id, payment.amount) {
+        return Err(used());
+    }
     let callback = Callback {
         reference: request.reference,
         amount_fen: request.amount,
@@ -194,27 +293,31 @@ pub async fn pay(
     };
     let body = serde_json::to_vec(&callback)
         .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server"))?;
-    let gateway = state.payments.sandbox.clone();
-    let notify = request.notify.clone();
-    // Like a real gateway: try now, and keep trying in the background until acknowledged.
-    if !deliver(&gateway, &notify, &body).await {
+    // Like a real gateway: try now, and a few more times in the background until acknowledged.
+    if deliver(&gateway, &body).await {
+        gateway.delivered(payment.id);
+    } else {
         tokio::spawn(async move {
-            for attempt in 1..=5u32 {
+            for attempt in 1..DELIVERY_ATTEMPTS {
                 tokio::time::sleep(Duration::from_secs(2u64.pow(attempt))).await;
-                if deliver(&gateway, &notify, &body).await {
+                if deliver(&gateway, &body).await {
+                    gateway.delivered(callback.reference);
                     return;
                 }
             }
-            tracing::error!(notify = %notify, "the sandbox gateway gave up on a callback");
+            tracing::error!(
+                payment = callback.reference,
+                "the sandbox gateway gave up on a callback"
+            );
         });
     }
     Ok(Redirect::to(&request.return_to).into_response())
 }
 
-async fn deliver(gateway: &SandboxGateway, notify: &str, body: &[u8]) -> bool {
+async fn deliver(gateway: &SandboxGateway, body: &[u8]) -> bool {
     let sent = gateway
         .client
-        .post(notify)
+        .post(&gateway.notify_url)
         .header("content-type", "application/json")
         .header(SIGNATURE_HEADER, gateway.sign_callback(body))
         .body(body.to_vec())
@@ -239,7 +342,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     Form(request): Form<PayRequest>,
 ) -> Result<Response, Problem> {
-    checked(&state, &request)?;
+    checked(&*gateway(&state)?, &request)?;
     Ok(Redirect::to(&request.return_to).into_response())
 }
 
@@ -270,7 +373,7 @@ pub async fn notify(
         .get(SIGNATURE_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if !verify(&state.payments.sandbox.secret, &body, signature) {
+    if !verify(&gateway(&state)?.secret, &body, signature) {
         return Err(Problem::new(StatusCode::UNAUTHORIZED, "signature-invalid"));
     }
     let callback: Callback = serde_json::from_slice(&body)

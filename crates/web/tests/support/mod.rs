@@ -65,6 +65,8 @@ async fn spawn_seeded(db: Db, mut config: WebConfig, catalog: bool) -> Option<Ap
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    // As `farmgate serve` does on a loopback address: the server's own address is public_url.
+    config.public_url.get_or_insert_with(|| base.clone());
     let state = AppState::new(db.store.clone(), config).await.unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
