@@ -700,3 +700,16 @@ error-session-days-attended = Someone has already checked in: the dates cannot m
 test-payments-banner = Test payments: this server takes no real money; the payment page is a sandbox.
 error-payment-online-unavailable = Online payment is not available here yet; choose cash on pickup or delivery.
 error-payment-link-used = This payment link has been used or is no longer valid; open the order to see where it stands.
+
+# Money owed back (refunds)
+order-status-cancel_requested = Cancel requested: waiting for the shop to refund
+payment-status-refund_due = Paid for cancelled orders: the money goes back
+payment-status-refunded = Paid back
+refunds-title = Money to pay back
+refunds-intro = Payments that took money for orders that will not be delivered: cancelled while the buyer paid, paid after the time ran out, or refunded by the shop. Pay each back through its provider.
+refunds-none = No payment owes money back.
+refunds-of = of a payment of { $amount }
+refunds-pay-back = Pay back now
+refunds-done = Payment { $payment } has been paid back.
+error-refund-failed = The payment provider did not pay this back; try again in a moment.
+error-refund-provider-missing = This payment's provider is not configured on this server; pay it back by hand.

@@ -685,3 +685,16 @@ error-session-days-attended = 已经有人签到，开课日期不能再改；�
 test-payments-banner = 测试支付：本服务器不收真钱，支付页面是沙箱。
 error-payment-online-unavailable = 这里暂时不能在线支付，请选择取货或送货时付现金。
 error-payment-link-used = 这个支付链接已经用过或已失效，请打开订单查看状态。
+
+# Money owed back (refunds)
+order-status-cancel_requested = 已申请取消，等待店铺退款
+payment-status-refund_due = 订单已取消，款项将原路退回
+payment-status-refunded = 已退款
+refunds-title = 待退款项
+refunds-intro = 这些付款收了钱，但订单不会发货：付款时订单已取消、超时后才付款、或店铺同意了退款。请逐笔原路退回。
+refunds-none = 没有需要退回的款项。
+refunds-of = 原付款 { $amount }
+refunds-pay-back = 立即退款
+refunds-done = 付款 { $payment } 已退回。
+error-refund-failed = 支付渠道没有完成退款，请稍后再试。
+error-refund-provider-missing = 本服务器没有配置这笔付款的支付渠道，请人工退款。

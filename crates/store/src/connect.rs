@@ -36,6 +36,22 @@ pub struct Store {
     statements: Arc<AtomicU64>,
 }
 
+impl Store {
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a deferred transaction that reads
+    /// first and writes later fails with "database is locked" when another writer went in
+    /// between, and the busy timeout cannot help it. PostgreSQL ignores the mode.
+    pub(crate) async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await
+    }
+}
+
 /// Counts every statement the connection runs.
 fn counted(mut db: DatabaseConnection, backend: Backend) -> Store {
     let statements = Arc::new(AtomicU64::new(0));

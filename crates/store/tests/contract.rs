@@ -79,6 +79,9 @@ contract!(
     the_funnel_follows_trainees_to_their_first_sales,
     an_amount_that_would_wrap_is_refused_not_wrapped,
     intake_totals_equal_big_integer_arithmetic,
+    a_payment_for_cancelled_orders_is_owed_back,
+    a_paid_order_cancelled_is_a_request_the_shop_answers,
+    cancel_expire_and_settle_races_keep_the_money_straight,
 );
 
 #[path = "contract/live.rs"]
@@ -92,6 +95,14 @@ use live::{
 mod money;
 use money::{
     an_amount_that_would_wrap_is_refused_not_wrapped, intake_totals_equal_big_integer_arithmetic,
+};
+
+#[path = "contract/refunds.rs"]
+mod refunds;
+use refunds::{
+    a_paid_order_cancelled_is_a_request_the_shop_answers,
+    a_payment_for_cancelled_orders_is_owed_back,
+    cancel_expire_and_settle_races_keep_the_money_straight,
 };
 
 #[path = "contract/training.rs"]
@@ -1471,7 +1482,7 @@ async fn unpaid_online_orders_expire_and_return_stock(db: &TestDb) {
         store.order(cash.orders[0].id).await.unwrap().status,
         OrderStatus::Placed
     );
-    // The gateway's confirmation arriving now is recorded, for a refund.
+    // The gateway's confirmation arriving now is recorded: all of it is owed back.
     assert_eq!(
         store
             .settle_payment(checkout.payment.id, checkout.payment.amount, "late")
@@ -1479,9 +1490,10 @@ async fn unpaid_online_orders_expire_and_return_stock(db: &TestDb) {
             .unwrap(),
         Settlement::TooLate
     );
+    let late = store.payment(checkout.payment.id).await.unwrap();
     assert_eq!(
-        store.payment(checkout.payment.id).await.unwrap().status,
-        PaymentStatus::PaidLate
+        (late.status, late.refund_due),
+        (PaymentStatus::RefundDue, checkout.payment.amount)
     );
     assert_eq!(
         store.order(checkout.orders[0].id).await.unwrap().status,

@@ -920,3 +920,130 @@ async fn bad_input_at_the_new_endpoints_gets_a_translated_4xx() {
     assert_eq!(theirs.status(), 404, "a checkout is its buyer's");
     app.stop().await;
 }
+
+/// Paid and cancelled: the buyer cancels before the gateway's money arrives; the payment
+/// becomes owed back, Huixian's payment is listed for the centre above it and not for Tekes'
+/// centre, and paying it back is done once. A paid order's cancel asks the shop.
+#[tokio::test]
+async fn money_for_cancelled_orders_is_listed_and_paid_back_once() {
+    let app = spawn_with(Db::Sqlite, sandbox(WebConfig::default()))
+        .await
+        .unwrap();
+    let (_, _, variant) = stocked(&app, 5).await;
+    let (browser, checkout_path, pay_url) = online_checkout(&app, variant).await;
+    let checkout_id = checkout_path.trim_start_matches("/checkout/").to_owned();
+    let order_id = app.db.store.orders_of_checkout(&checkout_id).await.unwrap()[0].id;
+    let hosted = text(&browser, app.url(&pay_url)).await;
+    let order_page = text(&browser, app.url(&format!("/orders/{order_id}"))).await;
+    let cancelled = browser
+        .post(app.url(&format!("/orders/{order_id}/events")))
+        .form(&[
+            ("_csrf", csrf_of(&order_page)),
+            ("event", "cancel".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), 303);
+    // The buyer had the hosted page open in another tab, and pays there.
+    let fields: Vec<(String, String)> = ["_csrf", "ref", "amount", "expires", "return", "sig"]
+        .iter()
+        .map(|name| ((*name).to_owned(), value_of(&hosted, name)))
+        .collect();
+    let paid = browser
+        .post(app.url("/sandbox-pay/pay"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 303);
+    let payment = app
+        .db
+        .store
+        .payment_of_checkout(&checkout_id)
+        .await
+        .unwrap();
+    assert_eq!(payment.status.as_str(), "refund_due");
+    assert_eq!(payment.refund_due, payment.amount);
+    let buyer_view = text(&browser, app.url(&checkout_path)).await;
+    assert!(buyer_view.contains("款项将原路退回"), "{buyer_view}");
+
+    // Tekes' centre does not see Huixian's payment, nor pay it back.
+    let tekes = app.logged_in("tekes-centre").await;
+    let theirs = text(&tekes, app.url("/centre/refunds")).await;
+    assert!(theirs.contains("没有需要退回的款项"), "{theirs}");
+    let forbidden = tekes
+        .post(app.url(&format!("/centre/refunds/{}", payment.id)))
+        .form(&[("_csrf", csrf_of(&theirs))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forbidden.status(), 404);
+    // The administrator above every county does, once.
+    let admin = app.logged_in("admin").await;
+    let list = text(&admin, app.url("/centre/refunds")).await;
+    assert!(
+        list.contains("¥38.00") && list.contains(&checkout_id),
+        "{list}"
+    );
+    let paid_back = admin
+        .post(app.url(&format!("/centre/refunds/{}", payment.id)))
+        .form(&[("_csrf", csrf_of(&list))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid_back.status(), 303);
+    let refunded = app.db.store.payment(payment.id).await.unwrap();
+    assert_eq!(
+        (
+            refunded.status.as_str(),
+            refunded.refund_due.0,
+            refunded.refunded
+        ),
+        ("refunded", 0, payment.amount)
+    );
+    assert!(refunded.refund_ref.unwrap().starts_with("SBXR"));
+    let again = admin
+        .post(app.url(&format!("/centre/refunds/{}", payment.id)))
+        .form(&[("_csrf", csrf_of(&list))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 404, "nothing owed any more");
+    assert!(
+        text(&admin, app.url("/centre/refunds"))
+            .await
+            .contains("没有需要退回的款项")
+    );
+
+    // Paid first, then cancelled: a request the shop answers; the stock stays until then.
+    let (browser, checkout_path, pay_url) = online_checkout(&app, variant).await;
+    let hosted = text(&browser, app.url(&pay_url)).await;
+    let fields: Vec<(String, String)> = ["_csrf", "ref", "amount", "expires", "return", "sig"]
+        .iter()
+        .map(|name| ((*name).to_owned(), value_of(&hosted, name)))
+        .collect();
+    browser
+        .post(app.url("/sandbox-pay/pay"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    let checkout_id = checkout_path.trim_start_matches("/checkout/").to_owned();
+    let order_id = app.db.store.orders_of_checkout(&checkout_id).await.unwrap()[0].id;
+    let order_page = text(&browser, app.url(&format!("/orders/{order_id}"))).await;
+    let stock = app.db.store.variant_stock(variant).await.unwrap();
+    browser
+        .post(app.url(&format!("/orders/{order_id}/events")))
+        .form(&[
+            ("_csrf", csrf_of(&order_page)),
+            ("event", "cancel".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let after = text(&browser, app.url(&format!("/orders/{order_id}"))).await;
+    assert!(after.contains("已申请取消，等待店铺退款"), "{after}");
+    assert_eq!(app.db.store.variant_stock(variant).await.unwrap(), stock);
+    app.stop().await;
+}

@@ -4,9 +4,13 @@
 //! ```text
 //! placed ──pay──▶ paid ──pack──▶ packed ──ship──▶ shipped ──deliver──▶ delivered ──┐
 //!   │  (cash: pack before paying)                    └─ready──▶ ready_for_pickup ─pick_up─▶ picked_up ─┤
-//!   └─cancel─▶ cancelled ◀─cancel─ paid                                                          complete
+//!   └─cancel─▶ cancelled                                                                         complete
+//!   paid ──cancel──▶ cancel_requested ──refund──▶ refunded   (reject_refund ─▶ paid: the shop packs)
 //!                             delivered | picked_up | completed ──request_refund──▶ refund_requested ──refund──▶ refunded
 //!                                                                          (reject_refund ─▶ completed)
+//!
+//! A buyer cannot simply cancel an order that is paid for: the money was taken, so the cancel
+//! becomes a request the shop answers, and a granted one pays the money back (decision 0013).
 //! ```
 
 pub mod review;
@@ -46,12 +50,14 @@ pub enum OrderStatus {
     PickedUp,
     Completed,
     Cancelled,
+    /// The buyer cancelled a paid order: the shop refunds it, or goes on with it.
+    CancelRequested,
     RefundRequested,
     Refunded,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 11] = [
+    pub const ALL: [OrderStatus; 12] = [
         OrderStatus::Placed,
         OrderStatus::Paid,
         OrderStatus::Packed,
@@ -61,6 +67,7 @@ impl OrderStatus {
         OrderStatus::PickedUp,
         OrderStatus::Completed,
         OrderStatus::Cancelled,
+        OrderStatus::CancelRequested,
         OrderStatus::RefundRequested,
         OrderStatus::Refunded,
     ];
@@ -76,6 +83,7 @@ impl OrderStatus {
             OrderStatus::PickedUp => "picked_up",
             OrderStatus::Completed => "completed",
             OrderStatus::Cancelled => "cancelled",
+            OrderStatus::CancelRequested => "cancel_requested",
             OrderStatus::RefundRequested => "refund_requested",
             OrderStatus::Refunded => "refunded",
         }
@@ -144,7 +152,10 @@ impl OrderKind {
                 S::Packed
             }
             (S::Paid, E::Pack { packed_grams }) if packed_grams > 0 => S::Packed,
-            (S::Placed | S::Paid, E::Cancel) => S::Cancelled,
+            (S::Placed, E::Cancel) => S::Cancelled,
+            (S::Paid, E::Cancel) => S::CancelRequested,
+            (S::CancelRequested, E::Refund) => S::Refunded,
+            (S::CancelRequested, E::RejectRefund) => S::Paid,
             (S::Packed, E::Ship) => S::Shipped,
             (S::Shipped, E::Deliver) if self.fulfilment == Fulfilment::Home => S::Delivered,
             (S::Shipped, E::MarkReadyForPickup) if self.fulfilment == Fulfilment::Pickup => {
@@ -294,6 +305,30 @@ mod tests {
             run(PICKUP_CASH, &[OrderEvent::Pay]).is_err(),
             "cash orders are not paid online"
         );
+        assert_eq!(
+            run(HOME_ONLINE, &[OrderEvent::Pay, OrderEvent::Cancel]),
+            Ok(OrderStatus::CancelRequested),
+            "a paid order's cancel is a request"
+        );
+        assert_eq!(
+            run(
+                HOME_ONLINE,
+                &[OrderEvent::Pay, OrderEvent::Cancel, OrderEvent::Refund]
+            ),
+            Ok(OrderStatus::Refunded)
+        );
+        assert_eq!(
+            run(
+                HOME_ONLINE,
+                &[
+                    OrderEvent::Pay,
+                    OrderEvent::Cancel,
+                    OrderEvent::RejectRefund
+                ]
+            ),
+            Ok(OrderStatus::Paid),
+            "refused, the shop goes on"
+        );
         let packed = [OrderEvent::Pay, OrderEvent::Pack { packed_grams: 5 }];
         assert!(
             run(HOME_ONLINE, &[&packed[..], &[OrderEvent::Cancel]].concat()).is_err(),
@@ -437,11 +472,17 @@ mod tests {
             if kind.fulfilment == Fulfilment::Pickup { prop_assert!(!seen(OrderStatus::Delivered)); }
             if kind.fulfilment == Fulfilment::Home { prop_assert!(!seen(OrderStatus::PickedUp) && !seen(OrderStatus::ReadyForPickup)); }
             if seen(OrderStatus::Cancelled) { prop_assert!(!seen(OrderStatus::Packed)); }
-            if seen(OrderStatus::Refunded) { prop_assert!(seen(OrderStatus::Delivered) || seen(OrderStatus::PickedUp)); }
+            // Money taken is never simply dropped: a refund follows the goods reaching the
+            // buyer, or the buyer cancelling what they had paid for.
+            if seen(OrderStatus::Refunded) {
+                prop_assert!(seen(OrderStatus::Delivered) || seen(OrderStatus::PickedUp) || seen(OrderStatus::CancelRequested));
+            }
+            // A paid order is never cancelled outright: only a placed one is.
+            if status == OrderStatus::Cancelled { prop_assert_eq!(history[history.len() - 2], OrderStatus::Placed); }
         }
 
         #[test]
-        fn statuses_round_trip_through_text(index in 0usize..11) {
+        fn statuses_round_trip_through_text(index in 0usize..12) {
             let status = OrderStatus::ALL[index];
             prop_assert_eq!(OrderStatus::parse(status.as_str()), Some(status));
         }

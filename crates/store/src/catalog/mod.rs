@@ -14,7 +14,7 @@ use farmgate_domain::money::Fen;
 use farmgate_domain::regions::RegionPath;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -173,7 +173,7 @@ impl Store {
 
     /// Creates a product with its texts, tags and variants in one transaction.
     pub async fn create_product(&self, new: NewProduct) -> Result<Product> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let id = insert_product(&txn, &new).await?;
         txn.commit().await?;
         self.product(id).await
@@ -182,7 +182,7 @@ impl Store {
     /// Creates all of these products or, if any fails, none of them (an import is never left
     /// half done). Returns their ids in order.
     pub async fn create_products(&self, products: &[NewProduct]) -> Result<Vec<i64>> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let mut ids = Vec::with_capacity(products.len());
         for new in products {
             ids.push(insert_product(&txn, new).await?);
@@ -227,7 +227,7 @@ impl Store {
 
     /// Adds a photo to a product (after its others); the same picture twice is one photo.
     pub async fn add_product_photo(&self, product_id: i64, photo: &Photo) -> Result<()> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let existing = photo::Entity::find()
             .filter(photo::Column::ProductId.eq(product_id))
             .all(&txn)

@@ -18,9 +18,7 @@ use farmgate_domain::money::Fen;
 use farmgate_domain::regions::RegionPath;
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 use crate::regions::entity as region;
@@ -116,7 +114,7 @@ fn room_from(row: room::Model, shop_ids: Vec<i64>) -> Result<Room> {
 impl Store {
     /// Schedules a room with the shops whose products it may pin, and a fresh stream key.
     pub async fn schedule_room(&self, new: NewRoom) -> Result<Room> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let row = room::ActiveModel {
             host_id: Set(new.host_id),
             region_id: Set(new.region_id),

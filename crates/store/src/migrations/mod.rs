@@ -11,6 +11,7 @@ mod m20261123_000007_reviews;
 mod m20261123_000008_live;
 mod m20261126_000009_live_chat;
 mod m20261126_000010_training;
+mod m20261130_000011_refunds;
 
 use std::collections::HashSet;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_live::Migration),
             Box::new(m20261126_000009_live_chat::Migration),
             Box::new(m20261126_000010_training::Migration),
+            Box::new(m20261130_000011_refunds::Migration),
         ]
     }
 }

@@ -3,12 +3,9 @@
 use chrono::Utc;
 use farmgate_domain::catalog::{PricePolicy, settle_line_price};
 use farmgate_domain::money::Fen;
-use farmgate_domain::orders::{OrderEvent, OrderKind, OrderStatus};
+use farmgate_domain::orders::{OrderEvent, OrderKind, OrderStatus, PaymentMethod};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 
 use super::entity::{event, line, order};
 use super::{Order, assemble};
@@ -21,7 +18,7 @@ const TOO_LARGE: Error = Error::Invalid(farmgate_domain::ValidationError::new(
 ));
 
 fn kind_of(row: &order::Model) -> Result<OrderKind> {
-    use farmgate_domain::orders::{Fulfilment, PaymentMethod};
+    use farmgate_domain::orders::Fulfilment;
     let fulfilment = match row.fulfilment.as_str() {
         "pickup" => Fulfilment::Pickup,
         "home" => Fulfilment::Home,
@@ -66,7 +63,7 @@ impl Store {
         actor_id: i64,
         note: Option<String>,
     ) -> Result<Order> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let updated = advance_in(&txn, id, event, Some(actor_id), note).await?;
         let order = assemble(&txn, vec![updated])
             .await?
@@ -143,7 +140,11 @@ pub(crate) async fn advance_in(
                 .exec(txn)
                 .await?;
         }
-        OrderEvent::Cancel => {
+        // Goods that never left the shop go back on sale: a cancelled order, or a paid one
+        // whose cancel the shop granted.
+        OrderEvent::Cancel | OrderEvent::Refund
+            if to == OrderStatus::Cancelled || from == OrderStatus::CancelRequested =>
+        {
             for l in &lines {
                 variant::Entity::update_many()
                     .col_expr(
@@ -156,6 +157,17 @@ pub(crate) async fn advance_in(
             }
         }
         _ => {}
+    }
+    if to == OrderStatus::Refunded && kind_of(&row)?.payment == PaymentMethod::Online {
+        // The gateway took this order's money: it is owed back, and the centre sees it.
+        super::entity::payment::Entity::update_many()
+            .col_expr(
+                super::entity::payment::Column::RefundDueFen,
+                Expr::col(super::entity::payment::Column::RefundDueFen).add(row.total_fen),
+            )
+            .filter(super::entity::payment::Column::CheckoutId.eq(&row.checkout_id))
+            .exec(txn)
+            .await?;
     }
     event::ActiveModel {
         order_id: Set(id),

@@ -205,6 +205,9 @@ pub(super) async fn place_set(
                     created_at: Set(now),
                     expires_at: Set(online.then(|| now + request.pay_within)),
                     settled_at: Set(None),
+                    refund_due_fen: Set(0),
+                    refunded_fen: Set(0),
+                    refund_ref: Set(None),
                     ..Default::default()
                 };
                 accepted.push(Accepted {

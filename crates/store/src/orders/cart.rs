@@ -3,9 +3,7 @@
 
 use chrono::Utc;
 use farmgate_domain::orders::Basket;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::entity::cart_line;
 use crate::{Result, Store};
@@ -30,7 +28,7 @@ impl Store {
     /// Adds each `(variant, quantity)` to what the cart holds (a quantity is capped at the
     /// most one line may order; the cart at the most lines a checkout takes).
     pub async fn merge_cart(&self, account_id: i64, lines: &[(i64, u32)]) -> Result<()> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         for &(variant_id, quantity) in lines {
             let existing = cart_line::Entity::find()
                 .filter(cart_line::Column::AccountId.eq(account_id))
@@ -83,7 +81,7 @@ impl Store {
             filter.exec(&self.db).await?;
             return Ok(());
         }
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let existing = cart_line::Entity::find()
             .filter(cart_line::Column::AccountId.eq(account_id))
             .filter(cart_line::Column::VariantId.eq(variant_id))

@@ -100,6 +100,9 @@ pub mod payment {
         pub created_at: ChronoDateTimeUtc,
         pub expires_at: Option<ChronoDateTimeUtc>,
         pub settled_at: Option<ChronoDateTimeUtc>,
+        pub refund_due_fen: i64,
+        pub refunded_fen: i64,
+        pub refund_ref: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

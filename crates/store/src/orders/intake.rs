@@ -336,6 +336,9 @@ async fn place_one(
         created_at: Set(now),
         expires_at: Set(online.then(|| now + request.pay_within)),
         settled_at: Set(None),
+        refund_due_fen: Set(0),
+        refunded_fen: Set(0),
+        refund_ref: Set(None),
         ..Default::default()
     }
     .insert(conn)

@@ -1,12 +1,17 @@
 //! Payments: one per checkout, covering all of its orders. Cash is due at the station or the
 //! door; an online payment is pending until the gateway confirms it, and expires (cancelling
 //! its orders, which puts the stock back on sale) if it does not come in time.
+//!
+//! Money taken for orders that will not be delivered is owed back: `refund_due` grows when a
+//! confirmation arrives for orders cancelled meanwhile (or after the expiry), and when a shop
+//! grants a refund of an online order; it shrinks when the gateway pays it back
+//! (`record_refund`). The centre reads every payment that owes (decision 0013).
 
 use chrono::{DateTime, Utc};
 use farmgate_domain::money::Fen;
 use farmgate_domain::orders::{OrderEvent, OrderStatus};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use super::advance::advance_in;
@@ -23,8 +28,13 @@ pub enum PaymentStatus {
     Paid,
     /// Not paid in time: the orders were cancelled.
     Expired,
-    /// The gateway confirmed after the payment had expired: the money must go back.
+    /// The gateway confirmed after the payment had expired (written before refund_due
+    /// existed; now such a payment becomes `RefundDue`).
     PaidLate,
+    /// Paid, but for orders that were all cancelled (or expired) meanwhile: all of it goes back.
+    RefundDue,
+    /// Everything it owed was paid back.
+    Refunded,
 }
 
 impl PaymentStatus {
@@ -35,6 +45,8 @@ impl PaymentStatus {
             PaymentStatus::Paid => "paid",
             PaymentStatus::Expired => "expired",
             PaymentStatus::PaidLate => "paid_late",
+            PaymentStatus::RefundDue => "refund_due",
+            PaymentStatus::Refunded => "refunded",
         }
     }
 
@@ -45,6 +57,8 @@ impl PaymentStatus {
             PaymentStatus::Paid,
             PaymentStatus::Expired,
             PaymentStatus::PaidLate,
+            PaymentStatus::RefundDue,
+            PaymentStatus::Refunded,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -63,6 +77,12 @@ pub struct Payment {
     pub created_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
     pub settled_at: Option<DateTime<Utc>>,
+    /// Money owed back to the buyer and not yet paid back.
+    pub refund_due: Fen,
+    /// Money paid back so far.
+    pub refunded: Fen,
+    /// The gateway's reference of the last refund.
+    pub refund_ref: Option<String>,
 }
 
 impl TryFrom<payment::Model> for Payment {
@@ -82,6 +102,9 @@ impl TryFrom<payment::Model> for Payment {
             created_at: row.created_at,
             expires_at: row.expires_at,
             settled_at: row.settled_at,
+            refund_due: Fen(row.refund_due_fen),
+            refunded: Fen(row.refunded_fen),
+            refund_ref: row.refund_ref,
         })
     }
 }
@@ -93,8 +116,35 @@ pub enum Settlement {
     Settled,
     /// It had been confirmed before: nothing changed (gateways repeat their callbacks).
     AlreadySettled,
-    /// It came after the payment expired and its orders were cancelled: recorded for refund.
+    /// It came after the payment expired, or after all its orders were cancelled: all of it
+    /// is owed back (`refund_due`).
     TooLate,
+}
+
+fn unknown_status(id: i64) -> Error {
+    Error::Config(format!("payment {id} has an unknown status"))
+}
+
+/// Moves one placed order to paid; false when it was cancelled meanwhile (the conditional
+/// update finds it no longer placed).
+async fn pay_order(
+    txn: &sea_orm::DatabaseTransaction,
+    order_id: i64,
+    gateway_ref: &str,
+) -> Result<bool> {
+    match advance_in(
+        txn,
+        order_id,
+        OrderEvent::Pay,
+        None,
+        Some(gateway_ref.to_owned()),
+    )
+    .await
+    {
+        Ok(_) => Ok(true),
+        Err(Error::InvalidState) => Ok(false),
+        Err(other) => Err(other),
+    }
 }
 
 impl Store {
@@ -117,14 +167,15 @@ impl Store {
 
     /// Records the gateway's confirmation of `amount` for payment `id`. Idempotent: the same
     /// confirmation twice changes nothing the second time. A confirmation for another amount
-    /// is refused (`Conflict { field: "amount" }`) and changes nothing.
+    /// is refused (`Conflict { field: "amount" }`) and changes nothing. Orders cancelled while
+    /// the buyer was paying (or all of them, when the payment had expired) are owed back.
     pub async fn settle_payment(
         &self,
         id: i64,
         amount: Fen,
         gateway_ref: &str,
     ) -> Result<Settlement> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let row = payment::Entity::find_by_id(id)
             .one(&txn)
             .await?
@@ -132,19 +183,20 @@ impl Store {
         if row.amount_fen != amount.0 {
             return Err(Error::Conflict { field: "amount" });
         }
-        let status = PaymentStatus::parse(&row.status)
-            .ok_or_else(|| Error::Config(format!("payment {id} has an unknown status")))?;
+        let status = PaymentStatus::parse(&row.status).ok_or_else(|| unknown_status(id))?;
         let now = Utc::now();
-        let (next, settlement) = match status {
-            PaymentStatus::Paid | PaymentStatus::PaidLate => {
-                return Ok(Settlement::AlreadySettled);
-            }
+        match status {
+            PaymentStatus::Pending | PaymentStatus::Expired => {}
             PaymentStatus::Due => return Err(Error::InvalidState),
-            PaymentStatus::Expired => (PaymentStatus::PaidLate, Settlement::TooLate),
-            PaymentStatus::Pending => (PaymentStatus::Paid, Settlement::Settled),
-        };
+            _ => return Ok(Settlement::AlreadySettled),
+        }
+        // Claim the payment first: of two confirmations (or a confirmation and the expiry
+        // job) exactly one moves it from where it was.
         let moved = payment::Entity::update_many()
-            .col_expr(payment::Column::Status, Expr::value(next.as_str()))
+            .col_expr(
+                payment::Column::Status,
+                Expr::value(PaymentStatus::Paid.as_str()),
+            )
             .col_expr(payment::Column::GatewayRef, Expr::value(gateway_ref))
             .col_expr(payment::Column::SettledAt, Expr::value(now))
             .filter(payment::Column::Id.eq(id))
@@ -152,28 +204,134 @@ impl Store {
             .exec(&txn)
             .await?;
         if moved.rows_affected == 0 {
-            // Another confirmation got there first.
             return Ok(Settlement::AlreadySettled);
         }
-        if settlement == Settlement::Settled {
-            let orders = order::Entity::find()
-                .filter(order::Column::CheckoutId.eq(&row.checkout_id))
-                .filter(order::Column::Status.eq(OrderStatus::Placed.as_str()))
-                .all(&txn)
-                .await?;
-            for o in orders {
-                advance_in(
-                    &txn,
-                    o.id,
-                    OrderEvent::Pay,
-                    None,
-                    Some(gateway_ref.to_owned()),
-                )
-                .await?;
+        let orders = order::Entity::find()
+            .filter(order::Column::CheckoutId.eq(&row.checkout_id))
+            .all(&txn)
+            .await?;
+        let mut owed = Fen(0);
+        let mut delivered = 0;
+        for o in orders {
+            let paid = o.status == OrderStatus::Placed.as_str()
+                && pay_order(&txn, o.id, gateway_ref).await?;
+            if paid {
+                delivered += 1;
+            } else {
+                // Cancelled before the money came (by the buyer or the expiry): owed back.
+                owed = owed.checked_add(Fen(o.total_fen)).ok_or(Error::Invalid(
+                    farmgate_domain::ValidationError::new("amount", "amount-too-large"),
+                ))?;
             }
+        }
+        let settlement = if delivered == 0 {
+            Settlement::TooLate
+        } else {
+            Settlement::Settled
+        };
+        if owed.0 > 0 || delivered == 0 {
+            let owed = if delivered == 0 { amount } else { owed };
+            let status = if delivered == 0 {
+                PaymentStatus::RefundDue
+            } else {
+                PaymentStatus::Paid
+            };
+            payment::Entity::update_many()
+                .col_expr(payment::Column::Status, Expr::value(status.as_str()))
+                .col_expr(payment::Column::RefundDueFen, Expr::value(owed.0))
+                .filter(payment::Column::Id.eq(id))
+                .exec(&txn)
+                .await?;
         }
         txn.commit().await?;
         Ok(settlement)
+    }
+
+    /// Payments that owe their buyer money, within `region` (one of their orders is from a
+    /// shop there), oldest first, `limit` after `after_id` (keyset paging).
+    pub async fn payments_owing(
+        &self,
+        region: &farmgate_domain::regions::RegionPath,
+        after_id: i64,
+        limit: u64,
+    ) -> Result<Vec<Payment>> {
+        let region_path = region.as_str();
+        use crate::regions::entity as region;
+        use crate::shops::entity::shop;
+        use sea_orm::sea_query::Query;
+        let checkouts = Query::select()
+            .column((order::Entity, order::Column::CheckoutId))
+            .from(order::Entity)
+            .inner_join(
+                shop::Entity,
+                Expr::col((shop::Entity, shop::Column::Id))
+                    .equals((order::Entity, order::Column::ShopId)),
+            )
+            .inner_join(
+                region::Entity,
+                Expr::col((region::Entity, region::Column::Id))
+                    .equals((shop::Entity, shop::Column::VillageId)),
+            )
+            .and_where(
+                Expr::col((region::Entity, region::Column::Path)).like(format!("{}%", region_path)),
+            )
+            .to_owned();
+        payment::Entity::find()
+            .filter(payment::Column::RefundDueFen.gt(0))
+            .filter(payment::Column::Id.gt(after_id))
+            .filter(payment::Column::CheckoutId.in_subquery(checkouts))
+            .order_by_asc(payment::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Payment::try_from)
+            .collect()
+    }
+
+    /// Records that `amount` of what payment `id` owes was paid back (the gateway's
+    /// `refund_ref`). Refused (`InvalidState`) when it owes less than that: two clicks pay
+    /// back once.
+    pub async fn record_refund(&self, id: i64, amount: Fen, refund_ref: &str) -> Result<Payment> {
+        let txn = self.begin_write().await?;
+        let moved = payment::Entity::update_many()
+            .col_expr(
+                payment::Column::RefundDueFen,
+                Expr::col(payment::Column::RefundDueFen).sub(amount.0),
+            )
+            .col_expr(
+                payment::Column::RefundedFen,
+                Expr::col(payment::Column::RefundedFen).add(amount.0),
+            )
+            .col_expr(payment::Column::RefundRef, Expr::value(refund_ref))
+            .filter(payment::Column::Id.eq(id))
+            .filter(payment::Column::RefundDueFen.gte(amount.0))
+            .filter(payment::Column::RefundDueFen.gt(0))
+            .exec(&txn)
+            .await?;
+        if moved.rows_affected == 0 {
+            return Err(Error::InvalidState);
+        }
+        // A payment that owed everything and has paid it all back is refunded.
+        payment::Entity::update_many()
+            .col_expr(
+                payment::Column::Status,
+                Expr::value(PaymentStatus::Refunded.as_str()),
+            )
+            .filter(payment::Column::Id.eq(id))
+            .filter(payment::Column::RefundDueFen.eq(0))
+            .filter(payment::Column::Status.is_in([
+                PaymentStatus::RefundDue.as_str(),
+                PaymentStatus::PaidLate.as_str(),
+            ]))
+            .exec(&txn)
+            .await?;
+        let row = payment::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        txn.commit().await?;
+        row.try_into()
     }
 
     /// Expires online payments still pending at `now` past their deadline, at most `limit` of
@@ -188,7 +346,7 @@ impl Store {
             .await?;
         let mut expired = Vec::new();
         for row in due {
-            let txn = self.db.begin().await?;
+            let txn = self.begin_write().await?;
             let moved = payment::Entity::update_many()
                 .col_expr(
                     payment::Column::Status,
@@ -208,14 +366,19 @@ impl Store {
                 .all(&txn)
                 .await?;
             for o in orders {
-                advance_in(
+                let cancelled = advance_in(
                     &txn,
                     o.id,
                     OrderEvent::Cancel,
                     None,
                     Some("payment-expired".to_owned()),
                 )
-                .await?;
+                .await;
+                match cancelled {
+                    // The buyer cancelled it a moment ago: nothing left to do.
+                    Ok(_) | Err(Error::InvalidState) => {}
+                    Err(other) => return Err(other),
+                }
             }
             txn.commit().await?;
             expired.push(row.id);

@@ -12,9 +12,7 @@ use farmgate_domain::orders::shipping::ShippingRule;
 use farmgate_domain::regions::RegionPath;
 use farmgate_domain::shops::{ApplicationStatus, ShopKind, ShopName};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 use crate::accounts::entity::grant;
@@ -197,7 +195,7 @@ impl Store {
         decided_by: i64,
         decision: Decision,
     ) -> Result<ShopApplication> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let now = Utc::now();
         let (status, reason) = match &decision {
             Decision::Approve => (ApplicationStatus::Approved, None),

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use farmgate_domain::training::{AttendanceMethod, EnrolmentStatus};
 use rand::RngCore;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 use super::entity::{attendance, certificate};
@@ -78,7 +78,7 @@ impl Store {
             Some(_) => return Err(Error::InvalidState),
             None => return Err(Error::NotFound),
         }
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let inserted = attendance::Entity::insert(attendance::ActiveModel {
             session_id: Set(session_id),
             trainee_id: Set(trainee_id),

@@ -11,7 +11,7 @@ use farmgate_domain::training::{AttendanceMethod, EnrolmentStatus, Gender};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -203,7 +203,7 @@ impl Store {
         trainee_id: i64,
         enrolled_by: Option<i64>,
     ) -> Result<Enrolment> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let capacity = hold_session(&txn, session_id).await?;
         let existing = enrolment::Entity::find()
             .filter(enrolment::Column::SessionId.eq(session_id))
@@ -253,7 +253,7 @@ impl Store {
     /// Gives up a place (or a place in line). When a place frees, the first in line takes it;
     /// their trainee id is returned.
     pub async fn withdraw(&self, session_id: i64, trainee_id: i64) -> Result<Option<i64>> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let capacity = hold_session(&txn, session_id).await?;
         let row = enrolment::Entity::find()
             .filter(enrolment::Column::SessionId.eq(session_id))
@@ -290,7 +290,7 @@ impl Store {
     /// than are already taken are refused (`InvalidState`): nobody loses a place they were
     /// given. Returns the trainees who moved up.
     pub async fn set_capacity(&self, session_id: i64, capacity: i32) -> Result<Vec<i64>> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         hold_session(&txn, session_id).await?;
         let taken = enrolled_count(&txn, session_id).await?;
         let places = u64::try_from(capacity).unwrap_or(0);

@@ -21,7 +21,6 @@ use farmgate_domain::training::{CompletionRule, CourseKind, EnrolmentStatus, Ven
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 use serde::Serialize;
 
@@ -174,7 +173,7 @@ impl Store {
         if new.syllabus.len() != usize::try_from(new.rule.days).unwrap_or(0) {
             return Err(Error::InvalidState);
         }
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let row = course::ActiveModel {
             region_id: Set(new.region_id),
             kind: Set(new.kind.as_str().to_owned()),
@@ -253,7 +252,7 @@ impl Store {
     /// Schedules a run of a course with its trainers.
     pub async fn schedule_session(&self, new: NewSession) -> Result<TrainingSession> {
         let course = self.course(new.course_id).await?;
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let row = session::ActiveModel {
             course_id: Set(new.course_id),
             region_id: Set(new.region_id),

@@ -177,10 +177,21 @@ pub async fn apply_event(
         Some(note) => Some(parse_text("note", note, false, 300)?).filter(|n| !n.is_empty()),
         None => None,
     };
-    let order = state
+    let order = match state
         .store
-        .advance_order(id, event, user.account.id, note)
-        .await?;
+        .advance_order(id, event, user.account.id, note.clone())
+        .await
+    {
+        // The payment came in between the buyer's look and their tap: the cancel now asks
+        // the shop for the money back instead (a paid order's cancel is a request).
+        Err(farmgate_store::Error::InvalidState) if event == OrderEvent::Cancel => {
+            state
+                .store
+                .advance_order(id, event, user.account.id, note)
+                .await?
+        }
+        other => other?,
+    };
     if event == OrderEvent::Cancel {
         // The stock came back: searches for what is in stock should see it.
         state

@@ -96,6 +96,11 @@ pub fn routes() -> Router<AppState> {
         .route("/static/live.js", get(crate::live::script))
         .route("/host/rooms/{id}/results", get(crate::live::results::page))
         .route("/centre/live", get(crate::live::results::centre))
+        .route("/centre/refunds", get(crate::payments::refunds::list))
+        .route(
+            "/centre/refunds/{id}",
+            post(crate::payments::refunds::pay_back),
+        )
         .route("/host/rooms/{id}/photos", post(crate::live::cover))
         .route(
             "/host/rooms/{id}/results.xlsx",

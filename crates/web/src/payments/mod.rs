@@ -8,6 +8,7 @@
 //! timeout) runs for real without a contract with a bank. A real gateway is another
 //! implementation of the same trait and another webhook route.
 
+pub mod refunds;
 pub mod sandbox;
 
 use std::sync::Arc;
