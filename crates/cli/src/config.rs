@@ -31,6 +31,9 @@ pub struct Config {
     pub payment_provider: Option<String>,
     /// Let the sandbox run on a public address (a staging server); never on a county's server.
     pub allow_test_payments: bool,
+    /// Reverse proxies whose X-Forwarded-For names the client, as CIDRs separated by commas
+    /// (`10.0.0.0/8, 192.168.1.10/32`); empty: FarmGate is reached directly.
+    pub trusted_proxies: String,
     /// The key the sandbox payment gateway signs callbacks with; the same on every instance.
     /// Unset: a random key per process (fine for one instance).
     pub payment_secret: Option<String>,
@@ -57,6 +60,7 @@ impl Default for Config {
             public_url: None,
             payment_provider: None,
             allow_test_payments: false,
+            trusted_proxies: String::new(),
             payment_secret: None,
             pay_within_minutes: 30,
             rtmp_url: "rtmp://127.0.0.1:1935/live".to_owned(),
@@ -85,6 +89,7 @@ impl Config {
                 "public_url",
                 "payment_provider",
                 "allow_test_payments",
+                "trusted_proxies",
                 "payment_secret",
                 "pay_within_minutes",
                 "rtmp_url",
@@ -125,6 +130,24 @@ impl Config {
             None if demo => Ok(OnlineProvider::Sandbox),
             None => Ok(OnlineProvider::None),
         }
+    }
+
+    /// `trusted_proxies` parsed; a plain address counts as one host.
+    pub fn trusted_proxies(&self) -> Result<Vec<ipnet::IpNet>> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|text| {
+                text.parse::<ipnet::IpNet>()
+                    .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .with_context(|| {
+                        format!(
+                            "trusted_proxies: {text:?} is not an address or a CIDR like 10.0.0.0/8"
+                        )
+                    })
+            })
+            .collect()
     }
 
     /// Whether cookies are marked Secure: the setting, else whether `public_url` is https.
@@ -188,6 +211,19 @@ mod tests {
                 ..Config::default()
             };
             assert!(https.secure_cookies());
+            let proxied = Config {
+                trusted_proxies: "10.0.0.0/8, 192.168.1.10".to_owned(),
+                ..Config::default()
+            };
+            assert_eq!(
+                proxied.trusted_proxies().map_err(|e| e.to_string())?.len(),
+                2
+            );
+            let wrong = Config {
+                trusted_proxies: "10.0.0.0/33".to_owned(),
+                ..Config::default()
+            };
+            assert!(wrong.trusted_proxies().is_err());
 
             jail.create_file(
                 "farmgate.toml",

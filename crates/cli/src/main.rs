@@ -488,6 +488,7 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         secure_cookies: config.secure_cookies(),
         payment_provider: config.payment_provider(args.demo)?,
         allow_test_payments: config.allow_test_payments,
+        trusted_proxies: config.trusted_proxies()?,
         request_timeout: Duration::from_secs(30),
         pay_within: Duration::from_secs(config.pay_within_minutes.max(1) * 60),
         payment_secret: config.payment_secret.clone(),

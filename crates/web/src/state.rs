@@ -28,10 +28,13 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
-    /// Login attempts allowed per client address per minute.
+    /// Failed sign-ins (and registrations) per client address per minute, before it waits.
     pub login_per_ip_per_minute: u32,
-    /// Login attempts allowed per account per minute.
+    /// Failed sign-ins of one account per minute, from all addresses, before the addresses
+    /// that failed wait (an address with no failures always gets in).
     pub login_per_account_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (CIDRs); empty: none.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Order placements allowed per buyer per second, and in one burst.
     pub orders_per_buyer_per_second: u32,
     pub orders_per_buyer_burst: u32,
@@ -71,6 +74,7 @@ impl Default for WebConfig {
             body_limit: 1024 * 1024,
             login_per_ip_per_minute: 30,
             login_per_account_per_minute: 5,
+            trusted_proxies: Vec::new(),
             orders_per_buyer_per_second: 10,
             orders_per_buyer_burst: 30,
             chat_per_minute: 20,

@@ -167,6 +167,86 @@ async fn login_attempts_are_rate_limited_per_address() {
     app.stop().await;
 }
 
+/// The review's lockout: five wrong passwords (and one more every 12 s) from someone else kept
+/// the owner out. Failures slow down the address that fails, never the owner's own.
+#[tokio::test]
+async fn a_guesser_never_locks_the_owner_out() {
+    let config = WebConfig {
+        login_per_account_per_minute: 5,
+        // The tests reach the server from 127.0.0.1, as a reverse proxy would.
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+        ..WebConfig::default()
+    };
+    let app = spawn_with(Db::Sqlite, config).await.unwrap();
+    let client = reqwest::Client::new();
+    let attempt_at = |login: &'static str, from: &'static str, password: &'static str| {
+        client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", from)
+            .json(&json!({"login": login, "password": password}))
+            .send()
+    };
+    let attempt = |from, password| attempt_at("kuqa-centre", from, password);
+    let mut guesser = Vec::new();
+    for _ in 0..8 {
+        guesser.push(
+            attempt("203.0.113.5", "guessing-1234")
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(&guesser[..3], &[401, 401, 401]);
+    assert!(guesser[3..].contains(&429), "{guesser:?}");
+    // The addresses of one IPv6 /64 are one guesser.
+    for from in ["2001:db8:5:5::1", "2001:db8:5:5::2", "2001:db8:5:5::3"] {
+        let answer = attempt_at("tekes-centre", from, "guessing-1234")
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 401, "{from}");
+    }
+    let fourth = attempt_at("tekes-centre", "2001:db8:5:5:ffff::4", "guessing-1234")
+        .await
+        .unwrap();
+    assert_eq!(fourth.status(), 429);
+    // The owner, from their own phone, with the right password: in.
+    assert_eq!(
+        attempt("198.51.100.7", "farmgate-demo")
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // A made-up header from outside the trusted proxies changes nothing.
+    let direct = spawn_with(
+        Db::Sqlite,
+        WebConfig {
+            login_per_ip_per_minute: 3,
+            ..WebConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut statuses = Vec::new();
+    for (n, from) in ["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4", "5.5.5.5"]
+        .iter()
+        .enumerate()
+    {
+        let response = client
+            .post(direct.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", *from)
+            .json(&json!({"login": format!("someone-{n}"), "password": "whatever-1"}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 401, 429, 429]);
+    direct.stop().await;
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn bad_input_gets_a_translated_4xx_never_a_500() {
     let app = spawn_app().await;

@@ -54,9 +54,10 @@ pub async fn login(
             "password", "required",
         )));
     }
+    let account_key = login.to_string();
     state
         .limits
-        .check(ip, Some(&login.to_string()))
+        .login_allowed(ip, &account_key)
         .map_err(Problem::rate_limited)?;
     let account = check_credentials(
         &state.store,
@@ -69,8 +70,12 @@ pub async fn login(
     .map_err(|err| {
         tracing::error!(error = %err, "API login failed");
         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
-    })?
-    .ok_or(Problem::new(StatusCode::UNAUTHORIZED, "login-failed"))?;
+    })?;
+    let Some(account) = account else {
+        state.limits.login_failed(ip, &account_key);
+        return Err(Problem::new(StatusCode::UNAUTHORIZED, "login-failed"));
+    };
+    state.limits.login_succeeded(ip, &account_key);
     let token = state.store.issue_api_token(account.id).await?;
     Ok(Json(TokenResponse {
         token,
@@ -136,7 +141,7 @@ pub async fn register(
         )?;
     state
         .limits
-        .check(ip, None)
+        .check_registration(ip)
         .map_err(Problem::rate_limited)?;
     create_registration(&state, registration, language).await?;
     Ok((StatusCode::ACCEPTED, Json(Accepted { status: "accepted" })).into_response())

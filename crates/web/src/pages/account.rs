@@ -106,7 +106,8 @@ pub async fn login(
         page.password_error = Some(t.get("error-required"));
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    if let Err(seconds) = state.limits.check(ip, Some(&login.to_string())) {
+    let account_key = login.to_string();
+    if let Err(seconds) = state.limits.login_allowed(ip, &account_key) {
         page.form_error = Some(Problem::rate_limited(seconds).message(&t));
         return render(StatusCode::TOO_MANY_REQUESTS, &page);
     }
@@ -117,8 +118,12 @@ pub async fn login(
         })
         .await
     {
-        Ok(Some(user)) => user,
+        Ok(Some(user)) => {
+            state.limits.login_succeeded(ip, &account_key);
+            user
+        }
         Ok(None) => {
+            state.limits.login_failed(ip, &account_key);
             page.form_error = Some(t.get("error-login-failed"));
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
@@ -216,7 +221,7 @@ pub async fn register(
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    if let Err(seconds) = state.limits.check(ip, None) {
+    if let Err(seconds) = state.limits.check_registration(ip) {
         page.form_error = Some(Problem::rate_limited(seconds).message(&t));
         return render(StatusCode::TOO_MANY_REQUESTS, &page);
     }
