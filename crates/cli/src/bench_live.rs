@@ -151,6 +151,8 @@ pub(crate) async fn start_server(url: &str, data_dir: &std::path::Path) -> Resul
         .args(["serve", "--bind", "127.0.0.1:0"])
         .env("FARMGATE_DATABASE_URL", url)
         .env("FARMGATE_DATA_DIR", data_dir)
+        // Every simulated viewer connects from this machine.
+        .env("FARMGATE_WEBSOCKETS_PER_ADDRESS", "1000000")
         .env("RUST_LOG", "error")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

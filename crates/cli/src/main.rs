@@ -489,6 +489,7 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         payment_provider: config.payment_provider(args.demo)?,
         allow_test_payments: config.allow_test_payments,
         trusted_proxies: config.trusted_proxies()?,
+        websockets_per_address: config.websockets_per_address.max(1),
         request_timeout: Duration::from_secs(30),
         pay_within: Duration::from_secs(config.pay_within_minutes.max(1) * 60),
         payment_secret: config.payment_secret.clone(),

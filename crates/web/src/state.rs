@@ -38,6 +38,8 @@ pub struct WebConfig {
     /// Order placements allowed per buyer per second, and in one burst.
     pub orders_per_buyer_per_second: u32,
     pub orders_per_buyer_burst: u32,
+    /// Live-room connections one client address may hold open at once.
+    pub websockets_per_address: usize,
     /// Chat messages allowed per account per minute, and in one burst.
     pub chat_per_minute: u32,
     pub chat_burst: u32,
@@ -77,6 +79,7 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
             orders_per_buyer_per_second: 10,
             orders_per_buyer_burst: 30,
+            websockets_per_address: 20,
             chat_per_minute: 20,
             chat_burst: 5,
             pay_within: Duration::from_secs(30 * 60),
@@ -121,6 +124,8 @@ pub struct Shared {
     pub live: LiveBus,
     /// Purchases from live rooms, gathered for the ticker and the stock on viewers' cards.
     pub activity: RoomActivity,
+    /// Open live-room connections per address, and the key of guests' viewer ids.
+    pub sockets: Arc<crate::live::socket::Sockets>,
 }
 
 /// Why the server could not start.
@@ -183,6 +188,7 @@ impl AppState {
         Ok(AppState(Arc::new(Shared {
             live,
             activity,
+            sockets: Arc::default(),
             intake: OrderIntake::start(store.clone()),
             indexer: Indexer::start(Arc::clone(&index), store.clone()),
             search: index,

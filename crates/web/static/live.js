@@ -6,9 +6,10 @@
   if (!root) return;
   var d = root.dataset, roomId = d.room, lastId = 0, seen = {}, socket = null, retry = 500;
   var messages = document.getElementById("messages");
+  // The server signs guests' viewer ids; the browser keeps the first one it was given.
   var viewerId = localStorage.getItem("fg_viewer");
-  if (!viewerId) {
-    viewerId = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now());
+  if ((!viewerId || viewerId.indexOf(".") < 0) && d.viewer) {
+    viewerId = d.viewer;
     localStorage.setItem("fg_viewer", viewerId);
   }
 
@@ -102,7 +103,7 @@
 
   function connect() {
     var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host +
-      "/live/" + roomId + "/ws?viewer=" + encodeURIComponent(viewerId) + (lastId ? "&after=" + lastId : "");
+      "/live/" + roomId + "/ws?viewer=" + encodeURIComponent(viewerId || "") + (lastId ? "&after=" + lastId : "");
     socket = new WebSocket(url);
     socket.onopen = function () { retry = 500; root.dataset.connected = "1"; };
     socket.onmessage = function (m) { try { on(JSON.parse(m.data)); } catch (err) { /* ignore a bad frame */ } };

@@ -26,8 +26,14 @@ async fn join(
     lang: &str,
     after: Option<i64>,
 ) -> Socket {
+    // A guest's browser keeps the viewer id the room page hands out, signed.
+    let viewer = if token.is_none() {
+        guest_viewer(base, room).await
+    } else {
+        String::new()
+    };
     let mut url = format!(
-        "{}/live/{room}/ws?viewer=test-viewer-{lang}",
+        "{}/live/{room}/ws?viewer={viewer}",
         base.replace("http", "ws")
     );
     if let Some(after) = after {
@@ -43,6 +49,18 @@ async fn join(
             .insert("authorization", format!("Bearer {token}").parse().unwrap());
     }
     tokio_tungstenite::connect_async(request).await.unwrap().0
+}
+
+/// The signed viewer id the room page gives a guest.
+async fn guest_viewer(base: &str, room: i64) -> String {
+    let page = reqwest::get(format!("{base}/live/{room}"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = page.find("data-viewer=\"").unwrap() + "data-viewer=\"".len();
+    page[start..].split('"').next().unwrap().to_owned()
 }
 
 /// The next event of `kind`, skipping others; panics after three seconds.
@@ -92,6 +110,45 @@ async fn walnut_room(app: &App, stock: i64, live: bool) -> (support::Listed, i64
     (listed, room)
 }
 
+/// One address holds a bounded number of a room's connections; a closed one frees its place.
+#[tokio::test]
+async fn an_address_holds_a_bounded_number_of_connections() {
+    let config = WebConfig {
+        websockets_per_address: 3,
+        ..WebConfig::default()
+    };
+    let app = spawn_with(Db::Sqlite, config).await.unwrap();
+    let (_, room) = walnut_room(&app, 20, true).await;
+    let url = format!("{}/live/{room}/ws", app.base.replace("http", "ws"));
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        let mut socket = tokio_tungstenite::connect_async(&url).await.unwrap().0;
+        next(&mut socket, "viewers").await;
+        open.push(socket);
+    }
+    match tokio_tungstenite::connect_async(&url).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 429);
+        }
+        other => panic!("a fourth connection was let in: {:?}", other.map(|_| ())),
+    }
+    let closing = open.pop().unwrap();
+    drop(closing);
+    let started = std::time::Instant::now();
+    loop {
+        if let Ok((mut socket, _)) = tokio_tungstenite::connect_async(&url).await {
+            next(&mut socket, "viewers").await;
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "the place was not freed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn viewers_chat_in_their_languages_and_the_host_moderates() {
     let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
@@ -111,6 +168,24 @@ async fn viewers_chat_in_their_languages_and_the_host_moderates() {
         .unwrap()
         .unique_viewers;
     assert_eq!(counted, 3, "two buyers and a guest");
+    // A made-up guest id (a script inflating the room) watches but counts for nobody.
+    let ws = app.base.replace("http", "ws");
+    let mut forged = Vec::new();
+    for n in 0..5 {
+        let url = format!("{ws}/live/{room}/ws?viewer=made-up-viewer-{n:04}");
+        forged.push(tokio_tungstenite::connect_async(url).await.unwrap().0);
+    }
+    next(&mut forged[0], "viewers").await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let counted = app
+        .db
+        .store
+        .room_results(room)
+        .await
+        .unwrap()
+        .unique_viewers;
+    assert_eq!(counted, 3, "made-up ids are not viewers");
+    drop(forged);
 
     say(
         &mut zh,

@@ -91,8 +91,9 @@ impl ChatText {
     }
 }
 
-/// Who is watching, for counting unique viewers: a signed-in account, or the random id a
-/// guest's browser keeps (8 to 40 of A-Z a-z 0-9 - _).
+/// Who is watching, for counting unique viewers: a signed-in account, or a guest id the room
+/// page handed out signed (`<random>.<signature>`, kept by the browser). A made-up id counts
+/// for nothing, so a script cannot inflate a room's unique viewers.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ViewerId(String);
 
@@ -101,12 +102,20 @@ impl ViewerId {
         ViewerId(format!("a{id}"))
     }
 
-    pub fn guest(text: &str) -> Option<ViewerId> {
-        let ok = (8..=40).contains(&text.len())
-            && text
+    /// A guest's token for `random` (8 to 40 of A-Z a-z 0-9 - _), signed with `key`.
+    pub fn guest_token(key: &[u8], random: &str) -> String {
+        format!("{random}.{}", crate::training::signing::sign(key, random))
+    }
+
+    /// The guest behind a token the room page handed out; `None` for anything else.
+    pub fn guest(key: &[u8], token: &str) -> Option<ViewerId> {
+        let (random, signature) = token.split_once('.')?;
+        let ok = (8..=40).contains(&random.len())
+            && random
                 .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        ok.then(|| ViewerId(format!("v{text}")))
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && crate::training::signing::verify(key, random, signature);
+        ok.then(|| ViewerId(format!("v{random}")))
     }
 
     pub fn as_str(&self) -> &str {
@@ -160,10 +169,15 @@ mod tests {
     }
 
     #[test]
-    fn guest_viewer_ids_are_plain() {
-        assert_eq!(ViewerId::guest("abcd-1234").unwrap().as_str(), "vabcd-1234");
-        assert!(ViewerId::guest("short").is_none());
-        assert!(ViewerId::guest("has space in it").is_none());
+    fn guest_viewer_ids_count_only_when_the_server_signed_them() {
+        let key = b"live-viewer-key";
+        let token = ViewerId::guest_token(key, "abcd-1234");
+        assert_eq!(ViewerId::guest(key, &token).unwrap().as_str(), "vabcd-1234");
+        assert!(ViewerId::guest(key, "abcd-1234").is_none(), "made up");
+        assert!(ViewerId::guest(b"another-key", &token).is_none());
+        assert!(ViewerId::guest(key, &token.replace("abcd", "abce")).is_none());
+        assert!(ViewerId::guest(key, &ViewerId::guest_token(key, "short")).is_none());
+        assert!(ViewerId::guest(key, &ViewerId::guest_token(key, "has space in it")).is_none());
         assert_eq!(ViewerId::account(7).as_str(), "a7");
     }
 

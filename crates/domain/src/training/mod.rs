@@ -2,7 +2,7 @@
 //! place (or place in the queue), how attendance is taken, when a trainee has completed a
 //! course, and the signed codes of check-in and certificates (`signing`).
 
-mod signing;
+pub(crate) mod signing;
 
 pub use signing::{
     CHECK_IN_LIFETIME_SECS, CHECK_IN_ROTATE_SECS, CheckInRefusal, CheckInToken,

@@ -28,14 +28,14 @@ fn mac(key: &[u8], message: &str) -> Option<HmacSha256> {
     Some(mac)
 }
 
-fn sign(key: &[u8], message: &str) -> String {
+pub(crate) fn sign(key: &[u8], message: &str) -> String {
     match mac(key, message) {
         Some(mac) => hex::encode(&mac.finalize().into_bytes()[..SIGNATURE_BYTES]),
         None => String::new(),
     }
 }
 
-fn verify(key: &[u8], message: &str, signature: &str) -> bool {
+pub(crate) fn verify(key: &[u8], message: &str, signature: &str) -> bool {
     let Some(bytes) = hex::decode(signature)
         .ok()
         .filter(|b| b.len() == SIGNATURE_BYTES)

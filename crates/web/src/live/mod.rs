@@ -305,6 +305,8 @@ pub struct LiveScript {
     pub stock_pattern: String,
     pub ticker_pattern: String,
     pub ticker_somewhere: String,
+    /// A signed viewer id for a guest's browser to keep (empty on the host's console).
+    pub viewer: String,
 }
 
 impl LiveScript {
@@ -319,6 +321,7 @@ impl LiveScript {
                 ("product", "#2".into()),
             ),
             ticker_somewhere: t.arg("live-ticker-somewhere", "product", "#2"),
+            viewer: String::new(),
         }
     }
 }
@@ -501,7 +504,10 @@ pub async fn show(
         room: room_card(&t, &room),
         pins: viewer_pins(&state, &t, &room).await?,
         key: uuid::Uuid::new_v4().simple().to_string(),
-        live: LiveScript::new(&t, moderator, user.is_some()),
+        live: LiveScript {
+            viewer: socket::new_viewer_token(&state).await?,
+            ..LiveScript::new(&t, moderator, user.is_some())
+        },
         c,
     };
     Ok(render(StatusCode::OK, &page))

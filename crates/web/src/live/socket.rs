@@ -7,6 +7,10 @@
 //! `{"type":"mute","id":N}` (mutes the author of message N). What is refused comes back to
 //! that viewer alone as `{"type":"refused","code":...,"message":...}` in their language.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -19,19 +23,91 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::auth::limits::AddressKey;
 use crate::catalog::pages::masked_name;
+use crate::client::ClientIp;
 use crate::i18n::{Lang, Tr};
 use crate::problem::Problem;
 
 /// The largest frame a viewer may send: a chat message is 200 characters.
 const MAX_FRAME: usize = 4096;
 
+/// The store's signing key for guests' viewer ids.
+pub const VIEWER_KEY: &str = "live-viewer";
+
 #[derive(Deserialize)]
 pub struct Join {
     /// The last message id this viewer has (reconnecting): only newer ones are sent.
     after: Option<i64>,
-    /// A guest's random id, kept by the browser, to count unique viewers.
+    /// A guest's viewer token, handed out signed by the room page and kept by the browser.
     viewer: Option<String>,
+}
+
+/// Live connections per client address, so one machine cannot hold a room's sockets (or
+/// its viewer count) alone, and the key that signs guests' viewer ids.
+#[derive(Default)]
+pub struct Sockets {
+    open: Mutex<HashMap<AddressKey, usize>>,
+    key: tokio::sync::OnceCell<Vec<u8>>,
+}
+
+/// One open connection of an address; gives its place back when dropped.
+pub struct SocketSlot {
+    sockets: Arc<Sockets>,
+    address: AddressKey,
+}
+
+impl Sockets {
+    fn open(&self) -> std::sync::MutexGuard<'_, HashMap<AddressKey, usize>> {
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A place for one more connection from `ip`, unless it holds `cap` already.
+    pub fn take(self: &Arc<Self>, ip: IpAddr, cap: usize) -> Option<SocketSlot> {
+        let address = AddressKey::of(ip);
+        let mut open = self.open();
+        let count = open.entry(address).or_default();
+        if *count >= cap {
+            return None;
+        }
+        *count += 1;
+        Some(SocketSlot {
+            sockets: Arc::clone(self),
+            address,
+        })
+    }
+
+    /// The key guests' viewer ids are signed with (read from the store once).
+    pub async fn viewer_key(&self, state: &AppState) -> Result<&[u8], Problem> {
+        let key = self
+            .key
+            .get_or_try_init(|| state.store.signing_key(VIEWER_KEY))
+            .await?;
+        Ok(key.as_slice())
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let mut open = self.sockets.open();
+        if let Some(count) = open.get_mut(&self.address) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&self.address);
+            }
+        }
+    }
+}
+
+/// A fresh viewer token for a guest opening the room page.
+pub async fn new_viewer_token(state: &AppState) -> Result<String, Problem> {
+    let key = state.sockets.viewer_key(state).await?;
+    Ok(ViewerId::guest_token(
+        key,
+        &uuid::Uuid::new_v4().simple().to_string(),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -42,11 +118,15 @@ enum Said {
     Mute { id: i64 },
 }
 
-/// Who is connected: the account (if signed in), whether they moderate the room, their language.
+/// Who is connected: the account (if signed in), who they count as among the room's unique
+/// viewers (a made-up guest id counts as nobody), whether they moderate the room, their
+/// language, and their address's place among its open connections.
 struct Viewer {
     user: Option<CurrentUser>,
+    id: Option<ViewerId>,
     moderator: bool,
     t: Tr,
+    _slot: SocketSlot,
 }
 
 /// May `user` moderate the room: its host, or centre staff (or an administrator) over its county.
@@ -92,10 +172,12 @@ fn same_origin(headers: &HeaderMap) -> bool {
         .is_some_and(|(_, rest)| rest == host)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn connect(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
     Lang(language): Lang,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Query(join): Query<Join>,
@@ -105,23 +187,27 @@ pub async fn connect(
         return Err(Problem::forbidden());
     }
     let room = state.store.room(id).await?;
+    let slot = state
+        .sockets
+        .take(ip, state.config.websockets_per_address)
+        .ok_or_else(|| Problem::rate_limited(30))?;
     let moderator = match &user {
         Some(user) => moderates(&state, user, &room).await?,
         None => false,
     };
     let viewer_id = match &user {
         Some(user) => Some(ViewerId::account(user.account.id)),
-        None => join.viewer.as_deref().and_then(ViewerId::guest),
+        None => match join.viewer.as_deref() {
+            Some(token) => ViewerId::guest(state.sockets.viewer_key(&state).await?, token),
+            None => None,
+        },
     };
-    if let Some(viewer_id) = viewer_id {
-        state
-            .activity
-            .joined(room.id, viewer_id.as_str().to_owned());
-    }
     let viewer = Viewer {
         user,
+        id: viewer_id,
         moderator,
         t: Tr(language),
+        _slot: slot,
     };
     Ok(upgrade
         .read_buffer_size(MAX_FRAME)
@@ -146,6 +232,10 @@ async fn watch(
     viewer: Viewer,
     after: Option<i64>,
 ) {
+    // Counted once the connection is really open, not when it is asked for.
+    if let Some(id) = &viewer.id {
+        state.activity.joined(room.id, id.as_str().to_owned());
+    }
     // Subscribe first, then read what was said: nothing falls between the two, and what
     // arrives twice is skipped by id.
     let mut watching = state.live.watch(room.id);
