@@ -34,6 +34,8 @@ pub struct Config {
     /// Reverse proxies whose X-Forwarded-For names the client, as CIDRs separated by commas
     /// (`10.0.0.0/8, 192.168.1.10/32`); empty: FarmGate is reached directly.
     pub trusted_proxies: String,
+    /// Live-room connections one client address may hold open at once.
+    pub websockets_per_address: usize,
     /// The key the sandbox payment gateway signs callbacks with; the same on every instance.
     /// Unset: a random key per process (fine for one instance).
     pub payment_secret: Option<String>,
