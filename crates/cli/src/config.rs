@@ -36,6 +36,10 @@ pub struct Config {
     pub trusted_proxies: String,
     /// Live-room connections one client address may hold open at once.
     pub websockets_per_address: usize,
+    /// An address of its own for `/metrics` (`127.0.0.1:9090`), served without a token.
+    pub metrics_bind: Option<String>,
+    /// The bearer token that opens `/metrics` on the main address; unset: it is not there.
+    pub metrics_token: Option<String>,
     /// The key the sandbox payment gateway signs callbacks with; the same on every instance.
     /// Unset: a random key per process (fine for one instance).
     pub payment_secret: Option<String>,
@@ -64,6 +68,8 @@ impl Default for Config {
             allow_test_payments: false,
             trusted_proxies: String::new(),
             websockets_per_address: 20,
+            metrics_bind: None,
+            metrics_token: None,
             payment_secret: None,
             pay_within_minutes: 30,
             rtmp_url: "rtmp://127.0.0.1:1935/live".to_owned(),
@@ -94,6 +100,8 @@ impl Config {
                 "allow_test_payments",
                 "trusted_proxies",
                 "websockets_per_address",
+                "metrics_bind",
+                "metrics_token",
                 "payment_secret",
                 "pay_within_minutes",
                 "rtmp_url",

@@ -490,6 +490,7 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         allow_test_payments: config.allow_test_payments,
         trusted_proxies: config.trusted_proxies()?,
         websockets_per_address: config.websockets_per_address.max(1),
+        metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
         request_timeout: Duration::from_secs(30),
         pay_within: Duration::from_secs(config.pay_within_minutes.max(1) * 60),
         payment_secret: config.payment_secret.clone(),
@@ -541,6 +542,23 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
             }
             println!("  {:<16} {}", account.login, grants.join(", "));
         }
+    }
+    if let Some(metrics_bind) = config.metrics_bind.as_deref().filter(|b| !b.is_empty()) {
+        let address: std::net::SocketAddr = metrics_bind.parse().with_context(|| {
+            format!("metrics_bind = {metrics_bind:?} is not an address like 127.0.0.1:9090")
+        })?;
+        let metrics = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("listening for metrics on {address}"))?;
+        println!(
+            "Metrics for Prometheus at http://{}/metrics",
+            metrics.local_addr()?
+        );
+        tokio::spawn(farmgate_web::serve_metrics(
+            metrics,
+            state.clone(),
+            shutdown_signal(),
+        ));
     }
     farmgate_web::serve(listener, state, shutdown_signal()).await?;
     store.close().await?;

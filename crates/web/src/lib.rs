@@ -153,6 +153,17 @@ pub async fn serve(
     served
 }
 
+/// Serves `/metrics` alone on `listener` (the `metrics_bind` address) until `shutdown`.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, ops::metrics_router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
 /// Every ten minutes: drop expired sessions and recovered rate-limit keys. Every few
 /// seconds: cancel orders whose online payment did not come in time (their stock goes back).
 async fn housekeeping(state: AppState) {

@@ -33,6 +33,9 @@ pub struct WebConfig {
     /// Failed sign-ins of one account per minute, from all addresses, before the addresses
     /// that failed wait (an address with no failures always gets in).
     pub login_per_account_per_minute: u32,
+    /// The bearer token that opens `/metrics` on the main address; unset: it is not there
+    /// (serve it on `metrics_bind` instead).
+    pub metrics_token: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (CIDRs); empty: none.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Order placements allowed per buyer per second, and in one burst.
@@ -77,6 +80,7 @@ impl Default for WebConfig {
             login_per_ip_per_minute: 30,
             login_per_account_per_minute: 5,
             trusted_proxies: Vec::new(),
+            metrics_token: None,
             orders_per_buyer_per_second: 10,
             orders_per_buyer_burst: 30,
             websockets_per_address: 20,

@@ -441,7 +441,15 @@ async fn the_openapi_document_is_valid_openapi_3_1() {
 
 #[tokio::test]
 async fn operations_endpoints_answer() {
-    let app = spawn_app().await;
+    let app = spawn_with(
+        Db::Sqlite,
+        WebConfig {
+            metrics_token: Some("scrape-me-please".to_owned()),
+            ..WebConfig::default()
+        },
+    )
+    .await
+    .unwrap();
     let health = reqwest::get(app.url("/healthz")).await.unwrap();
     assert_eq!(health.status(), 200);
     assert!(health.headers().contains_key("x-request-id"));
@@ -450,7 +458,23 @@ async fn operations_endpoints_answer() {
         200
     );
     reqwest::get(app.url("/regions/tekes")).await.unwrap();
-    let metrics = reqwest::get(app.url("/metrics"))
+    // Not for the public: without the token (or with another) it is not there.
+    assert_eq!(
+        reqwest::get(app.url("/metrics")).await.unwrap().status(),
+        404
+    );
+    let client = reqwest::Client::new();
+    let wrong = client
+        .get(app.url("/metrics"))
+        .bearer_auth("guess")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 404);
+    let metrics = client
+        .get(app.url("/metrics"))
+        .bearer_auth("scrape-me-please")
+        .send()
         .await
         .unwrap()
         .text()
@@ -464,6 +488,43 @@ async fn operations_endpoints_answer() {
     assert!(metrics.contains("http_request_duration_seconds_bucket"));
     assert!(metrics.contains("db_pool_connections"));
     app.stop().await;
+    // With no token, the main address has no /metrics; `metrics_bind` serves it alone.
+    let plain = spawn_app().await;
+    assert_eq!(
+        reqwest::get(plain.url("/metrics")).await.unwrap().status(),
+        404
+    );
+    let state = farmgate_web::AppState::new(plain.db.store.clone(), WebConfig::default())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let served = tokio::spawn(farmgate_web::serve_metrics(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    let scraped = reqwest::get(format!("http://{address}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(scraped.status(), 200);
+    assert!(
+        scraped
+            .text()
+            .await
+            .unwrap()
+            .contains("db_pool_connections")
+    );
+    assert_eq!(
+        reqwest::get(format!("http://{address}/regions/tekes"))
+            .await
+            .unwrap()
+            .status(),
+        404,
+        "only /metrics there"
+    );
+    served.abort();
+    plain.stop().await;
 }
 
 #[tokio::test]

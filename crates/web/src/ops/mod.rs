@@ -1,4 +1,9 @@
 //! Operations: liveness, readiness, Prometheus metrics, and the per-route request metrics.
+//!
+//! `/metrics` says how busy every route is and how large the pools are: not for the public.
+//! On the main address it answers only a bearer `metrics_token`; without one it does not
+//! exist there. `metrics_bind` serves it on an address of its own (for a Prometheus on the
+//! same host or network), without a token.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -18,7 +23,40 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(guarded_metrics))
+}
+
+/// The router `metrics_bind` serves: `/metrics` alone.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
         .route("/metrics", get(metrics_text))
+        .with_state(state)
+}
+
+/// `/metrics` on the main address: for a bearer `metrics_token` only, else not found.
+async fn guarded_metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    use subtle::ConstantTimeEq;
+    let Some(expected) = state
+        .config
+        .metrics_token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+    else {
+        return Problem::not_found().into_response();
+    };
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
+        metrics_text(State(state)).await
+    } else {
+        Problem::not_found().into_response()
+    }
 }
 
 /// The process-wide Prometheus recorder, installed on first use (several servers in one test
