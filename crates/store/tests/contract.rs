@@ -477,6 +477,22 @@ async fn sessions_round_trip_and_expire(db: &TestDb) {
     sessions.create(&mut record).await.unwrap();
     let loaded = sessions.load(&record.id).await.unwrap().unwrap();
     assert_eq!(loaded.data, record.data);
+    // What the database keeps is not the cookie's id: a copy of it signs nobody in.
+    use sea_orm::{ConnectionTrait, Statement};
+    let stored = db
+        .store
+        .raw_for_tests()
+        .query_one_raw(Statement::from_string(
+            db.store.raw_for_tests().get_database_backend(),
+            "SELECT id FROM sessions",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<String>("", "id")
+        .unwrap();
+    assert_ne!(stored, record.id.to_string());
+    assert_eq!(stored.len(), 64, "a SHA-256 in hex");
 
     record
         .data

@@ -68,7 +68,7 @@ pub struct GrantRow {
 /// How long a bearer token for API clients lives.
 pub const API_TOKEN_LIFETIME_DAYS: i64 = 30;
 
-fn token_digest(token: &str) -> String {
+pub(crate) fn token_digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 

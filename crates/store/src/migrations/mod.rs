@@ -12,6 +12,7 @@ mod m20261123_000008_live;
 mod m20261126_000009_live_chat;
 mod m20261126_000010_training;
 mod m20261130_000011_refunds;
+mod m20261130_000012_hashed_sessions;
 
 use std::collections::HashSet;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000009_live_chat::Migration),
             Box::new(m20261126_000010_training::Migration),
             Box::new(m20261130_000011_refunds::Migration),
+            Box::new(m20261130_000012_hashed_sessions::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Browser sessions, kept in our own database pool (the published sqlx session stores pull a
 //! second sqlx). Records are JSON; expiry is a unix timestamp so both databases compare it the
-//! same way.
+//! same way. The key is the SHA-256 of the session id, as API tokens are kept: a copy of the
+//! database (a backup on a USB stick) signs nobody in.
 
 use async_trait::async_trait;
 use sea_orm::sea_query::OnConflict;
@@ -53,7 +54,7 @@ impl DbSessionStore {
         let data = serde_json::to_string(&record.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let row = entity::ActiveModel {
-            id: Set(record.id.to_string()),
+            id: Set(key_of(&record.id)),
             data: Set(data),
             expires_at: Set(record.expiry_date.unix_timestamp()),
         };
@@ -66,6 +67,11 @@ impl DbSessionStore {
             Err(e) => Err(backend(e)),
         }
     }
+}
+
+/// The stored key of a session id.
+fn key_of(id: &Id) -> String {
+    crate::accounts::token_digest(&id.to_string())
 }
 
 fn backend(err: impl std::fmt::Display) -> session_store::Error {
@@ -105,7 +111,7 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
         let now = chrono::Utc::now().timestamp();
-        let Some(row) = entity::Entity::find_by_id(session_id.to_string())
+        let Some(row) = entity::Entity::find_by_id(key_of(session_id))
             .filter(entity::Column::ExpiresAt.gt(now))
             .one(&self.store.db)
             .await
@@ -126,7 +132,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        entity::Entity::delete_by_id(session_id.to_string())
+        entity::Entity::delete_by_id(key_of(session_id))
             .exec(&self.store.db)
             .await
             .map_err(backend)?;
