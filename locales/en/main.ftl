@@ -713,3 +713,4 @@ refunds-pay-back = Pay back now
 refunds-done = Payment { $payment } has been paid back.
 error-refund-failed = The payment provider did not pay this back; try again in a moment.
 error-refund-provider-missing = This payment's provider is not configured on this server; pay it back by hand.
+error-review-own-shop = You cannot review your own shop's products.

@@ -698,3 +698,4 @@ refunds-pay-back = 立即退款
 refunds-done = 付款 { $payment } 已退回。
 error-refund-failed = 支付渠道没有完成退款，请稍后再试。
 error-refund-provider-missing = 本服务器没有配置这笔付款的支付渠道，请人工退款。
+error-review-own-shop = 不能评价自己店铺的商品。

@@ -1626,6 +1626,42 @@ async fn reviews_follow_completion_once_per_product(db: &TestDb) {
         store.reviewed_products(order.id).await.unwrap(),
         vec![product]
     );
+
+    // The shop's own owner buys a bag of their walnuts: no five stars for themselves.
+    let owner = store
+        .account_by_login(&LoginId::parse("walnut-grower").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let own = intake
+        .place(placement(owner, "own-shop-review", &[(variant, 1)]))
+        .await
+        .unwrap()
+        .orders
+        .remove(0);
+    for event in [
+        OrderEvent::Pack { packed_grams: 1000 },
+        OrderEvent::Ship,
+        OrderEvent::MarkReadyForPickup,
+        OrderEvent::PickUp,
+        OrderEvent::Complete,
+    ] {
+        store
+            .advance_order(own.id, event, owner, None)
+            .await
+            .unwrap();
+    }
+    assert!(matches!(
+        store
+            .add_review(own.id, owner, product, &words, Language::ZhCn)
+            .await,
+        Err(Error::Invalid(farmgate_domain::ValidationError {
+            code: "review-own-shop",
+            ..
+        }))
+    ));
+    assert_eq!(store.product_rating(product).await.unwrap().count, 1);
 }
 
 async fn a_burst_with_repeats_and_refusals_is_answered_one_by_one(db: &TestDb) {

@@ -49,7 +49,8 @@ fn rating(stars: &[i16]) -> Rating {
 impl Store {
     /// Records the buyer's review of a product of their completed order. Refused when the order
     /// is not theirs (`NotFound`), not completed (`InvalidState`), has no such product
-    /// (`NotFound`) or was already reviewed for it (`Conflict { field: "product" }`).
+    /// (`NotFound`), was already reviewed for it (`Conflict { field: "product" }`), or when the
+    /// buyer is a member of the shop (`Invalid`: no reviewing one's own products).
     pub async fn add_review(
         &self,
         order_id: i64,
@@ -63,6 +64,13 @@ impl Store {
             .await?
             .filter(|o| o.buyer_id == buyer_id)
             .ok_or(Error::NotFound)?;
+        // A shop's own members buying from it cannot praise what they sell.
+        if self.is_shop_member(order.shop_id, buyer_id).await? {
+            return Err(Error::Invalid(farmgate_domain::ValidationError::new(
+                "product",
+                "review-own-shop",
+            )));
+        }
         let completed = OrderStatus::parse(&order.status) == Some(OrderStatus::Completed);
         if !completed {
             return Err(Error::InvalidState);
