@@ -404,7 +404,7 @@ pub async fn checkout(bench: CheckoutBench) -> Result<()> {
     let order_rate = accepted.len() as f64 / elapsed.as_secs_f64();
 
     // What the database holds afterwards.
-    let stored = store.orders_of_shop(shop.id).await?;
+    let stored = store.all_orders_of_shop(shop.id).await?;
     let oversold = (stored.len() as i64 - bench.stock).max(0);
     let lost = ids
         .iter()

@@ -363,7 +363,7 @@ pub async fn live_burst(bench: LiveBurst) -> Result<()> {
     let order_rate = all.accepted.len() as f64 / selling.as_secs_f64().max(1e-3);
 
     // What the database holds afterwards (read directly, after the servers are done).
-    let stored = stage.store.orders_of_shop(stage.shop_id).await?;
+    let stored = stage.store.all_orders_of_shop(stage.shop_id).await?;
     let sold: i64 = stored
         .iter()
         .flat_map(|o| o.lines.iter())

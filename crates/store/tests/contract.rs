@@ -988,7 +988,7 @@ async fn concurrent_placements_never_oversell(db: &TestDb) {
     assert_eq!((placed, refused), (10, 40));
     assert_eq!(store.variant_stock(variant).await.unwrap(), 0);
     assert_eq!(
-        store.orders_of_shop(shop.id).await.unwrap().len(),
+        store.all_orders_of_shop(shop.id).await.unwrap().len(),
         10,
         "every acknowledged order is there, and no more"
     );
@@ -1025,7 +1025,14 @@ async fn a_replayed_key_returns_the_same_orders(db: &TestDb) {
     assert_eq!(order.lines[0].quantity, 3);
     assert_eq!(order.lines[0].name, "徽县核桃");
     assert_eq!(order.events.len(), 1);
-    assert_eq!(store.orders_of_buyer(buyer).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .orders_of_buyer(buyer, Default::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 async fn two_intakes_on_one_database_never_oversell(db: &TestDb) {
@@ -1061,7 +1068,7 @@ async fn two_intakes_on_one_database_never_oversell(db: &TestDb) {
     }
     assert_eq!(placed, 25);
     assert_eq!(store.variant_stock(variant).await.unwrap(), 0);
-    assert_eq!(store.orders_of_shop(shop.id).await.unwrap().len(), 25);
+    assert_eq!(store.all_orders_of_shop(shop.id).await.unwrap().len(), 25);
 }
 
 async fn a_basket_makes_one_order_per_shop_or_nothing(db: &TestDb) {
@@ -1109,7 +1116,14 @@ async fn a_basket_makes_one_order_per_shop_or_nothing(db: &TestDb) {
         3,
         "the refused basket took nothing"
     );
-    assert_eq!(store.orders_of_buyer(buyer).await.unwrap().len(), 2);
+    assert_eq!(
+        store
+            .orders_of_buyer(buyer, Default::default())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 
     let not_for_sale = intake
         .place(placement(buyer, "two-shops-0003", &[(draft, 1)]))
@@ -1724,7 +1738,7 @@ async fn a_burst_with_repeats_and_refusals_is_answered_one_by_one(db: &TestDb) {
     let last = outcomes[6].as_ref().unwrap();
     assert_eq!(last.orders[0].lines[0].quantity, 1);
     assert_eq!(store.variant_stock(walnuts).await.unwrap(), 0);
-    assert_eq!(store.orders_of_shop(shop.id).await.unwrap().len(), 3);
+    assert_eq!(store.all_orders_of_shop(shop.id).await.unwrap().len(), 3);
     // What was answered is what was written.
     let stored = store.order(first.orders[0].id).await.unwrap();
     assert_eq!(stored, first.orders[0]);

@@ -458,3 +458,157 @@ async fn sellers_and_buyers_move_orders_only_along_their_own_legal_steps() {
     );
     app.stop().await;
 }
+
+/// Copies order `template` (with its lines and events) `count` times for the same buyer and
+/// shop, in three statements: a shop with a long history, made in a second.
+async fn clone_order(app: &App, template: i64, count: i64) {
+    use sea_orm::ConnectionTrait;
+    let db = app.db.store.raw_for_tests();
+    let numbers = format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})"
+    );
+    db.execute_unprepared(&format!(
+        "{numbers} INSERT INTO orders (checkout_id, buyer_id, shop_id, idempotency_key, status, \
+         fulfilment, payment_method, pickup_region_id, address, goods_fen, shipping_fen, total_fen, \
+         placed_at, updated_at, station_id, delivery_region_id, recipient_name, recipient_phone, room_id) \
+         SELECT 'bulk-' || n.i, o.buyer_id, o.shop_id, 'bulk-order-' || n.i, o.status, o.fulfilment, \
+         o.payment_method, o.pickup_region_id, o.address, o.goods_fen, o.shipping_fen, o.total_fen, \
+         o.placed_at, o.updated_at, o.station_id, o.delivery_region_id, o.recipient_name, \
+         o.recipient_phone, o.room_id FROM orders o, n WHERE o.id = {template}"
+    ))
+    .await
+    .unwrap();
+    db.execute_unprepared(&format!(
+        "INSERT INTO order_lines (order_id, variant_id, product_id, name, unit, net_grams, quantity, \
+         unit_price_fen, line_fen, price_policy, tolerance_bp, packed_grams) \
+         SELECT o.id, l.variant_id, l.product_id, l.name, l.unit, l.net_grams, l.quantity, \
+         l.unit_price_fen, l.line_fen, l.price_policy, l.tolerance_bp, l.packed_grams \
+         FROM orders o, order_lines l WHERE l.order_id = {template} AND o.checkout_id LIKE 'bulk-%'"
+    ))
+    .await
+    .unwrap();
+    db.execute_unprepared(&format!(
+        "INSERT INTO order_events (order_id, status, actor_id, note, at) \
+         SELECT o.id, e.status, e.actor_id, e.note, e.at \
+         FROM orders o, order_events e WHERE e.order_id = {template} AND o.checkout_id LIKE 'bulk-%'"
+    ))
+    .await
+    .unwrap();
+}
+
+/// The review's 500: a shop and a buyer with 40,000 orders. Every list pages (20 on a page,
+/// at most 100 through the API, a `Link` to the next), and the export streams all of them.
+#[tokio::test]
+async fn forty_thousand_orders_page_and_export() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (owner, shop_id, variant) = stocked(&app, 10).await;
+    let buyer = app.token("buyer").await;
+    let client = reqwest::Client::new();
+    let placed: Value = client
+        .post(app.url("/api/v1/orders"))
+        .bearer_auth(&buyer)
+        .header("idempotency-key", "the-first-of-many")
+        .json(&order_body(variant, 1))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let template = placed["orders"][0]["id"].as_i64().unwrap();
+    clone_order(&app, template, 39_999).await;
+
+    // The buyer's API: a page of 100, a link to the next, which continues where it stopped.
+    let first = client
+        .get(app.url("/api/v1/orders?limit=100"))
+        .bearer_auth(&buyer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    let link = first.headers()["link"].to_str().unwrap().to_owned();
+    let page: Vec<Value> = first.json().await.unwrap();
+    assert_eq!(page.len(), 100);
+    let last = page[99]["id"].as_i64().unwrap();
+    assert!(link.contains(&format!("before={last}")), "{link}");
+    let next_url = link
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap()
+        .to_owned();
+    let second: Vec<Value> = client
+        .get(app.url(&next_url))
+        .bearer_auth(&buyer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 100);
+    assert!(second[0]["id"].as_i64().unwrap() < last);
+    let too_many = client
+        .get(app.url("/api/v1/orders?limit=5000"))
+        .bearer_auth(&buyer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_many.status(), 422);
+    // The oldest page ends the list: no link after it.
+    let oldest = client
+        .get(app.url(&format!("/api/v1/orders?before={}", template + 1)))
+        .bearer_auth(&buyer)
+        .send()
+        .await
+        .unwrap();
+    assert!(!oldest.headers().contains_key("link"));
+    assert_eq!(oldest.json::<Vec<Value>>().await.unwrap().len(), 1);
+
+    // The shop's API and pages, the buyer's page.
+    let shop_page: Vec<Value> = client
+        .get(app.url(&format!("/api/v1/shops/{shop_id}/orders")))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shop_page.len(), 20);
+    let browser = app.logged_in("buyer").await;
+    let mine = browser.get(app.url("/orders")).send().await.unwrap();
+    assert_eq!(mine.status(), 200);
+    assert!(mine.text().await.unwrap().contains("/orders?before="));
+    let seller = app
+        .logged_in_with("fujia-walnuts", "walnuts-of-huixian")
+        .await;
+    for path in [
+        format!("/seller/shops/{shop_id}/orders"),
+        format!("/seller/shops/{shop_id}/orders?show=all"),
+    ] {
+        let answer = seller.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(answer.status(), 200, "{path}");
+    }
+
+    // The export: every order, one row each, streamed.
+    let started = std::time::Instant::now();
+    let export = seller
+        .get(app.url(&format!("/seller/shops/{shop_id}/orders.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 200);
+    let bytes = export.bytes().await.unwrap();
+    println!(
+        "40,000 orders exported in {:?} ({} KB)",
+        started.elapsed(),
+        bytes.len() / 1024
+    );
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let rows = workbook.worksheet_range_at(0).unwrap().unwrap().height();
+    assert_eq!(rows, 40_001, "a header and 40,000 orders");
+    app.stop().await;
+}

@@ -13,6 +13,7 @@ mod m20261126_000009_live_chat;
 mod m20261126_000010_training;
 mod m20261130_000011_refunds;
 mod m20261130_000012_hashed_sessions;
+mod m20261130_000013_order_lists;
 
 use std::collections::HashSet;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_training::Migration),
             Box::new(m20261130_000011_refunds::Migration),
             Box::new(m20261130_000012_hashed_sessions::Migration),
+            Box::new(m20261130_000013_order_lists::Migration),
         ]
     }
 }

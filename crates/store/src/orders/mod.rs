@@ -24,7 +24,7 @@ pub use reviews::{Rating, Review};
 use chrono::{DateTime, Utc};
 use farmgate_domain::money::Fen;
 use farmgate_domain::orders::{Basket, Fulfilment, IdempotencyKey, OrderStatus, PaymentMethod};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use crate::{Error, Result, Store};
@@ -144,48 +144,63 @@ pub(crate) fn payment_str(p: PaymentMethod) -> &'static str {
     }
 }
 
-/// Loads orders with their lines and events: three queries for any number of orders.
+/// How many ids one `IN (...)` list carries: SQLite allows 32,766 variables a statement, and
+/// long lists plan badly everywhere.
+pub(crate) const IN_CHUNK: usize = 500;
+
+/// The most orders one page of a list holds.
+pub const MAX_PAGE: u64 = 100;
+
+/// Loads orders with their lines and events: two queries per `IN_CHUNK` orders, grouped by
+/// order once (not searched per order).
 pub(crate) async fn assemble<C: ConnectionTrait>(
     conn: &C,
     rows: Vec<order::Model>,
 ) -> Result<Vec<Order>> {
+    use std::collections::HashMap;
+    let mut lines_of: HashMap<i64, Vec<OrderLine>> = HashMap::new();
+    let mut events_of: HashMap<i64, Vec<event::Model>> = HashMap::new();
     let ids: Vec<i64> = rows.iter().map(|o| o.id).collect();
-    let lines = line::Entity::find()
-        .filter(line::Column::OrderId.is_in(ids.clone()))
-        .order_by_asc(line::Column::Id)
-        .all(conn)
-        .await?;
-    let events = event::Entity::find()
-        .filter(event::Column::OrderId.is_in(ids))
-        .order_by_asc(event::Column::Id)
-        .all(conn)
-        .await?;
+    for chunk in ids.chunks(IN_CHUNK) {
+        let lines = line::Entity::find()
+            .filter(line::Column::OrderId.is_in(chunk.iter().copied()))
+            .order_by_asc(line::Column::Id)
+            .all(conn)
+            .await?;
+        for l in lines {
+            lines_of.entry(l.order_id).or_default().push(OrderLine {
+                variant_id: l.variant_id,
+                product_id: l.product_id,
+                name: l.name,
+                unit: l.unit,
+                net_grams: l.net_grams,
+                quantity: u32::try_from(l.quantity).unwrap_or(0),
+                unit_price: Fen(l.unit_price_fen),
+                line_total: Fen(l.line_fen),
+                packed_grams: l.packed_grams,
+            });
+        }
+        let events = event::Entity::find()
+            .filter(event::Column::OrderId.is_in(chunk.iter().copied()))
+            .order_by_asc(event::Column::Id)
+            .all(conn)
+            .await?;
+        for e in events {
+            events_of.entry(e.order_id).or_default().push(e);
+        }
+    }
     rows.into_iter()
         .map(|o| {
-            let order_lines = lines
-                .iter()
-                .filter(|l| l.order_id == o.id)
-                .map(|l| OrderLine {
-                    variant_id: l.variant_id,
-                    product_id: l.product_id,
-                    name: l.name.clone(),
-                    unit: l.unit.clone(),
-                    net_grams: l.net_grams,
-                    quantity: u32::try_from(l.quantity).unwrap_or(0),
-                    unit_price: Fen(l.unit_price_fen),
-                    line_total: Fen(l.line_fen),
-                    packed_grams: l.packed_grams,
-                })
-                .collect();
-            let mut order = order_from_row(&o, order_lines)?;
-            order.events = events
-                .iter()
-                .filter(|e| e.order_id == o.id)
+            let mut order = order_from_row(&o, lines_of.remove(&o.id).unwrap_or_default())?;
+            order.events = events_of
+                .remove(&o.id)
+                .unwrap_or_default()
+                .into_iter()
                 .map(|e| {
                     Ok(OrderEventRow {
                         status: OrderStatus::parse(&e.status).ok_or_else(|| corrupt(o.id))?,
                         actor_id: e.actor_id,
-                        note: e.note.clone(),
+                        note: e.note,
                         at: e.at,
                     })
                 })
@@ -193,6 +208,16 @@ pub(crate) async fn assemble<C: ConnectionTrait>(
             Ok(order)
         })
         .collect()
+}
+
+/// Which orders a list shows, newest first: those before `before` (an order id; keyset
+/// paging), in the given statuses (all when empty), at most `limit` (`MAX_PAGE` at most; 0
+/// means `MAX_PAGE`).
+#[derive(Debug, Clone, Default)]
+pub struct OrderPage {
+    pub before: Option<i64>,
+    pub statuses: Vec<OrderStatus>,
+    pub limit: u64,
 }
 
 /// An order from its row and lines, with no events yet.
@@ -240,14 +265,10 @@ impl Store {
             .ok_or(Error::NotFound)
     }
 
-    /// A buyer's orders, newest first.
-    pub async fn orders_of_buyer(&self, buyer_id: i64) -> Result<Vec<Order>> {
-        let rows = order::Entity::find()
-            .filter(order::Column::BuyerId.eq(buyer_id))
-            .order_by_desc(order::Column::Id)
-            .all(&self.db)
-            .await?;
-        assemble(&self.db, rows).await
+    /// A page of a buyer's orders, newest first.
+    pub async fn orders_of_buyer(&self, buyer_id: i64, page: OrderPage) -> Result<Vec<Order>> {
+        self.order_page(order::Column::BuyerId.eq(buyer_id), page)
+            .await
     }
 
     /// What a buyer's key placed before, if anything (a resent checkout form finds it here
@@ -286,20 +307,80 @@ impl Store {
         assemble(&self.db, rows).await
     }
 
-    /// A shop's orders, newest first: only that shop's lines exist on them.
-    pub async fn orders_of_shop(&self, shop_id: i64) -> Result<Vec<Order>> {
-        let rows = order::Entity::find()
-            .filter(order::Column::ShopId.eq(shop_id))
+    /// A page of a shop's orders, newest first: only that shop's lines exist on them.
+    pub async fn orders_of_shop(&self, shop_id: i64, page: OrderPage) -> Result<Vec<Order>> {
+        self.order_page(order::Column::ShopId.eq(shop_id), page)
+            .await
+    }
+
+    async fn order_page(
+        &self,
+        owner: sea_orm::sea_query::SimpleExpr,
+        page: OrderPage,
+    ) -> Result<Vec<Order>> {
+        let mut query = order::Entity::find().filter(owner);
+        if let Some(before) = page.before {
+            query = query.filter(order::Column::Id.lt(before));
+        }
+        if !page.statuses.is_empty() {
+            query =
+                query.filter(order::Column::Status.is_in(page.statuses.iter().map(|s| s.as_str())));
+        }
+        let rows = query
             .order_by_desc(order::Column::Id)
+            .limit(match page.limit {
+                0 => MAX_PAGE,
+                limit => limit.min(MAX_PAGE),
+            })
             .all(&self.db)
             .await?;
         assemble(&self.db, rows).await
     }
 
+    /// Every order of a shop, newest first, read a page at a time (benchmarks and tests count
+    /// what was sold; pages and exports use `orders_of_shop` and `each_order_of_shop`).
+    pub async fn all_orders_of_shop(&self, shop_id: i64) -> Result<Vec<Order>> {
+        let mut all = Vec::new();
+        self.each_order_of_shop(shop_id, |page| {
+            all.extend(page);
+            true
+        })
+        .await?;
+        Ok(all)
+    }
+
+    /// Every order of a shop, newest first, a page at a time: `each` sees one page and says
+    /// whether to go on (exports write as they read, never holding every order).
+    pub async fn each_order_of_shop<F>(&self, shop_id: i64, mut each: F) -> Result<()>
+    where
+        F: FnMut(Vec<Order>) -> bool,
+    {
+        let mut before = None;
+        loop {
+            let page = self
+                .orders_of_shop(
+                    shop_id,
+                    OrderPage {
+                        before,
+                        statuses: Vec::new(),
+                        limit: MAX_PAGE,
+                    },
+                )
+                .await?;
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            before = Some(last.id);
+            let full = page.len() as u64 == MAX_PAGE;
+            if !each(page) || !full {
+                return Ok(());
+            }
+        }
+    }
+
     /// Where the buyer's last order went and how it was paid: what a one-tap purchase in a
     /// live room uses. None before the buyer's first order.
     pub async fn buyer_defaults(&self, buyer_id: i64) -> Result<Option<(Delivery, PaymentMethod)>> {
-        use sea_orm::QuerySelect;
         let Some(last) = order::Entity::find()
             .filter(order::Column::BuyerId.eq(buyer_id))
             .order_by_desc(order::Column::Id)
@@ -332,7 +413,7 @@ impl Store {
         variant_ids: &[i64],
     ) -> Result<std::collections::HashMap<i64, i64>> {
         use crate::catalog::entity::variant;
-        use sea_orm::QuerySelect;
+
         let rows: Vec<(i64, i64)> = variant::Entity::find()
             .select_only()
             .column(variant::Column::Id)

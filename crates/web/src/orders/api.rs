@@ -1,8 +1,9 @@
 //! `POST /api/v1/orders` and reading orders.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use farmgate_domain::ValidationError;
 use farmgate_domain::orders::{Basket, Fulfilment, IdempotencyKey, PaymentMethod};
 use farmgate_store::orders::{Checkout, Order, PaymentStatus, PlaceOrder};
@@ -251,41 +252,84 @@ pub async fn show(
     Ok(Json(readable_order(&state, &user, id).await?.into()))
 }
 
-/// The signed-in buyer's orders, newest first.
-#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
-    responses((status = 200, body = Vec<OrderView>), (status = 401, body = ApiError)))]
+/// Paging of an order list: newest first, `limit` (1 to 100, default 20) orders before the
+/// order id `before`. The answer's `Link` header names the next page (`rel="next"`).
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Orders older than this order id (the last id of the previous page).
+    pub before: Option<i64>,
+    /// How many, 1 to 100; default 20.
+    pub limit: Option<u64>,
+}
+
+impl ListQuery {
+    fn page(&self) -> Result<farmgate_store::orders::OrderPage, Problem> {
+        let limit = self.limit.unwrap_or(super::pages::PAGE_SIZE);
+        if !(1..=farmgate_store::orders::MAX_PAGE).contains(&limit) {
+            return Err(ValidationError::new("limit", "limit-invalid").into());
+        }
+        Ok(farmgate_store::orders::OrderPage {
+            before: self.before,
+            statuses: Vec::new(),
+            limit,
+        })
+    }
+}
+
+/// The page as JSON, with a `Link` to the next one when it was full.
+fn paged(path: &str, page: &farmgate_store::orders::OrderPage, found: Vec<Order>) -> Response {
+    let next = super::pages::next_before(&found, page.limit);
+    let body: Vec<OrderView> = found.into_iter().map(OrderView::from).collect();
+    let mut response = Json(body).into_response();
+    if let Some(before) = next {
+        let link = format!(
+            "<{path}?before={before}&limit={}>; rel=\"next\"",
+            page.limit
+        );
+        if let Ok(value) = axum::http::HeaderValue::from_str(&link) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::LINK, value);
+        }
+    }
+    response
+}
+
+/// The signed-in buyer's orders, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = Vec<OrderView>, headers(("link" = String, description = "The next page, rel=\"next\""))),
+        (status = 401, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn mine(
     State(state): State<AppState>,
     user: CurrentUser,
-) -> Result<Json<Vec<OrderView>>, Problem> {
-    Ok(Json(
-        state
-            .store
-            .orders_of_buyer(user.account.id)
-            .await?
-            .into_iter()
-            .map(OrderView::from)
-            .collect(),
-    ))
+    Query(query): Query<ListQuery>,
+) -> Result<Response, Problem> {
+    let page = query.page()?;
+    let found = state
+        .store
+        .orders_of_buyer(user.account.id, page.clone())
+        .await?;
+    Ok(paged("/api/v1/orders", &page, found))
 }
 
-/// A shop's orders, for its members.
-#[utoipa::path(get, path = "/api/v1/shops/{id}/orders", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path, description = "Shop id")),
-    responses((status = 200, body = Vec<OrderView>), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+/// A shop's orders, for its members, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/shops/{id}/orders", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Shop id"), ListQuery),
+    responses((status = 200, body = Vec<OrderView>, headers(("link" = String, description = "The next page, rel=\"next\""))),
+        (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn of_shop(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-) -> Result<Json<Vec<OrderView>>, Problem> {
+    Query(query): Query<ListQuery>,
+) -> Result<Response, Problem> {
     let shop = managed_shop(&state, &user, id).await?;
-    Ok(Json(
-        state
-            .store
-            .orders_of_shop(shop.id)
-            .await?
-            .into_iter()
-            .map(OrderView::from)
-            .collect(),
+    let page = query.page()?;
+    let found = state.store.orders_of_shop(shop.id, page.clone()).await?;
+    Ok(paged(
+        &format!("/api/v1/shops/{}/orders", shop.id),
+        &page,
+        found,
     ))
 }
 

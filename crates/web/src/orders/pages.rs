@@ -237,20 +237,51 @@ pub async fn summary(
 struct OrdersPage {
     c: Chrome,
     orders: Vec<OrderSummary>,
+    /// The next page's `before`, when there may be more.
+    next: Option<i64>,
 }
 
+/// How many orders a page of a list shows.
+pub const PAGE_SIZE: u64 = 20;
+
+/// `?before=ID`: the page of a list that starts after order ID (newest first).
+#[derive(serde::Deserialize, Default)]
+pub struct PageQuery {
+    pub before: Option<i64>,
+}
+
+/// The `before` of the page after `found`, when `found` filled its page.
+pub fn next_before(found: &[farmgate_store::orders::Order], limit: u64) -> Option<i64> {
+    (found.len() as u64 >= limit)
+        .then(|| found.last().map(|o| o.id))
+        .flatten()
+}
+
+/// `GET /orders?before=ID`: the buyer's orders, a page at a time.
 pub async fn mine(
     State(state): State<AppState>,
     user: CurrentUser,
     c: Chrome,
+    axum::extract::Query(query): axum::extract::Query<PageQuery>,
 ) -> Result<Response, Problem> {
-    let found = state.store.orders_of_buyer(user.account.id).await?;
+    let found = state
+        .store
+        .orders_of_buyer(
+            user.account.id,
+            farmgate_store::orders::OrderPage {
+                before: query.before,
+                statuses: Vec::new(),
+                limit: PAGE_SIZE,
+            },
+        )
+        .await?;
     let lookups = Lookups::load(&state, &found).await?;
     let mut orders = Vec::new();
     for order in &found {
         orders.push(summary(&state, &c.t, order, Viewer::Buyer, &lookups).await?);
     }
-    Ok(render(StatusCode::OK, &OrdersPage { c, orders }))
+    let next = next_before(&found, PAGE_SIZE);
+    Ok(render(StatusCode::OK, &OrdersPage { c, orders, next }))
 }
 
 #[derive(Template)]

@@ -33,6 +33,8 @@ pub struct ListParams {
     show: String,
     #[serde(default)]
     saved: String,
+    /// Keyset paging: orders before this id.
+    before: Option<i64>,
 }
 
 #[derive(Template)]
@@ -50,6 +52,8 @@ struct SellerOrdersPage {
     fee_a: String,
     fee_b: String,
     saved: bool,
+    /// The next page's address, when there may be more.
+    next: Option<String>,
 }
 
 fn yuan(fen: Fen) -> String {
@@ -74,13 +78,28 @@ pub async fn list(
         OrderStatus::Shipped,
         OrderStatus::RefundRequested,
     ];
-    let found: Vec<_> = state
+    let found = state
         .store
-        .orders_of_shop(shop.id)
-        .await?
-        .into_iter()
-        .filter(|o| showing_all || waiting.contains(&o.status))
-        .collect();
+        .orders_of_shop(
+            shop.id,
+            farmgate_store::orders::OrderPage {
+                before: params.before,
+                statuses: if showing_all {
+                    Vec::new()
+                } else {
+                    waiting.to_vec()
+                },
+                limit: super::pages::PAGE_SIZE,
+            },
+        )
+        .await?;
+    let next = super::pages::next_before(&found, super::pages::PAGE_SIZE).map(|before| {
+        format!(
+            "/seller/shops/{}/orders?show={}&before={before}",
+            shop.id,
+            if showing_all { "all" } else { "open" }
+        )
+    });
     let lookups = Lookups::load(&state, &found).await?;
     let mut orders = Vec::new();
     for order in &found {
@@ -100,6 +119,7 @@ pub async fn list(
         fee_a: yuan(a),
         fee_b: yuan(b),
         saved: params.saved == "1",
+        next,
         c,
     };
     Ok(render(StatusCode::OK, &page))
