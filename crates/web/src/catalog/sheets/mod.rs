@@ -21,8 +21,10 @@ use crate::i18n::Tr;
 use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
 use read::SheetRefusal;
+pub(crate) use stream::SheetStream;
 
 mod read;
+mod stream;
 
 /// The columns of the product sheet, by code; the template's header shows the code and its
 /// name in the seller's language, and import reads the code.
@@ -510,9 +512,8 @@ pub async fn export_products(
 }
 
 /// `GET /seller/shops/{id}/orders.xlsx`: one row per order line, with the parcel's status,
-/// where it goes and what was charged. Streamed: orders are read a page at a time and written
-/// by a blocking thread into a constant-memory sheet on disk, which is then sent as it is
-/// read; a shop with 40,000 orders costs no more memory than one with forty.
+/// where it goes and what was charged; streamed (`stream::SheetStream`), so a shop with
+/// 40,000 orders costs no more memory than one with forty.
 pub async fn export_orders(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -533,13 +534,30 @@ pub async fn export_orders(
                 .path,
         )
         .await?;
-    let file = tempfile::NamedTempFile::new().map_err(|err| {
-        tracing::error!(error = %err, "no temporary file for an export");
-        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
-    })?;
-    let path = file.path().to_owned();
-    let (pages, received) = tokio::sync::mpsc::channel::<Vec<Order>>(2);
-    let writer = tokio::task::spawn_blocking(move || write_orders(&t, &stations, received, &path));
+    let columns = [
+        "order",
+        "placed_at",
+        "status",
+        "product",
+        "unit",
+        "quantity",
+        "unit_price",
+        "line_total",
+        "packed_grams",
+        "shipping",
+        "order_total",
+        "payment",
+        "delivery",
+    ]
+    .iter()
+    .map(|code| t.get(&format!("sheet-order-{code}")))
+    .collect();
+    let sheet = SheetStream::start(
+        "orders",
+        columns,
+        14.0,
+        Box::new(move |sheet, row, order: &Order| order_rows(&t, &stations, sheet, row, order)),
+    )?;
     let mut before = None;
     loop {
         let page = state
@@ -555,104 +573,64 @@ pub async fn export_orders(
             .await?;
         let full = page.len() as u64 == MAX_PAGE;
         before = page.last().map(|o| o.id);
-        if page.is_empty() || pages.send(page).await.is_err() || !full {
+        if page.is_empty() {
+            break;
+        }
+        sheet.send(page).await?;
+        if !full {
             break;
         }
     }
-    drop(pages);
-    writer
+    sheet
+        .finish(&format!("farmgate-shop-{}-orders.xlsx", shop.id))
         .await
-        .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server"))?
-        .map_err(server_error)?;
-    let opened = tokio::fs::File::open(file.path()).await.map_err(|err| {
-        tracing::error!(error = %err, "the export could not be read back");
-        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
-    })?;
-    // The open file outlives its name: the temporary file is removed now, its bytes when sent.
-    drop(file);
-    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(opened));
-    Ok(xlsx(
-        body,
-        &format!("farmgate-shop-{}-orders.xlsx", shop.id),
-    ))
 }
 
-/// Writes the orders that arrive on `pages` into an XLSX file at `path`, row by row.
-fn write_orders(
+/// One order's lines as rows from `row`; answers the next free row.
+fn order_rows(
     t: &Tr,
     stations: &[farmgate_store::stations::Station],
-    mut pages: tokio::sync::mpsc::Receiver<Vec<Order>>,
-    path: &std::path::Path,
-) -> Result<(), XlsxError> {
-    let mut workbook = Workbook::new();
-    let bold = Format::new().set_bold();
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    mut row: u32,
+    order: &Order,
+) -> Result<u32, XlsxError> {
     let money = Format::new().set_num_format("0.00");
-    let sheet = workbook.add_worksheet_with_constant_memory()?;
-    sheet.set_name("orders")?;
-    let columns = [
-        "order",
-        "placed_at",
-        "status",
-        "product",
-        "unit",
-        "quantity",
-        "unit_price",
-        "line_total",
-        "packed_grams",
-        "shipping",
-        "order_total",
-        "payment",
-        "delivery",
-    ];
-    for col in 0..columns.len() {
-        sheet.set_column_width(u16::try_from(col).unwrap_or(u16::MAX), 14)?;
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    for (col, code) in columns.iter().enumerate() {
-        let col = u16::try_from(col).unwrap_or(u16::MAX);
-        sheet.write_string_with_format(0, col, t.get(&format!("sheet-order-{code}")), &bold)?;
-    }
-    let mut row = 1;
-    while let Some(orders) = pages.blocking_recv() {
-        for order in &orders {
-            let delivery = match order.station_id {
-                Some(id) => stations
-                    .iter()
-                    .find(|s| s.id == id)
-                    .map(|s| s.name(t.lang()).to_owned())
-                    .unwrap_or_default(),
-                None => order.address.clone().unwrap_or_default(),
-            };
-            for line in &order.lines {
-                sheet.write_number(row, 0, order.id as f64)?;
-                sheet.write_string(row, 1, crate::orders::pages::china_time(order.placed_at))?;
-                sheet.write_string(
-                    row,
-                    2,
-                    t.get(&format!("order-status-{}", order.status.as_str())),
-                )?;
-                sheet.write_string(row, 3, &line.name)?;
-                sheet.write_string(row, 4, t.get(&format!("unit-{}", line.unit)))?;
-                sheet.write_number(row, 5, f64::from(line.quantity))?;
-                sheet.write_number_with_format(row, 6, line.unit_price.0 as f64 / 100.0, &money)?;
-                sheet.write_number_with_format(row, 7, line.line_total.0 as f64 / 100.0, &money)?;
-                if let Some(grams) = line.packed_grams {
-                    sheet.write_number(row, 8, grams as f64)?;
-                }
-                sheet.write_number_with_format(row, 9, order.shipping.0 as f64 / 100.0, &money)?;
-                sheet.write_number_with_format(row, 10, order.total.0 as f64 / 100.0, &money)?;
-                sheet.write_string(
-                    row,
-                    11,
-                    match order.payment {
-                        farmgate_domain::orders::PaymentMethod::Cash => t.get("buy-cod"),
-                        farmgate_domain::orders::PaymentMethod::Online => t.get("checkout-online"),
-                    },
-                )?;
-                sheet.write_string(row, 12, &delivery)?;
-                row += 1;
-            }
+    let delivery = match order.station_id {
+        Some(id) => stations
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name(t.lang()).to_owned())
+            .unwrap_or_default(),
+        None => order.address.clone().unwrap_or_default(),
+    };
+    for line in &order.lines {
+        sheet.write_number(row, 0, order.id as f64)?;
+        sheet.write_string(row, 1, crate::orders::pages::china_time(order.placed_at))?;
+        sheet.write_string(
+            row,
+            2,
+            t.get(&format!("order-status-{}", order.status.as_str())),
+        )?;
+        sheet.write_string(row, 3, &line.name)?;
+        sheet.write_string(row, 4, t.get(&format!("unit-{}", line.unit)))?;
+        sheet.write_number(row, 5, f64::from(line.quantity))?;
+        sheet.write_number_with_format(row, 6, line.unit_price.0 as f64 / 100.0, &money)?;
+        sheet.write_number_with_format(row, 7, line.line_total.0 as f64 / 100.0, &money)?;
+        if let Some(grams) = line.packed_grams {
+            sheet.write_number(row, 8, grams as f64)?;
         }
+        sheet.write_number_with_format(row, 9, order.shipping.0 as f64 / 100.0, &money)?;
+        sheet.write_number_with_format(row, 10, order.total.0 as f64 / 100.0, &money)?;
+        sheet.write_string(
+            row,
+            11,
+            match order.payment {
+                farmgate_domain::orders::PaymentMethod::Cash => t.get("buy-cod"),
+                farmgate_domain::orders::PaymentMethod::Online => t.get("checkout-online"),
+            },
+        )?;
+        sheet.write_string(row, 12, &delivery)?;
+        row += 1;
     }
-    workbook.save(path)
+    Ok(row)
 }
