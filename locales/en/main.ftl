@@ -714,3 +714,24 @@ refunds-done = Payment { $payment } has been paid back.
 error-refund-failed = The payment provider did not pay this back; try again in a moment.
 error-refund-provider-missing = This payment's provider is not configured on this server; pay it back by hand.
 error-review-own-shop = You cannot review your own shop's products.
+
+# Audit log
+audit-title = Audit log
+audit-intro = What staff changed in other people's data in your region: who, what, when and from which address. Nothing here can be changed or deleted.
+audit-export = Download as Excel
+audit-none = Nothing has been recorded yet.
+audit-action-shop-approved = Shop application approved
+audit-action-shop-rejected = Shop application rejected
+audit-action-role-granted = Role granted
+audit-action-attendance-ticked = Attendance ticked by hand
+audit-action-session-moved = Session moved
+audit-action-roster-places = Places changed
+audit-action-roster-removed = Taken off the roster
+audit-action-order-step = Order step taken by the shop
+audit-action-refund-paid = Money paid back
+audit-column-at = Time
+audit-column-actor = Who
+audit-column-address = From address
+audit-column-action = What
+audit-column-subject = Record
+audit-column-detail = Detail

@@ -699,3 +699,24 @@ refunds-done = { $payment } نومۇرلۇق تۆلەم قايتۇرۇلدى.
 error-refund-failed = پۇل تۆلەش سۇپىسى قايتۇرمىدى، سەل تۇرۇپ قايتا سىناڭ.
 error-refund-provider-missing = بۇ تۆلەمنىڭ سۇپىسى بۇ مۇلازىمېتىردا تەڭشەلمىگەن؛ قولدا قايتۇرۇڭ.
 error-review-own-shop = ئۆز دۇكىنىڭىزنىڭ مەھسۇلاتىغا باھا بېرەلمەيسىز.
+
+# Audit log
+audit-title = تەكشۈرۈش خاتىرىسى
+audit-intro = خىزمەتچىلەرنىڭ رايونىڭىزدىكى باشقىلارنىڭ ئۇچۇرىنى ئۆزگەرتكىنى: كىم، نېمە، قاچان، قايسى ئادرېستىن. بۇ يەردىكىنى ئۆزگەرتكىلى ياكى ئۆچۈرگىلى بولمايدۇ.
+audit-export = Excel قىلىپ چۈشۈرۈش
+audit-none = تېخى ھېچنېمە خاتىرىلەنمىدى.
+audit-action-shop-approved = دۇكان ئىلتىماسى تەستىقلاندى
+audit-action-shop-rejected = دۇكان ئىلتىماسى رەت قىلىندى
+audit-action-role-granted = رول بېرىلدى
+audit-action-attendance-ticked = قولدا ئىمزا قويۇلدى
+audit-action-session-moved = دەرس ۋاقتى يۆتكەلدى
+audit-action-roster-places = ئورۇن سانى ئۆزگەردى
+audit-action-roster-removed = تىزىملىكتىن چىقىرىلدى
+audit-action-order-step = دۇكان زاكازنى بىر قەدەم ئالغا سۈردى
+audit-action-refund-paid = پۇل قايتۇرۇلدى
+audit-column-at = ۋاقىت
+audit-column-actor = كىم
+audit-column-address = ئادرېس
+audit-column-action = نېمە
+audit-column-subject = خاتىرە
+audit-column-detail = تەپسىلات

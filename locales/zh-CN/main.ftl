@@ -699,3 +699,24 @@ refunds-done = 付款 { $payment } 已退回。
 error-refund-failed = 支付渠道没有完成退款，请稍后再试。
 error-refund-provider-missing = 本服务器没有配置这笔付款的支付渠道，请人工退款。
 error-review-own-shop = 不能评价自己店铺的商品。
+
+# Audit log
+audit-title = 操作日志
+audit-intro = 工作人员在本辖区改动他人数据的记录：谁、做了什么、何时、从哪个地址。这里的记录不能修改或删除。
+audit-export = 下载 Excel
+audit-none = 还没有记录。
+audit-action-shop-approved = 通过开店申请
+audit-action-shop-rejected = 驳回开店申请
+audit-action-role-granted = 授予角色
+audit-action-attendance-ticked = 手工签到
+audit-action-session-moved = 调整培训时间或地点
+audit-action-roster-places = 修改名额
+audit-action-roster-removed = 移出名单
+audit-action-order-step = 店铺处理订单
+audit-action-refund-paid = 退款
+audit-column-at = 时间
+audit-column-actor = 操作人
+audit-column-address = 来源地址
+audit-column-action = 操作
+audit-column-subject = 对象
+audit-column-detail = 详情

@@ -5,6 +5,7 @@
 //! Nothing above this crate writes SQL.
 
 pub mod accounts;
+pub mod audit;
 pub mod catalog;
 mod connect;
 pub mod demo;

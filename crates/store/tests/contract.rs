@@ -82,7 +82,12 @@ contract!(
     a_payment_for_cancelled_orders_is_owed_back,
     a_paid_order_cancelled_is_a_request_the_shop_answers,
     cancel_expire_and_settle_races_keep_the_money_straight,
+    the_audit_log_is_read_by_region_and_never_rewritten,
 );
+
+#[path = "contract/audit.rs"]
+mod audit;
+use audit::the_audit_log_is_read_by_region_and_never_rewritten;
 
 #[path = "contract/live.rs"]
 mod live;

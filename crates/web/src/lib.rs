@@ -4,6 +4,7 @@
 //! write SQL.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod catalog;
 mod client;

@@ -206,3 +206,92 @@ async fn phone_numbers_are_masked_for_those_who_need_not_see_them() {
     assert!(page.contains("139****5678") && !page.contains("13912345678"));
     app.stop().await;
 }
+
+/// Staff changing other people's data leaves an entry (who, what, when, from where) that the
+/// administrator reads and exports, and that nobody else reads.
+#[tokio::test]
+async fn staff_actions_are_written_to_the_audit_log() {
+    let config = WebConfig {
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+        ..WebConfig::default()
+    };
+    let app = spawn_with(Db::Sqlite, config).await.unwrap();
+    let client = reqwest::Client::new();
+    client
+        .post(app.url("/api/v1/accounts"))
+        .json(&json!({"display_name": "Grower", "login": "tekes-grower", "password": "apricots-of-tekes"}))
+        .send()
+        .await
+        .unwrap();
+    let grower: serde_json::Value = client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"login": "tekes-grower", "password": "apricots-of-tekes"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let application: serde_json::Value = client
+        .post(app.url("/api/v1/shop-applications"))
+        .bearer_auth(grower["token"].as_str().unwrap())
+        .json(&json!({"name": "琼库什台杏干", "kind": "cooperative", "village": "tekes-qiongkushitai", "phone": "13911113333"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let centre = app.token("tekes-centre").await;
+    let decided = client
+        .post(app.url(&format!(
+            "/api/v1/shop-applications/{}/decision",
+            application["id"]
+        )))
+        .bearer_auth(&centre)
+        .header("x-forwarded-for", "198.51.100.23")
+        .json(&json!({"decision": "reject", "reason": "请补充村委会证明"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decided.status(), 200);
+    let admin_token = app.token("admin").await;
+    let granted = client
+        .post(app.url("/api/v1/regions/tekes/grants"))
+        .bearer_auth(&admin_token)
+        .header("x-forwarded-for", "203.0.113.99")
+        .json(&json!({"role": "trainer", "login": "tekes-grower"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(granted.status(), 201);
+
+    let admin = app.logged_in("admin").await;
+    let log = support::text(&admin, app.url("/centre/audit")).await;
+    assert!(
+        log.contains("驳回开店申请") && log.contains("请补充村委会证明"),
+        "{log}"
+    );
+    assert!(log.contains("198.51.100.23") && log.contains("203.0.113.99"));
+    assert!(log.contains("授予角色") && log.contains("trainer @ tekes"));
+    // The centre's own staff do not read the log.
+    let staff = app.logged_in("tekes-centre").await;
+    let refused = staff.get(app.url("/centre/audit")).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    // The export: a header and the two entries.
+    let export = admin
+        .get(app.url("/centre/audit.xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 200);
+    let bytes = export.bytes().await.unwrap();
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = workbook.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(range.height(), 3);
+    let text: Vec<String> = range.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(text.iter().any(|c| c == "198.51.100.23"), "{text:?}");
+    app.stop().await;
+}

@@ -431,6 +431,24 @@ async fn from_enrolment_to_certificate_shop_and_funnel() {
         404,
         "another county's trainer cannot touch the roster"
     );
+    // The tick by hand, the moved day and the removal are in Tekes' audit log; what was
+    // refused (too few places, the attempt from Kuqa) is not.
+    let tekes = app.db.store.region_by_code("tekes").await.unwrap();
+    let logged: Vec<String> = app
+        .db
+        .store
+        .audit_within(&tekes.path, None, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.subject_id == session)
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        logged,
+        ["roster-removed", "session-moved", "attendance-ticked"],
+        "newest first"
+    );
 
     // The certificate, in Uyghur for a Uyghur reader, verifies in public; a changed one does not.
     let mine = text(&villager, app.url("/training/me")).await;

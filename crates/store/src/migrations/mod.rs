@@ -14,6 +14,7 @@ mod m20261126_000010_training;
 mod m20261130_000011_refunds;
 mod m20261130_000012_hashed_sessions;
 mod m20261130_000013_order_lists;
+mod m20261130_000014_audit_log;
 
 use std::collections::HashSet;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_refunds::Migration),
             Box::new(m20261130_000012_hashed_sessions::Migration),
             Box::new(m20261130_000013_order_lists::Migration),
+            Box::new(m20261130_000014_audit_log::Migration),
         ]
     }
 }

@@ -185,6 +185,7 @@ pub struct GrantCreated {
 pub async fn grant(
     State(state): State<AppState>,
     user: CurrentUser,
+    crate::client::ClientIp(ip): crate::client::ClientIp,
     Path(code): Path<String>,
     ApiJson(request): ApiJson<GrantRequest>,
 ) -> Result<(StatusCode, Json<GrantCreated>), Problem> {
@@ -202,6 +203,19 @@ pub async fn grant(
         .store
         .grant_role(account.id, role, region.id, Some(user.account.id))
         .await?;
+    crate::audit::record(
+        &state,
+        &user,
+        ip,
+        crate::audit::Action {
+            code: "role-granted",
+            subject_kind: "account",
+            subject_id: account.id,
+            region_id: Some(region.id),
+            detail: format!("{} @ {code}", role.as_str()),
+        },
+    )
+    .await;
     Ok((
         StatusCode::CREATED,
         Json(GrantCreated {

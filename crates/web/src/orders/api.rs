@@ -353,12 +353,14 @@ pub struct EventRequest {
 pub async fn advance(
     State(state): State<AppState>,
     user: CurrentUser,
+    crate::client::ClientIp(ip): crate::client::ClientIp,
     Path(id): Path<i64>,
     ApiJson(request): ApiJson<EventRequest>,
 ) -> Result<Json<OrderView>, Problem> {
     let order = apply_event(
         &state,
         &user,
+        ip,
         id,
         &request.event,
         request.packed_grams,

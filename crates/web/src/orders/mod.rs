@@ -129,6 +129,7 @@ pub async fn readable_order(
 pub async fn apply_event(
     state: &AppState,
     user: &CurrentUser,
+    ip: std::net::IpAddr,
     id: i64,
     event: &str,
     packed_grams: Option<i64>,
@@ -192,6 +193,28 @@ pub async fn apply_event(
         }
         other => other?,
     };
+    if by_seller {
+        // The shop changed the buyer's order: it goes in the log, with the shop's place.
+        let region_id = state
+            .store
+            .shop(order.shop_id)
+            .await
+            .ok()
+            .map(|s| s.village_id);
+        crate::audit::record(
+            state,
+            user,
+            ip,
+            crate::audit::Action {
+                code: "order-step",
+                subject_kind: "order",
+                subject_id: order.id,
+                region_id,
+                detail: order.status.as_str().to_owned(),
+            },
+        )
+        .await;
+    }
     if event == OrderEvent::Cancel {
         // The stock came back: searches for what is in stock should see it.
         state

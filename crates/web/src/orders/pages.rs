@@ -343,6 +343,7 @@ pub struct StepForm {
 pub async fn step(
     State(state): State<AppState>,
     user: CurrentUser,
+    crate::client::ClientIp(ip): crate::client::ClientIp,
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<StepForm>,
 ) -> Result<Response, Problem> {
@@ -364,6 +365,7 @@ pub async fn step(
     super::apply_event(
         &state,
         &user,
+        ip,
         id,
         &form.event,
         packed_grams,

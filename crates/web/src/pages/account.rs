@@ -237,6 +237,8 @@ pub struct GrantLine {
     pub people_region: Option<String>,
     /// The region whose shop applications this grant reviews, if it does.
     pub review_region: Option<String>,
+    /// The grant reads its region's audit log (administrators).
+    pub audits: bool,
 }
 
 #[derive(Template)]
@@ -275,6 +277,7 @@ pub async fn show(
             label,
             people_region: may_list.then(|| code.clone()),
             review_region: reviews.then_some(code),
+            audits: grant.role == Role::Admin,
         });
     }
     let page = AccountPage {

@@ -97,6 +97,8 @@ pub fn routes() -> Router<AppState> {
         .route("/host/rooms/{id}/results", get(crate::live::results::page))
         .route("/centre/live", get(crate::live::results::centre))
         .route("/centre/refunds", get(crate::payments::refunds::list))
+        .route("/centre/audit", get(crate::audit::page))
+        .route("/centre/audit.xlsx", get(crate::audit::export))
         .route(
             "/centre/refunds/{id}",
             post(crate::payments::refunds::pay_back),

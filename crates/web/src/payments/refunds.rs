@@ -113,6 +113,7 @@ pub async fn list(
 pub async fn pay_back(
     State(state): State<AppState>,
     user: CurrentUser,
+    crate::client::ClientIp(ip): crate::client::ClientIp,
     Path(id): Path<i64>,
 ) -> Result<Response, Problem> {
     let region = centre_region(&state, &user).await?;
@@ -141,5 +142,23 @@ pub async fn pay_back(
         .store
         .record_refund(id, payment.refund_due, &reference)
         .await?;
+    let orders = state.store.orders_of_checkout(&payment.checkout_id).await?;
+    let region_id = match orders.first() {
+        Some(order) => Some(state.store.shop(order.shop_id).await?.village_id),
+        None => None,
+    };
+    crate::audit::record(
+        &state,
+        &user,
+        ip,
+        crate::audit::Action {
+            code: "refund-paid",
+            subject_kind: "payment",
+            subject_id: id,
+            region_id,
+            detail: format!("{} {reference}", payment.refund_due.display_yuan()),
+        },
+    )
+    .await;
     Ok(Redirect::to(&format!("/centre/refunds?done={id}")).into_response())
 }

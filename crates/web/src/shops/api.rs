@@ -162,11 +162,14 @@ pub struct DecisionRequest {
 pub async fn decide(
     State(state): State<AppState>,
     user: CurrentUser,
+    crate::client::ClientIp(ip): crate::client::ClientIp,
     Path(id): Path<i64>,
     ApiJson(request): ApiJson<DecisionRequest>,
 ) -> Result<Json<ApplicationView>, Problem> {
     let decision = decision_of(&request.decision, &request.reason)?;
-    Ok(Json(decide_as(&state, &user, id, decision).await?.into()))
+    Ok(Json(
+        decide_as(&state, &user, ip, id, decision).await?.into(),
+    ))
 }
 
 #[derive(Serialize, ToSchema)]

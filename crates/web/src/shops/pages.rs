@@ -308,11 +308,12 @@ pub struct DecisionForm {
 pub async fn decide(
     State(state): State<AppState>,
     user: CurrentUser,
+    crate::client::ClientIp(ip): crate::client::ClientIp,
     Path(id): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, Problem> {
     let decision = decision_of(&form.decision, &form.reason)?;
-    decide_as(&state, &user, id, decision).await?;
+    decide_as(&state, &user, ip, id, decision).await?;
     let back = if form.region.is_empty() {
         "/centre/shop-applications?done=1".to_owned()
     } else {
@@ -340,6 +341,7 @@ pub fn decision_of(decision: &str, reason: &str) -> Result<Decision, Problem> {
 pub async fn decide_as(
     state: &AppState,
     user: &CurrentUser,
+    ip: std::net::IpAddr,
     id: i64,
     decision: Decision,
 ) -> Result<ShopApplication, Problem> {
@@ -348,10 +350,28 @@ pub async fn decide_as(
     if user.require(REVIEWERS, &village.path).is_err() {
         return Err(Problem::not_found());
     }
-    Ok(state
+    let decided = state
         .store
-        .decide_shop_application(id, user.account.id, decision)
-        .await?)
+        .decide_shop_application(id, user.account.id, decision.clone())
+        .await?;
+    let (code, detail) = match decision {
+        Decision::Approve => ("shop-approved", String::new()),
+        Decision::Reject { reason } => ("shop-rejected", reason),
+    };
+    crate::audit::record(
+        state,
+        user,
+        ip,
+        crate::audit::Action {
+            code,
+            subject_kind: "shop_application",
+            subject_id: id,
+            region_id: Some(village.id),
+            detail,
+        },
+    )
+    .await;
+    Ok(decided)
 }
 
 #[derive(Template)]

@@ -425,6 +425,7 @@ pub struct AttendanceView {
 pub async fn tick(
     State(state): State<AppState>,
     user: CurrentUser,
+    crate::client::ClientIp(ip): crate::client::ClientIp,
     Path(id): Path<i64>,
     ApiJson(request): ApiJson<TickRequest>,
 ) -> Result<Json<AttendanceView>, Problem> {
@@ -443,6 +444,19 @@ pub async fn tick(
         )
         .await
         .map_err(super::check_in::attendance_problem)?;
+    crate::audit::record(
+        &state,
+        &user,
+        ip,
+        crate::audit::Action {
+            code: "attendance-ticked",
+            subject_kind: "training_session",
+            subject_id: session.id,
+            region_id: Some(session.region_id),
+            detail: format!("trainee {} day {}", request.trainee_id, request.day),
+        },
+    )
+    .await;
     Ok(Json(AttendanceView {
         newly_recorded: outcome.newly_recorded,
         days: outcome.days,

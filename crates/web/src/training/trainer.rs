@@ -654,6 +654,7 @@ pub struct TickForm {
 pub async fn tick(
     State(state): State<AppState>,
     user: CurrentUser,
+    crate::client::ClientIp(ip): crate::client::ClientIp,
     Path(id): Path<i64>,
     Form(form): Form<TickForm>,
 ) -> Result<Response, Problem> {
@@ -672,6 +673,14 @@ pub async fn tick(
         )
         .await
         .map_err(super::check_in::attendance_problem)?;
+    audit(
+        &state,
+        &user,
+        ip,
+        ("attendance-ticked", &session),
+        format!("trainee {} day {}", form.trainee, form.day),
+    )
+    .await;
     Ok(Redirect::to(&format!("/trainer/sessions/{id}?done=ticked")).into_response())
 }
 
@@ -690,12 +699,13 @@ pub struct EditForm {
 pub async fn edit(
     State(state): State<AppState>,
     user: CurrentUser,
+    crate::client::ClientIp(ip): crate::client::ClientIp,
     c: Chrome,
     csrf: CsrfToken,
     Path(id): Path<i64>,
     Form(form): Form<EditForm>,
 ) -> Result<Response, Problem> {
-    taught_session(&state, &user, id).await?;
+    let (session, _) = taught_session(&state, &user, id).await?;
     let parsed = (|| -> Result<_, Problem> {
         let starts_on = NaiveDate::parse_from_str(form.starts_on.trim(), "%Y-%m-%d")
             .ok()
@@ -721,7 +731,22 @@ pub async fn edit(
         Err(problem) => Err(problem),
     };
     match changed {
-        Ok(()) => Ok(Redirect::to(&format!("/trainer/sessions/{id}?done=edited")).into_response()),
+        Ok(()) => {
+            audit(
+                &state,
+                &user,
+                ip,
+                ("session-moved", &session),
+                format!(
+                    "{} · {} {}",
+                    form.starts_on.trim(),
+                    form.venue_kind.trim(),
+                    form.venue_name.trim()
+                ),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/trainer/sessions/{id}?done=edited")).into_response())
+        }
         Err(problem) => {
             let view = RosterView {
                 other: EnrolForm::default(),
@@ -744,12 +769,13 @@ pub struct CapacityForm {
 pub async fn capacity(
     State(state): State<AppState>,
     user: CurrentUser,
+    crate::client::ClientIp(ip): crate::client::ClientIp,
     c: Chrome,
     csrf: CsrfToken,
     Path(id): Path<i64>,
     Form(form): Form<CapacityForm>,
 ) -> Result<Response, Problem> {
-    taught_session(&state, &user, id).await?;
+    let (session, _) = taught_session(&state, &user, id).await?;
     let changed = match parse_capacity(&form.capacity) {
         Ok(places) => match state.store.set_capacity(id, places).await {
             Ok(_) => Ok(()),
@@ -763,6 +789,14 @@ pub async fn capacity(
     };
     match changed {
         Ok(()) => {
+            audit(
+                &state,
+                &user,
+                ip,
+                ("roster-places", &session),
+                form.capacity.trim().to_owned(),
+            )
+            .await;
             Ok(Redirect::to(&format!("/trainer/sessions/{id}?done=capacity")).into_response())
         }
         Err(problem) => {
@@ -786,11 +820,20 @@ pub struct RemoveForm {
 pub async fn remove(
     State(state): State<AppState>,
     user: CurrentUser,
+    crate::client::ClientIp(ip): crate::client::ClientIp,
     Path(id): Path<i64>,
     Form(form): Form<RemoveForm>,
 ) -> Result<Response, Problem> {
-    taught_session(&state, &user, id).await?;
+    let (session, _) = taught_session(&state, &user, id).await?;
     state.store.withdraw(id, form.trainee).await?;
+    audit(
+        &state,
+        &user,
+        ip,
+        ("roster-removed", &session),
+        format!("trainee {}", form.trainee),
+    )
+    .await;
     Ok(Redirect::to(&format!("/trainer/sessions/{id}?done=removed")).into_response())
 }
 
@@ -908,4 +951,27 @@ async fn station_of(state: &AppState, user: &CurrentUser) -> Result<Option<i64>,
         .into_iter()
         .find(|s| s.region_id == region_id)
         .map(|s| s.id))
+}
+
+/// Writes a trainer's change to session `session` to the audit log.
+async fn audit(
+    state: &AppState,
+    user: &CurrentUser,
+    ip: std::net::IpAddr,
+    (code, session): (&'static str, &TrainingSession),
+    detail: String,
+) {
+    crate::audit::record(
+        state,
+        user,
+        ip,
+        crate::audit::Action {
+            code,
+            subject_kind: "training_session",
+            subject_id: session.id,
+            region_id: Some(session.region_id),
+            detail,
+        },
+    )
+    .await;
 }
