@@ -31,6 +31,9 @@ pub struct Config {
     pub payment_provider: Option<String>,
     /// Let the sandbox run on a public address (a staging server); never on a county's server.
     pub allow_test_payments: bool,
+    /// What sends one-time codes to phones: `outbox` (the demo's: logged and kept for
+    /// administrators, never sent) or `none`; unset: the outbox with `--demo`, else none.
+    pub messenger: Option<String>,
     /// Reverse proxies whose X-Forwarded-For names the client, as CIDRs separated by commas
     /// (`10.0.0.0/8, 192.168.1.10/32`); empty: FarmGate is reached directly.
     pub trusted_proxies: String,
@@ -66,6 +69,7 @@ impl Default for Config {
             public_url: None,
             payment_provider: None,
             allow_test_payments: false,
+            messenger: None,
             trusted_proxies: String::new(),
             websockets_per_address: 20,
             metrics_bind: None,
@@ -98,6 +102,7 @@ impl Config {
                 "public_url",
                 "payment_provider",
                 "allow_test_payments",
+                "messenger",
                 "trusted_proxies",
                 "websockets_per_address",
                 "metrics_bind",
@@ -160,6 +165,17 @@ impl Config {
                     })
             })
             .collect()
+    }
+
+    /// What sends codes to phones: the setting, else the outbox for the demo, else none.
+    pub fn messenger(&self, demo: bool) -> Result<farmgate_web::messaging::MessengerKind> {
+        use farmgate_web::messaging::MessengerKind;
+        match self.messenger.as_deref().filter(|m| !m.is_empty()) {
+            Some(text) => MessengerKind::parse(text)
+                .with_context(|| format!("messenger = {text:?}: use \"outbox\" or \"none\"")),
+            None if demo => Ok(MessengerKind::Outbox),
+            None => Ok(MessengerKind::None),
+        }
     }
 
     /// Whether cookies are marked Secure: the setting, else whether `public_url` is https.

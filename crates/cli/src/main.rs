@@ -488,6 +488,7 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         secure_cookies: config.secure_cookies(),
         payment_provider: config.payment_provider(args.demo)?,
         allow_test_payments: config.allow_test_payments,
+        messenger: config.messenger(args.demo)?,
         trusted_proxies: config.trusted_proxies()?,
         websockets_per_address: config.websockets_per_address.max(1),
         metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),

@@ -11,6 +11,7 @@ mod client;
 mod csrf;
 pub mod i18n;
 pub mod live;
+pub mod messaging;
 pub mod ops;
 pub mod orders;
 pub mod pages;

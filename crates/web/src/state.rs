@@ -54,6 +54,8 @@ pub struct WebConfig {
     pub payment_provider: OnlineProvider,
     /// Lets the sandbox (test money) run on a public address: for a staging server only.
     pub allow_test_payments: bool,
+    /// What sends one-time codes to phones: none (staff confirm in person) unless configured.
+    pub messenger: crate::messaging::MessengerKind,
     /// Where FarmGate keeps files (photos under `photos/`).
     pub data_dir: std::path::PathBuf,
     /// The largest photo upload accepted, in bytes.
@@ -90,6 +92,7 @@ impl Default for WebConfig {
             payment_secret: None,
             payment_provider: OnlineProvider::None,
             allow_test_payments: false,
+            messenger: crate::messaging::MessengerKind::None,
             public_url: None,
             data_dir: std::path::PathBuf::from("."),
             photo_limit: 8 * 1024 * 1024,
@@ -130,6 +133,8 @@ pub struct Shared {
     pub activity: RoomActivity,
     /// Open live-room connections per address, and the key of guests' viewer ids.
     pub sockets: Arc<crate::live::socket::Sockets>,
+    /// What sends codes to phones, when the server has one.
+    pub messenger: Option<Arc<dyn crate::messaging::Messenger>>,
 }
 
 /// Why the server could not start.
@@ -193,6 +198,7 @@ impl AppState {
             live,
             activity,
             sockets: Arc::default(),
+            messenger: crate::messaging::messenger(config.messenger, &store),
             intake: OrderIntake::start(store.clone()),
             indexer: Indexer::start(Arc::clone(&index), store.clone()),
             search: index,

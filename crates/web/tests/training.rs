@@ -8,8 +8,9 @@
 mod support;
 
 use farmgate_domain::training::{CHECK_IN_LIFETIME_SECS, CheckInToken};
+use farmgate_web::WebConfig;
 use serde_json::{Value, json};
-use support::{App, spawn_app, text};
+use support::{App, Db, spawn_app, spawn_with, text};
 
 const SYLLABUS: &str =
     "开网店：注册和认证\n拍好产品照片\n写好商品故事\n直播带货入门\n第一次直播实操";
@@ -809,5 +810,155 @@ async fn the_api_enrols_waits_promotes_and_checks_in() {
     ] {
         assert!(openapi["paths"].get(path).is_some(), "{path} documented");
     }
+    app.stop().await;
+}
+
+/// The review's takeover: a stranger who types a neighbour's phone number gets a message, not
+/// her record; she proves the number with the code sent to it (the demo's outbox, read by the
+/// administrator) and the record is hers; a trainer joins another neighbour's record in person.
+#[tokio::test]
+async fn a_typed_phone_number_takes_over_nothing() {
+    let config = WebConfig {
+        messenger: farmgate_web::messaging::MessengerKind::Outbox,
+        ..WebConfig::default()
+    };
+    let app = spawn_with(Db::Sqlite, config).await.unwrap();
+    let trainer = app.logged_in("tekes-centre").await;
+    let session = camp(&app, &trainer, "5").await;
+    let page = format!("/training/sessions/{session}");
+    let station = app.logged_in("kuokesu-station").await;
+    for (name, phone) in [("吐尔逊", "13912349001"), ("阿依古丽", "13912349002")] {
+        let other = app
+            .submit(
+                &station,
+                &page,
+                &format!("{page}/enrol-other"),
+                &[
+                    ("name", name),
+                    ("phone", phone),
+                    ("village", "tekes-kuokesu"),
+                    ("back", "session"),
+                ],
+            )
+            .await;
+        assert_eq!(other.status(), 303);
+    }
+    // Someone types 吐尔逊's number: refused beside the phone field, nothing of his shown.
+    let stranger = register(&app, "13912349099").await;
+    let refused = app
+        .submit(
+            &stranger,
+            &page,
+            &format!("{page}/enrol"),
+            &[("name", "冒名"), ("phone", "13912349001")],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("请先验证手机号"), "{body}");
+    let mine = text(&stranger, app.url("/training/me")).await;
+    assert!(!mine.contains("吐尔逊"));
+
+    // 吐尔逊 himself proves the number with the code the outbox kept.
+    let tursun = register(&app, "13912349100").await;
+    let form = text(&tursun, app.url("/account/phone")).await;
+    let sent = app
+        .submit(
+            &tursun,
+            "/account/phone",
+            "/account/phone/code",
+            &[("phone", "13912349001")],
+        )
+        .await;
+    assert_eq!(sent.status(), 200, "{form}");
+    let sent = sent.text().await.unwrap();
+    let code_id = attr_after(&sent, "name=\"code_id\" value=\"");
+    let admin = app.logged_in("admin").await;
+    let outbox = text(&admin, app.url("/admin/outbox")).await;
+    assert!(outbox.contains("13912349001"), "{outbox}");
+    let code: String = outbox
+        .split("验证码是 ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(6)
+        .collect();
+    assert_eq!(
+        stranger
+            .get(app.url("/admin/outbox"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403,
+        "administrators only"
+    );
+    let wrong = app
+        .submit(
+            &tursun,
+            "/account/phone",
+            "/account/phone/prove",
+            &[
+                ("code_id", code_id.as_str()),
+                ("code", "000000"),
+                ("phone", "13912349001"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    let proven = app
+        .submit(
+            &tursun,
+            "/account/phone",
+            "/account/phone/prove",
+            &[
+                ("code_id", code_id.as_str()),
+                ("code", code.as_str()),
+                ("phone", "13912349001"),
+            ],
+        )
+        .await;
+    assert_eq!(proven.status(), 200);
+    assert!(
+        proven
+            .text()
+            .await
+            .unwrap()
+            .contains("培训记录已归到这个账户")
+    );
+    let his = text(&tursun, app.url("/training/me")).await;
+    assert!(his.contains("电商创业五日训练营"), "{his}");
+
+    // 阿依古丽 has no phone of her own to receive codes: the trainer confirms her in person.
+    let aygul = register(&app, "13912349200").await;
+    let roster = text(&trainer, app.url(&format!("/trainer/sessions/{session}"))).await;
+    let her_id = app
+        .db
+        .store
+        .roster(session)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.trainee.name == "阿依古丽")
+        .unwrap()
+        .trainee
+        .id;
+    assert!(roster.contains(&format!("confirm-{her_id}")));
+    let confirmed = app
+        .submit(
+            &trainer,
+            &format!("/trainer/sessions/{session}"),
+            &format!("/trainer/sessions/{session}/confirm"),
+            &[
+                ("trainee", her_id.to_string().as_str()),
+                ("login", "13912349200"),
+            ],
+        )
+        .await;
+    assert_eq!(confirmed.status(), 303);
+    let hers = text(&aygul, app.url("/training/me")).await;
+    assert!(hers.contains("电商创业五日训练营"), "{hers}");
+    let trainee = app.db.store.trainee(her_id).await.unwrap();
+    assert!(trainee.account_id.is_some());
     app.stop().await;
 }

@@ -2,6 +2,8 @@
 
 pub(crate) mod entity;
 
+pub mod phone;
+
 use chrono::{DateTime, Duration, Utc};
 use farmgate_domain::accounts::{DisplayName, LoginId};
 use farmgate_domain::authz::{Grant, Grants, Role};

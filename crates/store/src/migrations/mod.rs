@@ -15,6 +15,7 @@ mod m20261130_000011_refunds;
 mod m20261130_000012_hashed_sessions;
 mod m20261130_000013_order_lists;
 mod m20261130_000014_audit_log;
+mod m20261130_000015_phone_proof;
 
 use std::collections::HashSet;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_hashed_sessions::Migration),
             Box::new(m20261130_000013_order_lists::Migration),
             Box::new(m20261130_000014_audit_log::Migration),
+            Box::new(m20261130_000015_phone_proof::Migration),
         ]
     }
 }

@@ -1,6 +1,8 @@
 //! The people trained and their places in sessions. A trainee need not have an account: a
-//! station operator or trainer enrols a villager with a name and a phone number, and when
-//! that villager later registers with the same number, their account takes the record over.
+//! station operator or trainer enrols a villager with a name and a phone number. A typed
+//! phone number proves nothing, so an account joins such a record only once the phone is
+//! proven: a one-time code sent to it (`accounts::phone`), or the county's trainer or station
+//! operator confirming in person (`confirm_trainee_in_person`).
 //!
 //! A session holds `capacity` places; whoever enrols after that waits in line, and the first
 //! in line takes a place the moment one frees. Both steps run under a write on the session's
@@ -156,9 +158,12 @@ impl Store {
             .map(trainee_from))
     }
 
-    /// The trainee `new` describes: the account's own record, else the one with the same phone
-    /// number (which the account then takes over), else a new one.
-    pub async fn find_or_add_trainee(&self, new: NewTrainee) -> Result<Trainee> {
+    /// The trainee `new` describes: the account's own record; else, for someone enrolled on
+    /// their behalf, the record with that phone number; else a new one. An account whose typed
+    /// phone matches a record that is not its own gets nothing of it: a record nobody has
+    /// claimed is refused with `phone-unproven` (prove the phone first), and one that is
+    /// another account's leaves the new record without a phone.
+    pub async fn find_or_add_trainee(&self, mut new: NewTrainee) -> Result<Trainee> {
         if let Some(account_id) = new.account_id
             && let Some(existing) = self.trainee_of_account(account_id).await?
         {
@@ -170,12 +175,16 @@ impl Store {
                 .one(&self.db)
                 .await?
         {
-            if let (Some(account_id), None) = (new.account_id, existing.account_id) {
-                let mut row: trainee::ActiveModel = existing.into();
-                row.account_id = Set(Some(account_id));
-                return Ok(trainee_from(row.update(&self.db).await?));
+            match (new.account_id, existing.account_id) {
+                (None, _) => return Ok(trainee_from(existing)),
+                (Some(_), None) => {
+                    return Err(Error::Invalid(farmgate_domain::ValidationError::new(
+                        "phone",
+                        "phone-unproven",
+                    )));
+                }
+                (Some(_), Some(_)) => new.phone = None,
             }
-            return Ok(trainee_from(existing));
         }
         let row = trainee::ActiveModel {
             name: Set(new.name),
@@ -192,6 +201,42 @@ impl Store {
         .insert(&self.db)
         .await
         .map_err(|e| Error::unique_as(e, "phone"))?;
+        Ok(trainee_from(row))
+    }
+
+    /// Joins the unclaimed record `trainee_id` to `account_id`, as `confirmed_by` (a trainer or
+    /// station operator of the county, who checked in person) says. Refused (`InvalidState`)
+    /// when the record is already an account's or the account already has a record.
+    pub async fn confirm_trainee_in_person(
+        &self,
+        trainee_id: i64,
+        account_id: i64,
+        confirmed_by: i64,
+    ) -> Result<Trainee> {
+        let txn = self.begin_write().await?;
+        if trainee::Entity::find()
+            .filter(trainee::Column::AccountId.eq(account_id))
+            .one(&txn)
+            .await?
+            .is_some()
+        {
+            return Err(Error::InvalidState);
+        }
+        let joined = trainee::Entity::update_many()
+            .col_expr(trainee::Column::AccountId, Expr::value(account_id))
+            .col_expr(trainee::Column::ConfirmedBy, Expr::value(confirmed_by))
+            .filter(trainee::Column::Id.eq(trainee_id))
+            .filter(trainee::Column::AccountId.is_null())
+            .exec(&txn)
+            .await?;
+        if joined.rows_affected == 0 {
+            return Err(Error::InvalidState);
+        }
+        let row = trainee::Entity::find_by_id(trainee_id)
+            .one(&txn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        txn.commit().await?;
         Ok(trainee_from(row))
     }
 

@@ -126,6 +126,9 @@ pub mod trainee {
         pub birth_year: Option<i32>,
         pub created_by: Option<i64>,
         pub created_at: ChronoDateTimeUtc,
+        /// Who confirmed in person that the record is its account's (a trainer or station
+        /// operator of the county); None when the account proved the phone with a code.
+        pub confirmed_by: Option<i64>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -331,38 +331,112 @@ pub async fn the_camp_completes_with_four_days_and_one_certificate(db: &TestDb) 
     assert!(done.certificate.is_some());
 }
 
-pub async fn a_trainee_enrolled_by_phone_is_found_by_their_account(db: &TestDb) {
+/// The review's takeover: typing someone's phone number must not hand over their training
+/// record. It joins an account only when a code sent to the phone comes back, or when the
+/// county's trainer confirms in person.
+pub async fn a_trainee_record_joins_an_account_only_when_the_phone_is_proven(db: &TestDb) {
     let store = &db.store;
     seed_demo(store).await;
     let by_station = trainee(store, "米热古丽", "13911112222", "korla-saibag").await;
+    let saibag = store.region_by_code("korla-saibag").await.unwrap();
+    let claim = |account_id: i64| NewTrainee {
+        name: "Mihrigul".to_owned(),
+        phone: Some("13911112222".to_owned()),
+        account_id: Some(account_id),
+        region_id: saibag.id,
+        station_id: None,
+        gender: None,
+        birth_year: None,
+        created_by: Some(account_id),
+    };
+    // Someone who only typed her number gets nothing of her record.
+    let stranger = store
+        .create_account(super::new_account("not-mihrigul"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.find_or_add_trainee(claim(stranger.id)).await,
+        Err(Error::Invalid(farmgate_domain::ValidationError {
+            code: "phone-unproven",
+            ..
+        }))
+    ));
+    assert!(
+        store
+            .trainee_of_account(stranger.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let phone = farmgate_domain::accounts::PhoneNumber::parse("13911112222").unwrap();
+    let (code_id, _sent_to_her_phone) = store.issue_phone_code(stranger.id, &phone).await.unwrap();
+    for _ in 0..5 {
+        assert!(matches!(
+            store.prove_phone(stranger.id, code_id, "000000").await,
+            Err(Error::Invalid(_))
+        ));
+    }
+    assert!(
+        matches!(
+            store.prove_phone(stranger.id, code_id, "123456").await,
+            Err(Error::Invalid(farmgate_domain::ValidationError {
+                code: "phone-code-spent",
+                ..
+            }))
+        ),
+        "five wrong tries spend the code"
+    );
+    assert!(
+        store
+            .trainee_of_account(stranger.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // She proves it with the code her phone received: the record is hers, with its name.
     let account = store
         .create_account(super::new_account("mihrigul"))
         .await
         .unwrap();
-    let saibag = store.region_by_code("korla-saibag").await.unwrap();
-    let own = store
-        .find_or_add_trainee(NewTrainee {
-            name: "Mihrigul".to_owned(),
-            phone: Some("13911112222".to_owned()),
-            account_id: Some(account.id),
-            region_id: saibag.id,
-            station_id: None,
-            gender: None,
-            birth_year: None,
-            created_by: Some(account.id),
-        })
+    let (code_id, code) = store.issue_phone_code(account.id, &phone).await.unwrap();
+    let proven = store.prove_phone(account.id, code_id, &code).await.unwrap();
+    assert_eq!(proven.trainee_id, Some(by_station));
+    assert!(
+        store.prove_phone(account.id, code_id, &code).await.is_err(),
+        "a code is used once"
+    );
+    let own = store.find_or_add_trainee(claim(account.id)).await.unwrap();
+    assert_eq!((own.id, own.name.as_str()), (by_station, "米热古丽"));
+
+    // In person: the trainer joins a neighbour's record to the account the neighbour names.
+    let neighbour = trainee(store, "阿依古丽", "13911113333", "korla-saibag").await;
+    let her = store
+        .create_account(super::new_account("aygul"))
         .await
         .unwrap();
-    assert_eq!(own.id, by_station, "the same person, now with an account");
-    assert_eq!(own.name, "米热古丽");
-    assert_eq!(
+    let trainer = store
+        .account_by_login(&LoginId::parse("tekes-centre").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let joined = store
+        .confirm_trainee_in_person(neighbour, her.id, trainer.id)
+        .await
+        .unwrap();
+    assert_eq!(joined.account_id, Some(her.id));
+    assert!(matches!(
         store
-            .trainee_of_account(account.id)
-            .await
-            .unwrap()
-            .map(|t| t.id),
-        Some(by_station)
-    );
+            .confirm_trainee_in_person(neighbour, stranger.id, trainer.id)
+            .await,
+        Err(Error::InvalidState)
+    ));
+    // At most five codes an hour.
+    for _ in 0..4 {
+        store.issue_phone_code(stranger.id, &phone).await.unwrap();
+    }
+    assert!(store.issue_phone_code(stranger.id, &phone).await.is_err());
+
     assert_eq!(
         store.signing_key("check-in").await.unwrap(),
         store.signing_key("check-in").await.unwrap()

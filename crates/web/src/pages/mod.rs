@@ -5,6 +5,7 @@ pub mod account;
 mod home;
 pub mod layout;
 pub mod people;
+mod phone;
 mod regions;
 
 use axum::Router;
@@ -24,6 +25,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/logout", post(account::logout))
         .route("/account", get(account::show))
+        .route("/account/phone", get(phone::form))
+        .route("/account/phone/code", post(phone::send))
+        .route("/account/phone/prove", post(phone::prove))
+        .route("/admin/outbox", get(phone::outbox))
         .route("/people", get(people::show))
         .route("/lang/{tag}", get(layout::switch_language))
         .route(

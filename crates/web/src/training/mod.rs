@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/trainer/sessions/{id}", get(trainer::roster))
         .route("/trainer/sessions/{id}/attendance", post(trainer::tick))
         .route("/trainer/sessions/{id}/withdraw", post(trainer::remove))
+        .route("/trainer/sessions/{id}/confirm", post(trainer::confirm))
         .route("/trainer/sessions/{id}/capacity", post(trainer::capacity))
         .route("/trainer/sessions/{id}/edit", post(trainer::edit))
         .route("/trainer/sessions/{id}/check-in", get(check_in::screen))

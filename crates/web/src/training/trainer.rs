@@ -497,6 +497,8 @@ struct RosterLine {
     /// The remove button's label ("take … off the roster").
     remove_label: String,
     certificate: Option<String>,
+    /// No account has this record yet: the trainer may join it to one, in person.
+    unclaimed: bool,
 }
 
 #[derive(Template)]
@@ -588,6 +590,7 @@ async fn roster_page(
                 })
                 .collect(),
             remove_label: t.arg("trainer-remove-label", "name", row.trainee.name.as_str()),
+            unclaimed: row.trainee.account_id.is_none(),
             name: row.trainee.name,
             certificate: row.certificate,
         })
@@ -626,7 +629,17 @@ pub async fn roster(
 ) -> Result<Response, Problem> {
     let notice = query
         .done
-        .filter(|d| ["ticked", "other", "removed", "capacity", "edited"].contains(&d.as_str()))
+        .filter(|d| {
+            [
+                "ticked",
+                "other",
+                "removed",
+                "capacity",
+                "edited",
+                "confirmed",
+            ]
+            .contains(&d.as_str())
+        })
         .map(|d| c.t.get(&format!("training-done-{d}")));
     roster_page(
         &state,
@@ -974,4 +987,55 @@ async fn audit(
         },
     )
     .await;
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConfirmForm {
+    trainee: i64,
+    #[serde(default)]
+    login: String,
+}
+
+/// `POST /trainer/sessions/{id}/confirm`: the trainer, face to face with the villager, joins
+/// the record made for them to the account they name (a typed phone number proves nothing;
+/// this does). Recorded with who confirmed, in the record and the audit log.
+pub async fn confirm(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    crate::client::ClientIp(ip): crate::client::ClientIp,
+    Path(id): Path<i64>,
+    Form(form): Form<ConfirmForm>,
+) -> Result<Response, Problem> {
+    let (session, _) = taught_session(&state, &user, id).await?;
+    if state.store.enrolment(id, form.trainee).await?.is_none() {
+        return Err(Problem::not_found());
+    }
+    let unknown = || {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "account-unknown-or-taken")
+            .with_field("login")
+    };
+    let login = farmgate_domain::accounts::LoginId::parse(&form.login).map_err(|_| unknown())?;
+    let account = state
+        .store
+        .account_by_login(&login)
+        .await?
+        .ok_or_else(unknown)?;
+    match state
+        .store
+        .confirm_trainee_in_person(form.trainee, account.id, user.account.id)
+        .await
+    {
+        Ok(_) => {}
+        Err(farmgate_store::Error::InvalidState) => return Err(unknown()),
+        Err(other) => return Err(other.into()),
+    }
+    audit(
+        &state,
+        &user,
+        ip,
+        ("trainee-confirmed", &session),
+        format!("trainee {} → {}", form.trainee, login),
+    )
+    .await;
+    Ok(Redirect::to(&format!("/trainer/sessions/{id}?done=confirmed")).into_response())
 }
