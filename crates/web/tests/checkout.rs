@@ -273,6 +273,14 @@ async fn check_out(
         .unwrap()
 }
 
+/// The hosted payment page's form, as a browser would post it.
+fn hosted_fields(hosted: &str) -> Vec<(String, String)> {
+    ["_csrf", "ref", "amount", "expires", "return", "sig"]
+        .iter()
+        .map(|name| ((*name).to_owned(), value_of(hosted, name)))
+        .collect()
+}
+
 /// `config` with the sandbox gateway on, signing with a secret the tests know.
 fn sandbox(config: WebConfig) -> WebConfig {
     WebConfig {
@@ -324,10 +332,7 @@ async fn online_payment_goes_through_the_sandbox_gateway_and_its_signed_callback
         .unwrap();
     assert_eq!(tampered.status(), 400);
 
-    let fields: Vec<(String, String)> = ["_csrf", "ref", "amount", "expires", "return", "sig"]
-        .iter()
-        .map(|name| ((*name).to_owned(), value_of(&hosted, name)))
-        .collect();
+    let fields = hosted_fields(&hosted);
     let paid = browser
         .post(app.url("/sandbox-pay/pay"))
         .form(&fields)
@@ -457,10 +462,7 @@ async fn callbacks_go_only_to_the_configured_address_once() {
         "the link names no callback address"
     );
     let hosted = text(&browser, app.url(&pay_url)).await;
-    let mut fields: Vec<(String, String)> = ["_csrf", "ref", "amount", "expires", "return", "sig"]
-        .iter()
-        .map(|name| ((*name).to_owned(), value_of(&hosted, name)))
-        .collect();
+    let mut fields = hosted_fields(&hosted);
     fields.push(("notify".to_owned(), format!("http://{trap_addr}/steal")));
     let paid = browser
         .post(app.url("/sandbox-pay/pay"))
@@ -946,10 +948,7 @@ async fn money_for_cancelled_orders_is_listed_and_paid_back_once() {
         .unwrap();
     assert_eq!(cancelled.status(), 303);
     // The buyer had the hosted page open in another tab, and pays there.
-    let fields: Vec<(String, String)> = ["_csrf", "ref", "amount", "expires", "return", "sig"]
-        .iter()
-        .map(|name| ((*name).to_owned(), value_of(&hosted, name)))
-        .collect();
+    let fields = hosted_fields(&hosted);
     let paid = browser
         .post(app.url("/sandbox-pay/pay"))
         .form(&fields)
@@ -1019,10 +1018,7 @@ async fn money_for_cancelled_orders_is_listed_and_paid_back_once() {
     // Paid first, then cancelled: a request the shop answers; the stock stays until then.
     let (browser, checkout_path, pay_url) = online_checkout(&app, variant).await;
     let hosted = text(&browser, app.url(&pay_url)).await;
-    let fields: Vec<(String, String)> = ["_csrf", "ref", "amount", "expires", "return", "sig"]
-        .iter()
-        .map(|name| ((*name).to_owned(), value_of(&hosted, name)))
-        .collect();
+    let fields = hosted_fields(&hosted);
     browser
         .post(app.url("/sandbox-pay/pay"))
         .form(&fields)
