@@ -54,15 +54,7 @@ pub async fn record(state: &AppState, user: &CurrentUser, ip: IpAddr, action: Ac
 
 /// The region whose log `user` reads: their administrator grant's node.
 async fn readable_region(state: &AppState, user: &CurrentUser) -> Result<RegionPath, Problem> {
-    let grant = user
-        .grants
-        .iter()
-        .find(|g| READERS.contains(&g.role))
-        .ok_or(Problem::forbidden())?;
-    let id = grant.region.ids().last().ok_or(Problem::forbidden())?;
-    let region = state.store.region_by_id(id).await?;
-    user.require(&READERS, &region.path)?;
-    Ok(region.path)
+    Ok(user.home_region(state, &READERS).await?.path)
 }
 
 pub struct EntryRow {

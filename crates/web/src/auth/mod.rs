@@ -123,6 +123,25 @@ impl CurrentUser {
             .permits(roles, region)
             .ok_or(Problem::forbidden())
     }
+
+    /// The region the user's first grant of one of `roles` is at: where a centre's or an
+    /// administrator's pages look (their county's rooms, refunds, audit log). Forbidden
+    /// without such a grant.
+    pub async fn home_region(
+        &self,
+        state: &crate::AppState,
+        roles: &[Role],
+    ) -> Result<farmgate_store::regions::Region, Problem> {
+        let grant = self
+            .grants
+            .iter()
+            .find(|g| roles.contains(&g.role))
+            .ok_or(Problem::forbidden())?;
+        let id = grant.region.ids().last().ok_or(Problem::forbidden())?;
+        let region = state.store.region_by_id(id).await?;
+        self.require(roles, &region.path)?;
+        Ok(region)
+    }
 }
 
 fn bearer_token(parts: &Parts) -> Option<&str> {

@@ -223,14 +223,7 @@ pub async fn centre(
     user: CurrentUser,
     c: Chrome,
 ) -> Result<Response, Problem> {
-    let grant = user
-        .grants
-        .iter()
-        .find(|g| CENTRE.contains(&g.role))
-        .ok_or(Problem::forbidden())?;
-    let id = grant.region.ids().last().ok_or(Problem::forbidden())?;
-    let region = state.store.region_by_id(id).await?;
-    user.require(&CENTRE, &region.path)?;
+    let region = user.home_region(&state, &CENTRE).await?;
     let t = c.t;
     let rooms = state
         .store

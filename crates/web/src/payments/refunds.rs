@@ -23,15 +23,7 @@ const PAGE: u64 = 50;
 
 /// The region whose payments `user` answers for: their centre grant's node.
 async fn centre_region(state: &AppState, user: &CurrentUser) -> Result<RegionPath, Problem> {
-    let grant = user
-        .grants
-        .iter()
-        .find(|g| CENTRE.contains(&g.role))
-        .ok_or(Problem::forbidden())?;
-    let id = grant.region.ids().last().ok_or(Problem::forbidden())?;
-    let region = state.store.region_by_id(id).await?;
-    user.require(&CENTRE, &region.path)?;
-    Ok(region.path)
+    Ok(user.home_region(state, &CENTRE).await?.path)
 }
 
 pub struct OwingRow {
