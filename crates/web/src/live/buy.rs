@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use farmgate_domain::ValidationError;
 use farmgate_domain::live::RoomStatus;
 use farmgate_domain::orders::{Basket, IdempotencyKey, PaymentMethod};
-use farmgate_store::orders::{Checkout, Delivery, PlaceOrder};
+use farmgate_store::orders::{Checkout, Delivery};
 use serde::Deserialize;
 use tower_sessions::Session;
 use utoipa::ToSchema;
@@ -59,28 +59,18 @@ pub async fn tap(state: &AppState, user: &CurrentUser, tap: Tap) -> Result<Check
             .await?
             .ok_or_else(|| Problem::from(ValidationError::new("delivery", "live-no-defaults")))?,
     };
-    state
-        .limits
-        .check_order(user.account.id)
-        .map_err(Problem::rate_limited)?;
-    let checkout = state
-        .intake
-        .place(PlaceOrder {
-            buyer_id: user.account.id,
+    crate::orders::place::place(
+        state,
+        user,
+        crate::orders::place::Placement {
             key: tap.key,
             basket,
             delivery,
             payment,
-            provider: state.payments.for_method(payment)?.id().to_owned(),
-            pay_within: chrono::Duration::from_std(state.config.pay_within)
-                .unwrap_or(chrono::Duration::minutes(30)),
             room_id: Some(tap.room_id),
-        })
-        .await?;
-    if !checkout.replayed {
-        announce(state, tap.room_id, &checkout);
-    }
-    Ok(checkout)
+        },
+    )
+    .await
 }
 
 /// Tells the room's viewers (stock, ticker) and the search index what a checkout sold.
@@ -144,11 +134,8 @@ pub async fn buy_api(
     let choice = match &request.delivery {
         None => None,
         Some(input) => {
-            let payment = match request.payment.as_deref().unwrap_or("cash") {
-                "cash" => PaymentMethod::Cash,
-                "online" => PaymentMethod::Online,
-                _ => return Err(ValidationError::new("payment", "payment-invalid").into()),
-            };
+            let payment =
+                crate::orders::place::payment_method(request.payment.as_deref().unwrap_or("cash"))?;
             Some((crate::orders::parse_delivery(&state, input).await?, payment))
         }
     };

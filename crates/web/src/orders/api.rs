@@ -5,12 +5,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use farmgate_domain::ValidationError;
-use farmgate_domain::orders::{Basket, Fulfilment, IdempotencyKey, PaymentMethod};
-use farmgate_store::orders::{Checkout, Order, PaymentStatus, PlaceOrder};
+use farmgate_domain::orders::{Basket, Fulfilment, IdempotencyKey};
+use farmgate_store::orders::{Checkout, Order, PaymentStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::checkout::next_step;
+use super::place::{Placement, payment_method};
 use super::{DeliveryInput, apply_event, parse_delivery, readable_order};
 use crate::AppState;
 use crate::api::ApiJson;
@@ -166,10 +167,9 @@ pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, Pro
 
 async fn parse_order(
     state: &AppState,
-    user: &CurrentUser,
     headers: &HeaderMap,
     request: OrderRequest,
-) -> Result<PlaceOrder, Problem> {
+) -> Result<Placement, Problem> {
     let key = idempotency_key(headers)?;
     let lines: Vec<(i64, i64)> = request
         .items
@@ -177,21 +177,13 @@ async fn parse_order(
         .map(|i| (i.variant_id, i.quantity))
         .collect();
     let basket = Basket::parse(&lines)?;
-    let payment = match request.payment.as_str() {
-        "cash" => PaymentMethod::Cash,
-        "online" => PaymentMethod::Online,
-        _ => return Err(ValidationError::new("payment", "payment-invalid").into()),
-    };
+    let payment = payment_method(&request.payment)?;
     let delivery = parse_delivery(state, &request.delivery).await?;
-    Ok(PlaceOrder {
-        buyer_id: user.account.id,
+    Ok(Placement {
         key,
         basket,
         delivery,
         payment,
-        provider: state.payments.for_method(payment)?.id().to_owned(),
-        pay_within: chrono::Duration::from_std(state.config.pay_within)
-            .unwrap_or(chrono::Duration::minutes(30)),
         room_id: request.room_id,
     })
 }
@@ -215,29 +207,13 @@ pub async fn place(
     headers: HeaderMap,
     ApiJson(request): ApiJson<OrderRequest>,
 ) -> Result<(StatusCode, Json<CheckoutView>), Problem> {
-    let order = parse_order(&state, &user, &headers, request).await?;
-    state
-        .limits
-        .check_order(user.account.id)
-        .map_err(Problem::rate_limited)?;
-    let room_id = order.room_id;
-    let checkout = state.intake.place(order).await?;
+    let placement = parse_order(&state, &headers, request).await?;
+    let checkout = super::place::place(&state, &user, placement).await?;
     let status = if checkout.replayed {
         StatusCode::OK
     } else {
         StatusCode::CREATED
     };
-    match room_id {
-        Some(room_id) if !checkout.replayed => {
-            crate::live::buy::announce(&state, room_id, &checkout);
-        }
-        _ => state.indexer.changed(
-            checkout
-                .orders
-                .iter()
-                .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
-        ),
-    }
     Ok((status, Json(checkout_view(&state, checkout))))
 }
 

@@ -7,12 +7,11 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use farmgate_domain::ValidationError;
 use farmgate_domain::money::Fen;
 use farmgate_domain::orders::shipping::ShippingRule;
-use farmgate_domain::orders::{Basket, IdempotencyKey, PaymentMethod};
+use farmgate_domain::orders::{Basket, IdempotencyKey};
 use farmgate_domain::regions::RegionLevel;
-use farmgate_store::orders::{Checkout, Payment, PaymentStatus, PlaceOrder};
+use farmgate_store::orders::{Checkout, Payment, PaymentStatus};
 use serde::Deserialize;
 
 use super::cart::{self, ShopGroup};
@@ -291,29 +290,19 @@ async fn place(
         },
     )
     .await?;
-    let payment = match form.payment.as_str() {
-        "cash" => PaymentMethod::Cash,
-        "online" => PaymentMethod::Online,
-        _ => return Err(ValidationError::new("payment", "payment-invalid").into()),
-    };
-    state
-        .limits
-        .check_order(user.account.id)
-        .map_err(Problem::rate_limited)?;
-    let checkout = state
-        .intake
-        .place(PlaceOrder {
-            buyer_id: user.account.id,
+    let payment = super::place::payment_method(&form.payment)?;
+    let checkout = super::place::place(
+        state,
+        user,
+        super::place::Placement {
             key,
             basket,
             delivery,
             payment,
-            provider: state.payments.for_method(payment)?.id().to_owned(),
-            pay_within: chrono::Duration::from_std(state.config.pay_within)
-                .unwrap_or(chrono::Duration::minutes(30)),
             room_id,
-        })
-        .await?;
+        },
+    )
+    .await?;
     let ordered: Vec<i64> = checkout
         .orders
         .iter()
@@ -323,17 +312,6 @@ async fn place(
         .store
         .remove_from_cart(user.account.id, &ordered)
         .await?;
-    match room_id {
-        Some(room_id) if !checkout.replayed => {
-            crate::live::buy::announce(state, room_id, &checkout);
-        }
-        _ => state.indexer.changed(
-            checkout
-                .orders
-                .iter()
-                .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
-        ),
-    }
     Ok(checkout)
 }
 

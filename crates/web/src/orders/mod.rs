@@ -7,6 +7,7 @@ pub mod api;
 pub mod cart;
 pub mod checkout;
 pub mod pages;
+pub mod place;
 pub mod seller;
 
 use farmgate_domain::ValidationError;

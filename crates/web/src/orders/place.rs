@@ -1,0 +1,76 @@
+//! The one way the web places orders. The API (`POST /api/v1/orders`), the checkout page and
+//! one-tap buying in a live room each parse their own request into a [`Placement`]; placing
+//! it is the same for all of them (and for the stations' assisted orders and the centre's
+//! till to come): the buyer's rate limit, the provider of the payment method, the time an
+//! online payment may take, the intake (group commit, idempotent, never oversells), and then
+//! telling others: a live room's viewers (stock, ticker) or the search index.
+
+use farmgate_domain::ValidationError;
+use farmgate_domain::orders::{Basket, IdempotencyKey, PaymentMethod};
+use farmgate_store::orders::{Checkout, Delivery, PlaceOrder};
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::problem::Problem;
+
+/// A placement as a buyer asked for it, parsed.
+pub struct Placement {
+    pub key: IdempotencyKey,
+    pub basket: Basket,
+    pub delivery: Delivery,
+    pub payment: PaymentMethod,
+    /// The live room it was placed from (its room prices apply while it is live).
+    pub room_id: Option<i64>,
+}
+
+/// A payment method as forms and JSON bodies name it: `cash` or `online`.
+pub fn payment_method(text: &str) -> Result<PaymentMethod, ValidationError> {
+    match text.trim() {
+        "cash" => Ok(PaymentMethod::Cash),
+        "online" => Ok(PaymentMethod::Online),
+        _ => Err(ValidationError::new("payment", "payment-invalid")),
+    }
+}
+
+/// Places `placement` for `buyer`; answers once the orders are committed (or refused).
+pub async fn place(
+    state: &AppState,
+    buyer: &CurrentUser,
+    placement: Placement,
+) -> Result<Checkout, Problem> {
+    state
+        .limits
+        .check_order(buyer.account.id)
+        .map_err(Problem::rate_limited)?;
+    let provider = state
+        .payments
+        .for_method(placement.payment)?
+        .id()
+        .to_owned();
+    let checkout = state
+        .intake
+        .place(PlaceOrder {
+            buyer_id: buyer.account.id,
+            key: placement.key,
+            basket: placement.basket,
+            delivery: placement.delivery,
+            payment: placement.payment,
+            provider,
+            pay_within: chrono::Duration::from_std(state.config.pay_within)
+                .unwrap_or(chrono::Duration::minutes(30)),
+            room_id: placement.room_id,
+        })
+        .await?;
+    if !checkout.replayed {
+        match placement.room_id {
+            Some(room_id) => crate::live::buy::announce(state, room_id, &checkout),
+            None => state.indexer.changed(
+                checkout
+                    .orders
+                    .iter()
+                    .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
+            ),
+        }
+    }
+    Ok(checkout)
+}
