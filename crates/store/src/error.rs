@@ -31,6 +31,10 @@ pub enum Error {
     /// The connection settings are unusable.
     #[error("database settings: {0}")]
     Config(String),
+    /// A row that cannot be read back: a value this version does not know, or one a write
+    /// should have left and did not.
+    #[error("stored data: {0}")]
+    Corrupt(String),
     #[error("database: {0}")]
     Db(#[from] DbErr),
     #[error("database: {0}")]
@@ -38,6 +42,13 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A row of `what` with id `id` holds a value this version does not know.
+pub(crate) fn corrupt(what: &str, id: i64) -> Error {
+    Error::Corrupt(format!(
+        "{what} {id} has a value this version does not know"
+    ))
+}
 
 impl Error {
     /// Turns a unique violation into a `Conflict` naming `field`; other errors pass through.

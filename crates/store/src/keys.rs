@@ -33,6 +33,6 @@ impl Store {
             .await?
             .ok_or(Error::NotFound)?;
         hex::decode(&row.secret)
-            .map_err(|_| Error::Config(format!("the signing key for {purpose} is not hex")))
+            .map_err(|_| Error::Corrupt(format!("the signing key for {purpose} is not hex")))
     }
 }

@@ -116,11 +116,7 @@ pub struct NewProduct {
     pub variants: Vec<VariantSpec>,
 }
 
-fn corrupt(what: &str, id: i64) -> Error {
-    Error::Config(format!(
-        "{what} {id} has a value this version does not know"
-    ))
-}
+use crate::error::corrupt;
 
 fn policy_columns(policy: PricePolicy) -> (&'static str, i32) {
     match policy {

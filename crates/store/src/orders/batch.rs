@@ -251,7 +251,7 @@ pub(super) async fn place_set(
         written
             .get(&(checkout_id.to_owned(), shop_id))
             .map(|o| o.id)
-            .ok_or_else(|| Error::Config("an order of the batch was not written".to_owned()))
+            .ok_or_else(|| Error::Corrupt("an order of the batch was not written".to_owned()))
     };
     let mut lines = Vec::new();
     let mut events = Vec::new();
@@ -302,12 +302,14 @@ pub(super) async fn place_set(
         for o in &a.orders {
             let row = written
                 .get(&(a.checkout_id.clone(), o.shop_id))
-                .ok_or_else(|| Error::Config("an order of the batch was not written".to_owned()))?;
+                .ok_or_else(|| {
+                    Error::Corrupt("an order of the batch was not written".to_owned())
+                })?;
             orders.push(answer(row, &o.lines, request.buyer_id)?);
         }
         let payment = payments
             .remove(&a.checkout_id)
-            .ok_or_else(|| Error::Config("a payment of the batch was not written".to_owned()))?;
+            .ok_or_else(|| Error::Corrupt("a payment of the batch was not written".to_owned()))?;
         outcomes[a.index] = Some(Ok(Checkout {
             checkout_id: a.checkout_id,
             orders,
@@ -579,7 +581,7 @@ fn answer(row: &order::Model, lines: &[line::ActiveModel], buyer_id: i64) -> Res
         let value = |field: &sea_orm::ActiveValue<i64>| match field {
             sea_orm::ActiveValue::Set(v) | sea_orm::ActiveValue::Unchanged(v) => Ok(*v),
             sea_orm::ActiveValue::NotSet => {
-                Err(Error::Config("a planned line is incomplete".to_owned()))
+                Err(Error::Corrupt("a planned line is incomplete".to_owned()))
             }
         };
         let quantity = match &l.quantity {

@@ -127,7 +127,7 @@ pub struct Checkout {
 }
 
 fn corrupt(id: i64) -> Error {
-    Error::Config(format!("order {id} has a value this version does not know"))
+    crate::error::corrupt("order", id)
 }
 
 pub(crate) fn fulfilment_str(f: Fulfilment) -> &'static str {

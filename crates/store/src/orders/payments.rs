@@ -90,9 +90,8 @@ impl TryFrom<payment::Model> for Payment {
 
     fn try_from(row: payment::Model) -> Result<Payment> {
         Ok(Payment {
-            status: PaymentStatus::parse(&row.status).ok_or_else(|| {
-                Error::Config(format!("payment {} has an unknown status", row.id))
-            })?,
+            status: PaymentStatus::parse(&row.status)
+                .ok_or_else(|| crate::error::corrupt("payment", row.id))?,
             id: row.id,
             checkout_id: row.checkout_id,
             buyer_id: row.buyer_id,
@@ -122,7 +121,7 @@ pub enum Settlement {
 }
 
 fn unknown_status(id: i64) -> Error {
-    Error::Config(format!("payment {id} has an unknown status"))
+    crate::error::corrupt("payment", id)
 }
 
 /// Moves one placed order to paid; false when it was cancelled meanwhile (the conditional

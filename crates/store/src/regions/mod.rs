@@ -55,7 +55,7 @@ impl TryFrom<entity::Model> for Region {
     type Error = Error;
 
     fn try_from(row: entity::Model) -> Result<Region> {
-        let corrupt = |what: &str| Error::Config(format!("region {} has a bad {what}", row.id));
+        let corrupt = |what: &str| Error::Corrupt(format!("region {} has a bad {what}", row.id));
         Ok(Region {
             level: RegionLevel::parse(&row.level).ok_or_else(|| corrupt("level"))?,
             code: RegionCode::parse(&row.code).map_err(|_| corrupt("code"))?,

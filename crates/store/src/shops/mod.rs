@@ -75,11 +75,7 @@ pub enum Decision {
     },
 }
 
-fn corrupt(what: &str, id: i64) -> Error {
-    Error::Config(format!(
-        "{what} {id} has a value this version does not know"
-    ))
-}
+use crate::error::corrupt;
 
 impl TryFrom<application::Model> for ShopApplication {
     type Error = Error;
@@ -348,10 +344,6 @@ impl Store {
 }
 
 pub(crate) fn shipping_rule_of(row: &shipping::Model) -> Result<ShippingRule> {
-    ShippingRule::from_parts(&row.kind, Fen(row.fee_a_fen), Fen(row.fee_b_fen)).map_err(|_| {
-        Error::Config(format!(
-            "shop {} has a shipping rule this version does not know",
-            row.shop_id
-        ))
-    })
+    ShippingRule::from_parts(&row.kind, Fen(row.fee_a_fen), Fen(row.fee_b_fen))
+        .map_err(|_| crate::error::corrupt("shipping rule of shop", row.shop_id))
 }

@@ -59,7 +59,7 @@ pub struct NewStation {
 fn from_row(row: station::Model) -> Result<Station> {
     Ok(Station {
         kind: StationKind::parse(&row.kind)
-            .ok_or_else(|| Error::Config(format!("station {} has an unknown kind", row.id)))?,
+            .ok_or_else(|| crate::error::corrupt("station", row.id))?,
         id: row.id,
         region_id: row.region_id,
         code: row.code,

@@ -129,11 +129,7 @@ pub struct NewSession {
     pub created_by: Option<i64>,
 }
 
-fn corrupt(what: &str, id: i64) -> Error {
-    Error::Config(format!(
-        "{what} {id} has a value this version does not know"
-    ))
-}
+pub(crate) use crate::error::corrupt;
 
 fn course_from(row: course::Model, days: Vec<course_day::Model>) -> Result<Course> {
     Ok(Course {
