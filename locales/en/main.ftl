@@ -762,3 +762,5 @@ roster-confirm-button = Join the record to this account
 error-account-unknown-or-taken = No such account, or it already has a training record.
 audit-action-trainee-confirmed = Training record joined to an account in person
 training-done-confirmed = The record now belongs to that account.
+error-live-already-live = This room is live already.
+error-live-ended = This livestream has ended; schedule a new room to go live again.

@@ -747,3 +747,5 @@ roster-confirm-button = خاتىرىنى بۇ ھېساباتقا قوشۇش
 error-account-unknown-or-taken = بۇنداق ھېسابات يوق ياكى ئۇنىڭ تەربىيە خاتىرىسى بار.
 audit-action-trainee-confirmed = تەربىيە خاتىرىسى يۈزتۇرانە ھېساباتقا قوشۇلدى
 training-done-confirmed = خاتىرە ئۇ ھېساباتقا تەۋە بولدى.
+error-live-already-live = بۇ ئۆي ئاللىبۇرۇن تۇز كۆرسىتىلىۋاتىدۇ.
+error-live-ended = بۇ تۇز كۆرسىتىش ئاخىرلاشتى؛ قايتا باشلاش ئۈچۈن يېڭى ئۆي ئورۇنلاشتۇرۇڭ.

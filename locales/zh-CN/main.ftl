@@ -747,3 +747,5 @@ roster-confirm-button = 把记录归到这个账户
 error-account-unknown-or-taken = 没有这个账户，或该账户已有培训记录。
 audit-action-trainee-confirmed = 当面确认培训记录归属
 training-done-confirmed = 这份记录已归到该账户。
+error-live-already-live = 这场直播已经开始了。
+error-live-ended = 这场直播已经结束；要再开播，请新建一场直播。

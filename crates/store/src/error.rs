@@ -19,6 +19,9 @@ pub enum Error {
     /// The input breaks a rule of the domain (an amount too large to hold, say).
     #[error(transparent)]
     Invalid(#[from] farmgate_domain::ValidationError),
+    /// A live room refused a step (already live, ended).
+    #[error(transparent)]
+    Room(#[from] farmgate_domain::live::RoomRefusal),
     /// The account is muted in this live room: its messages are refused.
     #[error("muted in this room")]
     Muted,

@@ -1813,7 +1813,7 @@ async fn a_room_is_scheduled_goes_live_pins_and_ends(db: &TestDb) {
     assert!(live.started_at.is_some());
     assert!(matches!(
         store.move_room(room.id, RoomEvent::Start).await,
-        Err(Error::InvalidState)
+        Err(Error::Room(farmgate_domain::live::RoomRefusal::AlreadyLive))
     ));
     store.unpin(room.id, walnuts).await.unwrap();
     assert!(store.pins(room.id).await.unwrap().is_empty());

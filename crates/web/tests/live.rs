@@ -235,6 +235,11 @@ async fn a_host_schedules_pins_goes_live_and_ends() {
     act(vec![("action", "end".into())]).await.unwrap();
     let ended = act(vec![("action", "start".into())]).await.unwrap();
     assert_eq!(ended.status(), 409, "an ended room stays ended");
+    let told = ended.text().await.unwrap();
+    assert!(
+        told.contains("这场直播已经结束") && !told.contains("订单"),
+        "the host is told about the room, not an order: {told}"
+    );
     let home = text(&reqwest::Client::new(), app.url("/")).await;
     assert!(!home.contains(&format!("href=\"/live/{room_id}\"")));
     app.stop().await;

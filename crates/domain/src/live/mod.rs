@@ -14,6 +14,24 @@ pub enum RoomStatus {
     Ended,
 }
 
+/// Why a room refused a step: each is a message id `error-<code>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RoomRefusal {
+    #[error("the room is live already")]
+    AlreadyLive,
+    #[error("the room has ended")]
+    Ended,
+}
+
+impl RoomRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            RoomRefusal::AlreadyLive => "live-already-live",
+            RoomRefusal::Ended => "live-ended",
+        }
+    }
+}
+
 /// What a host does to a room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RoomEvent {
@@ -39,10 +57,16 @@ impl RoomStatus {
     /// The state after `event`, if the room may take it: a scheduled room starts or is called
     /// off (ends without going live); a live room ends; an ended room stays ended.
     pub fn next(self, event: RoomEvent) -> Option<RoomStatus> {
+        self.step(event).ok()
+    }
+
+    /// `next`, saying why when the room may not take `event`.
+    pub fn step(self, event: RoomEvent) -> Result<RoomStatus, RoomRefusal> {
         match (self, event) {
-            (RoomStatus::Scheduled, RoomEvent::Start) => Some(RoomStatus::Live),
-            (RoomStatus::Scheduled | RoomStatus::Live, RoomEvent::End) => Some(RoomStatus::Ended),
-            _ => None,
+            (RoomStatus::Scheduled, RoomEvent::Start) => Ok(RoomStatus::Live),
+            (RoomStatus::Scheduled | RoomStatus::Live, RoomEvent::End) => Ok(RoomStatus::Ended),
+            (RoomStatus::Live, RoomEvent::Start) => Err(RoomRefusal::AlreadyLive),
+            (RoomStatus::Ended, _) => Err(RoomRefusal::Ended),
         }
     }
 }

@@ -219,10 +219,10 @@ impl Store {
             .collect()
     }
 
-    /// Starts or ends a room; a step its state does not allow is `InvalidState`.
+    /// Starts or ends a room; a step its state does not allow is `Error::Room` saying why.
     pub async fn move_room(&self, id: i64, event: RoomEvent) -> Result<Room> {
         let current = self.room(id).await?;
-        let next = current.status.next(event).ok_or(Error::InvalidState)?;
+        let next = current.status.step(event)?;
         let now = Utc::now();
         let mut update = room::Entity::update_many()
             .col_expr(room::Column::Status, Expr::value(next.as_str()))
@@ -233,7 +233,13 @@ impl Store {
             RoomEvent::End => update.col_expr(room::Column::EndedAt, Expr::value(now)),
         };
         if update.exec(&self.db).await?.rows_affected == 0 {
-            return Err(Error::InvalidState);
+            // Someone moved it meanwhile: refused for what it is now.
+            let now = self.room(id).await?;
+            return Err(now
+                .status
+                .step(event)
+                .err()
+                .map_or(Error::InvalidState, Error::Room));
         }
         self.room(id).await
     }

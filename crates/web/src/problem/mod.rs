@@ -106,6 +106,7 @@ impl From<farmgate_store::Error> for Problem {
             Error::InvalidState => Problem::new(StatusCode::CONFLICT, "order-state"),
             Error::Muted => Problem::new(StatusCode::FORBIDDEN, "chat-muted"),
             Error::Invalid(err) => err.into(),
+            Error::Room(refusal) => Problem::new(StatusCode::CONFLICT, refusal.code()),
             other => {
                 tracing::error!(error = %other, "store error");
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
