@@ -28,6 +28,22 @@ pub enum Fulfilment {
     Home,
 }
 
+impl Fulfilment {
+    pub const ALL: [Fulfilment; 2] = [Fulfilment::Pickup, Fulfilment::Home];
+
+    /// How it is stored and sent: `pickup`, `home`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fulfilment::Pickup => "pickup",
+            Fulfilment::Home => "home",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Fulfilment> {
+        Fulfilment::ALL.into_iter().find(|f| f.as_str() == text)
+    }
+}
+
 /// How an order is paid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -36,6 +52,22 @@ pub enum PaymentMethod {
     Online,
     /// Paid in cash at the station or on delivery, after the shop packs.
     Cash,
+}
+
+impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 2] = [PaymentMethod::Online, PaymentMethod::Cash];
+
+    /// How it is stored and sent: `online`, `cash`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Online => "online",
+            PaymentMethod::Cash => "cash",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PaymentMethod> {
+        PaymentMethod::ALL.into_iter().find(|p| p.as_str() == text)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -485,6 +517,12 @@ mod tests {
         fn statuses_round_trip_through_text(index in 0usize..12) {
             let status = OrderStatus::ALL[index];
             prop_assert_eq!(OrderStatus::parse(status.as_str()), Some(status));
+            for f in Fulfilment::ALL {
+                prop_assert_eq!(Fulfilment::parse(f.as_str()), Some(f));
+            }
+            for p in PaymentMethod::ALL {
+                prop_assert_eq!(PaymentMethod::parse(p.as_str()), Some(p));
+            }
         }
     }
 }

@@ -19,19 +19,9 @@ const TOO_LARGE: Error = Error::Invalid(farmgate_domain::ValidationError::new(
 
 fn kind_of(row: &order::Model) -> Result<OrderKind> {
     use farmgate_domain::orders::Fulfilment;
-    let fulfilment = match row.fulfilment.as_str() {
-        "pickup" => Fulfilment::Pickup,
-        "home" => Fulfilment::Home,
-        _ => return Err(super::corrupt(row.id)),
-    };
-    let payment = match row.payment_method.as_str() {
-        "online" => PaymentMethod::Online,
-        "cash" => PaymentMethod::Cash,
-        _ => return Err(super::corrupt(row.id)),
-    };
     Ok(OrderKind {
-        fulfilment,
-        payment,
+        fulfilment: Fulfilment::parse(&row.fulfilment).ok_or_else(|| super::corrupt(row.id))?,
+        payment: PaymentMethod::parse(&row.payment_method).ok_or_else(|| super::corrupt(row.id))?,
     })
 }
 

@@ -27,10 +27,7 @@ use sea_orm::{
 use super::entity::{event, line, order, payment};
 use super::intake::IntakeError;
 use super::payments::{Payment, PaymentStatus};
-use super::{
-    Checkout, Delivery, Order, OrderEventRow, OrderLine, PlaceOrder, assemble, fulfilment_str,
-    payment_str,
-};
+use super::{Checkout, Delivery, Order, OrderEventRow, OrderLine, PlaceOrder, assemble};
 use crate::catalog::entity::{product, text, variant};
 use crate::shops::entity::shipping;
 use crate::shops::shipping_rule_of;
@@ -532,8 +529,8 @@ pub(super) fn order_row(
         shop_id: Set(shop_id),
         idempotency_key: Set(request.key.as_str().to_owned()),
         status: Set(OrderStatus::Placed.as_str().to_owned()),
-        fulfilment: Set(fulfilment_str(request.delivery.fulfilment()).to_owned()),
-        payment_method: Set(payment_str(request.payment).to_owned()),
+        fulfilment: Set(request.delivery.fulfilment().as_str().to_owned()),
+        payment_method: Set(request.payment.as_str().to_owned()),
         station_id: Set(to.station_id),
         pickup_region_id: Set(to.pickup_region_id),
         delivery_region_id: Set(to.delivery_region_id),

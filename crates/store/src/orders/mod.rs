@@ -130,20 +130,6 @@ fn corrupt(id: i64) -> Error {
     crate::error::corrupt("order", id)
 }
 
-pub(crate) fn fulfilment_str(f: Fulfilment) -> &'static str {
-    match f {
-        Fulfilment::Pickup => "pickup",
-        Fulfilment::Home => "home",
-    }
-}
-
-pub(crate) fn payment_str(p: PaymentMethod) -> &'static str {
-    match p {
-        PaymentMethod::Online => "online",
-        PaymentMethod::Cash => "cash",
-    }
-}
-
 /// How many ids one `IN (...)` list carries: SQLite allows 32,766 variables a statement, and
 /// long lists plan badly everywhere.
 pub(crate) const IN_CHUNK: usize = 500;
@@ -224,16 +210,8 @@ pub struct OrderPage {
 pub(crate) fn order_from_row(o: &order::Model, lines: Vec<OrderLine>) -> Result<Order> {
     Ok(Order {
         status: OrderStatus::parse(&o.status).ok_or_else(|| corrupt(o.id))?,
-        fulfilment: match o.fulfilment.as_str() {
-            "pickup" => Fulfilment::Pickup,
-            "home" => Fulfilment::Home,
-            _ => return Err(corrupt(o.id)),
-        },
-        payment: match o.payment_method.as_str() {
-            "online" => PaymentMethod::Online,
-            "cash" => PaymentMethod::Cash,
-            _ => return Err(corrupt(o.id)),
-        },
+        fulfilment: Fulfilment::parse(&o.fulfilment).ok_or_else(|| corrupt(o.id))?,
+        payment: PaymentMethod::parse(&o.payment_method).ok_or_else(|| corrupt(o.id))?,
         lines,
         events: Vec::new(),
         id: o.id,
@@ -390,10 +368,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let payment = match last.payment_method.as_str() {
-            "online" => PaymentMethod::Online,
-            _ => PaymentMethod::Cash,
-        };
+        let payment = PaymentMethod::parse(&last.payment_method).unwrap_or(PaymentMethod::Cash);
         let delivery = match (last.station_id, last.delivery_region_id) {
             (Some(station_id), _) => Delivery::Pickup { station_id },
             (None, Some(region_id)) => Delivery::Home {

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use farmgate_domain::ValidationError;
-use farmgate_domain::orders::{Basket, Fulfilment, IdempotencyKey};
+use farmgate_domain::orders::{Basket, IdempotencyKey};
 use farmgate_store::orders::{Checkout, Order, PaymentStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -74,10 +74,7 @@ impl From<Order> for OrderView {
             checkout_id: o.checkout_id,
             shop_id: o.shop_id,
             status: o.status.as_str().to_owned(),
-            fulfilment: match o.fulfilment {
-                Fulfilment::Pickup => "pickup".to_owned(),
-                Fulfilment::Home => "home".to_owned(),
-            },
+            fulfilment: o.fulfilment.as_str().to_owned(),
             goods_fen: o.goods.0,
             shipping_fen: o.shipping.0,
             total_fen: o.total.0,

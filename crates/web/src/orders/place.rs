@@ -25,11 +25,7 @@ pub struct Placement {
 
 /// A payment method as forms and JSON bodies name it: `cash` or `online`.
 pub fn payment_method(text: &str) -> Result<PaymentMethod, ValidationError> {
-    match text.trim() {
-        "cash" => Ok(PaymentMethod::Cash),
-        "online" => Ok(PaymentMethod::Online),
-        _ => Err(ValidationError::new("payment", "payment-invalid")),
-    }
+    PaymentMethod::parse(text.trim()).ok_or(ValidationError::new("payment", "payment-invalid"))
 }
 
 /// Places `placement` for `buyer`; answers once the orders are committed (or refused).
