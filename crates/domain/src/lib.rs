@@ -15,6 +15,7 @@ pub mod orders;
 pub mod regions;
 pub mod shops;
 pub mod stations;
+pub mod text;
 pub mod training;
 
 pub use error::ValidationError;

@@ -13,7 +13,7 @@ use farmgate_domain::catalog::{PricePolicy, ProductStatus, Tag, Unit, VariantSpe
 use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_domain::regions::RegionLevel;
-use farmgate_domain::shops::parse_text;
+use farmgate_domain::text::parse_text;
 use farmgate_store::catalog::{NewProduct, ProductText};
 use farmgate_store::shops::Shop;
 

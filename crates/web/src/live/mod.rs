@@ -19,7 +19,7 @@ use farmgate_domain::ValidationError;
 use farmgate_domain::authz::Role;
 use farmgate_domain::catalog::parse_yuan;
 use farmgate_domain::live::{RoomEvent, RoomStatus, check_room_price};
-use farmgate_domain::shops::parse_text;
+use farmgate_domain::text::parse_text;
 use farmgate_store::live::{LiveEvent, NewRoom, Room};
 use serde::Deserialize;
 

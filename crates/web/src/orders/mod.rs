@@ -14,7 +14,7 @@ use farmgate_domain::ValidationError;
 use farmgate_domain::accounts::{DisplayName, PhoneNumber};
 use farmgate_domain::orders::OrderEvent;
 use farmgate_domain::regions::RegionLevel;
-use farmgate_domain::shops::parse_text;
+use farmgate_domain::text::parse_text;
 use farmgate_store::orders::{Delivery, IntakeError, Order};
 
 use crate::AppState;

@@ -9,7 +9,8 @@ use farmgate_domain::accounts::PhoneNumber;
 use farmgate_domain::authz::Role;
 use farmgate_domain::lang::Language;
 use farmgate_domain::regions::RegionLevel;
-use farmgate_domain::shops::{ShopKind, ShopName, parse_text};
+use farmgate_domain::shops::{ShopKind, ShopName};
+use farmgate_domain::text::parse_text;
 use farmgate_store::regions::Region;
 use farmgate_store::shops::NewShopApplication;
 

@@ -6,7 +6,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use farmgate_domain::ValidationError;
-use farmgate_domain::shops::{ApplicationStatus, ShopKind, parse_text};
+use farmgate_domain::shops::{ApplicationStatus, ShopKind};
+use farmgate_domain::text::parse_text;
 use farmgate_store::shops::{Decision, ShopApplication};
 use serde::Deserialize;
 

@@ -13,7 +13,7 @@ use farmgate_domain::accounts::mask_phone;
 use farmgate_domain::authz::Role;
 use farmgate_domain::lang::Language;
 use farmgate_domain::regions::RegionLevel;
-use farmgate_domain::shops::parse_text;
+use farmgate_domain::text::parse_text;
 use farmgate_domain::training::{
     AttendanceMethod, CompletionRule, CourseKind, EnrolmentStatus, VenueKind, parse_capacity,
 };
