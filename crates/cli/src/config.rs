@@ -57,28 +57,31 @@ pub struct Config {
     pub hls_js: PathBuf,
 }
 
+/// The web layer's defaults are the one source for the settings both know; the CLI adds
+/// only what is its own (where to listen, the database, logs).
 impl Default for Config {
     fn default() -> Self {
+        let web = farmgate_web::WebConfig::default();
         Config {
             database_url: None,
             bind: "127.0.0.1:8080".to_owned(),
-            data_dir: PathBuf::from("."),
-            default_language: "zh-CN".to_owned(),
+            data_dir: web.data_dir,
+            default_language: web.default_language.tag().to_owned(),
             log_format: "text".to_owned(),
             secure_cookies: None,
-            public_url: None,
+            public_url: web.public_url,
             payment_provider: None,
-            allow_test_payments: false,
+            allow_test_payments: web.allow_test_payments,
             messenger: None,
             trusted_proxies: String::new(),
-            websockets_per_address: 20,
+            websockets_per_address: web.websockets_per_address,
             metrics_bind: None,
-            metrics_token: None,
-            payment_secret: None,
-            pay_within_minutes: 30,
-            rtmp_url: "rtmp://127.0.0.1:1935/live".to_owned(),
+            metrics_token: web.metrics_token,
+            payment_secret: web.payment_secret,
+            pay_within_minutes: web.pay_within.as_secs() / 60,
+            rtmp_url: web.rtmp_url,
             hls_dir: None,
-            hls_js: PathBuf::from("vendor/node_modules/hls.js/dist/hls.light.min.js"),
+            hls_js: web.hls_js,
         }
     }
 }
