@@ -281,6 +281,20 @@ fn hosted_fields(hosted: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Posts the hosted page's form: the buyer taps "pay".
+async fn pay_on(
+    app: &App,
+    browser: &reqwest::Client,
+    fields: &[(String, String)],
+) -> reqwest::Response {
+    browser
+        .post(app.url("/sandbox-pay/pay"))
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// `config` with the sandbox gateway on, signing with a secret the tests know.
 fn sandbox(config: WebConfig) -> WebConfig {
     WebConfig {
@@ -333,12 +347,7 @@ async fn online_payment_goes_through_the_sandbox_gateway_and_its_signed_callback
     assert_eq!(tampered.status(), 400);
 
     let fields = hosted_fields(&hosted);
-    let paid = browser
-        .post(app.url("/sandbox-pay/pay"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let paid = pay_on(&app, &browser, &fields).await;
     assert_eq!(paid.status(), 303);
     assert!(
         location(&paid).ends_with(&checkout_path),
@@ -390,12 +399,7 @@ async fn online_payment_goes_through_the_sandbox_gateway_and_its_signed_callback
     assert_eq!(orders[0].events.len(), 2, "paid once");
 
     // The pay link is used up: posting it again is refused and sends nothing anywhere.
-    let again = browser
-        .post(app.url("/sandbox-pay/pay"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let again = pay_on(&app, &browser, &fields).await;
     assert_eq!(again.status(), 410);
     assert!(text_of(again).await.contains("支付链接已经用过"));
     app.stop().await;
@@ -474,12 +478,7 @@ async fn callbacks_go_only_to_the_configured_address_once() {
     assert_eq!(paid.status(), 303);
     // Replayed ten times: refused each time, and the trap never hears from the server.
     for _ in 0..10 {
-        let replay = browser
-            .post(app.url("/sandbox-pay/pay"))
-            .form(&fields)
-            .send()
-            .await
-            .unwrap();
+        let replay = pay_on(&app, &browser, &fields).await;
         assert_eq!(replay.status(), 410);
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -949,12 +948,7 @@ async fn money_for_cancelled_orders_is_listed_and_paid_back_once() {
     assert_eq!(cancelled.status(), 303);
     // The buyer had the hosted page open in another tab, and pays there.
     let fields = hosted_fields(&hosted);
-    let paid = browser
-        .post(app.url("/sandbox-pay/pay"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let paid = pay_on(&app, &browser, &fields).await;
     assert_eq!(paid.status(), 303);
     let payment = app
         .db
@@ -1019,12 +1013,7 @@ async fn money_for_cancelled_orders_is_listed_and_paid_back_once() {
     let (browser, checkout_path, pay_url) = online_checkout(&app, variant).await;
     let hosted = text(&browser, app.url(&pay_url)).await;
     let fields = hosted_fields(&hosted);
-    browser
-        .post(app.url("/sandbox-pay/pay"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    pay_on(&app, &browser, &fields).await;
     let checkout_id = checkout_path.trim_start_matches("/checkout/").to_owned();
     let order_id = app.db.store.orders_of_checkout(&checkout_id).await.unwrap()[0].id;
     let order_page = text(&browser, app.url(&format!("/orders/{order_id}"))).await;
