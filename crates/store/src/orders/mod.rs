@@ -15,6 +15,7 @@ mod cart;
 pub(crate) mod entity;
 mod intake;
 mod payments;
+mod placement;
 mod reviews;
 
 pub use intake::{IntakeError, OrderIntake};
