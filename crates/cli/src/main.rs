@@ -1,8 +1,6 @@
 //! `farmgate`: the one binary. A bare `farmgate` serves; `farmgate --help` lists the rest.
 
 mod bench;
-mod bench_live;
-mod bench_training;
 mod config;
 
 use std::path::PathBuf;
@@ -307,7 +305,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 "postgres" => Some(postgres),
                 other => anyhow::bail!("--db is sqlite or postgres, not {other:?}"),
             };
-            bench_live::live_burst(bench_live::LiveBurst {
+            bench::live_burst(bench::LiveBurst {
                 concurrency,
                 stock,
                 seconds,
@@ -318,11 +316,10 @@ async fn run(command: Command, config: Config) -> Result<()> {
             .await
         }
         Command::Bench(BenchCommand::ChatFanout { viewers, messages }) => {
-            bench_live::chat_fanout(bench_live::ChatFanout { viewers, messages }).await
+            bench::chat_fanout(bench::ChatFanout { viewers, messages }).await
         }
         Command::Bench(BenchCommand::TrainingPages { requests, postgres }) => {
-            bench_training::training_pages(bench_training::TrainingPages { requests, postgres })
-                .await
+            bench::training_pages(bench::TrainingPages { requests, postgres }).await
         }
         Command::Bench(BenchCommand::Search { products, searches }) => {
             bench::search(products, searches).await
@@ -362,8 +359,8 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     let added_accounts = store.load_demo_accounts(&hash).await?;
     let added_stations = store.load_demo_stations().await?;
     let (added_shops, added_products) = store.load_demo_catalog().await?;
-    let photos = farmgate_web::catalog::photos::PhotoFiles::new(&config.data_dir);
-    let added_photos = farmgate_web::catalog::demo_photos::load_demo_photos(store, &photos).await?;
+    let photos = farmgate_web::photos::PhotoFiles::new(&config.data_dir);
+    let added_photos = farmgate_web::photos::demo::load_demo_photos(store, &photos).await?;
     tracing::info!(photos = added_photos, "demo photos drawn");
     let bar = ProgressBar::new(1).with_message("training");
     bar.set_style(
@@ -371,7 +368,7 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let pictures = farmgate_web::catalog::demo_photos::category_photos(
+    let pictures = farmgate_web::photos::demo::category_photos(
         &photos,
         &farmgate_store::demo::training::graduate_categories(),
     )

@@ -61,6 +61,22 @@ pub fn client_address(peer: IpAddr, forwarded: &str, trusted: &[IpNet]) -> IpAdd
     client
 }
 
+/// The address buyers and gateways reach this server at.
+pub fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(url) = state.config.public_url.as_deref().filter(|u| !u.is_empty()) {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -122,13 +122,7 @@ fn cannot_be_forged(request: &Request) -> bool {
                 .next()
                 .is_some_and(|m| m.trim() == "application/json")
         });
-    // The streaming server's callbacks: server to server, no cookie, the stream key is the
-    // credential (see `live::video`).
-    let ingest = request
-        .uri()
-        .path()
-        .starts_with(crate::live::video::INGEST_PREFIX);
-    bearer || json || ingest
+    bearer || json
 }
 
 /// Reads the body once to find `_csrf`, then hands the same bytes on to the handler.

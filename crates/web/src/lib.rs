@@ -3,27 +3,42 @@
 //! endpoints. Handlers parse input into domain types, call the store, and render; they never
 //! write SQL.
 
-pub mod api;
-pub mod audit;
-pub mod auth;
-pub mod catalog;
-mod client;
-mod csrf;
+// The modules form layers, lowest first: a module uses only modules above it in this list
+// (scripts/check-structure, run by CI, keeps it so; its WEB_LAYERS is this order).
+//
+// Shared pieces: messages, problems, the client's address, sign-in, formatting, the page
+// chrome, spreadsheets, photos, the audit log. None of them imports a feature.
 pub mod i18n;
-pub mod live;
+pub mod problem;
+mod client;
+mod security;
 pub mod messaging;
 pub mod ops;
-pub mod orders;
-pub mod pages;
-pub mod payments;
-pub mod problem;
-pub mod search;
-mod security;
-pub mod settings;
+mod csrf;
+pub mod auth;
+pub mod format;
+pub mod html;
+pub mod sheets;
+pub mod photos;
+pub mod audit;
+
+// Features: each folder owns its pages (`routes()`) and its API (`api()`).
+pub mod catalog;
 pub mod shops;
-mod state;
+pub mod payments;
+pub mod orders;
 pub mod stations;
+pub mod accounts;
+pub mod live;
+pub mod search;
 pub mod training;
+pub mod regions;
+pub mod home;
+
+// Composition: the API of every feature with its document, settings checks, shared state.
+pub mod api;
+pub mod settings;
+mod state;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -63,18 +78,33 @@ pub fn router(state: AppState) -> Router {
     let auth = AuthManagerLayerBuilder::new(Backend::new(state.store.clone()), sessions).build();
     let (api, _openapi) = api::routes();
 
-    let mut app = Router::new().merge(pages::routes());
+    let mut app = Router::new()
+        .merge(html::routes())
+        .merge(home::routes())
+        .merge(accounts::routes())
+        .merge(regions::routes())
+        .merge(photos::routes())
+        .merge(catalog::routes())
+        .merge(shops::routes())
+        .merge(orders::routes())
+        .merge(payments::routes())
+        .merge(search::routes())
+        .merge(live::routes())
+        .merge(training::routes())
+        .merge(audit::routes());
     if state.payments.sandbox.is_some() {
         app = app.merge(payments::sandbox::routes());
     }
     let mut app = app
-        .merge(training::routes())
         .merge(api)
         .merge(ops::routes())
         .fallback(|| async { Problem::not_found() })
         // Innermost first: the CSRF guard needs the session the auth layer opens.
         .layer(middleware::from_fn(csrf::guard))
         .layer(auth)
+        // The streaming server's callbacks: no cookies, no CSRF (the stream key is the
+        // credential); every layer from here out applies to them too.
+        .merge(live::video::ingest_routes())
         .layer(middleware::from_fn(ops::track))
         .layer(middleware::from_fn_with_state(state.clone(), body_limit))
         .layer(TimeoutLayer::with_status_code(
@@ -83,7 +113,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            problem::negotiate,
+            html::negotiate,
         ))
         // Video is compressed already, and a media player needs its exact bytes (ranges).
         .layer(

@@ -16,8 +16,20 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::catalog::pages::{ProductCard, cards};
-use crate::pages::layout::{Chrome, render};
+use crate::html::{Chrome, render};
 use crate::problem::{ApiError, Problem, url_encode};
+
+/// The search page and the category pages.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/search", axum::routing::get(show))
+        .route("/categories/{code}", axum::routing::get(category))
+}
+
+/// Searching products.
+pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(find))
+}
 
 /// Products per page.
 const PAGE_SIZE: usize = 20;
@@ -311,9 +323,9 @@ pub struct SearchAnswer {
 
 /// Searches listed products. Chinese is segmented with jieba and traditional characters are
 /// folded to simplified; Uyghur and English words match inflected forms. In-stock first.
-#[utoipa::path(get, path = "/api/v1/search", tag = "catalog", params(SearchParams),
+#[utoipa::path(get, path = "/api/v1/search", tag = "catalog", operation_id = "api", params(SearchParams),
     responses((status = 200, body = SearchAnswer), (status = 422, body = ApiError)))]
-pub async fn api(
+pub async fn find(
     State(state): State<AppState>,
     c: Chrome,
     Query(params): Query<SearchParams>,

@@ -13,9 +13,9 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use farmgate_search::{Indexer, ProductIndex, SearchError};
 
 use crate::auth::limits::LoginLimits;
-use crate::catalog::photos::PhotoFiles;
 use crate::live::activity::RoomActivity;
 use crate::payments::{OnlineProvider, Payments};
+use crate::photos::PhotoFiles;
 
 /// The web layer's settings (the CLI fills them from `farmgate.toml` and `FARMGATE_*`).
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::pages::layout::{Chrome, render};
+use crate::html::{Chrome, render};
 
 pub async fn json(doc: Arc<utoipa::openapi::OpenApi>) -> Json<utoipa::openapi::OpenApi> {
     Json((*doc).clone())

@@ -14,10 +14,17 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::catalog::sheets::SheetStream;
+use crate::html::{Chrome, render};
 use crate::i18n::Tr;
-use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
+use crate::sheets::SheetStream;
+
+/// The region administrator's reading of the log.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/centre/audit", axum::routing::get(page))
+        .route("/centre/audit.xlsx", axum::routing::get(export))
+}
 
 /// Who reads the audit log: administrators, for their subtree.
 const READERS: [Role; 1] = [Role::Admin];
@@ -84,7 +91,7 @@ async fn rows(state: &AppState, t: &Tr, entries: &[AuditEntry]) -> Result<Vec<En
             }
         };
         rows.push(EntryRow {
-            at: crate::orders::pages::china_time(e.at),
+            at: crate::format::china_time(e.at),
             actor,
             address: e.address.clone(),
             action: t.get(&format!("audit-action-{}", e.action)),

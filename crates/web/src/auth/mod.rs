@@ -6,7 +6,6 @@
 //! through [`CurrentUser::require`]: a role, at a node containing the region concerned.
 
 pub mod limits;
-pub mod registration;
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::header;
@@ -195,5 +194,19 @@ impl OptionalFromRequestParts<AppState> for CurrentUser {
         state: &AppState,
     ) -> Result<Option<Self>, Problem> {
         resolve(parts, state).await
+    }
+}
+
+/// The shop, if the user is one of its members; anyone else is told it does not exist.
+pub async fn managed_shop(
+    state: &AppState,
+    user: &CurrentUser,
+    shop_id: i64,
+) -> Result<farmgate_store::shops::Shop, Problem> {
+    let shop = state.store.shop(shop_id).await?;
+    if state.store.is_shop_member(shop_id, user.account.id).await? {
+        Ok(shop)
+    } else {
+        Err(Problem::not_found())
     }
 }

@@ -11,11 +11,12 @@ use farmgate_store::catalog::Product;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ProductInput, VariantInput, managed_shop, parse_product, visible_product};
+use super::{ProductInput, VariantInput, parse_product, visible_product};
 use crate::AppState;
-use crate::api::ApiJson;
 use crate::auth::CurrentUser;
+use crate::auth::managed_shop;
 use crate::i18n::Lang;
+use crate::problem::ApiJson;
 use crate::problem::{ApiError, Problem};
 
 #[derive(Serialize, Deserialize, ToSchema, Default, Clone)]

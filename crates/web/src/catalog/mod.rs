@@ -3,7 +3,6 @@
 //! members.
 
 pub mod api;
-pub mod demo_photos;
 pub mod pages;
 pub mod photos;
 pub mod sheets;
@@ -20,6 +19,41 @@ use farmgate_store::shops::Shop;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::problem::Problem;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The seller console's product pages, product pages, photo uploads and the product sheets.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/seller", get(pages::console))
+        .route("/seller/shops/{id}/products/new", get(pages::new_product))
+        .route("/seller/shops/{id}/products", post(pages::create_product))
+        .route("/products/{id}", get(pages::show))
+        .route("/seller/products/{id}/photos", post(photos::upload_form))
+        .route(
+            "/seller/shops/{id}/products/template.xlsx",
+            get(sheets::template),
+        )
+        .route(
+            "/seller/shops/{id}/products/import",
+            get(sheets::import_form).post(sheets::import),
+        )
+        .route(
+            "/seller/shops/{id}/products.xlsx",
+            get(sheets::export_products),
+        )
+}
+
+/// Products and their photos.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::create))
+        .routes(routes!(api::show))
+        .routes(routes!(api::list))
+        .routes(routes!(photos::upload_api))
+}
 
 /// How many variant rows the form offers.
 pub const VARIANT_ROWS: usize = 3;
@@ -250,31 +284,4 @@ pub async fn visible_product(
         return Err(Problem::not_found());
     }
     Ok((product, member))
-}
-
-/// The shop, if the user may manage it; anyone else is told it does not exist.
-pub async fn managed_shop(
-    state: &AppState,
-    user: &CurrentUser,
-    shop_id: i64,
-) -> Result<Shop, Problem> {
-    let shop = state.store.shop(shop_id).await?;
-    if state.store.is_shop_member(shop_id, user.account.id).await? {
-        Ok(shop)
-    } else {
-        Err(Problem::not_found())
-    }
-}
-
-/// "袋（1000 克）", "斤", "bottle (500 g)": a variant named in the user's language.
-pub fn variant_label(t: &crate::i18n::Tr, spec: &VariantSpec) -> String {
-    let unit = t.get(&format!("unit-{}", spec.unit.as_str()));
-    match (spec.unit.grams(), spec.net_grams) {
-        (None, Some(grams)) => t.args2(
-            "variant-label-weight",
-            ("unit", unit.into()),
-            ("grams", grams.into()),
-        ),
-        _ => unit,
-    }
 }

@@ -11,17 +11,15 @@ use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_store::catalog::Product;
 
-use super::{
-    ProductInput, VARIANT_ROWS, VariantInput, managed_shop, parse_product, variant_label,
-    visible_product,
-};
+use super::{ProductInput, VARIANT_ROWS, VariantInput, parse_product, visible_product};
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::auth::managed_shop;
 use crate::csrf::CsrfToken;
+use crate::format::{VillageOption, masked_name, place_label, variant_label, village_options};
+use crate::html::{Chrome, render};
 use crate::i18n::Tr;
-use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
-use crate::shops::{VillageOption, place_label, village_options};
 
 /// A product as a card in a list.
 pub struct ProductCard {
@@ -53,7 +51,7 @@ pub fn cards(t: &Tr, products: &[Product]) -> Vec<ProductCard> {
             thumb: p
                 .photos
                 .first()
-                .map(|photo| super::photos::photo_url(&photo.hash, "thumb")),
+                .map(|photo| crate::photos::photo_url(&photo.hash, "thumb")),
         })
         .collect()
 }
@@ -387,12 +385,6 @@ pub struct ReviewLine {
     pub date: String,
 }
 
-/// A reviewer as others see them: the first character of their name.
-pub fn masked_name(name: &str) -> String {
-    let first: String = name.chars().take(1).collect();
-    format!("{first}**")
-}
-
 /// "★ 4.5 · 12 reviews"
 pub fn rating_line(t: &Tr, rating: farmgate_store::orders::Rating) -> Option<String> {
     (rating.count > 0).then(|| {
@@ -456,8 +448,8 @@ pub async fn show(
             .iter()
             .map(|p| {
                 (
-                    super::photos::photo_url(&p.hash, "large"),
-                    super::photos::photo_url(&p.hash, "thumb"),
+                    crate::photos::photo_url(&p.hash, "large"),
+                    crate::photos::photo_url(&p.hash, "thumb"),
                 )
             })
             .collect(),

@@ -16,11 +16,11 @@ use tower_sessions::Session;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::api::ApiJson;
 use crate::auth::CurrentUser;
 use crate::orders::DeliveryInput;
 use crate::orders::api::{CheckoutView, checkout_view, idempotency_key};
 use crate::orders::checkout::next_step;
+use crate::problem::ApiJson;
 use crate::problem::{ApiError, Problem};
 
 /// What a one-tap purchase needs beyond the buyer.
@@ -71,24 +71,6 @@ pub async fn tap(state: &AppState, user: &CurrentUser, tap: Tap) -> Result<Check
         },
     )
     .await
-}
-
-/// Tells the room's viewers (stock, ticker) and the search index what a checkout sold.
-pub fn announce(state: &AppState, room_id: i64, checkout: &Checkout) {
-    for order in &checkout.orders {
-        let region = order.pickup_region_id.or(order.delivery_region_id);
-        for line in &order.lines {
-            state
-                .activity
-                .sold(room_id, line.variant_id, line.quantity, region);
-        }
-    }
-    state.indexer.changed(
-        checkout
-            .orders
-            .iter()
-            .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
-    );
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -9,6 +9,11 @@ pub mod results;
 pub mod socket;
 pub mod video;
 
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -25,12 +30,38 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::catalog::variant_label;
 use crate::csrf::CsrfToken;
+use crate::format::{china_time, variant_label};
+use crate::html::{Chrome, render};
 use crate::i18n::Tr;
-use crate::orders::pages::china_time;
-use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
+
+/// The hosts' console and rooms, the viewers' room page with its WebSocket, results, the
+/// centre's list, and the video served from our origin (the ingest callbacks are separate:
+/// `video::ingest_routes`).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/host", get(console))
+        .route("/host/rooms", post(schedule))
+        .route("/host/rooms/{id}", get(room_console).post(act))
+        .route("/host/rooms/{id}/photos", post(cover))
+        .route("/host/rooms/{id}/results", get(results::page))
+        .route("/host/rooms/{id}/results.xlsx", get(results::export))
+        .route("/live/{id}", get(show))
+        .route("/live/{id}/ws", get(socket::connect))
+        .route("/live/{id}/cards", get(cards))
+        .route("/live/{id}/buy", post(buy::buy_form))
+        .route("/static/live.js", get(script))
+        .route("/centre/live", get(results::centre))
+        .route("/static/vendor/hls.js", get(video::hls_js))
+        .route("/live/{id}/hls/index.m3u8", get(video::playlist))
+        .route("/live/{id}/hls/seg/{file}", get(video::segment))
+}
+
+/// One-tap buying.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(buy::buy_api))
+}
 
 /// Who may host: sellers who are hosts, and centre staff for a shared studio.
 const HOSTS: [Role; 2] = [Role::Host, Role::CentreStaff];
@@ -52,7 +83,7 @@ pub fn room_card(t: &Tr, room: &Room) -> RoomCard {
         cover: room
             .cover_hash
             .as_deref()
-            .map(|hash| crate::catalog::photos::photo_url(hash, "large")),
+            .map(|hash| crate::photos::photo_url(hash, "large")),
         title: room.title(t.lang()).0.to_owned(),
         live: room.status == RoomStatus::Live,
         status: t.get(&format!("live-status-{}", room.status.as_str())),
@@ -237,7 +268,7 @@ pub async fn schedule(
     body: axum::body::Bytes,
 ) -> Result<Response, Problem> {
     // `shop` repeats, one per shop ticked.
-    let pairs = crate::pages::layout::form_fields(&body)?;
+    let pairs = crate::html::form_fields(&body)?;
     let mut form = ScheduleForm::default();
     for (name, value) in pairs {
         match name.as_str() {
@@ -551,7 +582,7 @@ pub async fn cover(
     multipart: axum::extract::Multipart,
 ) -> Result<Response, Problem> {
     let room = hosted_room(&state, &user, id).await?;
-    let bytes = crate::catalog::photos::upload(multipart).await?;
+    let bytes = crate::photos::upload(multipart).await?;
     let photo = state.photos.store(bytes).await?;
     state.store.set_room_cover(room.id, &photo.hash).await?;
     Ok(Redirect::to(&format!("/host/rooms/{}", room.id)).into_response())
@@ -559,5 +590,5 @@ pub async fn cover(
 
 /// `GET /static/live.js`: the room page's script (chat, live cards, ticker, one-tap buying).
 pub async fn script() -> Response {
-    crate::pages::layout::javascript(include_str!("../../static/live.js"))
+    crate::html::javascript(include_str!("../../static/live.js"))
 }

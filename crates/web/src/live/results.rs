@@ -12,11 +12,11 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::catalog::sheets::{server_error, xlsx};
+use crate::html::{Chrome, render};
 use crate::i18n::Tr;
 use crate::live::{RoomCard, room_card, socket::moderates};
-use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
+use crate::sheets::{server_error, xlsx};
 use farmgate_domain::authz::Role;
 
 /// The room, if `user` may read its results (its host, or centre staff over its county).

@@ -24,8 +24,8 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::limits::AddressKey;
-use crate::catalog::pages::masked_name;
 use crate::client::ClientIp;
+use crate::format::masked_name;
 use crate::i18n::{Lang, Tr};
 use crate::problem::Problem;
 

@@ -13,9 +13,13 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::problem::Problem;
 
-/// Where the streaming server's callbacks arrive (exempt from the CSRF guard: no cookies,
-/// the stream key is the credential).
-pub const INGEST_PREFIX: &str = "/live-ingest/";
+/// The streaming server's callbacks. Merged outside the session and CSRF layers (`router`):
+/// server to server, no cookies, the stream key is the credential.
+pub fn ingest_routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/live-ingest/publish", axum::routing::post(publish))
+        .route("/live-ingest/done", axum::routing::post(done))
+}
 
 /// What nginx-rtmp's `on_publish` and `on_publish_done` send (a form; `name` is the key).
 #[derive(Deserialize)]

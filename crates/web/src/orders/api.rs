@@ -14,9 +14,9 @@ use super::checkout::next_step;
 use super::place::{Placement, payment_method};
 use super::{DeliveryInput, apply_event, parse_delivery, readable_order};
 use crate::AppState;
-use crate::api::ApiJson;
 use crate::auth::CurrentUser;
-use crate::catalog::managed_shop;
+use crate::auth::managed_shop;
+use crate::problem::ApiJson;
 use crate::problem::{ApiError, Problem};
 
 #[derive(Deserialize, ToSchema)]
@@ -372,7 +372,7 @@ impl From<farmgate_store::orders::Review> for ReviewView {
             id: r.id,
             product_id: r.product_id,
             stars: r.stars,
-            reviewer: crate::catalog::pages::masked_name(&r.buyer_name),
+            reviewer: crate::format::masked_name(&r.buyer_name),
             body: r.body,
             language: r.language.tag().to_owned(),
             created_at: r.created_at.to_rfc3339(),
@@ -388,7 +388,7 @@ impl From<farmgate_store::orders::Review> for ReviewView {
 pub async fn review(
     State(state): State<AppState>,
     user: CurrentUser,
-    c: crate::pages::layout::Chrome,
+    c: crate::html::Chrome,
     Path(id): Path<i64>,
     ApiJson(request): ApiJson<ReviewRequest>,
 ) -> Result<(StatusCode, Json<ReviewView>), Problem> {

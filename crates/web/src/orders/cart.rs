@@ -16,10 +16,10 @@ use tower_sessions::Session;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::catalog::variant_label;
 use crate::csrf::CsrfToken;
+use crate::format::variant_label;
+use crate::html::{Chrome, render};
 use crate::i18n::Tr;
-use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
 
 const SESSION_KEY: &str = "cart";

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use farmgate_domain::money::Fen;
 use farmgate_domain::orders::shipping::ShippingRule;
@@ -19,11 +19,11 @@ use super::{DeliveryInput, parse_delivery};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
+use crate::format::place_label;
+use crate::html::{Chrome, render};
 use crate::i18n::Tr;
-use crate::pages::layout::{Chrome, render};
 use crate::payments::PaymentUrls;
 use crate::problem::Problem;
-use crate::shops::place_label;
 
 /// A rule in words: "free over ¥99.00, otherwise ¥8.00".
 pub fn describe_rule(t: &Tr, rule: ShippingRule) -> String {
@@ -226,22 +226,6 @@ pub async fn show(
     .await
 }
 
-/// The address buyers and gateways reach this server at.
-pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = state.config.public_url.as_deref().filter(|u| !u.is_empty()) {
-        return url.trim_end_matches('/').to_owned();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
-}
-
 /// Where to send the buyer once their checkout is placed: the provider's page for a pending
 /// online payment, else the checkout's own page. The gateway returns the buyer to
 /// `public_url` (required whenever online payments are on), never to a request's Host.
@@ -397,7 +381,7 @@ pub async fn done(
         pending: payment.status == PaymentStatus::Pending,
         expires: payment
             .expires_at
-            .map(super::pages::china_time)
+            .map(crate::format::china_time)
             .unwrap_or_default(),
         c,
     };

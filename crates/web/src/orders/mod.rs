@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cart;
 pub mod checkout;
+pub mod export;
 pub mod pages;
 pub mod place;
 pub mod seller;
@@ -20,7 +21,40 @@ use farmgate_store::orders::{Delivery, IntakeError, Order};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::problem::Problem;
+use axum::Router;
 use axum::http::StatusCode;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The cart, checkout, the buyer's orders and their steps, and the seller's orders.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/orders", get(pages::mine))
+        .route("/orders/{id}", get(pages::show))
+        .route("/orders/{id}/events", post(pages::step))
+        .route("/orders/{id}/reviews", post(pages::review))
+        .route("/cart", get(cart::show).post(cart::add))
+        .route("/cart/update", post(cart::update))
+        .route("/checkout", get(checkout::show).post(checkout::submit))
+        .route("/checkout/{id}", get(checkout::done))
+        .route("/checkout/{id}/pay", post(checkout::pay))
+        .route("/seller/shops/{id}/orders", get(seller::list))
+        .route("/seller/shops/{id}/orders.xlsx", get(export::export_orders))
+        .route("/seller/shops/{id}/shipping", post(seller::set_shipping))
+}
+
+/// Placing and reading orders, their steps and reviews, a shop's shipping rule.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::place, api::mine))
+        .routes(routes!(api::show))
+        .routes(routes!(api::of_shop))
+        .routes(routes!(api::advance))
+        .routes(routes!(api::review))
+        .routes(routes!(api::reviews))
+        .routes(routes!(seller::put_shipping))
+}
 
 impl From<IntakeError> for Problem {
     fn from(err: IntakeError) -> Problem {

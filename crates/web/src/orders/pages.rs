@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::FixedOffset;
 use farmgate_domain::orders::{OrderEvent, OrderKind, OrderStatus, PaymentMethod};
 use farmgate_store::orders::Order;
 
@@ -13,23 +12,10 @@ use super::readable_order;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
+use crate::format::china_time;
+use crate::html::{Chrome, render};
 use crate::i18n::Tr;
-use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
-
-/// China's time: UTC+8 all year (no daylight saving).
-const CHINA_OFFSET_SECONDS: i32 = 8 * 3600;
-
-/// Times are stored in UTC and shown in China's time.
-pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    match FixedOffset::east_opt(CHINA_OFFSET_SECONDS) {
-        Some(offset) => at
-            .with_timezone(&offset)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
-        None => at.format("%Y-%m-%d %H:%M UTC").to_string(),
-    }
-}
 
 pub struct OrderSummary {
     pub id: i64,
@@ -148,7 +134,7 @@ pub async fn summary(
             let region = order
                 .delivery_region_id
                 .and_then(|id| regions.iter().find(|r| r.id == id))
-                .map(|r| crate::shops::place_label(regions, r, t.lang()))
+                .map(|r| crate::format::place_label(regions, r, t.lang()))
                 .unwrap_or_default();
             format!(
                 "{region} {address} · {} {}",

@@ -58,15 +58,28 @@ pub async fn place(
         })
         .await?;
     if !checkout.replayed {
-        match placement.room_id {
-            Some(room_id) => crate::live::buy::announce(state, room_id, &checkout),
-            None => state.indexer.changed(
-                checkout
-                    .orders
-                    .iter()
-                    .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
-            ),
-        }
+        announce(state, placement.room_id, &checkout);
     }
     Ok(checkout)
+}
+
+/// Tells the search index what a checkout sold, and the live room it came from its viewers
+/// (stock, ticker).
+fn announce(state: &AppState, room_id: Option<i64>, checkout: &Checkout) {
+    if let Some(room_id) = room_id {
+        for order in &checkout.orders {
+            let region = order.pickup_region_id.or(order.delivery_region_id);
+            for line in &order.lines {
+                state
+                    .activity
+                    .sold(room_id, line.variant_id, line.quantity, region);
+            }
+        }
+    }
+    state.indexer.changed(
+        checkout
+            .orders
+            .iter()
+            .flat_map(|o| o.lines.iter().map(|l| l.product_id)),
+    );
 }

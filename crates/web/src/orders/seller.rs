@@ -19,11 +19,11 @@ use utoipa::ToSchema;
 use super::checkout::describe_rule;
 use super::pages::{Lookups, OrderSummary, Viewer, summary};
 use crate::AppState;
-use crate::api::ApiJson;
 use crate::auth::CurrentUser;
-use crate::catalog::managed_shop;
+use crate::auth::managed_shop;
 use crate::csrf::CsrfToken;
-use crate::pages::layout::{Chrome, render};
+use crate::html::{Chrome, render};
+use crate::problem::ApiJson;
 use crate::problem::{ApiError, Problem};
 
 #[derive(Deserialize, Default)]

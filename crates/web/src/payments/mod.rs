@@ -13,12 +13,30 @@ pub mod sandbox;
 
 use std::sync::Arc;
 
+use crate::AppState;
+
+use axum::Router;
+use axum::routing::{get, post};
 use farmgate_domain::ValidationError;
 use farmgate_domain::money::Fen;
 use farmgate_domain::orders::PaymentMethod;
 use farmgate_store::orders::Payment;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The centre's payments that owe money back.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/centre/refunds", get(refunds::list))
+        .route("/centre/refunds/{id}", post(refunds::pay_back))
+}
+
+/// Providers' callbacks.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(sandbox::notify))
+}
 
 /// Which online provider a server offers (`payment_provider`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

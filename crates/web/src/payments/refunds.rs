@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
-use crate::pages::layout::{Chrome, render};
+use crate::html::{Chrome, render};
 use crate::problem::Problem;
 
 /// Who pays money back: the county's centre staff (and administrators above them).
@@ -80,7 +80,7 @@ pub async fn list(
             status: t.get(&format!("payment-status-{}", p.status.as_str())),
             amount: p.amount.display_price(),
             owed: p.refund_due.display_price(),
-            created: crate::orders::pages::china_time(p.created_at),
+            created: crate::format::china_time(p.created_at),
             checkout_id: p.checkout_id,
         })
         .collect();

@@ -33,7 +33,7 @@ use utoipa::ToSchema;
 use super::{GatewayError, GatewayStatus, PaymentProvider, PaymentUrls, sign, verify};
 use crate::AppState;
 use crate::csrf::CsrfToken;
-use crate::pages::layout::{Chrome, render};
+use crate::html::{Chrome, render};
 use crate::problem::{ApiError, Problem, url_encode};
 
 /// The header that carries the callback's signature.
@@ -254,7 +254,7 @@ pub async fn page(
 ) -> Result<Response, Problem> {
     checked(&*gateway(&state)?, &request)?;
     let expires = chrono::DateTime::from_timestamp(request.expires, 0)
-        .map(crate::orders::pages::china_time)
+        .map(crate::format::china_time)
         .unwrap_or_default();
     Ok(render(
         StatusCode::OK,

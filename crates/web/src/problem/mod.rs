@@ -6,16 +6,14 @@
 //! an error page elsewhere. Bare error statuses from layers (timeouts, body limits, unknown
 //! methods) are rendered the same way, so no user ever sees an untranslated error.
 
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use farmgate_domain::ValidationError;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use crate::AppState;
-use crate::i18n::{self, Lang, Tr};
-use crate::pages::layout;
+use crate::i18n::Tr;
 
 /// An error a user can be told about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +69,7 @@ impl Problem {
         }
     }
 
-    fn from_bare_status(status: StatusCode) -> Problem {
+    pub fn from_bare_status(status: StatusCode) -> Problem {
         let code = match status {
             StatusCode::NOT_FOUND => "not-found",
             StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
@@ -123,6 +121,20 @@ impl IntoResponse for Problem {
     }
 }
 
+impl Problem {
+    /// The API's JSON error body, with the message in the reader's language.
+    pub fn json(&self, t: &Tr) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message(t),
+                field: self.field,
+            },
+        };
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     error: ErrorDetail<'a>,
@@ -152,67 +164,36 @@ pub struct ApiErrorDetail {
     pub field: Option<String>,
 }
 
-/// Chooses the request's language, and renders any problem the inner service returned.
-pub async fn negotiate(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let language = i18n::choose(request.headers(), state.config.default_language);
-    request.extensions_mut().insert(Lang(language));
-    let is_api = request.uri().path().starts_with("/api/");
-    let path_and_query = request
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "/".to_owned());
-    let response = next.run(request).await;
-
-    let problem = match response.extensions().get::<Problem>() {
-        Some(problem) => problem.clone(),
-        None if is_bare_error(&response) => Problem::from_bare_status(response.status()),
-        None => return response,
-    };
-    if problem.status == StatusCode::UNAUTHORIZED && !is_api {
-        let next = url_encode(&path_and_query);
-        return Redirect::to(&format!("/login?next={next}")).into_response();
-    }
-    let t = Tr(language);
-    let mut rendered = if is_api {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: problem.code,
-                message: problem.message(&t),
-                field: problem.field,
-            },
-        };
-        (problem.status, axum::Json(body)).into_response()
-    } else {
-        layout::error_page(&state, t, &problem)
-    };
-    if let Some(seconds) = problem.retry_after
-        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
-    {
-        rendered.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    rendered
-}
-
-/// An error status whose body nobody wrote for a person: empty, or axum's plain-text rejections.
-fn is_bare_error(response: &Response) -> bool {
-    let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return false;
-    }
-    match response.headers().get(header::CONTENT_TYPE) {
-        None => true,
-        Some(content_type) => content_type.as_bytes().starts_with(b"text/plain"),
-    }
-}
-
 /// Percent-encodes a path for a query parameter.
 pub fn url_encode(text: &str) -> String {
     serde_urlencoded::to_string([("", text)])
         .map(|s| s.trim_start_matches('=').to_owned())
         .unwrap_or_default()
+}
+
+/// `Json<T>` whose rejections are FarmGate problems, translated like every other error.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => {
+                let status = match rejection.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => {
+                        return Err(Problem::new(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "payload-too-large",
+                        ));
+                    }
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    StatusCode::BAD_REQUEST => StatusCode::BAD_REQUEST,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                Err(Problem::new(status, "json-invalid"))
+            }
+        }
+    }
 }

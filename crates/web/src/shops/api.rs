@@ -12,8 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::pages::{decide_as, decision_of};
 use super::{ApplicationInput, REVIEWERS, parse_application};
 use crate::AppState;
-use crate::api::ApiJson;
 use crate::auth::CurrentUser;
+use crate::problem::ApiJson;
 use crate::problem::{ApiError, Problem};
 
 #[derive(Deserialize, ToSchema)]

@@ -7,15 +7,38 @@ pub mod pages;
 use farmgate_domain::ValidationError;
 use farmgate_domain::accounts::PhoneNumber;
 use farmgate_domain::authz::Role;
-use farmgate_domain::lang::Language;
 use farmgate_domain::regions::RegionLevel;
 use farmgate_domain::shops::{ShopKind, ShopName};
 use farmgate_domain::text::parse_text;
-use farmgate_store::regions::Region;
 use farmgate_store::shops::NewShopApplication;
 
 use crate::AppState;
 use crate::problem::Problem;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Applying, the shop's page, and the centre's review.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/shops/apply", get(pages::apply_form).post(pages::apply))
+        .route("/shops/{id}", get(pages::show))
+        .route("/centre/shop-applications", get(pages::review))
+        .route(
+            "/centre/shop-applications/{id}/decision",
+            post(pages::decide),
+        )
+}
+
+/// Applications, the review queue, decisions and shop profiles.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::submit, api::mine))
+        .routes(routes!(api::queue))
+        .routes(routes!(api::decide))
+        .routes(routes!(api::show))
+}
 
 /// Who reviews shop applications: the county's centre staff (and administrators).
 pub const REVIEWERS: &[Role] = &[Role::CentreStaff];
@@ -83,33 +106,4 @@ pub async fn parse_application(
         .flatten()
         .collect()),
     })
-}
-
-/// A village to choose, labelled with its county and township: "特克斯县 · 喀拉达拉镇 · 琼库什台村".
-pub struct VillageOption {
-    pub code: String,
-    pub label: String,
-}
-
-/// A place named from its county down: "特克斯县 · 喀拉达拉镇 · 琼库什台村".
-pub fn place_label(regions: &[Region], place: &Region, language: Language) -> String {
-    regions
-        .iter()
-        .filter(|r| r.level >= RegionLevel::County && r.path.contains(&place.path))
-        .map(|r| r.name(language))
-        .collect::<Vec<_>>()
-        .join(" · ")
-}
-
-pub fn village_options(regions: &[Region], language: Language) -> Vec<VillageOption> {
-    let mut options: Vec<VillageOption> = regions
-        .iter()
-        .filter(|r| r.level == RegionLevel::Village)
-        .map(|village| VillageOption {
-            code: village.code.as_str().to_owned(),
-            label: place_label(regions, village, language),
-        })
-        .collect();
-    options.sort_by(|a, b| a.label.cmp(&b.label));
-    options
 }

@@ -11,14 +11,13 @@ use farmgate_domain::text::parse_text;
 use farmgate_store::shops::{Decision, ShopApplication};
 use serde::Deserialize;
 
-use super::{
-    ApplicationInput, REVIEWERS, VillageOption, parse_application, place_label, village_options,
-};
+use super::{ApplicationInput, REVIEWERS, parse_application};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
+use crate::format::{VillageOption, place_label, village_options};
+use crate::html::{Chrome, render};
 use crate::i18n::Tr;
-use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
 
 pub struct ApplicationLine {

@@ -15,8 +15,8 @@ use super::pages::{EnrolForm, parse_trainee};
 use super::trainer::{CourseForm, ScheduleForm, parse_course, parse_session, taught_session};
 use super::{ENROLLERS, TEACHERS, home_region, serves, today};
 use crate::AppState;
-use crate::api::ApiJson;
 use crate::auth::CurrentUser;
+use crate::problem::ApiJson;
 use crate::problem::{ApiError, Problem};
 
 #[derive(Serialize, ToSchema)]

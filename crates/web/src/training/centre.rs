@@ -22,10 +22,10 @@ use serde::Deserialize;
 use super::{READERS, county_of, home_region};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::catalog::sheets::{server_error, xlsx};
+use crate::html::{Chrome, render};
 use crate::i18n::Tr;
-use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
+use crate::sheets::{server_error, xlsx};
 
 /// The page stays light on a rural connection: the latest cohorts, the first callers (the
 /// count says how many there are in all).
@@ -277,7 +277,7 @@ fn follow_lines(
                 FollowUpReason::NoSale => "follow-no-sale",
             }),
             course: course_title(f.course_id),
-            completed: crate::orders::pages::china_time(f.completed_at)
+            completed: crate::format::china_time(f.completed_at)
                 .chars()
                 .take(10)
                 .collect(),

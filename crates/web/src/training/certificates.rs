@@ -13,8 +13,8 @@ use super::check_in::qr_svg;
 use super::{TEACHERS, county_of, dates, serves};
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::html::{Chrome, render};
 use crate::i18n::Tr;
-use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
 
 /// The purpose the certificate key is kept under.
@@ -49,7 +49,7 @@ async fn shown(state: &AppState, t: &Tr, view: &CertificateView) -> Result<Shown
         days: t.arg("certificate-days", "days", i64::from(view.session.days)),
         county: county.name(t.lang()).to_owned(),
         venue: view.session.venue_name.clone(),
-        issued: crate::orders::pages::china_time(view.certificate.issued_at)
+        issued: crate::format::china_time(view.certificate.issued_at)
             .chars()
             .take(10)
             .collect(),
@@ -90,7 +90,7 @@ pub async fn show(
     let key = state.store.signing_key(KEY).await?;
     let verify_url = format!(
         "{}/verify/{}.{}",
-        crate::orders::checkout::public_base(&state, &headers),
+        crate::client::public_base(&state, &headers),
         view.certificate.code,
         certificate_signature(&key, &view.certificate.code)
     );

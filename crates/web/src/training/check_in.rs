@@ -20,7 +20,7 @@ use super::trainer::taught_session;
 use super::{SessionCard, session_card, today};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::pages::layout::{Chrome, render};
+use crate::html::{Chrome, render};
 use crate::problem::Problem;
 
 /// The purpose the check-in key is kept under.
@@ -97,7 +97,7 @@ pub async fn screen(
     .sign(&key);
     let url = format!(
         "{}/training/check-in?code={code}",
-        crate::orders::checkout::public_base(&state, &headers)
+        crate::client::public_base(&state, &headers)
     );
     let present = state
         .store
@@ -220,5 +220,5 @@ pub async fn scan(
 
 /// `GET /static/check-in.js`: renews the check-in screen's code every minute.
 pub async fn script() -> Response {
-    crate::pages::layout::javascript(include_str!("../../static/check-in.js"))
+    crate::html::javascript(include_str!("../../static/check-in.js"))
 }

@@ -21,6 +21,8 @@ use farmgate_domain::authz::Role;
 use farmgate_domain::regions::{RegionLevel, RegionPath};
 use farmgate_store::regions::Region;
 use farmgate_store::training::{Course, TrainingSession};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -66,6 +68,19 @@ pub fn routes() -> Router<AppState> {
             "/centre/training/attendance.xlsx",
             get(centre::attendance_xlsx),
         )
+}
+
+/// Courses, sessions, enrolment, the roster, check-in and certificates.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::courses, api::add_course))
+        .routes(routes!(api::sessions, api::schedule))
+        .routes(routes!(api::enrol))
+        .routes(routes!(api::withdraw))
+        .routes(routes!(api::roster))
+        .routes(routes!(api::tick))
+        .routes(routes!(api::check_in))
+        .routes(routes!(api::verify))
 }
 
 /// The county a place lies in (itself when it is one), if any.
@@ -142,7 +157,7 @@ pub fn session_card(
     let place = regions
         .iter()
         .find(|r| r.id == session.region_id)
-        .map(|r| crate::shops::place_label(regions, r, t.lang()))
+        .map(|r| crate::format::place_label(regions, r, t.lang()))
         .unwrap_or_default();
     SessionCard {
         id: session.id,

@@ -18,10 +18,10 @@ use super::{ENROLLERS, SessionCard, TEACHERS, serves, session_card, today};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
+use crate::format::{VillageOption, village_options};
+use crate::html::{Chrome, render};
 use crate::i18n::Tr;
-use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
-use crate::shops::{VillageOption, village_options};
 
 #[derive(Template)]
 #[template(path = "training_list.html")]

@@ -26,7 +26,7 @@ use super::{ENROLLERS, SessionCard, TEACHERS, home_region, serves, session_card,
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
-use crate::pages::layout::{Chrome, render};
+use crate::html::{Chrome, render};
 use crate::problem::Problem;
 
 /// The session, if `user` may teach it (others are told it does not exist).
@@ -80,7 +80,7 @@ pub struct CourseForm {
 impl ScheduleForm {
     /// The form as sent: `trainer` repeats (one per box ticked).
     fn from_body(body: &[u8]) -> Result<ScheduleForm, Problem> {
-        let pairs = crate::pages::layout::form_fields(body)?;
+        let pairs = crate::html::form_fields(body)?;
         let mut form = ScheduleForm::default();
         for (name, value) in pairs {
             match name.as_str() {
@@ -103,7 +103,7 @@ impl CourseForm {
     /// The form as sent: `language` repeats (one per box ticked), which the `Form` extractor
     /// cannot read into a list, so the pairs are read one by one.
     fn from_body(body: &[u8]) -> Result<CourseForm, Problem> {
-        let pairs = crate::pages::layout::form_fields(body)?;
+        let pairs = crate::html::form_fields(body)?;
         let mut form = CourseForm::default();
         for (name, value) in pairs {
             match name.as_str() {
@@ -514,7 +514,7 @@ struct RosterPage {
     edit: (String, &'static str, String),
     venues: Vec<(&'static str, String)>,
     other: EnrolForm,
-    villages: Vec<crate::shops::VillageOption>,
+    villages: Vec<crate::format::VillageOption>,
     notice: Option<String>,
     error: Option<(String, String)>,
 }

@@ -9,12 +9,12 @@ use farmgate_store::accounts::API_TOKEN_LIFETIME_DAYS;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ApiJson;
+use super::registration::{Registration, create_registration};
 use crate::AppState;
-use crate::auth::registration::{Registration, create_registration};
 use crate::auth::{Credentials, CurrentUser, check_credentials};
 use crate::client::ClientIp;
 use crate::i18n::Lang;
+use crate::problem::ApiJson;
 use crate::problem::{ApiError, Problem};
 
 #[derive(Deserialize, ToSchema)]

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use farmgate_domain::accounts::LoginId;
 
-use crate::bench::{ms, open, percentile};
-use crate::bench_live::{postgres_url, progress, start_server};
+use super::live::postgres_url;
+use super::{ms, open, percentile, progress, start_server};
 
 /// Settings of `farmgate bench training-pages`.
 pub struct TrainingPages {

@@ -13,12 +13,12 @@ use farmgate_domain::accounts::{LoginId, Password};
 use farmgate_domain::authz::Role;
 use serde::Deserialize;
 
-use super::layout::{Chrome, local_path, render};
+use super::registration::{Registration, create_registration};
 use crate::AppState;
-use crate::auth::registration::{Registration, create_registration};
 use crate::auth::{Credentials, CurrentUser, Session};
 use crate::client::ClientIp;
 use crate::csrf::CsrfToken;
+use crate::html::{Chrome, local_path, render};
 use crate::i18n::Tr;
 use crate::problem::Problem;
 

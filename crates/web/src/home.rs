@@ -6,9 +6,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use farmgate_domain::regions::RegionLevel;
 
-use super::layout::{Chrome, render};
 use crate::AppState;
+use crate::html::{Chrome, render};
 use crate::problem::Problem;
+
+/// The home page.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/", axum::routing::get(show))
+}
 
 pub struct CountyCard {
     pub code: String,

@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::layout::{Chrome, render};
 use crate::AppState;
+use crate::html::{Chrome, render};
 use crate::problem::Problem;
 
 #[derive(Template)]

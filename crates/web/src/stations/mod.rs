@@ -6,8 +6,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::pages::layout::Chrome;
+use crate::html::Chrome;
 use crate::problem::{ApiError, Problem};
+
+/// The stations where parcels can be picked up.
+pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(list))
+}
 
 #[derive(Deserialize, IntoParams)]
 pub struct StationParams {

@@ -1,19 +1,30 @@
-//! The page chrome every page shares (header, language switch, footer), rendering, and the
-//! error page.
+//! What every page shares: the chrome (header, language switch, footer), rendering, the
+//! stylesheet and our scripts, safe return paths, and `negotiate`, the middleware that picks
+//! the request's language and turns any `Problem` into the API's JSON or the error page.
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Path, Query};
+use axum::Router;
+use axum::extract::{FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
 use farmgate_domain::lang::Language;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::Session;
 use crate::csrf::CsrfToken;
-use crate::i18n::{LANG_COOKIE, Lang, Tr};
+use crate::i18n::{self, LANG_COOKIE, Lang, Tr};
 use crate::problem::{Problem, url_encode};
+
+/// The language switch and the stylesheet.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/lang/{tag}", get(switch_language))
+        .route("/static/app.css", get(stylesheet))
+}
 
 /// Bumped with the crate version so browsers refetch the stylesheet after an upgrade.
 const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -112,7 +123,7 @@ struct ErrorPage {
 
 /// The error page, in the user's language. Built without the request (the middleware that
 /// calls it only has the response), so it shows the signed-out header.
-pub fn error_page(_state: &AppState, t: Tr, problem: &Problem) -> Response {
+fn error_page(t: Tr, problem: &Problem) -> Response {
     let heading = if problem.status == StatusCode::NOT_FOUND {
         t.get("error-not-found-title")
     } else {
@@ -126,6 +137,57 @@ pub fn error_page(_state: &AppState, t: Tr, problem: &Problem) -> Response {
     match page.render() {
         Ok(html) => (problem.status, Html(html)).into_response(),
         Err(_) => (problem.status, problem.message(&t)).into_response(),
+    }
+}
+
+/// Chooses the request's language, and renders any problem the inner service returned.
+pub async fn negotiate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let language = i18n::choose(request.headers(), state.config.default_language);
+    request.extensions_mut().insert(Lang(language));
+    let is_api = request.uri().path().starts_with("/api/");
+    let path_and_query = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".to_owned());
+    let response = next.run(request).await;
+
+    let problem = match response.extensions().get::<Problem>() {
+        Some(problem) => problem.clone(),
+        None if is_bare_error(&response) => Problem::from_bare_status(response.status()),
+        None => return response,
+    };
+    if problem.status == StatusCode::UNAUTHORIZED && !is_api {
+        let next = url_encode(&path_and_query);
+        return Redirect::to(&format!("/login?next={next}")).into_response();
+    }
+    let t = Tr(language);
+    let mut rendered = if is_api {
+        problem.json(&t)
+    } else {
+        error_page(t, &problem)
+    };
+    if let Some(seconds) = problem.retry_after
+        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+    {
+        rendered.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    rendered
+}
+
+/// An error status whose body nobody wrote for a person: empty, or axum's plain-text rejections.
+fn is_bare_error(response: &Response) -> bool {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return false;
+    }
+    match response.headers().get(header::CONTENT_TYPE) {
+        None => true,
+        Some(content_type) => content_type.as_bytes().starts_with(b"text/plain"),
     }
 }
 
@@ -207,7 +269,7 @@ pub async fn stylesheet() -> Response {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
-        include_str!("../../static/app.css"),
+        include_str!("../static/app.css"),
     )
         .into_response()
 }

@@ -5,7 +5,7 @@
 
 use image::{ImageFormat, Rgb, RgbImage};
 
-use super::photos::{PhotoError, PhotoFiles};
+use super::{PhotoError, PhotoFiles};
 use farmgate_store::Store;
 
 const SIDE: u32 = 600;

@@ -1,30 +1,25 @@
 //! Sellers' lists in Excel: a template to fill, product import from XLSX or CSV (UTF-8 or the
 //! GB18030 that Chinese Excel writes) with a row-by-row report and nothing half-imported, and
-//! exports of products and orders.
+//! the export of products.
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use farmgate_domain::ValidationError;
 use farmgate_domain::catalog::{PricePolicy, parse_yuan};
 use farmgate_domain::lang::Language;
-use farmgate_store::orders::Order;
 use farmgate_store::shops::Shop;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use super::{ProductInput, VariantInput, managed_shop, parse_product};
+use super::{ProductInput, VariantInput, parse_product};
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, managed_shop};
 use crate::csrf::CsrfToken;
+use crate::html::{Chrome, render};
 use crate::i18n::Tr;
-use crate::pages::layout::{Chrome, render};
 use crate::problem::Problem;
-use read::SheetRefusal;
-pub(crate) use stream::SheetStream;
-
-mod read;
-mod stream;
+use crate::sheets::{server_error, xlsx};
 
 /// The columns of the product sheet, by code; the template's header shows the code and its
 /// name in the seller's language, and import reads the code.
@@ -75,30 +70,6 @@ fn column_of(field: &str) -> &'static str {
 
 fn header_of(t: &Tr, code: &str) -> String {
     format!("{code} · {}", t.get(&format!("sheet-column-{code}")))
-}
-
-pub(crate) fn server_error(err: XlsxError) -> Problem {
-    tracing::error!(error = %err, "a spreadsheet could not be written");
-    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
-}
-
-/// A spreadsheet download: bytes in memory, or a stream.
-pub(crate) fn xlsx(bytes: impl Into<axum::body::Body>, file_name: &str) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes.into(),
-    )
-        .into_response()
 }
 
 /// A workbook whose first sheet has the product columns' header row.
@@ -211,7 +182,7 @@ pub async fn template(
             put(
                 t.get("product-field-origin"),
                 region.code.as_str(),
-                crate::shops::place_label(&regions, region, t.lang()),
+                crate::format::place_label(&regions, region, t.lang()),
             )?;
         }
         workbook.save_to_buffer()
@@ -223,19 +194,7 @@ pub async fn template(
 /// The rows of an uploaded sheet: its header (codes) and the data rows as text. The upload is
 /// read on a blocking thread within `read`'s bounds.
 async fn sheet_rows(bytes: Vec<u8>) -> Result<(Vec<String>, Vec<Vec<String>>), Problem> {
-    let refused = |refusal: SheetRefusal| {
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, refusal.message_id()).with_field("file")
-    };
-    let mut rows = tokio::task::spawn_blocking(move || read::read_rows(&bytes))
-        .await
-        .map_err(|err| {
-            tracing::error!(error = %err, "reading a sheet failed");
-            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
-        })?
-        .map_err(refused)?;
-    if rows.is_empty() {
-        return Err(refused(SheetRefusal::Unreadable));
-    }
+    let mut rows = crate::sheets::rows(bytes).await?;
     let header: Vec<String> = rows
         .remove(0)
         .iter()
@@ -509,128 +468,4 @@ pub async fn export_products(
         bytes,
         &format!("farmgate-shop-{}-products.xlsx", shop.id),
     ))
-}
-
-/// `GET /seller/shops/{id}/orders.xlsx`: one row per order line, with the parcel's status,
-/// where it goes and what was charged; streamed (`stream::SheetStream`), so a shop with
-/// 40,000 orders costs no more memory than one with forty.
-pub async fn export_orders(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    c: Chrome,
-    Path(shop_id): Path<i64>,
-) -> Result<Response, Problem> {
-    use farmgate_store::orders::{MAX_PAGE, OrderPage};
-    let shop = managed_shop(&state, &user, shop_id).await?;
-    let t = c.t;
-    let stations = state
-        .store
-        .stations_within(
-            &state
-                .store
-                .region_root()
-                .await?
-                .ok_or(Problem::not_found())?
-                .path,
-        )
-        .await?;
-    let columns = [
-        "order",
-        "placed_at",
-        "status",
-        "product",
-        "unit",
-        "quantity",
-        "unit_price",
-        "line_total",
-        "packed_grams",
-        "shipping",
-        "order_total",
-        "payment",
-        "delivery",
-    ]
-    .iter()
-    .map(|code| t.get(&format!("sheet-order-{code}")))
-    .collect();
-    let sheet = SheetStream::start(
-        "orders",
-        columns,
-        14.0,
-        Box::new(move |sheet, row, order: &Order| order_rows(&t, &stations, sheet, row, order)),
-    )?;
-    let mut before = None;
-    loop {
-        let page = state
-            .store
-            .orders_of_shop(
-                shop.id,
-                OrderPage {
-                    before,
-                    statuses: Vec::new(),
-                    limit: MAX_PAGE,
-                },
-            )
-            .await?;
-        let full = page.len() as u64 == MAX_PAGE;
-        before = page.last().map(|o| o.id);
-        if page.is_empty() {
-            break;
-        }
-        sheet.send(page).await?;
-        if !full {
-            break;
-        }
-    }
-    sheet
-        .finish(&format!("farmgate-shop-{}-orders.xlsx", shop.id))
-        .await
-}
-
-/// One order's lines as rows from `row`; answers the next free row.
-fn order_rows(
-    t: &Tr,
-    stations: &[farmgate_store::stations::Station],
-    sheet: &mut rust_xlsxwriter::Worksheet,
-    mut row: u32,
-    order: &Order,
-) -> Result<u32, XlsxError> {
-    let money = Format::new().set_num_format("0.00");
-    let delivery = match order.station_id {
-        Some(id) => stations
-            .iter()
-            .find(|s| s.id == id)
-            .map(|s| s.name(t.lang()).to_owned())
-            .unwrap_or_default(),
-        None => order.address.clone().unwrap_or_default(),
-    };
-    for line in &order.lines {
-        sheet.write_number(row, 0, order.id as f64)?;
-        sheet.write_string(row, 1, crate::orders::pages::china_time(order.placed_at))?;
-        sheet.write_string(
-            row,
-            2,
-            t.get(&format!("order-status-{}", order.status.as_str())),
-        )?;
-        sheet.write_string(row, 3, &line.name)?;
-        sheet.write_string(row, 4, t.get(&format!("unit-{}", line.unit)))?;
-        sheet.write_number(row, 5, f64::from(line.quantity))?;
-        sheet.write_number_with_format(row, 6, line.unit_price.0 as f64 / 100.0, &money)?;
-        sheet.write_number_with_format(row, 7, line.line_total.0 as f64 / 100.0, &money)?;
-        if let Some(grams) = line.packed_grams {
-            sheet.write_number(row, 8, grams as f64)?;
-        }
-        sheet.write_number_with_format(row, 9, order.shipping.0 as f64 / 100.0, &money)?;
-        sheet.write_number_with_format(row, 10, order.total.0 as f64 / 100.0, &money)?;
-        sheet.write_string(
-            row,
-            11,
-            match order.payment {
-                farmgate_domain::orders::PaymentMethod::Cash => t.get("buy-cod"),
-                farmgate_domain::orders::PaymentMethod::Online => t.get("checkout-online"),
-            },
-        )?;
-        sheet.write_string(row, 12, &delivery)?;
-        row += 1;
-    }
-    Ok(row)
 }

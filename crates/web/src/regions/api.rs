@@ -12,11 +12,11 @@ use farmgate_store::regions::Region;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiJson;
 use crate::AppState;
+use crate::accounts::PEOPLE_READERS;
 use crate::auth::CurrentUser;
 use crate::i18n::Lang;
-use crate::pages::PEOPLE_READERS;
+use crate::problem::ApiJson;
 use crate::problem::{ApiError, Problem};
 
 #[derive(Serialize, ToSchema)]

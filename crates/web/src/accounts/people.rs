@@ -9,9 +9,9 @@ use farmgate_domain::accounts::mask_phone;
 use farmgate_domain::authz::Role;
 use serde::Deserialize;
 
-use super::layout::{Chrome, render};
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::html::{Chrome, render};
 use crate::problem::Problem;
 
 /// The roles that may list a region's people.

@@ -13,10 +13,10 @@ use farmgate_domain::authz::Role;
 use farmgate_store::accounts::phone::{CODE_LIFETIME_MINUTES, OutboxMessage};
 use serde::Deserialize;
 
-use super::layout::{Chrome, render};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
+use crate::html::{Chrome, render};
 use crate::problem::Problem;
 
 #[derive(Template)]
@@ -184,7 +184,7 @@ pub async fn outbox(
         .await?
         .into_iter()
         .map(|m| {
-            let at = crate::orders::pages::china_time(m.at);
+            let at = crate::format::china_time(m.at);
             (m, at)
         })
         .collect();
