@@ -101,6 +101,42 @@ impl Store {
             row.gmv = Fen(row.gmv.0 + goods);
             gmv = Fen(gmv.0 + goods);
         }
+        let products = self.room_products(room_id).await?;
+        let unique_viewers = viewer::Entity::find()
+            .filter(viewer::Column::RoomId.eq(room_id))
+            .count(&self.db)
+            .await?;
+        let minutes: Vec<MinuteRow> = minutes.into_values().collect();
+        let watched: Vec<u64> = minutes
+            .iter()
+            .map(|m| m.viewers)
+            .filter(|v| *v > 0)
+            .collect();
+        let orders = placed.len() as u64;
+        Ok(RoomResults {
+            room_id,
+            peak_viewers: watched.iter().copied().max().unwrap_or(0),
+            average_viewers: if watched.is_empty() {
+                0.0
+            } else {
+                watched.iter().sum::<u64>() as f64 / watched.len() as f64
+            },
+            unique_viewers,
+            messages: said.len() as u64,
+            orders,
+            gmv,
+            conversion: if unique_viewers == 0 {
+                0.0
+            } else {
+                orders as f64 / unique_viewers as f64
+            },
+            products,
+            minutes,
+        })
+    }
+
+    /// What a room sold, per variant, most first (cancelled orders left out).
+    async fn room_products(&self, room_id: i64) -> Result<Vec<ProductSales>> {
         let lines: Vec<(i64, String, i32, i64)> = line::Entity::find()
             .select_only()
             .column(line::Column::VariantId)
@@ -137,36 +173,6 @@ impl Store {
             }
         }
         products.sort_by_key(|p| std::cmp::Reverse(p.amount));
-        let unique_viewers = viewer::Entity::find()
-            .filter(viewer::Column::RoomId.eq(room_id))
-            .count(&self.db)
-            .await?;
-        let minutes: Vec<MinuteRow> = minutes.into_values().collect();
-        let watched: Vec<u64> = minutes
-            .iter()
-            .map(|m| m.viewers)
-            .filter(|v| *v > 0)
-            .collect();
-        let orders = placed.len() as u64;
-        Ok(RoomResults {
-            room_id,
-            peak_viewers: watched.iter().copied().max().unwrap_or(0),
-            average_viewers: if watched.is_empty() {
-                0.0
-            } else {
-                watched.iter().sum::<u64>() as f64 / watched.len() as f64
-            },
-            unique_viewers,
-            messages: said.len() as u64,
-            orders,
-            gmv,
-            conversion: if unique_viewers == 0 {
-                0.0
-            } else {
-                orders as f64 / unique_viewers as f64
-            },
-            products,
-            minutes,
-        })
+        Ok(products)
     }
 }

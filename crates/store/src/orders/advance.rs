@@ -97,39 +97,7 @@ pub(crate) async fn advance_in(
         .all(txn)
         .await?;
     match event {
-        OrderEvent::Pack { packed_grams } => {
-            let mut goods = Fen(0);
-            for (l, share) in lines.iter().zip(shares(&lines, packed_grams)) {
-                let policy = match l.price_policy.as_str() {
-                    "follows_weight" => PricePolicy::FollowsPackedWeight {
-                        tolerance_bp: u32::try_from(l.tolerance_bp).unwrap_or(0),
-                    },
-                    _ => PricePolicy::Fixed,
-                };
-                let quantity = u32::try_from(l.quantity).unwrap_or(0);
-                let price = settle_line_price(
-                    Fen(l.unit_price_fen),
-                    quantity,
-                    l.net_grams.unwrap_or(0),
-                    share,
-                    policy,
-                );
-                goods = goods.checked_add(price).ok_or(TOO_LARGE)?;
-                let mut active: line::ActiveModel = l.clone().into();
-                active.packed_grams = Set(Some(share));
-                active.line_fen = Set(price.0);
-                active.update(txn).await?;
-            }
-            order::Entity::update_many()
-                .col_expr(order::Column::GoodsFen, Expr::value(goods.0))
-                .col_expr(
-                    order::Column::TotalFen,
-                    Expr::value(goods.checked_add(Fen(row.shipping_fen)).ok_or(TOO_LARGE)?.0),
-                )
-                .filter(order::Column::Id.eq(id))
-                .exec(txn)
-                .await?;
-        }
+        OrderEvent::Pack { packed_grams } => settle_packed(txn, &row, &lines, packed_grams).await?,
         // Goods that never left the shop go back on sale: a cancelled order, or a paid one
         // whose cancel the shop granted.
         OrderEvent::Cancel | OrderEvent::Refund
@@ -173,4 +141,46 @@ pub(crate) async fn advance_in(
         .one(txn)
         .await?
         .ok_or(Error::NotFound)
+}
+
+/// Packing weighs the parcel: each line's packed share, its price settled by its policy, and
+/// the order's goods and total from them (checked).
+async fn settle_packed(
+    txn: &DatabaseTransaction,
+    row: &order::Model,
+    lines: &[line::Model],
+    packed_grams: i64,
+) -> Result<()> {
+    let mut goods = Fen(0);
+    for (l, share) in lines.iter().zip(shares(lines, packed_grams)) {
+        let policy = match l.price_policy.as_str() {
+            "follows_weight" => PricePolicy::FollowsPackedWeight {
+                tolerance_bp: u32::try_from(l.tolerance_bp).unwrap_or(0),
+            },
+            _ => PricePolicy::Fixed,
+        };
+        let quantity = u32::try_from(l.quantity).unwrap_or(0);
+        let price = settle_line_price(
+            Fen(l.unit_price_fen),
+            quantity,
+            l.net_grams.unwrap_or(0),
+            share,
+            policy,
+        );
+        goods = goods.checked_add(price).ok_or(TOO_LARGE)?;
+        let mut active: line::ActiveModel = l.clone().into();
+        active.packed_grams = Set(Some(share));
+        active.line_fen = Set(price.0);
+        active.update(txn).await?;
+    }
+    order::Entity::update_many()
+        .col_expr(order::Column::GoodsFen, Expr::value(goods.0))
+        .col_expr(
+            order::Column::TotalFen,
+            Expr::value(goods.checked_add(Fen(row.shipping_fen)).ok_or(TOO_LARGE)?.0),
+        )
+        .filter(order::Column::Id.eq(row.id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }

@@ -156,6 +156,35 @@ fn parse_variant(row: usize, input: &VariantInput) -> Result<VariantSpec, Vec<Va
     }
 }
 
+/// The product's tags and organic certificate (required with the organic tag); mistakes are
+/// added to `errors`.
+fn parse_tags(
+    input: &ProductInput,
+    errors: &mut Vec<ValidationError>,
+) -> (Vec<Tag>, Option<String>) {
+    let mut tags = Vec::new();
+    for text in &input.tags {
+        match Tag::parse(text) {
+            Some(tag) if !tags.contains(&tag) => tags.push(tag),
+            Some(_) => {}
+            None => errors.push(ValidationError::new("tags", "bad-request")),
+        }
+    }
+    let certificate = match parse_text("certificate", &input.certificate, false, 64) {
+        Ok(c) if c.is_empty() && tags.contains(&Tag::Organic) => {
+            errors.push(ValidationError::new("certificate", "certificate-required"));
+            None
+        }
+        Ok(c) if c.is_empty() => None,
+        Ok(c) => Some(c),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    (tags, certificate)
+}
+
 /// Parses a product for `shop`; every field's error is reported at once.
 pub async fn parse_product(
     state: &AppState,
@@ -199,26 +228,7 @@ pub async fn parse_product(
     if origin.is_none() {
         errors.push(ValidationError::new("origin", "origin-invalid"));
     }
-    let mut tags = Vec::new();
-    for text in &input.tags {
-        match Tag::parse(text) {
-            Some(tag) if !tags.contains(&tag) => tags.push(tag),
-            Some(_) => {}
-            None => errors.push(ValidationError::new("tags", "bad-request")),
-        }
-    }
-    let certificate = match parse_text("certificate", &input.certificate, false, 64) {
-        Ok(c) if c.is_empty() && tags.contains(&Tag::Organic) => {
-            errors.push(ValidationError::new("certificate", "certificate-required"));
-            None
-        }
-        Ok(c) if c.is_empty() => None,
-        Ok(c) => Some(c),
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
+    let (tags, certificate) = parse_tags(&input, &mut errors);
     let status = match input.status.trim() {
         "" | "listed" => ProductStatus::Listed,
         other => ProductStatus::parse(other).unwrap_or_else(|| {

@@ -154,6 +154,32 @@ struct ProductForm {
     certificate_error: Option<String>,
 }
 
+/// The variant rows of the product form, as typed, with their mistakes.
+fn variant_rows(t: &Tr, typed: &Typed, error: &dyn Fn(&str) -> Option<String>) -> Vec<VariantRow> {
+    (0..VARIANT_ROWS)
+        .map(|row| {
+            let field = |name: &str| format!("v{row}_{name}");
+            VariantRow {
+                heading: t.arg("variant-heading", "n", row + 1),
+                unit: typed.get(&field("unit")).to_owned(),
+                net_grams: typed.get(&field("net_grams")).to_owned(),
+                price: typed.get(&field("price")).to_owned(),
+                stock: typed.get(&field("stock")).to_owned(),
+                follows: !typed.get(&field("follows")).is_empty(),
+                tolerance: match typed.get(&field("tolerance")) {
+                    "" => "5".to_owned(),
+                    value => value.to_owned(),
+                },
+                unit_error: error(&field("unit")),
+                net_grams_error: error(&field("net_grams")),
+                price_error: error(&field("price")),
+                stock_error: error(&field("stock")),
+                prefix: format!("v{row}"),
+            }
+        })
+        .collect()
+}
+
 async fn product_form(
     state: &AppState,
     c: Chrome,
@@ -223,28 +249,7 @@ async fn product_form(
             .into_iter()
             .map(|u| (u.as_str(), t.get(&format!("unit-{}", u.as_str()))))
             .collect(),
-        variants: (0..VARIANT_ROWS)
-            .map(|row| {
-                let field = |name: &str| format!("v{row}_{name}");
-                VariantRow {
-                    heading: t.arg("variant-heading", "n", row + 1),
-                    unit: typed.get(&field("unit")).to_owned(),
-                    net_grams: typed.get(&field("net_grams")).to_owned(),
-                    price: typed.get(&field("price")).to_owned(),
-                    stock: typed.get(&field("stock")).to_owned(),
-                    follows: !typed.get(&field("follows")).is_empty(),
-                    tolerance: match typed.get(&field("tolerance")) {
-                        "" => "5".to_owned(),
-                        value => value.to_owned(),
-                    },
-                    unit_error: error(&field("unit")),
-                    net_grams_error: error(&field("net_grams")),
-                    price_error: error(&field("price")),
-                    stock_error: error(&field("stock")),
-                    prefix: format!("v{row}"),
-                }
-            })
-            .collect(),
+        variants: variant_rows(&t, &typed, &error),
         certificate: typed.get("certificate").to_owned(),
         category_error: error("category"),
         origin_error: error("origin"),
@@ -396,6 +401,39 @@ pub fn rating_line(t: &Tr, rating: farmgate_store::orders::Rating) -> Option<Str
     })
 }
 
+/// What a buyer can put in the cart: each variant in stock with its price (none unless listed).
+fn buy_choices(t: &Tr, product: &farmgate_store::catalog::Product) -> Vec<(i64, String)> {
+    if product.status != ProductStatus::Listed {
+        return Vec::new();
+    }
+    product
+        .variants
+        .iter()
+        .filter(|v| v.spec.stock > 0)
+        .map(|v| {
+            let label = variant_label(t, &v.spec);
+            (v.id, format!("{label} · {}", v.spec.price.display_price()))
+        })
+        .collect()
+}
+
+/// The ten newest reviews of a product, reviewers masked.
+async fn reviews(state: &AppState, product_id: i64) -> Result<Vec<ReviewLine>, Problem> {
+    Ok(state
+        .store
+        .reviews_of_product(product_id, 10)
+        .await?
+        .into_iter()
+        .map(|r| ReviewLine {
+            stars: "★".repeat(usize::from(r.stars)),
+            who: masked_name(&r.buyer_name),
+            body: r.body,
+            language: r.language.tag(),
+            date: r.created_at.format("%Y-%m-%d").to_string(),
+        })
+        .collect())
+}
+
 pub async fn show(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
@@ -421,25 +459,7 @@ pub async fn show(
         .find(|cat| cat.id == product.category_id)
         .map(|cat| cat.name(t.lang()).to_owned())
         .unwrap_or_default();
-    let buy = if product.status == ProductStatus::Listed {
-        product
-            .variants
-            .iter()
-            .filter(|v| v.spec.stock > 0)
-            .map(|v| {
-                (
-                    v.id,
-                    format!(
-                        "{} · {}",
-                        variant_label(&t, &v.spec),
-                        v.spec.price.display_price()
-                    ),
-                )
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let buy = buy_choices(&t, &product);
     let page = ProductPage {
         buy,
         csrf: csrf.0,
@@ -456,19 +476,7 @@ pub async fn show(
         member,
         product_id: product.id,
         rating: rating_line(&t, state.store.product_rating(product.id).await?),
-        reviews: state
-            .store
-            .reviews_of_product(product.id, 10)
-            .await?
-            .into_iter()
-            .map(|r| ReviewLine {
-                stars: "★".repeat(usize::from(r.stars)),
-                who: masked_name(&r.buyer_name),
-                body: r.body,
-                language: r.language.tag(),
-                date: r.created_at.format("%Y-%m-%d").to_string(),
-            })
-            .collect(),
+        reviews: reviews(&state, product.id).await?,
         name: text.name.clone(),
         story: text.story.clone(),
         translated,

@@ -125,70 +125,81 @@ pub async fn template(
         for (col, value) in example.iter().enumerate() {
             sheet.write_string(1, u16::try_from(col).unwrap_or(u16::MAX), *value)?;
         }
-        let codes = workbook.add_worksheet();
-        codes.set_name("codes")?;
-        let bold = Format::new().set_bold();
-        codes.write_string_with_format(0, 0, t.get("sheet-codes-what"), &bold)?;
-        codes.write_string_with_format(0, 1, t.get("sheet-codes-code"), &bold)?;
-        codes.write_string_with_format(0, 2, t.get("sheet-codes-meaning"), &bold)?;
-        codes.set_column_width(2, 40)?;
-        let mut row = 1;
-        let mut put = |what: String, code: &str, meaning: String| -> Result<(), XlsxError> {
-            codes.write_string(row, 0, what)?;
-            codes.write_string(row, 1, code)?;
-            codes.write_string(row, 2, meaning)?;
-            row += 1;
-            Ok(())
-        };
-        for category in &categories {
-            put(
-                t.get("product-field-category"),
-                &category.code,
-                category.name(t.lang()).to_owned(),
-            )?;
-        }
-        for unit in farmgate_domain::catalog::Unit::ALL {
-            put(
-                t.get("sheet-column-unit"),
-                unit.as_str(),
-                t.get(&format!("unit-{}", unit.as_str())),
-            )?;
-        }
-        for tag in ["poverty_alleviation", "heritage", "organic"] {
-            put(
-                t.get("product-field-tags"),
-                tag,
-                t.get(&format!("tag-{tag}")),
-            )?;
-        }
-        for policy in ["fixed", "follows_weight"] {
-            put(
-                t.get("sheet-column-price_policy"),
-                policy,
-                t.get(&format!("sheet-policy-{policy}")),
-            )?;
-        }
-        for status in ["listed", "draft"] {
-            put(
-                t.get("product-field-status"),
-                status,
-                t.get(&format!("product-status-{status}")),
-            )?;
-        }
-        for region in regions
-            .iter()
-            .filter(|r| r.level == farmgate_domain::regions::RegionLevel::Village)
-        {
-            put(
-                t.get("product-field-origin"),
-                region.code.as_str(),
-                crate::format::place_label(&regions, region, t.lang()),
-            )?;
-        }
+        write_codes(&mut workbook, &t, &categories, &regions)?;
         workbook.save_to_buffer()
     })()
     .map_err(server_error)?;
     Ok(xlsx(bytes, "farmgate-products-template.xlsx"))
+}
+
+/// The template's second sheet: every code a cell may hold, with its meaning.
+fn write_codes(
+    workbook: &mut Workbook,
+    t: &Tr,
+    categories: &[farmgate_store::catalog::Category],
+    regions: &[farmgate_store::regions::Region],
+) -> Result<(), XlsxError> {
+    let codes = workbook.add_worksheet();
+    codes.set_name("codes")?;
+    let bold = Format::new().set_bold();
+    codes.write_string_with_format(0, 0, t.get("sheet-codes-what"), &bold)?;
+    codes.write_string_with_format(0, 1, t.get("sheet-codes-code"), &bold)?;
+    codes.write_string_with_format(0, 2, t.get("sheet-codes-meaning"), &bold)?;
+    codes.set_column_width(2, 40)?;
+    let mut row = 1;
+    let mut put = |what: String, code: &str, meaning: String| -> Result<(), XlsxError> {
+        codes.write_string(row, 0, what)?;
+        codes.write_string(row, 1, code)?;
+        codes.write_string(row, 2, meaning)?;
+        row += 1;
+        Ok(())
+    };
+    for category in categories {
+        put(
+            t.get("product-field-category"),
+            &category.code,
+            category.name(t.lang()).to_owned(),
+        )?;
+    }
+    for unit in farmgate_domain::catalog::Unit::ALL {
+        put(
+            t.get("sheet-column-unit"),
+            unit.as_str(),
+            t.get(&format!("unit-{}", unit.as_str())),
+        )?;
+    }
+    for tag in ["poverty_alleviation", "heritage", "organic"] {
+        put(
+            t.get("product-field-tags"),
+            tag,
+            t.get(&format!("tag-{tag}")),
+        )?;
+    }
+    for policy in ["fixed", "follows_weight"] {
+        put(
+            t.get("sheet-column-price_policy"),
+            policy,
+            t.get(&format!("sheet-policy-{policy}")),
+        )?;
+    }
+    for status in ["listed", "draft"] {
+        put(
+            t.get("product-field-status"),
+            status,
+            t.get(&format!("product-status-{status}")),
+        )?;
+    }
+    for region in regions
+        .iter()
+        .filter(|r| r.level == farmgate_domain::regions::RegionLevel::Village)
+    {
+        put(
+            t.get("product-field-origin"),
+            region.code.as_str(),
+            crate::format::place_label(regions, region, t.lang()),
+        )?;
+    }
+    Ok(())
 }
 
 /// The rows of an uploaded sheet: its header (codes) and the data rows as text. The upload is

@@ -101,26 +101,18 @@ impl Lookups {
     }
 }
 
-pub async fn summary(
+/// Where the parcel goes, as its viewer reads it: the station (named even if it closed since)
+/// or the address with the recipient.
+async fn delivery_line(
     state: &AppState,
     t: &Tr,
     order: &Order,
-    viewer: Viewer,
     lookups: &Lookups,
-) -> Result<OrderSummary, Problem> {
-    let kind = OrderKind {
-        fulfilment: order.fulfilment,
-        payment: order.payment,
-    };
-    let steps: &[(&'static str, OrderEvent)] = match viewer {
-        Viewer::Buyer => &BUYER_STEPS,
-        Viewer::Seller => &SELLER_STEPS,
-    };
-    let delivery = match (order.station_id, &order.address) {
+) -> Result<String, Problem> {
+    Ok(match (order.station_id, &order.address) {
         (Some(station), _) => {
             let station = match lookups.stations.iter().find(|s| s.id == station) {
                 Some(open) => open.clone(),
-                // A station closed since: still named on its orders.
                 None => state.store.station(station).await?,
             };
             t.args2(
@@ -143,21 +135,45 @@ pub async fn summary(
             )
         }
         (None, None) => String::new(),
-    };
-    let reviewable = if viewer == Viewer::Buyer && order.status == OrderStatus::Completed {
-        let done = state.store.reviewed_products(order.id).await?;
-        let mut open: Vec<(i64, String)> = Vec::new();
-        for line in &order.lines {
-            if !done.contains(&line.product_id)
-                && !open.iter().any(|(id, _)| *id == line.product_id)
-            {
-                open.push((line.product_id, line.name.clone()));
-            }
+    })
+}
+
+/// The products of a completed order its buyer has not reviewed yet (id, name).
+async fn reviewable(
+    state: &AppState,
+    order: &Order,
+    viewer: Viewer,
+) -> Result<Vec<(i64, String)>, Problem> {
+    if viewer != Viewer::Buyer || order.status != OrderStatus::Completed {
+        return Ok(Vec::new());
+    }
+    let done = state.store.reviewed_products(order.id).await?;
+    let mut open: Vec<(i64, String)> = Vec::new();
+    for line in &order.lines {
+        if !done.contains(&line.product_id) && !open.iter().any(|(id, _)| *id == line.product_id) {
+            open.push((line.product_id, line.name.clone()));
         }
-        open
-    } else {
-        Vec::new()
+    }
+    Ok(open)
+}
+
+pub async fn summary(
+    state: &AppState,
+    t: &Tr,
+    order: &Order,
+    viewer: Viewer,
+    lookups: &Lookups,
+) -> Result<OrderSummary, Problem> {
+    let kind = OrderKind {
+        fulfilment: order.fulfilment,
+        payment: order.payment,
     };
+    let steps: &[(&'static str, OrderEvent)] = match viewer {
+        Viewer::Buyer => &BUYER_STEPS,
+        Viewer::Seller => &SELLER_STEPS,
+    };
+    let delivery = delivery_line(state, t, order, lookups).await?;
+    let reviewable = reviewable(state, order, viewer).await?;
     let payment = match order.payment {
         PaymentMethod::Cash => t.get("buy-cod"),
         PaymentMethod::Online => t.get("checkout-online"),
