@@ -25,7 +25,7 @@ pub struct CountyCard {
 }
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "home/home.html")]
 struct HomePage {
     c: Chrome,
     counties: Vec<CountyCard>,

@@ -156,7 +156,7 @@ pub struct Pick {
 }
 
 #[derive(Template)]
-#[template(path = "search.html")]
+#[template(path = "search/search.html")]
 struct SearchPage {
     c: Chrome,
     heading: String,

@@ -8,7 +8,6 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use farmgate_domain::ValidationError;
 use farmgate_domain::accounts::{LoginId, Password};
 use farmgate_domain::authz::Role;
 use serde::Deserialize;
@@ -18,21 +17,18 @@ use crate::AppState;
 use crate::auth::{Credentials, CurrentUser, Session};
 use crate::client::ClientIp;
 use crate::csrf::CsrfToken;
-use crate::html::{Chrome, local_path, render};
-use crate::i18n::Tr;
+use crate::html::{Chrome, FormErrors, local_path, render};
 use crate::problem::Problem;
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "accounts/login.html")]
 struct LoginPage {
     c: Chrome,
     csrf: String,
     next: String,
     login: String,
     notice: Option<String>,
-    form_error: Option<String>,
-    login_error: Option<String>,
-    password_error: Option<String>,
+    errors: FormErrors,
 }
 
 #[derive(Deserialize)]
@@ -40,10 +36,6 @@ pub struct LoginQuery {
     next: Option<String>,
     registered: Option<String>,
     out: Option<String>,
-}
-
-fn field_message(t: &Tr, err: &ValidationError) -> String {
-    Problem::from(*err).message(t)
 }
 
 pub async fn login_form(c: Chrome, csrf: CsrfToken, Query(query): Query<LoginQuery>) -> Response {
@@ -59,9 +51,7 @@ pub async fn login_form(c: Chrome, csrf: CsrfToken, Query(query): Query<LoginQue
         next: local_path(query.next.as_deref()),
         login: String::new(),
         notice,
-        form_error: None,
-        login_error: None,
-        password_error: None,
+        errors: FormErrors::none(),
         c,
     };
     render(StatusCode::OK, &page)
@@ -90,25 +80,24 @@ pub async fn login(
         next: local_path(form.next.as_deref()),
         login: form.login.clone(),
         notice: None,
-        form_error: None,
-        login_error: None,
-        password_error: None,
+        errors: FormErrors::none(),
         c,
     };
     let login = match LoginId::parse(&form.login) {
         Ok(login) => login,
         Err(err) => {
-            page.login_error = Some(field_message(&t, &err));
+            page.errors = FormErrors::of(&t, &[err]);
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
     if form.password.is_empty() {
-        page.password_error = Some(t.get("error-required"));
+        page.errors.add("password", t.get("error-required"));
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let account_key = login.to_string();
     if let Err(seconds) = state.limits.login_allowed(ip, &account_key) {
-        page.form_error = Some(Problem::rate_limited(seconds).message(&t));
+        page.errors
+            .add("form", Problem::rate_limited(seconds).message(&t));
         return render(StatusCode::TOO_MANY_REQUESTS, &page);
     }
     let user = match session
@@ -124,7 +113,7 @@ pub async fn login(
         }
         Ok(None) => {
             state.limits.login_failed(ip, &account_key);
-            page.form_error = Some(t.get("error-login-failed"));
+            page.errors.add("form", t.get("error-login-failed"));
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
         Err(err) => {
@@ -151,17 +140,14 @@ pub async fn logout(mut session: Session) -> Response {
 }
 
 #[derive(Template)]
-#[template(path = "register.html")]
+#[template(path = "accounts/register.html")]
 struct RegisterPage {
     c: Chrome,
     csrf: String,
     display_name: String,
     login: String,
     password_hint: String,
-    form_error: Option<String>,
-    display_name_error: Option<String>,
-    login_error: Option<String>,
-    password_error: Option<String>,
+    errors: FormErrors,
 }
 
 impl RegisterPage {
@@ -174,10 +160,7 @@ impl RegisterPage {
             display_name: String::new(),
             login: String::new(),
             password_hint,
-            form_error: None,
-            display_name_error: None,
-            login_error: None,
-            password_error: None,
+            errors: FormErrors::none(),
         }
     }
 }
@@ -210,19 +193,13 @@ pub async fn register(
     let registration = match Registration::parse(&form.display_name, &form.login, &form.password) {
         Ok(registration) => registration,
         Err(errors) => {
-            for err in errors {
-                let message = Some(field_message(&t, &err));
-                match err.field {
-                    "display_name" => page.display_name_error = message,
-                    "password" => page.password_error = message,
-                    _ => page.login_error = message,
-                }
-            }
+            page.errors = FormErrors::of(&t, &errors);
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
     if let Err(seconds) = state.limits.check_registration(ip) {
-        page.form_error = Some(Problem::rate_limited(seconds).message(&t));
+        page.errors
+            .add("form", Problem::rate_limited(seconds).message(&t));
         return render(StatusCode::TOO_MANY_REQUESTS, &page);
     }
     match create_registration(&state, registration, t.lang()).await {
@@ -242,7 +219,7 @@ pub struct GrantLine {
 }
 
 #[derive(Template)]
-#[template(path = "account.html")]
+#[template(path = "accounts/account.html")]
 struct AccountPage {
     c: Chrome,
     display_name: String,

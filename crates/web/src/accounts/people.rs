@@ -25,7 +25,7 @@ pub struct PersonRow {
 }
 
 #[derive(Template)]
-#[template(path = "people.html")]
+#[template(path = "accounts/people.html")]
 struct PeoplePage {
     c: Chrome,
     heading: String,

@@ -16,11 +16,11 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
-use crate::html::{Chrome, render};
+use crate::html::{Chrome, FormErrors, render};
 use crate::problem::Problem;
 
 #[derive(Template)]
-#[template(path = "account_phone.html")]
+#[template(path = "accounts/account_phone.html")]
 struct PhonePage {
     c: Chrome,
     csrf: String,
@@ -30,16 +30,7 @@ struct PhonePage {
     /// The code just sent, to enter.
     code_id: Option<i64>,
     notice: Option<String>,
-    error: Option<(String, String)>,
-}
-
-impl PhonePage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-    }
+    errors: FormErrors,
 }
 
 fn page(state: &AppState, c: Chrome, csrf: String, phone: String) -> PhonePage {
@@ -50,7 +41,7 @@ fn page(state: &AppState, c: Chrome, csrf: String, phone: String) -> PhonePage {
         phone,
         code_id: None,
         notice: None,
-        error: None,
+        errors: FormErrors::none(),
     }
 }
 
@@ -87,14 +78,16 @@ pub async fn send(
     let phone = match PhoneNumber::parse(&form.phone) {
         Ok(phone) => phone,
         Err(_) => {
-            view.error = Some(("phone".to_owned(), t.get("error-phone-invalid")));
+            view.errors
+                .add("phone".to_owned(), t.get("error-phone-invalid"));
             return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view));
         }
     };
     let (code_id, code) = match state.store.issue_phone_code(user.account.id, &phone).await {
         Ok(issued) => issued,
         Err(farmgate_store::Error::Invalid(err)) => {
-            view.error = Some((err.field.to_owned(), Problem::from(err).message(&t)));
+            view.errors
+                .add(err.field.to_owned(), Problem::from(err).message(&t));
             return Ok(render(StatusCode::TOO_MANY_REQUESTS, &view));
         }
         Err(other) => return Err(other.into()),
@@ -148,7 +141,8 @@ pub async fn prove(
         }
         Err(farmgate_store::Error::Invalid(err)) => {
             view.code_id = Some(form.code_id);
-            view.error = Some(("code".to_owned(), Problem::from(err).message(&t)));
+            view.errors
+                .add("code".to_owned(), Problem::from(err).message(&t));
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view))
         }
         Err(other) => Err(other.into()),
@@ -156,7 +150,7 @@ pub async fn prove(
 }
 
 #[derive(Template)]
-#[template(path = "admin_outbox.html")]
+#[template(path = "accounts/admin_outbox.html")]
 struct OutboxPage {
     c: Chrome,
     messages: Vec<(OutboxMessage, String)>,

@@ -24,7 +24,7 @@ pub struct Operation {
 }
 
 #[derive(Template)]
-#[template(path = "api_docs.html")]
+#[template(path = "api/api_docs.html")]
 struct DocsPage {
     c: Chrome,
     operations: Vec<Operation>,

@@ -103,7 +103,7 @@ async fn rows(state: &AppState, t: &Tr, entries: &[AuditEntry]) -> Result<Vec<En
 }
 
 #[derive(Template)]
-#[template(path = "centre_audit.html")]
+#[template(path = "audit/centre_audit.html")]
 struct AuditPage {
     c: Chrome,
     rows: Vec<EntryRow>,

@@ -17,7 +17,7 @@ use crate::auth::CurrentUser;
 use crate::auth::managed_shop;
 use crate::csrf::CsrfToken;
 use crate::format::{VillageOption, masked_name, place_label, variant_label, village_options};
-use crate::html::{Chrome, render};
+use crate::html::{Chrome, FormErrors, render};
 use crate::i18n::Tr;
 use crate::problem::Problem;
 
@@ -63,7 +63,7 @@ pub struct ShopProducts {
 }
 
 #[derive(Template)]
-#[template(path = "seller.html")]
+#[template(path = "catalog/seller.html")]
 struct SellerPage {
     c: Chrome,
     shops: Vec<ShopProducts>,
@@ -109,8 +109,9 @@ pub struct TextRow {
     pub story_label: String,
     pub name: String,
     pub story: String,
-    pub name_error: Option<String>,
-    pub story_error: Option<String>,
+    /// The fields' names, which their mistakes are under.
+    pub name_field: String,
+    pub story_field: String,
 }
 
 pub struct VariantRow {
@@ -122,10 +123,11 @@ pub struct VariantRow {
     pub stock: String,
     pub follows: bool,
     pub tolerance: String,
-    pub unit_error: Option<String>,
-    pub net_grams_error: Option<String>,
-    pub price_error: Option<String>,
-    pub stock_error: Option<String>,
+    /// The names of the row's fields (`v0_price`), which their mistakes are under.
+    pub unit_field: String,
+    pub net_grams_field: String,
+    pub price_field: String,
+    pub stock_field: String,
 }
 
 pub struct Choice {
@@ -135,7 +137,7 @@ pub struct Choice {
 }
 
 #[derive(Template)]
-#[template(path = "product_form.html")]
+#[template(path = "catalog/product_form.html")]
 struct ProductForm {
     c: Chrome,
     csrf: String,
@@ -149,13 +151,11 @@ struct ProductForm {
     units: Vec<(&'static str, String)>,
     variants: Vec<VariantRow>,
     certificate: String,
-    category_error: Option<String>,
-    origin_error: Option<String>,
-    certificate_error: Option<String>,
+    errors: FormErrors,
 }
 
 /// The variant rows of the product form, as typed, with their mistakes.
-fn variant_rows(t: &Tr, typed: &Typed, error: &dyn Fn(&str) -> Option<String>) -> Vec<VariantRow> {
+fn variant_rows(t: &Tr, typed: &Typed) -> Vec<VariantRow> {
     (0..VARIANT_ROWS)
         .map(|row| {
             let field = |name: &str| format!("v{row}_{name}");
@@ -170,11 +170,11 @@ fn variant_rows(t: &Tr, typed: &Typed, error: &dyn Fn(&str) -> Option<String>) -
                     "" => "5".to_owned(),
                     value => value.to_owned(),
                 },
-                unit_error: error(&field("unit")),
-                net_grams_error: error(&field("net_grams")),
-                price_error: error(&field("price")),
-                stock_error: error(&field("stock")),
                 prefix: format!("v{row}"),
+                unit_field: field("unit"),
+                net_grams_field: field("net_grams"),
+                price_field: field("price"),
+                stock_field: field("stock"),
             }
         })
         .collect()
@@ -186,15 +186,9 @@ async fn product_form(
     csrf: String,
     shop: &farmgate_store::shops::Shop,
     typed: Typed,
-    errors: Vec<(&'static str, String)>,
+    errors: FormErrors,
 ) -> Result<ProductForm, Problem> {
     let t = c.t;
-    let error = |field: &str| {
-        errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.clone())
-    };
     let regions = state.store.all_regions().await?;
     let villages: Vec<VillageOption> = village_options(&regions, t.lang());
     Ok(ProductForm {
@@ -206,8 +200,8 @@ async fn product_form(
                 story_label: t.arg("product-field-story", "language", l.native_name()),
                 name: typed.get(&format!("name_{}", l.tag())).to_owned(),
                 story: typed.get(&format!("story_{}", l.tag())).to_owned(),
-                name_error: error(&format!("name_{}", l.tag())),
-                story_error: error(&format!("story_{}", l.tag())),
+                name_field: format!("name_{}", l.tag()),
+                story_field: format!("story_{}", l.tag()),
             })
             .collect(),
         categories: state
@@ -249,11 +243,9 @@ async fn product_form(
             .into_iter()
             .map(|u| (u.as_str(), t.get(&format!("unit-{}", u.as_str()))))
             .collect(),
-        variants: variant_rows(&t, &typed, &error),
+        variants: variant_rows(&t, &typed),
         certificate: typed.get("certificate").to_owned(),
-        category_error: error("category"),
-        origin_error: error("origin"),
-        certificate_error: error("certificate"),
+        errors,
         shop_id: shop.id,
         shop_name: shop.name.clone(),
         csrf,
@@ -274,7 +266,7 @@ pub async fn new_product(
         ("origin".to_owned(), origin.code.as_str().to_owned()),
         ("status".to_owned(), "listed".to_owned()),
     ]);
-    let page = product_form(&state, c, csrf.0, &shop, typed, Vec::new()).await?;
+    let page = product_form(&state, c, csrf.0, &shop, typed, FormErrors::none()).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -336,10 +328,7 @@ pub async fn create_product(
         }
         Err(problems) => {
             let t = c.t;
-            let errors = problems
-                .into_iter()
-                .map(|e| (e.field, Problem::from(e).message(&t)))
-                .collect();
+            let errors = FormErrors::of(&t, &problems);
             let page = product_form(&state, c, csrf.0, &shop, Typed(fields), errors).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -354,7 +343,7 @@ pub struct VariantLine {
 }
 
 #[derive(Template)]
-#[template(path = "product.html")]
+#[template(path = "catalog/product.html")]
 struct ProductPage {
     c: Chrome,
     name: String,

@@ -239,7 +239,7 @@ pub struct RowError {
 }
 
 #[derive(Template)]
-#[template(path = "seller_import.html")]
+#[template(path = "catalog/seller_import.html")]
 struct ImportPage {
     c: Chrome,
     csrf: String,

@@ -32,7 +32,7 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::format::{china_time, variant_label};
-use crate::html::{Chrome, render};
+use crate::html::{Chrome, FormErrors, RepeatedForm, render};
 use crate::i18n::Tr;
 use crate::problem::Problem;
 
@@ -117,26 +117,18 @@ async fn hosted_room(state: &AppState, user: &CurrentUser, id: i64) -> Result<Ro
 }
 
 #[derive(Template)]
-#[template(path = "host.html")]
+#[template(path = "live/host.html")]
 struct HostPage {
     c: Chrome,
     csrf: String,
     rooms: Vec<RoomCard>,
     /// (id, name) of the shops the host may sell from.
     shops: Vec<(i64, String)>,
-    error: Option<(String, String)>,
+    errors: FormErrors,
     form: ScheduleForm,
 }
 
-impl HostPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-    }
-}
-
+/// The room scheduling form; `shop` repeats, one per shop ticked (read by `html::RepeatedForm`).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ScheduleForm {
     #[serde(default)]
@@ -177,7 +169,7 @@ async fn host_page(
         .map(|s| (s.id, s.name))
         .collect();
     let status = error.map_or(StatusCode::OK, |p| p.status);
-    let error = error.map(|p| (p.field.unwrap_or("form").to_owned(), p.message(&t)));
+    let errors = error.map_or_else(FormErrors::none, |p| FormErrors::of_problem(&t, p));
     Ok(render(
         status,
         &HostPage {
@@ -185,7 +177,7 @@ async fn host_page(
             csrf,
             rooms,
             shops,
-            error,
+            errors,
             form,
         },
     ))
@@ -265,21 +257,8 @@ pub async fn schedule(
     user: CurrentUser,
     c: Chrome,
     csrf: CsrfToken,
-    body: axum::body::Bytes,
+    RepeatedForm(form): RepeatedForm<ScheduleForm>,
 ) -> Result<Response, Problem> {
-    // `shop` repeats, one per shop ticked.
-    let pairs = crate::html::form_fields(&body)?;
-    let mut form = ScheduleForm::default();
-    for (name, value) in pairs {
-        match name.as_str() {
-            "title_zh" => form.title_zh = value,
-            "title_ug" => form.title_ug = value,
-            "title_en" => form.title_en = value,
-            "starts_at" => form.starts_at = value,
-            "shop" => form.shop.push(value),
-            _ => {}
-        }
-    }
     match schedule_room(&state, &user, &form).await {
         Ok(room) => Ok(Redirect::to(&format!("/host/rooms/{}", room.id)).into_response()),
         Err(problem) if problem.status == StatusCode::UNPROCESSABLE_ENTITY => {
@@ -358,7 +337,7 @@ impl LiveScript {
 }
 
 #[derive(Template)]
-#[template(path = "host_room.html")]
+#[template(path = "live/host_room.html")]
 struct HostRoomPage {
     c: Chrome,
     csrf: String,
@@ -491,7 +470,7 @@ pub async fn act(
 }
 
 #[derive(Template)]
-#[template(path = "live_room.html")]
+#[template(path = "live/live_room.html")]
 struct RoomPage {
     c: Chrome,
     csrf: String,
@@ -545,7 +524,7 @@ pub async fn show(
 }
 
 #[derive(Template)]
-#[template(path = "live_cards.html")]
+#[template(path = "live/live_cards.html")]
 struct CardsFragment {
     c: Chrome,
     csrf: String,

@@ -78,7 +78,7 @@ fn minute_chart(t: &Tr, results: &RoomResults) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "live_results.html")]
+#[template(path = "live/live_results.html")]
 struct ResultsPage {
     c: Chrome,
     room: RoomCard,
@@ -207,7 +207,7 @@ fn workbook(t: &Tr, room: &Room, r: &RoomResults) -> Result<Vec<u8>, XlsxError> 
 }
 
 #[derive(Template)]
-#[template(path = "centre_live.html")]
+#[template(path = "live/centre_live.html")]
 struct CentreRooms {
     c: Chrome,
     county: String,

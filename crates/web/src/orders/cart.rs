@@ -222,7 +222,7 @@ fn find_variant(
 }
 
 #[derive(Template)]
-#[template(path = "cart.html")]
+#[template(path = "orders/cart.html")]
 struct CartPage {
     c: Chrome,
     csrf: String,

@@ -20,7 +20,7 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::format::place_label;
-use crate::html::{Chrome, render};
+use crate::html::{Chrome, FormErrors, render};
 use crate::i18n::Tr;
 use crate::payments::PaymentUrls;
 use crate::problem::Problem;
@@ -59,7 +59,7 @@ pub struct Choice {
 }
 
 #[derive(Template)]
-#[template(path = "checkout.html")]
+#[template(path = "orders/checkout.html")]
 struct CheckoutPage {
     c: Chrome,
     csrf: String,
@@ -72,17 +72,8 @@ struct CheckoutPage {
     form: CheckoutForm,
     /// Whether this server takes online payments (cash only otherwise).
     online: bool,
-    /// The field a mistake is in, and what to do about it.
-    error: Option<(String, String)>,
-}
-
-impl CheckoutPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|(f, _)| f == field)
-            .map(|(_, message)| message.as_str())
-    }
+    /// The mistakes, beside their fields.
+    errors: FormErrors,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -186,7 +177,7 @@ async fn page(
         form.recipient = user.account.display_name.clone();
     }
     let status = error.map_or(StatusCode::OK, |p| p.status);
-    let error = error.map(|p| (p.field.unwrap_or("form").to_owned(), p.message(&t)));
+    let errors = error.map_or_else(FormErrors::none, |p| FormErrors::of_problem(&t, p));
     Ok(render(
         status,
         &CheckoutPage {
@@ -200,7 +191,7 @@ async fn page(
             places,
             form,
             online: state.payments.online_available(),
-            error,
+            errors,
         },
     ))
 }
@@ -336,7 +327,7 @@ pub struct OrderLink {
 }
 
 #[derive(Template)]
-#[template(path = "checkout_done.html")]
+#[template(path = "orders/checkout_done.html")]
 struct DonePage {
     c: Chrome,
     csrf: String,

@@ -235,7 +235,7 @@ pub async fn summary(
 }
 
 #[derive(Template)]
-#[template(path = "orders.html")]
+#[template(path = "orders/orders.html")]
 struct OrdersPage {
     c: Chrome,
     orders: Vec<OrderSummary>,
@@ -287,7 +287,7 @@ pub async fn mine(
 }
 
 #[derive(Template)]
-#[template(path = "order.html")]
+#[template(path = "orders/order.html")]
 struct OrderPage {
     c: Chrome,
     csrf: String,

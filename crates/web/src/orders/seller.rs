@@ -38,7 +38,7 @@ pub struct ListParams {
 }
 
 #[derive(Template)]
-#[template(path = "seller_orders.html")]
+#[template(path = "orders/seller_orders.html")]
 struct SellerOrdersPage {
     c: Chrome,
     csrf: String,

@@ -37,7 +37,7 @@ pub struct OwingRow {
 }
 
 #[derive(Template)]
-#[template(path = "centre_refunds.html")]
+#[template(path = "payments/centre_refunds.html")]
 struct RefundsPage {
     c: Chrome,
     csrf: String,

@@ -236,7 +236,7 @@ fn checked(gateway: &SandboxGateway, request: &PayRequest) -> Result<(), Problem
 }
 
 #[derive(Template)]
-#[template(path = "sandbox_pay.html")]
+#[template(path = "payments/sandbox_pay.html")]
 struct HostedPage {
     c: Chrome,
     csrf: String,

@@ -10,7 +10,7 @@ use crate::html::{Chrome, render};
 use crate::problem::Problem;
 
 #[derive(Template)]
-#[template(path = "region.html")]
+#[template(path = "regions/region.html")]
 struct RegionPage {
     c: Chrome,
     name: String,

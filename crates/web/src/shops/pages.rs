@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::format::{VillageOption, place_label, village_options};
-use crate::html::{Chrome, render};
+use crate::html::{Chrome, FormErrors, render};
 use crate::i18n::Tr;
 use crate::problem::Problem;
 
@@ -36,23 +36,14 @@ pub struct ApplyFields {
     pub story: String,
 }
 
-#[derive(Default)]
-pub struct ApplyErrors {
-    pub name: Option<String>,
-    pub kind: Option<String>,
-    pub village: Option<String>,
-    pub phone: Option<String>,
-    pub story: Option<String>,
-}
-
 #[derive(Template)]
-#[template(path = "shop_apply.html")]
+#[template(path = "shops/shop_apply.html")]
 struct ApplyPage {
     c: Chrome,
     csrf: String,
     notice: Option<String>,
     fields: ApplyFields,
-    errors: ApplyErrors,
+    errors: FormErrors,
     kinds: Vec<(&'static str, String)>,
     villages: Vec<VillageOption>,
     mine: Vec<ApplicationLine>,
@@ -82,7 +73,7 @@ async fn apply_page(
     c: Chrome,
     csrf: String,
     fields: ApplyFields,
-    errors: ApplyErrors,
+    errors: FormErrors,
     notice: Option<String>,
 ) -> Result<ApplyPage, Problem> {
     let t = c.t;
@@ -144,16 +135,7 @@ pub async fn apply_form(
         );
         notice = Some(c.t.get("shop-apply-prefilled"));
     }
-    let page = apply_page(
-        &state,
-        &user,
-        c,
-        csrf.0,
-        fields,
-        ApplyErrors::default(),
-        notice,
-    )
-    .await?;
+    let page = apply_page(&state, &user, c, csrf.0, fields, FormErrors::none(), notice).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -192,17 +174,7 @@ pub async fn apply(
         }
         Err(problems) => {
             let t = c.t;
-            let mut errors = ApplyErrors::default();
-            for err in problems {
-                let message = Some(Problem::from(err).message(&t));
-                match err.field {
-                    "name" => errors.name = message,
-                    "kind" => errors.kind = message,
-                    "village" => errors.village = message,
-                    "phone" => errors.phone = message,
-                    _ => errors.story = message,
-                }
-            }
+            let errors = FormErrors::of(&t, &problems);
             let fields = ApplyFields {
                 name: form.name,
                 kind: form.kind,
@@ -226,7 +198,7 @@ pub struct ReviewLine {
 }
 
 #[derive(Template)]
-#[template(path = "shop_review.html")]
+#[template(path = "shops/shop_review.html")]
 struct ReviewPage {
     c: Chrome,
     csrf: String,
@@ -375,7 +347,7 @@ pub async fn decide_as(
 }
 
 #[derive(Template)]
-#[template(path = "shop.html")]
+#[template(path = "shops/shop.html")]
 struct ShopPage {
     c: Chrome,
     name: String,

@@ -137,7 +137,7 @@ struct FollowLine {
 }
 
 #[derive(Template)]
-#[template(path = "centre_training.html")]
+#[template(path = "training/centre_training.html")]
 struct FunnelPage {
     c: Chrome,
     region: String,
@@ -368,7 +368,7 @@ fn numbers(t: &Tr, regions: &[Region], rows: &[ProgrammeRow], year: Option<i32>)
 }
 
 #[derive(Template)]
-#[template(path = "centre_attendance.html")]
+#[template(path = "training/centre_attendance.html")]
 struct AttendancePage {
     c: Chrome,
     region: String,

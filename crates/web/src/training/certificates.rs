@@ -57,7 +57,7 @@ async fn shown(state: &AppState, t: &Tr, view: &CertificateView) -> Result<Shown
 }
 
 #[derive(Template)]
-#[template(path = "certificate.html")]
+#[template(path = "training/certificate.html")]
 struct CertificatePage {
     c: Chrome,
     shown: Shown,
@@ -105,7 +105,7 @@ pub async fn show(
 }
 
 #[derive(Template)]
-#[template(path = "verify.html")]
+#[template(path = "training/verify.html")]
 struct VerifyPage {
     c: Chrome,
     shown: Shown,

@@ -49,7 +49,7 @@ pub fn qr_svg(text: &str) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "check_in_screen.html")]
+#[template(path = "training/check_in_screen.html")]
 struct ScreenPage {
     c: Chrome,
     card: SessionCard,
@@ -176,7 +176,7 @@ pub fn refusal_problem(refusal: CheckInRefusal) -> Problem {
 }
 
 #[derive(Template)]
-#[template(path = "check_in_done.html")]
+#[template(path = "training/check_in_done.html")]
 struct DonePage {
     c: Chrome,
     card: SessionCard,

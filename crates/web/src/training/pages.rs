@@ -19,12 +19,12 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::format::{VillageOption, village_options};
-use crate::html::{Chrome, render};
+use crate::html::{Chrome, FormErrors, render};
 use crate::i18n::Tr;
 use crate::problem::Problem;
 
 #[derive(Template)]
-#[template(path = "training_list.html")]
+#[template(path = "training/training_list.html")]
 struct ListPage {
     c: Chrome,
     sessions: Vec<SessionCard>,
@@ -117,7 +117,7 @@ pub struct EnrolForm {
 }
 
 #[derive(Template)]
-#[template(path = "training_session.html")]
+#[template(path = "training/training_session.html")]
 struct SessionPage {
     c: Chrome,
     csrf: String,
@@ -140,18 +140,9 @@ struct SessionPage {
     other: EnrolForm,
     villages: Vec<VillageOption>,
     notice: Option<String>,
-    error: Option<(String, String)>,
+    errors: FormErrors,
     /// The id prefix of the form the error belongs to ("" own, "o-" someone else's).
     error_in: &'static str,
-}
-
-impl SessionPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -225,10 +216,10 @@ pub(super) async fn session_page(
         }
     }
     let status = view.error.as_ref().map_or(StatusCode::OK, |p| p.status);
-    let error = view
+    let errors = view
         .error
         .as_ref()
-        .map(|p| (p.field.unwrap_or("form").to_owned(), p.message(&t)));
+        .map_or_else(FormErrors::none, |p| FormErrors::of_problem(&t, p));
     let page = SessionPage {
         card: session_card(&t, &regions, &session, Some(&course)),
         summary: course.summary.get(t.lang()).0.to_owned(),
@@ -263,7 +254,7 @@ pub(super) async fn session_page(
         other: view.other,
         villages: villages_for(&regions, session_region, t),
         notice: view.notice,
-        error,
+        errors,
         error_in: view.error_in,
         csrf,
         c,
@@ -444,7 +435,7 @@ struct MineRow {
 }
 
 #[derive(Template)]
-#[template(path = "training_me.html")]
+#[template(path = "training/training_me.html")]
 struct MinePage {
     c: Chrome,
     rows: Vec<MineRow>,

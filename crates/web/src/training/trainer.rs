@@ -26,7 +26,7 @@ use super::{ENROLLERS, SessionCard, TEACHERS, home_region, serves, session_card,
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
-use crate::html::{Chrome, render};
+use crate::html::{Chrome, FormErrors, RepeatedForm, render};
 use crate::problem::Problem;
 
 /// The session, if `user` may teach it (others are told it does not exist).
@@ -48,7 +48,9 @@ pub(super) async fn taught_session(
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// The scheduling form; `trainer` repeats (one per box ticked), read by `html::RepeatedForm`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct ScheduleForm {
     pub(super) course: String,
     pub(super) region: String,
@@ -61,7 +63,9 @@ pub struct ScheduleForm {
     pub(super) trainer: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+/// The course form; `language` repeats (one per box ticked), read by `html::RepeatedForm`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct CourseForm {
     pub(super) kind: String,
     pub(super) days: String,
@@ -77,56 +81,8 @@ pub struct CourseForm {
     pub(super) syllabus_en: String,
 }
 
-impl ScheduleForm {
-    /// The form as sent: `trainer` repeats (one per box ticked).
-    fn from_body(body: &[u8]) -> Result<ScheduleForm, Problem> {
-        let pairs = crate::html::form_fields(body)?;
-        let mut form = ScheduleForm::default();
-        for (name, value) in pairs {
-            match name.as_str() {
-                "course" => form.course = value,
-                "region" => form.region = value,
-                "venue_kind" => form.venue_kind = value,
-                "venue_name" => form.venue_name = value,
-                "online_url" => form.online_url = value,
-                "capacity" => form.capacity = value,
-                "starts_on" => form.starts_on = value,
-                "trainer" => form.trainer.push(value),
-                _ => {}
-            }
-        }
-        Ok(form)
-    }
-}
-
-impl CourseForm {
-    /// The form as sent: `language` repeats (one per box ticked), which the `Form` extractor
-    /// cannot read into a list, so the pairs are read one by one.
-    fn from_body(body: &[u8]) -> Result<CourseForm, Problem> {
-        let pairs = crate::html::form_fields(body)?;
-        let mut form = CourseForm::default();
-        for (name, value) in pairs {
-            match name.as_str() {
-                "kind" => form.kind = value,
-                "days" => form.days = value,
-                "min_days" => form.min_days = value,
-                "language" => form.language.push(value),
-                "title_zh" => form.title_zh = value,
-                "title_ug" => form.title_ug = value,
-                "title_en" => form.title_en = value,
-                "summary_zh" => form.summary_zh = value,
-                "syllabus_zh" => form.syllabus_zh = value,
-                "syllabus_ug" => form.syllabus_ug = value,
-                "syllabus_en" => form.syllabus_en = value,
-                _ => {}
-            }
-        }
-        Ok(form)
-    }
-}
-
 #[derive(Template)]
-#[template(path = "trainer.html")]
+#[template(path = "training/trainer.html")]
 struct ConsolePage {
     c: Chrome,
     csrf: String,
@@ -143,16 +99,7 @@ struct ConsolePage {
     trainers: Vec<(i64, String)>,
     form: ScheduleForm,
     course_form: CourseForm,
-    error: Option<(String, String)>,
-}
-
-impl ConsolePage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-    }
+    errors: FormErrors,
 }
 
 async fn console_page(
@@ -196,7 +143,7 @@ async fn console_page(
         .filter(|(id, _)| *id != user.account.id)
         .collect();
     let status = error.map_or(StatusCode::OK, |p| p.status);
-    let error = error.map(|p| (p.field.unwrap_or("form").to_owned(), p.message(&t)));
+    let errors = error.map_or_else(FormErrors::none, |p| FormErrors::of_problem(&t, p));
     let page = ConsolePage {
         trainers,
         county: county.name(t.lang()).to_owned(),
@@ -220,7 +167,7 @@ async fn console_page(
             .collect(),
         form: forms.0,
         course_form: forms.1,
-        error,
+        errors,
         csrf,
         c,
     };
@@ -353,9 +300,8 @@ pub async fn schedule(
     user: CurrentUser,
     c: Chrome,
     csrf: CsrfToken,
-    body: axum::body::Bytes,
+    RepeatedForm(form): RepeatedForm<ScheduleForm>,
 ) -> Result<Response, Problem> {
-    let form = ScheduleForm::from_body(&body)?;
     let county = home_region(&state, &user, &TEACHERS).await?;
     user.require(&TEACHERS, &county.path)?;
     match parse_session(&state, &user, &county, &form).await {
@@ -460,9 +406,8 @@ pub async fn add_course(
     user: CurrentUser,
     c: Chrome,
     csrf: CsrfToken,
-    body: axum::body::Bytes,
+    RepeatedForm(form): RepeatedForm<CourseForm>,
 ) -> Result<Response, Problem> {
-    let form = CourseForm::from_body(&body)?;
     let county = home_region(&state, &user, &TEACHERS).await?;
     user.require(&TEACHERS, &county.path)?;
     match parse_course(&county, &user, &form) {
@@ -502,7 +447,7 @@ struct RosterLine {
 }
 
 #[derive(Template)]
-#[template(path = "trainer_session.html")]
+#[template(path = "training/trainer_session.html")]
 struct RosterPage {
     c: Chrome,
     csrf: String,
@@ -516,16 +461,7 @@ struct RosterPage {
     other: EnrolForm,
     villages: Vec<crate::format::VillageOption>,
     notice: Option<String>,
-    error: Option<(String, String)>,
-}
-
-impl RosterPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-    }
+    errors: FormErrors,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -596,7 +532,7 @@ async fn roster_page(
         })
         .collect();
     let status = error.map_or(StatusCode::OK, |p| p.status);
-    let error = error.map(|p| (p.field.unwrap_or("form").to_owned(), p.message(&t)));
+    let errors = error.map_or_else(FormErrors::none, |p| FormErrors::of_problem(&t, p));
     let page = RosterPage {
         card: session_card(&t, &regions, &session, Some(&course)),
         days: (1..=session.days).collect(),
@@ -611,7 +547,7 @@ async fn roster_page(
         lines,
         other,
         notice,
-        error,
+        errors,
         csrf,
         c,
     };
