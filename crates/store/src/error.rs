@@ -13,9 +13,16 @@ pub enum Error {
     /// The record has already moved on (an application decided twice, say).
     #[error("already decided")]
     AlreadyDecided,
-    /// The order (or other record) is not in a state that allows this step.
-    #[error("not allowed in the record's current state")]
-    InvalidState,
+    /// The order is not in a state that allows this step (someone else acted first, or the
+    /// step does not apply to it).
+    #[error("not allowed in the order's current state")]
+    OrderState,
+    /// The training records refused a step.
+    #[error(transparent)]
+    Training(#[from] farmgate_domain::training::TrainingRefusal),
+    /// A payment refused a step.
+    #[error(transparent)]
+    Payment(#[from] farmgate_domain::orders::PaymentRefusal),
     /// The input breaks a rule of the domain (an amount too large to hold, say).
     #[error(transparent)]
     Invalid(#[from] farmgate_domain::ValidationError),

@@ -1209,7 +1209,7 @@ async fn an_order_moves_only_along_legal_steps(db: &TestDb) {
     assert!(
         matches!(
             store.advance_order(id, OrderEvent::Deliver, 1, None).await,
-            Err(Error::InvalidState)
+            Err(Error::OrderState)
         ),
         "not shipped yet"
     );
@@ -1218,7 +1218,7 @@ async fn an_order_moves_only_along_legal_steps(db: &TestDb) {
             store
                 .advance_order(id, OrderEvent::Cancel, buyer, None)
                 .await,
-            Err(Error::InvalidState)
+            Err(Error::OrderState)
         ),
         "too late to cancel"
     );
@@ -1269,7 +1269,7 @@ async fn an_order_moves_only_along_legal_steps(db: &TestDb) {
         store
             .advance_order(second.orders[0].id, OrderEvent::Cancel, buyer, None)
             .await,
-        Err(Error::InvalidState)
+        Err(Error::OrderState)
     ));
     assert!(matches!(
         store
@@ -1462,7 +1462,9 @@ async fn a_confirmed_payment_pays_every_order_once(db: &TestDb) {
         store
             .settle_payment(cash.payment.id, cash.payment.amount, "gw-2")
             .await,
-        Err(Error::InvalidState)
+        Err(Error::Payment(
+            farmgate_domain::orders::PaymentRefusal::NotOnline
+        ))
     ));
 }
 
@@ -1595,7 +1597,7 @@ async fn reviews_follow_completion_once_per_product(db: &TestDb) {
             store
                 .add_review(order.id, buyers[0], product, &words, Language::ZhCn)
                 .await,
-            Err(Error::InvalidState)
+            Err(Error::OrderState)
         ),
         "not before the parcel is received"
     );

@@ -526,3 +526,23 @@ mod tests {
         }
     }
 }
+
+/// Why a payment refused a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentRefusal {
+    /// A gateway confirmed a payment the buyer makes in cash at the counter.
+    #[error("the payment is cash, not online")]
+    NotOnline,
+    /// Paying back more than the payment still owes (a second click, say).
+    #[error("the payment owes less than that")]
+    NothingOwed,
+}
+
+impl PaymentRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            PaymentRefusal::NotOnline => "payment-not-online",
+            PaymentRefusal::NothingOwed => "refund-not-owed",
+        }
+    }
+}

@@ -13,6 +13,51 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 
+/// Why the training records refused a step. Refusals are answers with their own message, not
+/// failures; `code` names the message (`error-<code>` in the catalogue).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TrainingRefusal {
+    #[error("the course has no such day")]
+    NoSuchDay,
+    #[error("the trainee is still waiting for a place")]
+    Waitlisted,
+    #[error("a day of the session has been attended: its days cannot move")]
+    DaysAttended,
+    #[error("fewer places than are taken")]
+    FewerThanTaken,
+    #[error("the syllabus needs one text per day")]
+    SyllabusDays,
+    #[error("the account already has a training record")]
+    AccountHasRecord,
+    #[error("the training record is already an account's")]
+    RecordClaimed,
+}
+
+impl TrainingRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            TrainingRefusal::NoSuchDay => "training-no-such-day",
+            TrainingRefusal::Waitlisted => "check-in-waitlisted",
+            TrainingRefusal::DaysAttended => "session-days-attended",
+            TrainingRefusal::FewerThanTaken => "capacity-below-enrolled",
+            TrainingRefusal::SyllabusDays => "course-syllabus-days",
+            TrainingRefusal::AccountHasRecord => "trainee-account-has-record",
+            TrainingRefusal::RecordClaimed => "trainee-record-claimed",
+        }
+    }
+
+    /// The form field the refusal belongs beside, if any.
+    pub fn field(self) -> Option<&'static str> {
+        match self {
+            TrainingRefusal::NoSuchDay => Some("day"),
+            TrainingRefusal::DaysAttended => Some("starts_on"),
+            TrainingRefusal::FewerThanTaken => Some("capacity"),
+            TrainingRefusal::SyllabusDays => Some("syllabus_zh"),
+            _ => None,
+        }
+    }
+}
+
 /// The kinds of course of the seeds: the free basics, the five-day camp on opening a shop and
 /// selling in livestreams, a skill (packaging, sorting, sales, photography), livestream hosting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

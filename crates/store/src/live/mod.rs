@@ -239,7 +239,7 @@ impl Store {
                 .status
                 .step(event)
                 .err()
-                .map_or(Error::InvalidState, Error::Room));
+                .map_or(Error::Conflict { field: "status" }, Error::Room));
         }
         self.room(id).await
     }

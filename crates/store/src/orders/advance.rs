@@ -45,7 +45,7 @@ fn shares(lines: &[line::Model], packed_grams: i64) -> Vec<i64> {
 impl Store {
     /// Applies `event` to order `id` if its state allows it, recording who did it. Packing
     /// records the weight and settles each line's price by its policy; cancelling returns the
-    /// stock. Two people acting at once: the second finds the state moved on (`InvalidState`).
+    /// stock. Two people acting at once: the second finds the state moved on (`OrderState`).
     pub async fn advance_order(
         &self,
         id: i64,
@@ -80,7 +80,7 @@ pub(crate) async fn advance_in(
     let from = OrderStatus::parse(&row.status).ok_or_else(|| super::corrupt(id))?;
     let to = kind_of(&row)?
         .next(from, event)
-        .map_err(|_| Error::InvalidState)?;
+        .map_err(|_| Error::OrderState)?;
     let now = Utc::now();
     let moved = order::Entity::update_many()
         .col_expr(order::Column::Status, Expr::value(to.as_str()))
@@ -90,7 +90,7 @@ pub(crate) async fn advance_in(
         .exec(txn)
         .await?;
     if moved.rows_affected == 0 {
-        return Err(Error::InvalidState);
+        return Err(Error::OrderState);
     }
     let lines = line::Entity::find()
         .filter(line::Column::OrderId.eq(id))

@@ -141,7 +141,7 @@ async fn pay_order(
     .await
     {
         Ok(_) => Ok(true),
-        Err(Error::InvalidState) => Ok(false),
+        Err(Error::OrderState) => Ok(false),
         Err(other) => Err(other),
     }
 }
@@ -186,7 +186,11 @@ impl Store {
         let now = Utc::now();
         match status {
             PaymentStatus::Pending | PaymentStatus::Expired => {}
-            PaymentStatus::Due => return Err(Error::InvalidState),
+            PaymentStatus::Due => {
+                return Err(Error::Payment(
+                    farmgate_domain::orders::PaymentRefusal::NotOnline,
+                ));
+            }
             _ => return Ok(Settlement::AlreadySettled),
         }
         // Claim the payment first: of two confirmations (or a confirmation and the expiry
@@ -289,7 +293,7 @@ impl Store {
     }
 
     /// Records that `amount` of what payment `id` owes was paid back (the gateway's
-    /// `refund_ref`). Refused (`InvalidState`) when it owes less than that: two clicks pay
+    /// `refund_ref`). Refused (`PaymentRefusal::NothingOwed`) when it owes less than that: two clicks pay
     /// back once.
     pub async fn record_refund(&self, id: i64, amount: Fen, refund_ref: &str) -> Result<Payment> {
         let txn = self.begin_write().await?;
@@ -309,7 +313,9 @@ impl Store {
             .exec(&txn)
             .await?;
         if moved.rows_affected == 0 {
-            return Err(Error::InvalidState);
+            return Err(Error::Payment(
+                farmgate_domain::orders::PaymentRefusal::NothingOwed,
+            ));
         }
         // A payment that owed everything and has paid it all back is refunded.
         payment::Entity::update_many()
@@ -375,7 +381,7 @@ impl Store {
                 .await;
                 match cancelled {
                     // The buyer cancelled it a moment ago: nothing left to do.
-                    Ok(_) | Err(Error::InvalidState) => {}
+                    Ok(_) | Err(Error::OrderState) => {}
                     Err(other) => return Err(other),
                 }
             }

@@ -48,7 +48,7 @@ fn rating(stars: &[i16]) -> Rating {
 
 impl Store {
     /// Records the buyer's review of a product of their completed order. Refused when the order
-    /// is not theirs (`NotFound`), not completed (`InvalidState`), has no such product
+    /// is not theirs (`NotFound`), not completed (`OrderState`), has no such product
     /// (`NotFound`), was already reviewed for it (`Conflict { field: "product" }`), or when the
     /// buyer is a member of the shop (`Invalid`: no reviewing one's own products).
     pub async fn add_review(
@@ -73,7 +73,7 @@ impl Store {
         }
         let completed = OrderStatus::parse(&order.status) == Some(OrderStatus::Completed);
         if !completed {
-            return Err(Error::InvalidState);
+            return Err(Error::OrderState);
         }
         let has_product = line::Entity::find()
             .filter(line::Column::OrderId.eq(order_id))

@@ -71,11 +71,17 @@ impl Store {
         let session = self.training_session(session_id).await?;
         let course = self.course(session.course_id).await?;
         if !course.rule.has_day(day) {
-            return Err(Error::InvalidState);
+            return Err(Error::Training(
+                farmgate_domain::training::TrainingRefusal::NoSuchDay,
+            ));
         }
         match self.enrolment(session_id, trainee_id).await? {
             Some(e) if e.status == EnrolmentStatus::Enrolled => {}
-            Some(_) => return Err(Error::InvalidState),
+            Some(_) => {
+                return Err(Error::Training(
+                    farmgate_domain::training::TrainingRefusal::Waitlisted,
+                ));
+            }
             None => return Err(Error::NotFound),
         }
         let txn = self.begin_write().await?;

@@ -205,7 +205,7 @@ impl Store {
     }
 
     /// Joins the unclaimed record `trainee_id` to `account_id`, as `confirmed_by` (a trainer or
-    /// station operator of the county, who checked in person) says. Refused (`InvalidState`)
+    /// station operator of the county, who checked in person) says. Refused (`TrainingRefusal`)
     /// when the record is already an account's or the account already has a record.
     pub async fn confirm_trainee_in_person(
         &self,
@@ -220,7 +220,9 @@ impl Store {
             .await?
             .is_some()
         {
-            return Err(Error::InvalidState);
+            return Err(Error::Training(
+                farmgate_domain::training::TrainingRefusal::AccountHasRecord,
+            ));
         }
         let joined = trainee::Entity::update_many()
             .col_expr(trainee::Column::AccountId, Expr::value(account_id))
@@ -230,7 +232,9 @@ impl Store {
             .exec(&txn)
             .await?;
         if joined.rows_affected == 0 {
-            return Err(Error::InvalidState);
+            return Err(Error::Training(
+                farmgate_domain::training::TrainingRefusal::RecordClaimed,
+            ));
         }
         let row = trainee::Entity::find_by_id(trainee_id)
             .one(&txn)
@@ -332,7 +336,7 @@ impl Store {
     }
 
     /// Changes a session's places. More places go to those waiting, first come first; fewer
-    /// than are already taken are refused (`InvalidState`): nobody loses a place they were
+    /// than are already taken are refused (`TrainingRefusal::FewerThanTaken`): nobody loses a place they were
     /// given. Returns the trainees who moved up.
     pub async fn set_capacity(&self, session_id: i64, capacity: i32) -> Result<Vec<i64>> {
         let txn = self.begin_write().await?;
@@ -340,7 +344,9 @@ impl Store {
         let taken = enrolled_count(&txn, session_id).await?;
         let places = u64::try_from(capacity).unwrap_or(0);
         if places < taken {
-            return Err(Error::InvalidState);
+            return Err(Error::Training(
+                farmgate_domain::training::TrainingRefusal::FewerThanTaken,
+            ));
         }
         session::Entity::update_many()
             .col_expr(session::Column::Capacity, Expr::value(capacity))

@@ -167,7 +167,9 @@ impl Store {
     /// Adds a course with its syllabus (one text per day).
     pub async fn create_course(&self, new: NewCourse) -> Result<Course> {
         if new.syllabus.len() != usize::try_from(new.rule.days).unwrap_or(0) {
-            return Err(Error::InvalidState);
+            return Err(Error::Training(
+                farmgate_domain::training::TrainingRefusal::SyllabusDays,
+            ));
         }
         let txn = self.begin_write().await?;
         let row = course::ActiveModel {
@@ -281,7 +283,7 @@ impl Store {
     }
 
     /// Moves a session to another first day or venue. Its dates cannot move once a day has
-    /// been attended (`InvalidState`): attendance is kept per day of the session.
+    /// been attended (`TrainingRefusal::DaysAttended`): attendance is kept per day of the session.
     pub async fn reschedule_session(
         &self,
         id: i64,
@@ -296,7 +298,9 @@ impl Store {
                 .one(&self.db)
                 .await?;
             if attended.is_some() {
-                return Err(Error::InvalidState);
+                return Err(Error::Training(
+                    farmgate_domain::training::TrainingRefusal::DaysAttended,
+                ));
             }
         }
         session::Entity::update_many()

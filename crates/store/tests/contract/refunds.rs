@@ -91,7 +91,9 @@ pub async fn a_payment_for_cancelled_orders_is_owed_back(db: &TestDb) {
     );
     assert!(matches!(
         store.record_refund(owed.id, amount, "SBXR-2").await,
-        Err(Error::InvalidState)
+        Err(Error::Payment(
+            farmgate_domain::orders::PaymentRefusal::NothingOwed
+        ))
     ));
     assert!(
         store
@@ -181,7 +183,7 @@ pub async fn cancel_expire_and_settle_races_keep_the_money_straight(db: &TestDb)
         let cancel = async {
             // As the web layer does: a cancel that finds the order moved on is tried again
             // once, against what the order is now.
-            if let Err(Error::InvalidState) = store
+            if let Err(Error::OrderState) = store
                 .advance_order(order, OrderEvent::Cancel, buyer, None)
                 .await
             {

@@ -169,7 +169,9 @@ pub async fn places_fill_then_the_waitlist_moves_up_in_order(db: &TestDb) {
     assert!(
         matches!(
             store.set_capacity(rush.id, 2).await,
-            Err(Error::InvalidState)
+            Err(Error::Training(
+                farmgate_domain::training::TrainingRefusal::FewerThanTaken
+            ))
         ),
         "nobody loses a place they were given"
     );
@@ -238,11 +240,15 @@ pub async fn the_camp_completes_with_four_days_and_one_certificate(db: &TestDb) 
     let qr = AttendanceMethod::Qr;
     assert!(matches!(
         store.record_attendance(run.id, waiting, 1, qr, None).await,
-        Err(Error::InvalidState)
+        Err(Error::Training(
+            farmgate_domain::training::TrainingRefusal::Waitlisted
+        ))
     ));
     assert!(matches!(
         store.record_attendance(run.id, ayse, 6, qr, None).await,
-        Err(Error::InvalidState)
+        Err(Error::Training(
+            farmgate_domain::training::TrainingRefusal::NoSuchDay
+        ))
     ));
     let stranger = trainee(store, "路人", "13900000003", "tekes").await;
     assert!(matches!(
@@ -267,7 +273,9 @@ pub async fn the_camp_completes_with_four_days_and_one_certificate(db: &TestDb) 
                     "二楼".to_owned()
                 )
                 .await,
-            Err(Error::InvalidState)
+            Err(Error::Training(
+                farmgate_domain::training::TrainingRefusal::DaysAttended
+            ))
         ),
         "attended days do not move"
     );
@@ -429,7 +437,9 @@ pub async fn a_trainee_record_joins_an_account_only_when_the_phone_is_proven(db:
         store
             .confirm_trainee_in_person(neighbour, stranger.id, trainer.id)
             .await,
-        Err(Error::InvalidState)
+        Err(Error::Training(
+            farmgate_domain::training::TrainingRefusal::RecordClaimed
+        ))
     ));
     // At most five codes an hour.
     for _ in 0..4 {

@@ -220,7 +220,7 @@ pub async fn apply_event(
     {
         // The payment came in between the buyer's look and their tap: the cancel now asks
         // the shop for the money back instead (a paid order's cancel is a request).
-        Err(farmgate_store::Error::InvalidState) if event == OrderEvent::Cancel => {
+        Err(farmgate_store::Error::OrderState) if event == OrderEvent::Cancel => {
             state
                 .store
                 .advance_order(id, event, user.account.id, note)

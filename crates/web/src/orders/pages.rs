@@ -425,9 +425,7 @@ pub async fn review(
 /// What a refused review is told: not yet received, or already reviewed.
 pub fn review_problem(err: farmgate_store::Error) -> Problem {
     match err {
-        farmgate_store::Error::InvalidState => {
-            Problem::new(StatusCode::CONFLICT, "review-too-early")
-        }
+        farmgate_store::Error::OrderState => Problem::new(StatusCode::CONFLICT, "review-too-early"),
         farmgate_store::Error::Conflict { .. } => {
             Problem::new(StatusCode::CONFLICT, "review-twice").with_field("product")
         }

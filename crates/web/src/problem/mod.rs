@@ -101,10 +101,25 @@ impl From<farmgate_store::Error> for Problem {
                 Problem::new(StatusCode::CONFLICT, "conflict").with_field(field)
             }
             Error::AlreadyDecided => Problem::new(StatusCode::CONFLICT, "already-decided"),
-            Error::InvalidState => Problem::new(StatusCode::CONFLICT, "order-state"),
+            Error::OrderState => Problem::new(StatusCode::CONFLICT, "order-state"),
             Error::Muted => Problem::new(StatusCode::FORBIDDEN, "chat-muted"),
             Error::Invalid(err) => err.into(),
             Error::Room(refusal) => Problem::new(StatusCode::CONFLICT, refusal.code()),
+            Error::Training(refusal) => {
+                use farmgate_domain::training::TrainingRefusal;
+                let status = match refusal {
+                    TrainingRefusal::Waitlisted
+                    | TrainingRefusal::AccountHasRecord
+                    | TrainingRefusal::RecordClaimed => StatusCode::CONFLICT,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                let problem = Problem::new(status, refusal.code());
+                match refusal.field() {
+                    Some(field) => problem.with_field(field),
+                    None => problem,
+                }
+            }
+            Error::Payment(refusal) => Problem::new(StatusCode::CONFLICT, refusal.code()),
             other => {
                 tracing::error!(error = %other, "store error");
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")

@@ -159,9 +159,6 @@ pub(super) fn attendance_problem(e: farmgate_store::Error) -> Problem {
         farmgate_store::Error::NotFound => {
             Problem::new(StatusCode::FORBIDDEN, "check-in-not-enrolled")
         }
-        farmgate_store::Error::InvalidState => {
-            Problem::new(StatusCode::CONFLICT, "check-in-waitlisted")
-        }
         other => other.into(),
     }
 }

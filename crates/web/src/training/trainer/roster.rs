@@ -244,10 +244,7 @@ pub async fn edit(
             .await
         {
             Ok(_) => Ok(()),
-            Err(farmgate_store::Error::InvalidState) => Err(Problem::from(ValidationError::new(
-                "starts_on",
-                "session-days-attended",
-            ))),
+            Err(refusal @ farmgate_store::Error::Training(_)) => Err(Problem::from(refusal)),
             Err(other) => return Err(other.into()),
         },
         Err(problem) => Err(problem),
@@ -301,10 +298,7 @@ pub async fn capacity(
     let changed = match parse_capacity(&form.capacity) {
         Ok(places) => match state.store.set_capacity(id, places).await {
             Ok(_) => Ok(()),
-            Err(farmgate_store::Error::InvalidState) => Err(Problem::from(ValidationError::new(
-                "capacity",
-                "capacity-below-enrolled",
-            ))),
+            Err(refusal @ farmgate_store::Error::Training(_)) => Err(Problem::from(refusal)),
             Err(other) => return Err(other.into()),
         },
         Err(invalid) => Err(Problem::from(invalid)),
@@ -538,7 +532,8 @@ pub async fn confirm(
         .await
     {
         Ok(_) => {}
-        Err(farmgate_store::Error::InvalidState) => return Err(unknown()),
+        // The villager named has a record of their own, or this one is someone's already.
+        Err(farmgate_store::Error::Training(_)) => return Err(unknown()),
         Err(other) => return Err(other.into()),
     }
     audit(
