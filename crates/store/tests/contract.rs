@@ -1325,8 +1325,8 @@ async fn fees_follow_the_station_or_the_shops_rule(db: &TestDb) {
     home.delivery = Delivery::Home {
         region_id: region.id,
         address: "3 组 12 号".to_owned(),
-        recipient: "米热古丽".to_owned(),
-        phone: "13909990101".to_owned(),
+        recipient: farmgate_domain::accounts::DisplayName::parse("米热古丽").unwrap(),
+        phone: farmgate_domain::accounts::PhoneNumber::parse("13909990101").unwrap(),
     };
     let checkout = intake.place(home).await.unwrap();
     let fee_of = |shop: i64| {

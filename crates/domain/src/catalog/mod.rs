@@ -81,6 +81,25 @@ pub enum PricePolicy {
     FollowsPackedWeight { tolerance_bp: u32 },
 }
 
+impl PricePolicy {
+    /// How it is stored: its name and the tolerance in basis points (0 when fixed).
+    pub fn to_stored(self) -> (&'static str, u32) {
+        match self {
+            PricePolicy::Fixed => ("fixed", 0),
+            PricePolicy::FollowsPackedWeight { tolerance_bp } => ("follows_weight", tolerance_bp),
+        }
+    }
+
+    /// The policy stored as `name` with `tolerance_bp`; `None` for a name it never stores.
+    pub fn from_stored(name: &str, tolerance_bp: u32) -> Option<PricePolicy> {
+        match name {
+            "fixed" => Some(PricePolicy::Fixed),
+            "follows_weight" => Some(PricePolicy::FollowsPackedWeight { tolerance_bp }),
+            _ => None,
+        }
+    }
+}
+
 /// The price of a line of `quantity` units at `unit_price`, each of `net_grams`, packed at
 /// `packed_grams` in all. Rounds to the nearest fen.
 pub fn settle_line_price(

@@ -119,23 +119,14 @@ pub struct NewProduct {
 use crate::error::corrupt;
 
 fn policy_columns(policy: PricePolicy) -> (&'static str, i32) {
-    match policy {
-        PricePolicy::Fixed => ("fixed", 0),
-        PricePolicy::FollowsPackedWeight { tolerance_bp } => (
-            "follows_weight",
-            i32::try_from(tolerance_bp).unwrap_or(i32::MAX),
-        ),
-    }
+    let (name, tolerance_bp) = policy.to_stored();
+    (name, i32::try_from(tolerance_bp).unwrap_or(i32::MAX))
 }
 
 fn variant_from(row: variant::Model) -> Result<Variant> {
-    let price_policy = match row.price_policy.as_str() {
-        "fixed" => PricePolicy::Fixed,
-        "follows_weight" => PricePolicy::FollowsPackedWeight {
-            tolerance_bp: u32::try_from(row.tolerance_bp).unwrap_or(0),
-        },
-        _ => return Err(corrupt("variant", row.id)),
-    };
+    let tolerance_bp = u32::try_from(row.tolerance_bp).unwrap_or(0);
+    let price_policy = PricePolicy::from_stored(&row.price_policy, tolerance_bp)
+        .ok_or_else(|| corrupt("variant", row.id))?;
     Ok(Variant {
         id: row.id,
         product_id: row.product_id,

@@ -153,12 +153,9 @@ async fn settle_packed(
 ) -> Result<()> {
     let mut goods = Fen(0);
     for (l, share) in lines.iter().zip(shares(lines, packed_grams)) {
-        let policy = match l.price_policy.as_str() {
-            "follows_weight" => PricePolicy::FollowsPackedWeight {
-                tolerance_bp: u32::try_from(l.tolerance_bp).unwrap_or(0),
-            },
-            _ => PricePolicy::Fixed,
-        };
+        let tolerance_bp = u32::try_from(l.tolerance_bp).unwrap_or(0);
+        let policy = PricePolicy::from_stored(&l.price_policy, tolerance_bp)
+            .ok_or_else(|| Error::Corrupt(format!("order line {} has no price policy", l.id)))?;
         let quantity = u32::try_from(l.quantity).unwrap_or(0);
         let price = settle_line_price(
             Fen(l.unit_price_fen),

@@ -23,6 +23,7 @@ pub use payments::{Payment, PaymentStatus, Settlement};
 pub use reviews::{Rating, Review};
 
 use chrono::{DateTime, Utc};
+use farmgate_domain::accounts::{DisplayName, PhoneNumber};
 use farmgate_domain::money::Fen;
 use farmgate_domain::orders::{Basket, Fulfilment, IdempotencyKey, OrderStatus, PaymentMethod};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -58,8 +59,8 @@ pub enum Delivery {
     Home {
         region_id: i64,
         address: String,
-        recipient: String,
-        phone: String,
+        recipient: DisplayName,
+        phone: PhoneNumber,
     },
 }
 
@@ -375,8 +376,10 @@ impl Store {
             (None, Some(region_id)) => Delivery::Home {
                 region_id,
                 address: last.address.unwrap_or_default(),
-                recipient: last.recipient_name.unwrap_or_default(),
-                phone: last.recipient_phone.unwrap_or_default(),
+                recipient: DisplayName::parse(last.recipient_name.as_deref().unwrap_or_default())
+                    .map_err(|_| corrupt(last.id))?,
+                phone: PhoneNumber::parse(last.recipient_phone.as_deref().unwrap_or_default())
+                    .map_err(|_| corrupt(last.id))?,
             },
             (None, None) => return Ok(None),
         };

@@ -358,8 +358,8 @@ fn destination(
             pickup_region_id: None,
             delivery_region_id: Some(*region_id),
             address: Some(address.clone()),
-            recipient: Some(recipient.clone()),
-            phone: Some(phone.clone()),
+            recipient: Some(recipient.as_str().to_owned()),
+            phone: Some(phone.as_str().to_owned()),
         }),
         (Delivery::Pickup { .. }, Some(s)) => Ok(Destination {
             station_id: Some(s.id),

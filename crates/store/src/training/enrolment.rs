@@ -17,6 +17,8 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use farmgate_domain::accounts::{DisplayName, PhoneNumber};
+
 use super::entity::{attendance, certificate, enrolment, session, trainee};
 use super::{Course, TrainingSession, corrupt};
 use crate::{Error, Result, Store};
@@ -39,8 +41,8 @@ pub struct Trainee {
 
 #[derive(Debug, Clone)]
 pub struct NewTrainee {
-    pub name: String,
-    pub phone: Option<String>,
+    pub name: DisplayName,
+    pub phone: Option<PhoneNumber>,
     pub account_id: Option<i64>,
     pub region_id: i64,
     pub station_id: Option<i64>,
@@ -187,8 +189,8 @@ impl Store {
             }
         }
         let row = trainee::ActiveModel {
-            name: Set(new.name),
-            phone: Set(new.phone),
+            name: Set(new.name.as_str().to_owned()),
+            phone: Set(new.phone.map(|p| p.as_str().to_owned())),
             account_id: Set(new.account_id),
             region_id: Set(new.region_id),
             station_id: Set(new.station_id),

@@ -1,7 +1,7 @@
 //! Training on both databases: places and the waitlist, attendance and certificates, trainees
 //! found by phone, the funnel to a selling shop, and the programme's numbers.
 
-use farmgate_domain::accounts::{LoginId, PhoneNumber};
+use farmgate_domain::accounts::{DisplayName, LoginId, PhoneNumber};
 use farmgate_domain::catalog::ProductStatus;
 use farmgate_domain::lang::Language;
 use farmgate_domain::shops::{ShopKind, ShopName};
@@ -66,8 +66,8 @@ async fn trainee(store: &Store, name: &str, phone: &str, region: &str) -> i64 {
     let region = store.region_by_code(region).await.unwrap();
     store
         .find_or_add_trainee(NewTrainee {
-            name: name.to_owned(),
-            phone: Some(phone.to_owned()),
+            name: DisplayName::parse(name).unwrap(),
+            phone: Some(PhoneNumber::parse(phone).unwrap()),
             account_id: None,
             region_id: region.id,
             station_id: None,
@@ -348,8 +348,8 @@ pub async fn a_trainee_record_joins_an_account_only_when_the_phone_is_proven(db:
     let by_station = trainee(store, "米热古丽", "13911112222", "korla-saibag").await;
     let saibag = store.region_by_code("korla-saibag").await.unwrap();
     let claim = |account_id: i64| NewTrainee {
-        name: "Mihrigul".to_owned(),
-        phone: Some("13911112222".to_owned()),
+        name: DisplayName::parse("Mihrigul").unwrap(),
+        phone: Some(PhoneNumber::parse("13911112222").unwrap()),
         account_id: Some(account_id),
         region_id: saibag.id,
         station_id: None,

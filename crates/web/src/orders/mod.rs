@@ -13,7 +13,7 @@ pub mod seller;
 
 use farmgate_domain::ValidationError;
 use farmgate_domain::accounts::{DisplayName, PhoneNumber};
-use farmgate_domain::orders::OrderEvent;
+use farmgate_domain::orders::{Fulfilment, OrderEvent};
 use farmgate_domain::regions::RegionLevel;
 use farmgate_domain::text::parse_text;
 use farmgate_store::orders::{Delivery, IntakeError, Order};
@@ -99,8 +99,8 @@ pub struct DeliveryInput {
 /// Checks where the parcels go: an open station, or an address in a township or village with
 /// the recipient's name and mainland mobile number. Each mistake names its field.
 pub async fn parse_delivery(state: &AppState, input: &DeliveryInput) -> Result<Delivery, Problem> {
-    match input.kind.as_str() {
-        "pickup" => {
+    match Fulfilment::parse(input.kind.as_str()) {
+        Some(Fulfilment::Pickup) => {
             let invalid = || Problem::from(ValidationError::new("station", "station-invalid"));
             let id: i64 = input.station.trim().parse().map_err(|_| invalid())?;
             match state.store.station(id).await {
@@ -109,7 +109,7 @@ pub async fn parse_delivery(state: &AppState, input: &DeliveryInput) -> Result<D
                 Err(other) => Err(other.into()),
             }
         }
-        "home" => {
+        Some(Fulfilment::Home) => {
             let region = match state.store.region_by_code(input.region.trim()).await {
                 Ok(region)
                     if matches!(region.level, RegionLevel::Township | RegionLevel::Village) =>
@@ -130,11 +130,11 @@ pub async fn parse_delivery(state: &AppState, input: &DeliveryInput) -> Result<D
             Ok(Delivery::Home {
                 region_id: region.id,
                 address,
-                recipient: recipient.as_str().to_owned(),
-                phone: phone.as_str().to_owned(),
+                recipient,
+                phone,
             })
         }
-        _ => Err(ValidationError::new("delivery", "delivery-invalid").into()),
+        None => Err(ValidationError::new("delivery", "delivery-invalid").into()),
     }
 }
 

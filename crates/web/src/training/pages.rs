@@ -322,12 +322,9 @@ pub(super) async fn parse_trainee(
     let name = DisplayName::parse(&form.name).map_err(|e| ValidationError::new("name", e.code))?;
     let phone = match (form.phone.trim(), own) {
         ("", Some(_)) => None,
-        (text, _) => Some(
-            PhoneNumber::parse(text)
-                .map_err(|e| ValidationError::new("phone", e.code))?
-                .as_str()
-                .to_owned(),
-        ),
+        (text, _) => {
+            Some(PhoneNumber::parse(text).map_err(|e| ValidationError::new("phone", e.code))?)
+        }
     };
     let region_id = match form.village.trim() {
         "" => session_region_id,
@@ -342,7 +339,7 @@ pub(super) async fn parse_trainee(
     let gender = Gender::parse_optional(&form.gender)?;
     let birth_year = parse_birth_year(&form.birth_year, chrono::Datelike::year(&super::today()))?;
     Ok(NewTrainee {
-        name: name.as_str().to_owned(),
+        name,
         phone,
         account_id: own,
         region_id,
