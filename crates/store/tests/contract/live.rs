@@ -223,3 +223,132 @@ pub async fn the_bus_reaches_viewers_of_another_instance(db: &TestDb) {
         );
     }
 }
+
+pub(super) async fn a_room_is_scheduled_goes_live_pins_and_ends(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_domain::live::{RoomEvent, RoomStatus};
+    use farmgate_domain::money::Fen;
+    use farmgate_store::live::NewRoom;
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let walnuts = stocked_variant(store, shop.id, 50, ProductStatus::Listed).await;
+    let host = buyers(store, 1).await[0];
+    let huixian = store.region_by_code("huixian").await.unwrap();
+    let soon = chrono::Utc::now() + chrono::Duration::hours(2);
+    let room = store
+        .schedule_room(NewRoom {
+            host_id: host,
+            region_id: huixian.id,
+            title_zh: "徽县核桃直播".to_owned(),
+            title_ug: None,
+            title_en: Some("Huixian walnuts live".to_owned()),
+            starts_at: soon,
+            shop_ids: vec![shop.id],
+        })
+        .await
+        .unwrap();
+    assert_eq!(room.status, RoomStatus::Scheduled);
+    assert_eq!(
+        room.title(Language::Ug),
+        ("徽县核桃直播", false),
+        "Chinese stands in"
+    );
+    assert_eq!(room.stream_key.len(), 48);
+    let again = store.room(room.id).await.unwrap();
+    assert_eq!(again.shop_ids, vec![shop.id]);
+    let rotated = store.rotate_stream_key(room.id).await.unwrap();
+    assert_ne!(rotated, room.stream_key);
+
+    let tekes = store.region_by_code("tekes").await.unwrap();
+    assert!(
+        store
+            .rooms_on_air(&tekes.path, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "another county's"
+    );
+    assert_eq!(
+        store.rooms_on_air(&huixian.path, 10).await.unwrap().len(),
+        1
+    );
+
+    store.pin(room.id, walnuts, Some(Fen(2990))).await.unwrap();
+    store.pin(room.id, walnuts, Some(Fen(2890))).await.unwrap();
+    let pins = store.pins(room.id).await.unwrap();
+    assert_eq!(pins.len(), 1, "pinning again updates the pin");
+    assert_eq!(pins[0].room_price, Some(Fen(2890)));
+    let live = store.move_room(room.id, RoomEvent::Start).await.unwrap();
+    assert_eq!(live.status, RoomStatus::Live);
+    assert!(live.started_at.is_some());
+    assert!(matches!(
+        store.move_room(room.id, RoomEvent::Start).await,
+        Err(Error::Room(farmgate_domain::live::RoomRefusal::AlreadyLive))
+    ));
+    store.unpin(room.id, walnuts).await.unwrap();
+    assert!(store.pins(room.id).await.unwrap().is_empty());
+    let ended = store.move_room(room.id, RoomEvent::End).await.unwrap();
+    assert_eq!(ended.status, RoomStatus::Ended);
+    assert!(
+        store
+            .rooms_on_air(&huixian.path, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.rooms_of_host(host).await.unwrap().len(), 1);
+}
+
+pub(super) async fn room_prices_hold_only_while_the_room_is_live(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_domain::live::RoomEvent;
+    use farmgate_domain::money::Fen;
+    use farmgate_store::live::NewRoom;
+    use farmgate_store::orders::OrderIntake;
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let walnuts = stocked_variant(store, shop.id, 50, ProductStatus::Listed).await;
+    let buyer = buyers(store, 1).await[0];
+    let huixian = store.region_by_code("huixian").await.unwrap();
+    let room = store
+        .schedule_room(NewRoom {
+            host_id: buyer,
+            region_id: huixian.id,
+            title_zh: "核桃专场".to_owned(),
+            title_ug: None,
+            title_en: None,
+            starts_at: chrono::Utc::now(),
+            shop_ids: vec![shop.id],
+        })
+        .await
+        .unwrap();
+    store.pin(room.id, walnuts, Some(Fen(2990))).await.unwrap();
+    let intake = OrderIntake::start(store.clone());
+    let from_room = |key: &str| {
+        let mut p = placement(buyer, key, &[(walnuts, 2)]);
+        p.room_id = Some(room.id);
+        p
+    };
+    let before = intake.place(from_room("room-before-1")).await.unwrap();
+    assert_eq!(
+        before.orders[0].goods.0, 7600,
+        "not live yet: the regular price"
+    );
+    store.move_room(room.id, RoomEvent::Start).await.unwrap();
+    let live = intake.place(from_room("room-live-001")).await.unwrap();
+    assert_eq!(live.orders[0].goods.0, 5980, "live: the room price");
+    assert_eq!(live.orders[0].lines[0].unit_price.0, 2990);
+    let elsewhere = intake
+        .place(placement(buyer, "no-room-0001", &[(walnuts, 2)]))
+        .await
+        .unwrap();
+    assert_eq!(
+        elsewhere.orders[0].goods.0, 7600,
+        "outside the room: the regular price"
+    );
+    store.move_room(room.id, RoomEvent::End).await.unwrap();
+    let after = intake.place(from_room("room-after-01")).await.unwrap();
+    assert_eq!(after.orders[0].goods.0, 7600, "ended: the regular price");
+}
