@@ -1,8 +1,6 @@
 //! The streaming server's callbacks and the HLS files FarmGate serves for a room.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod support;
+use crate::support;
 
 use support::{Db, png, spawn_with, text};
 

@@ -1,8 +1,6 @@
 //! Search and browse over the demo catalogue, through the real server.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

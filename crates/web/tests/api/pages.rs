@@ -1,8 +1,6 @@
 //! Pages as a browser meets them: languages, forms, sessions, CSRF, errors.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod support;
+use crate::support;
 
 use support::{csrf_of, spawn_app};
 

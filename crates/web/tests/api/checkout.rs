@@ -1,8 +1,6 @@
 //! Cart, checkout and payment as a buyer's browser does them, against the real server.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

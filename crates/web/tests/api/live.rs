@@ -1,9 +1,7 @@
 //! Live rooms through the real server: a host schedules, pins, goes live and ends; viewers
 //! see the room; nobody else runs it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod support;
+use crate::support;
 
 use farmgate_web::WebConfig;
 use support::{Db, csrf_of, spawn_with, text};

@@ -1,8 +1,6 @@
 //! Opening a shop: a villager applies, the county centre reviews, the shop opens.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use support::spawn_app;

@@ -1,8 +1,6 @@
 //! The role-and-region matrix: every protected route refuses a role outside its region.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod support;
+use crate::support;
 
 use farmgate_web::WebConfig;
 use serde_json::json;

@@ -3,9 +3,7 @@
 //! and refused when old or forged, the certificate verifies in public, the shop application
 //! comes prefilled, and the funnel counts it; other counties see none of it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod support;
+use crate::support;
 
 use farmgate_domain::training::{CHECK_IN_LIFETIME_SECS, CheckInToken};
 use farmgate_web::WebConfig;

@@ -1,8 +1,6 @@
 //! Placing orders over HTTP: idempotent, never oversold, readable only by those concerned.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod support;
+use crate::support;
 
 use farmgate_web::WebConfig;
 use serde_json::{Value, json};

@@ -1,8 +1,6 @@
 //! Listing products: the seller console, product pages in three languages, the API.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use support::spawn_app;

@@ -1,9 +1,7 @@
 //! Live rooms through the real server: chat over WebSocket (late joiners, reconnects, mute,
 //! rate limit), two instances on one PostgreSQL, one-tap buying and a burst that never oversells.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,8 +1,6 @@
 //! The JSON API as a client meets it: tokens, errors, the OpenAPI document, operations.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod support;
+use crate::support;
 
 use farmgate_web::WebConfig;
 use serde_json::{Value, json};

@@ -1,0 +1,22 @@
+//! The web crate's integration tests against the real server, one module per feature, linked
+//! as one binary. The upload bombs (`photos.rs`, `sheets.rs`) stay binaries of their own: they
+//! measure the peak memory of their whole process, which other tests running beside them in
+//! one process would add to.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod api;
+mod authz;
+mod catalog;
+mod checkout;
+mod live;
+mod live_chat;
+mod live_video;
+mod orders;
+mod pages;
+mod search;
+mod shops;
+mod training;
