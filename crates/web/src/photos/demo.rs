@@ -137,9 +137,13 @@ fn rounded_rect(x0: f32, y0: f32, x1: f32, y1: f32, r: f32, colour: [f32; 3]) ->
     })
 }
 
+/// A colour made darker (`by` < 1).
+fn darker(c: [f32; 3], by: f32) -> [f32; 3] {
+    c.map(|v| v * by)
+}
+
 fn shapes(look: &Look, dice: &mut Dice) -> Vec<Shape> {
     let s = SIDE as f32;
-    let darker = |c: [f32; 3], by: f32| c.map(|v| v * by);
     let mut shapes: Vec<Shape> = Vec::new();
     // The table and the plate's shadow and rim.
     shapes.push(rounded_rect(
@@ -159,126 +163,142 @@ fn shapes(look: &Look, dice: &mut Dice) -> Vec<Shape> {
         false,
     ));
     match look.subject {
-        Subject::Pile { count, radius } => {
-            shapes.push(ellipse(
-                s * 0.5,
-                s * 0.70,
-                s * 0.40,
-                s * 0.10,
-                [0.97, 0.97, 0.95],
-                false,
-            ));
-            // Back to front, so the front of the pile covers the back.
-            let mut items: Vec<(f32, f32, f32)> = (0..count)
-                .map(|i| {
-                    let row = (i as f32 / 4.0).floor();
-                    let x = s * 0.5 + (dice.next() - 0.5) * s * (0.55 - row * 0.1);
-                    let y = s * 0.66 - row * radius * 0.9 + (dice.next() - 0.5) * radius * 0.5;
-                    let r = radius * (0.85 + dice.next() * 0.3);
-                    (x, y, r)
-                })
-                .collect();
-            items.sort_by(|a, b| b.1.total_cmp(&a.1));
-            for (x, y, r) in items.into_iter().rev() {
-                let tint = 0.85 + dice.next() * 0.25;
-                shapes.push(ellipse(
-                    x,
-                    y,
-                    r,
-                    r * 0.86,
-                    look.item.map(|c| c * tint),
-                    true,
-                ));
-            }
-        }
-        Subject::Jar => {
-            shapes.push(rounded_rect(
-                s * 0.30,
-                s * 0.28,
-                s * 0.70,
-                s * 0.74,
-                40.0,
-                look.item,
-            ));
-            shapes.push(rounded_rect(
-                s * 0.33,
-                s * 0.20,
-                s * 0.67,
-                s * 0.30,
-                10.0,
-                [0.45, 0.30, 0.18],
-            ));
-            shapes.push(rounded_rect(
-                s * 0.36,
-                s * 0.42,
-                s * 0.64,
-                s * 0.58,
-                8.0,
-                [0.98, 0.96, 0.90],
-            ));
-        }
-        Subject::Bottle => {
-            shapes.push(rounded_rect(
-                s * 0.36,
-                s * 0.34,
-                s * 0.64,
-                s * 0.74,
-                30.0,
-                look.item,
-            ));
-            shapes.push(rounded_rect(
-                s * 0.45,
-                s * 0.16,
-                s * 0.55,
-                s * 0.36,
-                8.0,
-                look.item,
-            ));
-            shapes.push(rounded_rect(
-                s * 0.44,
-                s * 0.12,
-                s * 0.56,
-                s * 0.18,
-                4.0,
-                [0.30, 0.22, 0.15],
-            ));
-            shapes.push(rounded_rect(
-                s * 0.39,
-                s * 0.48,
-                s * 0.61,
-                s * 0.62,
-                8.0,
-                [0.98, 0.96, 0.90],
-            ));
-        }
-        Subject::Naan => {
-            shapes.push(ellipse(
-                s * 0.5,
-                s * 0.58,
-                s * 0.36,
-                s * 0.20,
-                look.item,
-                true,
-            ));
-            shapes.push(ellipse(
-                s * 0.5,
-                s * 0.57,
-                s * 0.20,
-                s * 0.10,
-                darker(look.item, 1.12),
-                false,
-            ));
-            for i in 0..12 {
-                let angle = i as f32 / 12.0 * std::f32::consts::TAU;
-                let (x, y) = (
-                    s * 0.5 + angle.cos() * s * 0.12,
-                    s * 0.57 + angle.sin() * s * 0.06,
-                );
-                shapes.push(ellipse(x, y, 5.0, 3.0, darker(look.item, 0.6), false));
-            }
-        }
+        Subject::Pile { count, radius } => draw_pile(look, dice, &mut shapes, count, radius),
+        Subject::Jar => draw_jar(look, &mut shapes),
+        Subject::Bottle => draw_bottle(look, &mut shapes),
+        Subject::Naan => draw_naan(look, &mut shapes),
     }
     shapes
+}
+
+/// The pile of a demo photo, drawn onto the plate.
+fn draw_pile(look: &Look, dice: &mut Dice, shapes: &mut Vec<Shape>, count: usize, radius: f32) {
+    let s = SIDE as f32;
+    shapes.push(ellipse(
+        s * 0.5,
+        s * 0.70,
+        s * 0.40,
+        s * 0.10,
+        [0.97, 0.97, 0.95],
+        false,
+    ));
+    // Back to front, so the front of the pile covers the back.
+    let mut items: Vec<(f32, f32, f32)> = (0..count)
+        .map(|i| {
+            let row = (i as f32 / 4.0).floor();
+            let x = s * 0.5 + (dice.next() - 0.5) * s * (0.55 - row * 0.1);
+            let y = s * 0.66 - row * radius * 0.9 + (dice.next() - 0.5) * radius * 0.5;
+            let r = radius * (0.85 + dice.next() * 0.3);
+            (x, y, r)
+        })
+        .collect();
+    items.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (x, y, r) in items.into_iter().rev() {
+        let tint = 0.85 + dice.next() * 0.25;
+        shapes.push(ellipse(
+            x,
+            y,
+            r,
+            r * 0.86,
+            look.item.map(|c| c * tint),
+            true,
+        ));
+    }
+}
+
+/// The jar of a demo photo, drawn onto the plate.
+fn draw_jar(look: &Look, shapes: &mut Vec<Shape>) {
+    let s = SIDE as f32;
+    shapes.push(rounded_rect(
+        s * 0.30,
+        s * 0.28,
+        s * 0.70,
+        s * 0.74,
+        40.0,
+        look.item,
+    ));
+    shapes.push(rounded_rect(
+        s * 0.33,
+        s * 0.20,
+        s * 0.67,
+        s * 0.30,
+        10.0,
+        [0.45, 0.30, 0.18],
+    ));
+    shapes.push(rounded_rect(
+        s * 0.36,
+        s * 0.42,
+        s * 0.64,
+        s * 0.58,
+        8.0,
+        [0.98, 0.96, 0.90],
+    ));
+}
+
+/// The bottle of a demo photo, drawn onto the plate.
+fn draw_bottle(look: &Look, shapes: &mut Vec<Shape>) {
+    let s = SIDE as f32;
+    shapes.push(rounded_rect(
+        s * 0.36,
+        s * 0.34,
+        s * 0.64,
+        s * 0.74,
+        30.0,
+        look.item,
+    ));
+    shapes.push(rounded_rect(
+        s * 0.45,
+        s * 0.16,
+        s * 0.55,
+        s * 0.36,
+        8.0,
+        look.item,
+    ));
+    shapes.push(rounded_rect(
+        s * 0.44,
+        s * 0.12,
+        s * 0.56,
+        s * 0.18,
+        4.0,
+        [0.30, 0.22, 0.15],
+    ));
+    shapes.push(rounded_rect(
+        s * 0.39,
+        s * 0.48,
+        s * 0.61,
+        s * 0.62,
+        8.0,
+        [0.98, 0.96, 0.90],
+    ));
+}
+
+/// The naan of a demo photo, drawn onto the plate.
+fn draw_naan(look: &Look, shapes: &mut Vec<Shape>) {
+    let s = SIDE as f32;
+    shapes.push(ellipse(
+        s * 0.5,
+        s * 0.58,
+        s * 0.36,
+        s * 0.20,
+        look.item,
+        true,
+    ));
+    shapes.push(ellipse(
+        s * 0.5,
+        s * 0.57,
+        s * 0.20,
+        s * 0.10,
+        darker(look.item, 1.12),
+        false,
+    ));
+    for i in 0..12 {
+        let angle = i as f32 / 12.0 * std::f32::consts::TAU;
+        let (x, y) = (
+            s * 0.5 + angle.cos() * s * 0.12,
+            s * 0.57 + angle.sin() * s * 0.06,
+        );
+        shapes.push(ellipse(x, y, 5.0, 3.0, darker(look.item, 0.6), false));
+    }
 }
 
 /// Draws the picture for a product of `category`; `seed` varies it between products.
