@@ -86,8 +86,54 @@ pub(super) async fn open_shops(
         .account_by_login(&LoginId::parse("admin").map_err(config)?)
         .await?
         .ok_or(Error::NotFound)?;
-    // Their customers: a few buyers of their own, so the demo `buyer` starts with no orders
-    // (a first purchase still asks where to pick up).
+    let root = store.region_root().await?.ok_or(Error::NotFound)?;
+    let station = store
+        .stations_within(&root.path)
+        .await?
+        .into_iter()
+        .find(|s| s.code == "tekes-centre")
+        .ok_or(Error::NotFound)?;
+    let town = Town {
+        admin: admin.id,
+        customers: demo_customers(store, password_hash).await?,
+        station: station.id,
+        categories: store.categories().await?,
+        intake: OrderIntake::start(store.clone()),
+        today: Utc::now().date_naive(),
+    };
+    let mut opened = 0;
+    for (n, (trainee_id, phone, ended)) in graduates.iter().enumerate() {
+        let (application_id, shop_id, variant) =
+            graduate_shop(store, &town, photos, password_hash, n, *trainee_id, phone).await?;
+        // When it happened: applied within three weeks of the camp, opened two days later.
+        let applied_on = (*ended + Days::new(rng.random_range(2..21))).min(town.today);
+        let opened_on = (applied_on + Days::new(2)).min(town.today);
+        backdate_opening(store, application_id, shop_id, applied_on, opened_on).await?;
+        demo_sales(store, &town, shop_id, variant, opened_on, rng).await?;
+        opened += 1;
+    }
+    Ok(opened)
+}
+
+/// What every graduate's shop shares: who approves, who buys, where parcels are picked up.
+struct Town {
+    admin: i64,
+    customers: Vec<i64>,
+    station: i64,
+    categories: Vec<crate::catalog::Category>,
+    intake: OrderIntake,
+    today: NaiveDate,
+}
+
+/// A day's time in the demo: 03:00 UTC (11:00 in China).
+fn at(day: NaiveDate) -> chrono::DateTime<Utc> {
+    day.and_hms_opt(3, 0, 0)
+        .map_or_else(Utc::now, |t| t.and_utc())
+}
+
+/// The graduates' customers: a few buyers of their own, so the demo `buyer` starts with no
+/// orders (a first purchase still asks where to pick up).
+async fn demo_customers(store: &Store, password_hash: &str) -> Result<Vec<i64>> {
     let mut customers = Vec::new();
     for (n, name) in CUSTOMERS.iter().enumerate() {
         let login = LoginId::parse(&format!("customer{:02}", n + 1)).map_err(config)?;
@@ -106,177 +152,194 @@ pub(super) async fn open_shops(
         };
         customers.push(account.id);
     }
-    let root = store.region_root().await?.ok_or(Error::NotFound)?;
-    let station = store
-        .stations_within(&root.path)
-        .await?
-        .into_iter()
-        .find(|s| s.code == "tekes-centre")
+    Ok(customers)
+}
+
+/// The graduate's account (their phone is the login), their application, approved, and their
+/// first product with its category's picture; answers (application id, shop id, variant id).
+async fn graduate_shop(
+    store: &Store,
+    town: &Town,
+    photos: &HashMap<String, Photo>,
+    password_hash: &str,
+    n: usize,
+    trainee_id: i64,
+    phone: &str,
+) -> Result<(i64, i64, i64)> {
+    let person = store.trainee(trainee_id).await?;
+    let account = store
+        .create_account(NewAccount {
+            login: LoginId::parse(phone).map_err(config)?,
+            display_name: DisplayName::parse(&person.name).map_err(config)?,
+            password_hash: password_hash.to_owned(),
+            language: if n.is_multiple_of(2) {
+                Language::ZhCn
+            } else {
+                Language::Ug
+            },
+        })
+        .await?;
+    trainee::Entity::update_many()
+        .col_expr(
+            trainee::Column::AccountId,
+            sea_orm::sea_query::Expr::value(account.id),
+        )
+        .filter(trainee::Column::Id.eq(trainee_id))
+        .exec(&store.db)
+        .await?;
+    let goods = GOODS[n % GOODS.len()];
+    let application = store
+        .submit_shop_application(NewShopApplication {
+            applicant_id: account.id,
+            name: ShopName::parse(&format!("{}的{}", person.name, goods.0)).map_err(config)?,
+            kind: ShopKind::Farmer,
+            village_id: person.region_id,
+            phone: PhoneNumber::parse(phone).map_err(config)?,
+            story: format!(
+                "我在特克斯县电商公共服务中心的五日训练营学会了开网店，卖自家的{}。",
+                goods.0
+            ),
+            trainee_id: Some(trainee_id),
+        })
+        .await?;
+    let approved = store
+        .decide_shop_application(application.id, town.admin, Decision::Approve)
+        .await?;
+    let shop_id = approved.shop_id.ok_or(Error::NotFound)?;
+    let category = town
+        .categories
+        .iter()
+        .find(|c| c.code == goods.3)
         .ok_or(Error::NotFound)?;
-    let categories = store.categories().await?;
-    let intake = OrderIntake::start(store.clone());
-    let today = Utc::now().date_naive();
-    let mut opened = 0;
-    for (n, (trainee_id, phone, ended)) in graduates.iter().enumerate() {
-        let person = store.trainee(*trainee_id).await?;
-        let account = store
-            .create_account(NewAccount {
-                login: LoginId::parse(phone).map_err(config)?,
-                display_name: DisplayName::parse(&person.name).map_err(config)?,
-                password_hash: password_hash.to_owned(),
-                language: if n % 2 == 0 {
-                    Language::ZhCn
-                } else {
-                    Language::Ug
+    let product = store
+        .create_product(NewProduct {
+            shop_id,
+            category_id: category.id,
+            origin_id: person.region_id,
+            status: ProductStatus::Listed,
+            organic_certificate: None,
+            tags: vec![Tag::PovertyAlleviation]
+                .into_iter()
+                .filter(|_| n.is_multiple_of(3))
+                .collect(),
+            texts: vec![
+                ProductText {
+                    language: Language::ZhCn,
+                    name: goods.0.to_owned(),
+                    story: String::new(),
                 },
-            })
-            .await?;
-        trainee::Entity::update_many()
-            .col_expr(
-                trainee::Column::AccountId,
-                sea_orm::sea_query::Expr::value(account.id),
-            )
-            .filter(trainee::Column::Id.eq(*trainee_id))
-            .exec(&store.db)
-            .await?;
-        let goods = GOODS[n % GOODS.len()];
-        let application = store
-            .submit_shop_application(NewShopApplication {
-                applicant_id: account.id,
-                name: ShopName::parse(&format!("{}的{}", person.name, goods.0)).map_err(config)?,
-                kind: ShopKind::Farmer,
-                village_id: person.region_id,
-                phone: PhoneNumber::parse(phone).map_err(config)?,
-                story: format!(
-                    "我在特克斯县电商公共服务中心的五日训练营学会了开网店，卖自家的{}。",
-                    goods.0
-                ),
-                trainee_id: Some(*trainee_id),
-            })
-            .await?;
-        let approved = store
-            .decide_shop_application(application.id, admin.id, Decision::Approve)
-            .await?;
-        let shop_id = approved.shop_id.ok_or(Error::NotFound)?;
-        let category = categories
-            .iter()
-            .find(|c| c.code == goods.3)
-            .ok_or(Error::NotFound)?;
-        let product = store
-            .create_product(NewProduct {
-                shop_id,
-                category_id: category.id,
-                origin_id: person.region_id,
-                status: ProductStatus::Listed,
-                organic_certificate: None,
-                tags: vec![Tag::PovertyAlleviation]
-                    .into_iter()
-                    .filter(|_| n % 3 == 0)
-                    .collect(),
-                texts: vec![
-                    ProductText {
-                        language: Language::ZhCn,
-                        name: goods.0.to_owned(),
-                        story: String::new(),
-                    },
-                    ProductText {
-                        language: Language::Ug,
-                        name: goods.1.to_owned(),
-                        story: String::new(),
-                    },
-                    ProductText {
-                        language: Language::En,
-                        name: goods.2.to_owned(),
-                        story: String::new(),
-                    },
-                ],
-                variants: vec![
-                    VariantSpec::new(Unit::Jar, Some(500), Fen(goods.4), 500, PricePolicy::Fixed)
-                        .map_err(config)?,
-                ],
-            })
-            .await?;
-        let variant = product.variants.first().ok_or(Error::NotFound)?.id;
-        if let Some(photo) = photos.get(goods.3) {
-            store.add_product_photo(product.id, photo).await?;
-        }
-
-        // When it happened: applied within three weeks of the camp, opened two days later.
-        let applied_on = (*ended + Days::new(rng.random_range(2..21))).min(today);
-        let opened_on = (applied_on + Days::new(2)).min(today);
-        let at = |day: NaiveDate| {
-            day.and_hms_opt(3, 0, 0)
-                .map_or_else(Utc::now, |t| t.and_utc())
-        };
-        application::Entity::update_many()
-            .col_expr(
-                application::Column::CreatedAt,
-                sea_orm::sea_query::Expr::value(at(applied_on)),
-            )
-            .col_expr(
-                application::Column::DecidedAt,
-                sea_orm::sea_query::Expr::value(Some(at(opened_on))),
-            )
-            .filter(application::Column::Id.eq(application.id))
-            .exec(&store.db)
-            .await?;
-        shop::Entity::update_many()
-            .col_expr(
-                shop::Column::OpenedAt,
-                sea_orm::sea_query::Expr::value(at(opened_on)),
-            )
-            .filter(shop::Column::Id.eq(shop_id))
-            .exec(&store.db)
-            .await?;
-
-        let orders = match rng.random_range(0..100) {
-            0..18 => 0,
-            18..62 => rng.random_range(1..10),
-            _ => rng.random_range(10..16),
-        };
-        let open_days = (today - opened_on).num_days().max(1);
-        // A few sold early and then went quiet.
-        let quiet = rng.random_bool(0.15);
-        for k in 0..orders {
-            let checkout = intake
-                .place(PlaceOrder {
-                    buyer_id: customers[usize::try_from(k).unwrap_or(0) % customers.len()],
-                    key: IdempotencyKey::parse(&format!("demo-graduate-{shop_id}-{k}"))
-                        .map_err(config)?,
-                    basket: Basket::parse(&[(variant, 1 + (k % 2))]).map_err(config)?,
-                    delivery: Delivery::Pickup {
-                        station_id: station.id,
-                    },
-                    payment: PaymentMethod::Cash,
-                    provider: "cash".to_owned(),
-                    pay_within: chrono::Duration::minutes(30),
-                    room_id: None,
-                })
-                .await
-                .map_err(|e| Error::Config(format!("a demo order was refused: {e:?}")))?;
-            let span = if quiet { open_days.min(20) } else { open_days };
-            let day =
-                opened_on + Days::new(u64::try_from(rng.random_range(0..span.max(1))).unwrap_or(0));
-            for placed in checkout.orders {
-                order::Entity::update_many()
-                    .col_expr(
-                        order::Column::PlacedAt,
-                        sea_orm::sea_query::Expr::value(at(day)),
-                    )
-                    .col_expr(
-                        order::Column::UpdatedAt,
-                        sea_orm::sea_query::Expr::value(at(day)),
-                    )
-                    .col_expr(
-                        order::Column::Status,
-                        sea_orm::sea_query::Expr::value(OrderStatus::Completed.as_str()),
-                    )
-                    .filter(order::Column::Id.eq(placed.id))
-                    .exec(&store.db)
-                    .await?;
-            }
-        }
-        opened += 1;
+                ProductText {
+                    language: Language::Ug,
+                    name: goods.1.to_owned(),
+                    story: String::new(),
+                },
+                ProductText {
+                    language: Language::En,
+                    name: goods.2.to_owned(),
+                    story: String::new(),
+                },
+            ],
+            variants: vec![
+                VariantSpec::new(Unit::Jar, Some(500), Fen(goods.4), 500, PricePolicy::Fixed)
+                    .map_err(config)?,
+            ],
+        })
+        .await?;
+    let variant = product.variants.first().ok_or(Error::NotFound)?.id;
+    if let Some(photo) = photos.get(goods.3) {
+        store.add_product_photo(product.id, photo).await?;
     }
-    Ok(opened)
+    Ok((application.id, shop_id, variant))
+}
+
+/// The application as made on `applied_on`, decided and opened on `opened_on`.
+async fn backdate_opening(
+    store: &Store,
+    application_id: i64,
+    shop_id: i64,
+    applied_on: NaiveDate,
+    opened_on: NaiveDate,
+) -> Result<()> {
+    application::Entity::update_many()
+        .col_expr(
+            application::Column::CreatedAt,
+            sea_orm::sea_query::Expr::value(at(applied_on)),
+        )
+        .col_expr(
+            application::Column::DecidedAt,
+            sea_orm::sea_query::Expr::value(Some(at(opened_on))),
+        )
+        .filter(application::Column::Id.eq(application_id))
+        .exec(&store.db)
+        .await?;
+    shop::Entity::update_many()
+        .col_expr(
+            shop::Column::OpenedAt,
+            sea_orm::sea_query::Expr::value(at(opened_on)),
+        )
+        .filter(shop::Column::Id.eq(shop_id))
+        .exec(&store.db)
+        .await?;
+    Ok(())
+}
+
+/// The shop's sales since it opened, completed: none, a few or more than ten; a few shops sold
+/// early and then went quiet.
+async fn demo_sales(
+    store: &Store,
+    town: &Town,
+    shop_id: i64,
+    variant: i64,
+    opened_on: NaiveDate,
+    rng: &mut StdRng,
+) -> Result<()> {
+    let orders = match rng.random_range(0..100) {
+        0..18 => 0,
+        18..62 => rng.random_range(1..10),
+        _ => rng.random_range(10..16),
+    };
+    let open_days = (town.today - opened_on).num_days().max(1);
+    // A few sold early and then went quiet.
+    let quiet = rng.random_bool(0.15);
+    for k in 0..orders {
+        let checkout = town
+            .intake
+            .place(PlaceOrder {
+                buyer_id: town.customers[usize::try_from(k).unwrap_or(0) % town.customers.len()],
+                key: IdempotencyKey::parse(&format!("demo-graduate-{shop_id}-{k}"))
+                    .map_err(config)?,
+                basket: Basket::parse(&[(variant, 1 + (k % 2))]).map_err(config)?,
+                delivery: Delivery::Pickup {
+                    station_id: town.station,
+                },
+                payment: PaymentMethod::Cash,
+                provider: "cash".to_owned(),
+                pay_within: chrono::Duration::minutes(30),
+                room_id: None,
+            })
+            .await
+            .map_err(|e| Error::Config(format!("a demo order was refused: {e:?}")))?;
+        let span = if quiet { open_days.min(20) } else { open_days };
+        let day =
+            opened_on + Days::new(u64::try_from(rng.random_range(0..span.max(1))).unwrap_or(0));
+        for placed in checkout.orders {
+            order::Entity::update_many()
+                .col_expr(
+                    order::Column::PlacedAt,
+                    sea_orm::sea_query::Expr::value(at(day)),
+                )
+                .col_expr(
+                    order::Column::UpdatedAt,
+                    sea_orm::sea_query::Expr::value(at(day)),
+                )
+                .col_expr(
+                    order::Column::Status,
+                    sea_orm::sea_query::Expr::value(OrderStatus::Completed.as_str()),
+                )
+                .filter(order::Column::Id.eq(placed.id))
+                .exec(&store.db)
+                .await?;
+        }
+    }
+    Ok(())
 }
