@@ -323,7 +323,7 @@ pub struct SearchAnswer {
 
 /// Searches listed products. Chinese is segmented with jieba and traditional characters are
 /// folded to simplified; Uyghur and English words match inflected forms. In-stock first.
-#[utoipa::path(get, path = "/api/v1/search", tag = "catalog", operation_id = "search", params(SearchParams),
+#[utoipa::path(get, operation_id = "searchProducts", path = "/api/v1/search", tag = "catalog", params(SearchParams),
     responses((status = 200, body = SearchAnswer), (status = 422, body = ApiError)))]
 pub async fn find(
     State(state): State<AppState>,

@@ -36,7 +36,7 @@ pub struct TokenResponse {
 }
 
 /// Exchanges a login and password for a bearer token.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, operation_id = "login", path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
         (status = 401, description = "Wrong login or password", body = ApiError),
@@ -85,7 +85,7 @@ pub async fn login(
 }
 
 /// Revokes the bearer token the request carries.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "logout", path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "Token revoked"), (status = 401, body = ApiError)))]
 pub async fn logout(
     State(state): State<AppState>,
@@ -117,7 +117,7 @@ pub struct Accepted {
 
 /// Registers an account. The answer is the same whether or not the login was free, so the
 /// endpoint cannot be used to find out who has an account; sign in to check.
-#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = RegisterRequest,
+#[utoipa::path(post, operation_id = "register", path = "/api/v1/accounts", tag = "accounts", request_body = RegisterRequest,
     responses(
         (status = 202, description = "Registration accepted", body = Accepted),
         (status = 422, description = "A field is invalid", body = ApiError),
@@ -167,7 +167,7 @@ pub struct Me {
 }
 
 /// The signed-in account and its grants.
-#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getMe", path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = ApiError)))]
 pub async fn me(
     State(state): State<AppState>,

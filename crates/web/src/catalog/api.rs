@@ -124,7 +124,7 @@ fn view(product: Product, language: Language) -> ProductView {
 }
 
 /// Lists a product in one of the caller's shops.
-#[utoipa::path(post, path = "/api/v1/shops/{id}/products", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "createProduct", path = "/api/v1/shops/{id}/products", tag = "catalog", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Shop id")), request_body = ProductRequest,
     responses((status = 201, body = ProductView), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn create(
@@ -180,7 +180,7 @@ pub async fn create(
 }
 
 /// One product. Drafts are visible to the shop's members only.
-#[utoipa::path(get, path = "/api/v1/products/{id}", tag = "catalog", params(("id" = i64, Path, description = "Product id")),
+#[utoipa::path(get, operation_id = "getProduct", path = "/api/v1/products/{id}", tag = "catalog", params(("id" = i64, Path, description = "Product id")),
     responses((status = 200, body = ProductView), (status = 404, body = ApiError)))]
 pub async fn show(
     State(state): State<AppState>,
@@ -201,7 +201,7 @@ pub struct ListQuery {
 }
 
 /// Listed products, newest first, optionally from one region.
-#[utoipa::path(get, path = "/api/v1/products", tag = "catalog", params(ListQuery),
+#[utoipa::path(get, operation_id = "listProducts", path = "/api/v1/products", tag = "catalog", params(ListQuery),
     responses((status = 200, body = Vec<ProductView>), (status = 404, body = ApiError)))]
 pub async fn list(
     State(state): State<AppState>,

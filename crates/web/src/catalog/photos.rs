@@ -73,7 +73,7 @@ impl From<&Photo> for PhotoView {
 
 /// Adds a photo to a product (multipart field `photo`: JPEG, PNG or WebP, checked by content,
 /// up to the photo size limit). The same picture twice is one photo; at most 8 per product.
-#[utoipa::path(post, path = "/api/v1/products/{id}/photos", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "addProductPhoto", path = "/api/v1/products/{id}/photos", tag = "catalog", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Product id")),
     request_body(content_type = "multipart/form-data", description = "A field named `photo`"),
     responses(

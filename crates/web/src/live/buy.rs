@@ -93,7 +93,7 @@ fn one() -> i64 {
 /// Buys a pinned product of a live room with one tap: the buyer's default delivery and payment
 /// unless given, the room price while live. Send an `Idempotency-Key`; a retry answers 200
 /// with the same orders.
-#[utoipa::path(post, path = "/api/v1/live/{id}/buy", tag = "live", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "buyInLiveRoom", path = "/api/v1/live/{id}/buy", tag = "live", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Room id"),
         ("Idempotency-Key" = String, Header, description = "8 to 64 of A-Z a-z 0-9 - _, unique per purchase")),
     request_body = TapRequest,

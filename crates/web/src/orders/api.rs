@@ -188,7 +188,7 @@ async fn parse_order(
 /// Places an order: one per shop under one checkout. Send an `Idempotency-Key` header; a
 /// retry with the same key returns the same orders (200) instead of placing new ones (201).
 /// The answer comes only after the orders are committed.
-#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), request_body = OrderRequest,
+#[utoipa::path(post, operation_id = "placeOrder", path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), request_body = OrderRequest,
     params(("Idempotency-Key" = String, Header, description = "8 to 64 of A-Z a-z 0-9 - _, unique per order attempt")),
     responses(
         (status = 201, description = "Placed", body = CheckoutView),
@@ -215,7 +215,7 @@ pub async fn place(
 }
 
 /// One order, for its buyer or its shop's members.
-#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path, description = "Order id")),
+#[utoipa::path(get, operation_id = "getOrder", path = "/api/v1/orders/{id}", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path, description = "Order id")),
     responses((status = 200, body = OrderView), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn show(
     State(state): State<AppState>,
@@ -269,7 +269,7 @@ fn paged(path: &str, page: &farmgate_store::orders::OrderPage, found: Vec<Order>
 }
 
 /// The signed-in buyer's orders, newest first, a page at a time.
-#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), params(ListQuery),
+#[utoipa::path(get, operation_id = "listMyOrders", path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), params(ListQuery),
     responses((status = 200, body = Vec<OrderView>, headers(("link" = String, description = "The next page, rel=\"next\""))),
         (status = 401, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn mine(
@@ -286,7 +286,7 @@ pub async fn mine(
 }
 
 /// A shop's orders, for its members, newest first, a page at a time.
-#[utoipa::path(get, path = "/api/v1/shops/{id}/orders", tag = "orders", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listShopOrders", path = "/api/v1/shops/{id}/orders", tag = "orders", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Shop id"), ListQuery),
     responses((status = 200, body = Vec<OrderView>, headers(("link" = String, description = "The next page, rel=\"next\""))),
         (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
@@ -320,7 +320,7 @@ pub struct EventRequest {
 
 /// Moves an order one step. Only legal steps are taken (409 otherwise); sellers take the
 /// shop's steps, buyers theirs (403 otherwise).
-#[utoipa::path(post, path = "/api/v1/orders/{id}/events", tag = "orders", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "advanceOrder", path = "/api/v1/orders/{id}/events", tag = "orders", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Order id")), request_body = EventRequest,
     responses((status = 200, body = OrderView), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn advance(
@@ -381,7 +381,7 @@ impl From<farmgate_store::orders::Review> for ReviewView {
 }
 
 /// The buyer reviews a product of their completed order, once per product.
-#[utoipa::path(post, path = "/api/v1/orders/{id}/reviews", tag = "orders", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "reviewOrderedProduct", path = "/api/v1/orders/{id}/reviews", tag = "orders", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Order id")), request_body = ReviewRequest,
     responses((status = 201, body = ReviewView), (status = 401, body = ApiError), (status = 404, body = ApiError),
         (status = 409, description = "Not completed yet, or reviewed already", body = ApiError), (status = 422, body = ApiError)))]
@@ -402,7 +402,7 @@ pub async fn review(
 }
 
 /// A product's newest reviews (at most 50).
-#[utoipa::path(get, path = "/api/v1/products/{id}/reviews", tag = "catalog",
+#[utoipa::path(get, operation_id = "listProductReviews", path = "/api/v1/products/{id}/reviews", tag = "catalog",
     params(("id" = i64, Path, description = "Product id")),
     responses((status = 200, body = Vec<ReviewView>), (status = 404, body = ApiError)))]
 pub async fn reviews(

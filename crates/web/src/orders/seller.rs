@@ -176,7 +176,7 @@ pub struct ShippingView {
 
 /// Sets how a shop charges for home delivery (its members only). Orders already placed keep
 /// what they were charged.
-#[utoipa::path(put, path = "/api/v1/shops/{id}/shipping", tag = "shops", security(("bearer" = [])),
+#[utoipa::path(put, operation_id = "setShopShipping", path = "/api/v1/shops/{id}/shipping", tag = "shops", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Shop id")), request_body = ShippingBody,
     responses((status = 200, body = ShippingView), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn put_shipping(

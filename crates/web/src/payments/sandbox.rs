@@ -355,7 +355,7 @@ pub struct Acknowledged {
 /// The sandbox gateway's callback. The body must carry the gateway's signature in
 /// `X-Sandbox-Signature` (HMAC-SHA256, hex); a repeated callback is acknowledged and changes
 /// nothing.
-#[utoipa::path(post, path = "/api/v1/payments/sandbox/notify", tag = "payments", request_body = Callback,
+#[utoipa::path(post, operation_id = "notifySandboxPayment", path = "/api/v1/payments/sandbox/notify", tag = "payments", request_body = Callback,
     params(("X-Sandbox-Signature" = String, Header, description = "HMAC-SHA256 of the body, hex")),
     responses(
         (status = 200, body = Acknowledged),

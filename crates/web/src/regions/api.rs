@@ -63,7 +63,7 @@ pub struct ListQuery {
 }
 
 /// Lists regions, in tree order.
-#[utoipa::path(get, path = "/api/v1/regions", tag = "regions", params(ListQuery),
+#[utoipa::path(get, operation_id = "listRegions", path = "/api/v1/regions", tag = "regions", params(ListQuery),
     responses((status = 200, body = Vec<RegionView>), (status = 422, body = ApiError)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -99,7 +99,7 @@ pub struct RegionDetail {
 }
 
 /// One region with the regions directly below it.
-#[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "regions",
+#[utoipa::path(get, operation_id = "getRegion", path = "/api/v1/regions/{code}", tag = "regions",
     params(("code" = String, Path, description = "Region code, e.g. tekes")),
     responses((status = 200, body = RegionDetail), (status = 404, body = ApiError)))]
 pub async fn show(
@@ -134,7 +134,7 @@ pub struct PersonView {
 
 /// Who holds which role in a region's subtree. For the region's centre staff, officials and
 /// administrators.
-#[utoipa::path(get, path = "/api/v1/regions/{code}/people", tag = "regions", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listRegionPeople", path = "/api/v1/regions/{code}/people", tag = "regions", security(("bearer" = [])),
     params(("code" = String, Path, description = "Region code")),
     responses((status = 200, body = Vec<PersonView>), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn people(
@@ -179,7 +179,7 @@ pub struct GrantCreated {
 
 /// Grants a role at a region. Administrators may grant any role inside their subtree; centre
 /// staff may grant seller, host, station operator, trainer and courier inside theirs.
-#[utoipa::path(post, path = "/api/v1/regions/{code}/grants", tag = "regions", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "grantRole", path = "/api/v1/regions/{code}/grants", tag = "regions", security(("bearer" = [])),
     params(("code" = String, Path, description = "Region code")), request_body = GrantRequest,
     responses((status = 201, body = GrantCreated), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn grant(

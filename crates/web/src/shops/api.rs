@@ -65,7 +65,7 @@ impl From<ShopApplication> for ApplicationView {
 }
 
 /// Applies to open a shop.
-#[utoipa::path(post, path = "/api/v1/shop-applications", tag = "shops", security(("bearer" = [])), request_body = ApplicationRequest,
+#[utoipa::path(post, operation_id = "submitShopApplication", path = "/api/v1/shop-applications", tag = "shops", security(("bearer" = [])), request_body = ApplicationRequest,
     responses((status = 201, body = ApplicationView), (status = 401, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn submit(
     State(state): State<AppState>,
@@ -92,7 +92,7 @@ pub async fn submit(
 }
 
 /// The signed-in account's own applications, newest first.
-#[utoipa::path(get, path = "/api/v1/shop-applications", tag = "shops", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listMyShopApplications", path = "/api/v1/shop-applications", tag = "shops", security(("bearer" = [])),
     responses((status = 200, body = Vec<ApplicationView>), (status = 401, body = ApiError)))]
 pub async fn mine(
     State(state): State<AppState>,
@@ -114,7 +114,7 @@ pub struct QueueQuery {
 }
 
 /// The review queue of a region, for its centre staff.
-#[utoipa::path(get, path = "/api/v1/regions/{code}/shop-applications", tag = "shops", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listShopApplicationsToReview", path = "/api/v1/regions/{code}/shop-applications", tag = "shops", security(("bearer" = [])),
     params(("code" = String, Path, description = "Region code"), QueueQuery),
     responses((status = 200, body = Vec<ApplicationView>), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn queue(
@@ -156,7 +156,7 @@ pub struct DecisionRequest {
 }
 
 /// Approves (opening the shop) or rejects an application in the reviewer's region.
-#[utoipa::path(post, path = "/api/v1/shop-applications/{id}/decision", tag = "shops", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "decideShopApplication", path = "/api/v1/shop-applications/{id}/decision", tag = "shops", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Application id")), request_body = DecisionRequest,
     responses((status = 200, body = ApplicationView), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn decide(
@@ -196,7 +196,7 @@ impl From<Shop> for ShopView {
 }
 
 /// A shop's public profile.
-#[utoipa::path(get, path = "/api/v1/shops/{id}", tag = "shops", params(("id" = i64, Path, description = "Shop id")),
+#[utoipa::path(get, operation_id = "getShop", path = "/api/v1/shops/{id}", tag = "shops", params(("id" = i64, Path, description = "Shop id")),
     responses((status = 200, body = ShopView), (status = 404, body = ApiError)))]
 pub async fn show(
     State(state): State<AppState>,

@@ -37,7 +37,7 @@ pub struct StationView {
 }
 
 /// Open stations where parcels can be picked up, in the tree's order.
-#[utoipa::path(get, path = "/api/v1/stations", tag = "orders", params(StationParams),
+#[utoipa::path(get, operation_id = "listStations", path = "/api/v1/stations", tag = "orders", params(StationParams),
     responses((status = 200, body = Vec<StationView>), (status = 404, body = ApiError)))]
 pub async fn list(
     State(state): State<AppState>,

@@ -115,7 +115,7 @@ async fn region_path(
 }
 
 /// Courses of the centres within a region.
-#[utoipa::path(get, path = "/api/v1/training/courses", tag = "training", params(RegionParams),
+#[utoipa::path(get, operation_id = "listCourses", path = "/api/v1/training/courses", tag = "training", params(RegionParams),
     responses((status = 200, body = [CourseView]), (status = 404, body = ApiError)))]
 pub async fn courses(
     State(state): State<AppState>,
@@ -163,7 +163,7 @@ pub struct CourseRequest {
 }
 
 /// Adds a course to the trainer's county.
-#[utoipa::path(post, path = "/api/v1/training/courses", tag = "training", security(("bearer" = [])), request_body = CourseRequest,
+#[utoipa::path(post, operation_id = "createCourse", path = "/api/v1/training/courses", tag = "training", security(("bearer" = [])), request_body = CourseRequest,
     responses((status = 201, body = CourseView), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn add_course(
     State(state): State<AppState>,
@@ -200,7 +200,7 @@ pub async fn add_course(
 }
 
 /// Sessions within a region from today on, soonest first.
-#[utoipa::path(get, path = "/api/v1/training/sessions", tag = "training", params(RegionParams),
+#[utoipa::path(get, operation_id = "listTrainingSessions", path = "/api/v1/training/sessions", tag = "training", params(RegionParams),
     responses((status = 200, body = [SessionView]), (status = 404, body = ApiError)))]
 pub async fn sessions(
     State(state): State<AppState>,
@@ -234,7 +234,7 @@ pub struct SessionRequest {
 }
 
 /// Schedules a session of one of the county's courses, taught by the caller.
-#[utoipa::path(post, path = "/api/v1/training/sessions", tag = "training", security(("bearer" = [])), request_body = SessionRequest,
+#[utoipa::path(post, operation_id = "scheduleTrainingSession", path = "/api/v1/training/sessions", tag = "training", security(("bearer" = [])), request_body = SessionRequest,
     responses((status = 201, body = SessionView), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn schedule(
     State(state): State<AppState>,
@@ -296,7 +296,7 @@ impl From<Enrolment> for EnrolmentView {
 }
 
 /// Takes a place in a session (or joins the waitlist when it is full).
-#[utoipa::path(post, path = "/api/v1/training/sessions/{id}/enrolments", tag = "training", security(("bearer" = [])), request_body = EnrolRequest,
+#[utoipa::path(post, operation_id = "enrol", path = "/api/v1/training/sessions/{id}/enrolments", tag = "training", security(("bearer" = [])), request_body = EnrolRequest,
     params(("id" = i64, Path, description = "Session id")),
     responses((status = 201, body = EnrolmentView), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn enrol(
@@ -344,7 +344,7 @@ pub async fn enrol(
 }
 
 /// Gives up the caller's place (or place in line); the first in line takes the place.
-#[utoipa::path(delete, path = "/api/v1/training/sessions/{id}/enrolments/me", tag = "training", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "withdrawMyEnrolment", path = "/api/v1/training/sessions/{id}/enrolments/me", tag = "training", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Session id")),
     responses((status = 204), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn withdraw(
@@ -390,7 +390,7 @@ impl From<RosterRow> for RosterLine {
 }
 
 /// A session's roster, for its county's trainers.
-#[utoipa::path(get, path = "/api/v1/training/sessions/{id}/roster", tag = "training", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getRoster", path = "/api/v1/training/sessions/{id}/roster", tag = "training", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Session id")),
     responses((status = 200, body = [RosterLine]), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn roster(
@@ -419,7 +419,7 @@ pub struct AttendanceView {
 }
 
 /// Ticks a trainee present on a day (by hand); the caller is recorded.
-#[utoipa::path(post, path = "/api/v1/training/sessions/{id}/attendance", tag = "training", security(("bearer" = [])), request_body = TickRequest,
+#[utoipa::path(post, operation_id = "recordAttendance", path = "/api/v1/training/sessions/{id}/attendance", tag = "training", security(("bearer" = [])), request_body = TickRequest,
     params(("id" = i64, Path, description = "Session id")),
     responses((status = 200, body = AttendanceView), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 pub async fn tick(
@@ -471,7 +471,7 @@ pub struct CheckInRequest {
 }
 
 /// Checks the caller in with a scanned code (expired: 410; forged: 400).
-#[utoipa::path(post, path = "/api/v1/training/check-in", tag = "training", security(("bearer" = [])), request_body = CheckInRequest,
+#[utoipa::path(post, operation_id = "checkIn", path = "/api/v1/training/check-in", tag = "training", security(("bearer" = [])), request_body = CheckInRequest,
     responses((status = 200, body = AttendanceView), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 410, body = ApiError)))]
 pub async fn check_in(
     State(state): State<AppState>,
@@ -498,7 +498,7 @@ pub struct VerifiedCertificate {
 }
 
 /// Verifies a certificate from its QR code's token (`code.signature`).
-#[utoipa::path(get, path = "/api/v1/training/certificates/verify/{token}", tag = "training",
+#[utoipa::path(get, operation_id = "verifyCertificate", path = "/api/v1/training/certificates/verify/{token}", tag = "training",
     params(("token" = String, Path, description = "code.signature from the certificate's QR code")),
     responses((status = 200, body = VerifiedCertificate), (status = 404, body = ApiError)))]
 pub async fn verify(
