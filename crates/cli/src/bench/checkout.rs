@@ -14,7 +14,7 @@ use farmgate_store::catalog::{NewProduct, ProductText};
 use farmgate_web::{AppState, WebConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{HotWalnuts, Tally, bare_rate, hot_walnuts, open, progress};
+use super::{HotWalnuts, Tally, bare_rate, hot_walnuts, open, progress, tap};
 
 /// Settings of `farmgate bench checkout`.
 pub struct CheckoutBench {
@@ -284,22 +284,8 @@ async fn sell(
                     .json(&body)
                     .send()
                     .await;
-                let took = sent.elapsed();
-                match response {
-                    Ok(r) if r.status().as_u16() == 201 => {
-                        tally.accepted.push(took);
-                        bar.inc(1);
-                        if let Ok(v) = r.json::<serde_json::Value>().await
-                            && let Some(id) = v["orders"][0]["id"].as_i64()
-                        {
-                            tally.ids.push(id);
-                        }
-                    }
-                    Ok(r) if r.status().as_u16() == 409 => {
-                        tally.refused.push(took);
-                        break;
-                    }
-                    _ => tally.errors += 1,
+                if !tap(response, sent.elapsed(), &mut tally, &bar).await {
+                    break;
                 }
             }
             tally

@@ -15,7 +15,9 @@ use farmgate_store::live::NewRoom;
 use futures_util::{SinkExt, StreamExt};
 use indicatif::ProgressBar;
 
-use super::{Server, Tally, bare_rate, hot_walnuts, ms, open, percentile, progress, start_server};
+use super::{
+    Server, Tally, bare_rate, hot_walnuts, ms, open, percentile, progress, start_server, tap,
+};
 
 /// Settings of `farmgate bench live-burst`.
 pub struct LiveBurst {
@@ -284,39 +286,6 @@ async fn burst(
     }
     bar.finish_and_clear();
     Ok(all)
-}
-
-/// Counts one tap's answer; false once the buyer was told it sold out.
-async fn tap(
-    answer: reqwest::Result<reqwest::Response>,
-    took: Duration,
-    tally: &mut Tally,
-    bar: &ProgressBar,
-) -> bool {
-    match answer {
-        Ok(r) if r.status().as_u16() == 201 => {
-            if let Ok(v) = r.json::<serde_json::Value>().await
-                && let Some(id) = v["orders"][0]["id"].as_i64()
-            {
-                tally.accepted.push(took);
-                tally.ids.push(id);
-                tally.last_accept = Some(Instant::now());
-                bar.inc(1);
-            } else {
-                tally.errors += 1;
-            }
-            true
-        }
-        Ok(r) if r.status().as_u16() == 409 => {
-            tally.refused.push(took);
-            false
-        }
-        _ => {
-            tally.errors += 1;
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            true
-        }
-    }
 }
 
 /// What the database holds afterwards (read directly, after the servers are done): units

@@ -266,3 +266,37 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
+
+/// Counts one order's answer (an API checkout or a live tap); false once the buyer was told it
+/// sold out. A failed request waits a moment before the next.
+async fn tap(
+    answer: reqwest::Result<reqwest::Response>,
+    took: Duration,
+    tally: &mut Tally,
+    bar: &ProgressBar,
+) -> bool {
+    match answer {
+        Ok(r) if r.status().as_u16() == 201 => {
+            if let Ok(v) = r.json::<serde_json::Value>().await
+                && let Some(id) = v["orders"][0]["id"].as_i64()
+            {
+                tally.accepted.push(took);
+                tally.ids.push(id);
+                tally.last_accept = Some(Instant::now());
+                bar.inc(1);
+            } else {
+                tally.errors += 1;
+            }
+            true
+        }
+        Ok(r) if r.status().as_u16() == 409 => {
+            tally.refused.push(took);
+            false
+        }
+        _ => {
+            tally.errors += 1;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            true
+        }
+    }
+}
