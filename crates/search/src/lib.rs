@@ -18,7 +18,6 @@ use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::Path;
 
-use farmgate_domain::catalog::ProductStatus;
 use farmgate_domain::lang::Language;
 use farmgate_store::Store;
 use farmgate_store::catalog::{Category, Product};
@@ -371,7 +370,8 @@ impl ProductIndex {
             .map(|v| v.spec.price.0)
             .min()
             .unwrap_or(0);
-        let in_stock = product.variants.iter().any(|v| v.spec.stock > 0);
+        let in_stock =
+            product.status.is_for_sale() && product.variants.iter().any(|v| v.spec.stock > 0);
         doc.add_u64(f.price, price.max(0) as u64);
         doc.add_u64(f.in_stock, u64::from(in_stock));
         doc.add_u64(f.sales, product.sales_count.max(0) as u64);
@@ -379,12 +379,12 @@ impl ProductIndex {
         doc
     }
 
-    /// Puts these products in the index as they are now (listed ones in, others out), without
+    /// Puts these products in the index as they are now (listed and paused ones in, others out), without
     /// committing.
     fn stage(&self, writer: &IndexWriter, products: &[Product], context: &Context) -> Result<()> {
         for product in products {
             writer.delete_term(Term::from_field_u64(self.fields.id, product.id as u64));
-            if product.status == ProductStatus::Listed {
+            if product.status.is_public() {
                 writer.add_document(self.document(product, context))?;
             }
         }

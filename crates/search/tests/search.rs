@@ -178,7 +178,7 @@ async fn filters_and_sorting() {
 async fn the_index_follows_changes_within_a_second() {
     use farmgate_domain::catalog::{PricePolicy, ProductStatus, Unit, VariantSpec};
     use farmgate_domain::money::Fen;
-    use farmgate_store::catalog::{NewProduct, ProductText};
+    use farmgate_store::catalog::{NewProduct, ProductDetails, ProductText};
     let db = demo().await;
     let store = &db.store;
     let index = Arc::new(built(store).await);
@@ -196,19 +196,22 @@ async fn the_index_follows_changes_within_a_second() {
     let product = store
         .create_product(NewProduct {
             shop_id: any_shop.id,
-            category_id: category,
-            origin_id: any_shop.village_id,
             status: ProductStatus::Listed,
-            organic_certificate: None,
-            tags: vec![],
-            texts: vec![ProductText {
-                language: Language::ZhCn,
-                name: "巴旦木".to_owned(),
-                story: "莎车的巴旦木".to_owned(),
-            }],
             variants: vec![
                 VariantSpec::new(Unit::Bag, Some(500), Fen(4500), 10, PricePolicy::Fixed).unwrap(),
             ],
+            details: ProductDetails {
+                category_id: category,
+                origin_id: any_shop.village_id,
+                organic_certificate: None,
+                tags: vec![],
+                texts: vec![ProductText {
+                    language: Language::ZhCn,
+                    name: "巴旦木".to_owned(),
+                    story: "莎车的巴旦木".to_owned(),
+                }],
+                code: None,
+            },
         })
         .await
         .unwrap();

@@ -83,6 +83,9 @@ contract!(
     a_paid_order_cancelled_is_a_request_the_shop_answers,
     cancel_expire_and_settle_races_keep_the_money_straight,
     the_audit_log_is_read_by_region_and_never_rewritten,
+    a_product_is_edited_repriced_and_retired_without_touching_old_orders,
+    the_ledger_accounts_for_every_unit,
+    a_count_and_orders_racing_never_leave_negative_stock,
 );
 
 #[path = "contract/foundation.rs"]
@@ -125,6 +128,14 @@ use refunds::{
     a_paid_order_cancelled_is_a_request_the_shop_answers,
     a_payment_for_cancelled_orders_is_owed_back,
     cancel_expire_and_settle_races_keep_the_money_straight,
+};
+
+#[path = "contract/upkeep.rs"]
+mod upkeep;
+use upkeep::{
+    a_count_and_orders_racing_never_leave_negative_stock,
+    a_product_is_edited_repriced_and_retired_without_touching_old_orders,
+    the_ledger_accounts_for_every_unit,
 };
 
 #[path = "contract/training.rs"]
@@ -216,7 +227,7 @@ async fn stocked_variant(
 ) -> i64 {
     use farmgate_domain::catalog::{PricePolicy, Unit, VariantSpec};
     use farmgate_domain::money::Fen;
-    use farmgate_store::catalog::{NewProduct, ProductText};
+    use farmgate_store::catalog::{NewProduct, ProductDetails, ProductText};
     let nuts = store
         .categories()
         .await
@@ -228,20 +239,23 @@ async fn stocked_variant(
     let product = store
         .create_product(NewProduct {
             shop_id,
-            category_id: nuts.id,
-            origin_id: shop.village_id,
             status,
-            organic_certificate: None,
-            tags: vec![],
-            texts: vec![ProductText {
-                language: Language::ZhCn,
-                name: "徽县核桃".to_owned(),
-                story: String::new(),
-            }],
             variants: vec![
                 VariantSpec::new(Unit::Bag, Some(1000), Fen(3800), stock, PricePolicy::Fixed)
                     .unwrap(),
             ],
+            details: ProductDetails {
+                category_id: nuts.id,
+                origin_id: shop.village_id,
+                organic_certificate: None,
+                tags: vec![],
+                texts: vec![ProductText {
+                    language: Language::ZhCn,
+                    name: "徽县核桃".to_owned(),
+                    story: String::new(),
+                }],
+                code: None,
+            },
         })
         .await
         .unwrap();

@@ -137,7 +137,7 @@ async fn run(state: &AppState, query: SearchQuery) -> Result<(Vec<Product>, usiz
             Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")
         })?;
     let mut products = state.store.products_by_ids(&results.product_ids).await?;
-    // The index's order, and only what is still listed.
+    // The index's order, and only what may still be found (listed, or paused and saying so).
     products.sort_by_key(|p| {
         results
             .product_ids
@@ -145,7 +145,7 @@ async fn run(state: &AppState, query: SearchQuery) -> Result<(Vec<Product>, usiz
             .position(|id| *id == p.id)
             .unwrap_or(usize::MAX)
     });
-    products.retain(|p| p.status == farmgate_domain::catalog::ProductStatus::Listed);
+    products.retain(|p| p.status.is_public());
     Ok((products, results.total))
 }
 

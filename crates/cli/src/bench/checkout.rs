@@ -10,7 +10,7 @@ use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_store::Store;
 use farmgate_store::accounts::NewAccount;
-use farmgate_store::catalog::{NewProduct, ProductText};
+use farmgate_store::catalog::{NewProduct, ProductDetails, ProductText};
 use farmgate_web::{AppState, WebConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -46,16 +46,7 @@ fn generated_product(
     ];
     Ok(NewProduct {
         shop_id: shop.id,
-        category_id: category,
-        origin_id: shop.village_id,
         status: ProductStatus::Listed,
-        organic_certificate: None,
-        tags: vec![],
-        texts: vec![ProductText {
-            language: Language::ZhCn,
-            name: format!("{}{n}号", KINDS[n % KINDS.len()]),
-            story: String::new(),
-        }],
         variants: vec![
             VariantSpec::new(
                 Unit::Bag,
@@ -66,6 +57,18 @@ fn generated_product(
             )
             .map_err(|e| anyhow::anyhow!("{e}"))?,
         ],
+        details: ProductDetails {
+            category_id: category,
+            origin_id: shop.village_id,
+            organic_certificate: None,
+            tags: vec![],
+            texts: vec![ProductText {
+                language: Language::ZhCn,
+                name: format!("{}{n}号", KINDS[n % KINDS.len()]),
+                story: String::new(),
+            }],
+            code: None,
+        },
     })
 }
 

@@ -18,7 +18,7 @@ use farmgate_domain::catalog::{PricePolicy, ProductStatus, Unit, VariantSpec};
 use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_store::Store;
-use farmgate_store::catalog::{NewProduct, ProductText};
+use farmgate_store::catalog::{NewProduct, ProductDetails, ProductText};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -99,20 +99,23 @@ pub(crate) async fn hot_walnuts(store: &Store, name: &str, stock: i64) -> Result
     let product = store
         .create_product(NewProduct {
             shop_id: shop.id,
-            category_id: nuts.id,
-            origin_id: shop.village_id,
             status: ProductStatus::Listed,
-            organic_certificate: None,
-            tags: vec![],
-            texts: vec![ProductText {
-                language: Language::ZhCn,
-                name: name.to_owned(),
-                story: String::new(),
-            }],
             variants: vec![
                 VariantSpec::new(Unit::Bag, Some(1000), Fen(3800), stock, PricePolicy::Fixed)
                     .map_err(|e| anyhow::anyhow!("{e}"))?,
             ],
+            details: ProductDetails {
+                category_id: nuts.id,
+                origin_id: shop.village_id,
+                organic_certificate: None,
+                tags: vec![],
+                texts: vec![ProductText {
+                    language: Language::ZhCn,
+                    name: name.to_owned(),
+                    story: String::new(),
+                }],
+                code: None,
+            },
         })
         .await?;
     Ok(HotWalnuts {

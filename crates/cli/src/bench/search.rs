@@ -162,6 +162,8 @@ fn generated(i: usize, places: &Places, now: chrono::DateTime<chrono::Utc>) -> P
         category_id,
         origin_id: village.id,
         status: ProductStatus::Listed,
+        code: farmgate_domain::catalog::generated_product_code(id),
+        back_in: None,
         organic_certificate: None,
         sales_count: (i % 997) as i64,
         tags: vec![],
@@ -195,7 +197,9 @@ fn generated(i: usize, places: &Places, now: chrono::DateTime<chrono::Utc>) -> P
                 stock: (i % 13) as i64,
                 price_policy: PricePolicy::Fixed,
             },
+            low_stock_threshold: 0,
         }],
+        retired_variants: vec![],
         photos: vec![],
         created_at: now - chrono::Duration::seconds(i as i64),
     }

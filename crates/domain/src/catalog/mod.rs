@@ -183,32 +183,174 @@ impl Tag {
     }
 }
 
-/// Whether buyers can see a product.
+/// Where a product stands with buyers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProductStatus {
+    /// Being prepared: only the shop sees it.
     Draft,
+    /// On sale.
     Listed,
-    Hidden,
+    /// Sold out or off season: still found and shown with its "back in ..." text, not sold.
+    Paused,
+    /// Taken off the market: gone from search and lists; its old orders keep working.
+    Delisted,
 }
 
 impl ProductStatus {
+    pub const ALL: [ProductStatus; 4] = [
+        ProductStatus::Listed,
+        ProductStatus::Paused,
+        ProductStatus::Draft,
+        ProductStatus::Delisted,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ProductStatus::Draft => "draft",
             ProductStatus::Listed => "listed",
-            ProductStatus::Hidden => "hidden",
+            ProductStatus::Paused => "paused",
+            ProductStatus::Delisted => "delisted",
         }
     }
 
     pub fn parse(text: &str) -> Option<ProductStatus> {
-        [
-            ProductStatus::Draft,
-            ProductStatus::Listed,
-            ProductStatus::Hidden,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
+        ProductStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text.trim())
+    }
+
+    /// Whether anyone may see it and find it (a paused product shows that it is paused).
+    pub fn is_public(self) -> bool {
+        matches!(self, ProductStatus::Listed | ProductStatus::Paused)
+    }
+
+    /// Whether it can be bought now.
+    pub fn is_for_sale(self) -> bool {
+        self == ProductStatus::Listed
+    }
+}
+
+/// A shop's own code for a product (its "SKU"): what its spreadsheets match rows on. Letters,
+/// digits and `-_.`, up to 64. Codes that FarmGate gives (FG and digits) are its own.
+pub fn parse_product_code(text: &str) -> Result<String, ValidationError> {
+    let code = text.trim();
+    let valid = !code.is_empty()
+        && code.len() <= 64
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let generated = code
+        .get(..2)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("FG"))
+        && code.len() > 2
+        && code.bytes().skip(2).all(|b| b.is_ascii_digit());
+    if valid && !generated {
+        Ok(code.to_owned())
+    } else if generated {
+        Err(ValidationError::new("code", "product-code-reserved"))
+    } else {
+        Err(ValidationError::new("code", "product-code-invalid"))
+    }
+}
+
+/// The code FarmGate gives a product whose shop gave none.
+pub fn generated_product_code(product_id: i64) -> String {
+    format!("FG{product_id}")
+}
+
+/// Why a variant's stock changed. Sellers choose the first four; the rest are written by the
+/// platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockReason {
+    Restock,
+    Spoilage,
+    /// The shelf was counted and the number corrected.
+    Correction,
+    /// Taken to (or back from) the centre's showroom.
+    Showroom,
+    /// The stock a variant started with.
+    Opening,
+    /// Set by a spreadsheet import.
+    Import,
+    /// Bought in an order.
+    Sold,
+    /// An order was cancelled before its goods left.
+    Cancelled,
+    /// Refunded goods came back to the shelf.
+    Returned,
+}
+
+impl StockReason {
+    pub const ALL: [StockReason; 9] = [
+        StockReason::Restock,
+        StockReason::Spoilage,
+        StockReason::Correction,
+        StockReason::Showroom,
+        StockReason::Opening,
+        StockReason::Import,
+        StockReason::Sold,
+        StockReason::Cancelled,
+        StockReason::Returned,
+    ];
+    /// The reasons a seller gives by hand.
+    pub const CHOSEN: [StockReason; 4] = [
+        StockReason::Restock,
+        StockReason::Spoilage,
+        StockReason::Correction,
+        StockReason::Showroom,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StockReason::Restock => "restock",
+            StockReason::Spoilage => "spoilage",
+            StockReason::Correction => "correction",
+            StockReason::Showroom => "showroom",
+            StockReason::Opening => "opening",
+            StockReason::Import => "import",
+            StockReason::Sold => "sold",
+            StockReason::Cancelled => "cancelled",
+            StockReason::Returned => "returned",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<StockReason> {
+        StockReason::ALL
+            .into_iter()
+            .find(|r| r.as_str() == text.trim())
+    }
+
+    /// A reason a seller may give (not one the platform writes).
+    pub fn parse_chosen(text: &str) -> Result<StockReason, ValidationError> {
+        StockReason::parse(text)
+            .filter(|r| StockReason::CHOSEN.contains(r))
+            .ok_or(ValidationError::new("reason", "stock-reason-invalid"))
+    }
+}
+
+/// A change a seller makes to a variant's stock: a new count, or units added or taken away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockChange {
+    Set(i64),
+    Adjust(i64),
+}
+
+impl StockChange {
+    /// Checks the numbers: a count within the stock's range, an adjustment that is not zero
+    /// and not beyond that range.
+    pub fn check(self) -> Result<StockChange, ValidationError> {
+        let invalid = ValidationError::new("quantity", "stock-invalid");
+        match self {
+            StockChange::Set(count) => check_stock(count)
+                .map(StockChange::Set)
+                .map_err(|_| invalid),
+            StockChange::Adjust(0) => Err(invalid),
+            StockChange::Adjust(delta) if delta.unsigned_abs() > 10_000_000 => Err(invalid),
+            change => Ok(change),
+        }
     }
 }
 
@@ -323,6 +465,30 @@ mod tests {
         assert!(VariantSpec::new(Unit::Box, None, Fen(100), -1, PricePolicy::Fixed).is_err());
         assert_eq!(Tag::parse("heritage"), Some(Tag::Heritage));
         assert_eq!(ProductStatus::parse("listed"), Some(ProductStatus::Listed));
+        assert_eq!(ProductStatus::parse("paused"), Some(ProductStatus::Paused));
+        assert!(ProductStatus::Paused.is_public() && !ProductStatus::Paused.is_for_sale());
+        assert!(!ProductStatus::Delisted.is_public());
+    }
+
+    #[test]
+    fn codes_and_stock_changes_are_checked() {
+        assert_eq!(parse_product_code(" WAL-500g "), Ok("WAL-500g".to_owned()));
+        assert!(parse_product_code("").is_err());
+        assert!(parse_product_code("核桃").is_err());
+        assert_eq!(
+            parse_product_code("FG12").map_err(|e| e.code),
+            Err("product-code-reserved")
+        );
+        assert_eq!(parse_product_code("FGX"), Ok("FGX".to_owned()));
+        assert_eq!(generated_product_code(12), "FG12");
+        assert!(StockChange::Adjust(0).check().is_err());
+        assert!(StockChange::Set(-1).check().is_err());
+        assert_eq!(StockChange::Adjust(-3).check(), Ok(StockChange::Adjust(-3)));
+        assert!(StockReason::parse_chosen("sold").is_err());
+        assert_eq!(
+            StockReason::parse_chosen("restock"),
+            Ok(StockReason::Restock)
+        );
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub mod product {
         pub sales_count: i64,
         pub created_at: ChronoDateTimeUtc,
         pub updated_at: ChronoDateTimeUtc,
+        /// The shop's own code for it (FG and its id when the shop gave none).
+        pub code: Option<String>,
+        /// When paused: when it will be back ("新核桃九月上市").
+        pub back_in: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -111,10 +115,27 @@ pub mod variant {
         pub price_policy: String,
         pub tolerance_bp: i32,
         pub position: i32,
+        /// Gone from sale (kept for the orders that bought it).
+        pub retired_at: Option<ChronoDateTimeUtc>,
+        /// At or below this the shop is told it is running low (0: never).
+        pub low_stock_threshold: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::product::Entity",
+            from = "Column::ProductId",
+            to = "super::product::Column::Id"
+        )]
+        Product,
+    }
+
+    impl Related<super::product::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Product.def()
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }
@@ -132,6 +153,31 @@ pub mod photo {
         pub width: i32,
         pub height: i32,
         pub position: i32,
+        pub created_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod movement {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "stock_movements")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub shop_id: i64,
+        pub product_id: i64,
+        pub variant_id: i64,
+        pub delta: i64,
+        pub reason: String,
+        pub note: String,
+        pub actor_id: Option<i64>,
+        pub order_id: Option<i64>,
         pub created_at: ChronoDateTimeUtc,
     }
 

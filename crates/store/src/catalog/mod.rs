@@ -4,6 +4,12 @@
 //! however many products the page holds: rows are loaded per table for the whole page.
 
 pub(crate) mod entity;
+mod stock;
+mod upkeep;
+
+pub(crate) use stock::movement_row;
+pub use stock::{LowStock, Mover, StockMovement};
+pub use upkeep::VariantChange;
 
 use std::collections::HashMap;
 
@@ -58,6 +64,8 @@ pub struct Variant {
     pub id: i64,
     pub product_id: i64,
     pub spec: VariantSpec,
+    /// At or below this the shop is told it is running low (0: never).
+    pub low_stock_threshold: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,11 +75,18 @@ pub struct Product {
     pub category_id: i64,
     pub origin_id: i64,
     pub status: ProductStatus,
+    /// The shop's own code (what its spreadsheets match on).
+    pub code: String,
+    /// When paused: when it will be back, as the seller wrote it.
+    pub back_in: Option<String>,
     pub organic_certificate: Option<String>,
     pub sales_count: i64,
     pub tags: Vec<Tag>,
     pub texts: Vec<ProductText>,
+    /// The variants on sale, in the seller's order.
     pub variants: Vec<Variant>,
+    /// Variants taken off sale: old orders still name them.
+    pub retired_variants: Vec<Variant>,
     /// In the order the seller put them; the first is the cover.
     pub photos: Vec<Photo>,
     pub created_at: DateTime<Utc>,
@@ -102,32 +117,41 @@ impl Product {
     }
 }
 
-/// A product to create, parsed at the edge. The Chinese text is required (it is every
-/// other language's fallback).
+/// What a seller writes about a product, parsed at the edge: the same on creation and on
+/// every later edit. The Chinese text is required (it is every other language's fallback).
 #[derive(Debug, Clone)]
-pub struct NewProduct {
-    pub shop_id: i64,
+pub struct ProductDetails {
     pub category_id: i64,
     pub origin_id: i64,
-    pub status: ProductStatus,
     pub organic_certificate: Option<String>,
     pub tags: Vec<Tag>,
     pub texts: Vec<ProductText>,
+    /// The shop's own code; `None` lets FarmGate give one (on creation) or keeps it (on edit).
+    pub code: Option<String>,
+}
+
+/// A product to create.
+#[derive(Debug, Clone)]
+pub struct NewProduct {
+    pub shop_id: i64,
+    pub status: ProductStatus,
+    pub details: ProductDetails,
     pub variants: Vec<VariantSpec>,
 }
 
 use crate::error::corrupt;
 
-fn policy_columns(policy: PricePolicy) -> (&'static str, i32) {
+pub(crate) fn policy_columns(policy: PricePolicy) -> (&'static str, i32) {
     let (name, tolerance_bp) = policy.to_stored();
     (name, i32::try_from(tolerance_bp).unwrap_or(i32::MAX))
 }
 
-fn variant_from(row: variant::Model) -> Result<Variant> {
+/// The variant and whether it is retired.
+fn variant_from(row: variant::Model) -> Result<(Variant, bool)> {
     let tolerance_bp = u32::try_from(row.tolerance_bp).unwrap_or(0);
     let price_policy = PricePolicy::from_stored(&row.price_policy, tolerance_bp)
         .ok_or_else(|| corrupt("variant", row.id))?;
-    Ok(Variant {
+    let variant = Variant {
         id: row.id,
         product_id: row.product_id,
         spec: VariantSpec {
@@ -137,7 +161,9 @@ fn variant_from(row: variant::Model) -> Result<Variant> {
             stock: row.stock,
             price_policy,
         },
-    })
+        low_stock_threshold: row.low_stock_threshold,
+    };
+    Ok((variant, row.retired_at.is_some()))
 }
 
 impl Store {
@@ -321,14 +347,21 @@ impl Store {
             }
         }
         let mut variants: HashMap<i64, Vec<Variant>> = HashMap::new();
+        let mut retired: HashMap<i64, Vec<Variant>> = HashMap::new();
         for v in variant::Entity::find()
             .filter(variant::Column::ProductId.is_in(ids.clone()))
             .order_by_asc(variant::Column::Position)
+            .order_by_asc(variant::Column::Id)
             .all(&self.db)
             .await?
         {
-            let parsed = variant_from(v)?;
-            variants.entry(parsed.product_id).or_default().push(parsed);
+            let (parsed, is_retired) = variant_from(v)?;
+            let into = if is_retired {
+                &mut retired
+            } else {
+                &mut variants
+            };
+            into.entry(parsed.product_id).or_default().push(parsed);
         }
         let mut photos: HashMap<i64, Vec<Photo>> = HashMap::new();
         for p in photo::Entity::find()
@@ -354,6 +387,11 @@ impl Store {
                     tags: product_tags,
                     texts: texts.remove(&row.id).unwrap_or_default(),
                     variants: variants.remove(&row.id).unwrap_or_default(),
+                    retired_variants: retired.remove(&row.id).unwrap_or_default(),
+                    code: row.code.unwrap_or_else(|| {
+                        farmgate_domain::catalog::generated_product_code(row.id)
+                    }),
+                    back_in: row.back_in,
                     photos: photos.remove(&row.id).unwrap_or_default(),
                     id: row.id,
                     shop_id: row.shop_id,
@@ -369,56 +407,42 @@ impl Store {
 }
 
 async fn insert_product(txn: &sea_orm::DatabaseTransaction, new: &NewProduct) -> Result<i64> {
-    if !new.texts.iter().any(|t| t.language == Language::ZhCn) {
+    let details = &new.details;
+    if !details.texts.iter().any(|t| t.language == Language::ZhCn) {
         return Err(Error::Config("a product needs its Chinese name".to_owned()));
     }
     let now = Utc::now();
     let row = product::ActiveModel {
         shop_id: Set(new.shop_id),
-        category_id: Set(new.category_id),
-        origin_id: Set(new.origin_id),
+        category_id: Set(details.category_id),
+        origin_id: Set(details.origin_id),
         status: Set(new.status.as_str().to_owned()),
-        organic_certificate: Set(new.organic_certificate.clone()),
+        organic_certificate: Set(details.organic_certificate.clone()),
         sales_count: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
+        code: Set(details.code.clone()),
+        back_in: Set(None),
         ..Default::default()
     }
     .insert(txn)
-    .await?;
-    for t in &new.texts {
-        text::ActiveModel {
-            product_id: Set(row.id),
-            language: Set(t.language.tag().to_owned()),
-            name: Set(t.name.clone()),
-            story: Set(t.story.clone()),
-        }
-        .insert(txn)
-        .await?;
+    .await
+    .map_err(upkeep::code_taken)?;
+    if details.code.is_none() {
+        product::Entity::update_many()
+            .col_expr(
+                product::Column::Code,
+                sea_orm::sea_query::Expr::value(farmgate_domain::catalog::generated_product_code(
+                    row.id,
+                )),
+            )
+            .filter(product::Column::Id.eq(row.id))
+            .exec(txn)
+            .await?;
     }
-    for t in &new.tags {
-        tag::ActiveModel {
-            product_id: Set(row.id),
-            tag: Set(t.as_str().to_owned()),
-        }
-        .insert(txn)
-        .await?;
-    }
+    upkeep::write_texts_and_tags(txn, row.id, details).await?;
     for (position, spec) in new.variants.iter().enumerate() {
-        let (policy, tolerance) = policy_columns(spec.price_policy);
-        variant::ActiveModel {
-            product_id: Set(row.id),
-            unit: Set(spec.unit.as_str().to_owned()),
-            net_grams: Set(spec.net_grams),
-            price_fen: Set(spec.price.0),
-            stock: Set(spec.stock),
-            price_policy: Set(policy.to_owned()),
-            tolerance_bp: Set(tolerance),
-            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
+        upkeep::insert_variant(txn, (new.shop_id, row.id), spec, position, now).await?;
     }
     Ok(row.id)
 }

@@ -20,7 +20,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use crate::accounts::NewAccount;
 use std::collections::HashMap;
 
-use crate::catalog::{NewProduct, Photo, ProductText};
+use crate::catalog::{NewProduct, Photo, ProductDetails, ProductText};
 use crate::orders::entity::order;
 use crate::orders::{Delivery, OrderIntake, PlaceOrder};
 use crate::shops::entity::{application, shop};
@@ -214,35 +214,38 @@ async fn graduate_shop(
     let product = store
         .create_product(NewProduct {
             shop_id,
-            category_id: category.id,
-            origin_id: person.region_id,
             status: ProductStatus::Listed,
-            organic_certificate: None,
-            tags: vec![Tag::PovertyAlleviation]
-                .into_iter()
-                .filter(|_| n.is_multiple_of(3))
-                .collect(),
-            texts: vec![
-                ProductText {
-                    language: Language::ZhCn,
-                    name: goods.0.to_owned(),
-                    story: String::new(),
-                },
-                ProductText {
-                    language: Language::Ug,
-                    name: goods.1.to_owned(),
-                    story: String::new(),
-                },
-                ProductText {
-                    language: Language::En,
-                    name: goods.2.to_owned(),
-                    story: String::new(),
-                },
-            ],
             variants: vec![
                 VariantSpec::new(Unit::Jar, Some(500), Fen(goods.4), 500, PricePolicy::Fixed)
                     .map_err(config)?,
             ],
+            details: ProductDetails {
+                category_id: category.id,
+                origin_id: person.region_id,
+                organic_certificate: None,
+                tags: vec![Tag::PovertyAlleviation]
+                    .into_iter()
+                    .filter(|_| n.is_multiple_of(3))
+                    .collect(),
+                texts: vec![
+                    ProductText {
+                        language: Language::ZhCn,
+                        name: goods.0.to_owned(),
+                        story: String::new(),
+                    },
+                    ProductText {
+                        language: Language::Ug,
+                        name: goods.1.to_owned(),
+                        story: String::new(),
+                    },
+                    ProductText {
+                        language: Language::En,
+                        name: goods.2.to_owned(),
+                        story: String::new(),
+                    },
+                ],
+                code: None,
+            },
         })
         .await?;
     let variant = product.variants.first().ok_or(Error::NotFound)?.id;

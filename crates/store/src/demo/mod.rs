@@ -175,7 +175,7 @@ impl Store {
     /// Opens the demo shops (through the real application and approval) and lists their
     /// products. A demo owner who already has a shop is left alone. Returns (shops, products).
     pub async fn load_demo_catalog(&self) -> Result<(u64, u64)> {
-        use crate::catalog::{NewProduct, ProductText};
+        use crate::catalog::{NewProduct, ProductDetails, ProductText};
         use crate::shops::{Decision, NewShopApplication};
         use farmgate_domain::accounts::PhoneNumber;
         use farmgate_domain::shops::ShopName;
@@ -223,21 +223,24 @@ impl Store {
                 })?;
                 self.create_product(NewProduct {
                     shop_id,
-                    category_id: category.id,
-                    origin_id: village.id,
                     status: catalog::DemoProduct::STATUS,
-                    organic_certificate: None,
-                    tags: product.tags.to_vec(),
-                    texts: product
-                        .texts()
-                        .into_iter()
-                        .map(|(language, name, story)| ProductText {
-                            language,
-                            name: name.to_owned(),
-                            story: story.to_owned(),
-                        })
-                        .collect(),
                     variants: vec![variant],
+                    details: ProductDetails {
+                        category_id: category.id,
+                        origin_id: village.id,
+                        organic_certificate: None,
+                        tags: product.tags.to_vec(),
+                        texts: product
+                            .texts()
+                            .into_iter()
+                            .map(|(language, name, story)| ProductText {
+                                language,
+                                name: name.to_owned(),
+                                story: story.to_owned(),
+                            })
+                            .collect(),
+                        code: None,
+                    },
                 })
                 .await?;
                 products += 1;

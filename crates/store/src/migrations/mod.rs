@@ -16,6 +16,7 @@ mod m20261130_000012_hashed_sessions;
 mod m20261130_000013_order_lists;
 mod m20261130_000014_audit_log;
 mod m20261130_000015_phone_proof;
+mod m20261130_000016_product_upkeep;
 
 use std::collections::HashSet;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_order_lists::Migration),
             Box::new(m20261130_000014_audit_log::Migration),
             Box::new(m20261130_000015_phone_proof::Migration),
+            Box::new(m20261130_000016_product_upkeep::Migration),
         ]
     }
 }

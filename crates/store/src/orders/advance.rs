@@ -1,7 +1,7 @@
 //! Moving an order along its state machine, with what each step changes.
 
 use chrono::Utc;
-use farmgate_domain::catalog::{PricePolicy, settle_line_price};
+use farmgate_domain::catalog::{PricePolicy, StockReason, settle_line_price};
 use farmgate_domain::money::Fen;
 use farmgate_domain::orders::{OrderEvent, OrderKind, OrderStatus, PaymentMethod};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -10,6 +10,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, Q
 use super::entity::{event, line, order};
 use super::{Order, assemble};
 use crate::catalog::entity::variant;
+use crate::catalog::{Mover, movement_row};
 use crate::{Error, Result, Store};
 
 const TOO_LARGE: Error = Error::Invalid(farmgate_domain::ValidationError::new(
@@ -103,6 +104,11 @@ pub(crate) async fn advance_in(
         OrderEvent::Cancel | OrderEvent::Refund
             if to == OrderStatus::Cancelled || from == OrderStatus::CancelRequested =>
         {
+            let returned = Mover {
+                reason: StockReason::Cancelled,
+                actor_id,
+                note: "",
+            };
             for l in &lines {
                 variant::Entity::update_many()
                     .col_expr(
@@ -111,6 +117,10 @@ pub(crate) async fn advance_in(
                     )
                     .filter(variant::Column::Id.eq(l.variant_id))
                     .exec(txn)
+                    .await?;
+                let key = (row.shop_id, l.product_id, l.variant_id);
+                movement_row(key, i64::from(l.quantity), returned, Some(id), now)
+                    .insert(txn)
                     .await?;
             }
         }

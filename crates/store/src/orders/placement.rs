@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use farmgate_domain::catalog::ProductStatus;
+use farmgate_domain::catalog::{ProductStatus, StockReason};
 use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_domain::orders::{OrderStatus, PaymentMethod};
@@ -16,7 +16,8 @@ use sea_orm::{
 use super::entity::{event, line, order, payment};
 use super::payments::{Payment, PaymentStatus};
 use super::{Checkout, Delivery, Order, OrderEventRow, OrderLine, PlaceOrder, assemble};
-use crate::catalog::entity::{product, text, variant};
+use crate::catalog::entity::{movement, product, text, variant};
+use crate::catalog::{Mover, movement_row};
 use crate::shops::entity::shipping;
 use crate::shops::shipping_rule_of;
 use crate::stations::entity::station;
@@ -83,6 +84,8 @@ pub(super) struct PlannedOrder {
     row: order::ActiveModel,
     shop_id: i64,
     lines: Vec<line::ActiveModel>,
+    /// (product, variant, units) taken from the shelf, for the stock ledger.
+    taken: Vec<(i64, i64, u32)>,
 }
 
 /// Earlier answers: for each placement whose key was used before, what it made then.
@@ -201,7 +204,11 @@ impl Inputs {
     /// A variant at the price this placement pays: the room price when bought from a live room
     /// that pinned it with one.
     fn priced(&self, room_id: Option<i64>, variant_id: i64) -> Option<variant::Model> {
-        let mut v = self.variants.get(&variant_id)?.clone();
+        let mut v = self
+            .variants
+            .get(&variant_id)
+            .filter(|v| v.retired_at.is_none())?
+            .clone();
         if let Some(price) = room_id.and_then(|room| self.room_prices.get(&(room, variant_id))) {
             v.price_fen = *price;
         }
@@ -283,6 +290,10 @@ pub(super) fn decide(
         amount = amount.checked_add(total).ok_or(TOO_LARGE)?;
         let to = destination(request, pickup)?;
         let row = order_row(request, &checkout_id, shop_id, (goods, shipping), to, now);
+        let taken = lines
+            .iter()
+            .map(|(v, quantity)| (v.product_id, v.id, *quantity))
+            .collect();
         let lines = lines
             .into_iter()
             .map(|(v, quantity)| {
@@ -294,6 +305,7 @@ pub(super) fn decide(
             row,
             shop_id,
             lines,
+            taken,
         });
     }
     let payment = payment_row(request, &checkout_id, amount, now);
@@ -497,7 +509,13 @@ pub(super) async fn write(
     };
     let mut lines = Vec::new();
     let mut events = Vec::new();
+    let mut movements = Vec::new();
     for p in &planned {
+        let sold = Mover {
+            reason: StockReason::Sold,
+            actor_id: Some(p.buyer_id),
+            note: "",
+        };
         for o in &p.orders {
             let id = written_order(&p.checkout_id, o.shop_id)?.id;
             lines.extend(o.lines.iter().cloned().map(|mut l| {
@@ -505,10 +523,15 @@ pub(super) async fn write(
                 l
             }));
             events.push(placed_event(id, p.buyer_id, now));
+            movements.extend(o.taken.iter().map(|&(product_id, variant_id, units)| {
+                let key = (o.shop_id, product_id, variant_id);
+                movement_row(key, -i64::from(units), sold, Some(id), now)
+            }));
         }
     }
     insert_all::<line::Entity>(txn, lines).await?;
     insert_all::<event::Entity>(txn, events).await?;
+    insert_all::<movement::Entity>(txn, movements).await?;
     let mut payments = write_payments(txn, &planned).await?;
     let mut answers = Vec::with_capacity(planned.len());
     for p in planned {

@@ -13,7 +13,7 @@ pub(super) async fn the_category_tree_comes_with_every_database(db: &TestDb) {
 pub(super) async fn products_keep_their_languages_variants_and_origin(db: &TestDb) {
     use farmgate_domain::catalog::{PricePolicy, ProductStatus, Tag, Unit, VariantSpec};
     use farmgate_domain::money::Fen;
-    use farmgate_store::catalog::{NewProduct, ProductText};
+    use farmgate_store::catalog::{NewProduct, ProductDetails, ProductText};
     let store = &db.store;
     seed_demo(store).await;
     let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
@@ -33,15 +33,7 @@ pub(super) async fn products_keep_their_languages_variants_and_origin(db: &TestD
     let walnuts = store
         .create_product(NewProduct {
             shop_id: shop.id,
-            category_id: nuts.id,
-            origin_id: origin.id,
             status: ProductStatus::Listed,
-            organic_certificate: None,
-            tags: vec![Tag::PovertyAlleviation],
-            texts: vec![
-                text(Language::ZhCn, "徽县核桃"),
-                text(Language::Ug, "خۇيشيەن ياڭىقى"),
-            ],
             variants: vec![
                 VariantSpec::new(
                     Unit::Bag,
@@ -53,6 +45,17 @@ pub(super) async fn products_keep_their_languages_variants_and_origin(db: &TestD
                 .unwrap(),
                 VariantSpec::new(Unit::Jin, None, Fen(2000), 0, PricePolicy::Fixed).unwrap(),
             ],
+            details: ProductDetails {
+                category_id: nuts.id,
+                origin_id: origin.id,
+                organic_certificate: None,
+                tags: vec![Tag::PovertyAlleviation],
+                texts: vec![
+                    text(Language::ZhCn, "徽县核桃"),
+                    text(Language::Ug, "خۇيشيەن ياڭىقى"),
+                ],
+                code: None,
+            },
         })
         .await
         .unwrap();
@@ -75,16 +78,19 @@ pub(super) async fn products_keep_their_languages_variants_and_origin(db: &TestD
     store
         .create_product(NewProduct {
             shop_id: shop.id,
-            category_id: nuts.id,
-            origin_id: origin.id,
             status: ProductStatus::Draft,
-            organic_certificate: None,
-            tags: vec![],
-            texts: vec![text(Language::ZhCn, "核桃油")],
             variants: vec![
                 VariantSpec::new(Unit::Bottle, Some(500), Fen(6800), 10, PricePolicy::Fixed)
                     .unwrap(),
             ],
+            details: ProductDetails {
+                category_id: nuts.id,
+                origin_id: origin.id,
+                organic_certificate: None,
+                tags: vec![],
+                texts: vec![text(Language::ZhCn, "核桃油")],
+                code: None,
+            },
         })
         .await
         .unwrap();
@@ -110,13 +116,16 @@ pub(super) async fn products_keep_their_languages_variants_and_origin(db: &TestD
     let no_chinese = store
         .create_product(NewProduct {
             shop_id: shop.id,
-            category_id: nuts.id,
-            origin_id: origin.id,
             status: ProductStatus::Draft,
-            organic_certificate: None,
-            tags: vec![],
-            texts: vec![text(Language::En, "Walnuts")],
             variants: vec![],
+            details: ProductDetails {
+                category_id: nuts.id,
+                origin_id: origin.id,
+                organic_certificate: None,
+                tags: vec![],
+                texts: vec![text(Language::En, "Walnuts")],
+                code: None,
+            },
         })
         .await;
     assert!(matches!(no_chinese, Err(Error::Config(_))));

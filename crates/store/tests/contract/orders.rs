@@ -192,7 +192,7 @@ pub(super) async fn an_order_moves_only_along_legal_steps(db: &TestDb) {
     use farmgate_domain::catalog::{PricePolicy, ProductStatus, Unit, VariantSpec};
     use farmgate_domain::money::Fen;
     use farmgate_domain::orders::{OrderEvent, OrderStatus};
-    use farmgate_store::catalog::{NewProduct, ProductText};
+    use farmgate_store::catalog::{NewProduct, ProductDetails, ProductText};
     use farmgate_store::orders::OrderIntake;
     let store = &db.store;
     seed_demo(store).await;
@@ -207,16 +207,7 @@ pub(super) async fn an_order_moves_only_along_legal_steps(db: &TestDb) {
     let product = store
         .create_product(NewProduct {
             shop_id: shop.id,
-            category_id: nuts.id,
-            origin_id: shop.village_id,
             status: ProductStatus::Listed,
-            organic_certificate: None,
-            tags: vec![],
-            texts: vec![ProductText {
-                language: Language::ZhCn,
-                name: "徽县核桃".to_owned(),
-                story: String::new(),
-            }],
             variants: vec![
                 VariantSpec::new(
                     Unit::Bag,
@@ -227,6 +218,18 @@ pub(super) async fn an_order_moves_only_along_legal_steps(db: &TestDb) {
                 )
                 .unwrap(),
             ],
+            details: ProductDetails {
+                category_id: nuts.id,
+                origin_id: shop.village_id,
+                organic_certificate: None,
+                tags: vec![],
+                texts: vec![ProductText {
+                    language: Language::ZhCn,
+                    name: "徽县核桃".to_owned(),
+                    story: String::new(),
+                }],
+                code: None,
+            },
         })
         .await
         .unwrap();

@@ -11,7 +11,7 @@ use farmgate_store::catalog::Product;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ProductInput, VariantInput, parse_product, visible_product};
+use super::{DetailsInput, ProductInput, VariantInput, parse_product, visible_product};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::managed_shop;
@@ -52,7 +52,11 @@ pub struct ProductRequest {
     #[serde(default)]
     pub tags: Vec<String>,
     pub organic_certificate: Option<String>,
-    /// listed (default) or draft
+    /// The shop's own code for the product (letters, digits, `-_.`); FarmGate gives one when
+    /// none is sent.
+    #[schema(example = "WAL-1KG")]
+    pub code: Option<String>,
+    /// listed (default), draft or paused
     #[serde(default)]
     pub status: String,
     pub variants: Vec<VariantBody>,
@@ -144,11 +148,14 @@ pub async fn create(
         (language, body.name, body.story)
     };
     let input = ProductInput {
-        texts: [text(Language::ZhCn), text(Language::Ug), text(Language::En)],
-        category: request.category,
-        origin: request.origin,
-        tags: request.tags,
-        certificate: request.organic_certificate.unwrap_or_default(),
+        details: DetailsInput {
+            texts: [text(Language::ZhCn), text(Language::Ug), text(Language::En)],
+            category: request.category,
+            origin: request.origin,
+            tags: request.tags,
+            certificate: request.organic_certificate.unwrap_or_default(),
+            code: request.code.unwrap_or_default(),
+        },
         status: request.status,
         variants: request
             .variants

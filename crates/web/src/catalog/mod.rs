@@ -8,12 +8,14 @@ pub mod photos;
 pub mod sheets;
 
 use farmgate_domain::ValidationError;
-use farmgate_domain::catalog::{PricePolicy, ProductStatus, Tag, Unit, VariantSpec, check_stock};
+use farmgate_domain::catalog::{
+    PricePolicy, ProductStatus, Tag, Unit, VariantSpec, check_stock, parse_product_code,
+};
 use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_domain::regions::RegionLevel;
 use farmgate_domain::text::parse_text;
-use farmgate_store::catalog::{NewProduct, ProductText};
+use farmgate_store::catalog::{NewProduct, ProductDetails, ProductText};
 use farmgate_store::shops::Shop;
 
 use crate::AppState;
@@ -83,14 +85,21 @@ impl VariantInput {
     }
 }
 
-/// A product as typed, before parsing.
-pub struct ProductInput {
+/// What a seller writes about a product, as typed: the same on creation and on edits.
+pub struct DetailsInput {
     /// (language, name, story) for each of zh-CN, ug, en, in that order.
     pub texts: [(Language, String, String); 3],
     pub category: String,
     pub origin: String,
     pub tags: Vec<String>,
     pub certificate: String,
+    /// The shop's own product code; empty keeps the current one (or lets FarmGate give one).
+    pub code: String,
+}
+
+/// A product as typed, before parsing.
+pub struct ProductInput {
+    pub details: DetailsInput,
     pub status: String,
     pub variants: Vec<VariantInput>,
 }
@@ -159,7 +168,7 @@ fn parse_variant(row: usize, input: &VariantInput) -> Result<VariantSpec, Vec<Va
 /// The product's tags and organic certificate (required with the organic tag); mistakes are
 /// added to `errors`.
 fn parse_tags(
-    input: &ProductInput,
+    input: &DetailsInput,
     errors: &mut Vec<ValidationError>,
 ) -> (Vec<Tag>, Option<String>) {
     let mut tags = Vec::new();
@@ -185,12 +194,11 @@ fn parse_tags(
     (tags, certificate)
 }
 
-/// Parses a product for `shop`; every field's error is reported at once.
-pub async fn parse_product(
+/// Parses what a seller writes about a product; every field's error is reported at once.
+pub async fn parse_details(
     state: &AppState,
-    shop: &Shop,
-    input: ProductInput,
-) -> Result<Result<NewProduct, Vec<ValidationError>>, Problem> {
+    input: &DetailsInput,
+) -> Result<Result<ProductDetails, Vec<ValidationError>>, Problem> {
     let mut errors = Vec::new();
     let mut texts = Vec::new();
     for (index, (language, name, story)) in input.texts.iter().enumerate() {
@@ -228,14 +236,41 @@ pub async fn parse_product(
     if origin.is_none() {
         errors.push(ValidationError::new("origin", "origin-invalid"));
     }
-    let (tags, certificate) = parse_tags(&input, &mut errors);
-    let status = match input.status.trim() {
-        "" | "listed" => ProductStatus::Listed,
-        other => ProductStatus::parse(other).unwrap_or_else(|| {
-            errors.push(ValidationError::new("status", "bad-request"));
-            ProductStatus::Draft
-        }),
+    let (tags, certificate) = parse_tags(input, &mut errors);
+    let code = match input.code.trim() {
+        "" => None,
+        typed => parse_product_code(typed).map_err(|e| errors.push(e)).ok(),
     };
+    match (category, origin) {
+        (Some(category), Some(origin)) if errors.is_empty() => Ok(Ok(ProductDetails {
+            category_id: category.id,
+            origin_id: origin.id,
+            organic_certificate: certificate,
+            tags,
+            texts,
+            code,
+        })),
+        _ => Ok(Err(errors)),
+    }
+}
+
+/// A status as typed; empty means listed.
+pub fn parse_status(text: &str) -> Result<ProductStatus, ValidationError> {
+    match text.trim() {
+        "" => Ok(ProductStatus::Listed),
+        other => ProductStatus::parse(other).ok_or(ValidationError::new("status", "bad-request")),
+    }
+}
+
+/// Parses a product for `shop`; every field's error is reported at once.
+pub async fn parse_product(
+    state: &AppState,
+    shop: &Shop,
+    input: ProductInput,
+) -> Result<Result<NewProduct, Vec<ValidationError>>, Problem> {
+    let details = parse_details(state, &input.details).await?;
+    let mut errors = details.as_ref().err().cloned().unwrap_or_default();
+    let status = parse_status(&input.status).map_err(|e| errors.push(e)).ok();
     let mut variants = Vec::new();
     for (row, variant) in input
         .variants
@@ -251,29 +286,19 @@ pub async fn parse_product(
     if variants.is_empty() && !errors.iter().any(|e| e.field.starts_with('v')) {
         errors.push(ValidationError::new("v0_unit", "variant-required"));
     }
-    if !errors.is_empty() {
-        return Ok(Err(errors));
-    }
-    match (category, origin) {
-        (Some(category), Some(origin)) => Ok(Ok(NewProduct {
+    match (details, status) {
+        (Ok(details), Some(status)) if errors.is_empty() => Ok(Ok(NewProduct {
             shop_id: shop.id,
-            category_id: category.id,
-            origin_id: origin.id,
             status,
-            organic_certificate: certificate,
-            tags,
-            texts,
             variants,
+            details,
         })),
-        _ => Ok(Err(vec![ValidationError::new(
-            "category",
-            "category-invalid",
-        )])),
+        _ => Ok(Err(errors)),
     }
 }
 
-/// The product, if `user` may see it: listed products are public, drafts and hidden ones
-/// belong to the shop's members; anyone else is told it does not exist. Also says whether the
+/// The product, if `user` may see it: listed and paused products are public, drafts and
+/// delisted ones belong to the shop's members; anyone else is told it does not exist. Also says whether the
 /// viewer is a member.
 pub async fn visible_product(
     state: &AppState,
@@ -290,7 +315,7 @@ pub async fn visible_product(
         }
         None => false,
     };
-    if product.status != ProductStatus::Listed && !member {
+    if !product.status.is_public() && !member {
         return Err(Problem::not_found());
     }
     Ok((product, member))

@@ -11,7 +11,9 @@ use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_store::catalog::Product;
 
-use super::{ProductInput, VARIANT_ROWS, VariantInput, parse_product, visible_product};
+use super::{
+    DetailsInput, ProductInput, VARIANT_ROWS, VariantInput, parse_product, visible_product,
+};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::managed_shop;
@@ -270,13 +272,17 @@ pub async fn new_product(
     Ok(render(StatusCode::OK, &page))
 }
 
-fn input_from(fields: &[(String, String)]) -> ProductInput {
-    let get = |name: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or(String::new(), |(_, v)| v.clone())
-    };
+/// The value of the field `name` as typed (empty when missing).
+pub(super) fn field(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map_or(String::new(), |(_, v)| v.clone())
+}
+
+/// What the product form says about the product (texts, category, origin, tags, code).
+pub(super) fn details_from(fields: &[(String, String)]) -> DetailsInput {
+    let get = |name: &str| field(fields, name);
     let text = |language: Language| {
         (
             language,
@@ -284,7 +290,7 @@ fn input_from(fields: &[(String, String)]) -> ProductInput {
             get(&format!("story_{}", language.tag())),
         )
     };
-    ProductInput {
+    DetailsInput {
         texts: [text(Language::ZhCn), text(Language::Ug), text(Language::En)],
         category: get("category"),
         origin: get("origin"),
@@ -294,19 +300,30 @@ fn input_from(fields: &[(String, String)]) -> ProductInput {
             .map(|(_, v)| v.clone())
             .collect(),
         certificate: get("certificate"),
-        status: get("status"),
+        code: get("code"),
+    }
+}
+
+/// The variant row `row` of a form (`v0_unit`, `v0_price`...).
+pub(super) fn variant_from(fields: &[(String, String)], row: usize) -> VariantInput {
+    let get = |name: &str| field(fields, &format!("v{row}_{name}"));
+    let price = get("price");
+    VariantInput {
+        unit: get("unit"),
+        net_grams: get("net_grams"),
+        price: (!price.trim().is_empty()).then(|| parse_yuan(&price)),
+        stock: get("stock"),
+        follows_weight: !get("follows").is_empty(),
+        tolerance_percent: get("tolerance"),
+    }
+}
+
+fn input_from(fields: &[(String, String)]) -> ProductInput {
+    ProductInput {
+        details: details_from(fields),
+        status: field(fields, "status"),
         variants: (0..VARIANT_ROWS)
-            .map(|row| {
-                let price = get(&format!("v{row}_price"));
-                VariantInput {
-                    unit: get(&format!("v{row}_unit")),
-                    net_grams: get(&format!("v{row}_net_grams")),
-                    price: (!price.trim().is_empty()).then(|| parse_yuan(&price)),
-                    stock: get(&format!("v{row}_stock")),
-                    follows_weight: !get(&format!("v{row}_follows")).is_empty(),
-                    tolerance_percent: get(&format!("v{row}_tolerance")),
-                }
-            })
+            .map(|row| variant_from(fields, row))
             .collect(),
     }
 }

@@ -12,7 +12,7 @@ use farmgate_domain::lang::Language;
 use farmgate_store::shops::Shop;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use super::{ProductInput, VariantInput, parse_product};
+use super::{DetailsInput, ProductInput, VariantInput, parse_product};
 use crate::AppState;
 use crate::auth::{CurrentUser, managed_shop};
 use crate::csrf::CsrfToken;
@@ -299,19 +299,22 @@ async fn parse_rows(
             o => o,
         };
         let input = ProductInput {
-            texts: [
-                (Language::ZhCn, cell("name_zh"), cell("story_zh")),
-                (Language::Ug, cell("name_ug"), cell("story_ug")),
-                (Language::En, cell("name_en"), cell("story_en")),
-            ],
-            category: cell("category"),
-            origin,
-            tags: cell("tags")
-                .split([',', '，', ';', ' '])
-                .filter(|s| !s.trim().is_empty())
-                .map(|s| s.trim().to_owned())
-                .collect(),
-            certificate: cell("certificate"),
+            details: DetailsInput {
+                texts: [
+                    (Language::ZhCn, cell("name_zh"), cell("story_zh")),
+                    (Language::Ug, cell("name_ug"), cell("story_ug")),
+                    (Language::En, cell("name_en"), cell("story_en")),
+                ],
+                category: cell("category"),
+                origin,
+                tags: cell("tags")
+                    .split([',', '，', ';', ' '])
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| s.trim().to_owned())
+                    .collect(),
+                certificate: cell("certificate"),
+                code: cell("sku"),
+            },
             status: cell("status"),
             variants: vec![VariantInput {
                 unit: cell("unit"),
