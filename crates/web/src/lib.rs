@@ -235,7 +235,7 @@ pub async fn expire_unpaid(state: &AppState) {
                 orders = orders.len(),
                 "unpaid orders cancelled"
             );
-            state.indexer.changed(
+            state.products_changed(
                 orders
                     .iter()
                     .flat_map(|o| o.lines.iter().map(|l| l.product_id)),

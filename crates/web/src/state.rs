@@ -150,6 +150,14 @@ pub enum StartError {
 }
 
 impl Shared {
+    /// Says these products changed (created, edited, stock, status, sold): this instance's
+    /// search index follows, and the other instances are told (decision 0007).
+    pub fn products_changed(&self, ids: impl IntoIterator<Item = i64>) {
+        let ids: Vec<i64> = ids.into_iter().collect();
+        self.indexer.changed(ids.iter().copied());
+        self.live.products_changed(ids);
+    }
+
     /// `public_url` without its trailing slash, or empty when unset (links stay relative).
     pub fn public_url(&self) -> &str {
         self.config
@@ -194,13 +202,15 @@ impl AppState {
             }
         };
         let activity = RoomActivity::start(store.clone(), live.clone());
+        let indexer = Indexer::start(Arc::clone(&index), store.clone());
+        follow_other_instances(&live, indexer.clone());
         Ok(AppState(Arc::new(Shared {
             live,
             activity,
             sockets: Arc::default(),
             messenger: crate::messaging::messenger(config.messenger, &store),
             intake: OrderIntake::start(store.clone()),
-            indexer: Indexer::start(Arc::clone(&index), store.clone()),
+            indexer,
             search: index,
             payments: Payments::new(
                 config.payment_provider,
@@ -214,4 +224,20 @@ impl AppState {
             metrics: crate::ops::metrics_handle(),
         })))
     }
+}
+
+/// Products changed through other instances go into this instance's index too.
+fn follow_other_instances(live: &LiveBus, indexer: Indexer) {
+    let mut heard = live.catalog_changes();
+    tokio::spawn(async move {
+        loop {
+            match heard.recv().await {
+                Ok(ids) => indexer.changed(ids.iter().copied()),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "missed other instances' product changes");
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
 }

@@ -4,9 +4,11 @@
 //! however many products the page holds: rows are loaded per table for the whole page.
 
 pub(crate) mod entity;
+mod import;
 mod stock;
 mod upkeep;
 
+pub use import::{ImportItem, ImportOutcome};
 pub(crate) use stock::movement_row;
 pub use stock::{LowStock, Mover, StockMovement};
 pub use upkeep::VariantChange;

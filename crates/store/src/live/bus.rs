@@ -57,6 +57,9 @@ pub enum LiveEvent {
     Video { on_air: bool },
     /// Between instances only: how many viewers `instance` has in the room.
     Presence { instance: String, count: u64 },
+    /// Between instances only (room 0): these products changed (edited, stock, status), so
+    /// every instance's search index and lists follow.
+    Products { ids: Vec<i64> },
 }
 
 /// An event of a room, serialized once for every viewer.
@@ -79,6 +82,10 @@ struct Wire {
 const CHANNEL: usize = 1024;
 /// How long another instance's viewer count is believed.
 const PRESENCE_TTL: Duration = Duration::from_secs(4);
+/// Product changes are gathered this long and told to the other instances at once.
+const PRODUCTS_GATHER: Duration = Duration::from_millis(100);
+/// Product ids per notification (PostgreSQL's payload stays under 8,000 bytes).
+const PRODUCTS_PER_NOTICE: usize = 400;
 
 #[derive(Default)]
 struct RoomState {
@@ -98,6 +105,10 @@ struct Inner {
     rooms: Mutex<HashMap<i64, RoomState>>,
     notify: Option<(sqlx::PgPool, String)>,
     store: Store,
+    /// Products other instances changed, for this instance's index.
+    catalog: broadcast::Sender<Arc<Vec<i64>>>,
+    /// Products this instance changed, on their way to the others (PostgreSQL only).
+    outgoing: Option<tokio::sync::mpsc::UnboundedSender<i64>>,
 }
 
 /// The bus of this process; cheap to clone.
@@ -134,16 +145,28 @@ impl LiveBus {
                 Some((pool, format!("fg_live_{schema}")))
             }
         };
+        let (outgoing, changed) = match notify {
+            Some(_) => {
+                let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+                (Some(sender), Some(receiver))
+            }
+            None => (None, None),
+        };
         let bus = LiveBus(Arc::new(Inner {
             instance: uuid::Uuid::new_v4().simple().to_string(),
             rooms: Mutex::new(HashMap::new()),
             notify,
             store: store.clone(),
+            catalog: broadcast::channel(CHANNEL).0,
+            outgoing,
         }));
         if let Some((pool, channel)) = &bus.0.notify {
             let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
             listener.listen(channel).await?;
             tokio::spawn(listen(bus.downgrade(), listener));
+        }
+        if let Some(changed) = changed {
+            tokio::spawn(tell_products(bus.downgrade(), changed));
         }
         tokio::spawn(presence(bus.downgrade()));
         Ok(bus)
@@ -180,6 +203,22 @@ impl LiveBus {
             room_id,
             events,
         }
+    }
+
+    /// Tells the other instances that these products changed (gathered for a moment, so a
+    /// burst of orders costs one notification). Nothing to do on SQLite: one process.
+    pub fn products_changed(&self, ids: impl IntoIterator<Item = i64>) {
+        if let Some(outgoing) = &self.0.outgoing {
+            for id in ids {
+                // The receiver lives as long as the bus.
+                let _ = outgoing.send(id);
+            }
+        }
+    }
+
+    /// Products that other instances changed, as they are heard.
+    pub fn catalog_changes(&self) -> broadcast::Receiver<Arc<Vec<i64>>> {
+        self.0.catalog.subscribe()
     }
 
     /// Viewers in the room now, on every instance.
@@ -234,6 +273,11 @@ impl LiveBus {
     /// An event another instance sent.
     fn heard(&self, wire: Wire) {
         if wire.o == self.0.instance {
+            return;
+        }
+        if let LiveEvent::Products { ids } = wire.e {
+            // Nobody listening is fine: the index is not started (tests, tools).
+            let _ = self.0.catalog.send(Arc::new(ids));
             return;
         }
         if let LiveEvent::Presence { instance, count } = wire.e {
@@ -319,6 +363,30 @@ impl LiveBus {
                 .bind(payload)
                 .execute(pool)
                 .await;
+        }
+    }
+}
+
+/// Gathers the products this instance changed and tells the other instances, a notification
+/// per few hundred ids, until the bus is dropped.
+async fn tell_products(
+    bus: std::sync::Weak<Inner>,
+    mut changed: tokio::sync::mpsc::UnboundedReceiver<i64>,
+) {
+    while let Some(first) = changed.recv().await {
+        tokio::time::sleep(PRODUCTS_GATHER).await;
+        let mut ids = std::collections::BTreeSet::from([first]);
+        while let Ok(id) = changed.try_recv() {
+            ids.insert(id);
+        }
+        let Some(inner) = bus.upgrade() else {
+            return;
+        };
+        let bus = LiveBus(inner);
+        let ids: Vec<i64> = ids.into_iter().collect();
+        for chunk in ids.chunks(PRODUCTS_PER_NOTICE) {
+            let ids = chunk.to_vec();
+            bus.publish_remote(0, LiveEvent::Products { ids }).await;
         }
     }
 }

@@ -198,6 +198,14 @@ pub async fn the_bus_reaches_viewers_of_another_instance(db: &TestDb) {
         .expect("the other instance hears it within a second");
         assert_eq!(got.event, sent);
         assert!(got.json.contains("\"type\":\"stock\""));
+        // Products changed through one instance reach the other's index, gathered.
+        let mut catalog = two.catalog_changes();
+        one.products_changed([5, 6, 5]);
+        let heard = tokio::time::timeout(std::time::Duration::from_secs(1), catalog.recv())
+            .await
+            .expect("the other instance hears of changed products within a second")
+            .unwrap();
+        assert_eq!(*heard, vec![5, 6]);
         // Viewer counts add up across instances once both have announced them.
         let mut total = 0;
         for _ in 0..40 {

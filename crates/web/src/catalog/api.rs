@@ -182,7 +182,7 @@ pub async fn create(
             )
         })?;
     let created = state.store.create_product(product).await?;
-    state.indexer.changed([created.id]);
+    state.products_changed([created.id]);
     Ok((StatusCode::CREATED, Json(view(created, language))))
 }
 

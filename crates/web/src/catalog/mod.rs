@@ -6,6 +6,7 @@ pub mod api;
 pub mod pages;
 pub mod photos;
 pub mod sheets;
+pub mod upkeep;
 
 use farmgate_domain::ValidationError;
 use farmgate_domain::catalog::{
@@ -34,6 +35,21 @@ pub fn routes() -> Router<AppState> {
         .route("/seller/shops/{id}/products", post(pages::create_product))
         .route("/products/{id}", get(pages::show))
         .route("/seller/products/{id}/photos", post(photos::upload_form))
+        .route("/seller/products/{id}", get(upkeep::manage))
+        .route(
+            "/seller/products/{id}/edit",
+            get(upkeep::edit_form).post(upkeep::edit),
+        )
+        .route("/seller/products/{id}/status", post(upkeep::set_status))
+        .route("/seller/products/{id}/variants", post(upkeep::add_variant))
+        .route(
+            "/seller/products/{id}/photos/arrange",
+            post(upkeep::arrange_photos),
+        )
+        .route("/seller/variants/{id}/price", post(upkeep::set_price))
+        .route("/seller/variants/{id}/stock", post(upkeep::change_stock))
+        .route("/seller/variants/{id}/retire", post(upkeep::retire_variant))
+        .route("/seller/shops/{id}/stock", get(upkeep::ledger))
         .route(
             "/seller/shops/{id}/products/template.xlsx",
             get(sheets::template),
@@ -105,7 +121,10 @@ pub struct ProductInput {
 }
 
 /// Parses one variant row, reporting every field at fault.
-fn parse_variant(row: usize, input: &VariantInput) -> Result<VariantSpec, Vec<ValidationError>> {
+pub fn parse_variant(
+    row: usize,
+    input: &VariantInput,
+) -> Result<VariantSpec, Vec<ValidationError>> {
     let [unit_field, grams_field, price_field, stock_field] =
         VARIANT_FIELDS[row.min(VARIANT_ROWS - 1)];
     let unit = Unit::parse(&input.unit).ok_or(ValidationError::new(unit_field, "unit-invalid"));

@@ -29,6 +29,8 @@ pub struct ProductCard {
     pub name: String,
     pub price: String,
     pub sold_out: bool,
+    /// Paused (with when it is back), draft or delisted.
+    pub note: Option<String>,
     /// The cover's thumbnail, when the product has photos.
     pub thumb: Option<String>,
 }
@@ -50,6 +52,7 @@ pub fn cards(t: &Tr, products: &[Product]) -> Vec<ProductCard> {
                 .unwrap_or(Fen(0))
                 .display_price(),
             sold_out: p.variants.iter().all(|v| v.spec.stock == 0),
+            note: status_note(t, p),
             thumb: p
                 .photos
                 .first()
@@ -62,6 +65,8 @@ pub struct ShopProducts {
     pub id: i64,
     pub name: String,
     pub products: Vec<ProductCard>,
+    /// Variants at or below their threshold: (product id, "name · variant · stock").
+    pub running_low: Vec<(i64, String)>,
 }
 
 #[derive(Template)]
@@ -79,10 +84,28 @@ pub async fn console(
     let mut shops = Vec::new();
     for shop in state.store.shops_of_member(user.account.id).await? {
         let products = state.store.products_of_shop(shop.id).await?;
+        let running_low = state
+            .store
+            .low_stock(shop.id)
+            .await?
+            .into_iter()
+            .filter_map(|low| {
+                let product = products.iter().find(|p| p.id == low.product_id)?;
+                let variant = product.variants.iter().find(|v| v.id == low.variant_id)?;
+                let label = format!(
+                    "{} · {} · {}",
+                    super::upkeep::product_name(&c.t, product),
+                    variant_label(&c.t, &variant.spec),
+                    c.t.arg("product-in-stock", "count", low.stock)
+                );
+                Some((product.id, label))
+            })
+            .collect();
         shops.push(ShopProducts {
             id: shop.id,
             name: shop.name,
             products: cards(&c.t, &products),
+            running_low,
         });
     }
     Ok(render(StatusCode::OK, &SellerPage { c, shops }))
@@ -90,7 +113,7 @@ pub async fn console(
 
 /// What the form shows back: the typed values, keyed by field name.
 #[derive(Default)]
-pub struct Typed(Vec<(String, String)>);
+pub struct Typed(pub Vec<(String, String)>);
 
 impl Typed {
     pub fn get(&self, field: &str) -> &str {
@@ -140,9 +163,11 @@ pub struct Choice {
 
 #[derive(Template)]
 #[template(path = "catalog/product_form.html")]
-struct ProductForm {
+pub(super) struct ProductForm {
     c: Chrome,
     csrf: String,
+    /// The product being edited (the form then holds its details only); none when new.
+    editing: Option<i64>,
     shop_id: i64,
     shop_name: String,
     texts: Vec<TextRow>,
@@ -153,7 +178,16 @@ struct ProductForm {
     units: Vec<(&'static str, String)>,
     variants: Vec<VariantRow>,
     certificate: String,
+    code: String,
     errors: FormErrors,
+}
+
+impl ProductForm {
+    /// The form for changing product `id`'s details.
+    pub(super) fn editing(mut self, id: i64) -> ProductForm {
+        self.editing = Some(id);
+        self
+    }
 }
 
 /// The variant rows of the product form, as typed, with their mistakes.
@@ -182,7 +216,7 @@ fn variant_rows(t: &Tr, typed: &Typed) -> Vec<VariantRow> {
         .collect()
 }
 
-async fn product_form(
+pub(super) async fn product_form(
     state: &AppState,
     c: Chrome,
     csrf: String,
@@ -247,6 +281,8 @@ async fn product_form(
             .collect(),
         variants: variant_rows(&t, &typed),
         certificate: typed.get("certificate").to_owned(),
+        code: typed.get("code").to_owned(),
+        editing: None,
         errors,
         shop_id: shop.id,
         shop_name: shop.name.clone(),
@@ -340,7 +376,7 @@ pub async fn create_product(
     match parse_product(&state, &shop, input_from(&fields)).await? {
         Ok(product) => {
             let created = state.store.create_product(product).await?;
-            state.indexer.changed([created.id]);
+            state.products_changed([created.id]);
             Ok(Redirect::to(&format!("/products/{}", created.id)).into_response())
         }
         Err(problems) => {
@@ -366,7 +402,8 @@ struct ProductPage {
     name: String,
     story: String,
     translated: bool,
-    draft: bool,
+    /// Why it cannot be bought now (draft, paused with when it is back, delisted), if so.
+    status_note: Option<String>,
     shop_id: i64,
     shop_name: String,
     origin: String,
@@ -407,9 +444,22 @@ pub fn rating_line(t: &Tr, rating: farmgate_store::orders::Rating) -> Option<Str
     })
 }
 
+/// What the product page says about a product that cannot be bought now.
+pub fn status_note(t: &Tr, product: &Product) -> Option<String> {
+    match (product.status, &product.back_in) {
+        (ProductStatus::Listed, _) => None,
+        (ProductStatus::Paused, Some(back_in)) => {
+            Some(t.arg("product-paused-back-in", "when", back_in.clone()))
+        }
+        (ProductStatus::Paused, None) => Some(t.get("product-paused-note")),
+        (ProductStatus::Draft, _) => Some(t.get("product-draft-note")),
+        (ProductStatus::Delisted, _) => Some(t.get("product-delisted-note")),
+    }
+}
+
 /// What a buyer can put in the cart: each variant in stock with its price (none unless listed).
 fn buy_choices(t: &Tr, product: &farmgate_store::catalog::Product) -> Vec<(i64, String)> {
-    if product.status != ProductStatus::Listed {
+    if !product.status.is_for_sale() {
         return Vec::new();
     }
     product
@@ -486,7 +536,7 @@ pub async fn show(
         name: text.name.clone(),
         story: text.story.clone(),
         translated,
-        draft: product.status != ProductStatus::Listed,
+        status_note: status_note(&t, &product),
         shop_id: shop.id,
         shop_name: shop.name,
         origin,

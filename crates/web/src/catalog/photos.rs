@@ -38,7 +38,7 @@ async fn add(
 }
 
 /// `POST /seller/products/{id}/photos` (multipart, the CSRF token in the query): from the
-/// product page's upload form.
+/// product's management page.
 pub async fn upload_form(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -47,7 +47,7 @@ pub async fn upload_form(
 ) -> Result<Response, Problem> {
     let bytes = upload(multipart).await?;
     add(&state, &user, product_id, bytes).await?;
-    Ok(Redirect::to(&format!("/products/{product_id}")).into_response())
+    Ok(Redirect::to(&format!("/seller/products/{product_id}?saved=photos")).into_response())
 }
 
 #[derive(Serialize, ToSchema)]

@@ -7,8 +7,11 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use farmgate_domain::ValidationError;
-use farmgate_domain::catalog::{PricePolicy, parse_yuan};
+use std::collections::HashMap;
+
+use farmgate_domain::catalog::{PricePolicy, parse_product_code, parse_yuan};
 use farmgate_domain::lang::Language;
+use farmgate_store::catalog::ImportItem;
 use farmgate_store::shops::Shop;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
@@ -23,7 +26,8 @@ use crate::sheets::{server_error, xlsx};
 
 /// The columns of the product sheet, by code; the template's header shows the code and its
 /// name in the seller's language, and import reads the code.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 18] = [
+    "sku",
     "name_zh",
     "name_ug",
     "name_en",
@@ -60,6 +64,7 @@ fn column_of(field: &str) -> &'static str {
         "tags" => "tags",
         "certificate" => "certificate",
         "status" => "status",
+        "code" => "sku",
         f if f.ends_with("_unit") => "unit",
         f if f.ends_with("_net_grams") => "net_grams",
         f if f.ends_with("_price") => "price",
@@ -103,6 +108,7 @@ pub async fn template(
     let bytes = (|| -> Result<Vec<u8>, XlsxError> {
         let mut workbook = product_workbook(&t)?;
         let example = [
+            "WAL-1KG",
             "核桃",
             "ياڭاق",
             "Walnuts",
@@ -246,7 +252,8 @@ struct ImportPage {
     shop_id: i64,
     shop_name: String,
     errors: Vec<RowError>,
-    imported: Option<usize>,
+    /// What the import did, in the reader's language.
+    imported: Option<String>,
     problem: Option<String>,
 }
 
@@ -274,25 +281,53 @@ pub async fn import_form(
     Ok(render(StatusCode::OK, &page(c, csrf.0, &shop)))
 }
 
-/// Parses every row as the product form would; all errors, or all products.
+/// Parses every row as the product form would. Rows with the same code (`sku`) are one
+/// product's variants (its details and status come from its first row); a code the shop
+/// already has updates that product, a new one creates it, rows without one are new products
+/// each. All errors, or every product.
 async fn parse_rows(
     state: &AppState,
     shop: &Shop,
     t: &Tr,
     header: &[String],
     rows: &[Vec<String>],
-) -> Result<Result<Vec<farmgate_store::catalog::NewProduct>, Vec<RowError>>, Problem> {
+) -> Result<Result<Vec<ImportItem>, Vec<RowError>>, Problem> {
     let village = state.store.region_by_id(shop.village_id).await?;
-    let mut products = Vec::new();
+    let cell_of = |row: &Vec<String>, code: &str| -> String {
+        header
+            .iter()
+            .position(|h| h == code)
+            .and_then(|i| row.get(i))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let codes: Vec<String> = rows.iter().map(|row| cell_of(row, "sku")).collect();
+    let known: HashMap<String, i64> = state
+        .store
+        .products_by_code(shop.id, &codes)
+        .await?
+        .into_iter()
+        .collect();
+    // (the code or the row's own place, the parsed product)
+    let mut groups: Vec<(String, farmgate_store::catalog::NewProduct)> = Vec::new();
     let mut errors = Vec::new();
     for (index, row) in rows.iter().enumerate() {
-        let cell = |code: &str| -> String {
-            header
-                .iter()
-                .position(|h| h == code)
-                .and_then(|i| row.get(i))
-                .map(|v| v.trim().to_owned())
-                .unwrap_or_default()
+        let cell = |code: &str| cell_of(row, code);
+        let mut row_errors: Vec<ValidationError> = Vec::new();
+        let sku = cell("sku");
+        let code = match sku.as_str() {
+            "" => None,
+            known_code if known.contains_key(known_code) => None,
+            typed => match parse_product_code(typed) {
+                Ok(code) => Some(code),
+                // Another shop's FarmGate code (an export imported elsewhere): a new product,
+                // which gets its own.
+                Err(e) if e.code == "product-code-reserved" => None,
+                Err(e) => {
+                    row_errors.push(e);
+                    None
+                }
+            },
         };
         let origin = match cell("origin") {
             o if o.is_empty() => village.code.as_str().to_owned(),
@@ -313,7 +348,7 @@ async fn parse_rows(
                     .map(|s| s.trim().to_owned())
                     .collect(),
                 certificate: cell("certificate"),
-                code: cell("sku"),
+                code: String::new(),
             },
             status: cell("status"),
             variants: vec![VariantInput {
@@ -329,12 +364,21 @@ async fn parse_rows(
             }],
         };
         let policy = cell("price_policy");
-        let mut row_errors: Vec<ValidationError> = Vec::new();
         if !policy.is_empty() && policy != "fixed" && policy != "follows_weight" {
             row_errors.push(ValidationError::new("price_policy", "price-policy-invalid"));
         }
         match parse_product(state, shop, input).await? {
-            Ok(product) if row_errors.is_empty() => products.push(product),
+            Ok(mut product) if row_errors.is_empty() => {
+                product.details.code = code;
+                let key = match sku.as_str() {
+                    "" => format!("#{index}"),
+                    sku => sku.to_owned(),
+                };
+                match groups.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, first)) => first.variants.extend(product.variants),
+                    None => groups.push((key, product)),
+                }
+            }
             Ok(_) => {}
             Err(parse_errors) => row_errors.extend(parse_errors),
         }
@@ -347,11 +391,21 @@ async fn parse_rows(
             });
         }
     }
-    Ok(if errors.is_empty() {
-        Ok(products)
-    } else {
-        Err(errors)
-    })
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    Ok(Ok(groups
+        .into_iter()
+        .map(|(key, product)| match known.get(&key) {
+            Some(&product_id) => ImportItem::Update {
+                product_id,
+                status: product.status,
+                details: product.details,
+                variants: product.variants,
+            },
+            None => ImportItem::Create(product),
+        })
+        .collect()))
 }
 
 /// `POST /seller/shops/{id}/products/import` (multipart field `file`, the CSRF token in the
@@ -388,10 +442,31 @@ pub async fn import(
         }
     };
     match parse_rows(&state, &shop, &t, &header, &rows).await? {
-        Ok(products) => {
-            let ids = state.store.create_products(&products).await?;
-            state.indexer.changed(ids.iter().copied());
-            result.imported = Some(ids.len());
+        Ok(items) => {
+            let outcome = match state
+                .store
+                .import_products(shop.id, user.account.id, &items)
+                .await
+            {
+                Ok(outcome) => outcome,
+                Err(err) => {
+                    let problem = super::upkeep::code_taken(err);
+                    if problem.status.is_server_error() {
+                        return Err(problem);
+                    }
+                    result.problem = Some(problem.message(&t));
+                    return Ok(render(problem.status, &result));
+                }
+            };
+            state.products_changed(outcome.created.iter().chain(&outcome.updated).copied());
+            result.imported = Some(t.args(
+                "import-done",
+                [
+                    ("created", outcome.created.len().into()),
+                    ("updated", outcome.updated.len().into()),
+                    ("unchanged", outcome.unchanged.into()),
+                ],
+            ));
             Ok(render(StatusCode::OK, &result))
         }
         Err(errors) => {
@@ -438,6 +513,7 @@ pub async fn export_products(
                     ),
                 };
                 let values = [
+                    product.code.clone(),
                     zh.0.clone(),
                     ug.0.clone(),
                     en.0.clone(),

@@ -65,9 +65,15 @@ impl Tr {
         first: (&'static str, FluentArg),
         second: (&'static str, FluentArg),
     ) -> String {
+        self.args(id, [first, second])
+    }
+
+    /// The message `id` with any number of named arguments.
+    pub fn args<const N: usize>(&self, id: &str, named: [(&'static str, FluentArg); N]) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
-        args.insert(Cow::Borrowed(first.0), first.1.0);
-        args.insert(Cow::Borrowed(second.0), second.1.0);
+        for (name, value) in named {
+            args.insert(Cow::Borrowed(name), value.0);
+        }
         LOCALES.lookup_with_args(identifier(self.0), id, &args)
     }
 

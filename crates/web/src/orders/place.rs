@@ -76,7 +76,7 @@ fn announce(state: &AppState, room_id: Option<i64>, checkout: &Checkout) {
             }
         }
     }
-    state.indexer.changed(
+    state.products_changed(
         checkout
             .orders
             .iter()
