@@ -302,7 +302,8 @@ impl Store {
         Ok(product::Entity::find().count(&self.db).await?)
     }
 
-    /// Listed products that come from inside `region`, newest first, a page at a time.
+    /// Products on show (listed or paused) that come from inside `region`, newest first, a page
+    /// at a time.
     pub async fn listed_products_within(
         &self,
         region: &RegionPath,
@@ -312,7 +313,10 @@ impl Store {
         let rows = product::Entity::find()
             .inner_join(region::Entity)
             .filter(region::Column::Path.starts_with(region.as_str()))
-            .filter(product::Column::Status.eq(ProductStatus::Listed.as_str()))
+            .filter(product::Column::Status.is_in([
+                ProductStatus::Listed.as_str(),
+                ProductStatus::Paused.as_str(),
+            ]))
             .order_by_desc(product::Column::Id)
             .limit(limit)
             .offset(offset)

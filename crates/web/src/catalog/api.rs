@@ -69,6 +69,35 @@ pub struct VariantView {
     pub net_grams: Option<i64>,
     pub price_fen: i64,
     pub stock: i64,
+    /// At or below this the shop is told it is running low (0: never).
+    pub low_stock_threshold: i64,
+}
+
+pub(super) fn variant_view(v: &farmgate_store::catalog::Variant) -> VariantView {
+    VariantView {
+        id: v.id,
+        unit: v.spec.unit.as_str().to_owned(),
+        net_grams: v.spec.net_grams,
+        price_fen: v.spec.price.0,
+        stock: v.spec.stock,
+        low_stock_threshold: v.low_stock_threshold,
+    }
+}
+
+impl From<VariantBody> for VariantInput {
+    fn from(v: VariantBody) -> VariantInput {
+        VariantInput {
+            unit: v.unit,
+            net_grams: v.net_grams.map(|g| g.to_string()).unwrap_or_default(),
+            price: Some(Ok(Fen(v.price_fen))),
+            stock: v.stock.to_string(),
+            follows_weight: v.follows_weight_tolerance_percent.is_some(),
+            tolerance_percent: v
+                .follows_weight_tolerance_percent
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -80,13 +109,19 @@ pub struct ProductView {
     pub story: String,
     /// False when `name` and `story` fell back to Chinese.
     pub translated: bool,
+    /// listed, paused, draft or delisted
     pub status: String,
+    /// When paused: when it will be back.
+    pub back_in: Option<String>,
+    /// The shop's own code for it.
+    pub code: String,
     pub tags: Vec<String>,
     pub texts: BTreeMap<String, TextBody>,
+    /// The variants on sale.
     pub variants: Vec<VariantView>,
 }
 
-fn view(product: Product, language: Language) -> ProductView {
+pub(super) fn view(product: Product, language: Language) -> ProductView {
     let (name, story, translated) = product
         .text(language)
         .map_or((String::new(), String::new(), false), |(t, translated)| {
@@ -99,6 +134,8 @@ fn view(product: Product, language: Language) -> ProductView {
         story,
         translated,
         status: product.status.as_str().to_owned(),
+        back_in: product.back_in.clone(),
+        code: product.code.clone(),
         tags: product.tags.iter().map(|t| t.as_str().to_owned()).collect(),
         texts: product
             .texts
@@ -113,17 +150,7 @@ fn view(product: Product, language: Language) -> ProductView {
                 )
             })
             .collect(),
-        variants: product
-            .variants
-            .iter()
-            .map(|v| VariantView {
-                id: v.id,
-                unit: v.spec.unit.as_str().to_owned(),
-                net_grams: v.spec.net_grams,
-                price_fen: v.spec.price.0,
-                stock: v.spec.stock,
-            })
-            .collect(),
+        variants: product.variants.iter().map(variant_view).collect(),
     }
 }
 
@@ -160,17 +187,7 @@ pub async fn create(
         variants: request
             .variants
             .into_iter()
-            .map(|v| VariantInput {
-                unit: v.unit,
-                net_grams: v.net_grams.map(|g| g.to_string()).unwrap_or_default(),
-                price: Some(Ok(Fen(v.price_fen))),
-                stock: v.stock.to_string(),
-                follows_weight: v.follows_weight_tolerance_percent.is_some(),
-                tolerance_percent: v
-                    .follows_weight_tolerance_percent
-                    .map(|p| p.to_string())
-                    .unwrap_or_default(),
-            })
+            .map(VariantInput::from)
             .collect(),
     };
     let product = parse_product(&state, &shop, input)
@@ -207,7 +224,8 @@ pub struct ListQuery {
     pub page: Option<u64>,
 }
 
-/// Listed products, newest first, optionally from one region.
+/// Products on show (listed, or paused saying when they are back), newest first, optionally
+/// from one region.
 #[utoipa::path(get, operation_id = "listProducts", path = "/api/v1/products", tag = "catalog", params(ListQuery),
     responses((status = 200, body = Vec<ProductView>), (status = 404, body = ApiError)))]
 pub async fn list(

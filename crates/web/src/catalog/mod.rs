@@ -7,6 +7,7 @@ pub mod pages;
 pub mod photos;
 pub mod sheets;
 pub mod upkeep;
+pub mod upkeep_api;
 
 use farmgate_domain::ValidationError;
 use farmgate_domain::catalog::{
@@ -68,9 +69,16 @@ pub fn routes() -> Router<AppState> {
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::create))
-        .routes(routes!(api::show))
+        .routes(routes!(api::show, upkeep_api::update))
         .routes(routes!(api::list))
         .routes(routes!(photos::upload_api))
+        .routes(routes!(upkeep_api::add_variant))
+        .routes(routes!(
+            upkeep_api::update_variant,
+            upkeep_api::retire_variant
+        ))
+        .routes(routes!(upkeep_api::change_stock))
+        .routes(routes!(upkeep_api::movements))
 }
 
 /// How many variant rows the form offers.

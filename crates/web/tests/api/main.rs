@@ -20,3 +20,4 @@ mod pages;
 mod search;
 mod shops;
 mod training;
+mod upkeep;
