@@ -95,11 +95,17 @@ test('a villager applies in Uyghur, the centre approves, the shop opens', async 
   console.log(`searchable after ${foundAfter} ms`);
   await searcher.context().close();
 
-  // The seller adds a photo from their phone.
+  // The seller adds a photo from their phone, on the product's own page for the shop.
   const picture = await villager.screenshot({ clip: { x: 0, y: 0, width: 300, height: 300 } });
+  await villager.getByRole('link', { name: 'مەھسۇلاتنى باشقۇرۇش' }).click();
+  await villager.waitForURL(/\/seller\/products\/\d+$/);
+  await assertAccessible(villager, 'manage product (ug)');
+  await screenshot(villager, '13b-manage-product-ug');
   await villager.setInputFiles('#photo', { name: 'apricots.png', mimeType: 'image/png', buffer: picture });
   await villager.getByRole('button', { name: 'سۈرەتنى يوللاش' }).click();
-  await villager.waitForURL(productUrl);
+  await villager.waitForURL(/\/seller\/products\/\d+\?saved=photos$/);
+  await assert.doesNotReject(villager.getByRole('status').filter({ hasText: 'رەسىملەر يېڭىلاندى' }).waitFor());
+  await villager.goto(productUrl);
   await assert.doesNotReject(villager.locator('figure.cover img').waitFor());
   assert.ok(await villager.locator('figure.cover img').evaluate((img) => img.complete && img.naturalWidth > 0), 'the photo shows');
   await assert.doesNotReject(villager.getByRole('heading', { name: 'چوڭقۇشتاي ئاق ئۆرۈك قېقى' }).waitFor());

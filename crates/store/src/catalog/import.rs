@@ -144,16 +144,14 @@ async fn update_one(
         actor_id: Some(actor_id),
         note: "",
     };
-    let mut position = product.variants.len() + product.retired_variants.len();
+    let mut new_variants = Vec::new();
     for spec in variants {
         let existing = product
             .variants
             .iter()
             .find(|v| v.spec.unit == spec.unit && v.spec.net_grams == spec.net_grams);
         let Some(existing) = existing else {
-            insert_variant(txn, (product.shop_id, product.id), spec, position, now).await?;
-            position += 1;
-            changed = true;
+            new_variants.push(spec);
             continue;
         };
         if existing.spec.price != spec.price || existing.spec.price_policy != spec.price_policy {
@@ -184,6 +182,11 @@ async fn update_one(
                 .await?;
             changed = true;
         }
+    }
+    let after = product.variants.len() + product.retired_variants.len();
+    for (position, spec) in (after..).zip(&new_variants) {
+        insert_variant(txn, (product.shop_id, product.id), spec, position, now).await?;
+        changed = true;
     }
     Ok(changed)
 }

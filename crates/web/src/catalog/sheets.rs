@@ -281,6 +281,58 @@ pub async fn import_form(
     Ok(render(StatusCode::OK, &page(c, csrf.0, &shop)))
 }
 
+/// The code a new product of the sheet gets: the one typed, or none for another shop's
+/// FarmGate code (an export imported elsewhere), which makes a new product with its own.
+fn new_code(typed: &str, errors: &mut Vec<ValidationError>) -> Option<String> {
+    match parse_product_code(typed) {
+        Ok(code) => Some(code),
+        Err(e) if e.code == "product-code-reserved" => None,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
+}
+
+/// One row as the product form would have it typed (a product of one variant); the shop's
+/// village is the origin when the row names none.
+fn row_input(cell: &dyn Fn(&str) -> String, village: &str) -> ProductInput {
+    let origin = match cell("origin") {
+        o if o.is_empty() => village.to_owned(),
+        o => o,
+    };
+    ProductInput {
+        details: DetailsInput {
+            texts: [
+                (Language::ZhCn, cell("name_zh"), cell("story_zh")),
+                (Language::Ug, cell("name_ug"), cell("story_ug")),
+                (Language::En, cell("name_en"), cell("story_en")),
+            ],
+            category: cell("category"),
+            origin,
+            tags: cell("tags")
+                .split([',', '，', ';', ' '])
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| s.trim().to_owned())
+                .collect(),
+            certificate: cell("certificate"),
+            code: String::new(),
+        },
+        status: cell("status"),
+        variants: vec![VariantInput {
+            unit: cell("unit"),
+            net_grams: cell("net_grams"),
+            price: match cell("price") {
+                p if p.is_empty() => None,
+                p => Some(parse_yuan(&p)),
+            },
+            stock: cell("stock"),
+            follows_weight: cell("price_policy") == "follows_weight",
+            tolerance_percent: cell("tolerance_percent"),
+        }],
+    }
+}
+
 /// Parses every row as the product form would. Rows with the same code (`sku`) are one
 /// product's variants (its details and status come from its first row); a code the shop
 /// already has updates that product, a new one creates it, rows without one are new products
@@ -318,51 +370,9 @@ async fn parse_rows(
         let code = match sku.as_str() {
             "" => None,
             known_code if known.contains_key(known_code) => None,
-            typed => match parse_product_code(typed) {
-                Ok(code) => Some(code),
-                // Another shop's FarmGate code (an export imported elsewhere): a new product,
-                // which gets its own.
-                Err(e) if e.code == "product-code-reserved" => None,
-                Err(e) => {
-                    row_errors.push(e);
-                    None
-                }
-            },
+            typed => new_code(typed, &mut row_errors),
         };
-        let origin = match cell("origin") {
-            o if o.is_empty() => village.code.as_str().to_owned(),
-            o => o,
-        };
-        let input = ProductInput {
-            details: DetailsInput {
-                texts: [
-                    (Language::ZhCn, cell("name_zh"), cell("story_zh")),
-                    (Language::Ug, cell("name_ug"), cell("story_ug")),
-                    (Language::En, cell("name_en"), cell("story_en")),
-                ],
-                category: cell("category"),
-                origin,
-                tags: cell("tags")
-                    .split([',', '，', ';', ' '])
-                    .filter(|s| !s.trim().is_empty())
-                    .map(|s| s.trim().to_owned())
-                    .collect(),
-                certificate: cell("certificate"),
-                code: String::new(),
-            },
-            status: cell("status"),
-            variants: vec![VariantInput {
-                unit: cell("unit"),
-                net_grams: cell("net_grams"),
-                price: match cell("price") {
-                    p if p.is_empty() => None,
-                    p => Some(parse_yuan(&p)),
-                },
-                stock: cell("stock"),
-                follows_weight: cell("price_policy") == "follows_weight",
-                tolerance_percent: cell("tolerance_percent"),
-            }],
-        };
+        let input = row_input(&cell, village.code.as_str());
         let policy = cell("price_policy");
         if !policy.is_empty() && policy != "fixed" && policy != "follows_weight" {
             row_errors.push(ValidationError::new("price_policy", "price-policy-invalid"));
