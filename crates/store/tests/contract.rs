@@ -86,6 +86,7 @@ contract!(
     a_product_is_edited_repriced_and_retired_without_touching_old_orders,
     the_ledger_accounts_for_every_unit,
     a_count_and_orders_racing_never_leave_negative_stock,
+    a_shops_orders_narrow_by_kind_place_date_and_search,
 );
 
 #[path = "contract/foundation.rs"]
@@ -135,7 +136,7 @@ mod upkeep;
 use upkeep::{
     a_count_and_orders_racing_never_leave_negative_stock,
     a_product_is_edited_repriced_and_retired_without_touching_old_orders,
-    the_ledger_accounts_for_every_unit,
+    a_shops_orders_narrow_by_kind_place_date_and_search, the_ledger_accounts_for_every_unit,
 };
 
 #[path = "contract/training.rs"]

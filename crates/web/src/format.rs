@@ -10,7 +10,7 @@ use farmgate_store::regions::Region;
 use crate::i18n::Tr;
 
 /// China's time: UTC+8 all year (no daylight saving).
-const CHINA_OFFSET_SECONDS: i32 = 8 * 3600;
+pub(crate) const CHINA_OFFSET_SECONDS: i32 = 8 * 3600;
 
 /// Times are stored in UTC and shown in China's time.
 pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -31,15 +31,28 @@ pub fn masked_name(name: &str) -> String {
 
 /// "袋（1000 克）", "斤", "bottle (500 g)": a variant named in the user's language.
 pub fn variant_label(t: &Tr, spec: &VariantSpec) -> String {
-    let unit = t.get(&format!("unit-{}", spec.unit.as_str()));
-    match (spec.unit.grams(), spec.net_grams) {
+    unit_label(t, spec.unit, spec.net_grams)
+}
+
+/// A unit with its weight when the unit is not a weight itself: "袋（1000 克）", "斤".
+pub fn unit_label(t: &Tr, unit: farmgate_domain::catalog::Unit, net_grams: Option<i64>) -> String {
+    let name = t.get(&format!("unit-{}", unit.as_str()));
+    match (unit.grams(), net_grams) {
         (None, Some(grams)) => t.args2(
             "variant-label-weight",
-            ("unit", unit.into()),
+            ("unit", name.into()),
             ("grams", grams.into()),
         ),
-        _ => unit,
+        _ => name,
     }
+}
+
+/// What an order line bought: its unit, as `unit_label` says it.
+pub fn line_label(t: &Tr, line: &farmgate_store::orders::OrderLine) -> String {
+    farmgate_domain::catalog::Unit::parse(&line.unit).map_or_else(
+        || line.unit.clone(),
+        |unit| unit_label(t, unit, line.net_grams),
+    )
 }
 
 /// A village to choose, labelled with its county and township: "特克斯县 · 喀拉达拉镇 · 琼库什台村".

@@ -12,12 +12,14 @@
 mod advance;
 mod batch;
 mod cart;
+mod filter;
 pub(crate) mod entity;
 mod intake;
 mod payments;
 mod placement;
 mod reviews;
 
+pub use filter::OrderFilter;
 pub use intake::{IntakeError, OrderIntake};
 pub use payments::{Payment, PaymentStatus, Settlement};
 pub use reviews::{Rating, Review};
@@ -206,6 +208,7 @@ pub struct OrderPage {
     pub before: Option<i64>,
     pub statuses: Vec<OrderStatus>,
     pub limit: u64,
+    pub filter: OrderFilter,
 }
 
 /// An order from its row and lines, with no events yet.
@@ -298,7 +301,7 @@ impl Store {
         owner: sea_orm::sea_query::SimpleExpr,
         page: OrderPage,
     ) -> Result<Vec<Order>> {
-        let mut query = order::Entity::find().filter(owner);
+        let mut query = filter::narrowed(order::Entity::find().filter(owner), &page.filter);
         if let Some(before) = page.before {
             query = query.filter(order::Column::Id.lt(before));
         }
@@ -344,6 +347,7 @@ impl Store {
                         before,
                         statuses: Vec::new(),
                         limit: MAX_PAGE,
+                        filter: Default::default(),
                     },
                 )
                 .await?;

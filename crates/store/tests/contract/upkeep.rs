@@ -303,3 +303,130 @@ pub async fn a_count_and_orders_racing_never_leave_negative_stock(db: &TestDb) {
     assert_eq!(sold.len(), placed, "one sold movement per order");
     assert!(seller_moves > 0);
 }
+
+pub async fn a_shops_orders_narrow_by_kind_place_date_and_search(db: &TestDb) {
+    use farmgate_domain::orders::Fulfilment;
+    use farmgate_store::orders::{Delivery, OrderFilter, OrderPage};
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let walnuts = stocked_variant(store, shop.id, 50, ProductStatus::Listed).await;
+    let pepper = stocked_variant(store, shop.id, 50, ProductStatus::Listed).await;
+    let pepper_product = store.product_of_variant(pepper).await.unwrap();
+    let details = ProductDetails {
+        category_id: pepper_product.category_id,
+        origin_id: pepper_product.origin_id,
+        organic_certificate: None,
+        tags: vec![],
+        texts: vec![ProductText {
+            language: Language::ZhCn,
+            name: "大红袍花椒".to_owned(),
+            story: String::new(),
+        }],
+        code: None,
+    };
+    store
+        .update_product(pepper_product.id, &details)
+        .await
+        .unwrap();
+    let buyer = buyers(store, 1).await[0];
+    let intake = OrderIntake::start(store.clone());
+    let first = intake
+        .place(placement(buyer, "narrow-first", &[(walnuts, 1)]))
+        .await
+        .unwrap()
+        .orders[0]
+        .id;
+    let mut home = placement(buyer, "narrow-home", &[(pepper, 2)]);
+    home.delivery = Delivery::Home {
+        region_id: store.region_by_code("korla-saibag").await.unwrap().id,
+        address: "3 组 12 号".to_owned(),
+        recipient: farmgate_domain::accounts::DisplayName::parse("米热古丽").unwrap(),
+        phone: farmgate_domain::accounts::PhoneNumber::parse("13909990101").unwrap(),
+    };
+    let second = intake.place(home).await.unwrap().orders[0].id;
+    let third = intake
+        .place(placement(buyer, "narrow-third", &[(walnuts, 3)]))
+        .await
+        .unwrap()
+        .orders[0]
+        .id;
+    let ids = |filter: OrderFilter| async move {
+        store
+            .orders_of_shop(
+                shop.id,
+                OrderPage {
+                    filter,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.id)
+            .collect::<Vec<_>>()
+    };
+    let text = |t: &str| OrderFilter {
+        text: Some(t.to_owned()),
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(OrderFilter::default()).await,
+        vec![third, second, first]
+    );
+    assert_eq!(
+        ids(OrderFilter {
+            fulfilment: Some(Fulfilment::Home),
+            ..Default::default()
+        })
+        .await,
+        vec![second]
+    );
+    assert_eq!(
+        ids(OrderFilter {
+            station_id: Some(1),
+            ..Default::default()
+        })
+        .await,
+        vec![third, first]
+    );
+    assert_eq!(ids(text("花椒")).await, vec![second]);
+    assert_eq!(ids(text(&format!("#{first}"))).await, vec![first]);
+    assert_eq!(
+        ids(text("米**")).await,
+        vec![second],
+        "the recipient's masked name"
+    );
+    assert_eq!(ids(text("测**")).await.len(), 3, "the buyer's masked name");
+    assert!(
+        ids(text("50%")).await.is_empty(),
+        "a typed % matches itself"
+    );
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+    assert!(
+        ids(OrderFilter {
+            placed_from: Some(tomorrow),
+            ..Default::default()
+        })
+        .await
+        .is_empty()
+    );
+    assert_eq!(
+        ids(OrderFilter {
+            placed_before: Some(tomorrow),
+            room_id: None,
+            ..Default::default()
+        })
+        .await
+        .len(),
+        3
+    );
+    assert!(
+        ids(OrderFilter {
+            room_id: Some(99),
+            ..Default::default()
+        })
+        .await
+        .is_empty()
+    );
+}

@@ -245,6 +245,7 @@ impl ListQuery {
             before: self.before,
             statuses: Vec::new(),
             limit,
+            filter: Default::default(),
         })
     }
 }

@@ -70,6 +70,7 @@ pub async fn export_orders(
                     before,
                     statuses: Vec::new(),
                     limit: MAX_PAGE,
+                    filter: Default::default(),
                 },
             )
             .await?;

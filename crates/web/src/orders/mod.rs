@@ -9,7 +9,9 @@ pub mod checkout;
 pub mod export;
 pub mod pages;
 pub mod place;
+pub mod papers;
 pub mod seller;
+pub mod worklist;
 
 use farmgate_domain::ValidationError;
 use farmgate_domain::accounts::{DisplayName, PhoneNumber};
@@ -39,7 +41,9 @@ pub fn routes() -> Router<AppState> {
         .route("/checkout", get(checkout::show).post(checkout::submit))
         .route("/checkout/{id}", get(checkout::done))
         .route("/checkout/{id}/pay", post(checkout::pay))
-        .route("/seller/shops/{id}/orders", get(seller::list))
+        .route("/seller/shops/{id}/orders", get(worklist::list))
+        .route("/seller/shops/{id}/orders/bulk", post(worklist::bulk))
+        .route("/static/print.js", get(papers::script))
         .route("/seller/shops/{id}/orders.xlsx", get(export::export_orders))
         .route("/seller/shops/{id}/shipping", post(seller::set_shipping))
 }
@@ -252,9 +256,7 @@ pub async fn apply_event(
     }
     if event == OrderEvent::Cancel {
         // The stock came back: searches for what is in stock should see it.
-        state
-            .indexer
-            .changed(order.lines.iter().map(|l| l.product_id));
+        state.products_changed(order.lines.iter().map(|l| l.product_id));
     }
     Ok(order)
 }

@@ -274,6 +274,7 @@ pub async fn mine(
                 before: query.before,
                 statuses: Vec::new(),
                 limit: PAGE_SIZE,
+                filter: Default::default(),
             },
         )
         .await?;

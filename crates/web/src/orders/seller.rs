@@ -1,129 +1,22 @@
-//! The seller's side of orders: the shop's orders with the steps to take on each (pack with the
-//! weight the scale shows, ship with carrier and tracking number, mark ready at the station),
-//! and how the shop charges for home delivery. A seller sees only their own shop's orders.
+//! How the shop charges for home delivery, from its order list's form and the API. (The list
+//! itself, with the steps on each order and on many at once, is `worklist`.)
 
-use askama::Template;
 use axum::Form;
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use farmgate_domain::ValidationError;
 use farmgate_domain::catalog::parse_yuan;
 use farmgate_domain::money::Fen;
-use farmgate_domain::orders::OrderStatus;
 use farmgate_domain::orders::shipping::ShippingRule;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::checkout::describe_rule;
-use super::pages::{Lookups, OrderSummary, Viewer, summary};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::managed_shop;
-use crate::csrf::CsrfToken;
-use crate::html::{Chrome, render};
 use crate::problem::ApiJson;
 use crate::problem::{ApiError, Problem};
-
-#[derive(Deserialize, Default)]
-pub struct ListParams {
-    /// `open` (default: waiting for the shop), `all`
-    #[serde(default)]
-    show: String,
-    #[serde(default)]
-    saved: String,
-    /// Keyset paging: orders before this id.
-    before: Option<i64>,
-}
-
-#[derive(Template)]
-#[template(path = "orders/seller_orders.html")]
-struct SellerOrdersPage {
-    c: Chrome,
-    csrf: String,
-    shop_id: i64,
-    shop_name: String,
-    orders: Vec<OrderSummary>,
-    showing_all: bool,
-    back: String,
-    rule: String,
-    kind: &'static str,
-    fee_a: String,
-    fee_b: String,
-    saved: bool,
-    /// The next page's address, when there may be more.
-    next: Option<String>,
-}
-
-fn yuan(fen: Fen) -> String {
-    format!("{}.{:02}", fen.0 / 100, fen.0 % 100)
-}
-
-/// `GET /seller/shops/{id}/orders`: what is waiting for the shop, newest first.
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    c: Chrome,
-    csrf: CsrfToken,
-    Path(shop_id): Path<i64>,
-    Query(params): Query<ListParams>,
-) -> Result<Response, Problem> {
-    let shop = managed_shop(&state, &user, shop_id).await?;
-    let showing_all = params.show == "all";
-    let waiting = [
-        OrderStatus::Placed,
-        OrderStatus::Paid,
-        OrderStatus::Packed,
-        OrderStatus::Shipped,
-        OrderStatus::RefundRequested,
-    ];
-    let found = state
-        .store
-        .orders_of_shop(
-            shop.id,
-            farmgate_store::orders::OrderPage {
-                before: params.before,
-                statuses: if showing_all {
-                    Vec::new()
-                } else {
-                    waiting.to_vec()
-                },
-                limit: super::pages::PAGE_SIZE,
-            },
-        )
-        .await?;
-    let next = super::pages::next_before(&found, super::pages::PAGE_SIZE).map(|before| {
-        format!(
-            "/seller/shops/{}/orders?show={}&before={before}",
-            shop.id,
-            if showing_all { "all" } else { "open" }
-        )
-    });
-    let lookups = Lookups::load(&state, &found).await?;
-    let mut orders = Vec::new();
-    for order in &found {
-        orders.push(summary(&state, &c.t, order, Viewer::Seller, &lookups).await?);
-    }
-    let rule = state.store.shop_shipping(shop.id).await?;
-    let (a, b) = rule.parts();
-    let page = SellerOrdersPage {
-        csrf: csrf.0,
-        shop_id: shop.id,
-        shop_name: shop.name,
-        orders,
-        showing_all,
-        back: format!("/seller/shops/{}/orders", shop.id),
-        rule: describe_rule(&c.t, rule),
-        kind: rule.kind(),
-        fee_a: yuan(a),
-        fee_b: yuan(b),
-        saved: params.saved == "1",
-        next,
-        c,
-    };
-    Ok(render(StatusCode::OK, &page))
-}
 
 #[derive(Deserialize, ToSchema)]
 pub struct ShippingBody {

@@ -21,3 +21,4 @@ mod search;
 mod shops;
 mod training;
 mod upkeep;
+mod worklist;
