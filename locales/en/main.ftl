@@ -871,3 +871,44 @@ slips-title = Packing slips
 slip-to = To:
 slip-total = Total
 slip-thanks = Thank you for buying from our village!
+nav-notices = Notices
+nav-notices-unread = unread
+notices-title = Notices
+notices-settings = Notice settings
+notices-settings-saved = Your notice settings are saved.
+notices-empty = No notices yet. When your orders, refunds, shop application or training change, you are told here.
+notices-read-all = Mark all as read
+notices-unread = Unread
+notices-settings-intro = Choose, for each kind of notice, whether it goes to your inbox and whether it is sent by text message.
+notices-sms-unavailable = Text messages cannot be sent now (no text message service, or no phone number on your account).
+notices-in-app = In my inbox
+notices-sms = By text message
+notices-settings-save = Save the settings
+notice-group-seller = As a seller
+notice-group-buyer = As a buyer
+notice-group-applicant = Shop applications
+notice-group-trainee = Training
+notice-kind-order_placed = A new order
+notice-kind-order_paid = An order is paid
+notice-kind-refund_requested = A buyer asks for a refund
+notice-kind-order_ready = A parcel is ready at the station
+notice-kind-order_shipped = A parcel is shipped
+notice-kind-order_delivered = A parcel is delivered
+notice-kind-refund_answered = The shop answered a refund request
+notice-kind-shop_decided = A shop application is decided
+notice-kind-session_tomorrow = A training session tomorrow
+notice-order_placed = New order #{ $order }, ¥{ $total }.
+notice-order_paid = Order #{ $order } is paid (¥{ $total }): it can be packed.
+notice-refund_requested = The buyer of order #{ $order } asks for a refund: please answer soon.
+notice-order_ready = The parcel of order #{ $order } is ready at the station: bring your pickup code.
+notice-order_shipped = Order #{ $order } is shipped: { $tracking }
+notice-order_delivered = Order #{ $order } is delivered.
+notice-refund_answered = { $outcome ->
+    [refunded] Order #{ $order } is refunded.
+   *[declined] The shop declined the refund of order #{ $order }: open it for the reason.
+}
+notice-shop_decided = { $outcome ->
+    [approved] Congratulations! The shop "{ $shop }" is approved: you can list products now.
+   *[rejected] The shop "{ $shop }" was not approved: open it for the reason; you may apply again.
+}
+notice-session_tomorrow = Training tomorrow at { $when }: { $course }.

@@ -859,3 +859,44 @@ slips-title = قاچىلاش چېكى
 slip-to = ئەۋەتىلىدىغان جاي:
 slip-total = جەمئىي
 slip-thanks = يېزا مەھسۇلاتلىرىنى قوللىغىنىڭىزغا رەھمەت!
+nav-notices = ئۇچۇرلار
+nav-notices-unread = ئوقۇلمىغان
+notices-title = ئۇچۇرلار
+notices-settings = ئۇچۇر تەڭشىكى
+notices-settings-saved = ئۇچۇر تەڭشىكى ساقلاندى.
+notices-empty = تېخى ئۇچۇر يوق. زاكاز، پۇل قايتۇرۇش، دۇكان ئېچىش ئىلتىماسى ۋە تەربىيەدە ئۆزگىرىش بولسا بۇ يەردە ئۇقتۇرىمىز.
+notices-read-all = ھەممىسىنى ئوقۇلدى قىلىش
+notices-unread = ئوقۇلمىغان
+notices-settings-intro = ھەر خىل ئۇچۇرنى ئۇچۇر ساندۇقىغا قويامدۇق، قىسقا ئۇچۇر ئەۋەتەمدۇق، تاللاڭ.
+notices-sms-unavailable = ھازىر قىسقا ئۇچۇر ئەۋەتكىلى بولمايدۇ (قىسقا ئۇچۇر مۇلازىمىتى يوق ياكى ھېساباتتا تېلېفون نومۇرى يوق).
+notices-in-app = ئۇچۇر ساندۇقىغا
+notices-sms = قىسقا ئۇچۇر
+notices-settings-save = تەڭشەكنى ساقلاش
+notice-group-seller = ساتقۇچى (دۇكان)
+notice-group-buyer = سېتىۋالغۇچى
+notice-group-applicant = دۇكان ئېچىش ئىلتىماسى
+notice-group-trainee = تەربىيە
+notice-kind-order_placed = يېڭى زاكاز
+notice-kind-order_paid = زاكاز پۇلى تۆلەندى
+notice-kind-refund_requested = سېتىۋالغۇچى پۇل قايتۇرۇشنى سورىدى
+notice-kind-order_ready = ماللار پونكىتقا يەتتى
+notice-kind-order_shipped = ماللار يولغا سېلىندى
+notice-kind-order_delivered = ماللار يەتكۈزۈلدى
+notice-kind-refund_answered = دۇكان پۇل قايتۇرۇش ئىلتىماسىغا جاۋاب بەردى
+notice-kind-shop_decided = دۇكان ئېچىش ئىلتىماسىنىڭ نەتىجىسى چىقتى
+notice-kind-session_tomorrow = ئەتە تەربىيە دەرسى بار
+notice-order_placed = يېڭى زاكاز #{ $order }، ¥{ $total }.
+notice-order_paid = #{ $order } زاكازنىڭ پۇلى ¥{ $total } تۆلەندى، ئوراشقا بولىدۇ.
+notice-refund_requested = #{ $order } زاكازنىڭ سېتىۋالغۇچىسى پۇل قايتۇرۇشنى سورىدى، تېزرەك جاۋاب بېرىڭ.
+notice-order_ready = #{ $order } زاكازنىڭ ماللىرى پونكىتقا يەتتى، ئېلىش نومۇرىنى ئېلىپ بېرىپ ئېلىۋېلىڭ.
+notice-order_shipped = #{ $order } زاكاز يولغا سېلىندى: { $tracking }
+notice-order_delivered = #{ $order } زاكاز يەتكۈزۈلدى.
+notice-refund_answered = { $outcome ->
+    [refunded] #{ $order } زاكازنىڭ پۇلى قايتۇرۇلدى.
+   *[declined] دۇكان #{ $order } زاكازنىڭ پۇلىنى قايتۇرۇشقا قوشۇلمىدى، سەۋەبىنى كۆرۈڭ.
+}
+notice-shop_decided = { $outcome ->
+    [approved] مۇبارەك! «{ $shop }» دۇكان ئېچىش ئىلتىماسى تەستىقلاندى، مەھسۇلات قويسىڭىز بولىدۇ.
+   *[rejected] «{ $shop }» دۇكان ئېچىش ئىلتىماسى تەستىقلانمىدى، سەۋەبىنى كۆرۈپ، تۈزىتىپ قايتا ئىلتىماس قىلسىڭىز بولىدۇ.
+}
+notice-session_tomorrow = ئەتە { $when } تەربىيە بار: { $course }.

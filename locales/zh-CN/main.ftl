@@ -859,3 +859,44 @@ slips-title = 装箱单
 slip-to = 寄往：
 slip-total = 合计
 slip-thanks = 谢谢您支持乡村好物！
+nav-notices = 消息
+nav-notices-unread = 条未读
+notices-title = 消息
+notices-settings = 消息设置
+notices-settings-saved = 消息设置已保存。
+notices-empty = 还没有消息。订单、退款、开店申请和培训有变化时，会在这里告诉您。
+notices-read-all = 全部标为已读
+notices-unread = 未读
+notices-settings-intro = 选择每种消息要不要放进消息箱、要不要发短信。
+notices-sms-unavailable = 现在不能发短信（没有短信服务，或账号没有手机号）。
+notices-in-app = 放进消息箱
+notices-sms = 发短信
+notices-settings-save = 保存设置
+notice-group-seller = 卖家（店铺）
+notice-group-buyer = 买家
+notice-group-applicant = 开店申请
+notice-group-trainee = 培训
+notice-kind-order_placed = 有新订单
+notice-kind-order_paid = 订单已付款
+notice-kind-refund_requested = 买家申请退款
+notice-kind-order_ready = 包裹到服务站了
+notice-kind-order_shipped = 包裹已发货
+notice-kind-order_delivered = 包裹已送达
+notice-kind-refund_answered = 店铺答复了退款申请
+notice-kind-shop_decided = 开店申请有结果了
+notice-kind-session_tomorrow = 明天有培训课
+notice-order_placed = 新订单 #{ $order }，¥{ $total }。
+notice-order_paid = 订单 #{ $order } 已付款 ¥{ $total }，可以打包了。
+notice-refund_requested = 订单 #{ $order } 的买家申请退款，请尽快答复。
+notice-order_ready = 订单 #{ $order } 的包裹到服务站了，带上取货码去取吧。
+notice-order_shipped = 订单 #{ $order } 已发货：{ $tracking }
+notice-order_delivered = 订单 #{ $order } 已送达。
+notice-refund_answered = { $outcome ->
+    [refunded] 订单 #{ $order } 已退款。
+   *[declined] 店铺没有同意订单 #{ $order } 的退款，点开看原因。
+}
+notice-shop_decided = { $outcome ->
+    [approved] 恭喜！“{ $shop }”开店申请通过了，可以上架商品了。
+   *[rejected] “{ $shop }”开店申请没有通过，点开看原因，改好后可以再申请。
+}
+notice-session_tomorrow = 明天 { $when } 有培训：{ $course }。

@@ -11,6 +11,7 @@ pub mod error;
 pub mod lang;
 pub mod live;
 pub mod money;
+pub mod notifications;
 pub mod orders;
 pub mod regions;
 pub mod shops;

@@ -13,6 +13,7 @@ pub mod error;
 mod keys;
 pub mod live;
 pub mod migrations;
+pub mod notifications;
 pub mod orders;
 pub mod regions;
 pub mod sessions;

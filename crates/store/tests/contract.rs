@@ -87,6 +87,7 @@ contract!(
     the_ledger_accounts_for_every_unit,
     a_count_and_orders_racing_never_leave_negative_stock,
     a_shops_orders_narrow_by_kind_place_date_and_search,
+    a_notice_is_written_once_and_read_by_its_reader_only,
 );
 
 #[path = "contract/foundation.rs"]
@@ -138,6 +139,10 @@ use upkeep::{
     a_product_is_edited_repriced_and_retired_without_touching_old_orders,
     a_shops_orders_narrow_by_kind_place_date_and_search, the_ledger_accounts_for_every_unit,
 };
+
+#[path = "contract/notices.rs"]
+mod notices;
+use notices::a_notice_is_written_once_and_read_by_its_reader_only;
 
 #[path = "contract/training.rs"]
 mod training;

@@ -21,6 +21,7 @@ pub mod html;
 pub mod sheets;
 pub mod photos;
 pub mod audit;
+pub mod notify;
 
 // Features: each folder owns its pages (`routes()`) and its API (`api()`).
 pub mod catalog;
@@ -84,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes())
         .merge(regions::routes())
         .merge(photos::routes())
+        .merge(notify::routes())
         .merge(catalog::routes())
         .merge(shops::routes())
         .merge(orders::routes())
@@ -196,7 +198,8 @@ pub async fn serve_metrics(
         .await
 }
 
-/// Every ten minutes: drop expired sessions and recovered rate-limit keys. Every few
+/// Every ten minutes: remind trainees of tomorrow's sessions, drop expired sessions and
+/// recovered rate-limit keys. Every few
 /// seconds: cancel orders whose online payment did not come in time (their stock goes back).
 async fn housekeeping(state: AppState) {
     let sessions = DbSessionStore::new(state.store.clone());
@@ -207,6 +210,7 @@ async fn housekeeping(state: AppState) {
         expire_unpaid(&state).await;
         ticks += 1;
         if ticks % 120 == 1 {
+            training::remind_tomorrow(&state).await;
             if let Err(err) = sessions.delete_expired().await {
                 tracing::warn!(error = %err, "could not delete expired sessions");
             }

@@ -131,9 +131,10 @@ impl Store {
         Ok((inserted.last_insert_id, text))
     }
 
-    /// Checks `text` against code `code_id` of `account_id`. Right: the phone is proven, and
-    /// the unclaimed training record made for it joins the account (when the account has none
-    /// of its own). Wrong, late or spent: refused on the `code` field, a try counted.
+    /// Checks `text` against code `code_id` of `account_id`. Right: the phone is proven, becomes
+    /// the account's (where notices' text messages go) unless another account signs in with it,
+    /// and the unclaimed training record made for it joins the account (when the account has
+    /// none of its own). Wrong, late or spent: refused on the `code` field, a try counted.
     pub async fn prove_phone(
         &self,
         account_id: i64,
@@ -177,6 +178,22 @@ impl Store {
             .one(&txn)
             .await?
             .is_some();
+        // The account's phone is the proven one, unless another account holds that number
+        // (it signs in with it): then the proof stands and the account keeps what it had.
+        let holder = super::entity::account::Entity::find()
+            .filter(super::entity::account::Column::Phone.eq(row.phone.as_str()))
+            .one(&txn)
+            .await?;
+        if holder.is_none() {
+            super::entity::account::Entity::update_many()
+                .col_expr(
+                    super::entity::account::Column::Phone,
+                    Expr::value(row.phone.as_str()),
+                )
+                .filter(super::entity::account::Column::Id.eq(account_id))
+                .exec(&txn)
+                .await?;
+        }
         let mut trainee_id = None;
         if !has_own
             && let Some(record) = trainee::Entity::find()

@@ -17,6 +17,7 @@ mod m20261130_000013_order_lists;
 mod m20261130_000014_audit_log;
 mod m20261130_000015_phone_proof;
 mod m20261130_000016_product_upkeep;
+mod m20261130_000017_notifications;
 
 use std::collections::HashSet;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_audit_log::Migration),
             Box::new(m20261130_000015_phone_proof::Migration),
             Box::new(m20261130_000016_product_upkeep::Migration),
+            Box::new(m20261130_000017_notifications::Migration),
         ]
     }
 }

@@ -298,6 +298,17 @@ impl Store {
             .collect()
     }
 
+    /// The accounts of a shop's members (owner and staff).
+    pub async fn shop_member_ids(&self, shop_id: i64) -> Result<Vec<i64>> {
+        Ok(member::Entity::find()
+            .filter(member::Column::ShopId.eq(shop_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| m.account_id)
+            .collect())
+    }
+
     /// Whether `account_id` is a member (owner or staff) of `shop_id`.
     pub async fn is_shop_member(&self, shop_id: i64, account_id: i64) -> Result<bool> {
         Ok(member::Entity::find()

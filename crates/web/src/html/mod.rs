@@ -51,6 +51,8 @@ pub struct Chrome {
     pub asset_version: &'static str,
     /// The sandbox gateway is on: every page says that payments are test money.
     pub test_payments: bool,
+    /// The signed-in person's unread notices.
+    pub unread: u64,
 }
 
 impl Chrome {
@@ -73,6 +75,7 @@ impl Chrome {
                 .collect(),
             asset_version: ASSET_VERSION,
             test_payments: false,
+            unread: 0,
         }
     }
 }
@@ -84,11 +87,12 @@ impl FromRequestParts<AppState> for Chrome {
         let Lang(language) = Lang::from_request_parts(parts, state)
             .await
             .unwrap_or(Lang(Language::ZhCn));
-        let user_name = parts
+        let user = parts
             .extensions
             .get::<Session>()
             .and_then(|s| s.user.as_ref())
-            .map(|u| u.0.display_name.clone());
+            .map(|u| (u.0.id, u.0.display_name.clone()));
+        let user_name = user.as_ref().map(|(_, name)| name.clone());
         let csrf = if user_name.is_some() {
             CsrfToken::from_request_parts(parts, state).await?.0
         } else {
@@ -101,6 +105,10 @@ impl FromRequestParts<AppState> for Chrome {
             .to_owned();
         let mut chrome = Chrome::new(language, &path, user_name, csrf);
         chrome.test_payments = state.payments.sandbox.is_some();
+        if let Some((account_id, _)) = user {
+            // The header's count; a failure to count shows none rather than no page.
+            chrome.unread = state.store.unread_notices(account_id).await.unwrap_or(0);
+        }
         Ok(chrome)
     }
 }

@@ -70,6 +70,11 @@ impl Tr {
 
     /// The message `id` with any number of named arguments.
     pub fn args<const N: usize>(&self, id: &str, named: [(&'static str, FluentArg); N]) -> String {
+        self.args_vec(id, named.into_iter().collect())
+    }
+
+    /// The message `id` with the named arguments of a list.
+    pub fn args_vec(&self, id: &str, named: Vec<(&'static str, FluentArg)>) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
         for (name, value) in named {
             args.insert(Cow::Borrowed(name), value.0);

@@ -161,6 +161,63 @@ pub async fn readable_order(
     }
 }
 
+/// The carrier and tracking number (or the reason) the last step noted, for its notice.
+fn note_for_notice(order: &Order) -> String {
+    order
+        .events
+        .last()
+        .and_then(|e| e.note.clone())
+        .unwrap_or_default()
+}
+
+/// Tells the other side of the order what this step did: the buyer of a parcel shipped, ready
+/// at the station, delivered, or of the answer to their refund request; the shop of a
+/// refund request.
+async fn tell_about_step(state: &AppState, order: &Order, event: OrderEvent, note: String) {
+    use farmgate_domain::notifications::NoticeKind;
+    let (kind, to_shop, args) = match event {
+        OrderEvent::Ship => (
+            NoticeKind::OrderShipped,
+            false,
+            vec![("tracking".to_owned(), note)],
+        ),
+        OrderEvent::MarkReadyForPickup => (NoticeKind::OrderReady, false, Vec::new()),
+        OrderEvent::Deliver => (NoticeKind::OrderDelivered, false, Vec::new()),
+        OrderEvent::RequestRefund => (NoticeKind::RefundRequested, true, Vec::new()),
+        OrderEvent::Refund | OrderEvent::RejectRefund => {
+            let outcome = if event == OrderEvent::Refund {
+                "refunded"
+            } else {
+                "declined"
+            };
+            (
+                NoticeKind::RefundAnswered,
+                false,
+                vec![("outcome".to_owned(), outcome.to_owned())],
+            )
+        }
+        _ => return,
+    };
+    let mut args = args;
+    args.push(("order".to_owned(), order.id.to_string()));
+    let tell = crate::notify::Tell {
+        kind,
+        subject: farmgate_store::notifications::Subject::Order(order.id),
+        event: format!(
+            "order:{}:{}:{}",
+            order.id,
+            kind.as_str(),
+            order.events.len()
+        ),
+        args,
+    };
+    if to_shop {
+        crate::notify::tell_shop(state, order.shop_id, &tell).await;
+    } else {
+        crate::notify::tell(state, order.buyer_id, &tell).await;
+    }
+}
+
 /// Moves an order one step for `user`: shop members take the shop's steps (pack with the
 /// parcel's weight, ship, mark ready at the station, deliver, refund), the buyer theirs
 /// (cancel, pick up, complete, ask for a refund); anyone else is refused. Stock that comes back
@@ -254,6 +311,7 @@ pub async fn apply_event(
         )
         .await;
     }
+    tell_about_step(state, &order, event, note_for_notice(&order)).await;
     if event == OrderEvent::Cancel {
         // The stock came back: searches for what is in stock should see it.
         state.products_changed(order.lines.iter().map(|l| l.product_id));

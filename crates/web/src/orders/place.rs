@@ -59,6 +59,18 @@ pub async fn place(
         .await?;
     if !checkout.replayed {
         announce(state, placement.room_id, &checkout);
+        for order in &checkout.orders {
+            let tell = crate::notify::Tell {
+                kind: farmgate_domain::notifications::NoticeKind::OrderPlaced,
+                subject: farmgate_store::notifications::Subject::Order(order.id),
+                args: vec![
+                    ("order".to_owned(), order.id.to_string()),
+                    ("total".to_owned(), order.total.display_yuan()),
+                ],
+                event: format!("order:{}:placed", order.id),
+            };
+            crate::notify::tell_shop(state, order.shop_id, &tell).await;
+        }
     }
     Ok(checkout)
 }

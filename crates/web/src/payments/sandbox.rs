@@ -35,6 +35,8 @@ use crate::AppState;
 use crate::csrf::CsrfToken;
 use crate::html::{Chrome, render};
 use crate::problem::{ApiError, Problem, url_encode};
+use farmgate_domain::notifications::NoticeKind;
+use farmgate_store::notifications::Subject;
 
 /// The header that carries the callback's signature.
 pub const SIGNATURE_HEADER: &str = "x-sandbox-signature";
@@ -389,6 +391,21 @@ pub async fn notify(
         .store
         .settle_payment(payment.id, Fen(callback.amount_fen), &callback.gateway_ref)
         .await?;
+    if settlement == Settlement::Settled {
+        // Each shop hears of its paid order once (the gateway may call again).
+        for order in state.store.orders_of_checkout(&payment.checkout_id).await? {
+            let tell = crate::notify::Tell {
+                kind: NoticeKind::OrderPaid,
+                subject: Subject::Order(order.id),
+                args: vec![
+                    ("order".to_owned(), order.id.to_string()),
+                    ("total".to_owned(), order.total.display_yuan()),
+                ],
+                event: format!("order:{}:paid", order.id),
+            };
+            crate::notify::tell_shop(&state, order.shop_id, &tell).await;
+        }
+    }
     if settlement == Settlement::TooLate {
         tracing::warn!(
             payment = payment.id,

@@ -330,6 +330,24 @@ pub async fn decide_as(
         Decision::Approve => ("shop-approved", String::new()),
         Decision::Reject { reason } => ("shop-rejected", reason),
     };
+    let tell = crate::notify::Tell {
+        kind: farmgate_domain::notifications::NoticeKind::ShopDecided,
+        subject: farmgate_store::notifications::Subject::ShopApplication(id),
+        args: vec![
+            ("shop".to_owned(), decided.name.clone()),
+            (
+                "outcome".to_owned(),
+                if code == "shop-approved" {
+                    "approved"
+                } else {
+                    "rejected"
+                }
+                .to_owned(),
+            ),
+        ],
+        event: format!("shop_application:{id}:decided"),
+    };
+    crate::notify::tell(state, decided.applicant_id, &tell).await;
     crate::audit::record(
         state,
         user,

@@ -217,3 +217,54 @@ pub fn day_of(session: &TrainingSession, date: NaiveDate) -> Option<i32> {
     let day = i32::try_from((date - session.starts_on).num_days()).ok()? + 1;
     (1..=session.days).contains(&day).then_some(day)
 }
+
+/// Tells each trainee with an account whose session starts tomorrow (China's date), once per
+/// session. Run by the server's housekeeping; safe on several instances (notices are written
+/// once per event).
+pub async fn remind_tomorrow(state: &AppState) {
+    let Some(tomorrow) = chrono::FixedOffset::east_opt(crate::format::CHINA_OFFSET_SECONDS)
+        .map(|china| chrono::Utc::now().with_timezone(&china).date_naive())
+        .and_then(|today| today.succ_opt())
+    else {
+        return;
+    };
+    let sessions = match state.store.region_root().await {
+        Ok(Some(root)) => state.store.sessions_within(&root.path, tomorrow, 200).await,
+        Ok(None) => return,
+        Err(err) => Err(err),
+    };
+    let sessions = match sessions {
+        Ok(sessions) => sessions,
+        Err(err) => {
+            tracing::warn!(error = %err, "could not find tomorrow's training sessions");
+            return;
+        }
+    };
+    for session in sessions.iter().filter(|s| s.starts_on == tomorrow) {
+        let (Ok(course), Ok(roster)) = (
+            state.store.course(session.course_id).await,
+            state.store.roster(session.id).await,
+        ) else {
+            continue;
+        };
+        let mut args = vec![("when".to_owned(), session.starts_on.to_string())];
+        for language in farmgate_domain::lang::Language::ALL {
+            let (title, _) = course.title.get(language);
+            args.push((format!("course@{}", language.tag()), title.to_owned()));
+        }
+        let tell = crate::notify::Tell {
+            kind: farmgate_domain::notifications::NoticeKind::SessionTomorrow,
+            subject: farmgate_store::notifications::Subject::TrainingSession(session.id),
+            args,
+            event: format!("training_session:{}:tomorrow", session.id),
+        };
+        for row in roster
+            .iter()
+            .filter(|r| r.status == farmgate_domain::training::EnrolmentStatus::Enrolled)
+        {
+            if let Some(account) = row.trainee.account_id {
+                crate::notify::tell(state, account, &tell).await;
+            }
+        }
+    }
+}

@@ -15,6 +15,7 @@ mod checkout;
 mod live;
 mod live_chat;
 mod live_video;
+mod notices;
 mod orders;
 mod pages;
 mod search;

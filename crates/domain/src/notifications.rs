@@ -1,0 +1,107 @@
+//! What people are told about their things: the kinds of notice, who each is for, and whether
+//! it is on until the person says otherwise.
+
+use serde::{Deserialize, Serialize};
+
+/// A kind of notice. Its text is the catalogue's `notice-<kind>`, written in the reader's
+/// language when it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// A new order for the shop.
+    OrderPlaced,
+    /// An order of the shop was paid online.
+    OrderPaid,
+    /// The buyer's parcel waits at the station.
+    OrderReady,
+    /// The buyer's parcel left the shop (with the carrier and tracking number).
+    OrderShipped,
+    OrderDelivered,
+    /// A buyer asked the shop for money back.
+    RefundRequested,
+    /// The shop answered a refund request (refunded or declined).
+    RefundAnswered,
+    /// The centre decided a shop application.
+    ShopDecided,
+    /// A training session the person is enrolled in starts tomorrow.
+    SessionTomorrow,
+}
+
+/// Whom a kind of notice is for (the settings page groups them so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Seller,
+    Buyer,
+    Applicant,
+    Trainee,
+}
+
+impl NoticeKind {
+    pub const ALL: [NoticeKind; 9] = [
+        NoticeKind::OrderPlaced,
+        NoticeKind::OrderPaid,
+        NoticeKind::RefundRequested,
+        NoticeKind::OrderReady,
+        NoticeKind::OrderShipped,
+        NoticeKind::OrderDelivered,
+        NoticeKind::RefundAnswered,
+        NoticeKind::ShopDecided,
+        NoticeKind::SessionTomorrow,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::OrderPlaced => "order_placed",
+            NoticeKind::OrderPaid => "order_paid",
+            NoticeKind::OrderReady => "order_ready",
+            NoticeKind::OrderShipped => "order_shipped",
+            NoticeKind::OrderDelivered => "order_delivered",
+            NoticeKind::RefundRequested => "refund_requested",
+            NoticeKind::RefundAnswered => "refund_answered",
+            NoticeKind::ShopDecided => "shop_decided",
+            NoticeKind::SessionTomorrow => "session_tomorrow",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<NoticeKind> {
+        NoticeKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text.trim())
+    }
+
+    pub fn audience(self) -> Audience {
+        match self {
+            NoticeKind::OrderPlaced | NoticeKind::OrderPaid | NoticeKind::RefundRequested => {
+                Audience::Seller
+            }
+            NoticeKind::OrderReady
+            | NoticeKind::OrderShipped
+            | NoticeKind::OrderDelivered
+            | NoticeKind::RefundAnswered => Audience::Buyer,
+            NoticeKind::ShopDecided => Audience::Applicant,
+            NoticeKind::SessionTomorrow => Audience::Trainee,
+        }
+    }
+
+    /// Whether a text message is sent when the person has not chosen: only what a person
+    /// must act on away from a screen (a parcel to collect, a class tomorrow).
+    pub fn sms_by_default(self) -> bool {
+        matches!(self, NoticeKind::OrderReady | NoticeKind::SessionTomorrow)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_and_have_an_audience() {
+        for kind in NoticeKind::ALL {
+            assert_eq!(NoticeKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(NoticeKind::parse("spam"), None);
+        assert_eq!(NoticeKind::OrderPlaced.audience(), Audience::Seller);
+        assert!(NoticeKind::OrderReady.sms_by_default());
+        assert!(!NoticeKind::OrderPlaced.sms_by_default());
+    }
+}
