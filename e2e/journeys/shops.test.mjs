@@ -56,7 +56,15 @@ test('a villager applies in Uyghur, the centre approves, the shop opens', async 
   await staff.waitForURL(/done=1/);
   await assert.doesNotReject(staff.getByText('没有待审核的申请。').waitFor());
 
-  await villager.goto(server.url + '/shops/apply');
+  // The villager is told: one unread notice in the header, the approval in the inbox.
+  await villager.goto(server.url + '/');
+  await villager.getByRole('link', { name: /ئۇچۇرلار/ }).click();
+  await villager.waitForURL(/\/notices$/);
+  await assert.doesNotReject(villager.getByText(/دۇكان ئېچىش ئىلتىماسى تەستىقلاندى/).waitFor());
+  await assertAccessible(villager, 'notices (ug)');
+  await screenshot(villager, '12b-notices-ug');
+  await villager.getByRole('link', { name: /دۇكان ئېچىش ئىلتىماسى تەستىقلاندى/ }).click();
+  await villager.waitForURL(/\/shops\/apply$/);
   await assert.doesNotReject(villager.getByText('تەستىقلاندى').first().waitFor());
   await villager.getByRole('link', { name: 'دۇكىنىمنى كۆرۈش' }).click();
   await villager.waitForURL(/\/shops\/\d+$/);
