@@ -50,6 +50,16 @@ pub async fn upload_form(
     Ok(Redirect::to(&format!("/seller/products/{product_id}?saved=photos")).into_response())
 }
 
+/// The upload form, for the API document and generated clients: the handler reads the
+/// multipart stream itself, bounded before it is parsed (`crate::photos::upload`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PhotoUpload {
+    /// A JPEG, PNG or WebP picture.
+    #[schema(value_type = String, format = Binary)]
+    photo: Vec<u8>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct PhotoView {
     pub hash: String,
@@ -75,7 +85,7 @@ impl From<&Photo> for PhotoView {
 /// up to the photo size limit). The same picture twice is one photo; at most 8 per product.
 #[utoipa::path(post, operation_id = "addProductPhoto", path = "/api/v1/products/{id}/photos", tag = "catalog", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Product id")),
-    request_body(content_type = "multipart/form-data", description = "A field named `photo`"),
+    request_body(content = PhotoUpload, content_type = "multipart/form-data", description = "A field named `photo`"),
     responses(
         (status = 201, body = PhotoView),
         (status = 401, body = ApiError),

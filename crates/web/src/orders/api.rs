@@ -63,8 +63,20 @@ pub struct OrderView {
     pub station_id: Option<i64>,
     pub placed_at: String,
     pub lines: Vec<LineView>,
-    /// The timeline: (status, time) from placed onwards.
-    pub events: Vec<(String, String)>,
+    /// The timeline, from placed onwards.
+    pub events: Vec<EventView>,
+}
+
+/// One step of an order's timeline.
+#[derive(Serialize, ToSchema)]
+pub struct EventView {
+    /// The status the order reached.
+    #[schema(example = "shipped")]
+    pub status: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// What the step noted: the carrier and tracking number, a reason.
+    pub note: Option<String>,
 }
 
 impl From<Order> for OrderView {
@@ -95,7 +107,11 @@ impl From<Order> for OrderView {
             events: o
                 .events
                 .into_iter()
-                .map(|e| (e.status.as_str().to_owned(), e.at.to_rfc3339()))
+                .map(|e| EventView {
+                    status: e.status.as_str().to_owned(),
+                    at: e.at.to_rfc3339(),
+                    note: e.note,
+                })
                 .collect(),
         }
     }

@@ -116,7 +116,7 @@ async fn a_retry_with_the_same_key_returns_the_same_order() {
         .await
         .unwrap();
     assert_eq!(product["status"], "placed");
-    assert_eq!(product["events"][0][0], "placed");
+    assert_eq!(product["events"][0]["status"], "placed");
     let mine: Value = client
         .get(app.url("/api/v1/orders"))
         .bearer_auth(&buyer)
