@@ -103,9 +103,11 @@ async fn place_all(store: &Store, batch: &[Job]) -> Result<Outcomes, Error> {
 }
 
 /// The careful path: each placement is a batch of one in a savepoint of its own, so its
-/// stock is taken right after it is read, under the write lock the earlier ones took.
+/// stock is taken right after it is read. The transaction takes the write lock before it
+/// reads (SQLite's `BEGIN IMMEDIATE`): other writers (notices, stock counts, another process)
+/// wait for it instead of making its first write fail as "database is locked".
 async fn place_each(store: &Store, batch: &[&PlaceOrder]) -> Result<Outcomes, Error> {
-    let txn = store.db.begin().await?;
+    let txn = store.begin_write().await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for request in batch {
         let savepoint = txn.begin().await?;
