@@ -144,10 +144,11 @@ fn notice_from(row: notice::Model) -> Result<Notice> {
 
 impl Store {
     /// Writes the notice unless its reader already has it (the same event) or turned its kind
-    /// off; whether it was written.
-    pub async fn notify(&self, new: &NewNotice) -> Result<bool> {
-        if !self.notice_setting(new.account_id, new.kind).await?.in_app {
-            return Ok(false);
+    /// off; the reader's choice for its kind when it was written (whether to text them too).
+    pub async fn notify(&self, new: &NewNotice) -> Result<Option<NoticeSetting>> {
+        let choice = self.notice_setting(new.account_id, new.kind).await?;
+        if !choice.in_app {
+            return Ok(None);
         }
         let (subject_kind, subject_id) = new.subject.parts();
         let args = serde_json::to_string(&new.args).unwrap_or_else(|_| "[]".to_owned());
@@ -170,7 +171,7 @@ impl Store {
             )
             .exec_without_returning(&self.db)
             .await?;
-        Ok(inserted > 0)
+        Ok((inserted > 0).then_some(choice))
     }
 
     /// A person's notices, newest first, `limit` at a time before the notice id `before`.

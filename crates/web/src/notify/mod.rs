@@ -37,8 +37,8 @@ pub async fn tell(state: &AppState, account_id: i64, tell: &Tell) {
         event_key: tell.event.clone(),
     };
     match state.store.notify(&new).await {
-        Ok(true) => text_message(state, account_id, &new).await,
-        Ok(false) => {}
+        Ok(Some(choice)) if choice.sms => text_message(state, account_id, &new).await,
+        Ok(_) => {}
         Err(err) => {
             tracing::error!(error = %err, kind = tell.kind.as_str(), "a notice could not be written");
         }
@@ -57,19 +57,11 @@ pub async fn tell_shop(state: &AppState, shop_id: i64, notice: &Tell) {
     }
 }
 
-/// The text message of a notice just written, when its reader chose texts for its kind.
+/// The text message of a notice just written to a reader who chose texts for its kind.
 async fn text_message(state: &AppState, account_id: i64, new: &NewNotice) {
     let Some(messenger) = &state.messenger else {
         return;
     };
-    let wants = state
-        .store
-        .notice_setting(account_id, new.kind)
-        .await
-        .is_ok_and(|s| s.sms);
-    if !wants {
-        return;
-    }
     let Ok(Some(account)) = state.store.account_by_id(account_id).await else {
         return;
     };

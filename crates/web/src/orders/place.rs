@@ -59,18 +59,30 @@ pub async fn place(
         .await?;
     if !checkout.replayed {
         announce(state, placement.room_id, &checkout);
-        for order in &checkout.orders {
-            let tell = crate::notify::Tell {
-                kind: farmgate_domain::notifications::NoticeKind::OrderPlaced,
-                subject: farmgate_store::notifications::Subject::Order(order.id),
-                args: vec![
-                    ("order".to_owned(), order.id.to_string()),
-                    ("total".to_owned(), order.total.display_yuan()),
-                ],
-                event: format!("order:{}:placed", order.id),
-            };
-            crate::notify::tell_shop(state, order.shop_id, &tell).await;
-        }
+        // The shops hear of their new orders after the buyer has the answer: notices are
+        // never in the way of a checkout.
+        let notices: Vec<(i64, crate::notify::Tell)> = checkout
+            .orders
+            .iter()
+            .map(|order| {
+                let tell = crate::notify::Tell {
+                    kind: farmgate_domain::notifications::NoticeKind::OrderPlaced,
+                    subject: farmgate_store::notifications::Subject::Order(order.id),
+                    args: vec![
+                        ("order".to_owned(), order.id.to_string()),
+                        ("total".to_owned(), order.total.display_yuan()),
+                    ],
+                    event: format!("order:{}:placed", order.id),
+                };
+                (order.shop_id, tell)
+            })
+            .collect();
+        let state = state.clone();
+        tokio::spawn(async move {
+            for (shop_id, tell) in notices {
+                crate::notify::tell_shop(&state, shop_id, &tell).await;
+            }
+        });
     }
     Ok(checkout)
 }

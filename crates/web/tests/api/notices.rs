@@ -44,6 +44,9 @@ async fn the_shop_hears_of_an_order_and_the_buyer_of_the_parcel() {
     let seller = app
         .logged_in_with("fujia-walnuts", "walnuts-of-huixian")
         .await;
+    // The shop is told right after the buyer's answer (the notice is not in its way).
+    let seller_id = store_id(&app, "fujia-walnuts").await;
+    told_within_a_second(&app, seller_id, 2).await;
     let console = support::text(&seller, app.url("/seller")).await;
     // Unread: the shop's approval and the new order.
     assert!(
@@ -142,13 +145,9 @@ async fn the_shop_hears_of_an_order_and_the_buyer_of_the_parcel() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        store
-            .unread_notices(store_id(&app, "fujia-walnuts").await)
-            .await
-            .unwrap(),
-        0
-    );
+    // Given the time a notice takes, none came.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(store.unread_notices(seller_id).await.unwrap(), 0);
     app.stop().await;
 }
 
@@ -160,4 +159,15 @@ async fn store_id(app: &support::App, login: &str) -> i64 {
         .unwrap()
         .unwrap()
         .id
+}
+
+/// Waits until `account_id` has `count` unread notices, for a second at most.
+async fn told_within_a_second(app: &support::App, account_id: i64, count: u64) {
+    for _ in 0..50 {
+        if app.db.store.unread_notices(account_id).await.unwrap() == count {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("{account_id} was not told {count} notices within a second");
 }
