@@ -19,8 +19,10 @@ pub enum NoticeKind {
     OrderDelivered,
     /// A buyer asked the shop for money back.
     RefundRequested,
-    /// The shop answered a refund request (refunded or declined).
+    /// The shop (or the centre) answered a refund request: accepted, in part, or declined.
     RefundAnswered,
+    /// The money of an accepted refund is back with the buyer.
+    RefundPaid,
     /// The centre decided a shop application.
     ShopDecided,
     /// A training session the person is enrolled in starts tomorrow.
@@ -37,7 +39,7 @@ pub enum Audience {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 9] = [
+    pub const ALL: [NoticeKind; 10] = [
         NoticeKind::OrderPlaced,
         NoticeKind::OrderPaid,
         NoticeKind::RefundRequested,
@@ -45,6 +47,7 @@ impl NoticeKind {
         NoticeKind::OrderShipped,
         NoticeKind::OrderDelivered,
         NoticeKind::RefundAnswered,
+        NoticeKind::RefundPaid,
         NoticeKind::ShopDecided,
         NoticeKind::SessionTomorrow,
     ];
@@ -58,6 +61,7 @@ impl NoticeKind {
             NoticeKind::OrderDelivered => "order_delivered",
             NoticeKind::RefundRequested => "refund_requested",
             NoticeKind::RefundAnswered => "refund_answered",
+            NoticeKind::RefundPaid => "refund_paid",
             NoticeKind::ShopDecided => "shop_decided",
             NoticeKind::SessionTomorrow => "session_tomorrow",
         }
@@ -77,7 +81,8 @@ impl NoticeKind {
             NoticeKind::OrderReady
             | NoticeKind::OrderShipped
             | NoticeKind::OrderDelivered
-            | NoticeKind::RefundAnswered => Audience::Buyer,
+            | NoticeKind::RefundAnswered
+            | NoticeKind::RefundPaid => Audience::Buyer,
             NoticeKind::ShopDecided => Audience::Applicant,
             NoticeKind::SessionTomorrow => Audience::Trainee,
         }

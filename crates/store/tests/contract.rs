@@ -81,6 +81,8 @@ contract!(
     intake_totals_equal_big_integer_arithmetic,
     a_payment_for_cancelled_orders_is_owed_back,
     a_paid_order_cancelled_is_a_request_the_shop_answers,
+    a_part_refund_is_paid_once_and_restocks_only_on_return,
+    a_refused_refund_goes_to_the_centre_and_cash_is_paid_at_the_station,
     cancel_expire_and_settle_races_keep_the_money_straight,
     the_audit_log_is_read_by_region_and_never_rewritten,
     a_product_is_edited_repriced_and_retired_without_touching_old_orders,
@@ -130,6 +132,13 @@ use refunds::{
     a_paid_order_cancelled_is_a_request_the_shop_answers,
     a_payment_for_cancelled_orders_is_owed_back,
     cancel_expire_and_settle_races_keep_the_money_straight,
+};
+
+#[path = "contract/refund_requests.rs"]
+mod refund_requests;
+use refund_requests::{
+    a_part_refund_is_paid_once_and_restocks_only_on_return,
+    a_refused_refund_goes_to_the_centre_and_cash_is_paid_at_the_station,
 };
 
 #[path = "contract/upkeep.rs"]

@@ -13,6 +13,7 @@
 //! becomes a request the shop answers, and a granted one pays the money back (decision 0013).
 //! ```
 
+pub mod refund;
 pub mod review;
 pub mod shipping;
 
@@ -148,6 +149,8 @@ pub enum OrderEvent {
     Cancel,
     RequestRefund,
     Refund,
+    /// The shop (or the centre) granted part of what was asked: the rest of the order stands.
+    RefundPart,
     RejectRefund,
 }
 
@@ -197,6 +200,7 @@ impl OrderKind {
             (S::Delivered | S::PickedUp, E::Complete) => S::Completed,
             (S::Delivered | S::PickedUp | S::Completed, E::RequestRefund) => S::RefundRequested,
             (S::RefundRequested, E::Refund) => S::Refunded,
+            (S::RefundRequested, E::RefundPart) => S::Completed,
             (S::RefundRequested, E::RejectRefund) => S::Completed,
             _ => return Err(illegal),
         };
@@ -464,6 +468,7 @@ mod tests {
             Just(OrderEvent::Cancel),
             Just(OrderEvent::RequestRefund),
             Just(OrderEvent::Refund),
+            Just(OrderEvent::RefundPart),
             Just(OrderEvent::RejectRefund),
         ]
     }

@@ -18,6 +18,7 @@ mod m20261130_000014_audit_log;
 mod m20261130_000015_phone_proof;
 mod m20261130_000016_product_upkeep;
 mod m20261130_000017_notifications;
+mod m20261130_000018_refund_requests;
 
 use std::collections::HashSet;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000015_phone_proof::Migration),
             Box::new(m20261130_000016_product_upkeep::Migration),
             Box::new(m20261130_000017_notifications::Migration),
+            Box::new(m20261130_000018_refund_requests::Migration),
         ]
     }
 }

@@ -47,6 +47,7 @@ impl Store {
     /// Applies `event` to order `id` if its state allows it, recording who did it. Packing
     /// records the weight and settles each line's price by its policy; cancelling returns the
     /// stock. Two people acting at once: the second finds the state moved on (`OrderState`).
+    /// Refund requests move only through their own steps (`ask_refund`, `answer_refund`).
     pub async fn advance_order(
         &self,
         id: i64,
@@ -55,6 +56,22 @@ impl Store {
         note: Option<String>,
     ) -> Result<Order> {
         let txn = self.begin_write().await?;
+        if matches!(
+            event,
+            OrderEvent::RequestRefund
+                | OrderEvent::RefundPart
+                | OrderEvent::Refund
+                | OrderEvent::RejectRefund
+        ) {
+            let status = order::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or(Error::NotFound)?
+                .status;
+            if status != OrderStatus::CancelRequested.as_str() {
+                return Err(Error::OrderState);
+            }
+        }
         let updated = advance_in(&txn, id, event, Some(actor_id), note).await?;
         let order = assemble(&txn, vec![updated])
             .await?
@@ -126,8 +143,13 @@ pub(crate) async fn advance_in(
         }
         _ => {}
     }
-    if to == OrderStatus::Refunded && kind_of(&row)?.payment == PaymentMethod::Online {
-        // The gateway took this order's money: it is owed back, and the centre sees it.
+    if to == OrderStatus::Refunded
+        && from == OrderStatus::CancelRequested
+        && kind_of(&row)?.payment == PaymentMethod::Online
+    {
+        // The buyer cancelled a paid order and the shop agreed: the gateway took this order's
+        // money, so it is owed back, and the centre sees it. (A refund request owes what was
+        // granted: `answer_refund`.)
         super::entity::payment::Entity::update_many()
             .col_expr(
                 super::entity::payment::Column::RefundDueFen,

@@ -154,3 +154,76 @@ pub mod review {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod refund_request {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "refund_requests")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub order_id: i64,
+        pub buyer_id: i64,
+        pub shop_id: i64,
+        pub reason: String,
+        pub note: String,
+        pub status: String,
+        pub asked_fen: i64,
+        pub granted_fen: i64,
+        pub decline_reason: String,
+        pub decided_by: Option<i64>,
+        pub decided_by_centre: bool,
+        pub created_at: ChronoDateTimeUtc,
+        pub decided_at: Option<ChronoDateTimeUtc>,
+        pub disputed_at: Option<ChronoDateTimeUtc>,
+        pub paid_at: Option<ChronoDateTimeUtc>,
+        pub paid_ref: Option<String>,
+        pub paid_by: Option<i64>,
+        pub returned_at: Option<ChronoDateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod refund_line {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "refund_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub refund_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub order_line_id: i64,
+        pub quantity: i32,
+        pub amount_fen: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod refund_photo {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "refund_photos")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub refund_id: i64,
+        pub hash: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub position: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -17,11 +17,15 @@ pub(crate) mod entity;
 mod intake;
 mod payments;
 mod placement;
+mod refunds;
 mod reviews;
 
 pub use filter::OrderFilter;
 pub use intake::{IntakeError, OrderIntake};
 pub use payments::{Payment, PaymentStatus, Settlement};
+pub use refunds::{
+    Answerer, MAX_REFUND_PHOTOS, RefundAnswer, RefundAsk, RefundLine, RefundRequest, ShopTakings,
+};
 pub use reviews::{Rating, Review};
 
 use chrono::{DateTime, Utc};

@@ -216,6 +216,8 @@ pub struct GrantLine {
     pub review_region: Option<String>,
     /// The grant reads its region's audit log (administrators).
     pub audits: bool,
+    /// A station's operator: the cash refunds to hand back.
+    pub station: bool,
 }
 
 #[derive(Template)]
@@ -255,6 +257,7 @@ pub async fn show(
             people_region: may_list.then(|| code.clone()),
             review_region: reviews.then_some(code),
             audits: grant.role == Role::Admin,
+            station: grant.role == Role::StationOperator,
         });
     }
     let page = AccountPage {

@@ -9,6 +9,7 @@ use farmgate_domain::catalog::parse_yuan;
 use farmgate_domain::catalog::{ProductStatus, Tag, Unit};
 use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
+use farmgate_domain::orders::refund::RefundStatus;
 use farmgate_store::catalog::Product;
 
 use super::{
@@ -67,6 +68,10 @@ pub struct ShopProducts {
     pub products: Vec<ProductCard>,
     /// Variants at or below their threshold: (product id, "name · variant · stock").
     pub running_low: Vec<(i64, String)>,
+    /// The last 30 days: orders, sales, refunds granted and what is left.
+    pub takings: [String; 4],
+    /// Refund requests waiting for the shop's answer.
+    pub refunds_waiting: usize,
 }
 
 #[derive(Template)]
@@ -101,11 +106,28 @@ pub async fn console(
                 Some((product.id, label))
             })
             .collect();
+        let now = chrono::Utc::now();
+        let takings = state
+            .store
+            .shop_takings(shop.id, now - chrono::Duration::days(30), now)
+            .await?;
+        let refunds_waiting = state
+            .store
+            .refunds_of_shop(shop.id, &[RefundStatus::Requested], 0, 100)
+            .await?
+            .len();
         shops.push(ShopProducts {
             id: shop.id,
             name: shop.name,
             products: cards(&c.t, &products),
             running_low,
+            takings: [
+                takings.orders.to_string(),
+                takings.sales.display_price(),
+                takings.refunded.display_price(),
+                takings.net.display_price(),
+            ],
+            refunds_waiting,
         });
     }
     Ok(render(StatusCode::OK, &SellerPage { c, shops }))

@@ -325,8 +325,9 @@ pub async fn of_shop(
 
 #[derive(Deserialize, ToSchema)]
 pub struct EventRequest {
-    /// Shop members: pack, ship, mark_ready_for_pickup, deliver, refund, reject_refund.
-    /// The buyer: cancel, pick_up, complete, request_refund.
+    /// Shop members: pack, ship, mark_ready_for_pickup, deliver, and refund or reject_refund
+    /// for a paid order whose buyer cancelled. The buyer: cancel, pick_up, complete. (Money
+    /// back after delivery is a refund request: `/api/v1/orders/{id}/refund-request`.)
     #[schema(example = "pack")]
     pub event: String,
     /// For `pack`: the parcel's weight in grams.

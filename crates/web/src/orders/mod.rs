@@ -10,6 +10,8 @@ pub mod export;
 pub mod pages;
 pub mod place;
 pub mod papers;
+pub mod refunds;
+pub mod refunds_api;
 pub mod seller;
 pub mod worklist;
 
@@ -36,6 +38,19 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}", get(pages::show))
         .route("/orders/{id}/events", post(pages::step))
         .route("/orders/{id}/reviews", post(pages::review))
+        .route(
+            "/orders/{id}/refund",
+            get(refunds::ask_form).post(refunds::ask_submit),
+        )
+        .route("/refunds/{id}/photos", post(refunds::add_photo))
+        .route("/refunds/{id}/answer", post(refunds::answer_submit))
+        .route("/refunds/{id}/dispute", post(refunds::dispute))
+        .route("/refunds/{id}/retry", post(refunds::retry))
+        .route("/refunds/{id}/cash-paid", post(refunds::cash_paid))
+        .route("/refunds/{id}/returned", post(refunds::returned))
+        .route("/seller/shops/{id}/refunds", get(refunds::of_shop))
+        .route("/centre/disputes", get(refunds::for_centre))
+        .route("/station/refunds", get(refunds::for_station))
         .route("/cart", get(cart::show).post(cart::add))
         .route("/cart/update", post(cart::update))
         .route("/checkout", get(checkout::show).post(checkout::submit))
@@ -58,6 +73,11 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::review))
         .routes(routes!(api::reviews))
         .routes(routes!(seller::put_shipping))
+        .routes(routes!(refunds_api::ask_api, refunds_api::show_api))
+        .routes(routes!(refunds_api::answer_api))
+        .routes(routes!(refunds_api::dispute_api))
+        .routes(routes!(refunds_api::of_shop_api))
+        .routes(routes!(refunds_api::refund_notify))
 }
 
 impl From<IntakeError> for Problem {
@@ -171,8 +191,7 @@ fn note_for_notice(order: &Order) -> String {
 }
 
 /// Tells the other side of the order what this step did: the buyer of a parcel shipped, ready
-/// at the station, delivered, or of the answer to their refund request; the shop of a
-/// refund request.
+/// at the station, delivered, or of the shop's answer to their cancelling a paid order.
 async fn tell_about_step(state: &AppState, order: &Order, event: OrderEvent, note: String) {
     use farmgate_domain::notifications::NoticeKind;
     let (kind, to_shop, args) = match event {
@@ -183,17 +202,21 @@ async fn tell_about_step(state: &AppState, order: &Order, event: OrderEvent, not
         ),
         OrderEvent::MarkReadyForPickup => (NoticeKind::OrderReady, false, Vec::new()),
         OrderEvent::Deliver => (NoticeKind::OrderDelivered, false, Vec::new()),
-        OrderEvent::RequestRefund => (NoticeKind::RefundRequested, true, Vec::new()),
+        // The shop's answer to a buyer who cancelled a paid order (refund requests after
+        // delivery tell their own steps: `refunds`).
         OrderEvent::Refund | OrderEvent::RejectRefund => {
             let outcome = if event == OrderEvent::Refund {
-                "refunded"
+                "accepted"
             } else {
                 "declined"
             };
             (
                 NoticeKind::RefundAnswered,
                 false,
-                vec![("outcome".to_owned(), outcome.to_owned())],
+                vec![
+                    ("outcome".to_owned(), outcome.to_owned()),
+                    ("amount".to_owned(), order.total.display_yuan()),
+                ],
             )
         }
         _ => return,

@@ -38,6 +38,8 @@ pub struct OrderSummary {
     pub actions: Vec<(&'static str, String)>,
     /// For the buyer of a completed order: the products not reviewed yet (id, name).
     pub reviewable: Vec<(i64, String)>,
+    /// The buyer may ask for money back (delivered or collected, nothing asked yet).
+    pub refundable: bool,
 }
 
 /// Who is looking at an order decides which steps they are offered.
@@ -47,10 +49,10 @@ pub enum Viewer {
     Seller,
 }
 
-const BUYER_STEPS: [(&str, OrderEvent); 4] = [
+/// A refund after delivery is asked on its own page (`refunds::ask_form`), not a step here.
+const BUYER_STEPS: [(&str, OrderEvent); 3] = [
     ("pick_up", OrderEvent::PickUp),
     ("complete", OrderEvent::Complete),
-    ("request_refund", OrderEvent::RequestRefund),
     ("cancel", OrderEvent::Cancel),
 ];
 
@@ -226,9 +228,16 @@ pub async fn summary(
             })
             .collect(),
         reviewable,
+        refundable: viewer == Viewer::Buyer && super::refunds::askable(order),
         actions: steps
             .iter()
             .filter(|(_, event)| kind.next(order.status, *event).is_ok())
+            // Refunding is the shop's answer to a cancelled paid order here; a refund request
+            // is answered on its own panel.
+            .filter(|(_, event)| {
+                !matches!(event, OrderEvent::Refund | OrderEvent::RejectRefund)
+                    || order.status == OrderStatus::CancelRequested
+            })
             .map(|(name, _)| (*name, t.get(&format!("order-action-{name}"))))
             .collect(),
     })
@@ -293,6 +302,7 @@ struct OrderPage {
     c: Chrome,
     csrf: String,
     order: OrderSummary,
+    refund: Option<super::refunds::RefundPanel>,
     back: String,
 }
 
@@ -314,13 +324,19 @@ pub async fn show(
         Viewer::Seller => format!("/seller/shops/{}/orders", order.shop_id),
     };
     let lookups = Lookups::load(&state, std::slice::from_ref(&order)).await?;
-    let order = summary(&state, &c.t, &order, viewer, &lookups).await?;
+    let refund = super::refunds::panel(&state, &c.t, &order, viewer == Viewer::Seller).await?;
+    let mut order = summary(&state, &c.t, &order, viewer, &lookups).await?;
+    if let Some(r) = &refund {
+        order.refundable = false;
+        order.timeline.extend(r.steps.iter().cloned());
+    }
     Ok(render(
         StatusCode::OK,
         &OrderPage {
             c,
             csrf: csrf.0,
             order,
+            refund,
             back,
         },
     ))

@@ -98,8 +98,10 @@ pub enum GatewayError {
 ///   (`public_url`). The webhook verifies the signature in constant time, checks the amount,
 ///   and settles through `Store::settle_payment`, which is idempotent and turns a payment for
 ///   orders cancelled meanwhile into `refund_due`.
-/// - **Refund** (`refund`): pay back part or all of a settled payment; answers the gateway's
-///   refund reference, which the store records.
+/// - **Refund** (`refund`): pay back part or all of a settled payment under the merchant's
+///   refund number (the same number twice pays once); answers the gateway's refund reference.
+///   The gateway then notifies FarmGate (signed) when the money is back: a refund request is
+///   recorded paid from that notification (`orders::refunds`), once however often it comes.
 /// - **Query** (`query`): what the gateway knows of a payment, for reconciliation.
 #[async_trait::async_trait]
 pub trait PaymentProvider: Send + Sync {
@@ -108,8 +110,14 @@ pub trait PaymentProvider: Send + Sync {
     fn method(&self) -> PaymentMethod;
     /// Where to send the buyer to pay, or `None` when nothing is paid now.
     fn start(&self, payment: &Payment, urls: &PaymentUrls) -> Option<String>;
-    /// Pays `amount` of a settled payment back; answers the refund's reference.
-    async fn refund(&self, payment: &Payment, amount: Fen) -> Result<String, GatewayError>;
+    /// Pays `amount` of a settled payment back under `refund_no`; answers the refund's
+    /// reference.
+    async fn refund(
+        &self,
+        payment: &Payment,
+        amount: Fen,
+        refund_no: &str,
+    ) -> Result<String, GatewayError>;
     /// What the gateway knows of a payment.
     async fn query(&self, payment: &Payment) -> Result<GatewayStatus, GatewayError>;
 }
@@ -132,7 +140,12 @@ impl PaymentProvider for Cash {
         None
     }
 
-    async fn refund(&self, payment: &Payment, _amount: Fen) -> Result<String, GatewayError> {
+    async fn refund(
+        &self,
+        payment: &Payment,
+        _amount: Fen,
+        _refund_no: &str,
+    ) -> Result<String, GatewayError> {
         Ok(format!("CASH-{}", payment.id))
     }
 
@@ -155,10 +168,9 @@ impl Payments {
     /// to be set by `settings::check` before this is called).
     pub fn new(provider: OnlineProvider, secret: &[u8], public_url: Option<&str>) -> Payments {
         let sandbox = match (provider, public_url) {
-            (OnlineProvider::Sandbox, Some(base)) => Some(Arc::new(sandbox::SandboxGateway::new(
-                secret,
-                format!("{}{}", base.trim_end_matches('/'), sandbox::NOTIFY_PATH),
-            ))),
+            (OnlineProvider::Sandbox, Some(base)) => {
+                Some(Arc::new(sandbox::SandboxGateway::new(secret, base)))
+            }
             _ => None,
         };
         Payments {

@@ -124,7 +124,11 @@ pub async fn pay_back(
         .by_id(&payment.provider)
         .ok_or_else(|| Problem::new(StatusCode::CONFLICT, "refund-provider-missing"))?;
     let reference = provider
-        .refund(&payment, payment.refund_due)
+        .refund(
+            &payment,
+            payment.refund_due,
+            &format!("P{id}-{}", payment.refunded.0),
+        )
         .await
         .map_err(|err| {
             tracing::warn!(payment = id, error = %err, "a refund was refused");

@@ -44,6 +44,12 @@ pub const SIGNATURE_HEADER: &str = "x-sandbox-signature";
 pub const PAY_PATH: &str = "/sandbox-pay/checkout";
 /// FarmGate's webhook for the sandbox gateway.
 pub const NOTIFY_PATH: &str = "/api/v1/payments/sandbox/notify";
+/// The gateway's refund API (FarmGate calls it, signed).
+pub const REFUND_API_PATH: &str = "/sandbox-pay/api/refund";
+/// FarmGate's webhook for the gateway's refund notifications.
+pub const REFUND_NOTIFY_PATH: &str = "/api/v1/payments/sandbox/refund-notify";
+/// How far a signed call's timestamp may be from the gateway's clock.
+const CALL_WINDOW_SECS: i64 = 300;
 
 /// How many times the gateway tries to deliver one payment's callback.
 const DELIVERY_ATTEMPTS: u32 = 6;
@@ -52,9 +58,15 @@ pub struct SandboxGateway {
     secret: Vec<u8>,
     /// FarmGate's webhook, from configuration.
     notify_url: String,
+    /// Where FarmGate calls the gateway's refund API, and where the gateway then tells
+    /// FarmGate the refund went through (both from configuration).
+    refund_api_url: String,
+    refund_notify_url: String,
     client: reqwest::Client,
     /// The gateway's own books: what it took for each payment and what it paid back.
     ledger: Mutex<HashMap<i64, Entry>>,
+    /// Refunds done, by the merchant's refund number: the same number twice pays once.
+    refunds: Mutex<HashMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -66,10 +78,15 @@ struct Entry {
 }
 
 impl SandboxGateway {
-    pub fn new(secret: &[u8], notify_url: String) -> SandboxGateway {
+    /// The gateway of FarmGate at `base` (its `public_url`).
+    pub fn new(secret: &[u8], base: &str) -> SandboxGateway {
+        let base = base.trim_end_matches('/');
         SandboxGateway {
             secret: secret.to_vec(),
-            notify_url,
+            notify_url: format!("{base}{NOTIFY_PATH}"),
+            refund_api_url: format!("{base}{REFUND_API_PATH}"),
+            refund_notify_url: format!("{base}{REFUND_NOTIFY_PATH}"),
+            refunds: Mutex::new(HashMap::new()),
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
                 .redirect(reqwest::redirect::Policy::none())
@@ -82,6 +99,12 @@ impl SandboxGateway {
     /// Signs a callback body as the gateway does (tests use it to play the gateway).
     pub fn sign_callback(&self, body: &[u8]) -> String {
         sign(&self.secret, body)
+    }
+
+    fn refunds_done(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        self.refunds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn ledger(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Entry>> {
@@ -168,18 +191,41 @@ impl PaymentProvider for SandboxGateway {
         Some(format!("{PAY_PATH}?{}", request.query()))
     }
 
-    async fn refund(&self, payment: &Payment, amount: Fen) -> Result<String, GatewayError> {
-        let mut ledger = self.ledger();
-        let entry = ledger
-            .get_mut(&payment.id)
-            .ok_or(GatewayError::UnknownPayment)?;
-        let refunded = entry
-            .refunded
-            .checked_add(amount)
-            .filter(|total| amount.0 > 0 && *total <= entry.paid)
-            .ok_or(GatewayError::RefundTooLarge)?;
-        entry.refunded = refunded;
-        Ok(format!("SBXR{}", uuid::Uuid::new_v4().simple()))
+    /// Calls the gateway's refund API, signed; the gateway answers its reference at once and
+    /// tells FarmGate's refund webhook when the money is back.
+    async fn refund(
+        &self,
+        payment: &Payment,
+        amount: Fen,
+        refund_no: &str,
+    ) -> Result<String, GatewayError> {
+        let call = RefundCall {
+            reference: payment.id,
+            amount_fen: amount.0,
+            refund_no: refund_no.to_owned(),
+            timestamp: chrono::Utc::now().timestamp(),
+        };
+        let body =
+            serde_json::to_vec(&call).map_err(|err| GatewayError::Unreachable(err.to_string()))?;
+        let answer = self
+            .client
+            .post(&self.refund_api_url)
+            .header("content-type", "application/json")
+            .header(SIGNATURE_HEADER, sign(&self.secret, &body))
+            .body(body)
+            .send()
+            .await
+            .map_err(|err| GatewayError::Unreachable(err.to_string()))?;
+        match answer.status() {
+            StatusCode::OK => answer
+                .json::<RefundAccepted>()
+                .await
+                .map(|a| a.refund_ref)
+                .map_err(|err| GatewayError::Unreachable(err.to_string())),
+            StatusCode::NOT_FOUND => Err(GatewayError::UnknownPayment),
+            StatusCode::CONFLICT => Err(GatewayError::RefundTooLarge),
+            other => Err(GatewayError::Unreachable(other.to_string())),
+        }
     }
 
     async fn query(&self, payment: &Payment) -> Result<GatewayStatus, GatewayError> {
@@ -213,6 +259,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route(PAY_PATH, get(page))
         .route("/sandbox-pay/pay", post(pay))
         .route("/sandbox-pay/cancel", post(cancel))
+        .route(REFUND_API_PATH, post(refund_api))
 }
 
 /// The sandbox gateway, when this server runs it; otherwise its webhook does not exist.
@@ -317,9 +364,14 @@ pub async fn pay(
 }
 
 async fn deliver(gateway: &SandboxGateway, body: &[u8]) -> bool {
+    deliver_to(gateway, &gateway.notify_url, body).await
+}
+
+/// Posts a signed notification to `url`: true when FarmGate acknowledged it.
+async fn deliver_to(gateway: &SandboxGateway, url: &str, body: &[u8]) -> bool {
     let sent = gateway
         .client
-        .post(&gateway.notify_url)
+        .post(url)
         .header("content-type", "application/json")
         .header(SIGNATURE_HEADER, gateway.sign_callback(body))
         .body(body.to_vec())
@@ -420,4 +472,149 @@ pub async fn notify(
     Ok(Json(Acknowledged {
         result: result.to_owned(),
     }))
+}
+
+/// FarmGate's refund call to the gateway: which payment, how much, under which of FarmGate's
+/// refund numbers, when (the signature in `X-Sandbox-Signature` covers the body).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefundCall {
+    #[serde(rename = "ref")]
+    pub reference: i64,
+    pub amount_fen: i64,
+    pub refund_no: String,
+    pub timestamp: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RefundAccepted {
+    refund_ref: String,
+}
+
+/// The gateway's notification that a refund went through.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RefundNotice {
+    /// FarmGate's payment id.
+    #[serde(rename = "ref")]
+    pub reference: i64,
+    /// FarmGate's refund number, as given in the refund call (`R<request id>`).
+    pub refund_no: String,
+    pub amount_fen: i64,
+    /// The gateway's own id for the refund.
+    pub refund_ref: String,
+    /// `succeeded`
+    pub status: String,
+}
+
+/// What the gateway's books say a payment took and gave back. A payment the gateway took
+/// before this process started (its books are in memory) is read from FarmGate's record of
+/// the gateway's confirmation.
+async fn books(state: &AppState, gateway: &SandboxGateway, reference: i64) -> Option<Entry> {
+    if let Some(entry) = gateway.ledger().get(&reference) {
+        return Some(*entry);
+    }
+    let payment = state.store.payment(reference).await.ok()?;
+    let taken = payment
+        .gateway_ref
+        .as_deref()
+        .is_some_and(|r| r.starts_with("SBX"));
+    let entry = Entry {
+        paid: payment.amount,
+        refunded: payment.refunded,
+        delivering: false,
+    };
+    taken.then(|| *gateway.ledger().entry(reference).or_insert(entry))
+}
+
+/// The gateway's refund API: checks FarmGate's signature and timestamp, pays back once per
+/// refund number (never more than was taken), answers the refund's reference, and then tells
+/// FarmGate's refund webhook, retrying with backoff until it is acknowledged.
+pub async fn refund_api(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let gateway = gateway(&state)?;
+    let signature = headers
+        .get(SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !verify(&gateway.secret, &body, signature) {
+        return Err(Problem::new(StatusCode::UNAUTHORIZED, "signature-invalid"));
+    }
+    let call: RefundCall = serde_json::from_slice(&body)
+        .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "json-invalid"))?;
+    if (chrono::Utc::now().timestamp() - call.timestamp).abs() > CALL_WINDOW_SECS {
+        return Err(Problem::new(StatusCode::UNAUTHORIZED, "signature-invalid"));
+    }
+    let done = gateway.refunds_done().get(&call.refund_no).cloned();
+    let refund_ref = match done {
+        Some(refund_ref) => refund_ref,
+        None => {
+            let entry = books(&state, &gateway, call.reference)
+                .await
+                .ok_or_else(Problem::not_found)?;
+            let refunded = entry
+                .refunded
+                .checked_add(Fen(call.amount_fen))
+                .filter(|total| call.amount_fen > 0 && *total <= entry.paid)
+                .ok_or_else(|| Problem::new(StatusCode::CONFLICT, "refund-failed"))?;
+            if let Some(entry) = gateway.ledger().get_mut(&call.reference) {
+                entry.refunded = refunded;
+            }
+            let refund_ref = format!("SBXR{}", uuid::Uuid::new_v4().simple());
+            gateway
+                .refunds_done()
+                .insert(call.refund_no.clone(), refund_ref.clone());
+            refund_ref
+        }
+    };
+    let notice = RefundNotice {
+        reference: call.reference,
+        refund_no: call.refund_no,
+        amount_fen: call.amount_fen,
+        refund_ref: refund_ref.clone(),
+        status: "succeeded".to_owned(),
+    };
+    let body = serde_json::to_vec(&notice)
+        .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server"))?;
+    tokio::spawn(async move {
+        for attempt in 0..DELIVERY_ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_secs(2u64.pow(attempt))).await;
+            }
+            if deliver_to(&gateway, &gateway.refund_notify_url, &body).await {
+                return;
+            }
+        }
+        tracing::error!(
+            refund = notice.refund_no,
+            "the sandbox gateway gave up on a refund notice"
+        );
+    });
+    Ok(Json(RefundAccepted { refund_ref }).into_response())
+}
+
+/// A refund notification that the sandbox gateway signed (`X-Sandbox-Signature`), read; a
+/// forged or malformed one is refused.
+pub fn refund_notice(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<RefundNotice, Problem> {
+    let signature = headers
+        .get(SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !verify(&gateway(state)?.secret, body, signature) {
+        return Err(Problem::new(StatusCode::UNAUTHORIZED, "signature-invalid"));
+    }
+    let notice: RefundNotice = serde_json::from_slice(body)
+        .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "json-invalid"))?;
+    if notice.status != "succeeded" || notice.refund_ref.len() > 64 || notice.amount_fen <= 0 {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "json-invalid",
+        ));
+    }
+    Ok(notice)
 }

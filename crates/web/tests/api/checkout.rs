@@ -374,10 +374,8 @@ async fn online_payment_goes_through_the_sandbox_gateway_and_its_signed_callback
     assert_eq!(error["error"]["code"], "signature-invalid");
     // The test plays the gateway: it knows the secret the server was started with.
     let signature = {
-        let gateway = farmgate_web::payments::sandbox::SandboxGateway::new(
-            b"test-payment-secret",
-            String::new(),
-        );
+        let gateway =
+            farmgate_web::payments::sandbox::SandboxGateway::new(b"test-payment-secret", "");
         gateway.sign_callback(body.as_bytes())
     };
     let repeated = client

@@ -18,6 +18,7 @@ mod live_video;
 mod notices;
 mod orders;
 mod pages;
+mod refunds;
 mod search;
 mod shops;
 mod training;

@@ -20,7 +20,7 @@ pub struct App {
 }
 
 /// The demo password's hash, computed once for the whole test binary.
-fn demo_hash() -> &'static str {
+pub fn demo_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| hash_password(&Password::parse(DEMO_PASSWORD).unwrap()).unwrap())
 }
