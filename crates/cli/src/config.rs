@@ -55,6 +55,11 @@ pub struct Config {
     pub hls_dir: Option<PathBuf>,
     /// hls.js for browsers without native HLS, installed by `scripts/vendor-js`.
     pub hls_js: PathBuf,
+    /// Let shops and centres subscribe webhooks on this machine or a private network (the
+    /// county's own systems on its LAN). Off: only public addresses.
+    pub webhooks_to_private: bool,
+    /// Seconds before a failed webhook delivery is tried again (doubling each time).
+    pub webhook_retry_secs: u64,
 }
 
 /// The web layer's defaults are the one source for the settings both know; the CLI adds
@@ -82,6 +87,8 @@ impl Default for Config {
             rtmp_url: web.rtmp_url,
             hls_dir: None,
             hls_js: web.hls_js,
+            webhooks_to_private: web.webhooks_to_private,
+            webhook_retry_secs: web.webhook_retry_secs,
         }
     }
 }
@@ -115,6 +122,8 @@ impl Config {
                 "rtmp_url",
                 "hls_dir",
                 "hls_js",
+                "webhooks_to_private",
+                "webhook_retry_secs",
             ]))
             .extract()
             .with_context(|| {

@@ -495,6 +495,8 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         public_url: config.public_url(local),
         data_dir: config.data_dir.clone(),
         rtmp_url: config.rtmp_url.clone(),
+        webhooks_to_private: config.webhooks_to_private,
+        webhook_retry_secs: config.webhook_retry_secs.max(1),
         hls_dir: config
             .hls_dir
             .clone()

@@ -18,5 +18,6 @@ pub mod shops;
 pub mod stations;
 pub mod text;
 pub mod training;
+pub mod webhooks;
 
 pub use error::ValidationError;

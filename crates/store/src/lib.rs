@@ -20,6 +20,7 @@ pub mod sessions;
 pub mod shops;
 pub mod stations;
 pub mod training;
+pub mod webhooks;
 
 pub use connect::{Backend, PoolStats, Store};
 pub use error::{Error, Result};

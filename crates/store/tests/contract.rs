@@ -83,6 +83,7 @@ contract!(
     a_paid_order_cancelled_is_a_request_the_shop_answers,
     a_part_refund_is_paid_once_and_restocks_only_on_return,
     a_refused_refund_goes_to_the_centre_and_cash_is_paid_at_the_station,
+    a_delivery_is_written_once_claimed_once_and_retried,
     cancel_expire_and_settle_races_keep_the_money_straight,
     the_audit_log_is_read_by_region_and_never_rewritten,
     a_product_is_edited_repriced_and_retired_without_touching_old_orders,
@@ -140,6 +141,10 @@ use refund_requests::{
     a_part_refund_is_paid_once_and_restocks_only_on_return,
     a_refused_refund_goes_to_the_centre_and_cash_is_paid_at_the_station,
 };
+
+#[path = "contract/webhooks.rs"]
+mod webhooks;
+use webhooks::a_delivery_is_written_once_claimed_once_and_retried;
 
 #[path = "contract/upkeep.rs"]
 mod upkeep;

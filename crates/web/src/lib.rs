@@ -22,6 +22,7 @@ pub mod sheets;
 pub mod photos;
 pub mod audit;
 pub mod notify;
+pub mod webhooks;
 
 // Features: each folder owns its pages (`routes()`) and its API (`api()`).
 pub mod catalog;
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .merge(regions::routes())
         .merge(photos::routes())
         .merge(notify::routes())
+        .merge(webhooks::pages::routes())
         .merge(catalog::routes())
         .merge(shops::routes())
         .merge(orders::routes())
@@ -179,11 +181,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let webhooks = tokio::spawn(webhooks::run(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     housekeeping.abort();
+    webhooks.abort();
     served
 }
 

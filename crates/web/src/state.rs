@@ -70,6 +70,12 @@ pub struct WebConfig {
     pub hls_dir: std::path::PathBuf,
     /// hls.js, served to browsers without native HLS when the file exists.
     pub hls_js: std::path::PathBuf,
+    /// Let webhooks go to this machine and private networks (a county's own systems on its
+    /// LAN; tests). Off: such addresses are refused.
+    pub webhooks_to_private: bool,
+    /// The first wait before a failed webhook delivery is tried again, in seconds; it doubles
+    /// with each attempt.
+    pub webhook_retry_secs: u64,
 }
 
 impl Default for WebConfig {
@@ -99,6 +105,8 @@ impl Default for WebConfig {
             rtmp_url: "rtmp://127.0.0.1:1935/live".to_owned(),
             hls_dir: std::path::PathBuf::from("hls"),
             hls_js: std::path::PathBuf::from("vendor/node_modules/hls.js/dist/hls.light.min.js"),
+            webhooks_to_private: false,
+            webhook_retry_secs: 30,
         }
     }
 }
@@ -135,6 +143,8 @@ pub struct Shared {
     pub sockets: Arc<crate::live::socket::Sockets>,
     /// What sends codes to phones, when the server has one.
     pub messenger: Option<Arc<dyn crate::messaging::Messenger>>,
+    /// The webhook sender's wake-up call and the subscriptions it knows.
+    pub webhooks: crate::webhooks::Webhooks,
 }
 
 /// Why the server could not start.
@@ -208,6 +218,7 @@ impl AppState {
             live,
             activity,
             sockets: Arc::default(),
+            webhooks: crate::webhooks::Webhooks::default(),
             messenger: crate::messaging::messenger(config.messenger, &store),
             intake: OrderIntake::start(store.clone()),
             indexer,

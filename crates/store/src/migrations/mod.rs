@@ -19,6 +19,7 @@ mod m20261130_000015_phone_proof;
 mod m20261130_000016_product_upkeep;
 mod m20261130_000017_notifications;
 mod m20261130_000018_refund_requests;
+mod m20261130_000019_webhooks;
 
 use std::collections::HashSet;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000016_product_upkeep::Migration),
             Box::new(m20261130_000017_notifications::Migration),
             Box::new(m20261130_000018_refund_requests::Migration),
+            Box::new(m20261130_000019_webhooks::Migration),
         ]
     }
 }

@@ -24,6 +24,7 @@ use crate::AppState;
         (name = "orders", description = "Placing orders (idempotent, never oversold) and reading them"),
         (name = "shops", description = "Applying to open a shop, the centre's review, shop profiles"),
         (name = "payments", description = "Payment providers' callbacks (signed, idempotent)"),
+        (name = "webhooks", description = "Order events posted to a shop's or a county's address, signed (HMAC-SHA256 with a timestamp) and retried with backoff"),
         (name = "training", description = "Courses, sessions, enrolment with a waitlist, attendance, check-in codes and certificate verification"),
         (name = "live", description = "Live rooms: one-tap buying; chat and live events are on the WebSocket /live/{id}/ws"),
     )
@@ -54,6 +55,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::live::api())
         .merge(crate::search::api())
         .merge(crate::payments::api())
+        .merge(crate::webhooks::pages::api())
         .merge(crate::training::api())
         .split_for_parts();
     let mut openapi = openapi;

@@ -191,9 +191,19 @@ fn note_for_notice(order: &Order) -> String {
 }
 
 /// Tells the other side of the order what this step did: the buyer of a parcel shipped, ready
-/// at the station, delivered, or of the shop's answer to their cancelling a paid order.
+/// at the station, delivered, or of the shop's answer to their cancelling a paid order; and
+/// the webhooks subscribed to shipping and refunds.
 async fn tell_about_step(state: &AppState, order: &Order, event: OrderEvent, note: String) {
     use farmgate_domain::notifications::NoticeKind;
+    use farmgate_domain::webhooks::WebhookEvent;
+    let hook = match event {
+        OrderEvent::Ship => Some(WebhookEvent::OrderShipped),
+        OrderEvent::Refund => Some(WebhookEvent::OrderRefunded),
+        _ => None,
+    };
+    if let Some(hook) = hook {
+        crate::webhooks::order_event(state, order.shop_id, hook, order.id);
+    }
     let (kind, to_shop, args) = match event {
         OrderEvent::Ship => (
             NoticeKind::OrderShipped,

@@ -7,6 +7,7 @@
 
 use farmgate_domain::ValidationError;
 use farmgate_domain::orders::{Basket, IdempotencyKey, PaymentMethod};
+use farmgate_domain::webhooks::WebhookEvent;
 use farmgate_store::orders::{Checkout, Delivery, PlaceOrder};
 
 use crate::AppState;
@@ -77,6 +78,9 @@ pub async fn place(
                 (order.shop_id, tell)
             })
             .collect();
+        for order in &checkout.orders {
+            crate::webhooks::order_event(state, order.shop_id, WebhookEvent::OrderPlaced, order.id);
+        }
         let state = state.clone();
         tokio::spawn(async move {
             for (shop_id, tell) in notices {

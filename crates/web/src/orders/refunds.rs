@@ -15,6 +15,7 @@ use farmgate_domain::notifications::NoticeKind;
 use farmgate_domain::orders::refund::{RefundReason, RefundStatus};
 use farmgate_domain::orders::{OrderStatus, PaymentMethod};
 use farmgate_domain::text::parse_text;
+use farmgate_domain::webhooks::WebhookEvent;
 use farmgate_store::notifications::Subject;
 use farmgate_store::orders::{Answerer, Order, RefundAnswer, RefundAsk, RefundRequest};
 use serde::Deserialize;
@@ -289,6 +290,12 @@ pub async fn ask(state: &AppState, ask: RefundAsk) -> Result<RefundRequest, Prob
         event: format!("refund:{}:requested", request.id),
     };
     crate::notify::tell_shop(state, request.shop_id, &tell).await;
+    crate::webhooks::order_event(
+        state,
+        request.shop_id,
+        WebhookEvent::RefundRequested,
+        request.order_id,
+    );
     Ok(request)
 }
 
@@ -531,6 +538,12 @@ pub async fn record_paid(
         event: format!("refund:{}:paid", request.id),
     };
     crate::notify::tell(state, request.buyer_id, &tell).await;
+    crate::webhooks::order_event(
+        state,
+        request.shop_id,
+        WebhookEvent::OrderRefunded,
+        request.order_id,
+    );
     Ok(true)
 }
 

@@ -456,6 +456,12 @@ pub async fn notify(
                 event: format!("order:{}:paid", order.id),
             };
             crate::notify::tell_shop(&state, order.shop_id, &tell).await;
+            crate::webhooks::order_event(
+                &state,
+                order.shop_id,
+                farmgate_domain::webhooks::WebhookEvent::OrderPaid,
+                order.id,
+            );
         }
     }
     if settlement == Settlement::TooLate {

@@ -23,4 +23,5 @@ mod search;
 mod shops;
 mod training;
 mod upkeep;
+mod webhooks;
 mod worklist;
