@@ -362,6 +362,19 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     let photos = farmgate_web::photos::PhotoFiles::new(&config.data_dir);
     let added_photos = farmgate_web::photos::demo::load_demo_photos(store, &photos).await?;
     tracing::info!(photos = added_photos, "demo photos drawn");
+    let bar = ProgressBar::new(1).with_message("orders");
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let life = store
+        .load_demo_orders(&|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await?;
+    bar.finish();
     let bar = ProgressBar::new(1).with_message("training");
     bar.set_style(
         ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
@@ -383,6 +396,12 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     println!(
         "Demo data: {added_regions} regions, {added_accounts} accounts, {added_stations} stations, {added_shops} shops and {added_products} products added (existing ones kept)."
     );
+    if life.orders > 0 {
+        println!(
+            "Demo year of the seed shops: {} buyers, {} orders, {} refunds, {} reviews.",
+            life.buyers, life.orders, life.refunds, life.reviews
+        );
+    }
     if training.courses > 0 {
         println!(
             "Demo training: {} courses, {} sessions, {} trainees, {} certificates, {} graduates' shops.",

@@ -51,10 +51,19 @@ fn an_operator_seeds_adds_a_trainer_and_backs_up() {
     assert!(seeded.status.success(), "{}", text(&seeded.stderr));
     assert!(
         text(&seeded.stdout)
-            .contains("53 regions, 14 accounts, 11 stations, 6 shops and 21 products added"),
+            .contains("53 regions, 18 accounts, 11 stations, 6 shops and 21 products added"),
         "{}",
         text(&seeded.stdout)
     );
+    // A year of the seed shops' orders, with refunds and reviews.
+    let year = text(&seeded.stdout);
+    let orders = year
+        .split("32 buyers, ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    assert!(orders > 300, "a year of orders: {year}");
     let trained = text(&seeded.stdout);
     let trainees = trained
         .split("sessions, ")

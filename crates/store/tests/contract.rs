@@ -84,6 +84,7 @@ contract!(
     a_part_refund_is_paid_once_and_restocks_only_on_return,
     a_refused_refund_goes_to_the_centre_and_cash_is_paid_at_the_station,
     a_delivery_is_written_once_claimed_once_and_retried,
+    the_demo_year_is_seasonal_walked_and_loaded_once,
     cancel_expire_and_settle_races_keep_the_money_straight,
     the_audit_log_is_read_by_region_and_never_rewritten,
     a_product_is_edited_repriced_and_retired_without_touching_old_orders,
@@ -141,6 +142,10 @@ use refund_requests::{
     a_part_refund_is_paid_once_and_restocks_only_on_return,
     a_refused_refund_goes_to_the_centre_and_cash_is_paid_at_the_station,
 };
+
+#[path = "contract/demo_life.rs"]
+mod demo_life;
+use demo_life::the_demo_year_is_seasonal_walked_and_loaded_once;
 
 #[path = "contract/webhooks.rs"]
 mod webhooks;

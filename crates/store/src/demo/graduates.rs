@@ -82,10 +82,10 @@ pub(super) async fn open_shops(
     graduates: &[(i64, String, NaiveDate)],
     rng: &mut StdRng,
 ) -> Result<u64> {
-    let admin = store
-        .account_by_login(&LoginId::parse("admin").map_err(config)?)
-        .await?
-        .ok_or(Error::NotFound)?;
+    // Tekes' centre reviews its graduates' shops.
+    let reviewer = store
+        .demo_centre_of(&store.region_by_code("tekes").await?)
+        .await?;
     let root = store.region_root().await?.ok_or(Error::NotFound)?;
     let station = store
         .stations_within(&root.path)
@@ -94,7 +94,7 @@ pub(super) async fn open_shops(
         .find(|s| s.code == "tekes-centre")
         .ok_or(Error::NotFound)?;
     let town = Town {
-        admin: admin.id,
+        reviewer,
         customers: demo_customers(store, password_hash).await?,
         station: station.id,
         categories: store.categories().await?,
@@ -115,9 +115,9 @@ pub(super) async fn open_shops(
     Ok(opened)
 }
 
-/// What every graduate's shop shares: who approves, who buys, where parcels are picked up.
+/// What every graduate's shop shares: who approves (the county's centre), who buys, where parcels are picked up.
 struct Town {
-    admin: i64,
+    reviewer: i64,
     customers: Vec<i64>,
     station: i64,
     categories: Vec<crate::catalog::Category>,
@@ -203,7 +203,7 @@ async fn graduate_shop(
         })
         .await?;
     let approved = store
-        .decide_shop_application(application.id, town.admin, Decision::Approve)
+        .decide_shop_application(application.id, town.reviewer, Decision::Approve)
         .await?;
     let shop_id = approved.shop_id.ok_or(Error::NotFound)?;
     let category = town

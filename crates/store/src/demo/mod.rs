@@ -5,6 +5,8 @@
 
 pub mod catalog;
 mod graduates;
+mod orders;
+pub use orders::DemoLife;
 pub mod regions;
 pub mod stations;
 pub mod training;
@@ -73,6 +75,26 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         login: "kuqa-centre",
         display_name: "库车市电商公共服务中心",
         grants: &[(Role::CentreStaff, "kuqa")],
+    },
+    DemoAccount {
+        login: "jinghe-centre",
+        display_name: "精河县电商公共服务中心",
+        grants: &[(Role::CentreStaff, "jinghe")],
+    },
+    DemoAccount {
+        login: "huixian-centre",
+        display_name: "徽县电商公共服务中心",
+        grants: &[(Role::CentreStaff, "huixian")],
+    },
+    DemoAccount {
+        login: "korla-centre",
+        display_name: "库尔勒市电商公共服务中心",
+        grants: &[(Role::CentreStaff, "korla")],
+    },
+    DemoAccount {
+        login: "zezhou-centre",
+        display_name: "泽州县电商公共服务中心",
+        grants: &[(Role::CentreStaff, "zezhou")],
     },
     DemoAccount {
         login: "gaodu-courier",
@@ -181,10 +203,6 @@ impl Store {
         use farmgate_domain::shops::ShopName;
 
         let bad = |e: farmgate_domain::ValidationError| Error::Config(e.to_string());
-        let admin = self
-            .account_by_login(&LoginId::parse("admin").map_err(bad)?)
-            .await?
-            .ok_or(Error::NotFound)?;
         let categories = self.categories().await?;
         let (mut shops, mut products) = (0, 0);
         for demo in catalog::DEMO_SHOPS {
@@ -207,8 +225,10 @@ impl Store {
                     trainee_id: None,
                 })
                 .await?;
+            // Approved by the staff of the shop's county's centre, as a real shop is.
+            let reviewer = self.demo_centre_of(&village).await?;
             let approved = self
-                .decide_shop_application(application.id, admin.id, Decision::Approve)
+                .decide_shop_application(application.id, reviewer, Decision::Approve)
                 .await?;
             let shop_id = approved.shop_id.ok_or(Error::NotFound)?;
             self.set_shop_shipping(shop_id, demo.shipping).await?;
@@ -251,6 +271,27 @@ impl Store {
 }
 
 impl Store {
+    /// The demo centre staff account of `place`'s county (`<county>-centre`), or the
+    /// administrator where a county has none.
+    pub(crate) async fn demo_centre_of(&self, place: &crate::regions::Region) -> Result<i64> {
+        let bad = |e: farmgate_domain::ValidationError| Error::Config(e.to_string());
+        for id in place.path.ids() {
+            let region = self.region_by_id(id).await?;
+            if region.level != farmgate_domain::regions::RegionLevel::County {
+                continue;
+            }
+            let login = LoginId::parse(&format!("{}-centre", region.code.as_str())).map_err(bad)?;
+            if let Some(staff) = self.account_by_login(&login).await? {
+                return Ok(staff.id);
+            }
+        }
+        Ok(self
+            .account_by_login(&LoginId::parse("admin").map_err(bad)?)
+            .await?
+            .ok_or(Error::NotFound)?
+            .id)
+    }
+
     /// Opens the demo stations; ones that exist (by code) are left alone. Returns how many
     /// were added.
     pub async fn load_demo_stations(&self) -> Result<u64> {
