@@ -276,7 +276,7 @@ impl Store {
                 } else {
                     OrderEvent::RefundPart
                 };
-                let note = format!("¥{}", granted.display_yuan());
+                let note = granted.display_yuan();
                 (RefundStatus::Accepted, granted, String::new(), event, note)
             }
             RefundAnswer::Decline { reason } => {
