@@ -381,9 +381,9 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let pictures = farmgate_web::photos::demo::category_photos(
+    let pictures = farmgate_web::photos::demo::goods_photos(
         &photos,
-        &farmgate_store::demo::training::graduate_categories(),
+        &farmgate_store::demo::training::graduate_goods(),
     )
     .await?;
     let training = store

@@ -29,7 +29,7 @@ pub struct CountyCard {
 struct HomePage {
     c: Chrome,
     counties: Vec<CountyCard>,
-    /// The newest listed products from anywhere.
+    /// The best-selling listed products from anywhere.
     products: Vec<crate::catalog::pages::ProductCard>,
     /// (code, name) of the categories, to browse by.
     categories: Vec<(String, String)>,
@@ -72,11 +72,12 @@ pub async fn show(State(state): State<AppState>, c: Chrome) -> Result<Response, 
             }
         })
         .collect();
-    let newest = match regions.iter().find(|r| r.parent_id.is_none()) {
-        Some(root) => state.store.listed_products_within(&root.path, 8, 0).await?,
+    // What sells most first: the counties' own specialties, not the newest listing.
+    let best = match regions.iter().find(|r| r.parent_id.is_none()) {
+        Some(root) => state.store.best_sellers_within(&root.path, 8).await?,
         None => Vec::new(),
     };
-    let products = crate::catalog::pages::cards(&c.t, &newest);
+    let products = crate::catalog::pages::cards(&c.t, &best);
     let rooms = match regions.iter().find(|r| r.parent_id.is_none()) {
         Some(root) => state
             .store

@@ -325,6 +325,28 @@ impl Store {
         self.assemble(rows).await
     }
 
+    /// The best-selling listed or paused products within `region` (the most units sold first,
+    /// then the newest), for the home page.
+    pub async fn best_sellers_within(
+        &self,
+        region: &RegionPath,
+        limit: u64,
+    ) -> Result<Vec<Product>> {
+        let rows = product::Entity::find()
+            .inner_join(region::Entity)
+            .filter(region::Column::Path.starts_with(region.as_str()))
+            .filter(product::Column::Status.is_in([
+                ProductStatus::Listed.as_str(),
+                ProductStatus::Paused.as_str(),
+            ]))
+            .order_by_desc(product::Column::SalesCount)
+            .order_by_desc(product::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        self.assemble(rows).await
+    }
+
     /// Loads texts, tags and variants for a page of products: three queries in all.
     async fn assemble(&self, rows: Vec<product::Model>) -> Result<Vec<Product>> {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();

@@ -29,35 +29,205 @@ use crate::training::entity::trainee;
 use crate::{Error, Result, Store};
 
 /// What Tekes' graduates sell: (product zh, ug, en, category, price in fen).
-pub const GOODS: &[(&str, &str, &str, &str, i64)] = &[
-    (
-        "黑蜂蜂蜜",
-        "قارا ھەرە ھەسىلى",
-        "Black bee honey",
+/// What the graduates sell: varied goods of Tekes, each in the unit it is sold by.
+pub struct Goods {
+    pub zh: &'static str,
+    pub ug: &'static str,
+    pub en: &'static str,
+    pub category: &'static str,
+    pub unit: Unit,
+    pub net_grams: Option<i64>,
+    pub price_fen: i64,
+}
+
+const fn goods(
+    (zh, ug, en): (&'static str, &'static str, &'static str),
+    category: &'static str,
+    unit: Unit,
+    net_grams: Option<i64>,
+    price_fen: i64,
+) -> Goods {
+    Goods {
+        zh,
+        ug,
+        en,
+        category,
+        unit,
+        net_grams,
+        price_fen,
+    }
+}
+
+impl Goods {
+    /// Its name in each language (the graduates write no story yet).
+    fn texts(&self) -> Vec<ProductText> {
+        [
+            (Language::ZhCn, self.zh),
+            (Language::Ug, self.ug),
+            (Language::En, self.en),
+        ]
+        .into_iter()
+        .map(|(language, name)| ProductText {
+            language,
+            name: name.to_owned(),
+            story: String::new(),
+        })
+        .collect()
+    }
+}
+
+pub const GOODS: &[Goods] = &[
+    goods(
+        ("黑蜂蜂蜜", "قارا ھەرە ھەسىلى", "Black bee honey"),
         "honey",
+        Unit::Jar,
+        Some(500),
         8800,
     ),
-    ("奶疙瘩", "قۇرۇت", "Dried curd", "dairy", 3600),
-    (
-        "薰衣草精油",
-        "لاۋاندا يېغى",
-        "Lavender oil",
-        "oils-condiments",
+    goods(
+        ("百花蜜", "گۈل ھەسىلى", "Wildflower honey"),
+        "honey",
+        Unit::Jar,
+        Some(500),
+        5800,
+    ),
+    goods(
+        ("奶疙瘩", "قۇرۇت", "Dried curd"),
+        "dairy",
+        Unit::Bag,
+        Some(250),
+        3600,
+    ),
+    goods(
+        ("酥油", "سېرىق ماي", "Butter ghee"),
+        "dairy",
+        Unit::Jar,
+        Some(500),
         6800,
     ),
-    (
-        "野生雪菊",
-        "ياۋايى قار خىرىزانتېما",
-        "Wild snow chrysanthemum",
-        "fresh-produce",
+    goods(
+        ("薰衣草精油", "لاۋاندا يېغى", "Lavender oil"),
+        "oils-condiments",
+        Unit::Bottle,
+        Some(10),
+        6800,
+    ),
+    goods(
+        (
+            "薰衣草手工皂",
+            "لاۋاندا قول سوپۇنى",
+            "Handmade lavender soap",
+        ),
+        "handicrafts",
+        Unit::Piece,
+        Some(100),
+        2800,
+    ),
+    goods(
+        ("沙棘油", "چىغانچاق يېغى", "Sea buckthorn oil"),
+        "oils-condiments",
+        Unit::Bottle,
+        Some(100),
+        9800,
+    ),
+    goods(
+        (
+            "野生雪菊",
+            "ياۋايى قار خىرىزانتېما",
+            "Wild snow chrysanthemum tea",
+        ),
+        "dried-fruit",
+        Unit::Bag,
+        Some(50),
         4500,
     ),
-    (
-        "手工馕",
-        "قولدا ياقان نان",
-        "Hand-baked naan",
+    goods(
+        ("手工馕", "قولدا ياقان نان", "Hand-baked naan"),
         "naan-baked",
-        1500,
+        Unit::Piece,
+        None,
+        800,
+    ),
+    goods(
+        ("窝窝馕", "كىچىك توقاچ", "Small round naan"),
+        "naan-baked",
+        Unit::Bag,
+        Some(500),
+        1800,
+    ),
+    goods(
+        ("小白杏干", "ئاق ئۆرۈك قېقى", "Dried white apricots"),
+        "dried-fruit",
+        Unit::Bag,
+        Some(500),
+        3900,
+    ),
+    goods(
+        ("葡萄干", "ئۈزۈم قېقى", "Raisins"),
+        "dried-fruit",
+        Unit::Bag,
+        Some(500),
+        2600,
+    ),
+    goods(
+        ("野生核桃", "ياۋايى ياڭاق", "Wild walnuts"),
+        "nuts",
+        Unit::Bag,
+        Some(1000),
+        4200,
+    ),
+    goods(
+        ("巴旦木", "بادام", "Badam almonds"),
+        "nuts",
+        Unit::Bag,
+        Some(500),
+        4600,
+    ),
+    goods(
+        ("新疆红枣", "شىنجاڭ چىلان", "Xinjiang red dates"),
+        "dried-fruit",
+        Unit::Bag,
+        Some(1000),
+        3200,
+    ),
+    goods(
+        ("昭苏油菜花蜜", "سېرىق گۈل ھەسىلى", "Rapeseed-flower honey"),
+        "honey",
+        Unit::Jar,
+        Some(500),
+        4800,
+    ),
+    goods(
+        ("手工毡绣挎包", "كىگىز كەشتە سومكا", "Felt-embroidered bag"),
+        "handicrafts",
+        Unit::Piece,
+        None,
+        12800,
+    ),
+    goods(
+        (
+            "哈萨克刺绣靠垫",
+            "قازاق كەشتە ياستۇق",
+            "Kazakh embroidered cushion",
+        ),
+        "heritage",
+        Unit::Piece,
+        None,
+        16800,
+    ),
+    goods(
+        ("特克斯小米", "تېكەس قوناق", "Tekes millet"),
+        "grains",
+        Unit::Bag,
+        Some(2500),
+        3500,
+    ),
+    goods(
+        ("土鸡蛋", "يەرلىك توخۇ تۇخۇمى", "Free-range eggs"),
+        "fresh-produce",
+        Unit::Box,
+        None,
+        4200,
     ),
 ];
 
@@ -156,7 +326,7 @@ async fn demo_customers(store: &Store, password_hash: &str) -> Result<Vec<i64>> 
 }
 
 /// The graduate's account (their phone is the login), their application, approved, and their
-/// first product with its category's picture; answers (application id, shop id, variant id).
+/// first product with its picture; answers (application id, shop id, variant id).
 async fn graduate_shop(
     store: &Store,
     town: &Town,
@@ -187,17 +357,17 @@ async fn graduate_shop(
         .filter(trainee::Column::Id.eq(trainee_id))
         .exec(&store.db)
         .await?;
-    let goods = GOODS[n % GOODS.len()];
+    let goods = &GOODS[n % GOODS.len()];
     let application = store
         .submit_shop_application(NewShopApplication {
             applicant_id: account.id,
-            name: ShopName::parse(&format!("{}的{}", person.name, goods.0)).map_err(config)?,
+            name: ShopName::parse(&format!("{}的{}", person.name, goods.zh)).map_err(config)?,
             kind: ShopKind::Farmer,
             village_id: person.region_id,
             phone: PhoneNumber::parse(phone).map_err(config)?,
             story: format!(
                 "我在特克斯县电商公共服务中心的五日训练营学会了开网店，卖自家的{}。",
-                goods.0
+                goods.zh
             ),
             trainee_id: Some(trainee_id),
         })
@@ -209,15 +379,21 @@ async fn graduate_shop(
     let category = town
         .categories
         .iter()
-        .find(|c| c.code == goods.3)
+        .find(|c| c.code == goods.category)
         .ok_or(Error::NotFound)?;
     let product = store
         .create_product(NewProduct {
             shop_id,
             status: ProductStatus::Listed,
             variants: vec![
-                VariantSpec::new(Unit::Jar, Some(500), Fen(goods.4), 500, PricePolicy::Fixed)
-                    .map_err(config)?,
+                VariantSpec::new(
+                    goods.unit,
+                    goods.net_grams,
+                    Fen(goods.price_fen),
+                    500,
+                    PricePolicy::Fixed,
+                )
+                .map_err(config)?,
             ],
             details: ProductDetails {
                 category_id: category.id,
@@ -227,29 +403,13 @@ async fn graduate_shop(
                     .into_iter()
                     .filter(|_| n.is_multiple_of(3))
                     .collect(),
-                texts: vec![
-                    ProductText {
-                        language: Language::ZhCn,
-                        name: goods.0.to_owned(),
-                        story: String::new(),
-                    },
-                    ProductText {
-                        language: Language::Ug,
-                        name: goods.1.to_owned(),
-                        story: String::new(),
-                    },
-                    ProductText {
-                        language: Language::En,
-                        name: goods.2.to_owned(),
-                        story: String::new(),
-                    },
-                ],
+                texts: goods.texts(),
                 code: None,
             },
         })
         .await?;
     let variant = product.variants.first().ok_or(Error::NotFound)?.id;
-    if let Some(photo) = photos.get(goods.3) {
+    if let Some(photo) = photos.get(goods.zh) {
         store.add_product_photo(product.id, photo).await?;
     }
     Ok((application.id, shop_id, variant))

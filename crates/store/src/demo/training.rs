@@ -27,10 +27,13 @@ use crate::training::entity::{
 use crate::training::{Course, NewCourse, Texts};
 use crate::{Error, Result, Store};
 
-/// The categories of what the graduates sell (one picture each is enough; see
-/// `load_demo_training`'s `photos`).
-pub fn graduate_categories() -> Vec<&'static str> {
-    super::graduates::GOODS.iter().map(|g| g.3).collect()
+/// What the graduates sell, as (name, category): one picture of each, drawn to fit the goods
+/// (see `load_demo_training`'s `photos`, keyed by the name).
+pub fn graduate_goods() -> Vec<(&'static str, &'static str)> {
+    super::graduates::GOODS
+        .iter()
+        .map(|g| (g.zh, g.category))
+        .collect()
 }
 
 /// What loading the demo's training made.

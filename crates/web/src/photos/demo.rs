@@ -88,6 +88,46 @@ fn look(category: &str) -> Look {
     }
 }
 
+/// The look of a product named `name` (Chinese) of `category`: its category's, with the
+/// colours and shape of what it is, so lavender oil is a purple bottle and olive oil a green
+/// one, chrysanthemum tea a heap of small yellow flowers, pears yellow-green, goji tiny and red.
+fn look_for(category: &str, name: &str) -> Look {
+    let mut look = look(category);
+    let pile = |count, radius| Subject::Pile { count, radius };
+    let kinds: &[(&str, [f32; 3], Option<Subject>)] = &[
+        ("薰衣草精油", [0.55, 0.40, 0.75], Some(Subject::Bottle)),
+        ("皂", [0.70, 0.58, 0.85], Some(pile(4, 70.0))),
+        ("橄榄油", [0.50, 0.55, 0.12], Some(Subject::Bottle)),
+        ("沙棘", [0.95, 0.55, 0.10], Some(Subject::Bottle)),
+        ("花椒", [0.60, 0.12, 0.10], Some(pile(40, 12.0))),
+        ("辣椒酱", [0.75, 0.12, 0.08], Some(Subject::Jar)),
+        ("桑葚", [0.30, 0.08, 0.25], Some(pile(30, 16.0))),
+        ("布老虎", [0.95, 0.55, 0.10], Some(pile(1, 150.0))),
+        ("菊", [0.96, 0.82, 0.22], Some(pile(22, 24.0))),
+        ("枸杞", [0.85, 0.12, 0.12], Some(pile(34, 14.0))),
+        ("红枣", [0.55, 0.08, 0.08], Some(pile(14, 34.0))),
+        ("梨", [0.84, 0.86, 0.42], Some(pile(6, 62.0))),
+        ("草莓", [0.86, 0.10, 0.22], Some(pile(12, 34.0))),
+        ("杏", [0.95, 0.62, 0.22], None),
+        ("葡萄", [0.62, 0.50, 0.20], Some(pile(30, 16.0))),
+        ("巴旦木", [0.72, 0.52, 0.32], None),
+        ("蜜", [0.89, 0.60, 0.10], Some(Subject::Jar)),
+        ("酥油", [0.98, 0.88, 0.45], Some(Subject::Jar)),
+        ("米", [0.95, 0.85, 0.45], Some(pile(60, 10.0))),
+        ("蛋", [0.93, 0.82, 0.68], Some(pile(8, 46.0))),
+        ("馕", [0.82, 0.60, 0.30], Some(Subject::Naan)),
+        ("包", [0.65, 0.20, 0.25], Some(pile(3, 90.0))),
+        ("靠垫", [0.70, 0.15, 0.30], Some(pile(2, 120.0))),
+    ];
+    if let Some((_, item, subject)) = kinds.iter().find(|(key, _, _)| name.contains(key)) {
+        look.item = *item;
+        if let Some(subject) = subject {
+            look.subject = *subject;
+        }
+    }
+    look
+}
+
 /// A small, repeatable random sequence: the same product always gets the same picture.
 struct Dice(u64);
 
@@ -303,9 +343,17 @@ fn draw_naan(look: &Look, shapes: &mut Vec<Shape>) {
 
 /// Draws the picture for a product of `category`; `seed` varies it between products.
 pub fn draw(category: &str, seed: u64) -> Vec<u8> {
-    let look = look(category);
+    draw_look(&look(category), seed)
+}
+
+/// Draws the picture of the product named `name` (Chinese) of `category`.
+pub fn draw_product(category: &str, name: &str, seed: u64) -> Vec<u8> {
+    draw_look(&look_for(category, name), seed)
+}
+
+fn draw_look(look: &Look, seed: u64) -> Vec<u8> {
     let mut dice = Dice(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let shapes = shapes(&look, &mut dice);
+    let shapes = shapes(look, &mut dice);
     let s = SIDE as f32;
     let picture = RgbImage::from_fn(SIDE, SIDE, |px, py| {
         let (x, y) = (px as f32 + 0.5, py as f32 + 0.5);
@@ -328,30 +376,33 @@ pub fn draw(category: &str, seed: u64) -> Vec<u8> {
     png
 }
 
-/// Gives every product of the demo shops that has no photo its drawn picture (a seller's own
-/// products are never touched). Returns how many were added.
-/// One picture per category, drawn and stored once: the demo's many small shops of the same
-/// kind share it (photos are content-addressed, so sharing costs nothing).
-pub async fn category_photos(
+/// One picture per kind of goods, `(name, category)`, drawn and stored once: the demo's many
+/// small shops selling the same goods share it (photos are content-addressed, so sharing costs
+/// nothing). Keyed by the name.
+pub async fn goods_photos(
     files: &PhotoFiles,
-    categories: &[&str],
+    goods: &[(&str, &str)],
 ) -> anyhow::Result<std::collections::HashMap<String, farmgate_store::catalog::Photo>> {
     let mut photos = std::collections::HashMap::new();
-    for (n, category) in categories.iter().enumerate() {
-        if photos.contains_key(*category) {
+    for (n, (name, category)) in goods.iter().enumerate() {
+        if photos.contains_key(*name) {
             continue;
         }
         let files = files.clone();
-        let name = (*category).to_owned();
+        let (kind, category) = ((*name).to_owned(), (*category).to_owned());
         let seed = 7_000 + n as u64;
-        let photo = tokio::task::spawn_blocking(move || files.ingest(&draw(&name, seed)))
-            .await?
-            .map_err(|err: PhotoError| anyhow::anyhow!("{err}"))?;
-        photos.insert((*category).to_owned(), photo);
+        let photo = tokio::task::spawn_blocking(move || {
+            files.ingest(&draw_product(&category, &kind, seed))
+        })
+        .await?
+        .map_err(|err: PhotoError| anyhow::anyhow!("{err}"))?;
+        photos.insert((*name).to_owned(), photo);
     }
     Ok(photos)
 }
 
+/// Gives every product of the demo shops that has no photo its drawn picture (a seller's own
+/// products are never touched). Returns how many were added.
 pub async fn load_demo_photos(store: &Store, files: &PhotoFiles) -> anyhow::Result<u64> {
     use farmgate_domain::accounts::LoginId;
     let categories = store.categories().await?;
@@ -373,10 +424,17 @@ pub async fn load_demo_photos(store: &Store, files: &PhotoFiles) -> anyhow::Resu
                     .unwrap_or_default();
                 let files = files.clone();
                 let seed = product.id as u64;
-                let photo =
-                    tokio::task::spawn_blocking(move || files.ingest(&draw(&category, seed)))
-                        .await?
-                        .map_err(|err: PhotoError| anyhow::anyhow!("{err}"))?;
+                let name = product
+                    .texts
+                    .iter()
+                    .find(|t| t.language == farmgate_domain::lang::Language::ZhCn)
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default();
+                let photo = tokio::task::spawn_blocking(move || {
+                    files.ingest(&draw_product(&category, &name, seed))
+                })
+                .await?
+                .map_err(|err: PhotoError| anyhow::anyhow!("{err}"))?;
                 store.add_product_photo(product.id, &photo).await?;
                 added += 1;
             }
@@ -388,6 +446,41 @@ pub async fn load_demo_photos(store: &Store, files: &PhotoFiles) -> anyhow::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_product_looks_like_what_it_is() {
+        // The picture's average colour: its subject's colour shows through.
+        let colour = |category: &str, name: &str| {
+            let png = draw_product(category, name, 1);
+            let picture = image::load_from_memory(&png).unwrap_or_else(|e| panic!("{e}"));
+            let rgb = picture.to_rgb8();
+            let mut sum = [0u64; 3];
+            for pixel in rgb.pixels() {
+                for (s, c) in sum.iter_mut().zip(pixel.0) {
+                    *s += u64::from(c);
+                }
+            }
+            sum.map(|s| s / u64::from(SIDE * SIDE))
+        };
+        let lavender = colour("oils-condiments", "薰衣草精油");
+        let olive = colour("oils-condiments", "陇南橄榄油");
+        assert_ne!(lavender, olive, "not the same bottle");
+        let blueness = |c: [u64; 3]| c[2] as i64 - c[1] as i64;
+        assert!(
+            blueness(lavender) > blueness(olive),
+            "lavender oil is the more purple: {lavender:?} {olive:?}"
+        );
+        let tea = look_for("fresh-produce", "野生雪菊");
+        assert_eq!(
+            tea.item,
+            [0.96, 0.82, 0.22],
+            "chrysanthemum tea: yellow flowers"
+        );
+        assert!(matches!(
+            look_for("naan-baked", "手工馕").subject,
+            Subject::Naan
+        ));
+    }
 
     #[test]
     fn every_category_gets_a_picture_of_its_own() {
