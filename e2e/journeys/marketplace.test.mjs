@@ -80,7 +80,7 @@ test('a buyer in Chinese buys walnuts, pays in the sandbox, and follows the sell
       search: '搜索', what: '想买什么？', searchButton: '搜索', addToCart: '加入购物车', checkout: '去结算',
       online: '在线支付（沙箱测试）', placeOrder: '立即下单', pay: '确认付款', paid: '已付款',
     },
-    query: '核桃',
+    query: '薄皮核桃',
     stationText: '嘉陵村服务站',
     shots: 'zh',
   });

@@ -93,7 +93,7 @@ test('a villager applies in Uyghur, the centre approves, the shop opens', async 
   const searcher = await (await browser.newContext({ ...phone, locale: 'zh-CN' })).newPage();
   let foundAfter = null;
   while (Date.now() - saved < 3000) {
-    await searcher.goto(server.url + '/search?q=' + encodeURIComponent('小白杏干'));
+    await searcher.goto(server.url + '/search?q=' + encodeURIComponent('琼库什台小白杏干'));
     if (await searcher.getByRole('link', { name: '琼库什台小白杏干' }).count()) {
       foundAfter = Date.now() - saved;
       break;

@@ -393,6 +393,7 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
         })
         .await?;
     bar.finish();
+    store.refresh_sales_counts().await?;
     println!(
         "Demo data: {added_regions} regions, {added_accounts} accounts, {added_stations} stations, {added_shops} shops and {added_products} products added (existing ones kept)."
     );

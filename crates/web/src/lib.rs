@@ -202,7 +202,8 @@ pub async fn serve_metrics(
         .await
 }
 
-/// Every ten minutes: remind trainees of tomorrow's sessions, drop expired sessions and
+/// Every ten minutes (and at start): count what each product sold, remind trainees of
+/// tomorrow's sessions, drop expired sessions and
 /// recovered rate-limit keys. Every few
 /// seconds: cancel orders whose online payment did not come in time (their stock goes back).
 async fn housekeeping(state: AppState) {
@@ -214,12 +215,22 @@ async fn housekeeping(state: AppState) {
         expire_unpaid(&state).await;
         ticks += 1;
         if ticks % 120 == 1 {
+            refresh_sales(&state).await;
             training::remind_tomorrow(&state).await;
             if let Err(err) = sessions.delete_expired().await {
                 tracing::warn!(error = %err, "could not delete expired sessions");
             }
             state.limits.shrink();
         }
+    }
+}
+
+/// Brings the products' sales counts (the "best sellers" sort) up to date from the orders,
+/// and tells the search index which changed.
+async fn refresh_sales(state: &AppState) {
+    match state.store.refresh_sales_counts().await {
+        Ok(changed) => state.products_changed(changed),
+        Err(err) => tracing::warn!(error = %err, "could not refresh sales counts"),
     }
 }
 

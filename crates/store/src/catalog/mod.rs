@@ -325,6 +325,28 @@ impl Store {
         self.assemble(rows).await
     }
 
+    /// Brings every product's `sales_count` (units in orders not cancelled or refunded) up to
+    /// date from the orders, in one statement; answers the products whose count changed (for
+    /// the search index). Run by the housekeeping loop and after loading the demo, so the
+    /// checkout path writes nothing more for it.
+    pub async fn refresh_sales_counts(&self) -> Result<Vec<i64>> {
+        use sea_orm::{ConnectionTrait, Statement};
+        const SOLD: &str = "COALESCE((SELECT SUM(l.quantity) FROM order_lines l \
+            JOIN orders o ON o.id = l.order_id \
+            WHERE l.product_id = products.id AND o.status NOT IN ('cancelled', 'refunded')), 0)";
+        let sql = format!(
+            "UPDATE products SET sales_count = {SOLD} WHERE sales_count <> {SOLD} RETURNING id"
+        );
+        let backend = self.db.get_database_backend();
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_string(backend, sql))
+            .await?;
+        rows.iter()
+            .map(|row| row.try_get::<i64>("", "id").map_err(Error::from))
+            .collect()
+    }
+
     /// The best-selling listed or paused products within `region` (the most units sold first,
     /// then the newest), for the home page.
     pub async fn best_sellers_within(
