@@ -306,11 +306,7 @@ impl Store {
             return Err(Error::AlreadyDecided);
         }
         advance_in(&txn, order.id, event, Some(actor), Some(note)).await?;
-        let row = refund_request::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let request = load(&txn, row).await?;
+        let request = reload(&txn, id).await?;
         txn.commit().await?;
         Ok(request)
     }
@@ -381,11 +377,7 @@ impl Store {
             Some("disputed".to_owned()),
         )
         .await?;
-        let row = refund_request::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let request = load(&txn, row).await?;
+        let request = reload(&txn, id).await?;
         txn.commit().await?;
         Ok(request)
     }
@@ -431,11 +423,7 @@ impl Store {
         if order.payment_method == PaymentMethod::Online.as_str() {
             pay_back_on_payment(&txn, &order.checkout_id, amount, paid_ref).await?;
         }
-        let row = refund_request::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let request = load(&txn, row).await?;
+        let request = reload(&txn, id).await?;
         txn.commit().await?;
         Ok(Some(request))
     }
@@ -458,11 +446,7 @@ impl Store {
         if moved.rows_affected == 0 {
             return Err(Error::AlreadyDecided);
         }
-        let row = refund_request::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let request = load(&txn, row).await?;
+        let request = reload(&txn, id).await?;
         let mover = Mover {
             reason: StockReason::Returned,
             actor_id: Some(actor_id),
@@ -704,6 +688,15 @@ async fn pay_back_on_payment(
         .exec(txn)
         .await?;
     Ok(())
+}
+
+/// Request `id` as it stands inside `txn` (after a step changed it).
+async fn reload(txn: &DatabaseTransaction, id: i64) -> Result<RefundRequest> {
+    let row = refund_request::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    load(txn, row).await
 }
 
 async fn load<C: ConnectionTrait>(conn: &C, row: refund_request::Model) -> Result<RefundRequest> {

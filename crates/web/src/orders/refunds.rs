@@ -784,6 +784,31 @@ pub async fn of_shop(
     Ok(render(StatusCode::OK, &page))
 }
 
+/// A county-wide list (`mode` `centre` or `station`) of `found`, paged oldest first.
+fn county_list(c: Chrome, csrf: String, mode: &'static str, found: &[RefundRequest]) -> Response {
+    let t = &c.t;
+    let next = (found.len() as u64 == PAGE)
+        .then(|| found.last())
+        .flatten()
+        .map(|r| format!("?after={}", r.id));
+    let page = ListPage {
+        title: t.get(&format!("refunds-{mode}-title")),
+        intro: t.get(&format!("refunds-{mode}-intro")),
+        here: if mode == "centre" {
+            "/centre/disputes".to_owned()
+        } else {
+            "/station/refunds".to_owned()
+        },
+        rows: found.iter().map(|r| row(t, r)).collect(),
+        statuses: Vec::new(),
+        mode,
+        next,
+        csrf,
+        c,
+    };
+    render(StatusCode::OK, &page)
+}
+
 /// `GET /centre/disputes?after=`: what the county's centre must decide.
 pub async fn for_centre(
     State(state): State<AppState>,
@@ -797,23 +822,7 @@ pub async fn for_centre(
         .store
         .refunds_for_centre(&region.path, chrono::Utc::now(), query.after, PAGE)
         .await?;
-    let t = &c.t;
-    let next = (found.len() as u64 == PAGE)
-        .then(|| found.last())
-        .flatten()
-        .map(|r| format!("?after={}", r.id));
-    let page = ListPage {
-        title: t.get("refunds-centre-title"),
-        intro: t.get("refunds-centre-intro"),
-        here: "/centre/disputes".to_owned(),
-        rows: found.iter().map(|r| row(t, r)).collect(),
-        statuses: Vec::new(),
-        mode: "centre",
-        next,
-        csrf: csrf.0,
-        c,
-    };
-    Ok(render(StatusCode::OK, &page))
+    Ok(county_list(c, csrf.0, "centre", &found))
 }
 
 /// `GET /station/refunds?after=`: cash refunds to hand back at the operator's stations.
@@ -829,21 +838,5 @@ pub async fn for_station(
         .store
         .cash_refunds_at_stations(&region.path, query.after, PAGE)
         .await?;
-    let t = &c.t;
-    let next = (found.len() as u64 == PAGE)
-        .then(|| found.last())
-        .flatten()
-        .map(|r| format!("?after={}", r.id));
-    let page = ListPage {
-        title: t.get("refunds-station-title"),
-        intro: t.get("refunds-station-intro"),
-        here: "/station/refunds".to_owned(),
-        rows: found.iter().map(|r| row(t, r)).collect(),
-        statuses: Vec::new(),
-        mode: "station",
-        next,
-        csrf: csrf.0,
-        c,
-    };
-    Ok(render(StatusCode::OK, &page))
+    Ok(county_list(c, csrf.0, "station", &found))
 }
