@@ -43,7 +43,9 @@ pub async fn show(State(state): State<AppState>, c: Chrome) -> Result<Response, 
     let regions = state.store.all_regions().await?;
     let mut county_rows: Vec<_> = regions
         .iter()
-        .filter(|r| r.level == RegionLevel::County)
+        // The platform's counties (what they are known for is set); a buyer's city district
+        // is a county-level place too, but nobody sells from it.
+        .filter(|r| r.level == RegionLevel::County && r.known_for_zh.is_some())
         .collect();
     // In the order they joined the platform, which the ids keep.
     county_rows.sort_by_key(|r| r.id);

@@ -227,6 +227,7 @@ async fn page(
         .regions_at_level(RegionLevel::County)
         .await?
         .into_iter()
+        .filter(|r| r.known_for_zh.is_some())
         .map(|r| Pick {
             selected: r.code.as_str() == params.region,
             label: r.name(t.lang()).to_owned(),

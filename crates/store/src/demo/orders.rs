@@ -68,6 +68,18 @@ const BUYERS: &[&str] = &[
     "沙吾提",
 ];
 
+/// Where the first buyers live: streets of cities far from the seeds' counties (home delivery;
+/// no station of theirs is near).
+const CITY_STREETS: &[&str] = &[
+    "shanghai-zhangjiang",
+    "beijing-wangjing",
+    "guangzhou-shipai",
+    "chengdu-yulin",
+    "hangzhou-wenxin",
+];
+/// How many of the buyers live in those cities (two in each).
+const CITY_BUYERS: usize = 10;
+
 /// The buyers from this one on (in `BUYERS`) use FarmGate in Uyghur.
 const UYGHUR_FROM: usize = 20;
 
@@ -267,7 +279,11 @@ impl Store {
         let stations = self.stations_within(&root.path).await?;
         let mut buyers = Vec::new();
         for (n, name) in BUYERS.iter().enumerate() {
-            let village = villages[(n * 7) % villages.len()];
+            let street = match CITY_STREETS.get(n % CITY_STREETS.len()) {
+                Some(code) if n < CITY_BUYERS => regions.iter().find(|r| r.code.as_str() == *code),
+                _ => None,
+            };
+            let village = street.unwrap_or(villages[(n * 7) % villages.len()]);
             let county = regions
                 .iter()
                 .find(|r| r.level == RegionLevel::County && r.path.contains(&village.path));

@@ -63,8 +63,132 @@ fn leaf(
     place(code, zh, ug, en, at, Vec::new())
 }
 
-/// The whole demo tree, rooted at China.
+/// The whole demo tree, rooted at China: the seeds' counties, and the cities some of the
+/// demo's buyers live in.
 pub fn tree() -> Place {
+    let mut root = seed_tree();
+    root.children.extend(buyer_cities());
+    root
+}
+
+/// A place's code and its names in Chinese, Uyghur and English.
+type Names = (&'static str, &'static str, &'static str, &'static str);
+/// A buyer's city: province, city, district, street, and where it is.
+type BuyerCity = (Names, Names, Names, Names, (f64, f64));
+
+/// Where some of the demo's buyers live, far from the counties they buy from: a province (or
+/// city), its city, a district and a street, for home delivery. No county of the platform (no
+/// `known_for`), so they are not listed among the counties.
+const BUYER_CITIES: &[BuyerCity] = &[
+    (
+        ("shanghai", "上海市", "شاڭخەي شەھىرى", "Shanghai"),
+        (
+            "shanghai-city",
+            "上海市辖区",
+            "شاڭخەي شەھەر رايونى",
+            "Shanghai districts",
+        ),
+        (
+            "shanghai-pudong",
+            "浦东新区",
+            "پۇدۇڭ يېڭى رايونى",
+            "Pudong New Area",
+        ),
+        (
+            "shanghai-zhangjiang",
+            "张江镇",
+            "جاڭجياڭ بازىرى",
+            "Zhangjiang Town",
+        ),
+        (31.20, 121.59),
+    ),
+    (
+        ("beijing", "北京市", "بېيجىڭ شەھىرى", "Beijing"),
+        (
+            "beijing-city",
+            "北京市辖区",
+            "بېيجىڭ شەھەر رايونى",
+            "Beijing districts",
+        ),
+        (
+            "beijing-chaoyang",
+            "朝阳区",
+            "چاۋياڭ رايونى",
+            "Chaoyang District",
+        ),
+        (
+            "beijing-wangjing",
+            "望京街道",
+            "ۋاڭجىڭ كوچىسى",
+            "Wangjing Subdistrict",
+        ),
+        (39.99, 116.47),
+    ),
+    (
+        (
+            "guangdong",
+            "广东省",
+            "گۇاڭدۇڭ ئۆلكىسى",
+            "Guangdong Province",
+        ),
+        ("guangzhou", "广州市", "گۇاڭجۇ شەھىرى", "Guangzhou"),
+        (
+            "guangzhou-tianhe",
+            "天河区",
+            "تيەنخې رايونى",
+            "Tianhe District",
+        ),
+        (
+            "guangzhou-shipai",
+            "石牌街道",
+            "شىپەي كوچىسى",
+            "Shipai Subdistrict",
+        ),
+        (23.13, 113.33),
+    ),
+    (
+        ("sichuan", "四川省", "سىچۈەن ئۆلكىسى", "Sichuan Province"),
+        ("chengdu", "成都市", "چېڭدۇ شەھىرى", "Chengdu"),
+        ("chengdu-wuhou", "武侯区", "ۋۇخۇ رايونى", "Wuhou District"),
+        (
+            "chengdu-yulin",
+            "玉林街道",
+            "يۈلىن كوچىسى",
+            "Yulin Subdistrict",
+        ),
+        (30.63, 104.06),
+    ),
+    (
+        ("zhejiang", "浙江省", "جېجياڭ ئۆلكىسى", "Zhejiang Province"),
+        ("hangzhou", "杭州市", "خاڭجۇ شەھىرى", "Hangzhou"),
+        ("hangzhou-xihu", "西湖区", "شىخۇ رايونى", "Xihu District"),
+        (
+            "hangzhou-wenxin",
+            "文新街道",
+            "ۋېنشىن كوچىسى",
+            "Wenxin Subdistrict",
+        ),
+        (30.29, 120.10),
+    ),
+];
+
+fn buyer_cities() -> Vec<Place> {
+    BUYER_CITIES
+        .iter()
+        .map(|&(province, city, district, street, at)| {
+            let named =
+                |(code, zh, ug, en): Names, children| place(code, zh, Some(ug), en, at, children);
+            let street = named(street, Vec::new());
+            named(
+                province,
+                vec![named(city, vec![named(district, vec![street])])],
+            )
+        })
+        .collect()
+}
+
+/// The seeds' places as one literal tree.
+fn seed_tree() -> Place {
     place(
         "cn",
         "中国",
