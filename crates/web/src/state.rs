@@ -145,6 +145,8 @@ pub struct Shared {
     pub messenger: Option<Arc<dyn crate::messaging::Messenger>>,
     /// The webhook sender's wake-up call and the subscriptions it knows.
     pub webhooks: crate::webhooks::Webhooks,
+    /// Where notices queue to be written.
+    pub notices: crate::notify::Writer,
 }
 
 /// Why the server could not start.
@@ -212,6 +214,7 @@ impl AppState {
             }
         };
         let activity = RoomActivity::start(store.clone(), live.clone());
+        let messenger = crate::messaging::messenger(config.messenger, &store);
         let indexer = Indexer::start(Arc::clone(&index), store.clone());
         follow_other_instances(&live, indexer.clone());
         Ok(AppState(Arc::new(Shared {
@@ -219,7 +222,8 @@ impl AppState {
             activity,
             sockets: Arc::default(),
             webhooks: crate::webhooks::Webhooks::default(),
-            messenger: crate::messaging::messenger(config.messenger, &store),
+            notices: crate::notify::Writer::start(store.clone(), messenger.clone()),
+            messenger,
             intake: OrderIntake::start(store.clone()),
             indexer,
             search: index,

@@ -146,32 +146,52 @@ impl Store {
     /// Writes the notice unless its reader already has it (the same event) or turned its kind
     /// off; the reader's choice for its kind when it was written (whether to text them too).
     pub async fn notify(&self, new: &NewNotice) -> Result<Option<NoticeSetting>> {
-        let choice = self.notice_setting(new.account_id, new.kind).await?;
-        if !choice.in_app {
-            return Ok(None);
+        Ok(self
+            .notify_many(std::slice::from_ref(new))
+            .await?
+            .pop()
+            .flatten())
+    }
+
+    /// Writes many notices in one transaction (one flush for a burst), each as `notify` would;
+    /// answers each one's choice in the same order.
+    pub async fn notify_many(&self, news: &[NewNotice]) -> Result<Vec<Option<NoticeSetting>>> {
+        let mut choices = Vec::with_capacity(news.len());
+        for new in news {
+            choices.push(self.notice_setting(new.account_id, new.kind).await?);
         }
-        let (subject_kind, subject_id) = new.subject.parts();
-        let args = serde_json::to_string(&new.args).unwrap_or_else(|_| "[]".to_owned());
-        let row = notice::ActiveModel {
-            account_id: Set(new.account_id),
-            kind: Set(new.kind.as_str().to_owned()),
-            subject_kind: Set(subject_kind.to_owned()),
-            subject_id: Set(subject_id),
-            args: Set(args),
-            event_key: Set(new.event_key.chars().take(96).collect()),
-            created_at: Set(Utc::now()),
-            read_at: Set(None),
-            ..Default::default()
-        };
-        let inserted = notice::Entity::insert(row)
-            .on_conflict(
-                OnConflict::columns([notice::Column::AccountId, notice::Column::EventKey])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.db)
-            .await?;
-        Ok((inserted > 0).then_some(choice))
+        let txn = self.begin_write().await?;
+        let mut written = Vec::with_capacity(news.len());
+        for (new, choice) in news.iter().zip(choices) {
+            if !choice.in_app {
+                written.push(None);
+                continue;
+            }
+            let (subject_kind, subject_id) = new.subject.parts();
+            let args = serde_json::to_string(&new.args).unwrap_or_else(|_| "[]".to_owned());
+            let row = notice::ActiveModel {
+                account_id: Set(new.account_id),
+                kind: Set(new.kind.as_str().to_owned()),
+                subject_kind: Set(subject_kind.to_owned()),
+                subject_id: Set(subject_id),
+                args: Set(args),
+                event_key: Set(new.event_key.chars().take(96).collect()),
+                created_at: Set(Utc::now()),
+                read_at: Set(None),
+                ..Default::default()
+            };
+            let inserted = notice::Entity::insert(row)
+                .on_conflict(
+                    OnConflict::columns([notice::Column::AccountId, notice::Column::EventKey])
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(&txn)
+                .await?;
+            written.push((inserted > 0).then_some(choice));
+        }
+        txn.commit().await?;
+        Ok(written)
     }
 
     /// A person's notices, newest first, `limit` at a time before the notice id `before`.

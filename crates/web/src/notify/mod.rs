@@ -27,7 +27,8 @@ pub struct Tell {
     pub event: String,
 }
 
-/// Tells `account_id`.
+/// Tells `account_id`: the notice joins the queue that the writer drains (`Writer`), so
+/// telling never waits for, nor competes with, the change it reports.
 pub async fn tell(state: &AppState, account_id: i64, tell: &Tell) {
     let new = NewNotice {
         account_id,
@@ -36,11 +37,53 @@ pub async fn tell(state: &AppState, account_id: i64, tell: &Tell) {
         args: tell.args.clone(),
         event_key: tell.event.clone(),
     };
-    match state.store.notify(&new).await {
-        Ok(Some(choice)) if choice.sms => text_message(state, account_id, &new).await,
-        Ok(_) => {}
-        Err(err) => {
-            tracing::error!(error = %err, kind = tell.kind.as_str(), "a notice could not be written");
+    state.notices.push(new);
+}
+
+/// Writes queued notices: whatever is waiting, in one transaction (one disk flush for a whole
+/// burst of orders, instead of one each that the order intake would queue behind), then the
+/// text messages their readers chose.
+#[derive(Clone)]
+pub struct Writer(tokio::sync::mpsc::UnboundedSender<NewNotice>);
+
+/// The most notices one transaction writes.
+const BATCH: usize = 500;
+
+impl Writer {
+    pub fn start(
+        store: farmgate_store::Store,
+        messenger: Option<std::sync::Arc<dyn crate::messaging::Messenger>>,
+    ) -> Writer {
+        let (sender, mut queue) = tokio::sync::mpsc::unbounded_channel::<NewNotice>();
+        tokio::spawn(async move {
+            while let Some(first) = queue.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < BATCH {
+                    match queue.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                match store.notify_many(&batch).await {
+                    Ok(choices) => {
+                        for (new, choice) in batch.iter().zip(choices) {
+                            if choice.is_some_and(|c| c.sms) {
+                                text_message(&store, messenger.as_deref(), new).await;
+                            }
+                        }
+                    }
+                    Err(err) => {
+                        tracing::error!(error = %err, notices = batch.len(), "notices could not be written")
+                    }
+                }
+            }
+        });
+        Writer(sender)
+    }
+
+    fn push(&self, new: NewNotice) {
+        if self.0.send(new).is_err() {
+            tracing::error!("the notice writer has stopped");
         }
     }
 }
@@ -58,11 +101,15 @@ pub async fn tell_shop(state: &AppState, shop_id: i64, notice: &Tell) {
 }
 
 /// The text message of a notice just written to a reader who chose texts for its kind.
-async fn text_message(state: &AppState, account_id: i64, new: &NewNotice) {
-    let Some(messenger) = &state.messenger else {
+async fn text_message(
+    store: &farmgate_store::Store,
+    messenger: Option<&dyn crate::messaging::Messenger>,
+    new: &NewNotice,
+) {
+    let Some(messenger) = messenger else {
         return;
     };
-    let Ok(Some(account)) = state.store.account_by_id(account_id).await else {
+    let Ok(Some(account)) = store.account_by_id(new.account_id).await else {
         return;
     };
     let Some(phone) = account
@@ -88,8 +135,8 @@ async fn text_message(state: &AppState, account_id: i64, new: &NewNotice) {
 }
 
 /// The message arguments a notice may carry.
-const ARGS: [&str; 8] = [
-    "order", "tracking", "station", "outcome", "shop", "course", "when", "total",
+const ARGS: [&str; 9] = [
+    "order", "tracking", "station", "outcome", "shop", "course", "when", "total", "amount",
 ];
 
 /// A notice written out for its reader. An argument named `name@lang` (a course's title in

@@ -103,6 +103,14 @@ async fn the_shop_hears_of_an_order_and_the_buyer_of_the_parcel() {
             .await;
         assert_eq!(stepped.status(), 303, "{event}");
     }
+    // Notices are written just after the step's answer (queued, then written in one go).
+    told_within_a_second(&app, buyer.id, 2).await;
+    for _ in 0..50 {
+        if !store.outbox(10).await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let told = store.notices(buyer.id, None, 10).await.unwrap();
     use farmgate_domain::notifications::NoticeKind;
     let kinds: Vec<NoticeKind> = told.iter().map(|n| n.kind).collect();

@@ -140,7 +140,15 @@ async fn a_part_refund_goes_back_through_the_sandbox_once() {
     let refunded = store.payment(payment).await.unwrap();
     assert_eq!(refunded.refunded.0, 5000);
     let buyer_id = store.order(order).await.unwrap().buyer_id;
-    let told = store.notices(buyer_id, None, 20).await.unwrap();
+    // Notices are written just after each step (queued): wait for the last of them.
+    let mut told = Vec::new();
+    for _ in 0..50 {
+        told = store.notices(buyer_id, None, 20).await.unwrap();
+        if told.iter().any(|n| n.kind.as_str() == "refund_paid") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let kinds: Vec<_> = told.iter().map(|n| n.kind.as_str()).collect();
     assert_eq!(
         kinds.iter().filter(|k| **k == "refund_paid").count(),
