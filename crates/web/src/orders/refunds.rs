@@ -277,18 +277,40 @@ fn refused(err: farmgate_store::Error) -> Problem {
     }
 }
 
+/// A notice of `kind` about `request`'s step (`step` makes it one event): its order, the
+/// amount, and the answer's outcome when there is one.
+fn refund_notice(
+    request: &RefundRequest,
+    kind: NoticeKind,
+    amount: farmgate_domain::money::Fen,
+    outcome: Option<&str>,
+    step: &str,
+) -> crate::notify::Tell {
+    let mut args = vec![
+        ("order".to_owned(), request.order_id.to_string()),
+        ("amount".to_owned(), amount.display_yuan()),
+    ];
+    if let Some(outcome) = outcome {
+        args.push(("outcome".to_owned(), outcome.to_owned()));
+    }
+    crate::notify::Tell {
+        kind,
+        subject: Subject::Order(request.order_id),
+        args,
+        event: format!("refund:{}:{step}", request.id),
+    }
+}
+
 /// Opens the buyer's request and tells the shop.
 pub async fn ask(state: &AppState, ask: RefundAsk) -> Result<RefundRequest, Problem> {
     let request = state.store.ask_refund(ask).await.map_err(refused)?;
-    let tell = crate::notify::Tell {
-        kind: NoticeKind::RefundRequested,
-        subject: Subject::Order(request.order_id),
-        args: vec![
-            ("order".to_owned(), request.order_id.to_string()),
-            ("amount".to_owned(), request.asked.display_yuan()),
-        ],
-        event: format!("refund:{}:requested", request.id),
-    };
+    let tell = refund_notice(
+        &request,
+        NoticeKind::RefundRequested,
+        request.asked,
+        None,
+        "requested",
+    );
     crate::notify::tell_shop(state, request.shop_id, &tell).await;
     crate::webhooks::order_event(
         state,
@@ -440,16 +462,15 @@ pub async fn answer(
         RefundStatus::Accepted => "accepted",
         _ => "declined",
     };
-    let tell = crate::notify::Tell {
-        kind: NoticeKind::RefundAnswered,
-        subject: Subject::Order(request.order_id),
-        args: vec![
-            ("order".to_owned(), request.order_id.to_string()),
-            ("outcome".to_owned(), outcome.to_owned()),
-            ("amount".to_owned(), request.granted.display_yuan()),
-        ],
-        event: format!("refund:{}:answered:{}", request.id, request.status.as_str()),
-    };
+    let step = format!("answered:{}", request.status.as_str());
+    let amount = request.granted;
+    let tell = refund_notice(
+        &request,
+        NoticeKind::RefundAnswered,
+        amount,
+        Some(outcome),
+        &step,
+    );
     crate::notify::tell(state, request.buyer_id, &tell).await;
     let shop = state.store.shop(request.shop_id).await?;
     crate::audit::record(
@@ -528,15 +549,13 @@ pub async fn record_paid(
     else {
         return Ok(false);
     };
-    let tell = crate::notify::Tell {
-        kind: NoticeKind::RefundPaid,
-        subject: Subject::Order(request.order_id),
-        args: vec![
-            ("order".to_owned(), request.order_id.to_string()),
-            ("amount".to_owned(), request.granted.display_yuan()),
-        ],
-        event: format!("refund:{}:paid", request.id),
-    };
+    let tell = refund_notice(
+        &request,
+        NoticeKind::RefundPaid,
+        request.granted,
+        None,
+        "paid",
+    );
     crate::notify::tell(state, request.buyer_id, &tell).await;
     crate::webhooks::order_event(
         state,
