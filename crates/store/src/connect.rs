@@ -52,12 +52,14 @@ impl Store {
     }
 }
 
-/// Counts every statement the connection runs.
+/// Counts every statement the connection runs; `RUST_LOG=farmgate_store::sql=trace` shows each
+/// one with its time (which statements a request costs).
 fn counted(mut db: DatabaseConnection, backend: Backend) -> Store {
     let statements = Arc::new(AtomicU64::new(0));
     let counter = Arc::clone(&statements);
-    db.set_metric_callback(move |_| {
+    db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
+        tracing::trace!(target: "farmgate_store::sql", elapsed = ?info.elapsed, sql = %info.statement.sql);
     });
     Store {
         db,

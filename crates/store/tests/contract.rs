@@ -92,6 +92,7 @@ contract!(
     a_count_and_orders_racing_never_leave_negative_stock,
     a_shops_orders_narrow_by_kind_place_date_and_search,
     a_notice_is_written_once_and_read_by_its_reader_only,
+    the_intake_tells_each_shop_of_its_new_orders,
 );
 
 #[path = "contract/foundation.rs"]
@@ -161,7 +162,10 @@ use upkeep::{
 
 #[path = "contract/notices.rs"]
 mod notices;
-use notices::a_notice_is_written_once_and_read_by_its_reader_only;
+use notices::{
+    a_notice_is_written_once_and_read_by_its_reader_only,
+    the_intake_tells_each_shop_of_its_new_orders,
+};
 
 #[path = "contract/training.rs"]
 mod training;

@@ -11,6 +11,7 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use farmgate_domain::accounts::{DisplayName, LoginId, PhoneNumber};
 use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
+use farmgate_domain::notifications::NoticeKind;
 use farmgate_domain::orders::refund::RefundReason;
 use farmgate_domain::orders::review::ReviewText;
 use farmgate_domain::orders::{Basket, IdempotencyKey, OrderEvent, PaymentMethod};
@@ -19,6 +20,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::accounts::NewAccount;
+use crate::notifications::entity::notice;
 use crate::orders::entity::{event, order, payment, refund_request, review};
 use crate::orders::{Answerer, Delivery, Order, OrderIntake, PlaceOrder, RefundAnswer, RefundAsk};
 use crate::{Error, Result, Store};
@@ -596,6 +598,17 @@ impl Store {
         review::Entity::update_many()
             .col_expr(review::Column::CreatedAt, after(170))
             .filter(review::Column::OrderId.eq(id))
+            .exec(&txn)
+            .await?;
+        // The shop read its notice of an order long past; the last days' are still new.
+        let seen =
+            (Utc::now() - placed_at > Duration::days(2)).then(|| placed_at + Duration::hours(2));
+        notice::Entity::update_many()
+            .col_expr(notice::Column::CreatedAt, Expr::value(placed_at))
+            .col_expr(notice::Column::ReadAt, Expr::value(seen))
+            .filter(notice::Column::SubjectKind.eq("order"))
+            .filter(notice::Column::SubjectId.eq(id))
+            .filter(notice::Column::Kind.eq(NoticeKind::OrderPlaced.as_str()))
             .exec(&txn)
             .await?;
         txn.commit().await?;

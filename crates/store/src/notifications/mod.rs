@@ -61,6 +61,10 @@ pub(crate) mod entity {
 
 use entity::{notice, setting};
 
+mod placed;
+pub(crate) use placed::tell_shops;
+pub use placed::{ShopText, order_placed};
+
 /// What a notice is about, for its link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]

@@ -154,6 +154,7 @@ fn answer_repeats(
         outcomes[index] = Some(match &outcomes[first] {
             Some(Ok(checkout)) => Ok(Checkout {
                 replayed: true,
+                shop_texts: Vec::new(),
                 ..checkout.clone()
             }),
             Some(Err(refusal)) => Err(refusal.repeat()),

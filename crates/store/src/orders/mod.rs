@@ -132,6 +132,10 @@ pub struct Checkout {
     pub payment: Payment,
     /// True when the key had been used before and these are the orders it made then.
     pub replayed: bool,
+    /// The shops' members to text about their new orders (they chose texts for them); the
+    /// intake wrote their notices with the orders. Empty on a replay.
+    #[serde(skip)]
+    pub shop_texts: Vec<crate::notifications::ShopText>,
 }
 
 fn corrupt(id: i64) -> Error {
@@ -281,6 +285,7 @@ impl Store {
             orders: assemble(&self.db, rows).await?,
             payment,
             replayed: true,
+            shop_texts: Vec::new(),
         }))
     }
 

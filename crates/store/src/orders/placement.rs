@@ -122,6 +122,7 @@ pub(super) async fn replays(
             orders: assemble(txn, rows).await?,
             payment: Payment::try_from(payment)?,
             replayed: true,
+            shop_texts: Vec::new(),
         }));
     }
     Ok(answers)
@@ -486,7 +487,8 @@ fn placed_event(order_id: i64, buyer_id: i64, now: DateTime<Utc>) -> event::Acti
 const ROWS_PER_INSERT: usize = 500;
 
 /// Writes the planned placements (orders, then their lines, events and payments, a few hundred
-/// rows per statement) and answers each from what was written, without reading it back.
+/// rows per statement, and the shops' notices of them) and answers each from what was written,
+/// without reading it back.
 pub(super) async fn write(
     txn: &DatabaseTransaction,
     planned: Vec<Planned>,
@@ -551,7 +553,17 @@ pub(super) async fn write(
             orders,
             payment: Payment::try_from(payment)?,
             replayed: false,
+            shop_texts: Vec::new(),
         });
+    }
+    let orders: Vec<&Order> = answers.iter().flat_map(|c| c.orders.iter()).collect();
+    let texts = crate::notifications::tell_shops(txn, &orders, now).await?;
+    for checkout in &mut answers {
+        checkout.shop_texts = texts
+            .iter()
+            .filter(|t| checkout.orders.iter().any(|o| o.id == t.order_id))
+            .copied()
+            .collect();
     }
     Ok(answers)
 }

@@ -100,6 +100,32 @@ pub async fn tell_shop(state: &AppState, shop_id: i64, notice: &Tell) {
     }
 }
 
+/// Texts the shops' members who chose texts for new orders about `checkout`'s orders (the
+/// intake wrote their notices with the orders), after the buyer has the answer.
+pub fn text_new_orders(state: &AppState, checkout: &farmgate_store::orders::Checkout) {
+    if checkout.shop_texts.is_empty() {
+        return;
+    }
+    let texts: Vec<NewNotice> = checkout
+        .shop_texts
+        .iter()
+        .filter_map(|text| {
+            let order = checkout.orders.iter().find(|o| o.id == text.order_id)?;
+            Some(farmgate_store::notifications::order_placed(
+                order,
+                text.account_id,
+            ))
+        })
+        .collect();
+    let store = state.store.clone();
+    let messenger = state.messenger.clone();
+    tokio::spawn(async move {
+        for new in &texts {
+            text_message(&store, messenger.as_deref(), new).await;
+        }
+    });
+}
+
 /// The text message of a notice just written to a reader who chose texts for its kind.
 async fn text_message(
     store: &farmgate_store::Store,

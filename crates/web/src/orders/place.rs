@@ -2,8 +2,9 @@
 //! one-tap buying in a live room each parse their own request into a [`Placement`]; placing
 //! it is the same for all of them (and for the stations' assisted orders and the centre's
 //! till to come): the buyer's rate limit, the provider of the payment method, the time an
-//! online payment may take, the intake (group commit, idempotent, never oversells), and then
-//! telling others: a live room's viewers (stock, ticker) or the search index.
+//! online payment may take, the intake (group commit, idempotent, never oversells, and the
+//! shops' notices in the same transaction), and then telling others: a live room's viewers
+//! (stock, ticker), the search index, webhooks and the shops' members who chose texts.
 
 use farmgate_domain::ValidationError;
 use farmgate_domain::orders::{Basket, IdempotencyKey, PaymentMethod};
@@ -60,33 +61,11 @@ pub async fn place(
         .await?;
     if !checkout.replayed {
         announce(state, placement.room_id, &checkout);
-        // The shops hear of their new orders after the buyer has the answer: notices are
-        // never in the way of a checkout.
-        let notices: Vec<(i64, crate::notify::Tell)> = checkout
-            .orders
-            .iter()
-            .map(|order| {
-                let tell = crate::notify::Tell {
-                    kind: farmgate_domain::notifications::NoticeKind::OrderPlaced,
-                    subject: farmgate_store::notifications::Subject::Order(order.id),
-                    args: vec![
-                        ("order".to_owned(), order.id.to_string()),
-                        ("total".to_owned(), order.total.display_yuan()),
-                    ],
-                    event: format!("order:{}:placed", order.id),
-                };
-                (order.shop_id, tell)
-            })
-            .collect();
         for order in &checkout.orders {
             crate::webhooks::order_event(state, order.shop_id, WebhookEvent::OrderPlaced, order.id);
         }
-        let state = state.clone();
-        tokio::spawn(async move {
-            for (shop_id, tell) in notices {
-                crate::notify::tell_shop(&state, shop_id, &tell).await;
-            }
-        });
+        // The intake wrote the shops' notices with the orders; texts go after the answer.
+        crate::notify::text_new_orders(state, &checkout);
     }
     Ok(checkout)
 }

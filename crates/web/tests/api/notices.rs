@@ -156,6 +156,53 @@ async fn the_shop_hears_of_an_order_and_the_buyer_of_the_parcel() {
     // Given the time a notice takes, none came.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(store.unread_notices(seller_id).await.unwrap(), 0);
+
+    // With a proven phone the seller chooses texts for new orders: the next one comes both ways.
+    let seller_phone = farmgate_domain::accounts::PhoneNumber::parse("13900002222").unwrap();
+    let (code_id, code) = store
+        .issue_phone_code(seller_id, &seller_phone)
+        .await
+        .unwrap();
+    store.prove_phone(seller_id, code_id, &code).await.unwrap();
+    let saved = app
+        .submit(
+            &seller,
+            "/notices/settings",
+            "/notices/settings",
+            &[("in_app", "order_placed"), ("sms", "order_placed")],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let third: serde_json::Value = client
+        .post(app.url("/api/v1/orders"))
+        .bearer_auth(&buyer_token)
+        .header("idempotency-key", "notice-order-0003")
+        .json(&json!({"items": [{"variant_id": listed.variant_id, "quantity": 1}], "delivery": {"kind": "pickup", "station": "1"}, "payment": "cash"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let third = third["orders"][0]["id"].as_i64().unwrap();
+    told_within_a_second(&app, seller_id, 1).await;
+    let mut texted = false;
+    for _ in 0..50 {
+        texted = store
+            .outbox(20)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.to_phone == "13900002222" && m.body.contains(&third.to_string()));
+        if texted {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        texted,
+        "the new order went to the seller by text message too"
+    );
     app.stop().await;
 }
 
