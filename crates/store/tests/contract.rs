@@ -93,6 +93,7 @@ contract!(
     a_shops_orders_narrow_by_kind_place_date_and_search,
     a_notice_is_written_once_and_read_by_its_reader_only,
     the_intake_tells_each_shop_of_its_new_orders,
+    parcels_wait_at_stations_and_on_the_road_within_their_region,
 );
 
 #[path = "contract/foundation.rs"]

@@ -16,6 +16,7 @@ pub mod messaging;
 pub mod ops;
 mod csrf;
 pub mod auth;
+pub mod desks;
 pub mod format;
 pub mod html;
 pub mod sheets;
@@ -36,6 +37,7 @@ pub mod search;
 pub mod training;
 pub mod regions;
 pub mod home;
+pub mod work;
 
 // Composition: the API of every feature with its document, settings checks, shared state.
 pub mod api;
@@ -83,6 +85,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(html::routes())
         .merge(home::routes())
+        .merge(work::routes())
         .merge(accounts::routes())
         .merge(regions::routes())
         .merge(photos::routes())

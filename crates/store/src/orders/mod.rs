@@ -15,6 +15,7 @@ mod cart;
 mod filter;
 pub(crate) mod entity;
 mod intake;
+mod parcels;
 mod payments;
 mod placement;
 mod refunds;
@@ -22,6 +23,7 @@ mod reviews;
 
 pub use filter::OrderFilter;
 pub use intake::{IntakeError, OrderIntake};
+pub use parcels::ParcelsAt;
 pub use payments::{Payment, PaymentStatus, Settlement};
 pub use refunds::{
     Answerer, MAX_REFUND_PHOTOS, RefundAnswer, RefundAsk, RefundLine, RefundRequest, ShopTakings,

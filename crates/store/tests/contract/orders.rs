@@ -800,3 +800,86 @@ pub(super) async fn a_burst_with_repeats_and_refusals_is_answered_one_by_one(db:
         first.payment
     );
 }
+
+/// Parcels wait at the stations of a region until collected, and on the road to doors in a
+/// region until delivered; another region sees none of them.
+pub async fn parcels_wait_at_stations_and_on_the_road_within_their_region(db: &TestDb) {
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_domain::orders::OrderEvent;
+    use farmgate_store::orders::{Delivery, OrderIntake, OrderPage, ParcelsAt};
+    let store = &db.store;
+    super::seed_demo(store).await;
+    let shop = super::open_shop(store, "walnut-grower", "huixian-fujia-village").await;
+    let seller = store.shop_member_ids(shop.id).await.unwrap()[0];
+    let variant = super::stocked_variant(store, shop.id, 20, ProductStatus::Listed).await;
+    let buyer = super::buyers(store, 1).await[0];
+    let intake = OrderIntake::start(store.clone());
+    let pickup = intake
+        .place(super::placement(buyer, "parcel-at-tekes", &[(variant, 1)]))
+        .await
+        .unwrap()
+        .orders[0]
+        .id;
+    let mut home = super::placement(buyer, "parcel-to-saibag", &[(variant, 2)]);
+    home.delivery = Delivery::Home {
+        region_id: store.region_by_code("korla-saibag").await.unwrap().id,
+        address: "3 组 12 号".to_owned(),
+        recipient: farmgate_domain::accounts::DisplayName::parse("米热古丽").unwrap(),
+        phone: farmgate_domain::accounts::PhoneNumber::parse("13909990101").unwrap(),
+    };
+    let home = intake.place(home).await.unwrap().orders[0].id;
+    let tekes = store.region_by_code("tekes").await.unwrap().path;
+    let korla = store.region_by_code("korla").await.unwrap().path;
+    let ids = |orders: Vec<farmgate_store::orders::Order>| -> Vec<i64> {
+        orders.into_iter().map(|o| o.id).collect()
+    };
+    let waiting = |at| store.parcels_waiting(at, OrderPage::default());
+    assert!(
+        ids(waiting(ParcelsAt::Stations(&tekes)).await.unwrap()).is_empty(),
+        "not ready yet"
+    );
+    for (id, steps) in [
+        (
+            pickup,
+            vec![
+                OrderEvent::Pack { packed_grams: 1000 },
+                OrderEvent::Ship,
+                OrderEvent::MarkReadyForPickup,
+            ],
+        ),
+        (
+            home,
+            vec![OrderEvent::Pack { packed_grams: 2000 }, OrderEvent::Ship],
+        ),
+    ] {
+        for step in steps {
+            store.advance_order(id, step, seller, None).await.unwrap();
+        }
+    }
+    assert_eq!(
+        ids(waiting(ParcelsAt::Stations(&tekes)).await.unwrap()),
+        vec![pickup]
+    );
+    assert!(ids(waiting(ParcelsAt::Stations(&korla)).await.unwrap()).is_empty());
+    assert_eq!(
+        ids(waiting(ParcelsAt::Doors(&korla)).await.unwrap()),
+        vec![home]
+    );
+    assert!(ids(waiting(ParcelsAt::Doors(&tekes)).await.unwrap()).is_empty());
+    store
+        .advance_order(pickup, OrderEvent::PickUp, buyer, None)
+        .await
+        .unwrap();
+    store
+        .advance_order(home, OrderEvent::Deliver, seller, None)
+        .await
+        .unwrap();
+    assert!(
+        ids(waiting(ParcelsAt::Stations(&tekes)).await.unwrap()).is_empty(),
+        "collected"
+    );
+    assert!(
+        ids(waiting(ParcelsAt::Doors(&korla)).await.unwrap()).is_empty(),
+        "delivered"
+    );
+}

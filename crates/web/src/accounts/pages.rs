@@ -9,7 +9,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use farmgate_domain::accounts::{LoginId, Password};
-use farmgate_domain::authz::Role;
 use serde::Deserialize;
 
 use super::registration::{Registration, create_registration};
@@ -128,7 +127,22 @@ pub async fn login(
     crate::csrf::renew(&session.session).await;
     // What they put in the cart as a guest comes with them.
     crate::orders::cart::merge_at_login(&state, &session.session, user.0.id).await;
-    Redirect::to(&page.next).into_response()
+    Redirect::to(&landing(&state, user.0.id, page.next).await).into_response()
+}
+
+/// Where a person lands after signing in: where they were going, else their first desk's
+/// front page (a seller's orders, a station's parcels...), else the home page.
+pub async fn landing(state: &AppState, account_id: i64, next: String) -> String {
+    if next != "/" {
+        return next;
+    }
+    let Ok(grants) = state.store.grants_of(account_id).await else {
+        return next;
+    };
+    crate::desks::of_account(state, account_id, &grants)
+        .await
+        .first()
+        .map_or(next, |desk| desk.front().to_owned())
 }
 
 pub async fn logout(mut session: Session) -> Response {
@@ -210,14 +224,6 @@ pub async fn register(
 
 pub struct GrantLine {
     pub label: String,
-    /// The region whose people this grant may list, if it may.
-    pub people_region: Option<String>,
-    /// The region whose shop applications this grant reviews, if it does.
-    pub review_region: Option<String>,
-    /// The grant reads its region's audit log (administrators).
-    pub audits: bool,
-    /// A station's operator: the cash refunds to hand back.
-    pub station: bool,
 }
 
 #[derive(Template)]
@@ -228,6 +234,8 @@ struct AccountPage {
     login_name: Option<String>,
     phone: Option<String>,
     grants: Vec<GrantLine>,
+    /// Each desk's name and tools (words, link).
+    desks: Vec<(String, Vec<(String, String)>)>,
 }
 
 pub async fn show(
@@ -249,22 +257,26 @@ pub async fn show(
             ),
             ("region", region.name(c.t.lang()).into()),
         );
-        let may_list = matches!(grant.role, Role::CentreStaff | Role::Official | Role::Admin);
-        let reviews = matches!(grant.role, Role::CentreStaff | Role::Admin);
-        let code = region.code.as_str().to_owned();
-        grants.push(GrantLine {
-            label,
-            people_region: may_list.then(|| code.clone()),
-            review_region: reviews.then_some(code),
-            audits: grant.role == Role::Admin,
-            station: grant.role == Role::StationOperator,
-        });
+        grants.push(GrantLine { label });
     }
+    let desks = crate::desks::of_account(&state, user.account.id, &user.grants)
+        .await
+        .into_iter()
+        .map(|desk| {
+            let tools = desk
+                .tools
+                .iter()
+                .map(|tool| (c.t.get(tool.label), tool.href.clone()))
+                .collect();
+            (c.t.get(desk.label), tools)
+        })
+        .collect();
     let page = AccountPage {
         display_name: user.account.display_name.clone(),
         login_name: user.account.login_name.clone(),
         phone: user.account.phone.clone(),
         grants,
+        desks,
         c,
     };
     Ok(render(StatusCode::OK, &page))

@@ -53,6 +53,12 @@ pub struct Chrome {
     pub test_payments: bool,
     /// The signed-in person's unread notices.
     pub unread: u64,
+    /// The desk this page belongs to (or the person's first): its name and its tools (words,
+    /// link, whether it is this page); empty for someone without a desk.
+    pub desk_label: String,
+    pub desk_tools: Vec<(String, String, bool)>,
+    /// The person's other desks to switch to (words, front page).
+    pub other_desks: Vec<(String, String)>,
 }
 
 impl Chrome {
@@ -76,7 +82,38 @@ impl Chrome {
             asset_version: ASSET_VERSION,
             test_payments: false,
             unread: 0,
+            desk_label: String::new(),
+            desk_tools: Vec::new(),
+            other_desks: Vec::new(),
         }
+    }
+}
+
+impl Chrome {
+    /// The header's desk row: the tools of the desk `path` belongs to (or of the first desk)
+    /// and the other desks.
+    fn set_desks(&mut self, desks: &[crate::desks::Desk], path: &str) {
+        let Some(current) = crate::desks::current(desks, path).or(desks.first()) else {
+            return;
+        };
+        let t = &self.t;
+        self.desk_label = t.get(current.label);
+        self.desk_tools = current
+            .tools
+            .iter()
+            .map(|tool| {
+                let here = tool.href.split('?').next() == Some(path);
+                (t.get(tool.label), tool.href.clone(), here)
+            })
+            .collect();
+        self.other_desks = desks
+            .iter()
+            .filter(|d| d.label != current.label)
+            .map(|d| {
+                let role = t.get(d.label);
+                (t.arg("desk-switch", "role", role), d.front().to_owned())
+            })
+            .collect();
     }
 }
 
@@ -108,6 +145,10 @@ impl FromRequestParts<AppState> for Chrome {
         if let Some((account_id, _)) = user {
             // The header's count; a failure to count shows none rather than no page.
             chrome.unread = state.store.unread_notices(account_id).await.unwrap_or(0);
+            if let Ok(grants) = state.store.grants_of(account_id).await {
+                let desks = crate::desks::of_account(state, account_id, &grants).await;
+                chrome.set_desks(&desks, parts.uri.path());
+            }
         }
         Ok(chrome)
     }

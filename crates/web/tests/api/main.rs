@@ -12,6 +12,7 @@ mod api;
 mod authz;
 mod catalog;
 mod checkout;
+mod desks;
 mod live;
 mod live_chat;
 mod live_video;

@@ -1,0 +1,275 @@
+//! The front pages of the desks that had none (`crate::desks` lists every desk): the centre's
+//! (applications waiting, decisions on refunds, today's and this week's sessions), a station's
+//! (parcels waiting to be collected, cash refunds to hand back) and a courier's (parcels on
+//! their way to doors in the area). Each is a handful of short lists with a link to the tool
+//! that works through them.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use chrono::{Duration, Utc};
+use farmgate_domain::authz::Role;
+use farmgate_domain::shops::ApplicationStatus;
+use farmgate_store::orders::{Order, OrderPage, ParcelsAt};
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::format::china_time;
+use crate::html::{Chrome, render};
+use crate::i18n::Tr;
+use crate::problem::Problem;
+
+/// How many rows a section shows; its tool has the rest.
+const SHOWN: u64 = 8;
+
+const CENTRE: [Role; 2] = [Role::CentreStaff, Role::Admin];
+const STATION: [Role; 2] = [Role::StationOperator, Role::Admin];
+const COURIER: [Role; 2] = [Role::Courier, Role::Admin];
+
+/// A row of a section: what it is, where it goes (if its reader may open it), and a detail.
+struct Row {
+    text: String,
+    href: Option<String>,
+    detail: String,
+}
+
+struct Section {
+    heading: String,
+    rows: Vec<Row>,
+    empty: String,
+    more: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "work/front.html")]
+struct FrontPage {
+    c: Chrome,
+    title: String,
+    intro: String,
+    sections: Vec<Section>,
+}
+
+fn page(c: Chrome, title: &str, intro: String, sections: Vec<Section>) -> Response {
+    let title = c.t.get(title);
+    render(
+        axum::http::StatusCode::OK,
+        &FrontPage {
+            c,
+            title,
+            intro,
+            sections,
+        },
+    )
+}
+
+/// `GET /centre`: what the county's centre has waiting.
+pub async fn centre(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+) -> Result<Response, Problem> {
+    let region = user.home_region(&state, &CENTRE).await?;
+    let t = &c.t;
+    let code = region.code.as_str();
+    let waiting = state
+        .store
+        .shop_applications_within(&region.path, Some(ApplicationStatus::Pending))
+        .await?;
+    let mut applications = Vec::new();
+    for a in waiting.iter().take(SHOWN as usize) {
+        let village = state.store.region_by_id(a.village_id).await?;
+        applications.push(Row {
+            text: a.name.clone(),
+            href: Some(format!(
+                "/centre/shop-applications?region={code}#application-{}",
+                a.id
+            )),
+            detail: format!("{} · {}", village.name(t.lang()), china_time(a.created_at)),
+        });
+    }
+    let decisions = state
+        .store
+        .refunds_for_centre(&region.path, Utc::now(), 0, SHOWN)
+        .await?
+        .into_iter()
+        .map(|r| Row {
+            text: t.arg("order-title", "id", r.order_id),
+            href: Some("/centre/disputes".to_owned()),
+            detail: t.get(&format!("refund-status-{}", r.status.as_str())),
+        })
+        .collect();
+    let sections = vec![
+        Section {
+            heading: t.arg("work-applications", "count", waiting.len()),
+            rows: applications,
+            empty: t.get("work-applications-none"),
+            more: Some((
+                t.get("nav-review"),
+                format!("/centre/shop-applications?region={code}"),
+            )),
+        },
+        Section {
+            heading: t.get("refunds-centre-title"),
+            rows: decisions,
+            empty: t.get("refunds-none"),
+            more: Some((t.get("refunds-centre-title"), "/centre/disputes".to_owned())),
+        },
+        sessions(&state, t, &region.path).await?,
+    ];
+    let intro = t.arg("work-centre-intro", "county", region.name(t.lang()));
+    Ok(page(c, "work-centre-title", intro, sections))
+}
+
+/// The county's sessions running today or starting within a week.
+async fn sessions(
+    state: &AppState,
+    t: &Tr,
+    region: &farmgate_domain::regions::RegionPath,
+) -> Result<Section, Problem> {
+    let today = crate::training::today();
+    let found = state
+        .store
+        .sessions_within(region, today - Duration::days(5), 40)
+        .await?;
+    let mut rows = Vec::new();
+    for s in found
+        .iter()
+        .filter(|s| {
+            let ends = s.starts_on + Duration::days(i64::from(s.days.max(1)) - 1);
+            ends >= today && s.starts_on <= today + Duration::days(7)
+        })
+        .take(SHOWN as usize)
+    {
+        let course = state.store.course(s.course_id).await?;
+        let running = s.starts_on <= today;
+        rows.push(Row {
+            text: course.title.get(t.lang()).0.to_owned(),
+            href: Some(format!("/trainer/sessions/{}", s.id)),
+            detail: format!(
+                "{} · {} · {}",
+                if running {
+                    t.get("work-session-today")
+                } else {
+                    s.starts_on.to_string()
+                },
+                s.venue_name,
+                t.arg("work-enrolled", "count", s.enrolled)
+            ),
+        });
+    }
+    Ok(Section {
+        heading: t.get("work-sessions"),
+        rows,
+        empty: t.get("work-sessions-none"),
+        more: Some((t.get("trainer-title"), "/trainer".to_owned())),
+    })
+}
+
+/// A parcel as a station operator or a courier sees it: its number, what is in it, and where
+/// it waits or goes; no buyer's name or phone (the parcel's own page is its buyer's and shop's).
+async fn parcel_row(state: &AppState, t: &Tr, order: &Order) -> Result<Row, Problem> {
+    let units: i64 = order.lines.iter().map(|l| i64::from(l.quantity)).sum();
+    let place = match (order.station_id, order.delivery_region_id) {
+        (Some(station), _) => state
+            .store
+            .station(station)
+            .await?
+            .name(t.lang())
+            .to_owned(),
+        (None, Some(region)) => state
+            .store
+            .region_by_id(region)
+            .await?
+            .name(t.lang())
+            .to_owned(),
+        _ => String::new(),
+    };
+    Ok(Row {
+        text: t.arg("order-title", "id", order.id),
+        href: None,
+        detail: format!(
+            "{place} · {} · {}",
+            t.arg("work-units", "count", units),
+            china_time(order.placed_at)
+        ),
+    })
+}
+
+async fn parcels(state: &AppState, t: &Tr, at: ParcelsAt<'_>) -> Result<Vec<Row>, Problem> {
+    let page = OrderPage {
+        limit: SHOWN,
+        ..OrderPage::default()
+    };
+    let mut rows = Vec::new();
+    for order in state.store.parcels_waiting(at, page).await? {
+        rows.push(parcel_row(state, t, &order).await?);
+    }
+    Ok(rows)
+}
+
+/// `GET /station`: parcels waiting at the operator's stations, and cash refunds to hand back.
+pub async fn station(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+) -> Result<Response, Problem> {
+    let region = user.home_region(&state, &STATION).await?;
+    let t = &c.t;
+    let waiting = parcels(&state, t, ParcelsAt::Stations(&region.path)).await?;
+    let refunds = state
+        .store
+        .cash_refunds_at_stations(&region.path, 0, SHOWN)
+        .await?
+        .into_iter()
+        .map(|r| Row {
+            text: t.arg("order-title", "id", r.order_id),
+            href: Some("/station/refunds".to_owned()),
+            detail: r.granted.display_yuan(),
+        })
+        .collect();
+    let sections = vec![
+        Section {
+            heading: t.get("work-parcels-at-station"),
+            rows: waiting,
+            empty: t.get("work-parcels-none"),
+            more: None,
+        },
+        Section {
+            heading: t.get("refunds-station-title"),
+            rows: refunds,
+            empty: t.get("refunds-none"),
+            more: Some((
+                t.get("refunds-station-title"),
+                "/station/refunds".to_owned(),
+            )),
+        },
+    ];
+    let intro = t.arg("work-station-intro", "place", region.name(t.lang()));
+    Ok(page(c, "work-station-title", intro, sections))
+}
+
+/// `GET /courier`: parcels on their way to doors in the courier's area.
+pub async fn courier(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+) -> Result<Response, Problem> {
+    let region = user.home_region(&state, &COURIER).await?;
+    let t = &c.t;
+    let sections = vec![Section {
+        heading: t.get("work-parcels-to-doors"),
+        rows: parcels(&state, t, ParcelsAt::Doors(&region.path)).await?,
+        empty: t.get("work-parcels-none"),
+        more: None,
+    }];
+    let intro = t.arg("work-courier-intro", "place", region.name(t.lang()));
+    Ok(page(c, "work-courier-title", intro, sections))
+}
+
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/centre", get(centre))
+        .route("/station", get(station))
+        .route("/courier", get(courier))
+}
