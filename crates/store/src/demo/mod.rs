@@ -11,6 +11,7 @@ pub mod regions;
 pub mod stations;
 pub mod training;
 mod training_data;
+mod waiting;
 
 use farmgate_domain::accounts::{DisplayName, LoginId};
 use farmgate_domain::authz::Role;

@@ -128,12 +128,12 @@ impl Dice {
 }
 
 /// A demo buyer and the way they receive parcels.
-struct Buyer {
-    id: i64,
+pub(super) struct Buyer {
+    pub(super) id: i64,
     /// A station in their county, when there is one and they prefer to pick up.
     station: Option<i64>,
-    village: i64,
-    name: String,
+    pub(super) village: i64,
+    pub(super) name: String,
     /// Reads and writes Uyghur (their reviews are in Uyghur).
     uyghur: bool,
 }
@@ -155,12 +155,17 @@ impl Store {
         let intake = OrderIntake::start(self.clone());
         let total = plan.len() as u64;
         let mut dice = Dice(20_261_130);
+        let mut variants: Vec<i64> = plan.iter().map(|p| p.2).collect();
+        variants.sort_unstable();
+        variants.dedup();
         for (n, planned) in plan.into_iter().enumerate() {
             self.live_one(&intake, &buyers, planned, n, &mut dice, &mut life)
                 .await?;
             progress(n as u64 + 1, total);
         }
         self.demo_rooms(&intake, &buyers, &mut life).await?;
+        self.demo_waiting_work(&intake, &buyers, &variants, &mut life)
+            .await?;
         Ok(life)
     }
 
@@ -428,7 +433,7 @@ impl Store {
         self.date_order(order.id, at).await
     }
 
-    async fn demo_restock(&self, variant: i64) -> Result<()> {
+    pub(super) async fn demo_restock(&self, variant: i64) -> Result<()> {
         use farmgate_domain::catalog::{StockChange, StockReason};
         self.change_stock(
             variant,
@@ -544,7 +549,7 @@ impl Store {
 
     /// Moves order `id`'s times back to `placed_at`: the order, each step a little after the
     /// one before (hours to days, as parcels travel), its payment, refund and review.
-    async fn date_order(&self, id: i64, placed_at: DateTime<Utc>) -> Result<()> {
+    pub(super) async fn date_order(&self, id: i64, placed_at: DateTime<Utc>) -> Result<()> {
         let txn = self.begin_write().await?;
         let events = event::Entity::find()
             .filter(event::Column::OrderId.eq(id))

@@ -33,6 +33,37 @@ pub async fn the_demo_year_is_seasonal_walked_and_loaded_once(db: &TestDb) {
         "loaded once"
     );
 
+    // This morning's work waits for the demo's stations, courier and centres.
+    use farmgate_store::orders::ParcelsAt;
+    for (place, at_stations) in [
+        ("korla-saibag", true),
+        ("tekes-kuokesu", true),
+        ("zezhou-gaodu", false),
+    ] {
+        let path = store.region_by_code(place).await.unwrap().path;
+        let at = if at_stations {
+            ParcelsAt::Stations(&path)
+        } else {
+            ParcelsAt::Doors(&path)
+        };
+        let waiting = store
+            .parcels_waiting(at, OrderPage::default())
+            .await
+            .unwrap();
+        assert!(!waiting.is_empty(), "parcels wait at {place}");
+    }
+    for county in ["tekes", "jinghe", "huixian", "korla", "kuqa", "zezhou"] {
+        let path = store.region_by_code(county).await.unwrap().path;
+        let pending = store
+            .shop_applications_within(
+                &path,
+                Some(farmgate_domain::shops::ApplicationStatus::Pending),
+            )
+            .await
+            .unwrap();
+        assert!(!pending.is_empty(), "an application waits in {county}");
+    }
+
     // Approved by the county's centre, not the administrator.
     let owner = store
         .account_by_login(&LoginId::parse("huixian-host").unwrap())
