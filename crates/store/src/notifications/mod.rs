@@ -62,8 +62,8 @@ pub(crate) mod entity {
 use entity::{notice, setting};
 
 mod placed;
-pub(crate) use placed::tell_shops;
 pub use placed::{ShopText, order_placed};
+pub(crate) use placed::{tell_shops, texts};
 
 /// What a notice is about, for its link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -3,9 +3,9 @@
 //! lost), and a burst of checkouts costs the database no second writer (on SQLite a separate
 //! notice transaction took the write lock and flushed the disk once more per batch).
 //!
-//! Two statements per batch, whatever its size: one `INSERT ... SELECT` that joins the new
-//! orders (a `VALUES` list) with their shops' members and leaves out those who turned the
-//! kind off, and one read of the members who also chose a text message for it.
+//! One statement per batch, whatever its size: an `INSERT ... SELECT` that joins the new orders
+//! (a `VALUES` list) with their shops' members and leaves out those who turned the kind off.
+//! After the commit, one read finds the members who also chose a text message for it.
 
 use chrono::{DateTime, Utc};
 use farmgate_domain::notifications::NoticeKind;
@@ -29,14 +29,14 @@ pub struct ShopText {
 const PLACED: &str = "placed";
 
 /// Writes the "order placed" notice of each of `orders` to every member of its shop who has not
-/// turned the kind off; answers the members who chose a text message for it as well.
+/// turned the kind off.
 pub(crate) async fn tell_shops(
     txn: &DatabaseTransaction,
     orders: &[&Order],
     now: DateTime<Utc>,
-) -> Result<Vec<ShopText>, Error> {
+) -> Result<(), Error> {
     if orders.is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let kind = NoticeKind::OrderPlaced.as_str();
     let rows: Vec<(i64, i64, String, String)> = orders
@@ -93,12 +93,19 @@ pub(crate) async fn tell_shops(
         )
         .to_owned();
     txn.execute(&insert).await?;
-    texts(txn, orders).await
+    Ok(())
 }
 
 /// The members of the orders' shops who chose a text message for new orders (and kept the
-/// inbox on: a text goes with a notice written).
-async fn texts(txn: &DatabaseTransaction, orders: &[&Order]) -> Result<Vec<ShopText>, Error> {
+/// inbox on: a text goes with a notice written). Read after the batch has committed, outside
+/// the transaction that holds the stock's lock.
+pub(crate) async fn texts(
+    db: &impl ConnectionTrait,
+    orders: &[&Order],
+) -> Result<Vec<ShopText>, Error> {
+    if orders.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut shops: Vec<i64> = orders.iter().map(|o| o.shop_id).collect();
     shops.sort_unstable();
     shops.dedup();
@@ -112,7 +119,7 @@ async fn texts(txn: &DatabaseTransaction, orders: &[&Order]) -> Result<Vec<ShopT
     let members = member::Entity::find()
         .filter(member::Column::ShopId.is_in(shops))
         .filter(member::Column::AccountId.in_subquery(choosing))
-        .all(txn)
+        .all(db)
         .await?;
     Ok(orders
         .iter()

@@ -60,7 +60,10 @@ async fn run(store: Store, mut queue: mpsc::Receiver<Job>) {
 
 async fn commit_batch(store: &Store, batch: Vec<Job>) {
     let outcomes = match place_all(store, &batch).await {
-        Ok(outcomes) => outcomes,
+        Ok(mut outcomes) => {
+            find_texts(store, &mut outcomes).await;
+            outcomes
+        }
         Err(err) => {
             tracing::error!(error = %err, size = batch.len(), "an order batch failed; none of it was written");
             batch
@@ -75,6 +78,36 @@ async fn commit_batch(store: &Store, batch: Vec<Job>) {
     };
     for (job, outcome) in batch.into_iter().zip(outcomes) {
         let _ = job.reply.send(outcome);
+    }
+}
+
+/// Names, on each new checkout, the shops' members who chose a text message for new orders
+/// (their notices were written with the orders). Read after the commit, so it never holds the
+/// stock's lock; a failure to read leaves the texts unsent, not the orders.
+async fn find_texts(store: &Store, outcomes: &mut Outcomes) {
+    let fresh: Vec<&super::Order> = outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().ok())
+        .filter(|c| !c.replayed)
+        .flat_map(|c| c.orders.iter())
+        .collect();
+    let texts = match crate::notifications::texts(&store.db, &fresh).await {
+        Ok(texts) if !texts.is_empty() => texts,
+        Ok(_) => return,
+        Err(err) => {
+            tracing::warn!(error = %err, "the shops' texts about new orders are unknown");
+            return;
+        }
+    };
+    for checkout in outcomes.iter_mut().filter_map(|o| o.as_mut().ok()) {
+        if checkout.replayed {
+            continue;
+        }
+        checkout.shop_texts = texts
+            .iter()
+            .filter(|t| checkout.orders.iter().any(|o| o.id == t.order_id))
+            .copied()
+            .collect();
     }
 }
 

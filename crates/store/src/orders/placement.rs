@@ -557,14 +557,7 @@ pub(super) async fn write(
         });
     }
     let orders: Vec<&Order> = answers.iter().flat_map(|c| c.orders.iter()).collect();
-    let texts = crate::notifications::tell_shops(txn, &orders, now).await?;
-    for checkout in &mut answers {
-        checkout.shop_texts = texts
-            .iter()
-            .filter(|t| checkout.orders.iter().any(|o| o.id == t.order_id))
-            .copied()
-            .collect();
-    }
+    crate::notifications::tell_shops(txn, &orders, now).await?;
     Ok(answers)
 }
 

@@ -279,6 +279,20 @@ pub async fn forget_room(session: &Session) {
     let _ = session.remove::<i64>(ROOM_KEY).await;
 }
 
+/// "Buy now" holds its one line apart from the cart: the checkout buys just that, and the
+/// cart stays as it was.
+const BUY_NOW_KEY: &str = "buy_now";
+
+/// The line "buy now" is holding, if any.
+pub async fn buy_now_line(session: &Session) -> Option<(i64, u32)> {
+    session.get::<(i64, u32)>(BUY_NOW_KEY).await.ok().flatten()
+}
+
+/// After a "buy now" checkout (or when the cart is chosen instead).
+pub async fn forget_buy_now(session: &Session) {
+    let _ = session.remove::<(i64, u32)>(BUY_NOW_KEY).await;
+}
+
 fn parse_line(form: &CartForm, allow_zero: bool) -> Result<(i64, u32), Problem> {
     let variant: i64 = form
         .variant
@@ -295,8 +309,8 @@ fn parse_line(form: &CartForm, allow_zero: bool) -> Result<(i64, u32), Problem> 
     Ok((variant, quantity))
 }
 
-/// `POST /cart`: puts a variant in the cart (from a product page), then shows the cart or,
-/// for "buy now", the checkout.
+/// `POST /cart`: puts a variant in the cart (from a product page) and shows the cart; or, for
+/// "buy now", goes to the checkout of just that variant (the cart is left as it was).
 pub async fn add(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
@@ -310,15 +324,26 @@ pub async fn add(
     if !listed {
         return Err(ValidationError::new("variant", "not-for-sale").into());
     }
-    change(&state, &session, user.as_ref(), variant, quantity, true).await?;
+    let buy_now = form.next == "checkout";
+    if buy_now {
+        session
+            .insert(BUY_NOW_KEY, (variant, quantity))
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "could not remember a buy-now line");
+                server_error()
+            })?;
+    } else {
+        change(&state, &session, user.as_ref(), variant, quantity, true).await?;
+    }
     if let Ok(room) = form.room.trim().parse::<i64>() {
         session.insert(ROOM_KEY, room).await.map_err(|err| {
             tracing::error!(error = %err, "could not remember the live room of a cart");
             server_error()
         })?;
     }
-    let next = if form.next == "checkout" {
-        "/checkout"
+    let next = if buy_now {
+        "/checkout?only=now"
     } else {
         "/cart"
     };

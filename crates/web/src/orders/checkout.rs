@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use farmgate_domain::money::Fen;
@@ -94,6 +94,29 @@ pub struct CheckoutForm {
     phone: String,
     #[serde(default)]
     payment: String,
+    /// `now`: the checkout of the one line "buy now" holds, not of the cart.
+    #[serde(default)]
+    only: String,
+}
+
+/// What a checkout buys, and the live room whose prices apply (while it is live).
+#[derive(Clone, Copy)]
+struct Buying<'a> {
+    room: Option<i64>,
+    lines: &'a [(i64, u32)],
+}
+
+/// What this checkout buys: the line "buy now" holds, or the cart.
+async fn lines_to_buy(
+    state: &AppState,
+    user: &CurrentUser,
+    session: &tower_sessions::Session,
+    only: &str,
+) -> Result<Vec<(i64, u32)>, Problem> {
+    if only == "now" {
+        return Ok(cart::buy_now_line(session).await.into_iter().collect());
+    }
+    Ok(state.store.cart(user.account.id).await?)
 }
 
 async fn page(
@@ -103,11 +126,10 @@ async fn page(
     csrf: String,
     mut form: CheckoutForm,
     error: Option<&Problem>,
-    room: Option<i64>,
+    buying: Buying<'_>,
 ) -> Result<Response, Problem> {
     let t = c.t;
-    let lines = state.store.cart(user.account.id).await?;
-    let groups = cart::grouped(state, &t, &lines, room).await?;
+    let groups = cart::grouped(state, &t, buying.lines, buying.room).await?;
     if groups.is_empty() {
         return Ok(Redirect::to("/cart").into_response());
     }
@@ -203,18 +225,27 @@ pub async fn show(
     c: Chrome,
     csrf: CsrfToken,
     session: tower_sessions::Session,
+    Query(only): Query<OnlyQuery>,
 ) -> Result<Response, Problem> {
     let room = cart::room_of_cart(&session).await;
-    page(
-        &state,
-        &user,
-        c,
-        csrf.0,
-        CheckoutForm::default(),
-        None,
+    let form = CheckoutForm {
+        only: only.only.unwrap_or_default(),
+        ..CheckoutForm::default()
+    };
+    if form.only != "now" {
+        cart::forget_buy_now(&session).await;
+    }
+    let lines = lines_to_buy(&state, &user, &session, &form.only).await?;
+    let buying = Buying {
         room,
-    )
-    .await
+        lines: &lines,
+    };
+    page(&state, &user, c, csrf.0, form, None, buying).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct OnlyQuery {
+    only: Option<String>,
 }
 
 /// Where to send the buyer once their checkout is placed: the provider's page for a pending
@@ -240,18 +271,13 @@ async fn place(
     user: &CurrentUser,
     form: &CheckoutForm,
     room_id: Option<i64>,
+    lines: &[(i64, u32)],
 ) -> Result<Checkout, Problem> {
     let key = IdempotencyKey::parse(&form.key)?;
     if let Some(earlier) = state.store.checkout_of_key(user.account.id, &key).await? {
         return Ok(earlier);
     }
-    let lines: Vec<(i64, i64)> = state
-        .store
-        .cart(user.account.id)
-        .await?
-        .into_iter()
-        .map(|(v, q)| (v, i64::from(q)))
-        .collect();
+    let lines: Vec<(i64, i64)> = lines.iter().map(|&(v, q)| (v, i64::from(q))).collect();
     let basket = Basket::parse(&lines)?;
     let delivery = parse_delivery(
         state,
@@ -278,6 +304,22 @@ async fn place(
         },
     )
     .await?;
+    Ok(checkout)
+}
+
+/// After a checkout: what it bought leaves the cart (a "buy now" leaves the cart alone).
+async fn clear_bought(
+    state: &AppState,
+    user: &CurrentUser,
+    session: &tower_sessions::Session,
+    form: &CheckoutForm,
+    checkout: &Checkout,
+) -> Result<(), Problem> {
+    cart::forget_room(session).await;
+    if form.only == "now" {
+        cart::forget_buy_now(session).await;
+        return Ok(());
+    }
     let ordered: Vec<i64> = checkout
         .orders
         .iter()
@@ -287,7 +329,7 @@ async fn place(
         .store
         .remove_from_cart(user.account.id, &ordered)
         .await?;
-    Ok(checkout)
+    Ok(())
 }
 
 /// `POST /checkout`: places the orders (a resent form places nothing twice: its key is the
@@ -302,16 +344,21 @@ pub async fn submit(
 ) -> Result<Response, Problem> {
     // Filled from a live room: its room prices apply (while it is live).
     let room = cart::room_of_cart(&session).await;
-    match place(&state, &user, &form, room).await {
+    let lines = lines_to_buy(&state, &user, &session, &form.only).await?;
+    match place(&state, &user, &form, room, &lines).await {
         Ok(checkout) => {
-            cart::forget_room(&session).await;
+            clear_bought(&state, &user, &session, &form, &checkout).await?;
             Ok(Redirect::to(&next_step(&state, &checkout.payment)).into_response())
         }
         Err(problem)
             if problem.status.is_client_error()
                 && problem.status != StatusCode::TOO_MANY_REQUESTS =>
         {
-            page(&state, &user, c, csrf.0, form, Some(&problem), room).await
+            let buying = Buying {
+                room,
+                lines: &lines,
+            };
+            page(&state, &user, c, csrf.0, form, Some(&problem), buying).await
         }
         Err(problem) => Err(problem),
     }

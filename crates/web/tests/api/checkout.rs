@@ -74,7 +74,7 @@ async fn a_guest_cart_joins_the_account_and_checkout_places_once() {
     let (_, product, variant) = stocked(&app, 5).await;
     let browser = app.browser();
 
-    // A guest puts two bags in the cart from the product page and taps "buy now".
+    // A guest puts two bags in the cart from the product page.
     let page = text(&browser, app.url(&format!("/products/{product}"))).await;
     assert!(page.contains("action=\"/cart\""), "guests can buy too");
     let csrf = csrf_of(&page);
@@ -84,14 +84,14 @@ async fn a_guest_cart_joins_the_account_and_checkout_places_once() {
             ("_csrf", csrf.as_str()),
             ("variant", &variant.to_string()),
             ("quantity", "2"),
-            ("next", "checkout"),
+            ("next", "cart"),
         ])
         .send()
         .await
         .unwrap();
     assert_eq!(
         (added.status().as_u16(), location(&added).as_str()),
-        (303, "/checkout")
+        (303, "/cart")
     );
     let cart = text(&browser, app.url("/cart")).await;
     assert!(
@@ -1026,5 +1026,68 @@ async fn money_for_cancelled_orders_is_listed_and_paid_back_once() {
     let after = text(&browser, app.url(&format!("/orders/{order_id}"))).await;
     assert!(after.contains("已申请取消，等待店铺退款"), "{after}");
     assert_eq!(app.db.store.variant_stock(variant).await.unwrap(), stock);
+    app.stop().await;
+}
+
+/// "Buy now" buys just that item: the cart's other lines stay in the cart, untouched.
+#[tokio::test]
+async fn buy_now_buys_just_that_item_and_leaves_the_cart() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (_, product, variant) = stocked(&app, 10).await;
+    let browser = app.logged_in("buyer").await;
+    add_to_cart(&app, &browser, variant, 1).await;
+    let page = text(&browser, app.url(&format!("/products/{product}"))).await;
+    let bought = browser
+        .post(app.url("/cart"))
+        .form(&[
+            ("_csrf", csrf_of(&page)),
+            ("variant", variant.to_string()),
+            ("quantity", "2".to_owned()),
+            ("next", "checkout".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&bought), "/checkout?only=now");
+    let page = text(&browser, app.url("/checkout?only=now")).await;
+    assert!(page.contains("¥76.00"), "two bags, not three: {page}");
+    assert!(!page.contains("¥114.00"));
+    let placed = browser
+        .post(app.url("/checkout"))
+        .form(&[
+            ("_csrf", csrf_of(&page)),
+            ("key", value_of(&page, "key")),
+            ("only", value_of(&page, "only")),
+            ("delivery", "pickup".to_owned()),
+            ("station", "1".to_owned()),
+            ("payment", "cash".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(placed.status(), 303);
+    let buyer = app
+        .db
+        .store
+        .account_by_login(&farmgate_domain::accounts::LoginId::parse("buyer").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let orders = app
+        .db
+        .store
+        .orders_of_buyer(buyer.id, farmgate_store::orders::OrderPage::default())
+        .await
+        .unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0].lines[0].quantity, 2, "just what was bought now");
+    assert_eq!(
+        app.db.store.cart(buyer.id).await.unwrap(),
+        vec![(variant, 1)],
+        "the cart is as it was"
+    );
+    // The plain checkout is the cart's again.
+    let page = text(&browser, app.url("/checkout")).await;
+    assert!(page.contains("¥38.00"), "{page}");
     app.stop().await;
 }
