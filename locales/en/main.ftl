@@ -220,6 +220,7 @@ orders-empty = No orders yet.
 order-title = Order { $id }
 order-total = Total:
 order-timeline = Progress
+order-status-awaiting_payment = Awaiting payment
 order-status-placed = Placed
 order-status-paid = Paid
 order-status-packed = Packed

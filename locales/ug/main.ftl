@@ -217,6 +217,7 @@ orders-empty = تېخى زاكاز يوق.
 order-title = زاكاز { $id }
 order-total = جەمئىي:
 order-timeline = زاكاز جەريانى
+order-status-awaiting_payment = تۆلەشنى كۈتۈۋاتىدۇ
 order-status-placed = زاكاز قىلىندى
 order-status-paid = پۇل تۆلەندى
 order-status-packed = ئورالدى

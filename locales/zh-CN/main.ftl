@@ -217,6 +217,7 @@ orders-empty = 还没有订单。
 order-title = 订单 { $id }
 order-total = 合计：
 order-timeline = 订单进度
+order-status-awaiting_payment = 等待付款
 order-status-placed = 已下单
 order-status-paid = 已付款
 order-status-packed = 已打包

@@ -40,6 +40,8 @@ pub struct OrderSummary {
     pub reviewable: Vec<(i64, String)>,
     /// The buyer may ask for money back (delivered or collected, nothing asked yet).
     pub refundable: bool,
+    /// For the buyer of an online order not paid yet: where to pay (until it expires).
+    pub pay_link: Option<String>,
 }
 
 /// Who is looking at an order decides which steps they are offered.
@@ -180,6 +182,9 @@ pub async fn summary(
         PaymentMethod::Cash => t.get("buy-cod"),
         PaymentMethod::Online => t.get("checkout-online"),
     };
+    // An online order stays "placed" until paid; the buyer reads that as waiting for them.
+    let awaiting_payment =
+        order.payment == PaymentMethod::Online && order.status == OrderStatus::Placed;
     Ok(OrderSummary {
         id: order.id,
         title: t.arg("order-title", "id", order.id),
@@ -189,7 +194,13 @@ pub async fn summary(
             .get(&order.shop_id)
             .cloned()
             .unwrap_or_default(),
-        status: t.get(&format!("order-status-{}", order.status.as_str())),
+        status: if awaiting_payment {
+            t.get("order-status-awaiting_payment")
+        } else {
+            t.get(&format!("order-status-{}", order.status.as_str()))
+        },
+        pay_link: (awaiting_payment && viewer == Viewer::Buyer)
+            .then(|| format!("/checkout/{}", order.checkout_id)),
         total: order.total.display_price(),
         shipping: order.shipping.display_price(),
         placed_at: china_time(order.placed_at),

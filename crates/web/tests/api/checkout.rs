@@ -330,6 +330,21 @@ async fn online_payment_goes_through_the_sandbox_gateway_and_its_signed_callback
     let (browser, checkout_path, pay_url) = online_checkout(&app, variant).await;
     let waiting = text(&browser, app.url(&checkout_path)).await;
     assert!(waiting.contains("等待付款") && waiting.contains("去付款"));
+    // The order itself says it waits for the buyer, with the way to pay, in the list too.
+    let list = text(&browser, app.url("/orders")).await;
+    assert!(list.contains("等待付款"), "{list}");
+    assert!(
+        list.contains(&format!("href=\"{checkout_path}\"")),
+        "{list}"
+    );
+    let order_id = list
+        .split("href=\"/orders/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let order = text(&browser, app.url(&format!("/orders/{order_id}"))).await;
+    assert!(order.contains("等待付款") && order.contains(&format!("href=\"{checkout_path}\"")));
 
     // The hosted page shows what is paid; a page with the amount changed is refused.
     let hosted = text(&browser, app.url(&pay_url)).await;
