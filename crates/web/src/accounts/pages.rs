@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::registration::{Registration, create_registration};
 use crate::AppState;
-use crate::auth::{Credentials, CurrentUser, Session};
+use crate::auth::{Credentials, CurrentUser, Session, SessionAccount};
 use crate::client::ClientIp;
 use crate::csrf::CsrfToken;
 use crate::html::{Chrome, FormErrors, local_path, render};
@@ -158,6 +158,8 @@ pub async fn logout(mut session: Session) -> Response {
 struct RegisterPage {
     c: Chrome,
     csrf: String,
+    /// Where the new account goes once signed in (a local path).
+    next: String,
     display_name: String,
     login: String,
     password_hint: String,
@@ -171,6 +173,7 @@ impl RegisterPage {
         RegisterPage {
             c,
             csrf,
+            next: "/".to_owned(),
             display_name: String::new(),
             login: String::new(),
             password_hint,
@@ -179,8 +182,14 @@ impl RegisterPage {
     }
 }
 
-pub async fn register_form(c: Chrome, csrf: CsrfToken) -> Response {
-    render(StatusCode::OK, &RegisterPage::new(c, csrf.0))
+pub async fn register_form(
+    c: Chrome,
+    csrf: CsrfToken,
+    Query(query): Query<LoginQuery>,
+) -> Response {
+    let mut page = RegisterPage::new(c, csrf.0);
+    page.next = local_path(query.next.as_deref());
+    render(StatusCode::OK, &page)
 }
 
 #[derive(Deserialize)]
@@ -191,17 +200,22 @@ pub struct RegisterForm {
     login: String,
     #[serde(default)]
     password: String,
+    next: Option<String>,
 }
 
+/// `POST /register`: makes the account and signs it in, then goes where the person was going.
+/// A login that is taken gets the same answer, signed out (it says nothing about the account).
 pub async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     c: Chrome,
     csrf: CsrfToken,
+    mut session: Session,
     Form(form): Form<RegisterForm>,
 ) -> Response {
     let t = c.t;
     let mut page = RegisterPage::new(c, csrf.0);
+    page.next = local_path(form.next.as_deref());
     page.display_name = form.display_name.clone();
     page.login = form.login.clone();
     let registration = match Registration::parse(&form.display_name, &form.login, &form.password) {
@@ -216,10 +230,21 @@ pub async fn register(
             .add("form", Problem::rate_limited(seconds).message(&t));
         return render(StatusCode::TOO_MANY_REQUESTS, &page);
     }
-    match create_registration(&state, registration, t.lang()).await {
-        Ok(()) => Redirect::to("/login?registered=1").into_response(),
-        Err(problem) => problem.into_response(),
+    let account = match create_registration(&state, registration, t.lang()).await {
+        Ok(Some(account)) => account,
+        // Taken: the same answer as a new account's (nobody learns whose login it is), but
+        // nobody is signed in.
+        Ok(None) => return Redirect::to(&page.next).into_response(),
+        Err(problem) => return problem.into_response(),
+    };
+    let id = account.id;
+    if let Err(err) = session.login(&SessionAccount(account)).await {
+        tracing::error!(error = %err, "could not sign a new account in");
+        return Redirect::to("/login?registered=1").into_response();
     }
+    crate::csrf::renew(&session.session).await;
+    crate::orders::cart::merge_at_login(&state, &session.session, id).await;
+    Redirect::to(&landing(&state, id, page.next).await).into_response()
 }
 
 pub struct GrantLine {

@@ -47,7 +47,7 @@ pub async fn create_registration(
     state: &AppState,
     registration: Registration,
     language: Language,
-) -> Result<(), Problem> {
+) -> Result<Option<farmgate_store::accounts::Account>, Problem> {
     let password = registration.password;
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
@@ -70,9 +70,9 @@ pub async fn create_registration(
                     .grant_role(account.id, Role::Buyer, root.id, None)
                     .await?;
             }
-            Ok(())
+            Ok(Some(account))
         }
-        Err(farmgate_store::Error::Conflict { .. }) => Ok(()),
+        Err(farmgate_store::Error::Conflict { .. }) => Ok(None),
         Err(other) => Err(other.into()),
     }
 }

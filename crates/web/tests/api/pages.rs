@@ -153,21 +153,25 @@ async fn a_villager_registers_logs_in_and_out_with_the_forms() {
         )
         .await;
     assert_eq!(registered.status(), 303);
-    assert_eq!(registered.headers()["location"], "/login?registered=1");
-
-    let login_page = browser
-        .get(app.url("/login?registered=1"))
+    assert_eq!(
+        registered.headers()["location"],
+        "/",
+        "registering signs in"
+    );
+    let account = support::text(&browser, app.url("/account")).await;
+    assert!(account.contains("米热古丽"), "signed in: {account}");
+    let out = browser
+        .post(app.url("/logout"))
+        .form(&[("_csrf", csrf_of(&account).as_str())])
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
-    assert!(login_page.contains("注册已提交"));
+    assert_eq!(out.status(), 303);
+
     let logged_in = app
         .submit(
             &browser,
-            "/login?registered=1",
+            "/login",
             "/login",
             &[
                 ("login", "13909991234"),
@@ -216,6 +220,7 @@ async fn a_villager_registers_logs_in_and_out_with_the_forms() {
 async fn registering_a_taken_login_looks_exactly_like_a_new_one() {
     let app = spawn_app().await;
     let mut answers = Vec::new();
+    let mut signed_in = Vec::new();
     for password in ["first-password", "second-password"] {
         let browser = app.browser();
         let response = app
@@ -234,9 +239,18 @@ async fn registering_a_taken_login_looks_exactly_like_a_new_one() {
             response.status(),
             response.headers()["location"].to_str().unwrap().to_owned(),
         ));
+        let account = browser.get(app.url("/account")).send().await.unwrap();
+        signed_in.push(account.status() == 200);
     }
+    assert_eq!(
+        signed_in,
+        vec![true, false],
+        "only the new account is signed in"
+    );
     assert_eq!(answers[0], answers[1]);
-    // The first registration holds; the second changed nothing.
+    assert_eq!(answers[0].1, "/");
+    // The first registration holds (and was signed in); the second changed nothing and
+    // signed nobody in.
     let login = |password: &'static str| {
         let url = app.url("/api/v1/auth/login");
         async move {
