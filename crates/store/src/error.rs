@@ -13,6 +13,9 @@ pub enum Error {
     /// The record has already moved on (an application decided twice, say).
     #[error("already decided")]
     AlreadyDecided,
+    /// The applicant already has a shop application waiting for the centre.
+    #[error("an application is already waiting")]
+    ApplicationPending,
     /// The order is not in a state that allows this step (someone else acted first, or the
     /// step does not apply to it).
     #[error("not allowed in the order's current state")]

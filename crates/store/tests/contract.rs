@@ -94,6 +94,7 @@ contract!(
     a_notice_is_written_once_and_read_by_its_reader_only,
     the_intake_tells_each_shop_of_its_new_orders,
     parcels_wait_at_stations_and_on_the_road_within_their_region,
+    an_applicant_has_one_application_waiting_at_a_time,
 );
 
 #[path = "contract/foundation.rs"]

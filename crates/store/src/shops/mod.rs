@@ -122,10 +122,29 @@ fn applications(rows: Vec<application::Model>) -> Result<Vec<ShopApplication>> {
 }
 
 impl Store {
+    /// Files an application for the centre to review. One at a time: an applicant whose
+    /// earlier application is still waiting is refused (`ApplicationPending`), also when two
+    /// taps race (the applicant's row is locked on PostgreSQL; SQLite's writer lock serialises).
     pub async fn submit_shop_application(
         &self,
         new: NewShopApplication,
     ) -> Result<ShopApplication> {
+        use sea_orm::QuerySelect;
+        let txn = self.begin_write().await?;
+        if self.backend() == crate::Backend::Postgres {
+            crate::accounts::entity::account::Entity::find_by_id(new.applicant_id)
+                .lock_exclusive()
+                .one(&txn)
+                .await?;
+        }
+        let waiting = application::Entity::find()
+            .filter(application::Column::ApplicantId.eq(new.applicant_id))
+            .filter(application::Column::Status.eq(ApplicationStatus::Pending.as_str()))
+            .one(&txn)
+            .await?;
+        if waiting.is_some() {
+            return Err(Error::ApplicationPending);
+        }
         let row = application::ActiveModel {
             applicant_id: Set(new.applicant_id),
             name: Set(new.name.as_str().to_owned()),
@@ -138,8 +157,9 @@ impl Store {
             trainee_id: Set(new.trainee_id),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await?;
+        txn.commit().await?;
         row.try_into()
     }
 

@@ -140,3 +140,71 @@ pub(super) async fn a_rejected_applicant_sees_the_reason_and_may_apply_again(db:
         "newest first"
     );
 }
+
+/// One application waits at a time: a second (or a second tap racing the first) is refused
+/// until the centre has decided; after a rejection the applicant may apply again.
+pub(super) async fn an_applicant_has_one_application_waiting_at_a_time(db: &TestDb) {
+    use farmgate_store::shops::Decision;
+    let store = &db.store;
+    seed_demo(store).await;
+    let first = apply(store, "apricot-farmer", "tekes-qiongkushitai").await;
+    let again = store
+        .submit_shop_application(farmgate_store::shops::NewShopApplication {
+            applicant_id: first.applicant_id,
+            name: farmgate_domain::shops::ShopName::parse("又一个杏干店").unwrap(),
+            kind: farmgate_domain::shops::ShopKind::Farmer,
+            village_id: first.village_id,
+            phone: farmgate_domain::accounts::PhoneNumber::parse("13912345678").unwrap(),
+            story: String::new(),
+            trainee_id: None,
+        })
+        .await;
+    assert!(matches!(again, Err(Error::ApplicationPending)), "{again:?}");
+
+    let staff = store
+        .account_by_login(&LoginId::parse("admin").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .decide_shop_application(
+            first.id,
+            staff.id,
+            Decision::Reject {
+                reason: "先参加培训".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+    // Two taps at once after the rejection: one application, one refusal.
+    let taps = (0..2).map(|_| {
+        let store = store.clone();
+        let new = farmgate_store::shops::NewShopApplication {
+            applicant_id: first.applicant_id,
+            name: farmgate_domain::shops::ShopName::parse("琼库什台杏干").unwrap(),
+            kind: farmgate_domain::shops::ShopKind::Farmer,
+            village_id: first.village_id,
+            phone: farmgate_domain::accounts::PhoneNumber::parse("13912345678").unwrap(),
+            story: String::new(),
+            trainee_id: None,
+        };
+        tokio::spawn(async move { store.submit_shop_application(new).await })
+    });
+    let mut filed = 0;
+    for tap in taps.collect::<Vec<_>>() {
+        match tap.await.unwrap() {
+            Ok(_) => filed += 1,
+            Err(Error::ApplicationPending) => {}
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(filed, 1);
+    assert_eq!(
+        store
+            .shop_applications_of(first.applicant_id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use farmgate_domain::notifications::{Audience, NoticeKind};
-use farmgate_store::notifications::NoticeSetting;
+use farmgate_store::notifications::{NoticeSetting, Subject};
 use serde::Deserialize;
 
 use super::{link, message};
@@ -93,7 +93,19 @@ pub async fn open(
         .store
         .mark_notices_read(user.account.id, Some(id))
         .await?;
-    Ok(Redirect::to(&link(notice.subject)).into_response())
+    Ok(Redirect::to(&destination(&state, notice.subject).await?).into_response())
+}
+
+/// Where opening a notice goes: its thing's page; for an approved shop application, the new
+/// shop's "list your first product" form (the next thing its owner does).
+async fn destination(state: &AppState, subject: Subject) -> Result<String, Problem> {
+    if let Subject::ShopApplication(id) = subject {
+        let application = state.store.shop_application(id).await?;
+        if let Some(shop) = application.shop_id {
+            return Ok(format!("/seller/shops/{shop}/products/new"));
+        }
+    }
+    Ok(link(subject))
 }
 
 /// `POST /notices/read`: everything read.

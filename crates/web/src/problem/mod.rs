@@ -101,6 +101,7 @@ impl From<farmgate_store::Error> for Problem {
                 Problem::new(StatusCode::CONFLICT, "conflict").with_field(field)
             }
             Error::AlreadyDecided => Problem::new(StatusCode::CONFLICT, "already-decided"),
+            Error::ApplicationPending => Problem::new(StatusCode::CONFLICT, "application-pending"),
             Error::OrderState => Problem::new(StatusCode::CONFLICT, "order-state"),
             Error::Muted => Problem::new(StatusCode::FORBIDDEN, "chat-muted"),
             Error::Invalid(err) => err.into(),

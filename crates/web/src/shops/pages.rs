@@ -15,7 +15,7 @@ use super::{ApplicationInput, REVIEWERS, parse_application};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
-use crate::format::{VillageOption, place_label, village_options};
+use crate::format::{VillageOption, china_time, place_label, village_options};
 use crate::html::{Chrome, FormErrors, render};
 use crate::i18n::Tr;
 use crate::problem::Problem;
@@ -47,6 +47,9 @@ struct ApplyPage {
     kinds: Vec<(&'static str, String)>,
     villages: Vec<VillageOption>,
     mine: Vec<ApplicationLine>,
+    /// An application is waiting for the centre: the page says what happens next instead of
+    /// offering the form again.
+    waiting: bool,
 }
 
 fn status_label(t: &Tr, status: ApplicationStatus) -> String {
@@ -78,13 +81,20 @@ async fn apply_page(
 ) -> Result<ApplyPage, Problem> {
     let t = c.t;
     let regions = state.store.all_regions().await?;
+    let mine = state.store.shop_applications_of(user.account.id).await?;
+    // A form sent back with mistakes beside its fields is shown again, waiting or not.
+    let mistakes = ["name", "kind", "village", "phone", "story"]
+        .iter()
+        .any(|field| errors.has(field));
+    let waiting = mine.iter().any(|a| a.status == ApplicationStatus::Pending) && !mistakes;
     Ok(ApplyPage {
+        waiting,
         kinds: ShopKind::ALL
             .iter()
             .map(|k| (k.as_str(), t.get(&format!("shop-kind-{}", k.as_str()))))
             .collect(),
         villages: village_options(&regions, t.lang()),
-        mine: lines(&t, state.store.shop_applications_of(user.account.id).await?),
+        mine: lines(&t, mine),
         csrf,
         notice,
         fields,
@@ -168,10 +178,27 @@ pub async fn apply(
         story: &form.story,
     };
     match parse_application(&state, user.account.id, input).await? {
-        Ok(application) => {
-            state.store.submit_shop_application(application).await?;
-            Ok(Redirect::to("/shops/apply?sent=1").into_response())
-        }
+        Ok(application) => match state.store.submit_shop_application(application).await {
+            Ok(_) => Ok(Redirect::to("/shops/apply?sent=1").into_response()),
+            // A second tap, or a second application while one waits: said on the page.
+            Err(farmgate_store::Error::ApplicationPending) => {
+                let problem = Problem::from(farmgate_store::Error::ApplicationPending);
+                let mut errors = FormErrors::none();
+                errors.add("form", problem.message(&c.t));
+                let page = apply_page(
+                    &state,
+                    &user,
+                    c,
+                    csrf.0,
+                    ApplyFields::default(),
+                    errors,
+                    None,
+                )
+                .await?;
+                Ok(render(StatusCode::CONFLICT, &page))
+            }
+            Err(other) => Err(other.into()),
+        },
         Err(problems) => {
             let t = c.t;
             let errors = FormErrors::of(&t, &problems);
@@ -195,6 +222,75 @@ pub struct ReviewLine {
     pub village: String,
     pub phone: String,
     pub story: String,
+    /// Who applied (their name on the platform) and when.
+    pub applicant: String,
+    pub applied: String,
+    /// Their training certificate, if they have one: "course · code · date".
+    pub certificate: Option<String>,
+    /// The stations of the applicant's township, which know the village (the centre asks them).
+    pub stations: Vec<String>,
+}
+
+/// What a reviewer needs to decide on application `a`: who applied, their story, the course
+/// they finished, the stations near their village.
+async fn review_line(
+    state: &AppState,
+    t: &Tr,
+    regions: &[farmgate_store::regions::Region],
+    a: ShopApplication,
+) -> Result<ReviewLine, Problem> {
+    let language = t.lang();
+    let village = regions.iter().find(|r| r.id == a.village_id);
+    let applicant = state.store.account_by_id(a.applicant_id).await?;
+    let certificate = match a.trainee_id {
+        Some(trainee) => match state
+            .store
+            .certificates_of(trainee)
+            .await?
+            .into_iter()
+            .next()
+        {
+            Some(certificate) => {
+                let session = state.store.training_session(certificate.session_id).await?;
+                let course = state.store.course(session.course_id).await?;
+                Some(format!(
+                    "{} · {} · {}",
+                    course.title.get(language).0,
+                    certificate.code,
+                    china_time(certificate.issued_at)
+                ))
+            }
+            None => None,
+        },
+        None => None,
+    };
+    let township = village
+        .and_then(|v| v.parent_id)
+        .and_then(|id| regions.iter().find(|r| r.id == id));
+    let stations = match township {
+        Some(town) => state
+            .store
+            .stations_within(&town.path)
+            .await?
+            .iter()
+            .map(|s| s.name(language).to_owned())
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(ReviewLine {
+        id: a.id,
+        kind: t.get(&format!("shop-kind-{}", a.kind.as_str())),
+        village: village
+            .map(|v| place_label(regions, v, language))
+            .unwrap_or_default(),
+        applicant: applicant.map(|a| a.display_name).unwrap_or_default(),
+        applied: china_time(a.created_at),
+        certificate,
+        stations,
+        name: a.name,
+        phone: a.phone,
+        story: a.story,
+    })
 }
 
 #[derive(Template)]
@@ -237,24 +333,14 @@ pub async fn review(
     user.require(REVIEWERS, &region.path)?;
     let language = c.t.lang();
     let regions = state.store.all_regions().await?;
-    let pending = state
+    let mut pending = Vec::new();
+    for a in state
         .store
         .shop_applications_within(&region.path, Some(ApplicationStatus::Pending))
         .await?
-        .into_iter()
-        .map(|a| ReviewLine {
-            id: a.id,
-            kind: c.t.get(&format!("shop-kind-{}", a.kind.as_str())),
-            village: regions
-                .iter()
-                .find(|r| r.id == a.village_id)
-                .map(|v| place_label(&regions, v, language))
-                .unwrap_or_default(),
-            name: a.name,
-            phone: a.phone,
-            story: a.story,
-        })
-        .collect();
+    {
+        pending.push(review_line(&state, &c.t, &regions, a).await?);
+    }
     let page = ReviewPage {
         heading: c.t.arg("review-title", "region", region.name(language)),
         region: region.code.as_str().to_owned(),

@@ -102,6 +102,25 @@ async fn a_villager_applies_by_form_and_the_centre_approves_by_form() {
         .await
         .unwrap();
     assert!(mine.contains("申请已提交") && mine.contains("审核中"));
+    assert!(
+        mine.contains("接下来会怎样") && !mine.contains("action=\"/shops/apply\""),
+        "the sent page says what happens next instead of the form again"
+    );
+    // A second tap is refused with a message, and no second application is filed.
+    let again = villager
+        .post(app.url("/shops/apply"))
+        .form(&[
+            ("_csrf", support::csrf_of(&mine).as_str()),
+            ("name", "琼库什台杏干"),
+            ("kind", "farmer"),
+            ("village", "tekes-qiongkushitai"),
+            ("phone", "13900001234"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    assert!(again.text().await.unwrap().contains("不用再提交"));
 
     let staff = app.logged_in("tekes-centre").await;
     let queue = staff
@@ -113,6 +132,15 @@ async fn a_villager_applies_by_form_and_the_centre_approves_by_form() {
         .await
         .unwrap();
     assert!(queue.contains("琼库什台杏干") && queue.contains("山里晒的杏干"));
+    assert_eq!(
+        queue.matches("琼库什台杏干</h2>").count(),
+        1,
+        "one application"
+    );
+    assert!(
+        queue.contains("申请人") && queue.contains("阿依古丽"),
+        "the card says who applied"
+    );
     let id = queue
         .split("/centre/shop-applications/")
         .nth(1)
@@ -152,6 +180,35 @@ async fn a_villager_applies_by_form_and_the_centre_approves_by_form() {
         .await
         .unwrap();
     assert!(mine.contains("已通过"));
+    // Told of it: the notice opens the new shop's "list your first product".
+    let villager_id = app
+        .db
+        .store
+        .account_by_login(&farmgate_domain::accounts::LoginId::parse("13900001234").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let mut told = Vec::new();
+    for _ in 0..50 {
+        told = app.db.store.notices(villager_id, None, 5).await.unwrap();
+        if !told.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let opened = villager
+        .get(app.url(&format!("/notices/{}", told[0].id)))
+        .send()
+        .await
+        .unwrap();
+    let to = opened.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        to.starts_with("/seller/shops/") && to.ends_with("/products/new"),
+        "{to}"
+    );
+    let form = villager.get(app.url(&to)).send().await.unwrap();
+    assert_eq!(form.status(), 200);
     let shop_link = mine
         .split("href=\"/shops/")
         .nth(1)
