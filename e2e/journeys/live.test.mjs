@@ -174,7 +174,7 @@ test('a host goes live with video; viewers chat in Chinese and Uyghur, buy with 
   // The Chinese viewer's first purchase chooses a pickup station once; after that one tap buys.
   const stockText = async (page) => (await page.locator('#pins li.card .stock').first().textContent()).replace(/[\u2066-\u2069]/g, '');
   await zh.getByRole('button', { name: '马上抢' }).first().click();
-  await zh.waitForURL(/\/checkout$/);
+  await zh.waitForURL(/\/checkout\?only=now$/);
   await assert.doesNotReject(zh.getByText('¥29.90').first().waitFor());
   const station = zh.locator('#station option', { hasText: '嘉陵村服务站' });
   await zh.locator('#station').selectOption({ label: await station.textContent() });

@@ -83,3 +83,31 @@ pub fn village_options(regions: &[Region], language: Language) -> Vec<VillageOpt
     options.sort_by(|a, b| a.label.cmp(&b.label));
     options
 }
+
+/// The county `region` lies in (itself, if it is one).
+pub fn county_of<'a>(regions: &'a [Region], region: &Region) -> Option<&'a Region> {
+    regions
+        .iter()
+        .find(|r| r.level == RegionLevel::County && r.path.contains(&region.path))
+}
+
+/// Where a region is on the map: its own coordinates, else its nearest ancestor's.
+fn coordinates(regions: &[Region], region: &Region) -> Option<(f64, f64)> {
+    if let (Some(lat), Some(lon)) = (region.latitude, region.longitude) {
+        return Some((lat, lon));
+    }
+    let parent = regions.iter().find(|r| Some(r.id) == region.parent_id)?;
+    coordinates(regions, parent)
+}
+
+/// How far apart two places are, in kilometres along the earth's surface (haversine), when
+/// both are on the map.
+pub fn distance_km(regions: &[Region], a: &Region, b: &Region) -> Option<f64> {
+    let (lat1, lon1) = coordinates(regions, a)?;
+    let (lat2, lon2) = coordinates(regions, b)?;
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = (lat2 - lat1).to_radians();
+    let dl = (lon2 - lon1).to_radians();
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    Some(2.0 * 6371.0 * h.sqrt().asin())
+}

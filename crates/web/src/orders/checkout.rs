@@ -99,6 +99,92 @@ pub struct CheckoutForm {
     only: String,
 }
 
+/// Where the buyer is, as far as FarmGate knows: the place of their last delivery, or of the
+/// station they last collected from.
+async fn buyer_place<'a>(
+    state: &AppState,
+    user: &CurrentUser,
+    regions: &'a [farmgate_store::regions::Region],
+) -> Result<Option<&'a farmgate_store::regions::Region>, Problem> {
+    let region_id = match state.store.buyer_defaults(user.account.id).await? {
+        Some((farmgate_store::orders::Delivery::Home { region_id, .. }, _)) => region_id,
+        Some((farmgate_store::orders::Delivery::Pickup { station_id }, _)) => {
+            state.store.station(station_id).await?.region_id
+        }
+        None => return Ok(None),
+    };
+    Ok(regions.iter().find(|r| r.id == region_id))
+}
+
+/// The stations to offer, nearest to the buyer first (with the distance, the fee and the
+/// hours), and the one to choose for them: the nearest in their own county, if any.
+fn station_choices(
+    t: &Tr,
+    regions: &[farmgate_store::regions::Region],
+    stations: &[farmgate_store::stations::Station],
+    near: Option<&farmgate_store::regions::Region>,
+) -> (Vec<Choice>, Option<i64>) {
+    let region_of = |id: i64| regions.iter().find(|r| r.id == id);
+    let mut rows: Vec<(Option<f64>, &farmgate_store::stations::Station)> = stations
+        .iter()
+        .map(|s| {
+            let km = near
+                .zip(region_of(s.region_id))
+                .and_then(|(a, b)| crate::format::distance_km(regions, a, b));
+            (km, s)
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        let far = f64::MAX;
+        a.0.unwrap_or(far)
+            .total_cmp(&b.0.unwrap_or(far))
+            .then_with(|| a.1.name(t.lang()).cmp(b.1.name(t.lang())))
+    });
+    let county = near.and_then(|r| crate::format::county_of(regions, r));
+    let nearest = rows
+        .iter()
+        .find(|(_, s)| {
+            let at = region_of(s.region_id);
+            matches!((county, at), (Some(c), Some(at)) if c.path.contains(&at.path))
+        })
+        .map(|(_, s)| s.id);
+    let choices = rows
+        .into_iter()
+        .map(|(km, s)| {
+            let mut label = format!(
+                "{}{}",
+                s.name(t.lang()),
+                t.arg("station-option-fee", "fee", station_fee(t, s))
+            );
+            if let Some(place) = region_of(s.region_id) {
+                label.push_str(&format!(" · {}", place_label(regions, place, t.lang())));
+            }
+            if let Some(km) = km {
+                label.push_str(&format!(
+                    " · {}",
+                    t.arg("station-distance", "km", km.round() as i64)
+                ));
+            }
+            if let Some(hours) = &s.hours {
+                label.push_str(&format!(" · {hours}"));
+            }
+            Choice {
+                value: s.id.to_string(),
+                label,
+            }
+        })
+        .collect();
+    (choices, nearest)
+}
+
+fn station_fee(t: &Tr, s: &farmgate_store::stations::Station) -> String {
+    if s.pickup_fee.0 == 0 {
+        t.get("station-fee-none")
+    } else {
+        t.arg("station-fee", "fee", s.pickup_fee.display_price())
+    }
+}
+
 /// What a checkout buys, and the live room whose prices apply (while it is live).
 #[derive(Clone, Copy)]
 struct Buying<'a> {
@@ -151,32 +237,9 @@ async fn page(
         .iter()
         .find(|r| r.parent_id.is_none())
         .ok_or(Problem::not_found())?;
-    let stations = state
-        .store
-        .stations_within(&root.path)
-        .await?
-        .into_iter()
-        .map(|s| {
-            let place = regions
-                .iter()
-                .find(|r| r.id == s.region_id)
-                .map(|r| place_label(&regions, r, t.lang()))
-                .unwrap_or_default();
-            let fee = if s.pickup_fee.0 == 0 {
-                t.get("station-fee-none")
-            } else {
-                t.arg("station-fee", "fee", s.pickup_fee.display_price())
-            };
-            Choice {
-                value: s.id.to_string(),
-                label: format!(
-                    "{}{} · {place}",
-                    s.name(t.lang()),
-                    t.arg("station-option-fee", "fee", fee)
-                ),
-            }
-        })
-        .collect();
+    let near = buyer_place(state, user, &regions).await?;
+    let all_stations = state.store.stations_within(&root.path).await?;
+    let (stations, nearest) = station_choices(&t, &regions, &all_stations, near);
     let mut places: Vec<Choice> = regions
         .iter()
         .filter(|r| matches!(r.level, RegionLevel::Township | RegionLevel::Village))
@@ -190,7 +253,15 @@ async fn page(
         form.key = uuid::Uuid::new_v4().simple().to_string();
     }
     if form.delivery.is_empty() {
-        form.delivery = "pickup".to_owned();
+        // A station of the buyer's own county if there is one; else their door. Never a
+        // station somewhere else by default.
+        match nearest {
+            Some(station) => {
+                form.delivery = "pickup".to_owned();
+                form.station = station.to_string();
+            }
+            None => form.delivery = "home".to_owned(),
+        }
     }
     if form.payment.is_empty() {
         form.payment = "cash".to_owned();
@@ -282,7 +353,7 @@ async fn place(
     let delivery = parse_delivery(
         state,
         &DeliveryInput {
-            kind: form.delivery.clone(),
+            kind: chosen_delivery(form).to_owned(),
             station: form.station.clone(),
             region: form.region.clone(),
             address: form.address.clone(),
@@ -305,6 +376,17 @@ async fn place(
     )
     .await?;
     Ok(checkout)
+}
+
+/// How the buyer wants it: as the radio says, except that a station chosen with no address
+/// written means pickup there (someone new to this picks the station and forgets the radio).
+fn chosen_delivery(form: &CheckoutForm) -> &str {
+    let no_address = form.region.trim().is_empty() && form.address.trim().is_empty();
+    if form.delivery == "home" && no_address && !form.station.trim().is_empty() {
+        "pickup"
+    } else {
+        &form.delivery
+    }
 }
 
 /// After a checkout: what it bought leaves the cart (a "buy now" leaves the cart alone).

@@ -1106,3 +1106,116 @@ async fn buy_now_buys_just_that_item_and_leaves_the_cart() {
     assert!(page.contains("¥38.00"), "{page}");
     app.stop().await;
 }
+
+/// Places a cash order for `browser` with delivery to the door at `region`.
+async fn home_order(app: &App, browser: &reqwest::Client, variant: i64, region: &str) {
+    add_to_cart(app, browser, variant, 1).await;
+    let page = text(browser, app.url("/checkout")).await;
+    let placed = browser
+        .post(app.url("/checkout"))
+        .form(&[
+            ("_csrf", csrf_of(&page)),
+            ("key", value_of(&page, "key")),
+            ("delivery", "home".to_owned()),
+            ("region", region.to_owned()),
+            ("address", "5 组 8 号".to_owned()),
+            ("recipient", "马小燕".to_owned()),
+            ("phone", "13911112222".to_owned()),
+            ("payment", "cash".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(placed.status(), 303, "a home order to {region}");
+}
+
+/// The station chosen for the buyer: the `<option>` marked selected in the station list.
+fn selected_station(page: &str) -> Option<String> {
+    let list = page
+        .split("id=\"station\"")
+        .nth(1)?
+        .split("</select>")
+        .next()?;
+    list.split("<option")
+        .find(|o| o.contains(" selected"))
+        .and_then(|o| o.split('>').nth(1))
+        .map(|label| label.trim_end_matches("</option").to_owned())
+}
+
+/// Stations near the buyer come first and the nearest of their own county is chosen for
+/// them; a buyer far from every station, or unknown, gets home delivery, never a station in
+/// another county.
+#[tokio::test]
+async fn pickup_is_offered_near_the_buyer_and_home_delivery_when_far() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (_, _, variant) = stocked(&app, 20).await;
+    let browser = app.logged_in("buyer").await;
+
+    // Nothing known of the buyer yet: home delivery, no station picked for them.
+    add_to_cart(&app, &browser, variant, 1).await;
+    let first = text(&browser, app.url("/checkout")).await;
+    assert!(first.contains("value=\"home\" checked"), "home by default");
+    assert_eq!(selected_station(&first), None);
+
+    // After an order brought home to a village of Huixian, its village station comes first,
+    // chosen, with its distance.
+    home_order(&app, &browser, variant, "huixian-jialing-village").await;
+    add_to_cart(&app, &browser, variant, 1).await;
+    let near = text(&browser, app.url("/checkout")).await;
+    assert!(
+        near.contains("value=\"pickup\" checked"),
+        "pickup near home"
+    );
+    let chosen = selected_station(&near).unwrap();
+    assert!(chosen.starts_with("嘉陵村服务站"), "{chosen}");
+    assert!(chosen.contains("约 0 公里"), "{chosen}");
+    let options: Vec<&str> = near
+        .split("id=\"station\"")
+        .nth(1)
+        .unwrap()
+        .split("<option value=\"")
+        .skip(2)
+        .collect();
+    assert!(options[0].contains("嘉陵村服务站"), "nearest first");
+
+    // A buyer in Shanghai: home delivery again, no Xinjiang or Gansu station chosen.
+    home_order(&app, &browser, variant, "shanghai-zhangjiang").await;
+    add_to_cart(&app, &browser, variant, 1).await;
+    let far = text(&browser, app.url("/checkout")).await;
+    assert!(far.contains("value=\"home\" checked"));
+    assert_eq!(selected_station(&far), None);
+    app.stop().await;
+}
+
+/// Someone new picks a station and forgets the delivery radio (home, by default for them):
+/// a station with no address written is taken as pickup there.
+#[tokio::test]
+async fn a_station_chosen_without_an_address_is_pickup() {
+    let app = spawn_with(Db::Sqlite, WebConfig::default()).await.unwrap();
+    let (_, _, variant) = stocked(&app, 5).await;
+    let browser = app.logged_in("buyer").await;
+    add_to_cart(&app, &browser, variant, 1).await;
+    let page = text(&browser, app.url("/checkout")).await;
+    assert!(page.contains("value=\"home\" checked"));
+    let placed = browser
+        .post(app.url("/checkout"))
+        .form(&[
+            ("_csrf", csrf_of(&page)),
+            ("key", value_of(&page, "key")),
+            ("delivery", "home".to_owned()),
+            ("station", "1".to_owned()),
+            ("region", String::new()),
+            ("address", String::new()),
+            ("payment", "cash".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(placed.status(), 303);
+    let checkout_id = location(&placed)
+        .trim_start_matches("/checkout/")
+        .to_owned();
+    let order = &app.db.store.orders_of_checkout(&checkout_id).await.unwrap()[0];
+    assert_eq!(order.station_id, Some(1));
+    app.stop().await;
+}

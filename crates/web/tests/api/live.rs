@@ -151,8 +151,8 @@ async fn a_host_schedules_pins_goes_live_and_ends() {
         .send()
         .await
         .unwrap();
-    assert_eq!(bought.headers()["location"], "/checkout");
-    let checkout = text(&viewer, app.url("/checkout")).await;
+    assert_eq!(bought.headers()["location"], "/checkout?only=now");
+    let checkout = text(&viewer, app.url("/checkout?only=now")).await;
     assert!(
         checkout.contains("¥59.80"),
         "two at the room price: {checkout}"
@@ -170,6 +170,7 @@ async fn a_host_schedules_pins_goes_live_and_ends() {
         .form(&[
             ("_csrf", csrf_of(&checkout)),
             ("key", key),
+            ("only", "now".to_owned()),
             ("delivery", "pickup".to_owned()),
             ("station", "1".to_owned()),
             ("payment", "cash".to_owned()),
