@@ -68,7 +68,10 @@ test('a villager applies in Uyghur, the centre approves, the shop opens', async 
   await assertAccessible(villager, 'notices (ug)');
   await screenshot(villager, '12b-notices-ug');
   await villager.getByRole('link', { name: /دۇكان ئېچىش ئىلتىماسى تەستىقلاندى/ }).click();
-  await villager.waitForURL(/\/shops\/apply$/);
+  // The approval opens the new shop's "list your first product".
+  await villager.waitForURL(/\/seller\/shops\/\d+\/products\/new$/);
+  await assertAccessible(villager, 'first product form (ug)');
+  await villager.goto(server.url + '/shops/apply');
   await assert.doesNotReject(villager.getByText('تەستىقلاندى').first().waitFor());
   await villager.getByRole('link', { name: 'دۇكىنىمنى كۆرۈش' }).click();
   await villager.waitForURL(/\/shops\/\d+$/);

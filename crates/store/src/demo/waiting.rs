@@ -62,6 +62,15 @@ const APPLICANTS: &[(&str, &str, Language, &str)] = &[
     ),
 ];
 
+/// What this morning's parcels are made from.
+#[derive(Clone, Copy)]
+struct Morning<'a> {
+    intake: &'a OrderIntake,
+    buyers: &'a [Buyer],
+    variants: &'a [i64],
+    regions: &'a [Region],
+}
+
 fn bad(e: farmgate_domain::ValidationError) -> Error {
     Error::Config(e.to_string())
 }
@@ -76,19 +85,19 @@ impl Store {
         life: &mut DemoLife,
     ) -> Result<()> {
         let regions = self.all_regions().await?;
+        let morning = Morning {
+            intake,
+            buyers,
+            variants,
+            regions: &regions,
+        };
         let mut n = 0;
         for account in DEMO_ACCOUNTS {
             for (role, code) in account.grants {
                 let area = self.region_by_code(code).await?;
                 let orders = match role {
-                    Role::StationOperator => {
-                        self.demo_pickups(intake, buyers, variants, &regions, &area, &mut n)
-                            .await?
-                    }
-                    Role::Courier => {
-                        self.demo_doorsteps(intake, buyers, variants, &regions, &area, &mut n)
-                            .await?
-                    }
+                    Role::StationOperator => self.demo_pickups(&morning, &area, &mut n).await?,
+                    Role::Courier => self.demo_doorsteps(&morning, &area, &mut n).await?,
                     _ => continue,
                 };
                 life.orders += orders as u64;
@@ -101,13 +110,16 @@ impl Store {
     /// station since yesterday.
     async fn demo_pickups(
         &self,
-        intake: &OrderIntake,
-        buyers: &[Buyer],
-        variants: &[i64],
-        regions: &[Region],
+        morning: &Morning<'_>,
         area: &Region,
         n: &mut usize,
     ) -> Result<usize> {
+        let Morning {
+            intake,
+            buyers,
+            variants,
+            regions,
+        } = *morning;
         let Some(station) = self.stations_within(&area.path).await?.into_iter().next() else {
             return Ok(0);
         };
@@ -136,13 +148,16 @@ impl Store {
     /// Parcels shipped yesterday to doors in the courier's area: gifts to family there.
     async fn demo_doorsteps(
         &self,
-        intake: &OrderIntake,
-        buyers: &[Buyer],
-        variants: &[i64],
-        regions: &[Region],
+        morning: &Morning<'_>,
         area: &Region,
         n: &mut usize,
     ) -> Result<usize> {
+        let Morning {
+            intake,
+            buyers,
+            variants,
+            regions,
+        } = *morning;
         let villages: Vec<&Region> = regions
             .iter()
             .filter(|r| r.level == RegionLevel::Village && area.path.contains(&r.path))

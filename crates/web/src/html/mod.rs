@@ -30,7 +30,17 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Bumped with the crate version so browsers refetch the stylesheet after an upgrade.
-const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The stylesheet, compiled in.
+const STYLESHEET: &str = include_str!("../../static/app.css");
+
+/// The stylesheet's version in its address: a hash of its content, so a changed stylesheet is
+/// fetched at once and an unchanged one stays cached for a year (rural data costs money).
+static ASSET_VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    STYLESHEET.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+});
 
 pub struct LangLink {
     pub tag: &'static str,
@@ -79,7 +89,7 @@ impl Chrome {
                     current: l == language,
                 })
                 .collect(),
-            asset_version: ASSET_VERSION,
+            asset_version: ASSET_VERSION.as_str(),
             test_payments: false,
             unread: 0,
             desk_label: String::new(),
@@ -319,9 +329,9 @@ pub async fn stylesheet() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
         ],
-        include_str!("../../static/app.css"),
+        STYLESHEET,
     )
         .into_response()
 }

@@ -1067,19 +1067,19 @@ async fn buy_now_buys_just_that_item_and_leaves_the_cart() {
     let page = text(&browser, app.url("/checkout?only=now")).await;
     assert!(page.contains("¥76.00"), "two bags, not three: {page}");
     assert!(!page.contains("¥114.00"));
-    let placed = browser
-        .post(app.url("/checkout"))
-        .form(&[
-            ("_csrf", csrf_of(&page)),
-            ("key", value_of(&page, "key")),
-            ("only", value_of(&page, "only")),
-            ("delivery", "pickup".to_owned()),
-            ("station", "1".to_owned()),
-            ("payment", "cash".to_owned()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let only = value_of(&page, "only");
+    let placed = submit_checkout(
+        &app,
+        &browser,
+        &page,
+        &[
+            ("only", &only),
+            ("delivery", "pickup"),
+            ("station", "1"),
+            ("payment", "cash"),
+        ],
+    )
+    .await;
     assert_eq!(placed.status(), 303);
     let buyer = app
         .db
@@ -1107,25 +1107,48 @@ async fn buy_now_buys_just_that_item_and_leaves_the_cart() {
     app.stop().await;
 }
 
+/// Submits the checkout form on `page` with `fields`, its CSRF token and key added.
+async fn submit_checkout(
+    app: &App,
+    browser: &reqwest::Client,
+    page: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut form = vec![
+        ("_csrf".to_owned(), csrf_of(page)),
+        ("key".to_owned(), value_of(page, "key")),
+    ];
+    form.extend(
+        fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    browser
+        .post(app.url("/checkout"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Places a cash order for `browser` with delivery to the door at `region`.
 async fn home_order(app: &App, browser: &reqwest::Client, variant: i64, region: &str) {
     add_to_cart(app, browser, variant, 1).await;
     let page = text(browser, app.url("/checkout")).await;
-    let placed = browser
-        .post(app.url("/checkout"))
-        .form(&[
-            ("_csrf", csrf_of(&page)),
-            ("key", value_of(&page, "key")),
-            ("delivery", "home".to_owned()),
-            ("region", region.to_owned()),
-            ("address", "5 组 8 号".to_owned()),
-            ("recipient", "马小燕".to_owned()),
-            ("phone", "13911112222".to_owned()),
-            ("payment", "cash".to_owned()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let placed = submit_checkout(
+        app,
+        browser,
+        &page,
+        &[
+            ("delivery", "home"),
+            ("region", region),
+            ("address", "5 组 8 号"),
+            ("recipient", "马小燕"),
+            ("phone", "13911112222"),
+            ("payment", "cash"),
+        ],
+    )
+    .await;
     assert_eq!(placed.status(), 303, "a home order to {region}");
 }
 
@@ -1197,20 +1220,19 @@ async fn a_station_chosen_without_an_address_is_pickup() {
     add_to_cart(&app, &browser, variant, 1).await;
     let page = text(&browser, app.url("/checkout")).await;
     assert!(page.contains("value=\"home\" checked"));
-    let placed = browser
-        .post(app.url("/checkout"))
-        .form(&[
-            ("_csrf", csrf_of(&page)),
-            ("key", value_of(&page, "key")),
-            ("delivery", "home".to_owned()),
-            ("station", "1".to_owned()),
-            ("region", String::new()),
-            ("address", String::new()),
-            ("payment", "cash".to_owned()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let placed = submit_checkout(
+        &app,
+        &browser,
+        &page,
+        &[
+            ("delivery", "home"),
+            ("station", "1"),
+            ("region", ""),
+            ("address", ""),
+            ("payment", "cash"),
+        ],
+    )
+    .await;
     assert_eq!(placed.status(), 303);
     let checkout_id = location(&placed)
         .trim_start_matches("/checkout/")

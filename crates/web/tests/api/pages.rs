@@ -45,6 +45,27 @@ async fn the_base_page_stays_under_30_kb() {
         css.len()
     );
     assert!(total <= 30 * 1024, "{total} bytes");
+
+    // The stylesheet's address carries a hash of its content, so it may be kept for a year.
+    let page = String::from_utf8_lossy(&html).into_owned();
+    let version = page
+        .split("/static/app.css?v=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    assert!(
+        version.len() == 16 && version.chars().all(|c| c.is_ascii_hexdigit()),
+        "{version}"
+    );
+    let cached = reqwest::get(app.url(&format!("/static/app.css?v={version}")))
+        .await
+        .unwrap();
+    assert!(
+        cached.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
     app.stop().await;
 }
 
