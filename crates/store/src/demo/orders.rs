@@ -448,16 +448,26 @@ impl Store {
         Ok(())
     }
 
-    /// The shop's and the buyer's steps, as far as an order of this age has come.
-    async fn walk(&self, order: &Order, pickup: bool, age: Duration) -> Result<()> {
+    /// Who packs a demo order (its shop's first member) and what the parcel weighs.
+    pub(super) async fn demo_packer(&self, order: &Order) -> Result<(i64, i64)> {
+        let seller = self
+            .shop_member_ids(order.shop_id)
+            .await?
+            .first()
+            .copied()
+            .unwrap_or(order.buyer_id);
         let grams = order
             .lines
             .iter()
             .map(|l| l.net_grams.unwrap_or(500) * i64::from(l.quantity))
             .sum::<i64>()
             .max(1);
-        let shop_member = self.shop_member_ids(order.shop_id).await?;
-        let seller = shop_member.first().copied().unwrap_or(order.buyer_id);
+        Ok((seller, grams))
+    }
+
+    /// The shop's and the buyer's steps, as far as an order of this age has come.
+    async fn walk(&self, order: &Order, pickup: bool, age: Duration) -> Result<()> {
+        let (seller, grams) = self.demo_packer(order).await?;
         let mut steps = vec![
             (
                 OrderEvent::Pack {

@@ -212,18 +212,7 @@ impl Store {
 
     /// The shop's steps up to `last`, dated from yesterday morning.
     async fn demo_steps(&self, order: &Order, last: OrderEvent) -> Result<()> {
-        let seller = self
-            .shop_member_ids(order.shop_id)
-            .await?
-            .first()
-            .copied()
-            .unwrap_or(order.buyer_id);
-        let grams = order
-            .lines
-            .iter()
-            .map(|l| l.net_grams.unwrap_or(500) * i64::from(l.quantity))
-            .sum::<i64>()
-            .max(1);
+        let (seller, grams) = self.demo_packer(order).await?;
         for step in [
             OrderEvent::Pack {
                 packed_grams: grams,
