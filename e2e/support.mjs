@@ -103,3 +103,55 @@ export function useServerAndBrowser(before, after) {
   });
   return journey;
 }
+
+/** An EDGE-like rural link (issue 14): 240 kbit/s down, 840 ms round trip. */
+export const EDGE = { offline: false, latency: 840, downloadThroughput: (240 * 1024) / 8, uploadThroughput: (200 * 1024) / 8 };
+
+/**
+ * Puts `page` on the rural link with a cold cache (Chromium's network emulation over CDP);
+ * returns a function that takes it off again.
+ */
+export async function onRuralLink(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.emulateNetworkConditions', EDGE);
+  return async () => {
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
+    await cdp.detach();
+  };
+}
+
+/**
+ * Opens `url` and measures it as a person on the link would feel it: milliseconds until the
+ * page's load event (lazy photos do not hold it up) and the bytes of everything but photos.
+ * Also reports pictures without width and height, and photos below the first screen that are
+ * not lazy.
+ */
+export async function measuredVisit(page, url, navigate = () => page.goto(url, { waitUntil: 'load' })) {
+  const sizes = [];
+  const onResponse = (response) => {
+    if (response.request().resourceType() !== 'image') {
+      sizes.push(response.body().then((b) => b.length, () => 0));
+    }
+  };
+  page.on('response', onResponse);
+  const started = Date.now();
+  const response = await navigate();
+  const ms = Date.now() - started;
+  page.off('response', onResponse);
+  const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
+  const pictures = await page.evaluate(() => {
+    const fold = window.innerHeight;
+    return [...document.querySelectorAll('img')].map((img) => ({
+      src: img.getAttribute('src'),
+      sized: img.hasAttribute('width') && img.hasAttribute('height'),
+      belowFold: img.getBoundingClientRect().top > fold,
+      lazy: img.getAttribute('loading') === 'lazy',
+    }));
+  });
+  const unsized = pictures.filter((p) => !p.sized).map((p) => p.src);
+  const eager = pictures.filter((p) => p.belowFold && !p.lazy).map((p) => p.src);
+  return { ms, bytes, unsized, eager, status: response?.status() };
+}

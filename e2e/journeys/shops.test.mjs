@@ -84,8 +84,10 @@ test('a villager applies in Uyghur, the centre approves, the shop opens', async 
   await villager.getByRole('link', { name: 'يېڭى مەھسۇلات قويۇش' }).first().click();
   await villager.waitForURL(/\/products\/new$/);
   await assertAccessible(villager, 'product form (ug)');
-  await villager.locator('#name_zh-CN').fill('琼库什台小白杏干');
+  // Her own language first; Chinese and the net weight are under "more".
   await villager.locator('#name_ug').fill('چوڭقۇشتاي ئاق ئۆرۈك قېقى');
+  await villager.locator('details.more > summary').click();
+  await villager.locator('#name_zh-CN').fill('琼库什台小白杏干');
   await villager.locator('#category').selectOption('dried-fruit');
   await villager.locator('#v0_unit').selectOption('bag');
   await villager.locator('#v0_net_grams').fill('500');

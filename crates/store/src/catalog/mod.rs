@@ -16,6 +16,7 @@ pub use upkeep::VariantChange;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use farmgate_domain::ValidationError;
 use farmgate_domain::catalog::{PricePolicy, ProductStatus, Tag, Unit, VariantSpec};
 use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
@@ -103,24 +104,20 @@ pub struct Photo {
 }
 
 impl Product {
-    /// The text in `language`, or the Chinese one when there is none; the flag says whether
-    /// the text is in the language asked for (pages mark fallbacks visibly).
+    /// The text in `language`, else the Chinese one, else whichever the seller wrote (a
+    /// product may be written in any one language); the flag says whether the text is in the
+    /// language asked for (pages mark fallbacks visibly).
     pub fn text(&self, language: Language) -> Option<(&ProductText, bool)> {
-        self.texts
-            .iter()
-            .find(|t| t.language == language)
+        let written_in = |wanted: Language| self.texts.iter().find(|t| t.language == wanted);
+        written_in(language)
             .map(|t| (t, true))
-            .or_else(|| {
-                self.texts
-                    .iter()
-                    .find(|t| t.language == Language::ZhCn)
-                    .map(|t| (t, false))
-            })
+            .or_else(|| written_in(Language::ZhCn).map(|t| (t, false)))
+            .or_else(|| self.texts.first().map(|t| (t, false)))
     }
 }
 
 /// What a seller writes about a product, parsed at the edge: the same on creation and on
-/// every later edit. The Chinese text is required (it is every other language's fallback).
+/// every later edit. A name in any one language is enough; the others fall back to it.
 #[derive(Debug, Clone)]
 pub struct ProductDetails {
     pub category_id: i64,
@@ -458,8 +455,8 @@ impl Store {
 
 async fn insert_product(txn: &sea_orm::DatabaseTransaction, new: &NewProduct) -> Result<i64> {
     let details = &new.details;
-    if !details.texts.iter().any(|t| t.language == Language::ZhCn) {
-        return Err(Error::Config("a product needs its Chinese name".to_owned()));
+    if details.texts.is_empty() {
+        return Err(ValidationError::new("name", "product-name-required").into());
     }
     let now = Utc::now();
     let row = product::ActiveModel {

@@ -116,12 +116,8 @@ impl Store {
     /// Replaces a product's texts, tags, category, origin and certificate (and its code, when
     /// one is given).
     pub async fn update_product(&self, id: i64, details: &ProductDetails) -> Result<Product> {
-        if !details
-            .texts
-            .iter()
-            .any(|t| t.language == farmgate_domain::lang::Language::ZhCn)
-        {
-            return Err(ValidationError::new("name_zh-CN", "required").into());
+        if details.texts.is_empty() {
+            return Err(ValidationError::new("name", "product-name-required").into());
         }
         let txn = self.begin_write().await?;
         let mut row: product::ActiveModel = product::Entity::find_by_id(id)

@@ -113,22 +113,33 @@ pub(super) async fn products_keep_their_languages_variants_and_origin(db: &TestD
             .unwrap()
             .is_empty()
     );
-    let no_chinese = store
-        .create_product(NewProduct {
-            shop_id: shop.id,
-            status: ProductStatus::Draft,
-            variants: vec![],
-            details: ProductDetails {
-                category_id: nuts.id,
-                origin_id: origin.id,
-                organic_certificate: None,
-                tags: vec![],
-                texts: vec![text(Language::En, "Walnuts")],
-                code: None,
-            },
-        })
-        .await;
-    assert!(matches!(no_chinese, Err(Error::Config(_))));
+    // Any one language is enough; readers of the others see it, marked as a fallback.
+    let written_in = |texts: Vec<_>| NewProduct {
+        shop_id: shop.id,
+        status: ProductStatus::Draft,
+        variants: vec![
+            VariantSpec::new(Unit::Jin, None, Fen(2000), 5, PricePolicy::Fixed).unwrap(),
+        ],
+        details: ProductDetails {
+            category_id: nuts.id,
+            origin_id: origin.id,
+            organic_certificate: None,
+            tags: vec![],
+            texts,
+            code: None,
+        },
+    };
+    let english = store
+        .create_product(written_in(vec![text(Language::En, "Walnuts")]))
+        .await
+        .unwrap();
+    let (shown, own) = english.text(Language::Ug).unwrap();
+    assert_eq!((shown.name.as_str(), own), ("Walnuts", false));
+    let nameless = store.create_product(written_in(vec![])).await;
+    assert!(
+        matches!(&nameless, Err(Error::Invalid(e)) if e.code == "product-name-required"),
+        "{nameless:?}"
+    );
 }
 
 pub(super) async fn the_demo_catalogue_loads_once(db: &TestDb) {

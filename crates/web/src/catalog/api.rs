@@ -42,7 +42,7 @@ pub struct VariantBody {
 
 #[derive(Deserialize, ToSchema)]
 pub struct ProductRequest {
-    /// Texts by language tag: `zh-CN` (required), `ug`, `en`.
+    /// Texts by language tag: `zh-CN`, `ug`, `en`; a name in any one of them is enough.
     pub texts: BTreeMap<String, TextBody>,
     #[schema(example = "nuts")]
     pub category: String,
@@ -104,10 +104,11 @@ impl From<VariantBody> for VariantInput {
 pub struct ProductView {
     pub id: i64,
     pub shop_id: i64,
-    /// The name in the request's language (Chinese when there is no translation).
+    /// The name in the request's language; else the Chinese one; else the one the seller wrote
+    /// (a product needs a name in one language only).
     pub name: String,
     pub story: String,
-    /// False when `name` and `story` fell back to Chinese.
+    /// False when `name` and `story` fell back to another language.
     pub translated: bool,
     /// listed, paused, draft or delisted
     pub status: String,

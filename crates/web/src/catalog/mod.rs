@@ -229,9 +229,8 @@ pub async fn parse_details(
     let mut errors = Vec::new();
     let mut texts = Vec::new();
     for (index, (language, name, story)) in input.texts.iter().enumerate() {
-        let required = *language == Language::ZhCn;
         match (
-            parse_text(NAME_FIELDS[index], name, required, 60),
+            parse_text(NAME_FIELDS[index], name, false, 60),
             parse_text(STORY_FIELDS[index], story, false, 4000),
         ) {
             (Ok(name), Ok(story)) if !name.is_empty() => texts.push(ProductText {
@@ -239,9 +238,17 @@ pub async fn parse_details(
                 name,
                 story,
             }),
+            (Ok(_), Ok(story)) if !story.is_empty() => {
+                // A story needs the name it tells about, in the same language.
+                errors.push(ValidationError::new(NAME_FIELDS[index], "required"));
+            }
             (Ok(_), Ok(_)) => {}
             (name, story) => errors.extend([name.err(), story.err()].into_iter().flatten()),
         }
+    }
+    if texts.is_empty() && errors.is_empty() {
+        // Any one language is enough: the others fall back to it, visibly.
+        errors.push(ValidationError::new("name", "product-name-required"));
     }
     let category = state
         .store

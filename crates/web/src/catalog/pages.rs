@@ -1,7 +1,6 @@
 //! The seller console and product pages.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -22,12 +21,15 @@ use crate::csrf::CsrfToken;
 use crate::format::{VillageOption, masked_name, place_label, variant_label, village_options};
 use crate::html::{Chrome, FormErrors, render};
 use crate::i18n::Tr;
+use crate::photos::FormWithPhoto;
 use crate::problem::Problem;
 
 /// A product as a card in a list.
 pub struct ProductCard {
     pub id: i64,
     pub name: String,
+    /// The name's language, when it is not the reader's (a fallback).
+    pub written_in: Option<&'static str>,
     pub price: String,
     pub sold_out: bool,
     /// Paused (with when it is back), draft or delisted.
@@ -45,6 +47,10 @@ pub fn cards(t: &Tr, products: &[Product]) -> Vec<ProductCard> {
                 .text(t.lang())
                 .map(|(text, _)| text.name.clone())
                 .unwrap_or_default(),
+            written_in: p
+                .text(t.lang())
+                .filter(|(_, own)| !own)
+                .map(|(text, _)| text.language.tag()),
             price: p
                 .variants
                 .iter()
@@ -249,8 +255,12 @@ pub(super) async fn product_form(
     let t = c.t;
     let regions = state.store.all_regions().await?;
     let villages: Vec<VillageOption> = village_options(&regions, t.lang());
+    // The reader's own language first: a name in it is all a new product needs.
+    let mut languages = Language::ALL;
+    languages.sort_by_key(|l| *l != t.lang());
+    let errors = errors.moved("name", &format!("name_{}", t.lang().tag()));
     Ok(ProductForm {
-        texts: Language::ALL
+        texts: languages
             .into_iter()
             .map(|l| TextRow {
                 tag: l.tag(),
@@ -325,6 +335,8 @@ pub async fn new_product(
     let typed = Typed(vec![
         ("origin".to_owned(), origin.code.as_str().to_owned()),
         ("status".to_owned(), "listed".to_owned()),
+        // Most of the county's goods are sold by the jin; one tap changes it.
+        ("v0_unit".to_owned(), Unit::Jin.as_str().to_owned()),
     ]);
     let page = product_form(&state, c, csrf.0, &shop, typed, FormErrors::none()).await?;
     Ok(render(StatusCode::OK, &page))
@@ -392,18 +404,36 @@ pub async fn create_product(
     c: Chrome,
     csrf: CsrfToken,
     Path(shop_id): Path<i64>,
-    Form(fields): Form<Vec<(String, String)>>,
+    FormWithPhoto { fields, photo }: FormWithPhoto,
 ) -> Result<Response, Problem> {
     let shop = managed_shop(&state, &user, shop_id).await?;
-    match parse_product(&state, &shop, input_from(&fields)).await? {
-        Ok(product) => {
+    // The picture is checked (and kept) first, so a product is never listed without the
+    // photo its seller chose.
+    let photo = match photo {
+        Some(bytes) => Some(state.photos.store(bytes).await.map_err(Problem::from)),
+        None => None,
+    };
+    match (
+        parse_product(&state, &shop, input_from(&fields)).await?,
+        photo,
+    ) {
+        (Ok(product), photo @ (None | Some(Ok(_)))) => {
+            let photo = photo.and_then(Result::ok);
             let created = state.store.create_product(product).await?;
+            if let Some(photo) = photo {
+                state.store.add_product_photo(created.id, &photo).await?;
+            }
             state.products_changed([created.id]);
             Ok(Redirect::to(&format!("/products/{}", created.id)).into_response())
         }
-        Err(problems) => {
+        (parsed, photo) => {
             let t = c.t;
-            let errors = FormErrors::of(&t, &problems);
+            let mut errors = FormErrors::of(&t, parsed.as_ref().err().map_or(&[], Vec::as_slice));
+            match photo {
+                Some(Err(problem)) => errors.add("photo", problem.message(&t)),
+                Some(Ok(_)) => errors.add("photo", t.get("product-photo-again")),
+                None => {}
+            }
             let page = product_form(&state, c, csrf.0, &shop, Typed(fields), errors).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -423,7 +453,9 @@ struct ProductPage {
     c: Chrome,
     name: String,
     story: String,
-    translated: bool,
+    /// The language the name and story are written in, when it is not the reader's.
+    /// (tag, the language's own name).
+    written_in: Option<(&'static str, &'static str)>,
     /// Why it cannot be bought now (draft, paused with when it is back, delisted), if so.
     status_note: Option<String>,
     shop_id: i64,
@@ -557,7 +589,7 @@ pub async fn show(
         reviews: reviews(&state, product.id).await?,
         name: text.name.clone(),
         story: text.story.clone(),
-        translated,
+        written_in: (!translated).then(|| (text.language.tag(), text.language.native_name())),
         status_note: status_note(&t, &product),
         shop_id: shop.id,
         shop_name: shop.name,

@@ -53,7 +53,7 @@ pub const MAX_ROWS: usize = 2000;
 /// Which column a parse error of the product form belongs to.
 fn column_of(field: &str) -> &'static str {
     match field {
-        "name_zh-CN" => "name_zh",
+        "name_zh-CN" | "name" => "name_zh",
         "name_ug" => "name_ug",
         "name_en" => "name_en",
         "story_zh-CN" => "story_zh",
@@ -223,7 +223,10 @@ async fn sheet_rows(bytes: Vec<u8>) -> Result<(Vec<String>, Vec<Vec<String>>), P
                 .to_lowercase()
         })
         .collect();
-    if !header.iter().any(|h| h == "name_zh") {
+    if !header
+        .iter()
+        .any(|h| ["name_zh", "name_ug", "name_en"].contains(&h.as_str()))
+    {
         return Err(
             Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "sheet-no-header").with_field("file"),
         );

@@ -45,6 +45,15 @@ impl FormErrors {
         }
     }
 
+    /// Shows the message of `from` (a rule about several fields, such as "a name in some
+    /// language") beside the field `to` the reader is looking at.
+    pub fn moved(mut self, from: &str, to: &str) -> FormErrors {
+        for (field, _) in self.0.iter_mut().filter(|(f, _)| f == from) {
+            *field = to.to_owned();
+        }
+        self
+    }
+
     /// The message beside `field`, if it has one.
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0

@@ -221,6 +221,74 @@ pub async fn upload(mut multipart: Multipart) -> Result<Vec<u8>, Problem> {
     Err(invalid())
 }
 
+/// The most text fields a form with a photo may carry (the product form has about 40).
+const MAX_FORM_FIELDS: usize = 200;
+
+/// A form that may carry one picture (the product form, so a first product is listed with its
+/// photo in one screen): sent as `multipart/form-data` (the CSRF token in the query, as for
+/// every upload) or, without a picture, as an ordinary form. The body is bounded by the
+/// server's body limit before any of it is read.
+pub struct FormWithPhoto {
+    pub fields: Vec<(String, String)>,
+    /// The bytes of the `photo` field, when a file was chosen.
+    pub photo: Option<Vec<u8>>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for FormWithPhoto {
+    type Rejection = Problem;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Problem> {
+        let multipart = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let axum::Form(fields) =
+                axum::Form::<Vec<(String, String)>>::from_request(request, state)
+                    .await
+                    .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "bad-request"))?;
+            return Ok(FormWithPhoto {
+                fields,
+                photo: None,
+            });
+        }
+        let mut multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "bad-request"))?;
+        read_form_with_photo(&mut multipart).await
+    }
+}
+
+async fn read_form_with_photo(multipart: &mut Multipart) -> Result<FormWithPhoto, Problem> {
+    let too_large = || Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
+    let unreadable = |err: axum::extract::multipart::MultipartError| {
+        if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            Problem::new(StatusCode::BAD_REQUEST, "bad-request")
+        }
+    };
+    let mut form = FormWithPhoto {
+        fields: Vec::new(),
+        photo: None,
+    };
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "photo" {
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            // A file input left empty still sends the field, with no bytes.
+            form.photo = (!bytes.is_empty()).then(|| bytes.to_vec());
+        } else if form.fields.len() < MAX_FORM_FIELDS {
+            let value = field.text().await.map_err(unreadable)?;
+            form.fields.push((name, value));
+        } else {
+            return Err(too_large());
+        }
+    }
+    Ok(form)
+}
+
 pub mod demo;
 
 /// `GET /photos/{hash}/{file}`.

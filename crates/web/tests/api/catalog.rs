@@ -329,9 +329,14 @@ async fn bad_products_are_refused_field_by_field() {
     };
     let cases = [
         (
-            with(&|b| b["texts"] = json!({"ug": {"name": "ياڭاق"}})),
+            with(&|b| b["texts"] = json!({"ug": {"name": "", "story": "تاغ ياڭىقى"}})),
             "required",
-            "name_zh-CN",
+            "name_ug",
+        ),
+        (
+            with(&|b| b["texts"] = json!({})),
+            "product-name-required",
+            "name",
         ),
         (
             with(&|b| b["category"] = json!("cars")),
@@ -447,4 +452,152 @@ async fn bad_products_are_refused_field_by_field() {
         "nothing half-written"
     );
     app.stop().await;
+}
+
+/// A villager writing only Uyghur lists a product, with its photo, from the one form.
+#[tokio::test]
+async fn a_product_written_only_in_uyghur_is_listed_with_its_photo_in_one_screen() {
+    let app = spawn_app().await;
+    let (_, shop_id) = app
+        .open_shop("tekes-apricots", "huixian-fujia-village")
+        .await;
+    let seller = app
+        .logged_in_with("tekes-apricots", "walnuts-of-huixian")
+        .await;
+    seller.get(app.url("/lang/ug?next=/")).send().await.unwrap();
+    let form_path = format!("/seller/shops/{shop_id}/products/new");
+    let form = support::text(&seller, app.url(&form_path)).await;
+    // Her own language's name comes first; the unit is chosen for her.
+    let ug_at = form.find("id=\"name_ug\"").expect("a Uyghur name field");
+    let zh_at = form
+        .find("id=\"name_zh-CN\"")
+        .expect("a Chinese name field");
+    assert!(ug_at < zh_at, "the reader's language first");
+    assert!(form.contains("value=\"jin\" selected"), "the jin is chosen");
+    assert!(form.contains("enctype=\"multipart/form-data\""));
+    let csrf = support::csrf_of(&form);
+    let post = |fields: Vec<(&'static str, &'static str)>, photo: Option<Vec<u8>>| {
+        let mut body = reqwest::multipart::Form::new().text("_csrf", csrf.clone());
+        for (name, value) in fields {
+            body = body.text(name, value);
+        }
+        if let Some(bytes) = photo {
+            body = body.part(
+                "photo",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name("apricots.png")
+                    .mime_str("image/png")
+                    .unwrap(),
+            );
+        }
+        seller
+            .post(app.url(&format!("/seller/shops/{shop_id}/products?_csrf={csrf}")))
+            .multipart(body)
+            .send()
+    };
+    let typed = vec![
+        ("name_ug", "چوڭقۇشتاي ئۆرۈك قېقى"),
+        ("category", "dried-fruit"),
+        ("v0_unit", "jin"),
+        ("v0_price", "28.80"),
+        ("v0_stock", "60"),
+        ("origin", "huixian-fujia-village"),
+        ("status", "listed"),
+    ];
+
+    // No name in any language: told beside her own language's field; nothing is kept.
+    let nameless: Vec<_> = typed.iter().filter(|f| f.0 != "name_ug").copied().collect();
+    let refused = post(nameless, Some(support::png(64, 64))).await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("id=\"name_ug-error\""), "{page}");
+    assert!(page.contains("ئاز دېگەندە بىر تىلدا"), "the rule in Uyghur");
+    assert!(
+        page.contains("id=\"photo-error\""),
+        "asked to choose the photo again"
+    );
+    // A file that is not a picture: refused, no product.
+    let not_a_picture = post(typed.clone(), Some(b"not a picture".to_vec()))
+        .await
+        .unwrap();
+    assert_eq!(not_a_picture.status(), 422);
+    let listed: Value = reqwest::get(app.url("/api/v1/products?region=huixian"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.as_array().map(Vec::len),
+        Some(0),
+        "nothing half-written"
+    );
+
+    let created = post(typed, Some(support::png(400, 300))).await.unwrap();
+    assert_eq!(created.status(), 303);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let ug = support::text(&seller, app.url(&location)).await;
+    assert!(ug.contains("<h1>چوڭقۇشتاي ئۆرۈك قېقى</h1>"), "{ug}");
+    assert!(
+        ug.contains("figure class=\"cover\""),
+        "listed with its photo"
+    );
+    // A Chinese reader sees the Uyghur name, marked as Uyghur, with a note saying so.
+    let zh = support::text(&app.browser(), app.url(&location)).await;
+    assert!(
+        zh.contains("lang=\"ug\" dir=\"auto\">چوڭقۇشتاي ئۆرۈك قېقى</h1>"),
+        "{zh}"
+    );
+    assert!(zh.contains("暂无本语言译文，显示ئۇيغۇرچە原文"), "{zh}");
+    // Found by its Uyghur name (the index follows within moments).
+    let started = std::time::Instant::now();
+    let found = loop {
+        let found = support::text(
+            &app.browser(),
+            app.url("/search?q=%DA%86%D9%88%DA%AD%D9%82%DB%87%D8%B4%D8%AA%D8%A7%D9%8A"),
+        )
+        .await;
+        if found.contains(&location) || started.elapsed() > std::time::Duration::from_secs(5) {
+            break found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(found.contains(&location), "search finds it: {found}");
+}
+
+#[tokio::test]
+async fn the_api_takes_a_product_in_any_one_language_and_refuses_one_with_no_name() {
+    let app = spawn_app().await;
+    let (token, shop_id) = app
+        .open_shop("fujia-walnuts", "huixian-fujia-village")
+        .await;
+    let client = reqwest::Client::new();
+    let mut only_english = walnuts("listed");
+    only_english["texts"] = json!({"en": {"name": "Huixian walnuts"}});
+    let created = client
+        .post(app.url(&format!("/api/v1/shops/{shop_id}/products")))
+        .bearer_auth(&token)
+        .json(&only_english)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let product: Value = created.json().await.unwrap();
+    assert_eq!(product["name"], "Huixian walnuts", "{product}");
+    let mut nameless = walnuts("listed");
+    nameless["texts"] = json!({"ug": {"name": "  ", "story": ""}});
+    let refused = client
+        .post(app.url(&format!("/api/v1/shops/{shop_id}/products")))
+        .bearer_auth(&token)
+        .json(&nameless)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(
+        problem["error"]["code"], "product-name-required",
+        "{problem}"
+    );
+    assert_eq!(problem["error"]["field"], "name", "{problem}");
 }
