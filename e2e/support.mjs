@@ -33,7 +33,7 @@ export async function startServer(env = {}) {
   });
   const url = await new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`farmgate did not start: ${seen}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`farmgate did not start: ${seen}`)), 180_000);
     child.stdout.on('data', (chunk) => {
       seen += chunk;
       const match = seen.match(/running at (http:\/\/\S+?)\/?\s/);

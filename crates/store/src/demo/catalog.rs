@@ -23,6 +23,8 @@ pub struct DemoProduct {
 pub struct DemoShop {
     pub owner: &'static str,
     pub name: &'static str,
+    /// The name for readers of other languages.
+    pub names: &'static [(Language, &'static str)],
     pub kind: ShopKind,
     pub village: &'static str,
     pub phone: &'static str,
@@ -40,6 +42,10 @@ pub const DEMO_SHOPS: &[DemoShop] = &[
     DemoShop {
         owner: "tekes-seller",
         name: "特克斯薰衣草工坊",
+        names: &[
+            (Language::Ug, "تېكەس لاۋاندا ئۇستىخانىسى"),
+            (Language::En, "Tekes Lavender Workshop"),
+        ],
         kind: ShopKind::Cooperative,
         village: "tekes-qiongkushitai",
         phone: "13909990101",
@@ -114,6 +120,10 @@ pub const DEMO_SHOPS: &[DemoShop] = &[
     DemoShop {
         owner: "jinghe-seller",
         name: "精河枸杞合作社",
+        names: &[
+            (Language::Ug, "جىڭخې مېدىچىن كوپىراتىپى"),
+            (Language::En, "Jinghe Wolfberry Co-op"),
+        ],
         kind: ShopKind::Cooperative,
         village: "jinghe-gouqi",
         phone: "13909990202",
@@ -152,6 +162,10 @@ pub const DEMO_SHOPS: &[DemoShop] = &[
     DemoShop {
         owner: "huixian-host",
         name: "徽县核桃直播间",
+        names: &[
+            (Language::Ug, "خۇيشيەن ياڭاق نەق مەيدانى"),
+            (Language::En, "Huixian Walnut Live Room"),
+        ],
         kind: ShopKind::Company,
         village: "huixian-fujia-village",
         phone: "13909990303",
@@ -211,6 +225,10 @@ pub const DEMO_SHOPS: &[DemoShop] = &[
     DemoShop {
         owner: "saibag-seller",
         name: "赛巴格村果蔬摊",
+        names: &[
+            (Language::Ug, "سايباغ كەنتى مېۋە-كۆكتات دۇكىنى"),
+            (Language::En, "Saibag Village Fruit Stall"),
+        ],
         kind: ShopKind::Farmer,
         village: "korla-saibag",
         phone: "13909990404",
@@ -261,6 +279,10 @@ pub const DEMO_SHOPS: &[DemoShop] = &[
     DemoShop {
         owner: "kuqa-seller",
         name: "库车农特产展销中心",
+        names: &[
+            (Language::Ug, "كۇچا يەرلىك مەھسۇلات كۆرگەزمىسى"),
+            (Language::En, "Kuqa Specialties Showroom"),
+        ],
         kind: ShopKind::Company,
         village: "kuqa-wuqia-village",
         phone: "13909990505",
@@ -335,6 +357,10 @@ pub const DEMO_SHOPS: &[DemoShop] = &[
     DemoShop {
         owner: "gaodu-seller",
         name: "北街村农特产",
+        names: &[
+            (Language::Ug, "بېيجيې كەنتى يەرلىك مەھسۇلاتلىرى"),
+            (Language::En, "Beijie Village Specialties"),
+        ],
         kind: ShopKind::Farmer,
         village: "zezhou-beijie",
         phone: "13909990606",

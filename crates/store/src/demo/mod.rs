@@ -233,6 +233,20 @@ impl Store {
                 .await?;
             let shop_id = approved.shop_id.ok_or(Error::NotFound)?;
             self.set_shop_shipping(shop_id, demo.shipping).await?;
+            let shop = self.shop(shop_id).await?;
+            let names = demo
+                .names
+                .iter()
+                .map(|(language, name)| ShopName::parse(name).map(|n| (*language, n)))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(bad)?;
+            let profile = crate::shops::ShopProfile {
+                name: ShopName::parse(&shop.name).map_err(bad)?,
+                names,
+                phone: PhoneNumber::parse(&shop.phone).map_err(bad)?,
+                story: shop.story,
+            };
+            self.update_shop_profile(shop_id, &profile).await?;
             shops += 1;
             for product in demo.products {
                 let category = categories

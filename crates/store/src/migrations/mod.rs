@@ -20,6 +20,7 @@ mod m20261130_000016_product_upkeep;
 mod m20261130_000017_notifications;
 mod m20261130_000018_refund_requests;
 mod m20261130_000019_webhooks;
+mod m20261201_000020_shop_names;
 
 use std::collections::HashSet;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000017_notifications::Migration),
             Box::new(m20261130_000018_refund_requests::Migration),
             Box::new(m20261130_000019_webhooks::Migration),
+            Box::new(m20261201_000020_shop_names::Migration),
         ]
     }
 }

@@ -13,6 +13,9 @@ pub mod shop {
         pub story: String,
         pub status: String,
         pub opened_at: ChronoDateTimeUtc,
+        pub name_zh: Option<String>,
+        pub name_ug: Option<String>,
+        pub name_en: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

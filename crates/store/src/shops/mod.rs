@@ -7,6 +7,7 @@ pub(crate) mod entity;
 use chrono::{DateTime, Utc};
 use farmgate_domain::accounts::PhoneNumber;
 use farmgate_domain::authz::Role;
+use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_domain::orders::shipping::ShippingRule;
 use farmgate_domain::regions::RegionPath;
@@ -24,12 +25,37 @@ use entity::{application, member, shipping, shop};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Shop {
     pub id: i64,
+    /// As its owner wrote it, in any language.
     pub name: String,
+    /// Translations of the name, by language (optional; readers of a language without one see
+    /// `name`).
+    pub names: Vec<(Language, String)>,
     pub kind: ShopKind,
     pub village_id: i64,
     pub phone: String,
     pub story: String,
     pub opened_at: DateTime<Utc>,
+}
+
+impl Shop {
+    /// The name for a reader of `language`: its translation, else the name as written.
+    pub fn name_in(&self, language: Language) -> &str {
+        self.names
+            .iter()
+            .find(|(l, _)| *l == language)
+            .map_or(self.name.as_str(), |(_, name)| name.as_str())
+    }
+}
+
+/// What a shop's owner may change about it: its name (as written, and translations), phone
+/// and story. Its village and kind are the centre's to change.
+#[derive(Debug, Clone)]
+pub struct ShopProfile {
+    pub name: ShopName,
+    /// Translations of the name; a language left out has none.
+    pub names: Vec<(Language, ShopName)>,
+    pub phone: PhoneNumber,
+    pub story: String,
 }
 
 /// An application to open a shop, with its review.
@@ -109,6 +135,14 @@ impl TryFrom<shop::Model> for Shop {
             kind: ShopKind::parse(&row.kind).map_err(|_| corrupt("shop", row.id))?,
             id: row.id,
             name: row.name,
+            names: [
+                (Language::ZhCn, row.name_zh),
+                (Language::Ug, row.name_ug),
+                (Language::En, row.name_en),
+            ]
+            .into_iter()
+            .filter_map(|(language, name)| name.map(|n| (language, n)))
+            .collect(),
             village_id: row.village_id,
             phone: row.phone,
             story: row.story,
@@ -297,6 +331,29 @@ impl Store {
             .await?
             .ok_or(Error::NotFound)?
             .try_into()
+    }
+
+    /// Changes a shop's name, its translations, phone and story.
+    pub async fn update_shop_profile(&self, id: i64, profile: &ShopProfile) -> Result<Shop> {
+        let mut row: shop::ActiveModel = shop::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?
+            .into();
+        let translated = |language: Language| {
+            profile
+                .names
+                .iter()
+                .find(|(l, _)| *l == language)
+                .map(|(_, name)| name.as_str().to_owned())
+        };
+        row.name = Set(profile.name.as_str().to_owned());
+        row.name_zh = Set(translated(Language::ZhCn));
+        row.name_ug = Set(translated(Language::Ug));
+        row.name_en = Set(translated(Language::En));
+        row.phone = Set(profile.phone.as_str().to_owned());
+        row.story = Set(profile.story.clone());
+        row.update(&self.db).await?.try_into()
     }
 
     /// The shops `account_id` is a member of.

@@ -124,7 +124,7 @@ pub async fn console(
             .len();
         shops.push(ShopProducts {
             id: shop.id,
-            name: shop.name,
+            name: shop.name_in(c.t.lang()).to_owned(),
             products: cards(&c.t, &products),
             running_low,
             takings: [
@@ -317,7 +317,7 @@ pub(super) async fn product_form(
         editing: None,
         errors,
         shop_id: shop.id,
-        shop_name: shop.name.clone(),
+        shop_name: shop.name_in(t.lang()).to_owned(),
         csrf,
         c,
     })
@@ -592,7 +592,7 @@ pub async fn show(
         written_in: (!translated).then(|| (text.language.tag(), text.language.native_name())),
         status_note: status_note(&t, &product),
         shop_id: shop.id,
-        shop_name: shop.name,
+        shop_name: shop.name_in(t.lang()).to_owned(),
         origin,
         category,
         tags: product

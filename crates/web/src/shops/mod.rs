@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod profile;
 
 use farmgate_domain::ValidationError;
 use farmgate_domain::accounts::PhoneNumber;
@@ -24,6 +25,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/shops/apply", get(pages::apply_form).post(pages::apply))
         .route("/shops/{id}", get(pages::show))
+        .route(
+            "/seller/shops/{id}/profile",
+            get(profile::form).post(profile::save),
+        )
         .route("/centre/shop-applications", get(pages::review))
         .route(
             "/centre/shop-applications/{id}/decision",

@@ -454,6 +454,9 @@ pub async fn decide_as(
 #[template(path = "shops/shop.html")]
 struct ShopPage {
     c: Chrome,
+    id: i64,
+    /// A member of the shop sees the link to change its profile.
+    owner: bool,
     name: String,
     kind: String,
     village: String,
@@ -464,6 +467,7 @@ struct ShopPage {
 
 pub async fn show(
     State(state): State<AppState>,
+    user: Option<CurrentUser>,
     c: Chrome,
     Path(id): Path<i64>,
 ) -> Result<Response, Problem> {
@@ -487,7 +491,12 @@ pub async fn show(
         products,
         rating: crate::catalog::pages::rating_line(&c.t, state.store.shop_rating(shop.id).await?),
         kind: c.t.get(&format!("shop-kind-{}", shop.kind.as_str())),
-        name: shop.name,
+        name: shop.name_in(language).to_owned(),
+        owner: match &user {
+            Some(user) => state.store.is_shop_member(shop.id, user.account.id).await?,
+            None => false,
+        },
+        id: shop.id,
         village,
         story: shop.story,
         c,

@@ -527,3 +527,78 @@ async fn bad_applications_are_refused_field_by_field() {
     assert!(html.contains("value=\"杏\""));
     app.stop().await;
 }
+
+/// A shop named in Chinese gets a Uyghur name from its owner; each reader sees theirs.
+#[tokio::test]
+async fn a_shops_owner_names_it_in_other_languages_and_each_reader_sees_their_own() {
+    let app = spawn_app().await;
+    let (_, shop_id) = app
+        .open_shop("fujia-walnuts", "huixian-fujia-village")
+        .await;
+    let owner = app
+        .logged_in_with("fujia-walnuts", "walnuts-of-huixian")
+        .await;
+    let path = format!("/seller/shops/{shop_id}/profile");
+    let form = support::text(&owner, app.url(&path)).await;
+    assert!(form.contains("value=\"伏家核桃合作社\""), "{form}");
+    // Mistakes are told beside their fields and nothing changes.
+    let refused = app
+        .submit(
+            &owner,
+            &path,
+            &path,
+            &[
+                ("name", "伏家核桃合作社"),
+                ("name_ug", "x"),
+                ("phone", "123"),
+                ("story", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("id=\"name_ug-error\"") && page.contains("id=\"phone-error\""));
+    let saved = app
+        .submit(
+            &owner,
+            &path,
+            &path,
+            &[
+                ("name", "伏家核桃合作社"),
+                ("name_ug", "فۇجيا ياڭاق كوپىراتىپى"),
+                ("name_en", "Fujia Walnut Co-op"),
+                ("phone", "13911113333"),
+                ("story", "秦岭南麓的薄皮核桃"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let shop_page = format!("/shops/{shop_id}");
+    let read_in = |language: &'static str| {
+        let url = app.url(&shop_page);
+        async move {
+            let html = reqwest::Client::new()
+                .get(url)
+                .header("cookie", format!("fg_lang={language}"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            html.split("<h1")
+                .nth(1)
+                .and_then(|h| h.split("</h1>").next())
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    assert!(read_in("ug").await.contains("فۇجيا ياڭاق كوپىراتىپى"));
+    assert!(read_in("en").await.contains("Fujia Walnut Co-op"));
+    assert!(read_in("zh-CN").await.contains("伏家核桃合作社"));
+    // Only the shop's members may change it.
+    let stranger = app.logged_in("buyer").await;
+    let other = stranger.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(other.status(), 404);
+    app.stop().await;
+}
