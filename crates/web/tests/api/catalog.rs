@@ -98,20 +98,7 @@ async fn a_seller_lists_walnuts_by_form_and_buyers_see_them_in_three_languages()
     assert!(zh.contains("徽县核桃") && zh.contains("¥38.00") && zh.contains("¥19.50"));
     assert!(zh.contains("已售罄"), "the jin option has no stock");
     assert!(zh.contains("扶贫产品") && zh.contains("伏家村"));
-    let get_in = |language: &'static str| {
-        let url = app.url(&location);
-        async move {
-            reqwest::Client::new()
-                .get(url)
-                .header("cookie", format!("fg_lang={language}"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
-    };
+    let get_in = |language: &'static str| support::page_in(app.url(&location), language);
     let ug = get_in("ug").await;
     assert!(ug.contains("خۇيشيەن ياڭىقى") && !ug.contains("تېخى تەرجىمە قىلىنمىدى"));
     let en = get_in("en").await;

@@ -577,15 +577,7 @@ async fn a_shops_owner_names_it_in_other_languages_and_each_reader_sees_their_ow
     let read_in = |language: &'static str| {
         let url = app.url(&shop_page);
         async move {
-            let html = reqwest::Client::new()
-                .get(url)
-                .header("cookie", format!("fg_lang={language}"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let html = support::page_in(url, language).await;
             html.split("<h1")
                 .nth(1)
                 .and_then(|h| h.split("</h1>").next())

@@ -172,6 +172,19 @@ pub async fn text(client: &reqwest::Client, url: String) -> String {
     html.replace(['\u{2066}', '\u{2068}', '\u{2069}'], "")
 }
 
+/// A page as a guest reading `language` (the language switch's cookie) gets it.
+pub async fn page_in(url: String, language: &str) -> String {
+    reqwest::Client::new()
+        .get(url)
+        .header("cookie", format!("fg_lang={language}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// The CSRF token in a page's form.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
