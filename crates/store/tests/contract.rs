@@ -75,6 +75,7 @@ contract!(
     the_bus_reaches_viewers_of_another_instance,
     places_fill_then_the_waitlist_moves_up_in_order,
     the_camp_completes_with_four_days_and_one_certificate,
+    courses_venues_and_stations_are_written_in_any_one_language,
     a_trainee_record_joins_an_account_only_when_the_phone_is_proven,
     the_funnel_follows_trainees_to_their_first_sales,
     an_amount_that_would_wrap_is_refused_not_wrapped,
@@ -173,6 +174,7 @@ use notices::{
 mod training;
 use training::{
     a_trainee_record_joins_an_account_only_when_the_phone_is_proven,
+    courses_venues_and_stations_are_written_in_any_one_language,
     places_fill_then_the_waitlist_moves_up_in_order,
     the_camp_completes_with_four_days_and_one_certificate,
     the_funnel_follows_trainees_to_their_first_sales,

@@ -12,6 +12,12 @@ use crate::i18n::Tr;
 /// China's time: UTC+8 all year (no daylight saving).
 pub(crate) const CHINA_OFFSET_SECONDS: i32 = 8 * 3600;
 
+/// `text` between Unicode's first-strong isolate marks, for a person's text inside a line the
+/// page composes (as Fluent does with its arguments): it keeps its own direction and order.
+pub fn isolate(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
+}
+
 /// Times are stored in UTC and shown in China's time.
 pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
     match FixedOffset::east_opt(CHINA_OFFSET_SECONDS) {

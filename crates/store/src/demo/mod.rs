@@ -312,6 +312,7 @@ impl Store {
     pub async fn load_demo_stations(&self) -> Result<u64> {
         use crate::stations::NewStation;
         use farmgate_domain::money::Fen;
+        use farmgate_domain::text::Texts;
 
         let existing: Vec<String> = self
             .stations_within(&self.region_root().await?.ok_or(Error::NotFound)?.path)
@@ -319,6 +320,9 @@ impl Store {
             .into_iter()
             .map(|s| s.code)
             .collect();
+        let texts = |(zh, ug, en): (&str, &str, &str)| {
+            Texts::new(Some(zh.into()), Some(ug.into()), Some(en.into()))
+        };
         let mut added = 0;
         for demo in stations::DEMO_STATIONS {
             if existing.iter().any(|c| c == demo.code) {
@@ -329,10 +333,8 @@ impl Store {
                 region_id: region.id,
                 code: demo.code.to_owned(),
                 kind: demo.kind,
-                name_zh: demo.zh.to_owned(),
-                name_ug: Some(demo.ug.to_owned()),
-                name_en: demo.en.to_owned(),
-                address: demo.address.to_owned(),
+                names: texts((demo.zh, demo.ug, demo.en)),
+                address: texts(demo.address),
                 phone: None,
                 hours: Some(demo.hours.to_owned()),
                 pickup_fee: Fen(demo.pickup_fee_fen),

@@ -10,7 +10,8 @@ pub struct DemoStation {
     pub zh: &'static str,
     pub ug: &'static str,
     pub en: &'static str,
-    pub address: &'static str,
+    /// Chinese, Uyghur, English.
+    pub address: (&'static str, &'static str, &'static str),
     pub hours: &'static str,
     pub pickup_fee_fen: i64,
 }
@@ -20,7 +21,7 @@ const fn station(
     region: &'static str,
     kind: StationKind,
     names: (&'static str, &'static str, &'static str),
-    address: &'static str,
+    address: (&'static str, &'static str, &'static str),
     pickup_fee_fen: i64,
 ) -> DemoStation {
     DemoStation {
@@ -46,7 +47,11 @@ pub const DEMO_STATIONS: &[DemoStation] = &[
             "تېكەس ناھىيەلىك ئېلېكترونلۇق سودا ئاممىۋى مۇلازىمەت مەركىزى",
             "Tekes E-commerce Public Service Centre",
         ),
-        "特克斯镇李杰街社区，中心一楼展厅",
+        (
+            "特克斯镇李杰街社区，中心一楼展厅",
+            "تېكەس بازىرى لىجيې كوچىسى مەھەللىسى، مەركەز بىرىنچى قەۋەت كۆرگەزمە زالى",
+            "Lijie Street Community, Tekes Town; the showroom on the centre's ground floor",
+        ),
         0,
     ),
     station(
@@ -58,7 +63,11 @@ pub const DEMO_STATIONS: &[DemoStation] = &[
             "كۆكسۇ كەنتى مۇلازىمەت پونكىتى",
             "Kokesu Village Station",
         ),
-        "阔克苏村村委会旁",
+        (
+            "阔克苏村村委会旁",
+            "كۆكسۇ كەنتى كەنت كومىتېتى يېنىدا",
+            "Next to the Kokesu village committee",
+        ),
         100,
     ),
     station(
@@ -70,7 +79,11 @@ pub const DEMO_STATIONS: &[DemoStation] = &[
             "جىڭ بازىرى ئېلېكترونلۇق سودا پونكىتى",
             "Jinghe Town E-commerce Station",
         ),
-        "精河镇东大街",
+        (
+            "精河镇东大街",
+            "جىڭ بازىرى شەرقىي چوڭ كوچا",
+            "East Main Street, Jinghe Town",
+        ),
         0,
     ),
     station(
@@ -82,7 +95,11 @@ pub const DEMO_STATIONS: &[DemoStation] = &[
             "لەنجۇ كەنتى مۇلازىمەت پونكىتى",
             "Gouqi Village Station",
         ),
-        "枸杞村合作社院内",
+        (
+            "枸杞村合作社院内",
+            "لەنجۇ كەنتى كوپىراتىپ ھويلىسىدا",
+            "In the Gouqi village cooperative's yard",
+        ),
         100,
     ),
     station(
@@ -94,7 +111,11 @@ pub const DEMO_STATIONS: &[DemoStation] = &[
             "سايباغ كەنتى مۇلازىمەت پونكىتى",
             "Saibag Village Station",
         ),
-        "赛巴格村文化室",
+        (
+            "赛巴格村文化室",
+            "سايباغ كەنتى مەدەنىيەت ئۆيى",
+            "Saibag village culture room",
+        ),
         0,
     ),
     station(
@@ -106,7 +127,11 @@ pub const DEMO_STATIONS: &[DemoStation] = &[
             "كۇچا شەھەرلىك ئېلېكترونلۇق سودا ئاممىۋى مۇلازىمەت مەركىزى",
             "Kuqa E-commerce Public Service Centre",
         ),
-        "库车市电商产业园",
+        (
+            "库车市电商产业园",
+            "كۇچا شەھەرلىك ئېلېكترونلۇق سودا كەسىپ باغچىسى",
+            "Kuqa E-commerce Industrial Park",
+        ),
         0,
     ),
     station(
@@ -118,7 +143,11 @@ pub const DEMO_STATIONS: &[DemoStation] = &[
             "ئۇچا كەنتى مۇلازىمەت پونكىتى",
             "Wuqia Village Station",
         ),
-        "乌恰村便民超市",
+        (
+            "乌恰村便民超市",
+            "ئۇچا كەنتى قولايلىق دۇكىنى",
+            "Wuqia village convenience store",
+        ),
         150,
     ),
     station(
@@ -130,7 +159,11 @@ pub const DEMO_STATIONS: &[DemoStation] = &[
             "خۇيشيەن چېڭگۇەن بازىرى ئېلېكترونلۇق سودا پونكىتى",
             "Huixian Chengguan Station",
         ),
-        "城关镇电商服务中心一楼",
+        (
+            "城关镇电商服务中心一楼",
+            "چېڭگۇەن بازىرى ئېلېكترونلۇق سودا مۇلازىمەت مەركىزى، بىرىنچى قەۋەت",
+            "Ground floor, Chengguan Town e-commerce service centre",
+        ),
         0,
     ),
     station(
@@ -142,7 +175,11 @@ pub const DEMO_STATIONS: &[DemoStation] = &[
             "جيالىڭ كەنتى مۇلازىمەت پونكىتى",
             "Jialing Village Station",
         ),
-        "嘉陵村小卖部",
+        (
+            "嘉陵村小卖部",
+            "جيالىڭ كەنتى كىچىك دۇكىنى",
+            "Jialing village shop",
+        ),
         100,
     ),
     station(
@@ -154,7 +191,11 @@ pub const DEMO_STATIONS: &[DemoStation] = &[
             "گاۋدۇ بازىرى ئەشيا يەتكۈزۈش مەركىزى",
             "Gaodu Town Delivery Centre",
         ),
-        "高都镇电商物流园",
+        (
+            "高都镇电商物流园",
+            "گاۋدۇ بازىرى ئېلېكترونلۇق سودا ئەشيا ئوبوروت باغچىسى",
+            "Gaodu Town e-commerce logistics park",
+        ),
         0,
     ),
     station(
@@ -166,7 +207,11 @@ pub const DEMO_STATIONS: &[DemoStation] = &[
             "بېيجيې كەنتى مۇلازىمەت پونكىتى",
             "Beijie Village Station",
         ),
-        "北街村村委会",
+        (
+            "北街村村委会",
+            "بېيجيې كەنتى كەنت كومىتېتى",
+            "Beijie village committee",
+        ),
         50,
     ),
 ];

@@ -46,11 +46,34 @@ pub struct TrainingReport {
     pub shops: u64,
 }
 
+/// A venue's name in Chinese, Uyghur and English.
+type Venue = (&'static str, &'static str, &'static str);
+const TEKES_CENTRE_ROOM: Venue = (
+    "特克斯县电商公共服务中心二楼培训室",
+    "تېكەس ناھىيەلىك ئېلېكترونلۇق سودا ئاممىۋى مۇلازىمەت مەركىزى، ئىككىنچى قەۋەت تەربىيەلەش ئۆيى",
+    "Training room, 2nd floor, Tekes E-commerce Public Service Centre",
+);
+const TEKES_PARK: Venue = (
+    "特克斯县电商产业园",
+    "تېكەس ناھىيەلىك ئېلېكترونلۇق سودا كەسىپ باغچىسى",
+    "Tekes E-commerce Industrial Park",
+);
+const QARBAGH_POINT: Venue = (
+    "恰尔巴格乡电商培训点",
+    "چارباغ يېزىسى ئېلېكترونلۇق سودا تەربىيەلەش نۇقتىسى",
+    "Qarbagh Township e-commerce training point",
+);
+const GAODU_BASE: Venue = (
+    "高都镇直播基地",
+    "گاۋدۇ بازىرى نەق مەيدان بازىسى",
+    "Gaodu Town livestream base",
+);
+
 /// A session to write: which course, where, when, who comes and how many days each attends.
 struct Planned {
     course: usize,
     region_id: i64,
-    venue: (VenueKind, &'static str),
+    venue: (VenueKind, Venue),
     capacity: i32,
     starts_on: NaiveDate,
     /// (trainee index, days attended)
@@ -152,10 +175,8 @@ impl Store {
         let mut courses: Vec<Course> = Vec::new();
         for demo in COURSES {
             let county = self.region_by_code(demo.county).await?;
-            let texts = |t: [&'static str; 3]| Texts {
-                zh: t[0].to_owned(),
-                ug: Some(t[1].to_owned()),
-                en: Some(t[2].to_owned()),
+            let texts = |[zh, ug, en]: [&'static str; 3]| {
+                Texts::new(Some(zh.into()), Some(ug.into()), Some(en.into()))
             };
             let days = i32::try_from(demo.days.len()).unwrap_or(1);
             courses.push(
@@ -165,11 +186,7 @@ impl Store {
                     rule: CompletionRule::usual(days).map_err(|e| Error::Config(e.to_string()))?,
                     languages: vec![Language::ZhCn, Language::Ug],
                     title: texts(demo.title),
-                    summary: Texts {
-                        zh: demo.summary.to_owned(),
-                        ug: None,
-                        en: None,
-                    },
+                    summary: texts(demo.summary),
                     syllabus: demo.days.iter().map(|d| texts(*d)).collect(),
                     created_by: trainer,
                 })
@@ -248,7 +265,9 @@ impl Store {
             course_id: Set(course.id),
             region_id: Set(plan.region_id),
             venue_kind: Set(plan.venue.0.as_str().to_owned()),
-            venue_name: Set(plan.venue.1.to_owned()),
+            venue_name: Set(plan.venue.1.0.to_owned()),
+            venue_name_ug: Set(Some(plan.venue.1.1.to_owned())),
+            venue_name_en: Set(Some(plan.venue.1.2.to_owned())),
             online_url: Set(None),
             live_room_id: Set(None),
             capacity: Set(plan.capacity),
@@ -417,7 +436,7 @@ fn plan_week(
     plan.sessions.push(Planned {
         course: 0,
         region_id: places.tekes,
-        venue: (VenueKind::Centre, "特克斯县电商公共服务中心二楼培训室"),
+        venue: (VenueKind::Centre, TEKES_CENTRE_ROOM),
         capacity: 100,
         starts_on: date,
         people: basics,
@@ -436,7 +455,7 @@ fn plan_week(
         plan.sessions.push(Planned {
             course: 1,
             region_id: places.tekes,
-            venue: (VenueKind::Centre, "特克斯县电商公共服务中心二楼培训室"),
+            venue: (VenueKind::Centre, TEKES_CENTRE_ROOM),
             capacity: 40,
             starts_on: date + Days::new(1),
             people: camp,
@@ -454,7 +473,7 @@ fn plan_week(
             plan.sessions.push(Planned {
                 course,
                 region_id: places.tekes,
-                venue: (VenueKind::IndustrialPark, "特克斯县电商产业园"),
+                venue: (VenueKind::IndustrialPark, TEKES_PARK),
                 capacity: size + 5,
                 starts_on: date + Days::new(3),
                 people: group,
@@ -559,7 +578,7 @@ fn plan_elsewhere(
         plan.sessions.push(Planned {
             course: 4,
             region_id: places.korla_point,
-            venue: (VenueKind::TrainingPoint, "恰尔巴格乡电商培训点"),
+            venue: (VenueKind::TrainingPoint, QARBAGH_POINT),
             capacity: 40,
             starts_on: date + Days::new(2),
             people: group,
@@ -575,7 +594,7 @@ fn plan_elsewhere(
         plan.sessions.push(Planned {
             course: 5,
             region_id: places.gaodu,
-            venue: (VenueKind::IndustrialPark, "高都镇直播基地"),
+            venue: (VenueKind::IndustrialPark, GAODU_BASE),
             capacity: 30,
             starts_on: date + Days::new(1),
             people: group,

@@ -6,12 +6,12 @@ use farmgate_domain::training::CourseKind;
 use rand::Rng;
 use rand::rngs::StdRng;
 
-/// A course of the demo: (kind, days, title zh/ug/en, summary, syllabus per day zh/ug/en).
+/// A course of the demo: (kind, days, title and summary zh/ug/en, syllabus per day zh/ug/en).
 pub(super) struct DemoCourse {
     pub county: &'static str,
     pub kind: CourseKind,
     pub title: [&'static str; 3],
-    pub summary: &'static str,
+    pub summary: [&'static str; 3],
     pub days: &'static [[&'static str; 3]],
 }
 
@@ -24,7 +24,11 @@ pub(super) const COURSES: &[DemoCourse] = &[
             "تور سودا ئاساسى دەرسى",
             "E-commerce basics",
         ],
-        summary: "中心二楼免费授课：认识网购和网店，学会用手机收款、发货、查物流。",
+        summary: [
+            "中心二楼免费授课：认识网购和网店，学会用手机收款、发货、查物流。",
+            "مەركەزنىڭ ئىككىنچى قەۋىتىدە ھەقسىز دەرس: تور سودىسى ۋە تور دۇكىنىنى تونۇش، يانفون بىلەن پۇل تاپشۇرۇۋېلىش، مال ئەۋەتىش ۋە يوللانمىنى تەكشۈرۈشنى ئۆگىنىش.",
+            "Free classes on the centre's second floor: what online shopping and online shops are, and how to take payment, send parcels and track them on a phone.",
+        ],
         days: &[[
             "认识电商：网店、直播和快递怎么把特克斯的蜂蜜卖到全国",
             "تور سودىنى تونۇش: تېكەسنىڭ ھەسىلىنى پۈتۈن مەملىكەتكە قانداق ساتىمىز",
@@ -39,7 +43,11 @@ pub(super) const COURSES: &[DemoCourse] = &[
             "تور سودا بەش كۈنلۈك لاگېرى",
             "Five-day e-commerce camp",
         ],
-        summary: "五天学会在电商平台开网店、做直播推广，结业后中心帮你开店。",
+        summary: [
+            "五天学会在电商平台开网店、做直播推广，结业后中心帮你开店。",
+            "بەش كۈندە تور سودا سۇپىسىدا دۇكان ئېچىش ۋە نەق مەيدان سېتىشنى ئۆگىنىسىز؛ ئوقۇش پۈتتۈرگەندىن كېيىن مەركەز دۇكان ئېچىشىڭىزغا ياردەم بېرىدۇ.",
+            "In five days, learn to open an online shop and sell by livestream; after graduating, the centre helps you open your shop.",
+        ],
         days: &[
             [
                 "开网店：注册、认证和店铺装修",
@@ -76,7 +84,11 @@ pub(super) const COURSES: &[DemoCourse] = &[
             "يېزا مەھسۇلاتلىرىنى ئوراش ۋە سۈرەتكە ئېلىش",
             "Packing and photographing produce",
         ],
-        summary: "蜂蜜、奶疙瘩、薰衣草怎么包装不破损，怎么用手机拍出好照片。",
+        summary: [
+            "蜂蜜、奶疙瘩、薰衣草怎么包装不破损，怎么用手机拍出好照片。",
+            "ھەسەل، قۇرۇت ۋە لاۋاندىنى بۇزۇلماي ئوراش، يانفوندا چىرايلىق رەسىم تارتىش.",
+            "How to pack honey, milk curd and lavender so nothing breaks, and how to take good photos with a phone.",
+        ],
         days: &[[
             "包装实操和手机摄影",
             "ئوراش ۋە يانفوندا سۈرەت تارتىش مەشىقى",
@@ -91,7 +103,11 @@ pub(super) const COURSES: &[DemoCourse] = &[
             "نەق مەيدان رىياسەتچىلىرى تەربىيەسى",
             "Livestream hosting",
         ],
-        summary: "两天学会做一场直播：选品、脚本、镜头前怎么说。",
+        summary: [
+            "两天学会做一场直播：选品、脚本、镜头前怎么说。",
+            "ئىككى كۈندە بىر قېتىملىق نەق مەيدان سېتىشنى ئۆگىنىش: مال تاللاش، سىنارىيە، كامېرا ئالدىدا قانداق سۆزلەش.",
+            "In two days, learn to run a livestream: choosing goods, a script, and what to say on camera.",
+        ],
         days: &[
             [
                 "选品和直播脚本",
@@ -109,7 +125,11 @@ pub(super) const COURSES: &[DemoCourse] = &[
             "خۇشبۇي نەشپۈت تاللاش، ئوراش ۋە سېتىش",
             "Sorting, packing and selling fragrant pears",
         ],
-        summary: "在培训点学香梨分级分拣、装箱和网上销售。",
+        summary: [
+            "在培训点学香梨分级分拣、装箱和网上销售。",
+            "تەربىيەلەش نۇقتىسىدا خۇش پۇراق نەشپۈتنى دەرىجىگە ئايرىش، قاچىلاش ۋە توردا سېتىشنى ئۆگىنىش.",
+            "At the training point, learn to grade, sort and box fragrant pears and sell them online.",
+        ],
         days: &[[
             "分级、装箱和网上销售",
             "دەرىجە ئايرىش، قاپلاش ۋە توردا سېتىش",
@@ -124,7 +144,11 @@ pub(super) const COURSES: &[DemoCourse] = &[
             "گاۋدۇ نەق مەيدان بازىسى رىياسەتچىلىرى",
             "Hosting at the Gaodu livestream base",
         ],
-        summary: "在高都镇直播基地三天学直播，卖黄梨、小米和老陈醋。",
+        summary: [
+            "在高都镇直播基地三天学直播，卖黄梨、小米和老陈醋。",
+            "گاۋدۇ بازىرىدىكى نەق مەيدان بازىسىدا ئۈچ كۈن نەق مەيدان سېتىشنى ئۆگىنىپ، سېرىق نەشپۈت، تېرىق ۋە كونا سىركە سېتىش.",
+            "Three days at Gaodu's livestream base learning to sell yellow pears, millet and aged vinegar by livestream.",
+        ],
         days: &[
             [
                 "直播间搭建",

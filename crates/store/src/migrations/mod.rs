@@ -21,6 +21,7 @@ mod m20261130_000017_notifications;
 mod m20261130_000018_refund_requests;
 mod m20261130_000019_webhooks;
 mod m20261201_000020_shop_names;
+mod m20261201_000021_written_in_any_language;
 
 use std::collections::HashSet;
 
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000018_refund_requests::Migration),
             Box::new(m20261130_000019_webhooks::Migration),
             Box::new(m20261201_000020_shop_names::Migration),
+            Box::new(m20261201_000021_written_in_any_language::Migration),
         ]
     }
 }

@@ -13,6 +13,8 @@ pub mod station {
         pub name_ug: Option<String>,
         pub name_en: String,
         pub address: String,
+        pub address_ug: Option<String>,
+        pub address_en: Option<String>,
         pub phone: Option<String>,
         pub hours: Option<String>,
         pub pickup_fee_fen: i64,

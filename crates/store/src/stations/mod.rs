@@ -4,10 +4,12 @@
 pub(crate) mod entity;
 
 use chrono::Utc;
+use farmgate_domain::ValidationError;
 use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_domain::regions::RegionPath;
 use farmgate_domain::stations::StationKind;
+use farmgate_domain::text::Texts;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
@@ -21,10 +23,9 @@ pub struct Station {
     pub region_id: i64,
     pub code: String,
     pub kind: StationKind,
-    pub name_zh: String,
-    pub name_ug: Option<String>,
-    pub name_en: String,
-    pub address: String,
+    /// Its name and address, each in any one of the readers' languages.
+    pub names: Texts,
+    pub address: Texts,
     pub phone: Option<String>,
     pub hours: Option<String>,
     pub pickup_fee: Fen,
@@ -32,13 +33,9 @@ pub struct Station {
 }
 
 impl Station {
-    /// The name in `language`; a missing Uyghur name falls back to Chinese.
+    /// The name for a reader of `language` (another language's where it has none).
     pub fn name(&self, language: Language) -> &str {
-        match language {
-            Language::ZhCn => &self.name_zh,
-            Language::Ug => self.name_ug.as_deref().unwrap_or(&self.name_zh),
-            Language::En => &self.name_en,
-        }
+        self.names.shown(language).text
     }
 }
 
@@ -47,10 +44,8 @@ pub struct NewStation {
     pub region_id: i64,
     pub code: String,
     pub kind: StationKind,
-    pub name_zh: String,
-    pub name_ug: Option<String>,
-    pub name_en: String,
-    pub address: String,
+    pub names: Texts,
+    pub address: Texts,
     pub phone: Option<String>,
     pub hours: Option<String>,
     pub pickup_fee: Fen,
@@ -63,10 +58,8 @@ fn from_row(row: station::Model) -> Result<Station> {
         id: row.id,
         region_id: row.region_id,
         code: row.code,
-        name_zh: row.name_zh,
-        name_ug: row.name_ug,
-        name_en: row.name_en,
-        address: row.address,
+        names: Texts::new(Some(row.name_zh), row.name_ug, Some(row.name_en)),
+        address: Texts::from_stored(row.address, row.address_ug, row.address_en),
         phone: row.phone,
         hours: row.hours,
         pickup_fee: Fen(row.pickup_fee_fen),
@@ -76,6 +69,9 @@ fn from_row(row: station::Model) -> Result<Station> {
 
 impl Store {
     pub async fn add_station(&self, new: NewStation) -> Result<Station> {
+        if new.names.is_empty() {
+            return Err(ValidationError::new("name", "written-in-none").into());
+        }
         let taken = station::Entity::find()
             .filter(station::Column::Code.eq(&new.code))
             .one(&self.db)
@@ -87,10 +83,12 @@ impl Store {
             region_id: Set(new.region_id),
             code: Set(new.code),
             kind: Set(new.kind.as_str().to_owned()),
-            name_zh: Set(new.name_zh),
-            name_ug: Set(new.name_ug),
-            name_en: Set(new.name_en),
-            address: Set(new.address),
+            name_zh: Set(new.names.stored_zh()),
+            name_ug: Set(new.names.ug),
+            name_en: Set(new.names.en.unwrap_or_default()),
+            address: Set(new.address.stored_zh()),
+            address_ug: Set(new.address.ug),
+            address_en: Set(new.address.en),
             phone: Set(new.phone),
             hours: Set(new.hours),
             pickup_fee_fen: Set(new.pickup_fee.0),

@@ -63,6 +63,8 @@ pub mod session {
         pub region_id: i64,
         pub venue_kind: String,
         pub venue_name: String,
+        pub venue_name_ug: Option<String>,
+        pub venue_name_en: Option<String>,
         pub online_url: Option<String>,
         pub live_room_id: Option<i64>,
         pub capacity: i32,

@@ -28,28 +28,7 @@ use crate::regions::entity as region;
 use crate::{Error, Result, Store};
 use entity::{course, course_day, enrolment as enrolment_row, session, session_trainer};
 
-/// A text the centre writes in Chinese and, where it can, in Uyghur and English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Texts {
-    pub zh: String,
-    pub ug: Option<String>,
-    pub en: Option<String>,
-}
-
-impl Texts {
-    /// The text in `language`, or the Chinese one; the flag says whether it is the reader's own.
-    pub fn get(&self, language: Language) -> (&str, bool) {
-        let own = match language {
-            Language::ZhCn => Some(self.zh.as_str()),
-            Language::Ug => self.ug.as_deref(),
-            Language::En => self.en.as_deref(),
-        };
-        match own {
-            Some(text) => (text, true),
-            None => (&self.zh, false),
-        }
-    }
-}
+pub use farmgate_domain::text::Texts;
 
 /// A course: what is taught, day by day, and when it counts as completed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -88,7 +67,8 @@ pub struct TrainingSession {
     /// The region it serves (a county, or a township for a training point).
     pub region_id: i64,
     pub venue_kind: VenueKind,
-    pub venue_name: String,
+    /// The venue's name, in any one of the readers' languages (empty online).
+    pub venue: Texts,
     pub online_url: Option<String>,
     pub live_room_id: Option<i64>,
     pub capacity: i32,
@@ -120,7 +100,8 @@ pub struct NewSession {
     pub course_id: i64,
     pub region_id: i64,
     pub venue_kind: VenueKind,
-    pub venue_name: String,
+    /// The venue's name, in any one of the readers' languages (empty online).
+    pub venue: Texts,
     pub online_url: Option<String>,
     pub live_room_id: Option<i64>,
     pub capacity: i32,
@@ -140,23 +121,11 @@ fn course_from(row: course::Model, days: Vec<course_day::Model>) -> Result<Cours
             .split(',')
             .filter_map(Language::from_tag)
             .collect(),
-        title: Texts {
-            zh: row.title_zh,
-            ug: row.title_ug,
-            en: row.title_en,
-        },
-        summary: Texts {
-            zh: row.summary_zh,
-            ug: row.summary_ug,
-            en: row.summary_en,
-        },
+        title: Texts::from_stored(row.title_zh, row.title_ug, row.title_en),
+        summary: Texts::from_stored(row.summary_zh, row.summary_ug, row.summary_en),
         syllabus: days
             .into_iter()
-            .map(|d| Texts {
-                zh: d.syllabus_zh,
-                ug: d.syllabus_ug,
-                en: d.syllabus_en,
-            })
+            .map(|d| Texts::from_stored(d.syllabus_zh, d.syllabus_ug, d.syllabus_en))
             .collect(),
         id: row.id,
         region_id: row.region_id,
@@ -171,6 +140,9 @@ impl Store {
                 farmgate_domain::training::TrainingRefusal::SyllabusDays,
             ));
         }
+        if new.title.is_empty() {
+            return Err(farmgate_domain::ValidationError::new("title", "written-in-none").into());
+        }
         let txn = self.begin_write().await?;
         let row = course::ActiveModel {
             region_id: Set(new.region_id),
@@ -183,10 +155,10 @@ impl Store {
                 .map(|l| l.tag())
                 .collect::<Vec<_>>()
                 .join(",")),
-            title_zh: Set(new.title.zh),
+            title_zh: Set(new.title.stored_zh()),
             title_ug: Set(new.title.ug),
             title_en: Set(new.title.en),
-            summary_zh: Set(new.summary.zh),
+            summary_zh: Set(new.summary.stored_zh()),
             summary_ug: Set(new.summary.ug),
             summary_en: Set(new.summary.en),
             created_by: Set(new.created_by),
@@ -199,7 +171,7 @@ impl Store {
             course_day::ActiveModel {
                 course_id: Set(row.id),
                 day: Set(day),
-                syllabus_zh: Set(text.zh),
+                syllabus_zh: Set(text.stored_zh()),
                 syllabus_ug: Set(text.ug),
                 syllabus_en: Set(text.en),
             }
@@ -255,7 +227,9 @@ impl Store {
             course_id: Set(new.course_id),
             region_id: Set(new.region_id),
             venue_kind: Set(new.venue_kind.as_str().to_owned()),
-            venue_name: Set(new.venue_name),
+            venue_name: Set(new.venue.stored_zh()),
+            venue_name_ug: Set(new.venue.ug),
+            venue_name_en: Set(new.venue.en),
             online_url: Set(new.online_url),
             live_room_id: Set(new.live_room_id),
             capacity: Set(new.capacity),
@@ -289,7 +263,7 @@ impl Store {
         id: i64,
         starts_on: NaiveDate,
         venue_kind: VenueKind,
-        venue_name: String,
+        venue: Texts,
     ) -> Result<TrainingSession> {
         let current = self.training_session(id).await?;
         if current.starts_on != starts_on {
@@ -306,7 +280,9 @@ impl Store {
         session::Entity::update_many()
             .col_expr(session::Column::StartsOn, Expr::value(starts_on))
             .col_expr(session::Column::VenueKind, Expr::value(venue_kind.as_str()))
-            .col_expr(session::Column::VenueName, Expr::value(venue_name))
+            .col_expr(session::Column::VenueName, Expr::value(venue.stored_zh()))
+            .col_expr(session::Column::VenueNameUg, Expr::value(venue.ug))
+            .col_expr(session::Column::VenueNameEn, Expr::value(venue.en))
             .filter(session::Column::Id.eq(id))
             .exec(&self.db)
             .await?;
@@ -406,7 +382,7 @@ impl Store {
                     id: row.id,
                     course_id: row.course_id,
                     region_id: row.region_id,
-                    venue_name: row.venue_name,
+                    venue: Texts::from_stored(row.venue_name, row.venue_name_ug, row.venue_name_en),
                     online_url: row.online_url,
                     live_room_id: row.live_room_id,
                     capacity: row.capacity,

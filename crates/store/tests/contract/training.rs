@@ -19,11 +19,7 @@ use farmgate_store::{Error, Store};
 use super::{buyers, placement, seed_demo, stocked_variant};
 
 fn texts(zh: &str) -> Texts {
-    Texts {
-        zh: zh.to_owned(),
-        ug: None,
-        en: None,
-    }
+    Texts::zh(zh)
 }
 
 async fn course(store: &Store, county: &str, kind: CourseKind, days: i32) -> Course {
@@ -50,7 +46,7 @@ async fn session(store: &Store, course: &Course, region: &str, capacity: i32) ->
             course_id: course.id,
             region_id: region.id,
             venue_kind: VenueKind::Centre,
-            venue_name: "中心二楼培训室".to_owned(),
+            venue: Texts::zh("中心二楼培训室"),
             online_url: None,
             live_room_id: None,
             capacity,
@@ -225,12 +221,16 @@ pub async fn the_camp_completes_with_four_days_and_one_certificate(db: &TestDb) 
             run.id,
             later,
             VenueKind::IndustrialPark,
-            "电商产业园".to_owned(),
+            Texts::zh("电商产业园"),
         )
         .await
         .unwrap();
     assert_eq!(
-        (moved.starts_on, moved.venue_kind, moved.venue_name.as_str()),
+        (
+            moved.starts_on,
+            moved.venue_kind,
+            moved.venue.get(Language::ZhCn).0
+        ),
         (later, VenueKind::IndustrialPark, "电商产业园")
     );
     let ayse = trainee(store, "阿依仙", "13900000001", "tekes").await;
@@ -270,7 +270,7 @@ pub async fn the_camp_completes_with_four_days_and_one_certificate(db: &TestDb) 
                     run.id,
                     later + chrono::Days::new(7),
                     VenueKind::Centre,
-                    "二楼".to_owned()
+                    Texts::zh("二楼")
                 )
                 .await,
             Err(Error::Training(
@@ -280,10 +280,14 @@ pub async fn the_camp_completes_with_four_days_and_one_certificate(db: &TestDb) 
         "attended days do not move"
     );
     let same_days = store
-        .reschedule_session(run.id, later, VenueKind::Centre, "二楼".to_owned())
+        .reschedule_session(run.id, later, VenueKind::Centre, Texts::zh("二楼"))
         .await
         .unwrap();
-    assert_eq!(same_days.venue_name, "二楼", "the venue may still change");
+    assert_eq!(
+        same_days.venue,
+        Texts::zh("二楼"),
+        "the venue may still change"
+    );
     let twice = store
         .record_attendance(run.id, ayse, 1, qr, None)
         .await
@@ -579,4 +583,114 @@ pub async fn the_funnel_follows_trainees_to_their_first_sales(db: &TestDb) {
     );
     assert!(programme.iter().all(|p| p.gender == Some(Gender::Female)));
     assert!(store.programme(&kuqa.path).await.unwrap().is_empty());
+}
+
+/// A course, a session's venue and a station may be written in Uyghur (or English) alone:
+/// what was written comes back as written, a reader of another language is shown it and
+/// told its language, and nothing written at all is refused.
+pub async fn courses_venues_and_stations_are_written_in_any_one_language(db: &TestDb) {
+    let store = &db.store;
+    seed_demo(store).await;
+    let tekes = store.region_by_code("tekes").await.unwrap();
+    let uyghur = |text: &str| Texts::new(None, Some(text.to_owned()), None);
+    let camp = store
+        .create_course(NewCourse {
+            region_id: tekes.id,
+            kind: CourseKind::Basics,
+            rule: CompletionRule::usual(2).unwrap(),
+            languages: vec![Language::Ug],
+            title: uyghur("تور دۇكىنى ئېچىش"),
+            summary: Texts::default(),
+            syllabus: vec![uyghur("تور سودىسى"), uyghur("نەق مەيدان")],
+            created_by: None,
+        })
+        .await
+        .unwrap();
+    let read = store.course(camp.id).await.unwrap();
+    assert_eq!(read.title.zh, None, "no Chinese was written");
+    let shown = read.title.shown(Language::ZhCn);
+    assert_eq!(
+        (shown.text, shown.language, shown.own),
+        ("تور دۇكىنى ئېچىش", Language::Ug, false)
+    );
+    assert_eq!(read.syllabus[1].get(Language::Ug), ("نەق مەيدان", true));
+    assert!(read.summary.is_empty());
+
+    let run = store
+        .schedule_session(NewSession {
+            course_id: camp.id,
+            region_id: tekes.id,
+            venue_kind: VenueKind::Centre,
+            venue: Texts::new(
+                None,
+                Some("ئىككىنچى قەۋەت".into()),
+                Some("Second floor".into()),
+            ),
+            online_url: None,
+            live_room_id: None,
+            capacity: 10,
+            starts_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            trainer_ids: vec![],
+            created_by: None,
+        })
+        .await
+        .unwrap();
+    let run = store.training_session(run.id).await.unwrap();
+    assert_eq!(run.venue.get(Language::En), ("Second floor", true));
+    assert_eq!(run.venue.shown(Language::ZhCn).language, Language::Ug);
+
+    let nameless = store
+        .create_course(NewCourse {
+            title: Texts::new(Some("  ".into()), None, None),
+            ..NewCourse {
+                region_id: tekes.id,
+                kind: CourseKind::Basics,
+                rule: CompletionRule::usual(1).unwrap(),
+                languages: vec![Language::ZhCn],
+                title: Texts::default(),
+                summary: Texts::default(),
+                syllabus: vec![Texts::zh("第一天")],
+                created_by: None,
+            }
+        })
+        .await;
+    assert!(
+        matches!(&nameless, Err(Error::Invalid(e)) if e.code == "written-in-none"),
+        "a course needs a title in some language: {nameless:?}"
+    );
+
+    let village = store.region_by_code("tekes-kuokesu").await.unwrap();
+    let station = store
+        .add_station(farmgate_store::stations::NewStation {
+            region_id: village.id,
+            code: "tekes-kuokesu-2".to_owned(),
+            kind: farmgate_domain::stations::StationKind::Village,
+            names: uyghur("كۆكسۇ ئىككىنچى پونكىت"),
+            address: uyghur("كەنت مەدەنىيەت ئۆيى يېنىدا"),
+            phone: None,
+            hours: None,
+            pickup_fee: farmgate_domain::money::Fen(0),
+        })
+        .await
+        .unwrap();
+    let station = store.station(station.id).await.unwrap();
+    assert_eq!(station.name(Language::ZhCn), "كۆكسۇ ئىككىنچى پونكىت");
+    assert_eq!(station.address.zh, None);
+    assert_eq!(
+        station.address.get(Language::Ug),
+        ("كەنت مەدەنىيەت ئۆيى يېنىدا", true)
+    );
+    let unnamed = store
+        .add_station(farmgate_store::stations::NewStation {
+            region_id: village.id,
+            code: "tekes-kuokesu-3".to_owned(),
+            kind: farmgate_domain::stations::StationKind::Village,
+            names: Texts::default(),
+            address: uyghur("كەنت"),
+            phone: None,
+            hours: None,
+            pickup_fee: farmgate_domain::money::Fen(0),
+        })
+        .await;
+    assert!(matches!(&unnamed, Err(Error::Invalid(e)) if e.code == "written-in-none"));
 }

@@ -9,7 +9,7 @@ use farmgate_domain::catalog::{ProductStatus, Tag, Unit};
 use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_domain::orders::refund::RefundStatus;
-use farmgate_store::catalog::Product;
+use farmgate_store::catalog::{Product, ProductText};
 
 use super::{
     DetailsInput, ProductInput, VARIANT_ROWS, VariantInput, parse_product, visible_product,
@@ -41,31 +41,35 @@ pub struct ProductCard {
 pub fn cards(t: &Tr, products: &[Product]) -> Vec<ProductCard> {
     products
         .iter()
-        .map(|p| ProductCard {
-            id: p.id,
-            name: p
-                .text(t.lang())
-                .map(|(text, _)| text.name.clone())
-                .unwrap_or_default(),
-            written_in: p
-                .text(t.lang())
-                .filter(|(_, own)| !own)
-                .map(|(text, _)| text.language.tag()),
-            price: p
-                .variants
-                .iter()
-                .map(|v| v.spec.price)
-                .min()
-                .unwrap_or(Fen(0))
-                .display_price(),
-            sold_out: p.variants.iter().all(|v| v.spec.stock == 0),
-            note: status_note(t, p),
-            thumb: p
-                .photos
-                .first()
-                .map(|photo| crate::photos::photo_url(&photo.hash, "thumb")),
+        .map(|p| {
+            let text = p.text(t.lang());
+            card(t, p, text)
         })
         .collect()
+}
+
+/// `p`'s card, with `text` the name its reader is shown (and whether it is in their language).
+fn card(t: &Tr, p: &Product, text: Option<(&ProductText, bool)>) -> ProductCard {
+    ProductCard {
+        id: p.id,
+        name: text.map(|(text, _)| text.name.clone()).unwrap_or_default(),
+        written_in: text
+            .filter(|(_, own)| !own)
+            .map(|(text, _)| text.language.tag()),
+        price: p
+            .variants
+            .iter()
+            .map(|v| v.spec.price)
+            .min()
+            .unwrap_or(Fen(0))
+            .display_price(),
+        sold_out: p.variants.iter().all(|v| v.spec.stock == 0),
+        note: status_note(t, p),
+        thumb: p
+            .photos
+            .first()
+            .map(|photo| crate::photos::photo_url(&photo.hash, "thumb")),
+    }
 }
 
 pub struct ShopProducts {

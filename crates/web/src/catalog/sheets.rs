@@ -261,11 +261,12 @@ struct ImportPage {
 }
 
 fn page(c: Chrome, csrf: String, shop: &Shop) -> ImportPage {
+    let shop_name = shop.name_in(c.t.lang()).to_owned();
     ImportPage {
         c,
         csrf,
         shop_id: shop.id,
-        shop_name: shop.name.clone(),
+        shop_name,
         errors: Vec::new(),
         imported: None,
         problem: None,

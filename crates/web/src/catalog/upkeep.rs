@@ -159,7 +159,7 @@ async fn manage_page(
         id: product.id,
         name: product_name(&t, &product),
         shop_id: shop.id,
-        shop_name: shop.name,
+        shop_name: shop.name_in(t.lang()).to_owned(),
         code: product.code.clone(),
         status_label: t.get(&format!("product-status-{}", product.status.as_str())),
         statuses: ProductStatus::ALL
@@ -660,7 +660,7 @@ pub async fn ledger(
         .flatten();
     let page = LedgerPage {
         shop_id: shop.id,
-        shop_name: shop.name,
+        shop_name: shop.name_in(t.lang()).to_owned(),
         product,
         lines,
         next,

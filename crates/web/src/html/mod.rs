@@ -22,6 +22,33 @@ use crate::problem::{Problem, url_encode};
 mod form;
 pub use form::{FormErrors, RepeatedForm};
 
+/// A text people wrote (a venue, an address), as a page shows it: in the reader's language,
+/// or in another's when it has none (`lang` then names it). Pages put it in `<bdi>`
+/// (`ui::written`), so a Chinese name inside a Uyghur sentence keeps its order and its
+/// punctuation at its own end.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Written {
+    pub text: String,
+    /// The text's language tag, when it is not the reader's.
+    pub lang: Option<&'static str>,
+}
+
+impl Written {
+    pub fn of(texts: &farmgate_domain::text::Texts, reader: Language) -> Self {
+        let shown = texts.shown(reader);
+        Written {
+            text: shown.text.to_owned(),
+            lang: (!shown.own).then(|| shown.language.tag()),
+        }
+    }
+}
+
+impl std::fmt::Display for Written {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
 /// The language switch and the stylesheet.
 pub fn routes() -> Router<AppState> {
     Router::new()

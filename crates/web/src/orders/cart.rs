@@ -204,7 +204,12 @@ pub async fn grouped(
         }
     }
     for group in &mut groups {
-        group.shop_name = state.store.shop(group.shop_id).await?.name;
+        group.shop_name = state
+            .store
+            .shop(group.shop_id)
+            .await?
+            .name_in(t.lang())
+            .to_owned();
     }
     Ok(groups)
 }

@@ -153,7 +153,7 @@ fn station_choices(
         .map(|(km, s)| {
             let mut label = format!(
                 "{}{}",
-                s.name(t.lang()),
+                crate::format::isolate(s.name(t.lang())),
                 t.arg("station-option-fee", "fee", station_fee(t, s))
             );
             if let Some(place) = region_of(s.region_id) {
@@ -166,7 +166,7 @@ fn station_choices(
                 ));
             }
             if let Some(hours) = &s.hours {
-                label.push_str(&format!(" · {hours}"));
+                label.push_str(&format!(" · {}", crate::format::isolate(hours)));
             }
             Choice {
                 value: s.id.to_string(),

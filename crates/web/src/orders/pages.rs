@@ -81,7 +81,7 @@ fn readable_note(t: &Tr, note: &str) -> String {
 pub struct Lookups {
     regions: Vec<farmgate_store::regions::Region>,
     stations: Vec<farmgate_store::stations::Station>,
-    shops: std::collections::HashMap<i64, String>,
+    shops: std::collections::HashMap<i64, farmgate_store::shops::Shop>,
 }
 
 impl Lookups {
@@ -94,7 +94,7 @@ impl Lookups {
         let mut shops = std::collections::HashMap::new();
         for order in orders {
             if let std::collections::hash_map::Entry::Vacant(slot) = shops.entry(order.shop_id) {
-                slot.insert(state.store.shop(order.shop_id).await?.name);
+                slot.insert(state.store.shop(order.shop_id).await?);
             }
         }
         Ok(Lookups {
@@ -122,7 +122,10 @@ async fn delivery_line(
             t.args2(
                 "order-delivery-pickup",
                 ("station", station.name(t.lang()).into()),
-                ("address", station.address.clone().into()),
+                (
+                    "address",
+                    station.address.shown(t.lang()).text.to_owned().into(),
+                ),
             )
         }
         (None, Some(address)) => {
@@ -192,7 +195,7 @@ pub async fn summary(
         shop_name: lookups
             .shops
             .get(&order.shop_id)
-            .cloned()
+            .map(|shop| shop.name_in(t.lang()).to_owned())
             .unwrap_or_default(),
         status: if awaiting_payment {
             t.get("order-status-awaiting_payment")

@@ -43,7 +43,7 @@ pub fn paper(asked: &str) -> &'static str {
 /// The pick list of `orders`.
 pub async fn pick_list(c: Chrome, shop: &Shop, orders: &[Order], paper: &'static str) -> Response {
     let page = PickListPage {
-        shop_name: shop.name.clone(),
+        shop_name: shop.name_in(c.t.lang()).to_owned(),
         paper,
         lines: pick_lines(&c.t, orders),
         order_ids: orders.iter().map(|o| o.id).collect(),
@@ -67,7 +67,7 @@ pub async fn slips(
         slips.push(summary(state, &c.t, order, Viewer::Seller, &lookups).await?);
     }
     let page = SlipsPage {
-        shop_name: shop.name.clone(),
+        shop_name: shop.name_in(c.t.lang()).to_owned(),
         paper,
         slips,
         c,

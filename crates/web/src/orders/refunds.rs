@@ -790,7 +790,7 @@ pub async fn of_shop(
         })
         .collect();
     let page = ListPage {
-        title: t.arg("refunds-shop-title", "shop", shop.name.clone()),
+        title: t.arg("refunds-shop-title", "shop", shop.name_in(t.lang())),
         intro: t.get("refunds-shop-intro"),
         here: format!("/seller/shops/{shop_id}/refunds"),
         rows: found.iter().map(|r| row(t, r)).collect(),

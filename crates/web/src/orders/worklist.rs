@@ -267,7 +267,7 @@ async fn list_page(
     Ok(SellerOrdersPage {
         csrf,
         shop_id: shop.id,
-        shop_name: shop.name,
+        shop_name: shop.name_in(c.t.lang()).to_owned(),
         orders,
         back: match query.as_str() {
             "" => format!("/seller/shops/{}/orders", shop.id),

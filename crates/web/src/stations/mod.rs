@@ -30,6 +30,7 @@ pub struct StationView {
     /// In the language asked for.
     pub name: String,
     pub region: String,
+    /// In the language asked for, else in the one it is written in.
     pub address: String,
     pub hours: Option<String>,
     /// What the station charges to hand out one parcel.
@@ -66,7 +67,7 @@ pub async fn list(
                 name: s.name(c.t.lang()).to_owned(),
                 id: s.id,
                 kind: s.kind.as_str().to_owned(),
-                address: s.address,
+                address: s.address.shown(c.t.lang()).text.to_owned(),
                 hours: s.hours,
                 pickup_fee_fen: s.pickup_fee.0,
                 code: s.code,

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use farmgate_domain::training::AttendanceMethod;
-use farmgate_store::training::{Course, Enrolment, RosterRow, TrainingSession};
+use farmgate_store::training::{Course, Enrolment, RosterRow, Texts, TrainingSession};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -16,6 +16,7 @@ use super::trainer::{CourseForm, ScheduleForm, parse_course, parse_session, taug
 use super::{ENROLLERS, TEACHERS, home_region, serves, today};
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::i18n::Lang;
 use crate::problem::ApiJson;
 use crate::problem::{ApiError, Problem};
 
@@ -29,11 +30,31 @@ pub struct CourseView {
     /// Days to attend for the certificate.
     pub min_days: i32,
     pub languages: Vec<String>,
-    pub title_zh: String,
-    pub title_ug: Option<String>,
-    pub title_en: Option<String>,
-    /// The syllabus of each day in Chinese (the pages show the reader's language).
-    pub syllabus_zh: Vec<String>,
+    pub title: WrittenView,
+    pub summary: WrittenView,
+    /// The syllabus of each day, day 1 first.
+    pub syllabus: Vec<WrittenView>,
+}
+
+/// A text in the languages it was written in (at least one; the others are absent).
+#[derive(Serialize, ToSchema)]
+pub struct WrittenView {
+    #[serde(rename = "zh-CN", skip_serializing_if = "Option::is_none")]
+    pub zh: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ug: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+impl From<Texts> for WrittenView {
+    fn from(t: Texts) -> Self {
+        WrittenView {
+            zh: t.zh,
+            ug: t.ug,
+            en: t.en,
+        }
+    }
 }
 
 impl From<Course> for CourseView {
@@ -45,10 +66,9 @@ impl From<Course> for CourseView {
             days: c.rule.days,
             min_days: c.rule.min_days,
             languages: c.languages.iter().map(|l| l.tag().to_owned()).collect(),
-            title_zh: c.title.zh,
-            title_ug: c.title.ug,
-            title_en: c.title.en,
-            syllabus_zh: c.syllabus.into_iter().map(|s| s.zh).collect(),
+            title: c.title.into(),
+            summary: c.summary.into(),
+            syllabus: c.syllabus.into_iter().map(WrittenView::from).collect(),
         }
     }
 }
@@ -60,7 +80,7 @@ pub struct SessionView {
     pub region_id: i64,
     /// centre, training_point, industrial_park or online
     pub venue_kind: String,
-    pub venue_name: String,
+    pub venue: WrittenView,
     pub online_url: Option<String>,
     pub live_room_id: Option<i64>,
     pub capacity: i32,
@@ -78,7 +98,7 @@ impl From<TrainingSession> for SessionView {
             course_id: s.course_id,
             region_id: s.region_id,
             venue_kind: s.venue_kind.as_str().to_owned(),
-            venue_name: s.venue_name,
+            venue: s.venue.into(),
             online_url: s.online_url,
             live_room_id: s.live_room_id,
             capacity: s.capacity,
@@ -146,7 +166,9 @@ pub struct CourseRequest {
     #[schema(example = json!(["zh-CN", "ug"]))]
     #[serde(default)]
     pub languages: Vec<String>,
+    /// The title in Chinese; or in Uyghur or English below (one is enough).
     #[schema(example = "电商创业五日训练营")]
+    #[serde(default)]
     pub title_zh: String,
     #[serde(default)]
     pub title_ug: String,
@@ -154,7 +176,12 @@ pub struct CourseRequest {
     pub title_en: String,
     #[serde(default)]
     pub summary_zh: String,
-    /// One text per day.
+    #[serde(default)]
+    pub summary_ug: String,
+    #[serde(default)]
+    pub summary_en: String,
+    /// One text per day, in any one of the languages (or more).
+    #[serde(default)]
     pub syllabus_zh: Vec<String>,
     #[serde(default)]
     pub syllabus_ug: Vec<String>,
@@ -168,6 +195,7 @@ pub struct CourseRequest {
 pub async fn add_course(
     State(state): State<AppState>,
     user: CurrentUser,
+    Lang(language): Lang,
     ApiJson(request): ApiJson<CourseRequest>,
 ) -> Result<(StatusCode, Json<CourseView>), Problem> {
     let county = home_region(&state, &user, &TEACHERS).await?;
@@ -188,13 +216,15 @@ pub async fn add_course(
         title_ug: request.title_ug,
         title_en: request.title_en,
         summary_zh: request.summary_zh,
+        summary_ug: request.summary_ug,
+        summary_en: request.summary_en,
         syllabus_zh: joined(&request.syllabus_zh),
         syllabus_ug: joined(&request.syllabus_ug),
         syllabus_en: joined(&request.syllabus_en),
     };
     let course = state
         .store
-        .create_course(parse_course(&county, &user, &form)?)
+        .create_course(parse_course(&county, &user, &form, language)?)
         .await?;
     Ok((StatusCode::CREATED, Json(course.into())))
 }
@@ -219,8 +249,14 @@ pub struct SessionRequest {
     pub region: String,
     #[schema(example = "centre")]
     pub venue_kind: String,
+    /// The venue in Chinese; or in Uyghur or English below (one is enough).
     #[schema(example = "中心二楼培训室")]
+    #[serde(default)]
     pub venue_name: String,
+    #[serde(default)]
+    pub venue_name_ug: String,
+    #[serde(default)]
+    pub venue_name_en: String,
     /// A live room (`/live/12`) or a video address, for online sessions.
     #[serde(default)]
     pub online_url: String,
@@ -239,6 +275,7 @@ pub struct SessionRequest {
 pub async fn schedule(
     State(state): State<AppState>,
     user: CurrentUser,
+    Lang(language): Lang,
     ApiJson(request): ApiJson<SessionRequest>,
 ) -> Result<(StatusCode, Json<SessionView>), Problem> {
     let county = home_region(&state, &user, &TEACHERS).await?;
@@ -248,12 +285,14 @@ pub async fn schedule(
         region: request.region,
         venue_kind: request.venue_kind,
         venue_name: request.venue_name,
+        venue_name_ug: request.venue_name_ug,
+        venue_name_en: request.venue_name_en,
         online_url: request.online_url,
         capacity: request.capacity.to_string(),
         starts_on: request.starts_on,
         trainer: request.trainer_ids.iter().map(i64::to_string).collect(),
     };
-    let new = parse_session(&state, &user, &county, &form).await?;
+    let new = parse_session(&state, &user, &county, &form, language).await?;
     let session = state.store.schedule_session(new).await?;
     Ok((StatusCode::CREATED, Json(session.into())))
 }
@@ -490,7 +529,7 @@ pub async fn check_in(
 pub struct VerifiedCertificate {
     pub genuine: bool,
     pub name: String,
-    pub course_zh: String,
+    pub course: WrittenView,
     pub kind: String,
     pub starts_on: String,
     pub days: i32,
@@ -509,7 +548,7 @@ pub async fn verify(
     Ok(Json(VerifiedCertificate {
         genuine: true,
         name: view.trainee.name,
-        course_zh: view.course.title.zh,
+        course: view.course.title.into(),
         kind: view.course.kind.as_str().to_owned(),
         starts_on: view.session.starts_on.to_string(),
         days: view.session.days,

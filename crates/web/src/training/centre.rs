@@ -290,13 +290,7 @@ fn follow_lines(
                 .trainee
                 .station_id
                 .and_then(|id| stations.iter().find(|s| s.id == id))
-                .map(|s| match t.lang() {
-                    farmgate_domain::lang::Language::ZhCn => s.name_zh.clone(),
-                    farmgate_domain::lang::Language::Ug => {
-                        s.name_ug.clone().unwrap_or_else(|| s.name_zh.clone())
-                    }
-                    farmgate_domain::lang::Language::En => s.name_en.clone(),
-                })
+                .map(|s| s.name(t.lang()).to_owned())
                 .unwrap_or_default(),
             reason: t.get(match f.reason {
                 FollowUpReason::NoShop => "follow-no-shop",

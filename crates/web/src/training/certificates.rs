@@ -29,7 +29,7 @@ struct Shown {
     dates: String,
     days: String,
     county: String,
-    venue: String,
+    venue: crate::html::Written,
     issued: String,
 }
 
@@ -48,7 +48,7 @@ async fn shown(state: &AppState, t: &Tr, view: &CertificateView) -> Result<Shown
         dates: dates(&view.session),
         days: t.arg("certificate-days", "days", i64::from(view.session.days)),
         county: county.name(t.lang()).to_owned(),
-        venue: view.session.venue_name.clone(),
+        venue: crate::html::Written::of(&view.session.venue, t.lang()),
         issued: crate::format::china_time(view.certificate.issued_at)
             .chars()
             .take(10)

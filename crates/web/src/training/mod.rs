@@ -126,7 +126,9 @@ pub struct SessionCard {
     pub id: i64,
     pub title: String,
     pub kind: String,
-    pub venue: String,
+    /// The kind of venue ("the centre", "online") and its name.
+    pub venue_kind: String,
+    pub venue: crate::html::Written,
     pub place: String,
     pub dates: String,
     pub capacity: i32,
@@ -167,11 +169,8 @@ pub fn session_card(
         kind: course
             .map(|c| t.get(&format!("course-kind-{}", c.kind.as_str())))
             .unwrap_or_default(),
-        venue: format!(
-            "{} · {}",
-            t.get(&format!("venue-{}", session.venue_kind.as_str())),
-            session.venue_name
-        ),
+        venue_kind: t.get(&format!("venue-{}", session.venue_kind.as_str())),
+        venue: crate::html::Written::of(&session.venue, t.lang()),
         place,
         dates: dates(session),
         capacity: session.capacity,

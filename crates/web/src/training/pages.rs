@@ -18,8 +18,8 @@ use super::{ENROLLERS, SessionCard, TEACHERS, serves, session_card, today};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
-use crate::format::{VillageOption, village_options};
-use crate::html::{Chrome, FormErrors, render};
+use crate::format::{VillageOption, isolate, village_options};
+use crate::html::{Chrome, FormErrors, Written, render};
 use crate::i18n::Tr;
 use crate::problem::Problem;
 
@@ -122,10 +122,10 @@ struct SessionPage {
     c: Chrome,
     csrf: String,
     card: SessionCard,
-    summary: String,
+    summary: Written,
     languages: String,
     /// (day, date, syllabus) per day.
-    syllabus: Vec<(i32, String, String)>,
+    syllabus: Vec<(i32, String, Written)>,
     rule: String,
     /// The trainers' names.
     trainers: String,
@@ -222,7 +222,7 @@ pub(super) async fn session_page(
         .map_or_else(FormErrors::none, |p| FormErrors::of_problem(&t, p));
     let page = SessionPage {
         card: session_card(&t, &regions, &session, Some(&course)),
-        summary: course.summary.get(t.lang()).0.to_owned(),
+        summary: Written::of(&course.summary, t.lang()),
         languages: course
             .languages
             .iter()
@@ -235,7 +235,7 @@ pub(super) async fn session_page(
                 (
                     day,
                     session.date_of(day).to_string(),
-                    text.get(t.lang()).0.to_owned(),
+                    Written::of(text, t.lang()),
                 )
             })
             .collect(),
@@ -462,7 +462,11 @@ pub async fn mine(
                 .map(|day| {
                     let date = row.session.date_of(day);
                     if date >= today && row.status == EnrolmentStatus::Enrolled {
-                        reminders.push((date.to_string(), card.title.clone(), card.venue.clone()));
+                        reminders.push((
+                            date.to_string(),
+                            card.title.clone(),
+                            format!("{} · {}", card.venue_kind, isolate(&card.venue.text)),
+                        ));
                     }
                     (day, date.to_string(), row.days.contains(&day))
                 })

@@ -203,7 +203,7 @@ pub async fn shop_page(
     Path(id): Path<i64>,
 ) -> Result<Response, Problem> {
     let shop = managed_shop(&state, &user, id).await?;
-    let title = c.t.arg("webhooks-title", "owner", shop.name);
+    let title = c.t.arg("webhooks-title", "owner", shop.name_in(c.t.lang()));
     show(
         &state,
         c,
@@ -255,7 +255,7 @@ pub async fn shop_add(
     RepeatedForm(form): RepeatedForm<AddForm>,
 ) -> Result<Response, Problem> {
     let shop = managed_shop(&state, &user, id).await?;
-    let title = c.t.arg("webhooks-title", "owner", shop.name);
+    let title = c.t.arg("webhooks-title", "owner", shop.name_in(c.t.lang()));
     add_from_form(&state, &user, c, csrf.0, Owner::Shop(id), title, form).await
 }
 

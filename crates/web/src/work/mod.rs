@@ -152,7 +152,7 @@ async fn sessions(
                 } else {
                     s.starts_on.to_string()
                 },
-                s.venue_name,
+                crate::format::isolate(s.venue.shown(t.lang()).text),
                 t.arg("work-enrolled", "count", s.enrolled)
             ),
         });

@@ -1200,6 +1200,25 @@ async fn pickup_is_offered_near_the_buyer_and_home_delivery_when_far() {
         .skip(2)
         .collect();
     assert!(options[0].contains("嘉陵村服务站"), "nearest first");
+    // In Uyghur the station's name and hours are isolated inside the option's sentence.
+    browser.get(app.url("/lang/ug")).send().await.unwrap();
+    let raw = browser
+        .get(app.url("/checkout"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        raw.contains("\u{2068}جيالىڭ كەنتى مۇلازىمەت پونكىتى\u{2069}"),
+        "the Uyghur name, isolated"
+    );
+    assert!(
+        raw.contains("\u{2068}09:00-20:00\u{2069}"),
+        "hours isolated"
+    );
+    browser.get(app.url("/lang/zh-CN")).send().await.unwrap();
 
     // A buyer in Shanghai: home delivery again, no Xinjiang or Gansu station chosen.
     home_order(&app, &browser, variant, "shanghai-zhangjiang").await;

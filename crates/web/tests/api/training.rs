@@ -960,3 +960,105 @@ async fn a_typed_phone_number_takes_over_nothing() {
     assert!(trainee.account_id.is_some());
     app.stop().await;
 }
+
+/// A trainer who writes only in Uyghur: a course, its syllabus and a session's venue need no
+/// Chinese; nothing written at all is refused on the trainer's own language's field; a Chinese
+/// reader is shown the Uyghur venue isolated and marked as Uyghur.
+#[tokio::test]
+async fn a_course_and_its_venue_are_written_in_uyghur_alone() {
+    let app = spawn_app().await;
+    let trainer = app.logged_in("tekes-centre").await;
+    trainer.get(app.url("/lang/ug")).send().await.unwrap();
+    let course = |title: &'static str| {
+        vec![
+            ("kind", "basics"),
+            ("days", "2"),
+            ("language", "ug"),
+            ("title_ug", title),
+            ("summary_ug", "تور دۇكىنى ئېچىشنى ئۆگىنىمىز"),
+            ("syllabus_ug", "تور سودىسى\nنەق مەيدان"),
+        ]
+    };
+    let untitled = app
+        .submit(&trainer, "/trainer", "/trainer/courses", &course(""))
+        .await;
+    assert_eq!(untitled.status(), 422);
+    let page = untitled.text().await.unwrap();
+    assert!(
+        page.contains("id=\"title_ug-error\""),
+        "the mistake sits on the Uyghur title"
+    );
+    let added = app
+        .submit(
+            &trainer,
+            "/trainer",
+            "/trainer/courses",
+            &course("تور دۇكىنى دەرسى"),
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    let courses: Value = reqwest::get(app.url("/api/v1/training/courses?region=tekes"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let course = courses
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["title"]["ug"] == "تور دۇكىنى دەرسى")
+        .expect("the Uyghur course");
+    assert!(course["title"].get("zh-CN").is_none(), "no Chinese written");
+    assert_eq!(course["syllabus"][1]["ug"], "نەق مەيدان");
+
+    let schedule = |venue: &'static str| {
+        let id = course["id"].to_string();
+        vec![
+            ("course", id),
+            ("starts_on", tomorrow()),
+            ("venue_kind", "centre".to_owned()),
+            ("venue_name_ug", venue.to_owned()),
+            ("capacity", "20".to_owned()),
+        ]
+    };
+    let nowhere = schedule("");
+    let nowhere: Vec<(&str, &str)> = nowhere.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = app
+        .submit(&trainer, "/trainer", "/trainer/sessions", &nowhere)
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"venue_name_ug-error\""),
+        "the mistake sits on the Uyghur venue"
+    );
+    let fields = schedule("ئىككىنچى قەۋەت");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let scheduled = app
+        .submit(&trainer, "/trainer", "/trainer/sessions", &fields)
+        .await;
+    assert_eq!(scheduled.status(), 303);
+    let id = scheduled.headers()["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let chinese = support::page_in(app.url(&format!("/training/sessions/{id}")), "zh-CN").await;
+    assert!(
+        chinese.contains("<bdi lang=\"ug\">ئىككىنچى قەۋەت</bdi>"),
+        "the venue in Uyghur, isolated and marked"
+    );
+    assert!(chinese.contains("تور سودىسى"), "the syllabus as written");
+    let uyghur = support::page_in(app.url(&format!("/training/sessions/{id}")), "ug").await;
+    assert!(
+        uyghur.contains("<bdi>ئىككىنچى قەۋەت</bdi>"),
+        "the reader's own language needs no mark"
+    );
+    app.stop().await;
+}

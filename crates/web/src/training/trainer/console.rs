@@ -144,7 +144,7 @@ pub async fn schedule(
 ) -> Result<Response, Problem> {
     let county = home_region(&state, &user, &TEACHERS).await?;
     user.require(&TEACHERS, &county.path)?;
-    match parse_session(&state, &user, &county, &form).await {
+    match parse_session(&state, &user, &county, &form, c.t.lang()).await {
         Ok(new) => {
             let session = state.store.schedule_session(new).await?;
             Ok(Redirect::to(&format!("/trainer/sessions/{}", session.id)).into_response())
@@ -174,7 +174,7 @@ pub async fn add_course(
 ) -> Result<Response, Problem> {
     let county = home_region(&state, &user, &TEACHERS).await?;
     user.require(&TEACHERS, &county.path)?;
-    match parse_course(&county, &user, &form) {
+    match parse_course(&county, &user, &form, c.t.lang()) {
         Ok(new) => {
             state.store.create_course(new).await?;
             Ok(Redirect::to("/trainer").into_response())

@@ -10,7 +10,10 @@ pub struct ScheduleForm {
     pub(in crate::training) course: String,
     pub(in crate::training) region: String,
     pub(in crate::training) venue_kind: String,
+    /// The venue in Chinese, Uyghur and English: one is enough.
     pub(in crate::training) venue_name: String,
+    pub(in crate::training) venue_name_ug: String,
+    pub(in crate::training) venue_name_en: String,
     pub(in crate::training) online_url: String,
     pub(in crate::training) capacity: String,
     pub(in crate::training) starts_on: String,
@@ -30,6 +33,8 @@ pub struct CourseForm {
     pub(in crate::training) title_ug: String,
     pub(in crate::training) title_en: String,
     pub(in crate::training) summary_zh: String,
+    pub(in crate::training) summary_ug: String,
+    pub(in crate::training) summary_en: String,
     /// One line per day.
     pub(in crate::training) syllabus_zh: String,
     pub(in crate::training) syllabus_ug: String,
@@ -44,11 +49,26 @@ pub(super) fn optional_text(
     Ok(Some(parse_text(field, text, false, max)?).filter(|t| !t.is_empty()))
 }
 
+/// A venue's name as the forms send it (Chinese, Uyghur, English): one is needed; none
+/// written is told on the field of the trainer's `language`.
+pub(in crate::training) fn parse_venue(
+    [zh, ug, en]: [&str; 3],
+    language: Language,
+) -> Result<Texts, Problem> {
+    let fields = [
+        ("venue_name", zh),
+        ("venue_name_ug", ug),
+        ("venue_name_en", en),
+    ];
+    Ok(parse_texts(fields, 80, Some(language))?)
+}
+
 pub(in crate::training) async fn parse_session(
     state: &AppState,
     user: &CurrentUser,
     county: &Region,
     form: &ScheduleForm,
+    language: Language,
 ) -> Result<NewSession, Problem> {
     let course: Course = match form.course.trim().parse::<i64>() {
         Ok(id) => match state.store.course(id).await {
@@ -71,7 +91,10 @@ pub(in crate::training) async fn parse_session(
         },
     };
     let venue_kind = VenueKind::parse(&form.venue_kind)?;
-    let venue_name = parse_text("venue_name", &form.venue_name, true, 80)?;
+    let venue = parse_venue(
+        [&form.venue_name, &form.venue_name_ug, &form.venue_name_en],
+        language,
+    )?;
     let online_url = optional_text("online_url", &form.online_url, 300)?;
     if let Some(url) = &online_url
         && !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with("/live/"))
@@ -113,7 +136,7 @@ pub(in crate::training) async fn parse_session(
         course_id: course.id,
         region_id: region.id,
         venue_kind,
-        venue_name,
+        venue,
         online_url,
         live_room_id,
         capacity,
@@ -132,10 +155,46 @@ pub(super) fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The syllabus, a line per day in any of the three languages: each language written has a
+/// line for every one of the `days`, and at least one is written (else the error sits on the
+/// reader's `language`'s box).
+fn parse_syllabus(
+    form: &CourseForm,
+    days: usize,
+    language: Language,
+) -> Result<Vec<Texts>, Problem> {
+    let boxes = [
+        ("syllabus_zh", lines(&form.syllabus_zh)),
+        ("syllabus_ug", lines(&form.syllabus_ug)),
+        ("syllabus_en", lines(&form.syllabus_en)),
+    ];
+    if let Some((field, _)) = boxes
+        .iter()
+        .find(|(_, lines)| !lines.is_empty() && lines.len() != days)
+    {
+        return Err(ValidationError::new(field, "syllabus-days-mismatch").into());
+    }
+    if boxes.iter().all(|(_, lines)| lines.is_empty()) {
+        let reader = Language::ALL
+            .iter()
+            .position(|l| *l == language)
+            .unwrap_or(0);
+        return Err(ValidationError::new(boxes[reader].0, "syllabus-days-mismatch").into());
+    }
+    let day = |i: usize| boxes.each_ref().map(|(_, lines)| lines.get(i).cloned());
+    Ok((0..days)
+        .map(|i| {
+            let [zh, ug, en] = day(i);
+            Texts::new(zh, ug, en)
+        })
+        .collect())
+}
+
 pub(in crate::training) fn parse_course(
     county: &Region,
     user: &CurrentUser,
     form: &CourseForm,
+    language: Language,
 ) -> Result<NewCourse, Problem> {
     let kind = CourseKind::parse(&form.kind)?;
     let days = form
@@ -151,20 +210,25 @@ pub(in crate::training) fn parse_course(
                 .map_err(|_| ValidationError::new("min_days", "course-min-days-invalid"))?,
         )?,
     };
-    let title_zh = parse_text("title_zh", &form.title_zh, true, 80)?;
-    let title_ug = optional_text("title_ug", &form.title_ug, 120)?;
-    let title_en = optional_text("title_en", &form.title_en, 120)?;
-    let summary_zh = parse_text("summary_zh", &form.summary_zh, false, 1000)?;
-    let zh = lines(&form.syllabus_zh);
-    let ug = lines(&form.syllabus_ug);
-    let en = lines(&form.syllabus_en);
-    let wanted = usize::try_from(days).unwrap_or(0);
-    if zh.len() != wanted
-        || (!ug.is_empty() && ug.len() != wanted)
-        || (!en.is_empty() && en.len() != wanted)
-    {
-        return Err(ValidationError::new("syllabus_zh", "syllabus-days-mismatch").into());
-    }
+    let title = parse_texts(
+        [
+            ("title_zh", &form.title_zh),
+            ("title_ug", &form.title_ug),
+            ("title_en", &form.title_en),
+        ],
+        80,
+        Some(language),
+    )?;
+    let summary = parse_texts(
+        [
+            ("summary_zh", &form.summary_zh),
+            ("summary_ug", &form.summary_ug),
+            ("summary_en", &form.summary_en),
+        ],
+        1000,
+        None,
+    )?;
+    let syllabus = parse_syllabus(form, usize::try_from(days).unwrap_or(0), language)?;
     let mut languages: Vec<Language> = form
         .language
         .iter()
@@ -178,23 +242,9 @@ pub(in crate::training) fn parse_course(
         kind,
         rule,
         languages,
-        title: Texts {
-            zh: title_zh,
-            ug: title_ug,
-            en: title_en,
-        },
-        summary: Texts {
-            zh: summary_zh,
-            ug: None,
-            en: None,
-        },
-        syllabus: (0..wanted)
-            .map(|i| Texts {
-                zh: zh[i].clone(),
-                ug: ug.get(i).cloned(),
-                en: en.get(i).cloned(),
-            })
-            .collect(),
+        title,
+        summary,
+        syllabus,
         created_by: Some(user.account.id),
     })
 }

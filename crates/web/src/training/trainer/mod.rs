@@ -10,7 +10,9 @@ mod forms;
 mod roster;
 
 pub use console::{add_course, console, schedule};
-pub(in crate::training) use forms::{CourseForm, ScheduleForm, parse_course, parse_session};
+pub(in crate::training) use forms::{
+    CourseForm, ScheduleForm, parse_course, parse_session, parse_venue,
+};
 pub use roster::{capacity, confirm, edit, enrol_other, remove, roster, tick};
 
 use askama::Template;
@@ -24,7 +26,7 @@ use farmgate_domain::accounts::mask_phone;
 use farmgate_domain::authz::Role;
 use farmgate_domain::lang::Language;
 use farmgate_domain::regions::RegionLevel;
-use farmgate_domain::text::parse_text;
+use farmgate_domain::text::{parse_text, parse_texts};
 use farmgate_domain::training::{
     AttendanceMethod, CompletionRule, CourseKind, EnrolmentStatus, VenueKind, parse_capacity,
 };

@@ -29,7 +29,7 @@ pub(super) struct RosterPage {
     days: Vec<i32>,
     today_day: i32,
     /// The session's first day, venue kind and venue, as the edit form shows them.
-    edit: (String, &'static str, String),
+    edit: EditForm,
     venues: Vec<(&'static str, String)>,
     other: EnrolForm,
     villages: Vec<crate::format::VillageOption>,
@@ -110,11 +110,13 @@ pub(super) async fn roster_page(
         card: session_card(&t, &regions, &session, Some(&course)),
         days: (1..=session.days).collect(),
         today_day: crate::training::day_of(&session, today()).unwrap_or(1),
-        edit: (
-            session.starts_on.to_string(),
-            session.venue_kind.as_str(),
-            session.venue_name.clone(),
-        ),
+        edit: EditForm {
+            starts_on: session.starts_on.to_string(),
+            venue_kind: session.venue_kind.as_str().to_owned(),
+            venue_name: session.venue.stored_zh(),
+            venue_name_ug: session.venue.ug.clone().unwrap_or_default(),
+            venue_name_en: session.venue.en.clone().unwrap_or_default(),
+        },
         venues: venue_options(&t),
         villages: crate::training::pages::villages_for(&regions, region, t),
         lines,
@@ -206,14 +208,15 @@ pub async fn tick(
     Ok(Redirect::to(&format!("/trainer/sessions/{id}?done=ticked")).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+/// A session's first day and venue (the venue in Chinese, Uyghur and English: one is enough).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct EditForm {
-    #[serde(default)]
     starts_on: String,
-    #[serde(default)]
     venue_kind: String,
-    #[serde(default)]
     venue_name: String,
+    venue_name_ug: String,
+    venue_name_en: String,
 }
 
 /// `POST /trainer/sessions/{id}/edit`: another first day or venue (the days cannot move once
@@ -234,13 +237,16 @@ pub async fn edit(
             .filter(|d| *d >= today() - chrono::Days::new(1))
             .ok_or(ValidationError::new("starts_on", "starts-on-invalid"))?;
         let venue_kind = VenueKind::parse(&form.venue_kind)?;
-        let venue_name = parse_text("venue_name", &form.venue_name, true, 80)?;
-        Ok((starts_on, venue_kind, venue_name))
+        let venue = parse_venue(
+            [&form.venue_name, &form.venue_name_ug, &form.venue_name_en],
+            c.t.lang(),
+        )?;
+        Ok((starts_on, venue_kind, venue))
     })();
     let changed = match parsed {
-        Ok((starts_on, venue_kind, venue_name)) => match state
+        Ok((starts_on, venue_kind, venue)) => match state
             .store
-            .reschedule_session(id, starts_on, venue_kind, venue_name)
+            .reschedule_session(id, starts_on, venue_kind, venue)
             .await
         {
             Ok(_) => Ok(()),
@@ -257,10 +263,12 @@ pub async fn edit(
                 ip,
                 ("session-moved", &session),
                 format!(
-                    "{} · {} {}",
+                    "{} · {} {} {} {}",
                     form.starts_on.trim(),
                     form.venue_kind.trim(),
-                    form.venue_name.trim()
+                    form.venue_name.trim(),
+                    form.venue_name_ug.trim(),
+                    form.venue_name_en.trim()
                 ),
             )
             .await;
