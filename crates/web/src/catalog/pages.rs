@@ -19,7 +19,7 @@ use crate::auth::CurrentUser;
 use crate::auth::managed_shop;
 use crate::csrf::CsrfToken;
 use crate::format::{VillageOption, masked_name, place_label, variant_label, village_options};
-use crate::html::{Chrome, FormErrors, render};
+use crate::html::{Chrome, FormErrors, render, sent};
 use crate::i18n::Tr;
 use crate::photos::FormWithPhoto;
 use crate::problem::Problem;
@@ -347,16 +347,9 @@ pub async fn new_product(
 }
 
 /// The value of the field `name` as typed (empty when missing).
-pub(super) fn field(fields: &[(String, String)], name: &str) -> String {
-    fields
-        .iter()
-        .find(|(n, _)| n == name)
-        .map_or(String::new(), |(_, v)| v.clone())
-}
-
 /// What the product form says about the product (texts, category, origin, tags, code).
 pub(super) fn details_from(fields: &[(String, String)]) -> DetailsInput {
-    let get = |name: &str| field(fields, name);
+    let get = |name: &str| sent(fields, name);
     let text = |language: Language| {
         (
             language,
@@ -380,7 +373,7 @@ pub(super) fn details_from(fields: &[(String, String)]) -> DetailsInput {
 
 /// The variant row `row` of a form (`v0_unit`, `v0_price`...).
 pub(super) fn variant_from(fields: &[(String, String)], row: usize) -> VariantInput {
-    let get = |name: &str| field(fields, &format!("v{row}_{name}"));
+    let get = |name: &str| sent(fields, &format!("v{row}_{name}"));
     let price = get("price");
     VariantInput {
         unit: get("unit"),
@@ -395,7 +388,7 @@ pub(super) fn variant_from(fields: &[(String, String)], row: usize) -> VariantIn
 fn input_from(fields: &[(String, String)]) -> ProductInput {
     ProductInput {
         details: details_from(fields),
-        status: field(fields, "status"),
+        status: sent(fields, "status"),
         variants: (0..VARIANT_ROWS)
             .map(|row| variant_from(fields, row))
             .collect(),

@@ -15,13 +15,13 @@ use farmgate_store::catalog::{Mover, Product, Variant, VariantChange};
 use farmgate_store::shops::Shop;
 use serde::Deserialize;
 
-use super::pages::{Choice, Typed, details_from, field, product_form, variant_from};
+use super::pages::{Choice, Typed, details_from, product_form, variant_from};
 use super::{parse_details, parse_status, parse_variant};
 use crate::AppState;
 use crate::auth::{CurrentUser, managed_shop};
 use crate::csrf::CsrfToken;
 use crate::format::variant_label;
-use crate::html::{Chrome, FormErrors, render};
+use crate::html::{Chrome, FormErrors, render, sent};
 use crate::i18n::Tr;
 use crate::problem::Problem;
 
@@ -357,8 +357,8 @@ pub async fn set_status(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
     let (product, _) = managed_product(&state, &user, id).await?;
-    let status = parse_status(&field(&fields, "status"));
-    let back_in = parse_text("back_in", &field(&fields, "back_in"), false, 120);
+    let status = parse_status(&sent(&fields, "status"));
+    let back_in = parse_text("back_in", &sent(&fields, "back_in"), false, 120);
     match (status, back_in) {
         (Ok(status), Ok(back_in)) => {
             let back_in = (!back_in.is_empty()).then_some(back_in);
@@ -390,8 +390,8 @@ pub async fn set_price(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
     let (product, _) = managed_variant(&state, &user, variant_id).await?;
-    let price = parse_yuan(&field(&fields, "price"));
-    let threshold = match field(&fields, "threshold").trim() {
+    let price = parse_yuan(&sent(&fields, "price"));
+    let threshold = match sent(&fields, "threshold").trim() {
         "" => Ok(0),
         typed => typed
             .parse::<i64>()
@@ -415,7 +415,7 @@ pub async fn set_price(
                 .flatten()
                 .collect();
             let errors = FormErrors::of(&c.t, &problems);
-            let typed = field(&fields, "price");
+            let typed = sent(&fields, "price");
             let mistakes = Mistakes::Variant(variant_id, errors, typed);
             refused(&state, c, csrf.0, product.id, mistakes).await
         }
@@ -426,15 +426,15 @@ pub async fn set_price(
 fn stock_change(
     fields: &[(String, String)],
 ) -> Result<(StockChange, StockReason), Vec<ValidationError>> {
-    let quantity = field(fields, "quantity")
+    let quantity = sent(fields, "quantity")
         .trim()
         .parse::<i64>()
         .ok()
         .filter(|n| *n >= 0)
         .ok_or(ValidationError::new("quantity", "stock-invalid"));
-    let reason = StockReason::parse_chosen(&field(fields, "reason"));
+    let reason = StockReason::parse_chosen(&sent(fields, "reason"));
     let change = quantity.and_then(|n| {
-        match field(fields, "mode").as_str() {
+        match sent(fields, "mode").as_str() {
             "add" => Ok(StockChange::Adjust(n)),
             "remove" => Ok(StockChange::Adjust(-n)),
             "set" => Ok(StockChange::Set(n)),
@@ -460,7 +460,7 @@ pub async fn change_stock(
     let (product, variant) = managed_variant(&state, &user, variant_id).await?;
     let problems = match stock_change(&fields) {
         Ok((change, reason)) => {
-            let note = field(&fields, "note");
+            let note = sent(&fields, "note");
             let mover = Mover {
                 reason,
                 actor_id: Some(user.account.id),
@@ -526,13 +526,13 @@ pub async fn arrange_photos(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
     let (product, _) = managed_product(&state, &user, id).await?;
-    let hash = field(&fields, "hash");
+    let hash = sent(&fields, "hash");
     let mut order: Vec<String> = product.photos.iter().map(|p| p.hash.clone()).collect();
     let at = order
         .iter()
         .position(|h| *h == hash)
         .ok_or(Problem::from(ValidationError::new("photo", "bad-request")))?;
-    match field(&fields, "op").as_str() {
+    match sent(&fields, "op").as_str() {
         "delete" => {
             state.store.remove_product_photo(product.id, &hash).await?;
             state.products_changed([product.id]);

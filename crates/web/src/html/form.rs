@@ -9,6 +9,14 @@ use serde::de::DeserializeOwned;
 use crate::i18n::Tr;
 use crate::problem::Problem;
 
+/// What was sent in the form field `name` (the first, when it repeats), or "" when nothing was; forms read as name-value pairs keep what was typed.
+pub fn sent(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map_or(String::new(), |(_, v)| v.clone())
+}
+
 /// The mistakes of a submitted form: each field's message in the reader's language. A page
 /// holds one and its template shows each message beside its field (`field`, `invalid` and
 /// `error` in `templates/html/macros.html`), with `aria-invalid` and `aria-describedby`.

@@ -20,7 +20,7 @@ use crate::i18n::{self, LANG_COOKIE, Lang, Tr};
 use crate::problem::{Problem, url_encode};
 
 mod form;
-pub use form::{FormErrors, RepeatedForm};
+pub use form::{FormErrors, RepeatedForm, sent};
 
 /// A text people wrote (a venue, an address), as a page shows it: in the reader's language,
 /// or in another's when it has none (`lang` then names it). Pages put it in `<bdi>`

@@ -123,7 +123,8 @@ pub struct CartLine {
     pub variant_id: i64,
     pub product_id: i64,
     pub name: String,
-    pub translated: bool,
+    /// The name's language when it is not the reader's.
+    pub written_in: Option<&'static str>,
     pub label: String,
     pub unit_price: Fen,
     pub quantity: u32,
@@ -165,9 +166,9 @@ pub async fn grouped(
         if product.status != ProductStatus::Listed {
             continue;
         }
-        let (text, translated) = product
+        let (text, written_in) = product
             .text(t.lang())
-            .map(|(text, translated)| (text.name.clone(), translated))
+            .map(|(text, own)| (text.name.clone(), (!own).then(|| text.language.tag())))
             .unwrap_or_default();
         let unit_price = room_prices
             .get(&variant_id)
@@ -180,7 +181,7 @@ pub async fn grouped(
             variant_id,
             product_id: product.id,
             name: text,
-            translated,
+            written_in,
             label: variant_label(t, &variant.spec),
             unit_price,
             quantity,

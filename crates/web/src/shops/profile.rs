@@ -16,7 +16,7 @@ use farmgate_store::shops::{Shop, ShopProfile};
 use crate::AppState;
 use crate::auth::{CurrentUser, managed_shop};
 use crate::csrf::CsrfToken;
-use crate::html::{Chrome, FormErrors, render};
+use crate::html::{Chrome, FormErrors, render, sent};
 use crate::problem::Problem;
 
 /// The form's fields, as typed.
@@ -51,13 +51,6 @@ struct ProfilePage {
     errors: FormErrors,
 }
 
-fn typed(fields: &Fields, name: &str) -> String {
-    fields
-        .iter()
-        .find(|(n, _)| n == name)
-        .map_or(String::new(), |(_, v)| v.clone())
-}
-
 /// The form as the shop is now.
 fn fields_of(shop: &Shop) -> Fields {
     let mut fields = vec![
@@ -80,16 +73,16 @@ fn page(c: Chrome, csrf: String, shop_id: i64, fields: &Fields, errors: FormErro
             label: c
                 .t
                 .arg("shop-field-name-in", "language", language.native_name()),
-            value: typed(fields, translation_field(language)),
+            value: sent(fields, translation_field(language)),
         })
         .collect();
     ProfilePage {
         csrf,
         shop_id,
-        name: typed(fields, "name"),
+        name: sent(fields, "name"),
         translations,
-        phone: typed(fields, "phone"),
-        story: typed(fields, "story"),
+        phone: sent(fields, "phone"),
+        story: sent(fields, "story"),
         errors,
         c,
     }
@@ -98,11 +91,11 @@ fn page(c: Chrome, csrf: String, shop_id: i64, fields: &Fields, errors: FormErro
 /// Parses the form; every field's mistake is reported at once.
 fn parse(fields: &Fields) -> Result<ShopProfile, Vec<ValidationError>> {
     let mut errors = Vec::new();
-    let name = ShopName::parse(&typed(fields, "name")).map_err(|e| errors.push(e));
+    let name = ShopName::parse(&sent(fields, "name")).map_err(|e| errors.push(e));
     let mut names = Vec::new();
     for language in Language::ALL {
         let field = translation_field(language);
-        match typed(fields, field).trim() {
+        match sent(fields, field).trim() {
             "" => {}
             text => match ShopName::parse(text) {
                 Ok(name) => names.push((language, name)),
@@ -110,10 +103,10 @@ fn parse(fields: &Fields) -> Result<ShopProfile, Vec<ValidationError>> {
             },
         }
     }
-    let phone = PhoneNumber::parse(&typed(fields, "phone"))
+    let phone = PhoneNumber::parse(&sent(fields, "phone"))
         .map_err(|e| errors.push(ValidationError::new("phone", e.code)));
     let story =
-        parse_text("story", &typed(fields, "story"), false, 2000).map_err(|e| errors.push(e));
+        parse_text("story", &sent(fields, "story"), false, 2000).map_err(|e| errors.push(e));
     match (name, phone, story) {
         (Ok(name), Ok(phone), Ok(story)) if errors.is_empty() => Ok(ShopProfile {
             name,

@@ -733,6 +733,12 @@ async fn the_seller_packs_ships_and_readies_while_the_buyer_follows_the_timeline
         product_page.contains("买**") && !product_page.contains("买家小王"),
         "reviewers are masked"
     );
+    let in_uyghur = support::page_in(app.url(&format!("/products/{product_id}")), "ug").await;
+    assert!(
+        in_uyghur.contains("<p lang=\"zh-CN\" dir=\"auto\">皮薄，仁香</p>")
+            && in_uyghur.contains("<bdi>买**</bdi>"),
+        "a Chinese review on a Uyghur page keeps its own direction; the name is isolated"
+    );
     let listed: Value = reqwest::get(app.url(&format!("/api/v1/products/{product_id}/reviews")))
         .await
         .unwrap()
@@ -1217,6 +1223,10 @@ async fn pickup_is_offered_near_the_buyer_and_home_delivery_when_far() {
     assert!(
         raw.contains("\u{2068}09:00-20:00\u{2069}"),
         "hours isolated"
+    );
+    assert!(
+        raw.contains("<bdi lang=\"zh-CN\">嘉陵核桃</bdi>"),
+        "a name written only in Chinese keeps its order in a Uyghur line, marked as Chinese"
     );
     browser.get(app.url("/lang/zh-CN")).send().await.unwrap();
 
