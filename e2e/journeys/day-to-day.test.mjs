@@ -1,7 +1,7 @@
 // The marketplace on an ordinary Tuesday, on phones: a seller in Chinese sells out a product,
 // restocks it and changes its price; a buyer in Uyghur sees the new price and buys it through
 // the sandbox; the seller is told, packs it with two other orders in one step and prints the
-// pick list; the buyer collects it, asks for part of the money back, the seller grants a part,
+// pick list; the station receives it and the buyer collects it with the pickup code, asks for part of the money back, the seller grants a part,
 // the sandbox pays it back and the buyer's timeline shows it. Axe-core on every page.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -140,11 +140,27 @@ test('a Tuesday: reprice and restock, buy, notice, pack three, pick list, a part
   await seller.getByLabel('快递单号').fill('HX20261130001');
   await seller.getByRole('button', { name: '发货' }).click();
   await seller.waitForURL(/\/seller\/shops\/\d+\/orders/);
-  await seller.goto(`${server.url}/orders/${order}`);
-  await seller.getByRole('button', { name: '已到服务站，通知取货' }).click();
-  await seller.waitForURL(/\/seller\/shops\/\d+\/orders/);
+  // The station receives it by its number (its operator; here the administrator, who may act
+  // for any station), the buyer reads the pickup code on the order, and collects it with it.
+  const { station_id: stationId } = await api(`/api/v1/orders/${order}`, { token });
+  const deskContext = await browser.newContext({ ...phone, locale: 'zh-CN' });
+  const desk = await deskContext.newPage();
+  await logInAt(desk, server.url, 'admin', 'farmgate-demo');
+  await desk.goto(`${server.url}/station/parcels?station=${stationId}`);
+  await desk.getByLabel('扫描或输入包裹单号').fill(order);
+  await desk.getByLabel('扫描或输入包裹单号').press('Enter');
+  await desk.waitForURL(/done=received/);
+  await assertAccessible(desk, 'station parcels (zh-CN)');
+  await screenshot(desk, '64b-station-received-zh');
   await buyer.goto(orderUrl);
-  await buyer.getByRole('button', { name: 'ئېلىۋالدىم' }).click();
+  const code = (await buyer.locator('#pickup-code').innerText()).trim();
+  assert.match(code, /^\d{6}$/);
+  const codeLabel = new RegExp(`FG0*${order}\u2069? 的取件码`);
+  const onShelf = desk.locator('li', { has: desk.getByLabel(codeLabel) });
+  await onShelf.getByLabel(codeLabel).fill(code);
+  await onShelf.getByRole('button', { name: '交给买家' }).click();
+  await desk.waitForURL(/done=handed/);
+  await buyer.goto(orderUrl);
   await assert.doesNotReject(buyer.locator('ol.timeline').getByText('ئېلىندى').waitFor());
 
   // The buyer asks for part of the money back: the bag arrived damaged.

@@ -23,6 +23,9 @@ pub enum Error {
     /// The training records refused a step.
     #[error(transparent)]
     Training(#[from] farmgate_domain::training::TrainingRefusal),
+    /// A station refused a step with a parcel.
+    #[error(transparent)]
+    Station(#[from] farmgate_domain::stations::StationRefusal),
     /// A payment refused a step.
     #[error(transparent)]
     Payment(#[from] farmgate_domain::orders::PaymentRefusal),

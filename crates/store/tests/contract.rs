@@ -76,6 +76,7 @@ contract!(
     places_fill_then_the_waitlist_moves_up_in_order,
     the_camp_completes_with_four_days_and_one_certificate,
     courses_venues_and_stations_are_written_in_any_one_language,
+    a_parcel_is_received_by_its_label_and_handed_over_once_against_its_code,
     a_trainee_record_joins_an_account_only_when_the_phone_is_proven,
     the_funnel_follows_trainees_to_their_first_sales,
     an_amount_that_would_wrap_is_refused_not_wrapped,
@@ -169,6 +170,10 @@ use notices::{
     a_notice_is_written_once_and_read_by_its_reader_only,
     the_intake_tells_each_shop_of_its_new_orders,
 };
+
+#[path = "contract/stations.rs"]
+mod stations;
+use stations::a_parcel_is_received_by_its_label_and_handed_over_once_against_its_code;
 
 #[path = "contract/training.rs"]
 mod training;

@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog::routes())
         .merge(shops::routes())
         .merge(orders::routes())
+        .merge(stations::routes())
         .merge(payments::routes())
         .merge(search::routes())
         .merge(live::routes())

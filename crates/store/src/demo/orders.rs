@@ -23,6 +23,7 @@ use crate::accounts::NewAccount;
 use crate::notifications::entity::notice;
 use crate::orders::entity::{event, order, payment, refund_request, review};
 use crate::orders::{Answerer, Delivery, Order, OrderIntake, PlaceOrder, RefundAnswer, RefundAsk};
+use crate::stations::entity::parcel;
 use crate::{Error, Result, Store};
 
 /// What a year of demo life added.
@@ -568,12 +569,30 @@ impl Store {
             .await?;
         let gaps = [0, 1, 20, 26, 70, 90, 150, 160, 175, 190];
         let mut last = placed_at;
+        let mut parcel_times = Vec::new();
         for (step, e) in events.iter().enumerate() {
             let at = placed_at + Duration::hours(gaps[step.min(gaps.len() - 1)]);
             last = at;
+            // The station's parcel follows the order's steps (`stations::parcels`).
+            let column = match e.status.as_str() {
+                "shipped" => Some(parcel::Column::ExpectedAt),
+                "ready_for_pickup" => Some(parcel::Column::ReceivedAt),
+                "picked_up" => Some(parcel::Column::HandedAt),
+                _ => None,
+            };
+            if let Some(column) = column {
+                parcel_times.push((column, at));
+            }
             event::Entity::update_many()
                 .col_expr(event::Column::At, Expr::value(at))
                 .filter(event::Column::Id.eq(e.id))
+                .exec(&txn)
+                .await?;
+        }
+        for (column, at) in parcel_times {
+            parcel::Entity::update_many()
+                .col_expr(column, Expr::value(at))
+                .filter(parcel::Column::OrderId.eq(id))
                 .exec(&txn)
                 .await?;
         }

@@ -106,8 +106,8 @@ impl Store {
         self.demo_applications(&regions).await
     }
 
-    /// Parcels from buyers of the station's county, ready for pickup at the operator's first
-    /// station since yesterday.
+    /// Parcels from buyers of the station's county at the operator's first station: half on
+    /// their way (to receive this morning), half on the shelf since yesterday.
     async fn demo_pickups(
         &self,
         morning: &Morning<'_>,
@@ -132,15 +132,20 @@ impl Store {
             })
             .take(PARCELS_EACH)
             .collect();
-        for buyer in &locals {
+        for (k, buyer) in locals.iter().enumerate() {
             let delivery = Delivery::Pickup {
                 station_id: station.id,
             };
             let order = self
                 .demo_parcel(intake, buyer, variants, delivery, n)
                 .await?;
-            self.demo_steps(&order, OrderEvent::MarkReadyForPickup)
-                .await?;
+            // Half arrive today (to receive), half wait on the shelf since yesterday.
+            let last = if k % 2 == 0 {
+                OrderEvent::Ship
+            } else {
+                OrderEvent::MarkReadyForPickup
+            };
+            self.demo_steps(&order, last).await?;
         }
         Ok(locals.len())
     }

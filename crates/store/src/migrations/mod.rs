@@ -22,6 +22,7 @@ mod m20261130_000018_refund_requests;
 mod m20261130_000019_webhooks;
 mod m20261201_000020_shop_names;
 mod m20261201_000021_written_in_any_language;
+mod m20261201_000022_station_parcels;
 
 use std::collections::HashSet;
 
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000019_webhooks::Migration),
             Box::new(m20261201_000020_shop_names::Migration),
             Box::new(m20261201_000021_written_in_any_language::Migration),
+            Box::new(m20261201_000022_station_parcels::Migration),
         ]
     }
 }

@@ -114,6 +114,7 @@ pub(crate) async fn advance_in(
         .filter(line::Column::OrderId.eq(id))
         .all(txn)
         .await?;
+    crate::stations::parcels::follow_order(txn, &row, event, actor_id, now).await?;
     match event {
         OrderEvent::Pack { packed_grams } => settle_packed(txn, &row, &lines, packed_grams).await?,
         // Goods that never left the shop go back on sale: a cancelled order, or a paid one

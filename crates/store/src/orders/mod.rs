@@ -9,7 +9,7 @@
 //! intake, another server instance on the same PostgreSQL). A placement carries the buyer's
 //! idempotency key: the same key returns the orders it made the first time.
 
-mod advance;
+pub(crate) mod advance;
 mod batch;
 mod cart;
 mod filter;

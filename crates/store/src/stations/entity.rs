@@ -18,6 +18,7 @@ pub mod station {
         pub phone: Option<String>,
         pub hours: Option<String>,
         pub pickup_fee_fen: i64,
+        pub hold_days: i32,
         pub active: bool,
         pub created_at: ChronoDateTimeUtc,
     }
@@ -37,6 +38,36 @@ pub mod station {
             Relation::Region.def()
         }
     }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod parcel {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "station_parcels")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub station_id: i64,
+        pub order_id: Option<i64>,
+        pub label: String,
+        pub status: String,
+        pub pickup_code: String,
+        pub wrong_codes: i32,
+        pub expected_at: ChronoDateTimeUtc,
+        pub received_at: Option<ChronoDateTimeUtc>,
+        pub received_by: Option<i64>,
+        pub handed_at: Option<ChronoDateTimeUtc>,
+        pub handed_by: Option<i64>,
+        pub fee_fen: i64,
+        pub cash_fen: i64,
+        pub returned_at: Option<ChronoDateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
 }

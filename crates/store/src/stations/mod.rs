@@ -1,7 +1,11 @@
-//! Stations: where buyers pick up parcels. The stations module will add proxy purchases and
-//! produce collection; checkout needs where they are, when they open and what they charge.
+//! Stations: where buyers pick up parcels (`parcels`: received, handed over against a code).
+//! The stations module will add proxy purchases and produce collection; checkout needs where
+//! they are, when they open and what they charge.
 
 pub(crate) mod entity;
+pub(crate) mod parcels;
+
+pub use parcels::StationParcel;
 
 use chrono::Utc;
 use farmgate_domain::ValidationError;
@@ -29,6 +33,8 @@ pub struct Station {
     pub phone: Option<String>,
     pub hours: Option<String>,
     pub pickup_fee: Fen,
+    /// Days a parcel may wait on its shelf before it is flagged for return.
+    pub hold_days: i32,
     pub active: bool,
 }
 
@@ -63,6 +69,7 @@ fn from_row(row: station::Model) -> Result<Station> {
         phone: row.phone,
         hours: row.hours,
         pickup_fee: Fen(row.pickup_fee_fen),
+        hold_days: row.hold_days,
         active: row.active,
     })
 }
@@ -92,6 +99,7 @@ impl Store {
             phone: Set(new.phone),
             hours: Set(new.hours),
             pickup_fee_fen: Set(new.pickup_fee.0),
+            hold_days: Set(farmgate_domain::stations::DEFAULT_HOLD_DAYS),
             active: Set(true),
             created_at: Set(Utc::now()),
             ..Default::default()

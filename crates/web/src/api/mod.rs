@@ -22,6 +22,7 @@ use crate::AppState;
         (name = "regions", description = "The administrative tree and who works where"),
         (name = "catalog", description = "Products, their texts in three languages, variants and stock"),
         (name = "orders", description = "Placing orders (idempotent, never oversold) and reading them"),
+        (name = "stations", description = "Township and village stations: parcels received by label and handed over against the buyer's pickup code"),
         (name = "shops", description = "Applying to open a shop, the centre's review, shop profiles"),
         (name = "payments", description = "Payment providers' callbacks (signed, idempotent)"),
         (name = "webhooks", description = "Order events posted to a shop's or a county's address, signed (HMAC-SHA256 with a timestamp) and retried with backoff"),

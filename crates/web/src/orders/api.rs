@@ -325,9 +325,10 @@ pub async fn of_shop(
 
 #[derive(Deserialize, ToSchema)]
 pub struct EventRequest {
-    /// Shop members: pack, ship, mark_ready_for_pickup, deliver, and refund or reject_refund
-    /// for a paid order whose buyer cancelled. The buyer: cancel, pick_up, complete. (Money
-    /// back after delivery is a refund request: `/api/v1/orders/{id}/refund-request`.)
+    /// Shop members: pack, ship, deliver, and refund or reject_refund for a paid order whose
+    /// buyer cancelled. The buyer: cancel, complete. (A station's parcel is received and handed
+    /// over by the station: `/station/parcels`.) Money back after delivery is a refund
+    /// request: `/api/v1/orders/{id}/refund-request`.
     #[schema(example = "pack")]
     pub event: String,
     /// For `pack`: the parcel's weight in grams.

@@ -193,7 +193,12 @@ fn note_for_notice(order: &Order) -> String {
 /// Tells the other side of the order what this step did: the buyer of a parcel shipped, ready
 /// at the station, delivered, or of the shop's answer to their cancelling a paid order; and
 /// the webhooks subscribed to shipping and refunds.
-async fn tell_about_step(state: &AppState, order: &Order, event: OrderEvent, note: String) {
+pub(crate) async fn tell_about_step(
+    state: &AppState,
+    order: &Order,
+    event: OrderEvent,
+    note: String,
+) {
     use farmgate_domain::notifications::NoticeKind;
     use farmgate_domain::webhooks::WebhookEvent;
     let hook = match event {
@@ -273,12 +278,14 @@ pub async fn apply_event(
             _ => return Err(ValidationError::new("packed_grams", "net-weight-invalid").into()),
         },
         "ship" => OrderEvent::Ship,
-        "mark_ready_for_pickup" => OrderEvent::MarkReadyForPickup,
+        // The station's operator receives a parcel and hands it over against the buyer's code.
+        "mark_ready_for_pickup" | "pick_up" => {
+            return Err(ValidationError::new("event", "step-at-station").into());
+        }
         "deliver" => OrderEvent::Deliver,
         "refund" => OrderEvent::Refund,
         "reject_refund" => OrderEvent::RejectRefund,
         "cancel" => OrderEvent::Cancel,
-        "pick_up" => OrderEvent::PickUp,
         "complete" => OrderEvent::Complete,
         "request_refund" => OrderEvent::RequestRefund,
         _ => return Err(ValidationError::new("event", "event-invalid").into()),
@@ -287,7 +294,6 @@ pub async fn apply_event(
         event,
         OrderEvent::Pack { .. }
             | OrderEvent::Ship
-            | OrderEvent::MarkReadyForPickup
             | OrderEvent::Deliver
             | OrderEvent::Refund
             | OrderEvent::RejectRefund

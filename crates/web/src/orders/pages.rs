@@ -42,6 +42,8 @@ pub struct OrderSummary {
     pub refundable: bool,
     /// For the buyer of an online order not paid yet: where to pay (until it expires).
     pub pay_link: Option<String>,
+    /// For the buyer of a parcel waiting at its station: the code to collect it with.
+    pub pickup_code: Option<String>,
 }
 
 /// Who is looking at an order decides which steps they are offered.
@@ -52,16 +54,16 @@ pub enum Viewer {
 }
 
 /// A refund after delivery is asked on its own page (`refunds::ask_form`), not a step here.
-const BUYER_STEPS: [(&str, OrderEvent); 3] = [
-    ("pick_up", OrderEvent::PickUp),
+/// A station's parcel is received and handed over by its operator (`stations::desk`), against
+/// the buyer's pickup code: neither the shop nor the buyer marks those steps.
+const BUYER_STEPS: [(&str, OrderEvent); 2] = [
     ("complete", OrderEvent::Complete),
     ("cancel", OrderEvent::Cancel),
 ];
 
-const SELLER_STEPS: [(&str, OrderEvent); 6] = [
+const SELLER_STEPS: [(&str, OrderEvent); 5] = [
     ("pack", OrderEvent::Pack { packed_grams: 1 }),
     ("ship", OrderEvent::Ship),
-    ("mark_ready_for_pickup", OrderEvent::MarkReadyForPickup),
     ("deliver", OrderEvent::Deliver),
     ("refund", OrderEvent::Refund),
     ("reject_refund", OrderEvent::RejectRefund),
@@ -164,6 +166,22 @@ async fn reviewable(
     Ok(open)
 }
 
+/// The code its buyer collects a parcel waiting at a station with (nobody else is shown it).
+async fn pickup_code(
+    state: &AppState,
+    order: &Order,
+    viewer: Viewer,
+) -> Result<Option<String>, Problem> {
+    if viewer != Viewer::Buyer || order.status != OrderStatus::ReadyForPickup {
+        return Ok(None);
+    }
+    Ok(state
+        .store
+        .parcel_of_order(order.id)
+        .await?
+        .map(|p| p.pickup_code.as_str().to_owned()))
+}
+
 pub async fn summary(
     state: &AppState,
     t: &Tr,
@@ -188,7 +206,9 @@ pub async fn summary(
     // An online order stays "placed" until paid; the buyer reads that as waiting for them.
     let awaiting_payment =
         order.payment == PaymentMethod::Online && order.status == OrderStatus::Placed;
+    let pickup_code = pickup_code(state, order, viewer).await?;
     Ok(OrderSummary {
+        pickup_code,
         id: order.id,
         title: t.arg("order-title", "id", order.id),
         shop_id: order.shop_id,

@@ -296,7 +296,7 @@ async fn list_page(
 pub struct BulkForm {
     #[serde(default)]
     order: Vec<i64>,
-    /// `pack`, `ship`, `mark_ready_for_pickup`, `picklist` or `slips`
+    /// `pack`, `ship`, `picklist` or `slips`
     action: String,
     /// For shipping: the carrier, kept on each order's timeline.
     #[serde(default)]
@@ -348,7 +348,7 @@ pub async fn bulk(
             let paper = super::papers::paper(&form.paper);
             return super::papers::slips(&state, c, &shop, &orders, paper).await;
         }
-        "pack" | "ship" | "mark_ready_for_pickup" => {}
+        "pack" | "ship" => {}
         _ => return Err(farmgate_domain::ValidationError::new("action", "event-invalid").into()),
     }
     let carrier: String = form.carrier.trim().chars().take(40).collect();

@@ -121,6 +121,14 @@ impl From<farmgate_store::Error> for Problem {
                 }
             }
             Error::Payment(refusal) => Problem::new(StatusCode::CONFLICT, refusal.code()),
+            Error::Station(refusal) => {
+                use farmgate_domain::stations::StationRefusal;
+                let status = match refusal {
+                    StationRefusal::AlreadyReceived => StatusCode::CONFLICT,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                Problem::new(status, refusal.code()).with_field(refusal.field())
+            }
             other => {
                 tracing::error!(error = %other, "store error");
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "server")

@@ -1,4 +1,8 @@
-//! Stations on the web: the list buyers choose a pickup point from.
+//! Stations on the web: the list buyers choose a pickup point from, and the operator's parcels
+//! (`desk`).
+
+mod api;
+mod desk;
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -9,9 +13,22 @@ use crate::AppState;
 use crate::html::Chrome;
 use crate::problem::{ApiError, Problem};
 
+/// The operator's pages.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/station/parcels", get(desk::parcels))
+        .route("/station/parcels/receive", post(desk::receive))
+        .route("/station/parcels/{id}/hand-over", post(desk::hand_over))
+}
+
 /// The stations where parcels can be picked up.
 pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
-    utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(list))
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(list))
+        .routes(utoipa_axum::routes!(api::list))
+        .routes(utoipa_axum::routes!(api::receive))
+        .routes(utoipa_axum::routes!(api::hand_over))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -232,7 +232,7 @@ pub async fn station(
             heading: t.get("work-parcels-at-station"),
             rows: waiting,
             empty: t.get("work-parcels-none"),
-            more: None,
+            more: Some((t.get("station-parcels-open"), "/station/parcels".to_owned())),
         },
         Section {
             heading: t.get("refunds-station-title"),

@@ -656,11 +656,47 @@ async fn the_seller_packs_ships_and_readies_while_the_buyer_follows_the_timeline
     )
     .await
     .unwrap();
-    step(&seller, vec![("event", "mark_ready_for_pickup".to_owned())])
-        .await
-        .unwrap();
+    // Neither the shop nor the buyer marks the station's steps.
+    assert_eq!(
+        step(&seller, vec![("event", "mark_ready_for_pickup".to_owned())])
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
 
-    // The buyer sees the steps with the tracking number, and picks the parcel up.
+    // The station's operator receives it by typing the order's number (no "FG"), and the buyer
+    // is shown the code to collect it with.
+    let operator = app.logged_in("admin").await;
+    let station = app
+        .db
+        .store
+        .order(order_id)
+        .await
+        .unwrap()
+        .station_id
+        .unwrap();
+    let desk = format!("/station/parcels?station={station}");
+    let typed = order_id.to_string();
+    let received = app
+        .submit(
+            &operator,
+            &desk,
+            "/station/parcels/receive",
+            &[("station", &station.to_string()), ("label", &typed)],
+        )
+        .await;
+    assert_eq!(received.status(), 303);
+    let again = app
+        .submit(
+            &operator,
+            &desk,
+            "/station/parcels/receive",
+            &[("station", &station.to_string()), ("label", &typed)],
+        )
+        .await;
+    assert_eq!(again.status(), 409);
+    assert!(again.text().await.unwrap().contains("这个包裹已经收下了"));
     let order_page = text(&buyer, app.url(&format!("/orders/{order_id}"))).await;
     assert!(
         order_page.contains("待自提") && order_page.contains("县配送中心 HX20261123001"),
@@ -670,17 +706,41 @@ async fn the_seller_packs_ships_and_readies_while_the_buyer_follows_the_timeline
         order_page.contains("实称 2080 克"),
         "the packed weight is on the line"
     );
-    assert!(order_page.contains("我已取货") && !order_page.contains("打包并称重"));
-    let picked = buyer
-        .post(app.url(&format!("/orders/{order_id}/events")))
-        .form(&[
-            ("_csrf", csrf_of(&order_page)),
-            ("event", "pick_up".to_owned()),
-        ])
-        .send()
+    assert!(!order_page.contains("我已取货") && !order_page.contains("打包并称重"));
+    let code = order_page
+        .split("id=\"pickup-code\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the pickup code on the buyer's page")
+        .to_owned();
+    assert_eq!(code.len(), 6);
+
+    // At the counter: a wrong code is refused beside the parcel, the right one hands it over
+    // and says what cash to take.
+    let parcel = app
+        .db
+        .store
+        .parcel_of_order(order_id)
         .await
+        .unwrap()
         .unwrap();
-    assert_eq!(location(&picked), format!("/orders/{order_id}"));
+    let hand_over = format!("/station/parcels/{}/hand-over", parcel.id);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = app
+        .submit(&operator, &desk, &hand_over, &[("code", wrong)])
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("取件码不对"));
+    let handed = app
+        .submit(&operator, &desk, &hand_over, &[("code", &code)])
+        .await;
+    assert_eq!(handed.status(), 303);
+    let told = text(
+        &operator,
+        app.url(handed.headers()["location"].to_str().unwrap()),
+    )
+    .await;
+    assert!(told.contains("请收现金"), "cash to take: {told}");
     let order = app.db.store.order(order_id).await.unwrap();
     assert_eq!(order.status, OrderStatus::PickedUp);
     let order_page = text(&buyer, app.url(&format!("/orders/{order_id}"))).await;

@@ -22,6 +22,7 @@ mod pages;
 mod refunds;
 mod search;
 mod shops;
+mod stations;
 mod training;
 mod upkeep;
 mod webhooks;

@@ -86,13 +86,10 @@ async fn the_shop_hears_of_an_order_and_the_buyer_of_the_parcel() {
     let console = support::text(&seller, app.url("/seller")).await;
     assert!(!console.contains("class=\"badge\""), "all read");
 
-    // The seller packs it and marks it ready: the buyer is told, also by text message.
+    // The seller packs and ships it, the station receives it: the buyer is told, also by text
+    // message.
     let page = format!("/seller/shops/{}/orders", listed.shop_id);
-    for (event, grams) in [
-        ("pack", "2000"),
-        ("ship", ""),
-        ("mark_ready_for_pickup", ""),
-    ] {
+    for (event, grams) in [("pack", "2000"), ("ship", "")] {
         let stepped = app
             .submit(
                 &seller,
@@ -103,6 +100,7 @@ async fn the_shop_hears_of_an_order_and_the_buyer_of_the_parcel() {
             .await;
         assert_eq!(stepped.status(), 303, "{event}");
     }
+    app.receive_at_station(order).await;
     // Notices are written just after the step's answer (queued, then written in one go).
     told_within_a_second(&app, buyer.id, 2).await;
     for _ in 0..50 {

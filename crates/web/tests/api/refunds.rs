@@ -68,14 +68,13 @@ async fn collected_online(app: &App, owner: &str, buyer: &str, variant: i64) -> 
     let steps = [
         (owner, json!({"event": "pack", "packed_grams": 3000})),
         (owner, json!({"event": "ship", "note": "自送"})),
-        (owner, json!({"event": "mark_ready_for_pickup"})),
-        (buyer, json!({"event": "pick_up"})),
     ];
     for (token, step) in steps {
         let url = app.url(&format!("/api/v1/orders/{order}/events"));
         let moved = post_json(&client, url, token, step).await;
         assert_eq!(moved.status(), 200);
     }
+    app.collect_at_station(order).await;
     (order, payment)
 }
 

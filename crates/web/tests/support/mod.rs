@@ -130,6 +130,44 @@ impl App {
     }
 
     /// A bearer token for `login` with the demo password.
+    /// Order `order`'s parcel is received at its station, as its operator would (here the
+    /// administrator, who may act for any station): the buyer is told. Returns the parcel's id.
+    pub async fn receive_at_station(&self, order: i64) -> i64 {
+        let parcel = self
+            .db
+            .store
+            .parcel_of_order(order)
+            .await
+            .unwrap()
+            .expect("the order was shipped to a station");
+        let received = reqwest::Client::new()
+            .post(self.url(&format!(
+                "/api/v1/stations/{}/parcels/receive",
+                parcel.station_id
+            )))
+            .bearer_auth(self.token("admin").await)
+            .json(&serde_json::json!({ "label": parcel.label }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(received.status(), 200, "received at the station");
+        parcel.id
+    }
+
+    /// Order `order`'s parcel is received at its station and handed over against its code.
+    pub async fn collect_at_station(&self, order: i64) {
+        let id = self.receive_at_station(order).await;
+        let code = self.db.store.station_parcel(id).await.unwrap().pickup_code;
+        let handed = reqwest::Client::new()
+            .post(self.url(&format!("/api/v1/station-parcels/{id}/hand-over")))
+            .bearer_auth(self.token("admin").await)
+            .json(&serde_json::json!({ "code": code.as_str() }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(handed.status(), 200, "handed over");
+    }
+
     pub async fn token(&self, login: &str) -> String {
         let response = reqwest::Client::new()
             .post(self.url("/api/v1/auth/login"))
