@@ -1,8 +1,9 @@
-// A village station's morning in Uyghur, on a phone (issue 15): Kokesu's operator lands on the
+// Village stations on a phone (issue 15). In Uyghur: Kokesu's operator lands on the
 // station's desk, opens the parcels, receives one that came this morning by typing its number,
 // and at the counter a wrong pickup code is refused beside that parcel in Uyghur. The page stays
 // light (under 50 KB) and axe-core finds nothing serious. (The Chinese path, receiving a buyer's
 // order and handing it over with the code from the buyer's page, is the day-to-day journey's.)
+// In Chinese: Tekes' centre reads its network on the map, adds a station and pauses it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertAccessible, logIn, phone, screenshot, useServerAndBrowser } from '../support.mjs';
@@ -17,7 +18,7 @@ test("a station's morning in Uyghur: receive by number, a wrong code refused", a
   await operator.goto(`${server.url}/lang/ug`);
   await logIn(operator, server.url, 'kuokesu-station', 'farmgate-demo');
   assert.match(operator.url(), /\/station$/);
-  await operator.getByRole('link', { name: 'بولاق تاپشۇرۇۋېلىش ۋە تاپشۇرۇش' }).click();
+  await operator.getByRole('link', { name: 'بولاق تاپشۇرۇۋېلىش ۋە تاپشۇرۇش' }).first().click();
   await operator.waitForURL(/\/station\/parcels$/);
   assert.equal(await operator.getAttribute('html', 'dir'), 'rtl');
   const bytes = (await operator.content()).length;
@@ -51,5 +52,39 @@ test("a station's morning in Uyghur: receive by number, a wrong code refused", a
   assert.equal(await refused.getByLabel(/ئېلىش نومۇرى/).getAttribute('aria-invalid'), 'true');
   await assertAccessible(operator, 'wrong pickup code (ug)');
   await screenshot(operator, '91-station-wrong-code-ug');
+  await context.close();
+});
+
+test("the county's network in Chinese: the map, a new station, paused", async () => {
+  const { server, browser } = journey;
+  const context = await browser.newContext({ ...phone, locale: 'zh-CN' });
+  const centre = await context.newPage();
+  await logIn(centre, server.url, 'tekes-centre', 'farmgate-demo');
+  await centre.getByRole('link', { name: '服务站网络' }).first().click();
+  await centre.waitForURL(/\/centre\/stations$/);
+  await assert.doesNotReject(centre.locator('figure.map svg circle').first().waitFor());
+  await assertAccessible(centre, 'station network (zh-CN)');
+  await screenshot(centre, '92-network-zh');
+  const width = await centre.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the network page is ${width} px wide`);
+
+  await centre.getByRole('link', { name: '新建服务站' }).click();
+  await centre.getByLabel(/^编号/).fill('tekes-qiongkushitai');
+  const village = await centre.locator('#place option', { hasText: '琼库什台' }).first().getAttribute('value');
+  await centre.getByLabel('所在地').selectOption(village);
+  await centre.getByLabel('名称（中文）').fill('琼库什台村服务站');
+  await centre.getByLabel('地址（中文）').fill('琼库什台村村委会旁');
+  await centre.getByLabel('每件自提费（元）').fill('1');
+  await centre.getByLabel('也收购村民的农产品').check();
+  await assertAccessible(centre, 'new station form (zh-CN)');
+  await centre.getByRole('button', { name: '保存' }).click();
+  await centre.waitForURL(/\/centre\/stations\/\d+\/edit\?saved=1$/);
+  await centre.getByLabel('状态').selectOption('paused');
+  await centre.getByRole('button', { name: '保存' }).click();
+  await centre.waitForURL(/saved=1$/);
+  await centre.getByRole('link', { name: '村民看到的页面' }).click();
+  await assert.doesNotReject(centre.getByText('这个服务站暂停营业了').waitFor());
+  await assertAccessible(centre, 'station page (zh-CN)');
+  await screenshot(centre, '93-station-page-zh');
   await context.close();
 });

@@ -77,6 +77,7 @@ contract!(
     the_camp_completes_with_four_days_and_one_certificate,
     courses_venues_and_stations_are_written_in_any_one_language,
     a_parcel_is_received_by_its_label_and_handed_over_once_against_its_code,
+    the_centre_keeps_its_network_and_reads_its_health,
     a_trainee_record_joins_an_account_only_when_the_phone_is_proven,
     the_funnel_follows_trainees_to_their_first_sales,
     an_amount_that_would_wrap_is_refused_not_wrapped,
@@ -173,7 +174,10 @@ use notices::{
 
 #[path = "contract/stations.rs"]
 mod stations;
-use stations::a_parcel_is_received_by_its_label_and_handed_over_once_against_its_code;
+use stations::{
+    a_parcel_is_received_by_its_label_and_handed_over_once_against_its_code,
+    the_centre_keeps_its_network_and_reads_its_health,
+};
 
 #[path = "contract/training.rs"]
 mod training;

@@ -98,6 +98,7 @@ pub fn desks(held: &Holdings) -> Vec<Desk> {
             label: "role-station_operator",
             tools: vec![
                 tool("desk-today", "/station"),
+                tool("station-parcels-open", "/station/parcels"),
                 tool("refunds-station-title", "/station/refunds"),
                 tool("nav-training", "/training"),
             ],
@@ -144,6 +145,7 @@ fn centre_desk(code: &str, admin: bool, outbox: bool) -> Desk {
         ),
         tool("desk-funnel", "/centre/training"),
         tool("trainer-title", "/trainer"),
+        tool("network-title", "/centre/stations"),
         tool("centre-live-title", "/centre/live"),
         tool("refunds-centre-title", "/centre/disputes"),
         tool("refunds-title", "/centre/refunds"),

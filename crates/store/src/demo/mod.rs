@@ -310,7 +310,7 @@ impl Store {
     /// Opens the demo stations; ones that exist (by code) are left alone. Returns how many
     /// were added.
     pub async fn load_demo_stations(&self) -> Result<u64> {
-        use crate::stations::NewStation;
+        use crate::stations::{NewStation, StationDetails};
         use farmgate_domain::money::Fen;
         use farmgate_domain::text::Texts;
 
@@ -329,17 +329,38 @@ impl Store {
                 continue;
             }
             let region = self.region_by_code(demo.region).await?;
-            self.add_station(NewStation {
-                region_id: region.id,
-                code: demo.code.to_owned(),
-                kind: demo.kind,
-                names: texts((demo.zh, demo.ug, demo.en)),
-                address: texts(demo.address),
-                phone: None,
-                hours: Some(demo.hours.to_owned()),
-                pickup_fee: Fen(demo.pickup_fee_fen),
-            })
-            .await?;
+            let mut details = StationDetails::new(
+                region.id,
+                demo.kind,
+                texts((demo.zh, demo.ug, demo.en)),
+                texts(demo.address),
+            );
+            details.hours = Some(demo.hours.to_owned());
+            details.pickup_fee = Fen(demo.pickup_fee_fen);
+            details.population = Some(demo.population);
+            details.collects_produce = demo.kind != farmgate_domain::stations::StationKind::Centre;
+            let station = self
+                .add_station(NewStation {
+                    code: demo.code.to_owned(),
+                    details,
+                })
+                .await?;
+            // The demo's operators work the stations of the place they were granted.
+            for person in DEMO_ACCOUNTS {
+                let operates = person
+                    .grants
+                    .iter()
+                    .any(|(role, at)| *role == Role::StationOperator && *at == demo.region);
+                if !operates {
+                    continue;
+                }
+                let login =
+                    LoginId::parse(person.login).map_err(|e| Error::Config(e.to_string()))?;
+                if let Some(account) = self.account_by_login(&login).await? {
+                    self.add_station_operator(station.id, account.id, None)
+                        .await?;
+                }
+            }
             added += 1;
         }
         Ok(added)

@@ -14,6 +14,8 @@ pub struct DemoStation {
     pub address: (&'static str, &'static str, &'static str),
     pub hours: &'static str,
     pub pickup_fee_fen: i64,
+    /// The people it serves (a village's, a township's, the county seat's).
+    pub population: i32,
 }
 
 const fn station(
@@ -34,6 +36,11 @@ const fn station(
         address,
         hours: "09:00-20:00",
         pickup_fee_fen,
+        population: match kind {
+            StationKind::Village => 1_200,
+            StationKind::Township => 9_000,
+            StationKind::Centre => 40_000,
+        },
     }
 }
 

@@ -23,6 +23,7 @@ mod m20261130_000019_webhooks;
 mod m20261201_000020_shop_names;
 mod m20261201_000021_written_in_any_language;
 mod m20261201_000022_station_parcels;
+mod m20261201_000023_station_network;
 
 use std::collections::HashSet;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_shop_names::Migration),
             Box::new(m20261201_000021_written_in_any_language::Migration),
             Box::new(m20261201_000022_station_parcels::Migration),
+            Box::new(m20261201_000023_station_network::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 pub mod station {
     use sea_orm::entity::prelude::*;
 
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "stations")]
     pub struct Model {
         #[sea_orm(primary_key)]
@@ -21,6 +21,12 @@ pub mod station {
         pub hold_days: i32,
         pub active: bool,
         pub created_at: ChronoDateTimeUtc,
+        pub latitude: Option<f64>,
+        pub longitude: Option<f64>,
+        pub population: Option<i32>,
+        pub collects_produce: bool,
+        pub household_id: Option<i64>,
+        pub updated_at: Option<ChronoDateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -64,6 +70,26 @@ pub mod parcel {
         pub fee_fen: i64,
         pub cash_fen: i64,
         pub returned_at: Option<ChronoDateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod operator {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "station_operators")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub station_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub account_id: i64,
+        pub added_by: Option<i64>,
+        pub added_at: ChronoDateTimeUtc,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

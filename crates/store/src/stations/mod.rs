@@ -3,12 +3,14 @@
 //! they are, when they open and what they charge.
 
 pub(crate) mod entity;
+mod network;
 pub(crate) mod parcels;
+
+pub use network::{StationHealth, StationOperator};
 
 pub use parcels::StationParcel;
 
 use chrono::Utc;
-use farmgate_domain::ValidationError;
 use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_domain::regions::RegionPath;
@@ -21,7 +23,7 @@ use crate::regions::entity as region;
 use crate::{Error, Result, Store};
 use entity::station;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Station {
     pub id: i64,
     pub region_id: i64,
@@ -35,6 +37,14 @@ pub struct Station {
     pub pickup_fee: Fen,
     /// Days a parcel may wait on its shelf before it is flagged for return.
     pub hold_days: i32,
+    /// Where it stands, when it was measured (else its village's place).
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// The people it serves.
+    pub population: Option<i32>,
+    /// It also takes in villagers' produce.
+    pub collects_produce: bool,
+    /// Paused or closed: no new parcels, not offered at checkout.
     pub active: bool,
 }
 
@@ -45,16 +55,50 @@ impl Station {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct NewStation {
+/// What the centre writes about a station: everything but its code, which stays.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StationDetails {
     pub region_id: i64,
-    pub code: String,
     pub kind: StationKind,
     pub names: Texts,
     pub address: Texts,
     pub phone: Option<String>,
     pub hours: Option<String>,
     pub pickup_fee: Fen,
+    pub hold_days: i32,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub population: Option<i32>,
+    pub collects_produce: bool,
+    pub active: bool,
+}
+
+impl StationDetails {
+    /// A station's usual details: open, the usual hold, nothing measured yet.
+    pub fn new(region_id: i64, kind: StationKind, names: Texts, address: Texts) -> Self {
+        StationDetails {
+            region_id,
+            kind,
+            names,
+            address,
+            phone: None,
+            hours: None,
+            pickup_fee: Fen(0),
+            hold_days: farmgate_domain::stations::DEFAULT_HOLD_DAYS,
+            latitude: None,
+            longitude: None,
+            population: None,
+            collects_produce: false,
+            active: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewStation {
+    /// Unique and kept for good (labels and links use it).
+    pub code: String,
+    pub details: StationDetails,
 }
 
 fn from_row(row: station::Model) -> Result<Station> {
@@ -70,15 +114,17 @@ fn from_row(row: station::Model) -> Result<Station> {
         hours: row.hours,
         pickup_fee: Fen(row.pickup_fee_fen),
         hold_days: row.hold_days,
+        latitude: row.latitude,
+        longitude: row.longitude,
+        population: row.population,
+        collects_produce: row.collects_produce,
         active: row.active,
     })
 }
 
 impl Store {
     pub async fn add_station(&self, new: NewStation) -> Result<Station> {
-        if new.names.is_empty() {
-            return Err(ValidationError::new("name", "written-in-none").into());
-        }
+        network::check(&new.details)?;
         let taken = station::Entity::find()
             .filter(station::Column::Code.eq(&new.code))
             .one(&self.db)
@@ -86,27 +132,13 @@ impl Store {
         if taken.is_some() {
             return Err(Error::Conflict { field: "code" });
         }
-        let row = station::ActiveModel {
-            region_id: Set(new.region_id),
+        let mut row = station::ActiveModel {
             code: Set(new.code),
-            kind: Set(new.kind.as_str().to_owned()),
-            name_zh: Set(new.names.stored_zh()),
-            name_ug: Set(new.names.ug),
-            name_en: Set(new.names.en.unwrap_or_default()),
-            address: Set(new.address.stored_zh()),
-            address_ug: Set(new.address.ug),
-            address_en: Set(new.address.en),
-            phone: Set(new.phone),
-            hours: Set(new.hours),
-            pickup_fee_fen: Set(new.pickup_fee.0),
-            hold_days: Set(farmgate_domain::stations::DEFAULT_HOLD_DAYS),
-            active: Set(true),
             created_at: Set(Utc::now()),
             ..Default::default()
-        }
-        .insert(&self.db)
-        .await?;
-        from_row(row)
+        };
+        network::write_details(&mut row, new.details);
+        from_row(row.insert(&self.db).await?)
     }
 
     pub async fn station(&self, id: i64) -> Result<Station> {

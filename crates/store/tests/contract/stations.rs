@@ -139,3 +139,162 @@ pub async fn a_parcel_is_received_by_its_label_and_handed_over_once_against_its_
         "handed over once"
     );
 }
+
+/// The centre adds a station, refuses impossible details by field, pauses it (no longer offered,
+/// still in the network), names its operators, and reads its health from its parcels.
+pub async fn the_centre_keeps_its_network_and_reads_its_health(db: &TestDb) {
+    use farmgate_domain::money::Fen;
+    use farmgate_domain::stations::StationKind;
+    use farmgate_domain::text::Texts;
+    use farmgate_store::stations::{NewStation, StationDetails};
+    let store = &db.store;
+    seed_demo(store).await;
+    let tekes = store.region_by_code("tekes").await.unwrap();
+    let village = store.region_by_code("tekes-qiongkushitai").await.unwrap();
+    let details = StationDetails::new(
+        village.id,
+        StationKind::Village,
+        Texts::new(None, Some("چوڭقۇشتاي پونكىتى".into()), None),
+        Texts::zh("村委会旁"),
+    );
+    let station = store
+        .add_station(NewStation {
+            code: "tekes-qiongkushitai".to_owned(),
+            details: details.clone(),
+        })
+        .await
+        .unwrap();
+    for (broken, code) in [
+        (
+            StationDetails {
+                hold_days: 0,
+                ..details.clone()
+            },
+            "hold-days-invalid",
+        ),
+        (
+            StationDetails {
+                latitude: Some(43.2),
+                ..details.clone()
+            },
+            "coordinates-invalid",
+        ),
+        (
+            StationDetails {
+                pickup_fee: Fen(2_001),
+                ..details.clone()
+            },
+            "pickup-fee-invalid",
+        ),
+    ] {
+        let refused = store.update_station(station.id, broken).await;
+        assert!(
+            matches!(&refused, Err(Error::Invalid(e)) if e.code == code),
+            "{code}: {refused:?}"
+        );
+    }
+    let people = buyers(store, 2).await;
+    store
+        .add_station_operator(station.id, people[0], None)
+        .await
+        .unwrap();
+    store
+        .add_station_operator(station.id, people[0], None)
+        .await
+        .unwrap();
+    assert_eq!(store.station_operators(station.id).await.unwrap().len(), 1);
+    assert_eq!(
+        store.stations_operated_by(people[0]).await.unwrap().len(),
+        1
+    );
+
+    // Its health: quiet with nothing yet; a parcel on its shelf makes it active, and overdue
+    // once it has waited past the station's days.
+    let now = chrono::Utc::now();
+    let health = store.station_health(&[station.clone()], now).await.unwrap();
+    assert!(health[0].idle(now) && health[0].on_shelf == 0);
+    let shop = open_shop(store, "apricot-grower", "tekes-qiongkushitai").await;
+    let apricots = stocked_variant(store, shop.id, 5, ProductStatus::Listed).await;
+    let buyer = people[1];
+    let mut order = placement(buyer, "pickup-at-new-station", &[(apricots, 1)]);
+    order.delivery = Delivery::Pickup {
+        station_id: station.id,
+    };
+    let order = OrderIntake::start(store.clone())
+        .place(order)
+        .await
+        .unwrap()
+        .orders[0]
+        .clone();
+    for step in [OrderEvent::Pack { packed_grams: 500 }, OrderEvent::Ship] {
+        store
+            .advance_order(order.id, step, buyer, None)
+            .await
+            .unwrap();
+    }
+    let label = ParcelLabel::of_order(order.id);
+    store
+        .receive_parcel(&[station.id], &label, people[0])
+        .await
+        .unwrap();
+    let health = store.station_health(&[station.clone()], now).await.unwrap();
+    assert_eq!((health[0].on_shelf, health[0].overdue), (1, 0));
+    assert!(!health[0].idle(now));
+    let later = now + chrono::Duration::days(8);
+    assert_eq!(
+        store
+            .station_health(&[station.clone()], later)
+            .await
+            .unwrap()[0]
+            .overdue,
+        1
+    );
+
+    // Paused: not offered to buyers nor worked by its operator, still in the county's network.
+    let paused = store
+        .update_station(
+            station.id,
+            StationDetails {
+                active: false,
+                population: Some(800),
+                ..details
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(paused.population, Some(800));
+    assert!(
+        !store
+            .stations_within(&tekes.path)
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.id == station.id)
+    );
+    assert!(
+        store
+            .network_within(&tekes.path)
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.id == station.id)
+    );
+    assert!(
+        store
+            .stations_operated_by(people[0])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store
+        .remove_station_operator(station.id, people[0])
+        .await
+        .unwrap();
+    assert!(
+        store
+            .station_operators(station.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -589,6 +589,8 @@ pub async fn the_funnel_follows_trainees_to_their_first_sales(db: &TestDb) {
 /// what was written comes back as written, a reader of another language is shown it and
 /// told its language, and nothing written at all is refused.
 pub async fn courses_venues_and_stations_are_written_in_any_one_language(db: &TestDb) {
+    use farmgate_domain::stations::StationKind;
+    use farmgate_store::stations::StationDetails;
     let store = &db.store;
     seed_demo(store).await;
     let tekes = store.region_by_code("tekes").await.unwrap();
@@ -662,14 +664,13 @@ pub async fn courses_venues_and_stations_are_written_in_any_one_language(db: &Te
     let village = store.region_by_code("tekes-kuokesu").await.unwrap();
     let station = store
         .add_station(farmgate_store::stations::NewStation {
-            region_id: village.id,
             code: "tekes-kuokesu-2".to_owned(),
-            kind: farmgate_domain::stations::StationKind::Village,
-            names: uyghur("كۆكسۇ ئىككىنچى پونكىت"),
-            address: uyghur("كەنت مەدەنىيەت ئۆيى يېنىدا"),
-            phone: None,
-            hours: None,
-            pickup_fee: farmgate_domain::money::Fen(0),
+            details: StationDetails::new(
+                village.id,
+                StationKind::Village,
+                uyghur("كۆكسۇ ئىككىنچى پونكىت"),
+                uyghur("كەنت مەدەنىيەت ئۆيى يېنىدا"),
+            ),
         })
         .await
         .unwrap();
@@ -682,14 +683,13 @@ pub async fn courses_venues_and_stations_are_written_in_any_one_language(db: &Te
     );
     let unnamed = store
         .add_station(farmgate_store::stations::NewStation {
-            region_id: village.id,
             code: "tekes-kuokesu-3".to_owned(),
-            kind: farmgate_domain::stations::StationKind::Village,
-            names: Texts::default(),
-            address: uyghur("كەنت"),
-            phone: None,
-            hours: None,
-            pickup_fee: farmgate_domain::money::Fen(0),
+            details: StationDetails::new(
+                village.id,
+                StationKind::Village,
+                Texts::default(),
+                uyghur("كەنت"),
+            ),
         })
         .await;
     assert!(matches!(&unnamed, Err(Error::Invalid(e)) if e.code == "written-in-none"));

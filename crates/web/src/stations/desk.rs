@@ -203,6 +203,10 @@ pub async fn parcels(
     csrf: CsrfToken,
     Query(query): Query<DeskQuery>,
 ) -> Result<Response, Problem> {
+    if query.station.is_none() && operated(&state, &user).await?.is_empty() {
+        // Named an operator of no station yet: the station desk says what there is.
+        return Ok(Redirect::to("/station").into_response());
+    }
     let chosen = chosen(&state, &user, query.station).await?;
     let label = crate::format::isolate(&query.label);
     let notice = match query.done.as_str() {

@@ -1,8 +1,12 @@
-//! Stations on the web: the list buyers choose a pickup point from, and the operator's parcels
-//! (`desk`).
+//! Stations on the web: the list buyers choose a pickup point from, a station's page
+//! (`public`), the operator's parcels (`desk`, `api`), and the county's network as its centre
+//! keeps it (`network`, with its `map`).
 
 mod api;
 mod desk;
+mod map;
+mod network;
+mod public;
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -20,6 +24,19 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/station/parcels", get(desk::parcels))
         .route("/station/parcels/receive", post(desk::receive))
         .route("/station/parcels/{id}/hand-over", post(desk::hand_over))
+        .route("/stations/{id}", get(public::page))
+        .route("/centre/stations", get(network::list).post(network::create))
+        .route("/centre/stations/new", get(network::new_form))
+        .route("/centre/stations/{id}", post(network::update))
+        .route("/centre/stations/{id}/edit", get(network::edit_form))
+        .route(
+            "/centre/stations/{id}/operators",
+            post(network::add_operator),
+        )
+        .route(
+            "/centre/stations/{id}/operators/{account}/remove",
+            post(network::remove_operator),
+        )
 }
 
 /// The stations where parcels can be picked up.

@@ -216,3 +216,98 @@ async fn only_the_stations_operator_works_its_parcels_in_their_language() {
     assert_eq!(foreign.status(), 404);
     app.stop().await;
 }
+
+/// Tekes' centre keeps its network: the list with its map, a new station (a mistake refused by
+/// field), an operator named (who then works its parcels), paused (no longer offered to buyers,
+/// its page says so); Kuqa's centre is told it does not exist, a buyer may not see the list.
+#[tokio::test]
+async fn the_centre_adds_names_and_pauses_its_stations() {
+    let app = spawn_app().await;
+    let centre = app.logged_in("tekes-centre").await;
+    let list = support::text(&centre, app.url("/centre/stations")).await;
+    assert!(
+        list.contains("阔克苏村服务站") && list.contains("<svg"),
+        "list and map"
+    );
+    let mut fields = vec![
+        ("code", "tekes-qiongkushitai"),
+        ("kind", "village"),
+        ("place", "tekes-qiongkushitai"),
+        ("name_ug", "چوڭقۇشتاي كەنتى پونكىتى"),
+        ("address_zh", "琼库什台村村委会旁"),
+        ("hours", "10:00-19:00"),
+        ("pickup_fee", "1.50"),
+        ("hold_days", "0"),
+        ("status", "open"),
+    ];
+    let refused = app
+        .submit(&centre, "/centre/stations/new", "/centre/stations", &fields)
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"hold_days-error\"")
+    );
+    fields.retain(|(name, _)| *name != "hold_days");
+    fields.push(("hold_days", "5"));
+    let added = app
+        .submit(&centre, "/centre/stations/new", "/centre/stations", &fields)
+        .await;
+    assert_eq!(added.status(), 303);
+    let edit = added.headers()["location"].to_str().unwrap().to_owned();
+    let id: i64 = edit
+        .trim_start_matches("/centre/stations/")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let page = support::page_in(app.url(&format!("/stations/{id}")), "zh-CN").await;
+    assert!(page.contains("چوڭقۇشتاي كەنتى پونكىتى") && page.contains("10:00-19:00"));
+
+    // Kuqa's centre: no such station; a buyer: no network at all.
+    let kuqa = app.logged_in("kuqa-centre").await;
+    let foreign = kuqa.get(app.url(&edit)).send().await.unwrap();
+    assert_eq!(foreign.status(), 404);
+    let buyer = app.logged_in("buyer").await;
+    let refused = buyer.get(app.url("/centre/stations")).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+
+    // The buyer's account is named its operator, and works its parcels.
+    let named = app
+        .submit(
+            &centre,
+            &edit,
+            &format!("/centre/stations/{id}/operators"),
+            &[("login", "buyer")],
+        )
+        .await;
+    assert_eq!(named.status(), 303);
+    let desk = buyer
+        .get(app.url(&format!("/station/parcels?station={id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(desk.status(), 200);
+
+    // Paused: not offered at checkout, its page says so.
+    fields.retain(|(name, _)| !matches!(*name, "status" | "code"));
+    fields.push(("status", "paused"));
+    let paused = app
+        .submit(&centre, &edit, &format!("/centre/stations/{id}"), &fields)
+        .await;
+    assert_eq!(paused.status(), 303);
+    let offered: serde_json::Value = reqwest::get(app.url("/api/v1/stations?region=tekes"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!offered.as_array().unwrap().iter().any(|s| s["id"] == id));
+    let page = support::page_in(app.url(&format!("/stations/{id}")), "zh-CN").await;
+    assert!(page.contains("暂停营业"));
+    app.stop().await;
+}

@@ -1,0 +1,286 @@
+//! The county's network of stations: the centre adds them, changes them, pauses or closes them
+//! (`active`), and names the accounts that operate them; each station's health is read from
+//! its parcels (last activity, what is on the way and on the shelf, what waits too long).
+
+use chrono::{DateTime, Duration, Utc};
+use farmgate_domain::ValidationError;
+use farmgate_domain::regions::RegionPath;
+use farmgate_domain::stations::ParcelStatus;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+
+use super::entity::{operator, parcel, station};
+use super::{Station, StationDetails, from_row};
+use crate::accounts::entity::account;
+use crate::regions::entity as region;
+use crate::{Error, Result, Store};
+
+/// The most a station may charge to hand out one parcel: ¥20.
+pub const PICKUP_FEE_CEILING_FEN: i64 = 2_000;
+
+/// Refuses details no station can have, by field.
+pub(super) fn check(d: &StationDetails) -> Result<()> {
+    let invalid = |field, code| Err(ValidationError::new(field, code).into());
+    if d.names.is_empty() {
+        return invalid("name", "written-in-none");
+    }
+    if !(0..=PICKUP_FEE_CEILING_FEN).contains(&d.pickup_fee.0) {
+        return invalid("pickup_fee", "pickup-fee-invalid");
+    }
+    if !(1..=60).contains(&d.hold_days) {
+        return invalid("hold_days", "hold-days-invalid");
+    }
+    match (d.latitude, d.longitude) {
+        (None, None) => {}
+        (Some(lat), Some(lon))
+            if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
+        _ => return invalid("latitude", "coordinates-invalid"),
+    }
+    if d.population.is_some_and(|p| !(0..=10_000_000).contains(&p)) {
+        return invalid("population", "population-invalid");
+    }
+    Ok(())
+}
+
+/// Writes `d` into a station's row (the columns every write sets).
+pub(super) fn write_details(row: &mut station::ActiveModel, d: StationDetails) {
+    row.region_id = Set(d.region_id);
+    row.kind = Set(d.kind.as_str().to_owned());
+    row.name_zh = Set(d.names.stored_zh());
+    row.name_ug = Set(d.names.ug);
+    row.name_en = Set(d.names.en.unwrap_or_default());
+    row.address = Set(d.address.stored_zh());
+    row.address_ug = Set(d.address.ug);
+    row.address_en = Set(d.address.en);
+    row.phone = Set(d.phone);
+    row.hours = Set(d.hours);
+    row.pickup_fee_fen = Set(d.pickup_fee.0);
+    row.hold_days = Set(d.hold_days);
+    row.latitude = Set(d.latitude);
+    row.longitude = Set(d.longitude);
+    row.population = Set(d.population);
+    row.collects_produce = Set(d.collects_produce);
+    row.active = Set(d.active);
+}
+
+/// An account that operates a station.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StationOperator {
+    pub account_id: i64,
+    pub login: String,
+    pub name: String,
+}
+
+/// How a station is doing, from its parcels.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StationHealth {
+    pub station_id: i64,
+    /// The last parcel received or handed over.
+    pub last_activity: Option<DateTime<Utc>>,
+    pub on_the_way: i64,
+    pub on_shelf: i64,
+    /// On the shelf longer than the station's `hold_days`.
+    pub overdue: i64,
+    /// Handed over in the last seven days.
+    pub handed_week: i64,
+}
+
+impl StationHealth {
+    /// No parcel received or handed over in 14 days (or ever).
+    pub fn idle(&self, now: DateTime<Utc>) -> bool {
+        self.last_activity
+            .is_none_or(|at| now - at > Duration::days(14))
+    }
+}
+
+impl Store {
+    /// Changes everything about station `id` but its code.
+    pub async fn update_station(&self, id: i64, details: StationDetails) -> Result<Station> {
+        check(&details)?;
+        let found = station::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let mut row: station::ActiveModel = found.into();
+        write_details(&mut row, details);
+        row.updated_at = Set(Some(Utc::now()));
+        from_row(row.update(&self.db).await?)
+    }
+
+    /// Every station inside `region`, paused and closed ones too, in the tree's order.
+    pub async fn network_within(&self, region: &RegionPath) -> Result<Vec<Station>> {
+        station::Entity::find()
+            .inner_join(region::Entity)
+            .filter(region::Column::Path.starts_with(region.as_str()))
+            .order_by_asc(region::Column::Path)
+            .order_by_asc(station::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(from_row)
+            .collect()
+    }
+
+    pub async fn station_operators(&self, station_id: i64) -> Result<Vec<StationOperator>> {
+        let rows: Vec<(i64, Option<String>, String)> = operator::Entity::find()
+            .select_only()
+            .column(operator::Column::AccountId)
+            .column_as(
+                Expr::col((account::Entity, account::Column::LoginName)),
+                "login",
+            )
+            .column_as(
+                Expr::col((account::Entity, account::Column::DisplayName)),
+                "name",
+            )
+            .join(
+                sea_orm::JoinType::InnerJoin,
+                operator::Entity::belongs_to(account::Entity)
+                    .from(operator::Column::AccountId)
+                    .to(account::Column::Id)
+                    .into(),
+            )
+            .filter(operator::Column::StationId.eq(station_id))
+            .order_by_asc(operator::Column::AddedAt)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(account_id, login, name)| StationOperator {
+                account_id,
+                login: login.unwrap_or_default(),
+                name,
+            })
+            .collect())
+    }
+
+    /// Names `account_id` an operator of station `station_id` (again changes nothing).
+    pub async fn add_station_operator(
+        &self,
+        station_id: i64,
+        account_id: i64,
+        added_by: Option<i64>,
+    ) -> Result<()> {
+        let existing = operator::Entity::find_by_id((station_id, account_id))
+            .one(&self.db)
+            .await?;
+        if existing.is_none() {
+            operator::ActiveModel {
+                station_id: Set(station_id),
+                account_id: Set(account_id),
+                added_by: Set(added_by),
+                added_at: Set(Utc::now()),
+            }
+            .insert(&self.db)
+            .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn remove_station_operator(&self, station_id: i64, account_id: i64) -> Result<()> {
+        operator::Entity::delete_by_id((station_id, account_id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// The open stations `account_id` operates.
+    pub async fn stations_operated_by(&self, account_id: i64) -> Result<Vec<Station>> {
+        let ids: Vec<i64> = operator::Entity::find()
+            .select_only()
+            .column(operator::Column::StationId)
+            .filter(operator::Column::AccountId.eq(account_id))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        station::Entity::find()
+            .filter(station::Column::Id.is_in(ids))
+            .filter(station::Column::Active.eq(true))
+            .order_by_asc(station::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(from_row)
+            .collect()
+    }
+
+    /// The health of each of `stations` at `now`: two queries whatever their number.
+    pub async fn station_health(
+        &self,
+        stations: &[Station],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StationHealth>> {
+        let ids: Vec<i64> = stations.iter().map(|s| s.id).collect();
+        let week_ago = now - Duration::days(7);
+        type Counted = (
+            i64,
+            String,
+            i64,
+            Option<DateTime<Utc>>,
+            Option<DateTime<Utc>>,
+        );
+        let counts: Vec<Counted> = parcel::Entity::find()
+            .select_only()
+            .column(parcel::Column::StationId)
+            .column(parcel::Column::Status)
+            .column_as(parcel::Column::Id.count(), "n")
+            .column_as(parcel::Column::ReceivedAt.max(), "received")
+            .column_as(parcel::Column::HandedAt.max(), "handed")
+            .filter(parcel::Column::StationId.is_in(ids.clone()))
+            .group_by(parcel::Column::StationId)
+            .group_by(parcel::Column::Status)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let shelf: Vec<(i64, Option<DateTime<Utc>>)> = parcel::Entity::find()
+            .select_only()
+            .column(parcel::Column::StationId)
+            .column(parcel::Column::ReceivedAt)
+            .filter(parcel::Column::StationId.is_in(ids.clone()))
+            .filter(parcel::Column::Status.eq(ParcelStatus::Received.as_str()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let handed_week: Vec<(i64, i64)> = parcel::Entity::find()
+            .select_only()
+            .column(parcel::Column::StationId)
+            .column_as(parcel::Column::Id.count(), "n")
+            .filter(parcel::Column::StationId.is_in(ids))
+            .filter(parcel::Column::HandedAt.gt(week_ago))
+            .group_by(parcel::Column::StationId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(stations
+            .iter()
+            .map(|s| {
+                let mut health = StationHealth {
+                    station_id: s.id,
+                    ..StationHealth::default()
+                };
+                for (_, status, n, received, handed) in counts.iter().filter(|c| c.0 == s.id) {
+                    match ParcelStatus::parse(status) {
+                        Some(ParcelStatus::Expected) => health.on_the_way = *n,
+                        Some(ParcelStatus::Received) => health.on_shelf = *n,
+                        _ => {}
+                    }
+                    health.last_activity = health.last_activity.max(*received).max(*handed);
+                }
+                let hold = Duration::days(i64::from(s.hold_days));
+                health.overdue = shelf
+                    .iter()
+                    .filter(|(id, at)| *id == s.id && at.is_some_and(|at| now - at > hold))
+                    .count() as i64;
+                health.handed_week = handed_week
+                    .iter()
+                    .find(|(id, _)| *id == s.id)
+                    .map_or(0, |(_, n)| *n);
+                health
+            })
+            .collect())
+    }
+}
