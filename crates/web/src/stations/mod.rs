@@ -46,6 +46,8 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(api::list))
         .routes(utoipa_axum::routes!(api::receive))
         .routes(utoipa_axum::routes!(api::hand_over))
+        .routes(utoipa_axum::routes!(api::network, api::create))
+        .routes(utoipa_axum::routes!(api::update))
 }
 
 #[derive(Deserialize, IntoParams)]

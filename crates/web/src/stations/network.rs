@@ -26,7 +26,7 @@ use crate::i18n::Tr;
 use crate::problem::Problem;
 
 /// Who keeps a county's network: its centre's staff, and administrators.
-const KEEPERS: [Role; 2] = [Role::CentreStaff, Role::Admin];
+pub(super) const KEEPERS: [Role; 2] = [Role::CentreStaff, Role::Admin];
 
 /// Stations listed per page.
 const PAGE: usize = 50;
@@ -226,6 +226,18 @@ impl StationForm {
     }
 }
 
+/// A new station's code: 3 to 64 letters, digits or dashes, in lower case.
+pub(super) fn parse_code(typed: &str) -> Result<String, ValidationError> {
+    let code = typed.trim().to_ascii_lowercase();
+    let valid = (3..=64).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if valid {
+        Ok(code)
+    } else {
+        Err(ValidationError::new("code", "station-code-invalid"))
+    }
+}
+
 /// A number typed in a field, or none when it was left empty.
 fn optional<T: std::str::FromStr>(
     text: &str,
@@ -408,20 +420,14 @@ pub async fn create(
 ) -> Result<Response, Problem> {
     let (county, _, regions) = network(&state, &user).await?;
     let added = match parse_details(&form, &county, &regions, &c.t) {
-        Ok(details) => {
-            let code = form.code.trim().to_ascii_lowercase();
-            let valid = (3..=64).contains(&code.len())
-                && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-            if valid {
-                state
-                    .store
-                    .add_station(NewStation { code, details })
-                    .await
-                    .map_err(Problem::from)
-            } else {
-                Err(ValidationError::new("code", "station-code-invalid").into())
-            }
-        }
+        Ok(details) => match parse_code(&form.code) {
+            Ok(code) => state
+                .store
+                .add_station(NewStation { code, details })
+                .await
+                .map_err(Problem::from),
+            Err(invalid) => Err(invalid.into()),
+        },
         Err(invalid) => Err(invalid.into()),
     };
     match added {

@@ -311,3 +311,71 @@ async fn the_centre_adds_names_and_pauses_its_stations() {
     assert!(page.contains("暂停营业"));
     app.stop().await;
 }
+
+/// The network through the API: a county's centre adds a station (a place outside its county
+/// refused by field), changes it, and reads the network with each station's health; another
+/// county's centre cannot change it.
+#[tokio::test]
+async fn the_api_keeps_the_network() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let tekes = app.token("tekes-centre").await;
+    let mut body = json!({"code": "tekes-api-1", "kind": "village", "place": "kuqa",
+        "names": {"ug": "سىناق پونكىتى"}, "pickup_fee_fen": 100});
+    let (status, refused) = send(
+        client
+            .post(app.url("/api/v1/centre/stations"))
+            .bearer_auth(&tekes)
+            .json(&body),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["error"]["field"].as_str()),
+        (422, Some("place"))
+    );
+    body["place"] = json!("tekes-kuokesu");
+    let (status, added) = send(
+        client
+            .post(app.url("/api/v1/centre/stations"))
+            .bearer_auth(&tekes)
+            .json(&body),
+    )
+    .await;
+    assert_eq!(status, 201, "{added}");
+    let id = added["id"].as_i64().unwrap();
+    assert_eq!(added["name"], "سىناق پونكىتى", "the one language written");
+    let url = app.url(&format!("/api/v1/centre/stations/{id}"));
+    body["hold_days"] = json!(3);
+    body["active"] = json!(false);
+    let kuqa = app.token("kuqa-centre").await;
+    assert_eq!(
+        send(client.put(url.clone()).bearer_auth(&kuqa).json(&body))
+            .await
+            .0,
+        404
+    );
+    let (status, changed) = send(client.put(url).bearer_auth(&tekes).json(&body)).await;
+    assert_eq!(
+        (
+            status,
+            changed["hold_days"].as_i64(),
+            changed["active"].as_bool()
+        ),
+        (200, Some(3), Some(false))
+    );
+    let (status, network) = send(
+        client
+            .get(app.url("/api/v1/centre/stations"))
+            .bearer_auth(&tekes),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mine = network.as_array().unwrap();
+    assert!(mine.iter().any(|s| s["id"] == id && s["idle"] == true));
+    assert!(mine.iter().any(|s| s["code"] == "tekes-kuokesu"));
+    assert!(
+        !mine.iter().any(|s| s["code"] == "kuqa-wuqia"),
+        "Tekes' network only"
+    );
+    app.stop().await;
+}
