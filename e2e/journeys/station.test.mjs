@@ -1,6 +1,7 @@
 // Village stations on a phone (issue 15). In Uyghur: Kokesu's operator lands on the
 // station's desk, opens the parcels, receives one that came this morning by typing its number,
-// and at the counter a wrong pickup code is refused beside that parcel in Uyghur. The page stays
+// at the counter a wrong pickup code is refused beside that parcel in Uyghur, and the parcel
+// nobody came for in ten days goes back to its shop. The page stays
 // light (under 50 KB) and axe-core finds nothing serious. (The Chinese path, receiving a buyer's
 // order and handing it over with the code from the buyer's page, is the day-to-day journey's.)
 // In Chinese: Tekes' centre reads its network on the map, adds a station and pauses it.
@@ -11,7 +12,7 @@ import { assertAccessible, logIn, phone, screenshot, useServerAndBrowser } from 
 const journey = useServerAndBrowser(before, after);
 const strip = (text) => text.replace(/[\u2066-\u2069]/g, '');
 
-test("a station's morning in Uyghur: receive by number, a wrong code refused", async () => {
+test("a station's morning in Uyghur: receive by number, a wrong code refused, one sent back", async () => {
   const { server, browser } = journey;
   const context = await browser.newContext({ ...phone, locale: 'ug' });
   const operator = await context.newPage();
@@ -52,6 +53,15 @@ test("a station's morning in Uyghur: receive by number, a wrong code refused", a
   assert.equal(await refused.getByLabel(/ئېلىش نومۇرى/).getAttribute('aria-invalid'), 'true');
   await assertAccessible(operator, 'wrong pickup code (ug)');
   await screenshot(operator, '91-station-wrong-code-ug');
+
+  // The parcel nobody came for in ten days is flagged, and goes back to its shop.
+  const overdue = operator.locator('ul.parcels > li.overdue').first();
+  const overdueLabel = (await overdue.locator('strong').first().innerText()).trim();
+  await overdue.getByRole('button', { name: 'دۇكانغا قايتۇرۇش' }).click();
+  await operator.waitForURL(/done=returned/);
+  assert.ok(strip(await operator.locator('p.notice').innerText()).includes(overdueLabel));
+  assert.equal(await operator.locator('ul.parcels > li', { hasText: overdueLabel }).count(), 0);
+  await assertAccessible(operator, 'parcel sent back (ug)');
   await context.close();
 });
 

@@ -14,6 +14,8 @@ pub enum NoticeKind {
     OrderPaid,
     /// The buyer's parcel waits at the station.
     OrderReady,
+    /// The buyer's parcel waited too long at the station and went back to the shop.
+    OrderReturned,
     /// The buyer's parcel left the shop (with the carrier and tracking number).
     OrderShipped,
     OrderDelivered,
@@ -39,11 +41,12 @@ pub enum Audience {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 10] = [
+    pub const ALL: [NoticeKind; 11] = [
         NoticeKind::OrderPlaced,
         NoticeKind::OrderPaid,
         NoticeKind::RefundRequested,
         NoticeKind::OrderReady,
+        NoticeKind::OrderReturned,
         NoticeKind::OrderShipped,
         NoticeKind::OrderDelivered,
         NoticeKind::RefundAnswered,
@@ -57,6 +60,7 @@ impl NoticeKind {
             NoticeKind::OrderPlaced => "order_placed",
             NoticeKind::OrderPaid => "order_paid",
             NoticeKind::OrderReady => "order_ready",
+            NoticeKind::OrderReturned => "order_returned",
             NoticeKind::OrderShipped => "order_shipped",
             NoticeKind::OrderDelivered => "order_delivered",
             NoticeKind::RefundRequested => "refund_requested",
@@ -79,6 +83,7 @@ impl NoticeKind {
                 Audience::Seller
             }
             NoticeKind::OrderReady
+            | NoticeKind::OrderReturned
             | NoticeKind::OrderShipped
             | NoticeKind::OrderDelivered
             | NoticeKind::RefundAnswered

@@ -78,6 +78,7 @@ contract!(
     courses_venues_and_stations_are_written_in_any_one_language,
     a_parcel_is_received_by_its_label_and_handed_over_once_against_its_code,
     the_centre_keeps_its_network_and_reads_its_health,
+    an_uncollected_parcel_goes_back_after_its_days,
     a_trainee_record_joins_an_account_only_when_the_phone_is_proven,
     the_funnel_follows_trainees_to_their_first_sales,
     an_amount_that_would_wrap_is_refused_not_wrapped,
@@ -176,6 +177,7 @@ use notices::{
 mod stations;
 use stations::{
     a_parcel_is_received_by_its_label_and_handed_over_once_against_its_code,
+    an_uncollected_parcel_goes_back_after_its_days,
     the_centre_keeps_its_network_and_reads_its_health,
 };
 

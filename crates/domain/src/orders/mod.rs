@@ -8,6 +8,7 @@
 //!   paid ──cancel──▶ cancel_requested ──refund──▶ refunded   (reject_refund ─▶ paid: the shop packs)
 //!                             delivered | picked_up | completed ──request_refund──▶ refund_requested ──refund──▶ refunded
 //!                                                                          (reject_refund ─▶ completed)
+//!   ready_for_pickup ──return_uncollected──▶ cancelled (cash) | cancel_requested (paid online)
 //!
 //! A buyer cannot simply cancel an order that is paid for: the money was taken, so the cancel
 //! becomes a request the shop answers, and a granted one pays the money back (decision 0013).
@@ -152,6 +153,9 @@ pub enum OrderEvent {
     /// The shop (or the centre) granted part of what was asked: the rest of the order stands.
     RefundPart,
     RejectRefund,
+    /// The station sends back a parcel nobody collected in its days: a cash order is simply
+    /// cancelled; one paid online becomes a cancel the shop answers with the money back.
+    ReturnUncollected,
 }
 
 /// An event that the order's state does not allow.
@@ -197,6 +201,10 @@ impl OrderKind {
                 S::ReadyForPickup
             }
             (S::ReadyForPickup, E::PickUp) => S::PickedUp,
+            (S::ReadyForPickup, E::ReturnUncollected) => match self.payment {
+                PaymentMethod::Cash => S::Cancelled,
+                PaymentMethod::Online => S::CancelRequested,
+            },
             (S::Delivered | S::PickedUp, E::Complete) => S::Completed,
             (S::Delivered | S::PickedUp | S::Completed, E::RequestRefund) => S::RefundRequested,
             (S::RefundRequested, E::Refund) => S::Refunded,
@@ -297,6 +305,29 @@ mod tests {
             .try_fold(OrderStatus::Placed, |status, event| {
                 kind.next(status, *event)
             })
+    }
+
+    #[test]
+    fn an_uncollected_parcel_goes_back_cancelled_or_to_be_refunded() {
+        let at_station = |payment| OrderKind {
+            fulfilment: Fulfilment::Pickup,
+            payment,
+        };
+        let ready = OrderStatus::ReadyForPickup;
+        let back = OrderEvent::ReturnUncollected;
+        assert_eq!(
+            at_station(PaymentMethod::Cash).next(ready, back),
+            Ok(OrderStatus::Cancelled)
+        );
+        assert_eq!(
+            at_station(PaymentMethod::Online).next(ready, back),
+            Ok(OrderStatus::CancelRequested)
+        );
+        assert!(
+            at_station(PaymentMethod::Cash)
+                .next(OrderStatus::PickedUp, back)
+                .is_err()
+        );
     }
 
     #[test]

@@ -79,6 +79,8 @@ pub enum StationRefusal {
     WrongCode,
     #[error("too many wrong codes: the parcel has a new one")]
     CodeRenewed,
+    #[error("the parcel has not waited its days yet")]
+    NotOverdue,
 }
 
 impl StationRefusal {
@@ -88,6 +90,7 @@ impl StationRefusal {
             StationRefusal::AlreadyReceived => "parcel-already-received",
             StationRefusal::WrongCode => "pickup-code-wrong",
             StationRefusal::CodeRenewed => "pickup-code-renewed",
+            StationRefusal::NotOverdue => "parcel-not-overdue",
         }
     }
 
@@ -95,7 +98,9 @@ impl StationRefusal {
     pub fn field(self) -> &'static str {
         match self {
             StationRefusal::NotExpected | StationRefusal::AlreadyReceived => "label",
-            StationRefusal::WrongCode | StationRefusal::CodeRenewed => "code",
+            StationRefusal::WrongCode
+            | StationRefusal::CodeRenewed
+            | StationRefusal::NotOverdue => "code",
         }
     }
 }

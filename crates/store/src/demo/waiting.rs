@@ -107,7 +107,8 @@ impl Store {
     }
 
     /// Parcels from buyers of the station's county at the operator's first station: half on
-    /// their way (to receive this morning), half on the shelf since yesterday.
+    /// their way (to receive this morning), half on the shelf since yesterday, and one left
+    /// uncollected for ten days.
     async fn demo_pickups(
         &self,
         morning: &Morning<'_>,
@@ -147,7 +148,21 @@ impl Store {
             };
             self.demo_steps(&order, last).await?;
         }
-        Ok(locals.len())
+        // And one nobody came for in ten days: due to go back to its shop.
+        let Some(forgetful) = locals.first() else {
+            return Ok(0);
+        };
+        let delivery = Delivery::Pickup {
+            station_id: station.id,
+        };
+        let order = self
+            .demo_parcel(intake, forgetful, variants, delivery, n)
+            .await?;
+        self.demo_steps(&order, OrderEvent::MarkReadyForPickup)
+            .await?;
+        self.date_order(order.id, Utc::now() - Duration::days(10))
+            .await?;
+        Ok(locals.len() + 1)
     }
 
     /// Parcels shipped yesterday to doors in the courier's area: gifts to family there.

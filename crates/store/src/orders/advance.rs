@@ -119,7 +119,7 @@ pub(crate) async fn advance_in(
         OrderEvent::Pack { packed_grams } => settle_packed(txn, &row, &lines, packed_grams).await?,
         // Goods that never left the shop go back on sale: a cancelled order, or a paid one
         // whose cancel the shop granted.
-        OrderEvent::Cancel | OrderEvent::Refund
+        OrderEvent::Cancel | OrderEvent::Refund | OrderEvent::ReturnUncollected
             if to == OrderStatus::Cancelled || from == OrderStatus::CancelRequested =>
         {
             let returned = Mover {

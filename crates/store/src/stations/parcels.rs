@@ -129,6 +129,10 @@ pub(crate) async fn follow_order(
             active.fee_fen = Set(row.shipping_fen);
             active.cash_fen = Set(cash);
         }
+        OrderEvent::ReturnUncollected => {
+            active.status = Set(ParcelStatus::Returned.as_str().to_owned());
+            active.returned_at = Set(Some(now));
+        }
         _ => return Ok(()),
     }
     active.save(txn).await?;
@@ -301,6 +305,54 @@ impl Store {
             }
         }
         txn.commit().await?;
+        self.station_parcel(id).await
+    }
+
+    /// The operator of one of `stations` sends parcel `id` back: nobody collected it within
+    /// the station's days (by `now`). Its order is cancelled, or, paid online, becomes a cancel
+    /// the shop answers with the money back; the goods go back on sale.
+    pub async fn return_parcel(
+        &self,
+        stations: &[i64],
+        id: i64,
+        actor_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<StationParcel> {
+        let found = parcel::Entity::find_by_id(id)
+            .filter(parcel::Column::StationId.is_in(stations.iter().copied()))
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let hold_days = station::Entity::find_by_id(found.station_id)
+            .one(&self.db)
+            .await?
+            .map_or(farmgate_domain::stations::DEFAULT_HOLD_DAYS, |s| {
+                s.hold_days
+            });
+        let parcel = from_row(found)?;
+        if parcel.status != ParcelStatus::Received {
+            return Err(Error::OrderState);
+        }
+        if !parcel.overdue(hold_days, now) {
+            return Err(StationRefusal::NotOverdue.into());
+        }
+        match parcel.order_id {
+            Some(order_id) => {
+                self.advance_order(order_id, OrderEvent::ReturnUncollected, actor_id, None)
+                    .await?;
+            }
+            None => {
+                parcel::Entity::update_many()
+                    .col_expr(
+                        parcel::Column::Status,
+                        Expr::value(ParcelStatus::Returned.as_str()),
+                    )
+                    .col_expr(parcel::Column::ReturnedAt, Expr::value(now))
+                    .filter(parcel::Column::Id.eq(id))
+                    .exec(&self.db)
+                    .await?;
+            }
+        }
         self.station_parcel(id).await
     }
 

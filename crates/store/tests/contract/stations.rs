@@ -298,3 +298,77 @@ pub async fn the_centre_keeps_its_network_and_reads_its_health(db: &TestDb) {
             .is_empty()
     );
 }
+
+/// A parcel nobody collects goes back only once it has waited its days: its cash order is
+/// cancelled and the goods are on sale again.
+pub async fn an_uncollected_parcel_goes_back_after_its_days(db: &TestDb) {
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "apricot-grower", "tekes-qiongkushitai").await;
+    let apricots = stocked_variant(store, shop.id, 10, ProductStatus::Listed).await;
+    let people = buyers(store, 2).await;
+    let (buyer, operator) = (people[0], people[1]);
+    let mut order = placement(buyer, "uncollected-parcel", &[(apricots, 3)]);
+    order.delivery = Delivery::Pickup {
+        station_id: TEKES_CENTRE,
+    };
+    let order = OrderIntake::start(store.clone())
+        .place(order)
+        .await
+        .unwrap()
+        .orders[0]
+        .clone();
+    assert_eq!(store.variant_stock(apricots).await.unwrap(), 7);
+    for step in [OrderEvent::Pack { packed_grams: 1500 }, OrderEvent::Ship] {
+        store
+            .advance_order(order.id, step, operator, None)
+            .await
+            .unwrap();
+    }
+    let here = [TEKES_CENTRE];
+    let parcel = store
+        .receive_parcel(&here, &ParcelLabel::of_order(order.id), operator)
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    assert!(matches!(
+        store.return_parcel(&here, parcel.id, operator, now).await,
+        Err(Error::Station(StationRefusal::NotOverdue))
+    ));
+    let later = now + chrono::Duration::days(8);
+    assert!(matches!(
+        store
+            .return_parcel(&[kuokesu_id(store).await], parcel.id, operator, later)
+            .await,
+        Err(Error::NotFound)
+    ));
+    let returned = store
+        .return_parcel(&here, parcel.id, operator, later)
+        .await
+        .unwrap();
+    assert_eq!(returned.status, ParcelStatus::Returned);
+    assert_eq!(
+        store.order(order.id).await.unwrap().status,
+        OrderStatus::Cancelled
+    );
+    assert_eq!(
+        store.variant_stock(apricots).await.unwrap(),
+        10,
+        "on sale again"
+    );
+    assert!(matches!(
+        store.return_parcel(&here, parcel.id, operator, later).await,
+        Err(Error::OrderState)
+    ));
+}
+
+async fn kuokesu_id(store: &farmgate_store::Store) -> i64 {
+    store
+        .stations_within(&store.region_by_code("tekes").await.unwrap().path)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code == "tekes-kuokesu")
+        .unwrap()
+        .id
+}

@@ -216,6 +216,7 @@ pub(crate) async fn tell_about_step(
             vec![("tracking".to_owned(), note)],
         ),
         OrderEvent::MarkReadyForPickup => (NoticeKind::OrderReady, false, Vec::new()),
+        OrderEvent::ReturnUncollected => (NoticeKind::OrderReturned, false, Vec::new()),
         OrderEvent::Deliver => (NoticeKind::OrderDelivered, false, Vec::new()),
         // The shop's answer to a buyer who cancelled a paid order (refund requests after
         // delivery tell their own steps: `refunds`).

@@ -211,6 +211,7 @@ pub async fn parcels(
     let label = crate::format::isolate(&query.label);
     let notice = match query.done.as_str() {
         "received" => Some(c.t.arg("station-received-notice", "label", label)),
+        "returned" => Some(c.t.arg("station-returned-notice", "label", label)),
         "handed" if query.amount.is_empty() => {
             Some(c.t.arg("station-handed-notice", "label", label))
         }
@@ -336,6 +337,45 @@ pub(crate) async fn hand_over_at(
         .await?;
     audit(state, user, ip, station, "parcel-handed-over", &parcel).await;
     Ok(parcel)
+}
+
+/// `POST /station/parcels/{id}/return`: nobody collected it in the station's days; it goes
+/// back to the shop and its buyer is told.
+pub async fn send_back(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    crate::client::ClientIp(ip): crate::client::ClientIp,
+    c: Chrome,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Result<Response, Problem> {
+    let parcel = state.store.station_parcel(id).await?;
+    let (station, stations) = chosen(&state, &user, Some(parcel.station_id)).await?;
+    let returned = state
+        .store
+        .return_parcel(&[station.id], id, user.account.id, chrono::Utc::now())
+        .await
+        .map_err(Problem::from);
+    let parcel = match returned {
+        Ok(parcel) => parcel,
+        Err(problem) if problem.status.is_client_error() && problem.field.is_some() => {
+            let mistake = Mistake::HandOver(id, &problem);
+            return desk_page(&state, c, csrf.0, (station, stations), None, mistake).await;
+        }
+        Err(other) => return Err(other),
+    };
+    if let Some(order_id) = parcel.order_id {
+        let order = state.store.order(order_id).await?;
+        let back = OrderEvent::ReturnUncollected;
+        crate::orders::tell_about_step(&state, &order, back, String::new()).await;
+    }
+    audit(&state, &user, ip, &station, "parcel-returned", &parcel).await;
+    Ok(Redirect::to(&format!(
+        "/station/parcels?station={}&done=returned&label={}",
+        station.id,
+        crate::problem::url_encode(&parcel.label)
+    ))
+    .into_response())
 }
 
 async fn audit(

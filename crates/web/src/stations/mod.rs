@@ -24,6 +24,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/station/parcels", get(desk::parcels))
         .route("/station/parcels/receive", post(desk::receive))
         .route("/station/parcels/{id}/hand-over", post(desk::hand_over))
+        .route("/station/parcels/{id}/return", post(desk::send_back))
         .route("/stations/{id}", get(public::page))
         .route("/centre/stations", get(network::list).post(network::create))
         .route("/centre/stations/new", get(network::new_form))
