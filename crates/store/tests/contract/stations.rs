@@ -211,7 +211,10 @@ pub async fn the_centre_keeps_its_network_and_reads_its_health(db: &TestDb) {
     // Its health: quiet with nothing yet; a parcel on its shelf makes it active, and overdue
     // once it has waited past the station's days.
     let now = chrono::Utc::now();
-    let health = store.station_health(&[station.clone()], now).await.unwrap();
+    let health = store
+        .station_health(std::slice::from_ref(&station), now)
+        .await
+        .unwrap();
     assert!(health[0].idle(now) && health[0].on_shelf == 0);
     let shop = open_shop(store, "apricot-grower", "tekes-qiongkushitai").await;
     let apricots = stocked_variant(store, shop.id, 5, ProductStatus::Listed).await;
@@ -237,13 +240,16 @@ pub async fn the_centre_keeps_its_network_and_reads_its_health(db: &TestDb) {
         .receive_parcel(&[station.id], &label, people[0])
         .await
         .unwrap();
-    let health = store.station_health(&[station.clone()], now).await.unwrap();
+    let health = store
+        .station_health(std::slice::from_ref(&station), now)
+        .await
+        .unwrap();
     assert_eq!((health[0].on_shelf, health[0].overdue), (1, 0));
     assert!(!health[0].idle(now));
     let later = now + chrono::Duration::days(8);
     assert_eq!(
         store
-            .station_health(&[station.clone()], later)
+            .station_health(std::slice::from_ref(&station), later)
             .await
             .unwrap()[0]
             .overdue,

@@ -10,7 +10,7 @@ use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_domain::stations::{DEFAULT_HOLD_DAYS, ParcelStatus, StationKind};
 use farmgate_domain::text::parse_text;
-use farmgate_store::stations::{NewStation, Station, StationDetails, StationParcel};
+use farmgate_store::stations::{NewStation, Station, StationDetails, StationHealth, StationParcel};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -283,23 +283,7 @@ pub async fn network(
         stations
             .iter()
             .zip(health)
-            .map(|(s, h)| NetworkStationView {
-                id: s.id,
-                code: s.code.clone(),
-                kind: s.kind.as_str().to_owned(),
-                name: s.name(language).to_owned(),
-                active: s.active,
-                collects_produce: s.collects_produce,
-                population: s.population,
-                pickup_fee_fen: s.pickup_fee.0,
-                hold_days: s.hold_days,
-                idle: h.idle(now),
-                last_activity: h.last_activity.map(|t| t.to_rfc3339()),
-                on_the_way: h.on_the_way,
-                on_shelf: h.on_shelf,
-                overdue: h.overdue,
-                handed_week: h.handed_week,
-            })
+            .map(|(s, h)| network_view(s, language, &h, now))
             .collect(),
     ))
 }
@@ -354,6 +338,19 @@ pub async fn update(
 
 /// A station just written: nothing has happened at it yet as far as this answer says.
 fn fresh(s: &Station, language: Language) -> NetworkStationView {
+    let nothing = StationHealth {
+        station_id: s.id,
+        ..StationHealth::default()
+    };
+    network_view(s, language, &nothing, chrono::Utc::now())
+}
+
+fn network_view(
+    s: &Station,
+    language: Language,
+    h: &StationHealth,
+    now: chrono::DateTime<chrono::Utc>,
+) -> NetworkStationView {
     NetworkStationView {
         id: s.id,
         code: s.code.clone(),
@@ -364,11 +361,11 @@ fn fresh(s: &Station, language: Language) -> NetworkStationView {
         population: s.population,
         pickup_fee_fen: s.pickup_fee.0,
         hold_days: s.hold_days,
-        on_the_way: 0,
-        on_shelf: 0,
-        overdue: 0,
-        handed_week: 0,
-        idle: true,
-        last_activity: None,
+        idle: h.idle(now),
+        last_activity: h.last_activity.map(|t| t.to_rfc3339()),
+        on_the_way: h.on_the_way,
+        on_shelf: h.on_shelf,
+        overdue: h.overdue,
+        handed_week: h.handed_week,
     }
 }

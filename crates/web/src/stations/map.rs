@@ -23,6 +23,20 @@ pub struct MapDot {
     pub title: String,
 }
 
+/// How the county reads a station, worst first: `overdue` (parcels waiting past its days),
+/// `idle` (nothing for 14 days), `well`; `paused` when it is not open.
+pub fn health_class(station: &Station, h: &StationHealth, now: DateTime<Utc>) -> &'static str {
+    if !station.active {
+        "paused"
+    } else if h.overdue > 0 {
+        "overdue"
+    } else if h.idle(now) {
+        "idle"
+    } else {
+        "well"
+    }
+}
+
 /// Where `station` stands: its own coordinates, else its place's.
 fn spot(station: &Station, regions: &[Region]) -> Option<(f64, f64)> {
     match (station.latitude, station.longitude) {
@@ -66,15 +80,7 @@ pub fn network_map(
         .map(|(lat, lon, village)| frame.dot(*lat, *lon, 3, "village", village.name(t.lang())))
         .collect();
     for (lat, lon, station, h) in placed {
-        let class = if !station.active {
-            "paused"
-        } else if h.overdue > 0 {
-            "overdue"
-        } else if h.idle(now) {
-            "idle"
-        } else {
-            "well"
-        };
+        let class = health_class(station, h, now);
         dots.push(frame.dot(lat, lon, 7, class, station.name(t.lang())));
     }
     dots

@@ -16,7 +16,7 @@ use farmgate_store::regions::Region;
 use farmgate_store::stations::{NewStation, Station, StationDetails, StationOperator};
 use serde::Deserialize;
 
-use super::map::{MapDot, network_map};
+use super::map::{MapDot, health_class, network_map};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
@@ -102,14 +102,12 @@ pub async fn list(
         .zip(&health)
         .filter(|(s, _)| query.kind.is_empty() || s.kind.as_str() == query.kind)
         .map(|(s, h)| {
-            let (rank, class, label) = if !s.active {
-                (3, "paused", t.get("network-paused"))
-            } else if h.overdue > 0 {
-                (0, "overdue", t.arg("network-overdue", "count", h.overdue))
-            } else if h.idle(now) {
-                (1, "idle", t.get("network-idle"))
-            } else {
-                (2, "well", t.get("network-well"))
+            let class = health_class(s, h, now);
+            let (rank, label) = match class {
+                "overdue" => (0, t.arg("network-overdue", "count", h.overdue)),
+                "idle" => (1, t.get("network-idle")),
+                "well" => (2, t.get("network-well")),
+                _ => (3, t.get("network-paused")),
             };
             let place = regions
                 .iter()
