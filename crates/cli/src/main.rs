@@ -375,6 +375,7 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
         })
         .await?;
     bar.finish();
+    let (network_stations, network_parcels) = store.load_demo_network().await?;
     let bar = ProgressBar::new(1).with_message("training");
     bar.set_style(
         ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
@@ -401,6 +402,11 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
         println!(
             "Demo year of the seed shops: {} buyers, {} orders, {} refunds, {} reviews.",
             life.buyers, life.orders, life.refunds, life.reviews
+        );
+    }
+    if network_stations > 0 {
+        println!(
+            "Demo station networks (Gaodu, Korla, Tekes and Kuqa townships): {network_stations} stations, {network_parcels} parcels of the last week."
         );
     }
     if training.courses > 0 {

@@ -79,6 +79,7 @@ contract!(
     a_parcel_is_received_by_its_label_and_handed_over_once_against_its_code,
     the_centre_keeps_its_network_and_reads_its_health,
     an_uncollected_parcel_goes_back_after_its_days,
+    the_seeds_networks_load_once_with_their_health,
     a_trainee_record_joins_an_account_only_when_the_phone_is_proven,
     the_funnel_follows_trainees_to_their_first_sales,
     an_amount_that_would_wrap_is_refused_not_wrapped,
@@ -179,6 +180,7 @@ use stations::{
     a_parcel_is_received_by_its_label_and_handed_over_once_against_its_code,
     an_uncollected_parcel_goes_back_after_its_days,
     the_centre_keeps_its_network_and_reads_its_health,
+    the_seeds_networks_load_once_with_their_health,
 };
 
 #[path = "contract/training.rs"]

@@ -6,6 +6,7 @@
 pub mod catalog;
 mod graduates;
 mod orders;
+mod network;
 pub use orders::DemoLife;
 pub mod regions;
 pub mod stations;

@@ -378,3 +378,31 @@ async fn kuokesu_id(store: &farmgate_store::Store) -> i64 {
         .unwrap()
         .id
 }
+
+/// The seeds' networks load once: Gaodu's thirty village stations with a week of parcels each
+/// (about 110 a day), two of them gone quiet, which the health reading shows.
+pub async fn the_seeds_networks_load_once_with_their_health(db: &TestDb) {
+    let store = &db.store;
+    seed_demo(store).await;
+    let (stations, parcels) = store.load_demo_network().await.unwrap();
+    assert_eq!(stations, 30 + 19 + 5);
+    assert!(parcels > 30 * 7 * 100, "{parcels}");
+    assert_eq!(store.load_demo_network().await.unwrap(), (0, 0), "once");
+    let gaodu = store.region_by_code("zezhou").await.unwrap();
+    let network: Vec<_> = store
+        .network_within(&gaodu.path)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.code.starts_with("zezhou-gaodu-"))
+        .collect();
+    assert_eq!(network.len(), 30);
+    let now = chrono::Utc::now();
+    let health = store.station_health(&network, now).await.unwrap();
+    assert_eq!(
+        health.iter().filter(|h| h.idle(now)).count(),
+        2,
+        "two gone quiet"
+    );
+    assert!(health.iter().all(|h| h.idle(now) || h.handed_week > 600));
+}
