@@ -376,6 +376,7 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
         .await?;
     bar.finish();
     let (network_stations, network_parcels) = store.load_demo_network().await?;
+    let villager_purchases = store.load_demo_till().await?;
     let bar = ProgressBar::new(1).with_message("training");
     bar.set_style(
         ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
@@ -407,6 +408,11 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     if network_stations > 0 {
         println!(
             "Demo station networks (Gaodu, Korla, Tekes and Kuqa townships): {network_stations} stations, {network_parcels} parcels of the last week."
+        );
+    }
+    if villager_purchases > 0 {
+        println!(
+            "Demo stations' till: {villager_purchases} purchases for villagers over two months, the days closed."
         );
     }
     if training.courses > 0 {

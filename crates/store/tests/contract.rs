@@ -100,6 +100,8 @@ contract!(
     the_intake_tells_each_shop_of_its_new_orders,
     parcels_wait_at_stations_and_on_the_road_within_their_region,
     an_applicant_has_one_application_waiting_at_a_time,
+    a_villagers_order_is_paid_once_collected_with_the_slips_code_and_claimed_by_the_phone,
+    the_ledgers_totals_are_its_movements_and_a_day_closes_once,
 );
 
 #[path = "contract/foundation.rs"]
@@ -181,6 +183,13 @@ use stations::{
     an_uncollected_parcel_goes_back_after_its_days,
     the_centre_keeps_its_network_and_reads_its_health,
     the_seeds_networks_load_once_with_their_health,
+};
+
+#[path = "contract/till.rs"]
+mod till;
+use till::{
+    a_villagers_order_is_paid_once_collected_with_the_slips_code_and_claimed_by_the_phone,
+    the_ledgers_totals_are_its_movements_and_a_day_closes_once,
 };
 
 #[path = "contract/training.rs"]

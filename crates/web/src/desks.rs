@@ -99,6 +99,8 @@ pub fn desks(held: &Holdings) -> Vec<Desk> {
             tools: vec![
                 tool("desk-today", "/station"),
                 tool("station-parcels-open", "/station/parcels"),
+                tool("villager-buy-title", "/station/buy"),
+                tool("ledger-day-title", "/station/day"),
                 tool("refunds-station-title", "/station/refunds"),
                 tool("nav-training", "/training"),
             ],
@@ -146,6 +148,7 @@ fn centre_desk(code: &str, admin: bool, outbox: bool) -> Desk {
         tool("desk-funnel", "/centre/training"),
         tool("trainer-title", "/trainer"),
         tool("network-title", "/centre/stations"),
+        tool("ledger-centre-tool", "/centre/ledger"),
         tool("centre-live-title", "/centre/live"),
         tool("refunds-centre-title", "/centre/disputes"),
         tool("refunds-title", "/centre/refunds"),

@@ -27,13 +27,13 @@ pub mod webhooks;
 
 // Features: each folder owns its pages (`routes()`) and its API (`api()`).
 pub mod catalog;
+pub mod search;
 pub mod shops;
 pub mod payments;
 pub mod orders;
 pub mod stations;
 pub mod accounts;
 pub mod live;
-pub mod search;
 pub mod training;
 pub mod regions;
 pub mod home;

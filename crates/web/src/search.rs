@@ -127,7 +127,10 @@ async fn parse(state: &AppState, params: &SearchParams) -> Result<Parsed, Proble
 }
 
 /// Runs the query on the index (off the async threads) and loads the products in its order.
-async fn run(state: &AppState, query: SearchQuery) -> Result<(Vec<Product>, usize), Problem> {
+pub(crate) async fn run(
+    state: &AppState,
+    query: SearchQuery,
+) -> Result<(Vec<Product>, usize), Problem> {
     let index = state.search.clone();
     let results = tokio::task::spawn_blocking(move || index.search(&query))
         .await

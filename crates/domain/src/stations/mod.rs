@@ -1,6 +1,8 @@
 //! Stations: the township and village service points where parcels are picked up, villagers
 //! buy online through an operator, and produce is collected.
 
+pub mod till;
+
 use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
@@ -81,6 +83,10 @@ pub enum StationRefusal {
     CodeRenewed,
     #[error("the parcel has not waited its days yet")]
     NotOverdue,
+    #[error("the day was closed already")]
+    DayClosed,
+    #[error("the day is not over yet")]
+    DayNotOver,
 }
 
 impl StationRefusal {
@@ -91,6 +97,8 @@ impl StationRefusal {
             StationRefusal::WrongCode => "pickup-code-wrong",
             StationRefusal::CodeRenewed => "pickup-code-renewed",
             StationRefusal::NotOverdue => "parcel-not-overdue",
+            StationRefusal::DayClosed => "day-closed",
+            StationRefusal::DayNotOver => "day-not-over",
         }
     }
 
@@ -101,6 +109,7 @@ impl StationRefusal {
             StationRefusal::WrongCode
             | StationRefusal::CodeRenewed
             | StationRefusal::NotOverdue => "code",
+            StationRefusal::DayClosed | StationRefusal::DayNotOver => "day",
         }
     }
 }

@@ -77,6 +77,8 @@ pub struct ProvenPhone {
     pub phone: String,
     /// The training record made for this phone that is now the account's, if there was one.
     pub trainee_id: Option<i64>,
+    /// Orders a station's operator bought for this phone that are now the account's.
+    pub orders_claimed: u64,
 }
 
 /// A message the development sender kept instead of sending.
@@ -210,10 +212,13 @@ impl Store {
                 .await?;
             trainee_id = Some(record.id);
         }
+        let orders_claimed =
+            crate::stations::till::claim_villager_orders(&txn, account_id, &row.phone, now).await?;
         txn.commit().await?;
         Ok(ProvenPhone {
             phone: row.phone,
             trainee_id,
+            orders_claimed,
         })
     }
 

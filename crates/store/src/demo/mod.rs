@@ -10,6 +10,7 @@ mod network;
 pub use orders::DemoLife;
 pub mod regions;
 pub mod stations;
+mod till;
 pub mod training;
 mod training_data;
 mod waiting;
@@ -116,6 +117,11 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     DemoAccount {
         login: "kuqa-seller",
         display_name: "库车农特产展销中心",
+        grants: &[],
+    },
+    DemoAccount {
+        login: "kuqa-supply",
+        display_name: "库车市供销社惠农超市",
         grants: &[],
     },
     DemoAccount {

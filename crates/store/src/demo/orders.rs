@@ -16,6 +16,7 @@ use farmgate_domain::orders::refund::RefundReason;
 use farmgate_domain::orders::review::ReviewText;
 use farmgate_domain::orders::{Basket, IdempotencyKey, OrderEvent, PaymentMethod};
 use farmgate_domain::regions::RegionLevel;
+use farmgate_domain::stations::till::CashKind;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -93,6 +94,8 @@ fn season(category: &str) -> [u32; 12] {
         "nuts" | "dried-fruit" => [5, 2, 1, 1, 1, 1, 1, 2, 4, 6, 5, 3],
         "honey" => [3, 2, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3],
         "dairy" | "naan-baked" => [2, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2],
+        // Goods into the countryside are bought through the stations (`demo::till`).
+        "appliances" | "daily-goods" | "farm-supplies" => [0; 12],
         _ => [3, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2],
     }
 }
@@ -589,6 +592,12 @@ impl Store {
                 .exec(&txn)
                 .await?;
         }
+        for &(column, at) in &parcel_times {
+            if matches!(column, parcel::Column::HandedAt) {
+                crate::stations::till::date_cash(&txn, id, CashKind::HandOver, at).await?;
+            }
+        }
+        crate::stations::till::date_villager_order(&txn, id, placed_at).await?;
         for (column, at) in parcel_times {
             parcel::Entity::update_many()
                 .col_expr(column, Expr::value(at))

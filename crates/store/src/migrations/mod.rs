@@ -24,6 +24,7 @@ mod m20261201_000020_shop_names;
 mod m20261201_000021_written_in_any_language;
 mod m20261201_000022_station_parcels;
 mod m20261201_000023_station_network;
+mod m20261201_000024_station_till;
 
 use std::collections::HashSet;
 
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000021_written_in_any_language::Migration),
             Box::new(m20261201_000022_station_parcels::Migration),
             Box::new(m20261201_000023_station_network::Migration),
+            Box::new(m20261201_000024_station_till::Migration),
         ]
     }
 }

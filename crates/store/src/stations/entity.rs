@@ -97,3 +97,80 @@ pub mod operator {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// An order an operator placed for a villager.
+pub mod villager_order {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "station_orders")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub order_id: i64,
+        pub station_id: i64,
+        pub placed_by: i64,
+        pub villager_name: String,
+        pub villager_phone: Option<String>,
+        pub pickup_code: String,
+        pub paid_fen: i64,
+        pub placed_at: ChronoDateTimeUtc,
+        pub claimed_by: Option<i64>,
+        pub claimed_at: Option<ChronoDateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// One movement of a station's cash.
+pub mod cash {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "station_cash")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub station_id: i64,
+        pub day: String,
+        pub kind: String,
+        pub amount_fen: i64,
+        pub order_id: Option<i64>,
+        pub parcel_id: Option<i64>,
+        pub actor_id: Option<i64>,
+        pub note: Option<String>,
+        pub at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A station's closed day.
+pub mod day {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "station_days")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub station_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub day: String,
+        pub expected_fen: i64,
+        pub counted_fen: i64,
+        pub handed_in_fen: i64,
+        pub explanation: Option<String>,
+        pub closed_by: i64,
+        pub closed_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

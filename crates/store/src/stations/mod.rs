@@ -5,10 +5,12 @@
 pub(crate) mod entity;
 mod network;
 pub(crate) mod parcels;
+pub(crate) mod till;
 
 pub use network::{StationHealth, StationOperator};
 
 pub use parcels::StationParcel;
+pub use till::{CashMovement, CategoryTotal, ClosedDay, LedgerRow, Villager, VillagerOrder};
 
 use chrono::Utc;
 use farmgate_domain::lang::Language;

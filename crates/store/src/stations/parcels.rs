@@ -7,6 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use farmgate_domain::money::Fen;
 use farmgate_domain::orders::{Fulfilment, OrderEvent, PaymentMethod};
+use farmgate_domain::stations::till::CashKind;
 use farmgate_domain::stations::{
     PICKUP_CODE_TRIES, ParcelLabel, ParcelStatus, PickupCode, StationRefusal,
 };
@@ -96,6 +97,8 @@ pub(crate) async fn follow_order(
         .filter(parcel::Column::OrderId.eq(row.id))
         .one(txn)
         .await?;
+    // An order bought for a villager has its code on the villager's slip already.
+    let bought_for = super::till::villager_order_in(txn, row.id).await?;
     let mut active: parcel::ActiveModel = match existing {
         Some(found) => found.into(),
         None => parcel::ActiveModel {
@@ -103,7 +106,9 @@ pub(crate) async fn follow_order(
             order_id: Set(Some(row.id)),
             label: Set(ParcelLabel::of_order(row.id).as_str().to_owned()),
             status: Set(ParcelStatus::Expected.as_str().to_owned()),
-            pickup_code: Set(new_code()),
+            pickup_code: Set(bought_for
+                .as_ref()
+                .map_or_else(new_code, |v| v.pickup_code.clone())),
             wrong_codes: Set(0),
             expected_at: Set(now),
             fee_fen: Set(0),
@@ -111,6 +116,7 @@ pub(crate) async fn follow_order(
             ..Default::default()
         },
     };
+    let mut taken = Fen(0);
     match event {
         OrderEvent::Ship => {}
         OrderEvent::MarkReadyForPickup => {
@@ -119,10 +125,12 @@ pub(crate) async fn follow_order(
             active.received_by = Set(actor_id);
         }
         OrderEvent::PickUp => {
+            // A villager's order was paid when the operator placed it.
             let cash = match PaymentMethod::parse(&row.payment_method) {
-                Some(PaymentMethod::Cash) => row.total_fen,
+                Some(PaymentMethod::Cash) if bought_for.is_none() => row.total_fen,
                 _ => 0,
             };
+            taken = Fen(cash);
             active.status = Set(ParcelStatus::HandedOver.as_str().to_owned());
             active.handed_at = Set(Some(now));
             active.handed_by = Set(actor_id);
@@ -135,7 +143,23 @@ pub(crate) async fn follow_order(
         }
         _ => return Ok(()),
     }
-    active.save(txn).await?;
+    let saved = active.save(txn).await?;
+    if taken.0 > 0 {
+        super::till::record(
+            txn,
+            super::till::Movement {
+                station_id,
+                kind: CashKind::HandOver,
+                amount: taken,
+                order_id: Some(row.id),
+                parcel_id: saved.id.clone().take(),
+                actor_id,
+                note: None,
+            },
+            now,
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -170,6 +170,7 @@ pub(super) async fn the_demo_catalogue_loads_once(db: &TestDb) {
             .await
             .unwrap()
             .len(),
-        5
+        5 + 4,
+        "Kuqa's specialties and its supply co-op's goods for villagers"
     );
 }

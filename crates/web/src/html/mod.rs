@@ -19,6 +19,7 @@ use crate::csrf::CsrfToken;
 use crate::i18n::{self, LANG_COOKIE, Lang, Tr};
 use crate::problem::{Problem, url_encode};
 
+pub mod charts;
 mod form;
 pub use form::{FormErrors, RepeatedForm, sent};
 

@@ -124,7 +124,9 @@ impl From<farmgate_store::Error> for Problem {
             Error::Station(refusal) => {
                 use farmgate_domain::stations::StationRefusal;
                 let status = match refusal {
-                    StationRefusal::AlreadyReceived => StatusCode::CONFLICT,
+                    StationRefusal::AlreadyReceived | StationRefusal::DayClosed => {
+                        StatusCode::CONFLICT
+                    }
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 Problem::new(status, refusal.code()).with_field(refusal.field())

@@ -105,12 +105,21 @@ async fn line(
         Some(id) => Some(state.store.order(id).await?),
         None => None,
     };
-    let money = match &order {
-        Some(o) if o.payment == farmgate_domain::orders::PaymentMethod::Cash => {
+    let bought_for = match parcel.order_id {
+        Some(id) => state.store.villager_order(id).await?,
+        None => None,
+    };
+    let money = match (&order, bought_for) {
+        (Some(_), Some(v)) => t.arg(
+            "station-villager-paid",
+            "name",
+            crate::format::isolate(&v.villager_name),
+        ),
+        (Some(o), None) if o.payment == farmgate_domain::orders::PaymentMethod::Cash => {
             t.arg("station-cash-due", "amount", o.total.display_yuan())
         }
-        Some(_) => t.get("station-paid-online"),
-        None => String::new(),
+        (Some(_), None) => t.get("station-paid-online"),
+        (None, _) => String::new(),
     };
     let when = match parcel.received_at {
         Some(at) => t.arg("station-waiting-days", "days", (now - at).num_days()),

@@ -1,12 +1,16 @@
 //! Stations on the web: the list buyers choose a pickup point from, a station's page
-//! (`public`), the operator's parcels (`desk`, `api`), and the county's network as its centre
-//! keeps it (`network`, with its `map`).
+//! (`public`), the operator's parcels (`desk`, `api`), buying for villagers (`buy`), the daily
+//! ledger and closing the day (`ledger`), and the county's network as its centre keeps it
+//! (`network`, with its `map`).
 
 mod api;
+mod buy;
 mod desk;
+mod ledger;
 mod map;
 mod network;
 mod public;
+mod till_api;
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -25,6 +29,13 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/station/parcels/receive", post(desk::receive))
         .route("/station/parcels/{id}/hand-over", post(desk::hand_over))
         .route("/station/parcels/{id}/return", post(desk::send_back))
+        .route("/station/buy", get(buy::page).post(buy::submit))
+        .route("/station/slips/{checkout}", get(buy::slip))
+        .route("/station/day", get(ledger::day))
+        .route("/station/day/close", post(ledger::close))
+        .route("/centre/ledger", get(ledger::month))
+        .route("/centre/ledger.xlsx", get(ledger::month_xlsx))
+        .route("/centre/ledger/{id}", get(ledger::station_month))
         .route("/stations/{id}", get(public::page))
         .route("/centre/stations", get(network::list).post(network::create))
         .route("/centre/stations/new", get(network::new_form))
@@ -49,6 +60,10 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(api::hand_over))
         .routes(utoipa_axum::routes!(api::network, api::create))
         .routes(utoipa_axum::routes!(api::update))
+        .routes(utoipa_axum::routes!(till_api::buy, till_api::purchases))
+        .routes(utoipa_axum::routes!(till_api::day))
+        .routes(utoipa_axum::routes!(till_api::close))
+        .routes(utoipa_axum::routes!(till_api::county))
 }
 
 #[derive(Deserialize, IntoParams)]

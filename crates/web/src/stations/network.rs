@@ -32,7 +32,7 @@ pub(super) const KEEPERS: [Role; 2] = [Role::CentreStaff, Role::Admin];
 const PAGE: usize = 50;
 
 /// The region `user` keeps the network of, and its stations (paused and closed too).
-async fn network(
+pub(super) async fn network(
     state: &AppState,
     user: &CurrentUser,
 ) -> Result<(Region, Vec<Station>, Vec<Region>), Problem> {
@@ -43,7 +43,7 @@ async fn network(
 }
 
 /// Station `id`, if it lies in the network `user` keeps; a 404 otherwise.
-async fn kept(
+pub(super) async fn kept(
     state: &AppState,
     user: &CurrentUser,
     id: i64,

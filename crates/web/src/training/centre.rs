@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use charts_rs::{BarChart, HorizontalBarChart, Series};
+use charts_rs::{HorizontalBarChart, Series};
 use farmgate_domain::authz::Role;
 use farmgate_domain::regions::RegionLevel;
 use farmgate_domain::training::{AGE_BANDS, CourseKind, age_band};
@@ -22,6 +22,7 @@ use serde::Deserialize;
 use super::{READERS, county_of, home_region};
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::html::charts::bar_chart;
 use crate::html::{Chrome, render};
 use crate::i18n::Tr;
 use crate::problem::Problem;
@@ -85,37 +86,6 @@ fn percent(part: i64, whole: i64) -> String {
     } else {
         format!("{:.1}%", part as f64 * 100.0 / whole as f64)
     }
-}
-
-fn bar_chart(series: Vec<(String, Vec<f32>)>, labels: Vec<String>, colours: &[&str]) -> String {
-    let highest = series
-        .iter()
-        .flat_map(|(_, values)| values.iter().copied())
-        .fold(0.0_f32, f32::max);
-    let mut chart = BarChart::new(
-        series
-            .into_iter()
-            .map(|(name, values)| {
-                let mut s = Series::new(name, values);
-                s.label_show = true;
-                s
-            })
-            .collect(),
-        labels,
-    );
-    chart.width = 360.0;
-    chart.height = 240.0;
-    chart.font_family = "sans-serif".to_owned();
-    chart.legend.show = Some(false);
-    // Room above the tallest bar for its number.
-    if let Some(axis) = chart.y_axis_configs.first_mut() {
-        axis.max = Some((highest * 1.15).max(1.0));
-    }
-    chart.series.colors = colours.iter().map(|c| charts_rs::Color::from(*c)).collect();
-    chart.svg().unwrap_or_else(|err| {
-        tracing::warn!(error = %err, "could not draw a training chart");
-        String::new()
-    })
 }
 
 /// The funnel as bars lying down, one row per stage: every stage's name keeps its own line in

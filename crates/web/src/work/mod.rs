@@ -227,7 +227,14 @@ pub async fn station(
             detail: r.granted.display_yuan(),
         })
         .collect();
+    let to_close = days_to_close(&state, t, &region).await?;
     let sections = vec![
+        Section {
+            heading: t.get("work-days-to-close"),
+            rows: to_close,
+            empty: t.get("work-days-all-closed"),
+            more: Some((t.get("ledger-day-title"), "/station/day".to_owned())),
+        },
         Section {
             heading: t.get("work-parcels-at-station"),
             rows: waiting,
@@ -246,6 +253,45 @@ pub async fn station(
     ];
     let intro = t.arg("work-station-intro", "place", region.name(t.lang()));
     Ok(page(c, "work-station-title", intro, sections))
+}
+
+/// Days of the last two weeks (before today) on which the stations in `region` took or
+/// moved something and which nobody closed, newest first.
+async fn days_to_close(
+    state: &AppState,
+    t: &Tr,
+    region: &farmgate_store::regions::Region,
+) -> Result<Vec<Row>, Problem> {
+    use farmgate_domain::stations::till::LedgerDay;
+    let stations = state.store.stations_within(&region.path).await?;
+    let ids: Vec<i64> = stations.iter().map(|s| s.id).collect();
+    let today = LedgerDay::of(chrono::Utc::now());
+    let mut from = today;
+    for _ in 0..14 {
+        from = from.previous();
+    }
+    let mut open = state.store.ledger(&ids, from, today).await?;
+    open.retain(|r| {
+        let busy = r.villager_orders > 0
+            || r.parcels_received > 0
+            || r.parcels_handed > 0
+            || !r.cash.is_empty();
+        r.closed.is_none() && busy
+    });
+    open.sort_by_key(|r| std::cmp::Reverse(r.day));
+    Ok(open
+        .into_iter()
+        .take(SHOWN as usize)
+        .filter_map(|r| {
+            let day = r.day?;
+            let station = stations.iter().find(|s| s.id == r.station_id)?;
+            Some(Row {
+                text: format!("{} · {day}", station.name(t.lang())),
+                href: Some(format!("/station/day?station={}&day={day}", station.id)),
+                detail: t.arg("work-day-cash", "amount", r.net().display_yuan()),
+            })
+        })
+        .collect())
 }
 
 /// `GET /courier`: parcels on their way to doors in the courier's area.

@@ -24,6 +24,7 @@ mod search;
 mod shops;
 mod stations;
 mod training;
+mod till;
 mod upkeep;
 mod webhooks;
 mod worklist;

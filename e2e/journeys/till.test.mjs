@@ -1,0 +1,120 @@
+// Buying for villagers and the daily ledger on a phone (issue 15). In Uyghur: Kokesu's operator
+// finds a radio, adds it for a villager who has no phone, takes the cash, and prints the slip
+// with its pickup code (on 80 mm paper, then 58 mm); then closes yesterday, which the desk says
+// is still open, counting exactly what the till expects. In Chinese: Saibag's operator buys a
+// school bag, closes today five yuan short (refused until the reason is written), and Korla's
+// centre sees that day in the month's ledger, the station's days and the network map.
+// Every page stays under 50 KB and axe-core finds nothing serious.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { assertAccessible, logIn, phone, screenshot, useServerAndBrowser } from '../support.mjs';
+
+const journey = useServerAndBrowser(before, after);
+const strip = (text) => text.replace(/[\u2066-\u2069]/g, '');
+const yuan = (text) => strip(text).replace(/[^0-9.]/g, '');
+
+async function light(page, what) {
+  const bytes = (await page.content()).length;
+  assert.ok(bytes < 50 * 1024, `${what} is ${bytes} bytes`);
+  await assertAccessible(page, what);
+}
+
+test('in Uyghur: a radio bought for a villager with cash, the slip printed, yesterday closed', async () => {
+  const { server, browser } = journey;
+  const context = await browser.newContext({ ...phone, locale: 'ug' });
+  const operator = await context.newPage();
+  await operator.goto(`${server.url}/lang/ug`);
+  await logIn(operator, server.url, 'kuokesu-station', 'farmgate-demo');
+  await operator.getByRole('link', { name: 'دېھقانلار ئۈچۈن ۋاكالىتەن سېتىۋېلىش' }).first().click();
+  await operator.waitForURL(/\/station\/buy$/);
+  assert.equal(await operator.getAttribute('html', 'dir'), 'rtl');
+  await light(operator, 'buy for a villager (ug)');
+
+  await operator.getByLabel('مال ئىزدەش').fill('رادىئو');
+  await operator.getByRole('button', { name: 'ئىزدەش' }).click();
+  const found = operator.locator('ul.found li', { hasText: 'رادىئو' }).first();
+  await found.getByRole('link', { name: 'قوشۇش' }).click();
+  await operator.waitForURL(/lines=/);
+  assert.ok(strip(await operator.locator('#to-take').innerText()).includes('69.00'), 'the radio and the station fee');
+  await operator.getByLabel('دېھقاننىڭ ئىسمى').fill('ئايگۈل');
+  await light(operator, 'villager basket (ug)');
+  await screenshot(operator, '94-villager-basket-ug');
+  await operator.getByRole('button', { name: 'نەق پۇل ئېلىندى، زاكاز قىلىپ تالون بېسىش' }).click();
+  await operator.waitForURL(/\/station\/slips\//);
+  const code = (await operator.locator('.pickup-code .code').innerText()).trim();
+  assert.match(code, /^\d{6}$/);
+  assert.ok((await operator.locator('.paper-receipt80').count()) === 1);
+  await assert.doesNotReject(operator.getByRole('button', { name: 'بېسىش' }).waitFor());
+  await light(operator, 'villager slip (ug)');
+  await screenshot(operator, '95-villager-slip-ug');
+  await operator.getByRole('link', { name: 'باشقا كەڭلىكتىكى قەغەز' }).click();
+  await operator.waitForURL(/paper=58/);
+  assert.equal((await operator.locator('.pickup-code .code').innerText()).trim(), code);
+
+  // The desk says yesterday is not closed; the operator counts exactly what is expected.
+  await operator.goto(`${server.url}/station`);
+  const open = operator.locator('a[href*="/station/day?"]').first();
+  await open.click();
+  await operator.waitForURL(/\/station\/day\?station=\d+&day=/);
+  const expected = yuan(await operator.locator('#expected').innerText());
+  await operator.getByLabel('تارتمىدىكى نەق پۇلنى ساناڭ (يۈەن)').fill(expected);
+  await light(operator, 'closing the day (ug)');
+  await operator.getByRole('button', { name: 'ھېساباتنى يېپىش' }).click();
+  await operator.waitForURL(/done=closed/);
+  assert.ok((await operator.locator('p.notice').innerText()).includes('يېپىلدى'));
+  await screenshot(operator, '96-day-closed-ug');
+  await context.close();
+});
+
+test('in Chinese: a school bag, today closed five yuan short with its reason, the centre reads the month', async () => {
+  const { server, browser } = journey;
+  const context = await browser.newContext({ ...phone, locale: 'zh-CN' });
+  const operator = await context.newPage();
+  await logIn(operator, server.url, 'saibag-station', 'farmgate-demo');
+  await operator.goto(`${server.url}/station/buy`);
+  await operator.getByLabel('找商品').fill('书包');
+  await operator.getByRole('button', { name: '搜索' }).click();
+  await operator.locator('ul.found li', { hasText: '书包' }).first().getByRole('link', { name: '加入' }).click();
+  await operator.waitForURL(/lines=/);
+  await operator.getByLabel('村民的称呼').fill('热依汗');
+  await operator.getByLabel('村民的手机号（可不填）').fill('1389999');
+  await operator.getByRole('button', { name: '已收现金，下单并打印小票' }).click();
+  await assert.doesNotReject(operator.getByText('请输入 11 位大陆手机号').waitFor());
+  assert.equal(await operator.getByLabel('村民的手机号（可不填）').getAttribute('aria-invalid'), 'true');
+  await light(operator, 'a wrong phone (zh-CN)');
+  await operator.getByLabel('村民的手机号（可不填）').fill('');
+  await operator.getByRole('button', { name: '已收现金，下单并打印小票' }).click();
+  await operator.waitForURL(/\/station\/slips\//);
+  await assert.doesNotReject(operator.getByText('热依汗').first().waitFor());
+
+  await operator.getByRole('link', { name: '每日台账' }).first().click();
+  await operator.waitForURL(/\/station\/day/);
+  assert.ok(strip(await operator.locator('dl.ledger').innerText()).includes('¥59.00'), 'the school bag in the day');
+  const expected = Number(yuan(await operator.locator('#expected').innerText()));
+  await operator.getByLabel('数一数抽屉里的现金（元）').fill((expected - 5).toFixed(2));
+  await operator.getByRole('button', { name: '结账' }).click();
+  await assert.doesNotReject(operator.getByText('实点现金和应有现金对不上，请写明原因。').waitFor());
+  await light(operator, 'an unexplained difference (zh-CN)');
+  await operator.getByLabel('对不上的原因（对得上可不填）').fill('找零多给了五块');
+  await operator.getByRole('button', { name: '结账' }).click();
+  await operator.waitForURL(/done=closed/);
+  await assert.doesNotReject(operator.getByText('找零多给了五块').first().waitFor());
+  await screenshot(operator, '97-day-closed-zh');
+
+  const centre = await (await browser.newContext({ ...phone, locale: 'zh-CN' })).newPage();
+  await logIn(centre, server.url, 'korla-centre', 'farmgate-demo');
+  await centre.getByRole('link', { name: '服务站台账' }).first().click();
+  await centre.waitForURL(/\/centre\/ledger$/);
+  // The month of yesterday opens first; today's closing is in this month.
+  const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);
+  await centre.goto(`${server.url}/centre/ledger?month=${month}`);
+  await assert.doesNotReject(centre.locator('figure.chart div[role=img] svg').waitFor());
+  await light(centre, 'the month (zh-CN)');
+  await screenshot(centre, '98-ledger-month-zh');
+  await centre.locator('#ledger a', { hasText: '赛巴格' }).first().click();
+  await assert.doesNotReject(centre.getByText('找零多给了五块').first().waitFor());
+  await light(centre, "a station's days (zh-CN)");
+  await centre.goto(`${server.url}/centre/stations`);
+  await assert.doesNotReject(centre.locator('figure.map svg circle').first().waitFor());
+  await context.close();
+});
