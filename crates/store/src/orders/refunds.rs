@@ -422,6 +422,22 @@ impl Store {
             .ok_or(Error::NotFound)?;
         if order.payment_method == PaymentMethod::Online.as_str() {
             pay_back_on_payment(&txn, &order.checkout_id, amount, paid_ref).await?;
+        } else if let (Some(station_id), Some(_)) = (order.station_id, paid_by) {
+            // Paid back in cash at the station it was collected from: out of its till.
+            crate::stations::till::record(
+                &txn,
+                crate::stations::till::Movement {
+                    station_id,
+                    kind: farmgate_domain::stations::till::CashKind::RefundPaid,
+                    amount: Fen(-amount.0),
+                    order_id: Some(order.id),
+                    parcel_id: None,
+                    actor_id: paid_by,
+                    note: None,
+                },
+                Utc::now(),
+            )
+            .await?;
         }
         let request = reload(&txn, id).await?;
         txn.commit().await?;

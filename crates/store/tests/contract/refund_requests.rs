@@ -306,6 +306,14 @@ pub async fn a_refused_refund_goes_to_the_centre_and_cash_is_paid_at_the_station
         .await
         .unwrap()
         .unwrap();
+    // The cash left the station's till.
+    let today = farmgate_domain::stations::till::LedgerDay::of(chrono::Utc::now());
+    let station = orders[0].station_id.unwrap();
+    let paid_back = store.cash_movements(station, today).await.unwrap();
+    assert!(paid_back.iter().any(|m| m.kind
+        == farmgate_domain::stations::till::CashKind::RefundPaid
+        && m.amount == Fen(-orders[0].total.0)
+        && m.order_id == Some(orders[0].id)));
     assert!(
         store
             .cash_refunds_at_stations(&tekes.path, 0, 50)
