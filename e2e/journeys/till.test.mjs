@@ -1,7 +1,9 @@
 // Buying for villagers and the daily ledger on a phone (issue 15). In Uyghur: Kokesu's operator
 // finds a radio, adds it for a villager who has no phone, takes the cash, and prints the slip
-// with its pickup code (on 80 mm paper, then 58 mm); then closes yesterday, which the desk says
-// is still open, counting exactly what the till expects. In Chinese: Saibag's operator buys a
+// with its pickup code (on 80 mm paper, then 58 mm); closes yesterday, which the desk says is
+// still open, counting exactly what the till expects; takes in 12.5 kg of apricots on
+// consignment and prints the receipt and the batch's QR label, which a buyer opens in Chinese
+// to see the village and the harvest date. In Chinese: Saibag's operator buys a
 // school bag, closes today five yuan short (refused until the reason is written), and Korla's
 // centre sees that day in the month's ledger, the station's days and the network map.
 // Every page stays under 50 KB and axe-core finds nothing serious.
@@ -63,6 +65,35 @@ test('in Uyghur: a radio bought for a villager with cash, the slip printed, yest
   await operator.waitForURL(/done=closed/);
   assert.ok((await operator.locator('p.notice').innerText()).includes('يېپىلدى'));
   await screenshot(operator, '96-day-closed-ug');
+
+  // 12.5 kg of Qiongkushitai's apricots taken in on consignment; the receipt and its label.
+  await operator.goto(`${server.url}/station`);
+  await operator.getByRole('link', { name: 'مەھسۇلات قوبۇل قىلىش' }).first().click();
+  await operator.waitForURL(/\/station\/produce$/);
+  const apricots = await operator.locator('#variant option', { hasText: 'چوڭقۇشتاي ئۆرۈك قېقى' }).first().getAttribute('value');
+  await operator.getByLabel('نېمە (دۇكان · مال)').selectOption(apricots);
+  await operator.getByLabel('دەرىجە').selectOption('first');
+  await operator.getByLabel('ئېغىرلىقى (كىلوگىرام)').fill('12.5');
+  await operator.getByLabel('دېھقاننىڭ ئىسمى').fill('ئايگۈل');
+  const village = await operator.locator('#village option', { hasText: 'چوڭقۇشتاي' }).first().getAttribute('value');
+  await operator.getByLabel('قايسى كەنت').selectOption(village);
+  await operator.getByLabel('يىغىلغان ۋاقتى (ئىختىيارىي)').fill('2026-07-15');
+  await light(operator, 'taking in produce (ug)');
+  await operator.getByRole('button', { name: 'قوبۇل قىلىپ تالون ۋە بەلگە بېسىش' }).click();
+  await operator.waitForURL(/\/station\/produce\/\d+$/);
+  await assert.doesNotReject(operator.locator('.qr svg').waitFor());
+  assert.ok(strip(await operator.locator('main').innerText()).includes('200.00'), '12.5 kg at ¥16');
+  await light(operator, 'produce receipt and label (ug)');
+  await screenshot(operator, '99-produce-label-ug');
+  const label = await operator.locator('.label a[href*="/batches/"]').getAttribute('href');
+
+  // A buyer far away scans the bag's QR: the village and the dates, in Chinese.
+  const buyer = await (await browser.newContext({ ...phone, locale: 'zh-CN' })).newPage();
+  await buyer.goto(label.replace(/^https?:\/\/[^/]+/, server.url));
+  await assert.doesNotReject(buyer.getByText('琼库什台村').waitFor());
+  await assert.doesNotReject(buyer.getByText('2026-07-15').waitFor());
+  await light(buyer, 'where the batch came from (zh-CN)');
+  await screenshot(buyer, '99b-batch-zh');
   await context.close();
 });
 

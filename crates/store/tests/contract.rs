@@ -102,6 +102,7 @@ contract!(
     an_applicant_has_one_application_waiting_at_a_time,
     a_villagers_order_is_paid_once_collected_with_the_slips_code_and_claimed_by_the_phone,
     the_ledgers_totals_are_its_movements_and_a_day_closes_once,
+    produce_is_priced_stocked_earned_as_it_sells_and_paid_once,
 );
 
 #[path = "contract/foundation.rs"]
@@ -184,6 +185,10 @@ use stations::{
     the_centre_keeps_its_network_and_reads_its_health,
     the_seeds_networks_load_once_with_their_health,
 };
+
+#[path = "contract/produce.rs"]
+mod produce;
+use produce::produce_is_priced_stocked_earned_as_it_sells_and_paid_once;
 
 #[path = "contract/till.rs"]
 mod till;

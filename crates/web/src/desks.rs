@@ -76,6 +76,10 @@ pub fn desks(held: &Holdings) -> Vec<Desk> {
                 ),
                 tool("desk-stock", format!("/seller/shops/{shop}/stock")),
                 tool("desk-refunds", format!("/seller/shops/{shop}/refunds")),
+                tool(
+                    "produce-prices-title",
+                    format!("/seller/shops/{shop}/produce-prices"),
+                ),
             ],
         });
     } else if has(Role::Seller) {
@@ -100,6 +104,7 @@ pub fn desks(held: &Holdings) -> Vec<Desk> {
                 tool("desk-today", "/station"),
                 tool("station-parcels-open", "/station/parcels"),
                 tool("villager-buy-title", "/station/buy"),
+                tool("produce-title", "/station/produce"),
                 tool("ledger-day-title", "/station/day"),
                 tool("refunds-station-title", "/station/refunds"),
                 tool("nav-training", "/training"),

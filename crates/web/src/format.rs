@@ -117,3 +117,16 @@ pub fn distance_km(regions: &[Region], a: &Region, b: &Region) -> Option<f64> {
     let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
     Some(2.0 * 6371.0 * h.sqrt().asin())
 }
+
+/// Grams as kilograms the way a scale shows them: `12.5`, `3`, `0.125`.
+pub fn kg(grams: i64) -> String {
+    let whole = grams / 1000;
+    let rest = (grams % 1000).abs();
+    if rest == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{rest:03}")
+            .trim_end_matches('0')
+            .to_owned()
+    }
+}

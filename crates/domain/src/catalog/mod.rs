@@ -280,10 +280,12 @@ pub enum StockReason {
     Cancelled,
     /// Refunded goods came back to the shelf.
     Returned,
+    /// A villager's produce taken in on consignment at a station.
+    Consignment,
 }
 
 impl StockReason {
-    pub const ALL: [StockReason; 9] = [
+    pub const ALL: [StockReason; 10] = [
         StockReason::Restock,
         StockReason::Spoilage,
         StockReason::Correction,
@@ -293,6 +295,7 @@ impl StockReason {
         StockReason::Sold,
         StockReason::Cancelled,
         StockReason::Returned,
+        StockReason::Consignment,
     ];
     /// The reasons a seller gives by hand.
     pub const CHOSEN: [StockReason; 4] = [
@@ -313,6 +316,7 @@ impl StockReason {
             StockReason::Sold => "sold",
             StockReason::Cancelled => "cancelled",
             StockReason::Returned => "returned",
+            StockReason::Consignment => "consignment",
         }
     }
 

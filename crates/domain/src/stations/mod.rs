@@ -1,6 +1,7 @@
 //! Stations: the township and village service points where parcels are picked up, villagers
 //! buy online through an operator, and produce is collected.
 
+pub mod produce;
 pub mod till;
 
 use serde::{Deserialize, Serialize};
@@ -87,6 +88,12 @@ pub enum StationRefusal {
     DayClosed,
     #[error("the day is not over yet")]
     DayNotOver,
+    #[error("the station does not collect produce")]
+    NotCollecting,
+    #[error("the receiving shop has no price for this produce and grade")]
+    NotPriced,
+    #[error("the product is not sold by weight")]
+    NotByWeight,
 }
 
 impl StationRefusal {
@@ -99,6 +106,9 @@ impl StationRefusal {
             StationRefusal::NotOverdue => "parcel-not-overdue",
             StationRefusal::DayClosed => "day-closed",
             StationRefusal::DayNotOver => "day-not-over",
+            StationRefusal::NotCollecting => "station-not-collecting",
+            StationRefusal::NotPriced => "produce-not-priced",
+            StationRefusal::NotByWeight => "produce-not-by-weight",
         }
     }
 
@@ -110,6 +120,9 @@ impl StationRefusal {
             | StationRefusal::CodeRenewed
             | StationRefusal::NotOverdue => "code",
             StationRefusal::DayClosed | StationRefusal::DayNotOver => "day",
+            StationRefusal::NotCollecting => "station",
+            StationRefusal::NotPriced => "grade",
+            StationRefusal::NotByWeight => "variant",
         }
     }
 }

@@ -26,15 +26,18 @@ pub enum CashKind {
     HandedIn,
     /// Counted at closing minus expected: the till follows the count, with the reason given.
     Difference,
+    /// A villager's share of their produce sold, paid in cash.
+    ProducePaid,
 }
 
 impl CashKind {
-    pub const ALL: [CashKind; 5] = [
+    pub const ALL: [CashKind; 6] = [
         CashKind::VillagerOrder,
         CashKind::HandOver,
         CashKind::RefundPaid,
         CashKind::HandedIn,
         CashKind::Difference,
+        CashKind::ProducePaid,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +47,7 @@ impl CashKind {
             CashKind::RefundPaid => "refund_paid",
             CashKind::HandedIn => "handed_in",
             CashKind::Difference => "difference",
+            CashKind::ProducePaid => "produce_paid",
         }
     }
 

@@ -5,7 +5,7 @@
 
 pub(crate) mod entity;
 mod import;
-mod stock;
+pub(crate) mod stock;
 mod upkeep;
 
 pub use import::{ImportItem, ImportOutcome};

@@ -3,7 +3,8 @@
 //! the till, shipped, received and handed over with the slip's code, each dated back to its
 //! day; and the days closed one after another (the cash counted, now and then five yuan short
 //! with its reason, handed to the centre on Mondays). Yesterday is left for the operator to
-//! close, and a few days in the past were never closed, so the ledger shows both.
+//! close, and a few days in the past were never closed, so the ledger shows both. The
+//! county's produce shop has its buying prices, and two growers' produce was taken in.
 
 use chrono::{Datelike, Duration, Utc};
 use farmgate_domain::accounts::{DisplayName, LoginId, PhoneNumber};
@@ -72,9 +73,76 @@ impl Store {
                     .demo_purchases(&intake, operator.id, station.id, &goods)
                     .await?;
                 self.demo_closings(operator.id, station.id).await?;
+                self.demo_produce(operator.id, station.id).await?;
             }
         }
         Ok(bought)
+    }
+
+    /// The county's produce shop sets its buying prices, and the station took in two growers'
+    /// produce for it this week: Qiongkushitai's apricots at Kokesu, Korla's pears at Saibag.
+    async fn demo_produce(&self, operator: i64, station: i64) -> Result<()> {
+        use crate::stations::NewConsignment;
+        use farmgate_domain::stations::produce::Grade;
+        let here = self.station(station).await?;
+        let (owner, product, village) = match here.code.as_str() {
+            "tekes-kuokesu" => ("tekes-seller", "琼库什台杏干", "tekes-qiongkushitai"),
+            "korla-saibag" => ("saibag-seller", "库尔勒香梨", "korla-saibag"),
+            _ => return Ok(()),
+        };
+        let Some(account) = self
+            .account_by_login(&LoginId::parse(owner).map_err(bad)?)
+            .await?
+        else {
+            return Ok(());
+        };
+        let Some(shop) = self.shops_of_member(account.id).await?.into_iter().next() else {
+            return Ok(());
+        };
+        let Some(variant) = self
+            .products_of_shop(shop.id)
+            .await?
+            .into_iter()
+            .find(|p| {
+                p.text(farmgate_domain::lang::Language::ZhCn)
+                    .is_some_and(|(t, _)| t.name == product)
+            })
+            .and_then(|p| p.variants.first().map(|v| v.id))
+        else {
+            return Ok(());
+        };
+        for (grade, yuan) in [
+            (Grade::First, 1600),
+            (Grade::Second, 1200),
+            (Grade::Third, 800),
+        ] {
+            self.set_produce_price(shop.id, variant, grade, Some(Fen(yuan)))
+                .await?;
+        }
+        let village = self.region_by_code(village).await?;
+        for (k, (grams, grade, shown)) in
+            [(12_500, Grade::First, true), (8_000, Grade::Second, false)]
+                .into_iter()
+                .enumerate()
+        {
+            let (name, phone) = VILLAGERS[(k + 2) % VILLAGERS.len()];
+            self.take_in_produce(
+                &NewConsignment {
+                    station_id: station,
+                    variant_id: variant,
+                    grade,
+                    grams,
+                    grower_name: DisplayName::parse(name).map_err(bad)?,
+                    grower_phone: phone.map(PhoneNumber::parse).transpose().map_err(bad)?,
+                    name_shown: shown,
+                    village_id: village.id,
+                    harvested_on: Some((Utc::now() - Duration::days(20 + k as i64)).date_naive()),
+                },
+                operator,
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// The variants of the goods villagers buy through stations.

@@ -25,6 +25,7 @@ mod m20261201_000021_written_in_any_language;
 mod m20261201_000022_station_parcels;
 mod m20261201_000023_station_network;
 mod m20261201_000024_station_till;
+mod m20261201_000025_consignments;
 
 use std::collections::HashSet;
 
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000022_station_parcels::Migration),
             Box::new(m20261201_000023_station_network::Migration),
             Box::new(m20261201_000024_station_till::Migration),
+            Box::new(m20261201_000025_consignments::Migration),
         ]
     }
 }

@@ -174,3 +174,82 @@ pub mod day {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A shop's buying price for a variant's produce of a grade.
+pub mod produce_price {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "produce_prices")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub variant_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub grade: String,
+        pub shop_id: i64,
+        pub per_kg_fen: i64,
+        pub updated_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A batch of produce taken in on consignment.
+pub mod consignment {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "consignments")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub code: String,
+        pub station_id: i64,
+        pub shop_id: i64,
+        pub variant_id: i64,
+        pub village_id: i64,
+        pub grower_name: String,
+        pub grower_phone: Option<String>,
+        pub name_shown: bool,
+        pub grade: String,
+        pub grams: i64,
+        pub units: i64,
+        pub stock_before: i64,
+        pub per_kg_fen: i64,
+        pub owed_fen: i64,
+        pub harvested_on: Option<String>,
+        pub taken_at: ChronoDateTimeUtc,
+        pub taken_by: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A grower's share paid out.
+pub mod payout {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "consignment_payouts")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub consignment_id: i64,
+        pub amount_fen: i64,
+        pub method: String,
+        pub reference: Option<String>,
+        pub paid_by: i64,
+        pub paid_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

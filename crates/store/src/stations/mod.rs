@@ -5,11 +5,13 @@
 pub(crate) mod entity;
 mod network;
 pub(crate) mod parcels;
+mod produce;
 pub(crate) mod till;
 
 pub use network::{StationHealth, StationOperator};
 
 pub use parcels::StationParcel;
+pub use produce::{Consignment, NewConsignment, ProducePrice};
 pub use till::{CashMovement, CategoryTotal, ClosedDay, LedgerRow, Villager, VillagerOrder};
 
 use chrono::Utc;

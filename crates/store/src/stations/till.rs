@@ -22,7 +22,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::entity::{cash, day, parcel, villager_order};
+use super::entity::{cash, consignment, day, parcel, villager_order};
 use crate::orders::entity::{line, order};
 use crate::{Error, Result, Store};
 
@@ -225,6 +225,9 @@ pub struct LedgerRow {
     /// Orders bought for villagers, and the value of their goods.
     pub villager_orders: i64,
     pub villager_goods: Fen,
+    /// Batches of produce taken in on consignment, and what they are worth to their growers.
+    pub produce_batches: i64,
+    pub produce_value: Fen,
     pub parcels_received: i64,
     pub parcels_handed: i64,
     /// Pickup fees of the parcels handed out.
@@ -244,9 +247,9 @@ impl LedgerRow {
         Fen(self.cash_of(CashKind::VillagerOrder).0 + self.cash_of(CashKind::HandOver).0)
     }
 
-    /// Cash paid back (refunds).
+    /// Cash paid out: refunds, and growers' shares of their produce.
     pub fn cash_paid_out(&self) -> Fen {
-        Fen(-self.cash_of(CashKind::RefundPaid).0)
+        Fen(-(self.cash_of(CashKind::RefundPaid).0 + self.cash_of(CashKind::ProducePaid).0))
     }
 
     /// Cash handed to the centre.
@@ -268,6 +271,8 @@ impl LedgerRow {
     pub fn add(&mut self, other: &LedgerRow) {
         self.villager_orders += other.villager_orders;
         self.villager_goods = Fen(self.villager_goods.0 + other.villager_goods.0);
+        self.produce_batches += other.produce_batches;
+        self.produce_value = Fen(self.produce_value.0 + other.produce_value.0);
         self.parcels_received += other.parcels_received;
         self.parcels_handed += other.parcels_handed;
         self.fees = Fen(self.fees.0 + other.fees.0);
@@ -653,7 +658,7 @@ impl Store {
         Ok(())
     }
 
-    /// Orders bought for villagers and the value of their goods per station and day.
+    /// Orders bought for villagers and produce taken in per station and day.
     async fn ledger_bought(
         &self,
         rows: &mut Rows,
@@ -695,6 +700,26 @@ impl Store {
             let r = rows.at(station, d)?;
             r.villager_orders = n;
             r.villager_goods = Fen(goods);
+        }
+        let taken_day = Expr::cust(day_of(backend, "taken_at"));
+        let taken: Vec<(i64, String, i64, i64)> = consignment::Entity::find()
+            .select_only()
+            .column(consignment::Column::StationId)
+            .column_as(taken_day.clone(), "d")
+            .column_as(consignment::Column::Id.count(), "n")
+            .column_as(consignment::Column::OwedFen.sum().cast_as("BIGINT"), "owed")
+            .filter(consignment::Column::StationId.is_in(stations.iter().copied()))
+            .filter(consignment::Column::TakenAt.gte(start))
+            .filter(consignment::Column::TakenAt.lt(end))
+            .group_by(consignment::Column::StationId)
+            .group_by(taken_day)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        for (station, d, n, owed) in taken {
+            let r = rows.at(station, d)?;
+            r.produce_batches = n;
+            r.produce_value = Fen(owed);
         }
         Ok(())
     }

@@ -1,7 +1,9 @@
-//! Charts drawn on the server as SVG (charts_rs): officials would rather look than read, and
+//! Charts and QR codes drawn on the server as SVG (charts_rs): officials would rather look than read, and
 //! the page stays light (no script, no CDN).
 
 use charts_rs::{BarChart, Series};
+use qrcode::QrCode;
+use qrcode::render::svg;
 
 /// Standing bars, one series per colour, each bar with its number above it (up to twelve
 /// bars a series); 360 px wide.
@@ -36,4 +38,26 @@ pub fn bar_chart(series: Vec<(String, Vec<f32>)>, labels: Vec<String>, colours: 
         tracing::warn!(error = %err, "could not draw a chart");
         String::new()
     })
+}
+
+/// `text` as an SVG QR code (inline in the page: no script, no image request).
+pub fn qr_svg(text: &str) -> String {
+    match QrCode::new(text.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<svg::Color<'_>>()
+                .min_dimensions(240, 240)
+                .quiet_zone(true)
+                .build();
+            // Inline SVG takes no XML declaration.
+            match svg.find("<svg") {
+                Some(start) => svg[start..].to_owned(),
+                None => svg,
+            }
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "could not draw a QR code");
+            String::new()
+        }
+    }
 }

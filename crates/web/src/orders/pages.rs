@@ -338,6 +338,24 @@ struct OrderPage {
     order: OrderSummary,
     refund: Option<super::refunds::RefundPanel>,
     back: String,
+    /// Where the produce came from: (batch code, product name) of the newest batch of each
+    /// line's goods taken in at a station before the order.
+    origins: Vec<(String, String)>,
+}
+
+/// The newest batch taken in on consignment before `order` for each of its lines.
+async fn origins(state: &AppState, order: &Order) -> Result<Vec<(String, String)>, Problem> {
+    let mut found = Vec::new();
+    for line in &order.lines {
+        let batches = state
+            .store
+            .consignments_of_variant(line.variant_id, 20)
+            .await?;
+        if let Some(batch) = batches.into_iter().find(|b| b.taken_at <= order.placed_at) {
+            found.push((batch.code, line.name.clone()));
+        }
+    }
+    Ok(found)
 }
 
 pub async fn show(
@@ -359,6 +377,7 @@ pub async fn show(
     };
     let lookups = Lookups::load(&state, std::slice::from_ref(&order)).await?;
     let refund = super::refunds::panel(&state, &c.t, &order, viewer == Viewer::Seller).await?;
+    let origins = origins(&state, &order).await?;
     let mut order = summary(&state, &c.t, &order, viewer, &lookups).await?;
     if let Some(r) = &refund {
         order.refundable = false;
@@ -372,6 +391,7 @@ pub async fn show(
             order,
             refund,
             back,
+            origins,
         },
     ))
 }

@@ -27,25 +27,31 @@ use crate::problem::Problem;
 use crate::sheets::{server_error, xlsx};
 
 /// A ledger row's figures as the pages show them, in the order of their headings.
-const FIGURES: [&str; 8] = [
+const FIGURES: [&str; 11] = [
     "ledger-villager-orders",
     "ledger-villager-goods",
+    "ledger-produce-batches",
+    "ledger-produce-value",
     "ledger-parcels-received",
     "ledger-parcels-handed",
     "ledger-fees",
     "ledger-cash-taken",
+    "ledger-cash-paid-out",
     "ledger-handed-in",
     "ledger-difference",
 ];
 
-fn figures(row: &LedgerRow) -> [String; 8] {
+fn figures(row: &LedgerRow) -> [String; 11] {
     [
         row.villager_orders.to_string(),
         row.villager_goods.display_price(),
+        row.produce_batches.to_string(),
+        row.produce_value.display_price(),
         row.parcels_received.to_string(),
         row.parcels_handed.to_string(),
         row.fees.display_price(),
         row.cash_taken().display_price(),
+        row.cash_paid_out().display_price(),
         row.handed_in().display_price(),
         row.difference().display_price(),
     ]
@@ -58,6 +64,7 @@ fn cash_kind_label(t: &Tr, kind: CashKind) -> String {
         CashKind::RefundPaid => "cash-refund-paid",
         CashKind::HandedIn => "cash-handed-in",
         CashKind::Difference => "cash-difference",
+        CashKind::ProducePaid => "cash-produce-paid",
     })
 }
 
@@ -323,7 +330,7 @@ fn month_of(text: &str) -> Result<LedgerMonth, Problem> {
 struct MonthRow {
     link: String,
     name: String,
-    figures: [String; 8],
+    figures: [String; 11],
     /// Days closed of the days with anything on them.
     closed: String,
     short: bool,
@@ -339,7 +346,7 @@ struct MonthPage {
     next: String,
     headings: Vec<String>,
     rows: Vec<MonthRow>,
-    total: [String; 8],
+    total: [String; 11],
     export: String,
     categories: Vec<(String, String)>,
     /// Parcels handed out and villagers' orders per day of the month, as standing bars.
@@ -466,7 +473,7 @@ pub async fn month(
 
 struct StationDayRow {
     day: String,
-    figures: [String; 8],
+    figures: [String; 11],
     closing: String,
     short: bool,
 }
@@ -581,10 +588,13 @@ fn workbook(t: &Tr, stations: &[Station], rows: &[LedgerRow]) -> Result<Vec<u8>,
         let numbers = [
             r.villager_orders as f64,
             yuan(r.villager_goods),
+            r.produce_batches as f64,
+            yuan(r.produce_value),
             r.parcels_received as f64,
             r.parcels_handed as f64,
             yuan(r.fees),
             yuan(r.cash_taken()),
+            yuan(r.cash_paid_out()),
             yuan(r.handed_in()),
             yuan(r.difference()),
         ];
@@ -592,9 +602,10 @@ fn workbook(t: &Tr, stations: &[Station], rows: &[LedgerRow]) -> Result<Vec<u8>,
             sheet.write_number(row, u16::try_from(col + 2).unwrap_or(0), *n)?;
         }
         if let Some(d) = &r.closed {
-            sheet.write_number(row, 10, yuan(d.expected))?;
-            sheet.write_number(row, 11, yuan(d.counted))?;
-            sheet.write_string(row, 12, d.explanation.clone().unwrap_or_default())?;
+            let after = u16::try_from(FIGURES.len() + 2).unwrap_or(0);
+            sheet.write_number(row, after, yuan(d.expected))?;
+            sheet.write_number(row, after + 1, yuan(d.counted))?;
+            sheet.write_string(row, after + 2, d.explanation.clone().unwrap_or_default())?;
         }
     }
     workbook.save_to_buffer()

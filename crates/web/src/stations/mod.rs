@@ -9,6 +9,7 @@ mod desk;
 mod ledger;
 mod map;
 mod network;
+mod produce;
 mod public;
 mod till_api;
 
@@ -36,6 +37,18 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/centre/ledger", get(ledger::month))
         .route("/centre/ledger.xlsx", get(ledger::month_xlsx))
         .route("/centre/ledger/{id}", get(ledger::station_month))
+        .route(
+            "/station/produce",
+            get(produce::page).post(produce::take_in),
+        )
+        .route("/station/produce/growers", get(produce::growers))
+        .route("/station/produce/pay", post(produce::pay))
+        .route("/station/produce/{id}", get(produce::receipt))
+        .route("/batches/{code}", get(produce::public))
+        .route(
+            "/seller/shops/{id}/produce-prices",
+            get(produce::prices).post(produce::save_prices),
+        )
         .route("/stations/{id}", get(public::page))
         .route("/centre/stations", get(network::list).post(network::create))
         .route("/centre/stations/new", get(network::new_form))
@@ -64,6 +77,10 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(till_api::day))
         .routes(utoipa_axum::routes!(till_api::close))
         .routes(utoipa_axum::routes!(till_api::county))
+        .routes(utoipa_axum::routes!(
+            till_api::take_in,
+            till_api::consignments
+        ))
 }
 
 #[derive(Deserialize, IntoParams)]

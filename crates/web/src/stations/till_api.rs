@@ -161,6 +161,9 @@ pub struct LedgerDayView {
     pub day: String,
     pub villager_orders: i64,
     pub villager_goods_fen: i64,
+    /// Batches of produce taken in, and what they are worth to their growers.
+    pub produce_batches: i64,
+    pub produce_value_fen: i64,
     pub parcels_received: i64,
     pub parcels_handed: i64,
     pub fees_fen: i64,
@@ -180,6 +183,8 @@ impl LedgerDayView {
             day: day.to_string(),
             villager_orders: row.villager_orders,
             villager_goods_fen: row.villager_goods.0,
+            produce_batches: row.produce_batches,
+            produce_value_fen: row.produce_value.0,
             parcels_received: row.parcels_received,
             parcels_handed: row.parcels_handed,
             fees_fen: row.fees.0,
@@ -298,4 +303,150 @@ pub async fn county(
             .filter_map(|r| Some(LedgerDayView::of(r.station_id, r.day?, r)))
             .collect(),
     ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ConsignmentBody {
+    /// The receiving shop's variant, priced for the grade (`produce_prices`).
+    pub variant_id: i64,
+    /// `first`, `second` or `third`
+    pub grade: String,
+    /// Off the scale, in kilograms.
+    #[schema(example = "12.5")]
+    pub weight_kg: String,
+    pub grower_name: String,
+    #[serde(default)]
+    pub grower_phone: Option<String>,
+    /// The grower's village (a region id).
+    pub village_id: i64,
+    /// The grower agreed that buyers see their given name.
+    #[serde(default)]
+    pub name_shown: bool,
+    #[serde(default)]
+    #[schema(example = "2026-08-20")]
+    pub harvested_on: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConsignmentView {
+    pub id: i64,
+    /// Under the QR; the public page is `/batches/{code}`.
+    pub code: String,
+    pub station_id: i64,
+    pub shop_id: i64,
+    pub variant_id: i64,
+    pub village_id: i64,
+    pub grower_name: String,
+    pub grade: String,
+    pub grams: i64,
+    pub units: i64,
+    pub per_kg_fen: i64,
+    pub owed_fen: i64,
+    pub sold_units: i64,
+    pub earned_fen: i64,
+    pub paid_fen: i64,
+    pub taken_at: String,
+}
+
+impl From<farmgate_store::stations::Consignment> for ConsignmentView {
+    fn from(b: farmgate_store::stations::Consignment) -> Self {
+        ConsignmentView {
+            id: b.id,
+            code: b.code,
+            station_id: b.station_id,
+            shop_id: b.shop_id,
+            variant_id: b.variant_id,
+            village_id: b.village_id,
+            grower_name: b.grower_name,
+            grade: b.grade.as_str().to_owned(),
+            grams: b.grams,
+            units: b.units,
+            per_kg_fen: b.per_kg.0,
+            owed_fen: b.owed.0,
+            sold_units: b.sold_units,
+            earned_fen: b.earned.0,
+            paid_fen: b.paid.0,
+            taken_at: b.taken_at.to_rfc3339(),
+        }
+    }
+}
+
+/// Takes in a grower's produce at a station the caller operates: priced per the receiving
+/// shop's list, its units in the shop's stock.
+#[utoipa::path(post, operation_id = "takeInProduce", path = "/api/v1/stations/{id}/consignments", tag = "stations", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Station id")),
+    request_body = ConsignmentBody,
+    responses(
+        (status = 201, body = ConsignmentView),
+        (status = 401, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 422, description = "Not priced, not collecting, a malformed weight or name", body = ApiError),
+    ))]
+pub async fn take_in(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ConsignmentBody>,
+) -> Result<(StatusCode, Json<ConsignmentView>), Problem> {
+    use farmgate_domain::ValidationError;
+    use farmgate_domain::accounts::{DisplayName, PhoneNumber};
+    use farmgate_domain::stations::produce::{Grade, parse_kg};
+    let (station, _) = chosen(&state, &user, Some(id)).await?;
+    let new = farmgate_store::stations::NewConsignment {
+        station_id: station.id,
+        variant_id: body.variant_id,
+        grade: Grade::parse(&body.grade)?,
+        grams: parse_kg(&body.weight_kg)?,
+        grower_name: DisplayName::parse(&body.grower_name)
+            .map_err(|e| ValidationError::new("grower_name", e.code))?,
+        grower_phone: match body.grower_phone.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(typed) => Some(
+                PhoneNumber::parse(typed)
+                    .map_err(|e| ValidationError::new("grower_phone", e.code))?,
+            ),
+        },
+        name_shown: body.name_shown,
+        village_id: body.village_id,
+        harvested_on: match body.harvested_on.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(typed) => Some(
+                chrono::NaiveDate::parse_from_str(typed, "%Y-%m-%d")
+                    .map_err(|_| ValidationError::new("harvested_on", "day-invalid"))?,
+            ),
+        },
+    };
+    // The grower's village lies in the station's county.
+    let regions = state.store.all_regions().await?;
+    let here = regions.iter().find(|r| r.id == station.region_id);
+    let county = regions.iter().find(|r| {
+        r.level == farmgate_domain::regions::RegionLevel::County
+            && here.is_some_and(|h| r.path.contains(&h.path))
+    });
+    let village = regions.iter().find(|r| r.id == new.village_id);
+    let fits = matches!((county, village), (Some(c), Some(v))
+        if v.level == farmgate_domain::regions::RegionLevel::Village && c.path.contains(&v.path));
+    if !fits {
+        return Err(ValidationError::new("village_id", "required").into());
+    }
+    let batch = state.store.take_in_produce(&new, user.account.id).await?;
+    Ok((StatusCode::CREATED, Json(batch.into())))
+}
+
+/// The batches taken in at a station the caller operates, newest first, 50 a page.
+#[utoipa::path(get, operation_id = "listConsignments", path = "/api/v1/stations/{id}/consignments", tag = "stations", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Station id"), PurchasesParams),
+    responses((status = 200, body = [ConsignmentView]), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn consignments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(params): Query<PurchasesParams>,
+) -> Result<Json<Vec<ConsignmentView>>, Problem> {
+    let (station, _) = chosen(&state, &user, Some(id)).await?;
+    let found = state
+        .store
+        .consignments(&[station.id], params.before, 50)
+        .await?;
+    Ok(Json(found.into_iter().map(ConsignmentView::from).collect()))
 }

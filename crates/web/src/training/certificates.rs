@@ -9,10 +9,10 @@ use axum::response::Response;
 use farmgate_domain::training::{certificate_signature, verify_certificate};
 use farmgate_store::training::CertificateView;
 
-use super::check_in::qr_svg;
 use super::{TEACHERS, county_of, dates, serves};
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::html::charts::qr_svg;
 use crate::html::{Chrome, render};
 use crate::i18n::Tr;
 use crate::problem::Problem;

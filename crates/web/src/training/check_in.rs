@@ -12,41 +12,18 @@ use farmgate_domain::training::{
     AttendanceMethod, CHECK_IN_ROTATE_SECS, CheckInRefusal, CheckInToken,
 };
 use farmgate_store::training::AttendanceOutcome;
-use qrcode::QrCode;
-use qrcode::render::svg;
 use serde::Deserialize;
 
 use super::trainer::taught_session;
 use super::{SessionCard, session_card, today};
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::html::charts::qr_svg;
 use crate::html::{Chrome, render};
 use crate::problem::Problem;
 
 /// The purpose the check-in key is kept under.
 pub const KEY: &str = "check-in";
-
-/// `text` as an SVG QR code (inline in the page: no script, no image request).
-pub fn qr_svg(text: &str) -> String {
-    match QrCode::new(text.as_bytes()) {
-        Ok(code) => {
-            let svg = code
-                .render::<svg::Color<'_>>()
-                .min_dimensions(240, 240)
-                .quiet_zone(true)
-                .build();
-            // Inline SVG takes no XML declaration.
-            match svg.find("<svg") {
-                Some(start) => svg[start..].to_owned(),
-                None => svg,
-            }
-        }
-        Err(err) => {
-            tracing::warn!(error = %err, "could not draw a QR code");
-            String::new()
-        }
-    }
-}
 
 #[derive(Template)]
 #[template(path = "training/check_in_screen.html")]

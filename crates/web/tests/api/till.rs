@@ -314,3 +314,147 @@ fn chrono_today() -> String {
         .format("%Y-%m-%d")
         .to_string()
 }
+
+/// The value of the first `<option>` after `marker` in `html` that is not the empty choice.
+fn option_after(html: &str, marker: &str) -> String {
+    let from = html.find(marker).unwrap();
+    html[from..]
+        .split("<option value=\"")
+        .skip(1)
+        .map(|o| o.split('"').next().unwrap().to_owned())
+        .find(|v| v != "0")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn produce_is_taken_in_labelled_and_traced_without_the_growers_phone() {
+    let app = spawn_app().await;
+    let listed = app.walnut_shop("嘉陵核桃", 10).await;
+    // The shop prices its walnuts: ¥16 a kilogram for the first grade.
+    let seller = app
+        .logged_in_with("fujia-walnuts", "walnuts-of-huixian")
+        .await;
+    let prices = format!("/seller/shops/{}/produce-prices", listed.shop_id);
+    let field = format!("p-{}-first", listed.variant_id);
+    let saved = app
+        .submit(&seller, &prices, &prices, &[(field.as_str(), "16")])
+        .await;
+    assert_eq!(saved.status(), 303);
+    let other = app.logged_in("jinghe-seller").await;
+    assert_eq!(
+        other.get(app.url(&prices)).send().await.unwrap().status(),
+        404,
+        "another shop's prices"
+    );
+
+    let operator = app.logged_in("kuokesu-station").await;
+    let form = text(&operator, app.url("/station/produce")).await;
+    assert!(form.contains("嘉陵核桃"), "the priced produce is offered");
+    let station = {
+        let marker = "name=\"station\" value=\"";
+        let at = form.find(marker).unwrap() + marker.len();
+        form[at..].split('"').next().unwrap().to_owned()
+    };
+    let village = option_after(&form, "id=\"village\"");
+    let variant = listed.variant_id.to_string();
+    let mut fields = vec![
+        ("station", station.as_str()),
+        ("variant", variant.as_str()),
+        ("grade", "first"),
+        ("weight", ""),
+        ("grower_name", "阿依古丽"),
+        ("grower_phone", "13899990009"),
+        ("village", village.as_str()),
+        ("harvested_on", "2026-08-20"),
+    ];
+    let refused = app
+        .submit(&operator, "/station/produce", "/station/produce", &fields)
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"weight-error\"")
+    );
+    fields[3] = ("weight", "12.5");
+    let taken = app
+        .submit(&operator, "/station/produce", "/station/produce", &fields)
+        .await;
+    assert_eq!(taken.status(), 303);
+    let receipt = taken.headers()["location"].to_str().unwrap().to_owned();
+    let page = text(&operator, app.url(&receipt)).await;
+    assert!(page.contains("<svg"), "the batch's QR label");
+    assert!(page.contains("¥200.00"), "12.5 kg at ¥16");
+    let marker = "/batches/";
+    let at = page.find(marker).unwrap() + marker.len();
+    let code = page[at..at + 10].to_owned();
+
+    // Anyone who scans the label sees the village and the dates, never the phone; the name
+    // only with the grower's consent (not given here).
+    let public = support::page_in(app.url(&format!("/batches/{code}")), "zh-CN").await;
+    assert!(public.contains("2026-08-20"));
+    assert!(public.contains("嘉陵核桃"));
+    assert!(!public.contains("13899990009") && !public.contains("0009"));
+    assert!(!public.contains("阿依古丽"));
+    let korla = app.logged_in("saibag-station").await;
+    assert_eq!(
+        korla.get(app.url(&receipt)).send().await.unwrap().status(),
+        404
+    );
+    // The grower is listed with nothing earned yet; a transfer needs its reference.
+    let growers = text(&operator, app.url("/station/produce/growers")).await;
+    assert!(growers.contains("阿依古丽") && growers.contains("138****0009"));
+    let pay = app
+        .submit(
+            &operator,
+            "/station/produce/growers",
+            "/station/produce/pay",
+            &[
+                ("station", station.as_str()),
+                ("ids", "1"),
+                ("method", "transfer"),
+            ],
+        )
+        .await;
+    assert_eq!(pay.status(), 422);
+
+    // Through the API too (the phone screens' offline queue syncs this way).
+    let token = app.token("kuokesu-station").await;
+    let body = serde_json::json!({"variant_id": listed.variant_id, "grade": "first",
+        "weight_kg": "3", "grower_name": "吐尔逊", "village_id": village.parse::<i64>().unwrap()});
+    let url = app.url(&format!("/api/v1/stations/{station}/consignments"));
+    let client = reqwest::Client::new();
+    let korla = app.token("saibag-station").await;
+    let refused = client
+        .post(url.clone())
+        .bearer_auth(&korla)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 404);
+    let made: Value = client
+        .post(url.clone())
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(made["owed_fen"], 4800, "{made}");
+    assert_eq!(made["code"].as_str().unwrap().len(), 10);
+    let listed_batches: Value = client
+        .get(url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed_batches.as_array().unwrap().len(), 2);
+}
