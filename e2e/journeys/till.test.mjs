@@ -149,3 +149,79 @@ test('in Chinese: a school bag, today closed five yuan short with its reason, th
   await assert.doesNotReject(centre.locator('figure.map svg circle').first().waitFor());
   await context.close();
 });
+
+test('offline: two hand-overs with the connection cut survive closing the page and reach the server once', async () => {
+  const { server, browser } = journey;
+  const context = await browser.newContext({ ...phone, locale: 'zh-CN' });
+  const operator = await context.newPage();
+  await logIn(operator, server.url, 'kuokesu-station', 'farmgate-demo');
+
+  // Two villagers' parcels came this morning: their codes are on the slips the station printed.
+  await operator.goto(`${server.url}/station/parcels`);
+  const coming = await operator.locator('section[aria-labelledby="expected-h"] li strong').allInnerTexts();
+  await operator.goto(`${server.url}/station/buy`);
+  const slips = await operator.locator('section[aria-labelledby="recent-h"] a[href^="/station/slips/"]').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+  const parcels = [];
+  for (const slip of slips) {
+    await operator.goto(`${server.url}${slip}`);
+    const order = strip(await operator.locator('.slip-order p').first().innerText()).match(/#(\d+)/)[1];
+    const label = `FG${order.padStart(8, '0')}`;
+    if (coming.some((c) => c.trim() === label)) {
+      parcels.push({ label, code: (await operator.locator('.pickup-code .code').first().innerText()).trim() });
+    }
+    if (parcels.length === 2) break;
+  }
+  assert.equal(parcels.length, 2, 'two villagers\' parcels on their way');
+  await operator.goto(`${server.url}/station/parcels`);
+  for (const { label } of parcels) {
+    await operator.getByLabel('扫描或输入包裹单号').fill(label);
+    await operator.getByRole('button', { name: '收下' }).click();
+    await operator.waitForURL(/done=received/);
+  }
+  // The page is kept by the service worker for when the connection drops.
+  await operator.evaluate(() => navigator.serviceWorker.ready);
+  await operator.reload();
+  await operator.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+  await context.setOffline(true);
+  for (const { label, code } of parcels) {
+    const shelf = operator.locator('ul.parcels > li', { hasText: label });
+    await shelf.getByLabel(/取件码/).fill(code);
+    await shelf.getByRole('button', { name: '交给买家' }).click();
+    await assert.doesNotReject(shelf.getByText('已记下，联网后自动发送。').waitFor());
+  }
+  await assertAccessible(operator, 'hand-overs kept offline (zh-CN)');
+  await screenshot(operator, '100-offline-kept-zh');
+
+  // The page is closed and opened again, still offline: the two are still waiting.
+  await operator.close();
+  const reopened = await context.newPage();
+  await reopened.goto(`${server.url}/station/parcels`);
+  await screenshot(reopened, '101-offline-reopened-zh');
+  for (const { label } of parcels) {
+    await assert.doesNotReject(reopened.locator('ul.parcels > li', { hasText: label }).getByText('已记下，联网后自动发送。').waitFor());
+  }
+  assert.ok((await reopened.locator('.offline-note').first().innerText()).includes('2'));
+
+  // The connection returns: both are sent, once, and the shelf no longer has them.
+  await context.setOffline(false);
+  await reopened.waitForFunction(() => document.querySelector('.offline-note')?.textContent.includes('联网后已发送'), null, { timeout: 15000 });
+  for (const { label } of parcels) {
+    assert.equal(await reopened.locator('ul.parcels > li', { hasText: label }).count(), 0, `${label} handed over`);
+  }
+  for (const { label } of parcels) {
+    const order = Number(label.slice(2));
+    const status = await reopened.evaluate(async (id) => (await (await fetch(`/api/v1/orders/${id}`)).json()).status, order);
+    assert.equal(status, 'picked_up', `${label} handed over on the server`);
+  }
+  const queue = await reopened.evaluate(() => new Promise((resolve) => {
+    const request = indexedDB.open('farmgate-station', 1);
+    request.onsuccess = () => {
+      const all = request.result.transaction('queue').objectStore('queue').getAll();
+      all.onsuccess = () => resolve(all.result.length);
+    };
+  }));
+  assert.equal(queue, 0, 'nothing left waiting');
+  await assertAccessible(reopened, 'sent after reconnecting (zh-CN)');
+  await context.close();
+});

@@ -1312,3 +1312,7 @@ error-station-not-collecting = This station does not take in produce.
 error-produce-not-priced = The shop has no buying price for this grade.
 error-produce-not-by-weight = This product is not sold by weight; it cannot be taken in.
 order-origin = { $product }: where this batch came from
+error-too-many-operations = At most 500 operations at a time; send them in parts.
+station-offline-queued = Saved; it is sent when the connection is back.
+station-offline-waiting = No connection; waiting to be sent:
+station-offline-sent = Sent now that the connection is back:

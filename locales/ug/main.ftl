@@ -1300,3 +1300,7 @@ error-station-not-collecting = بۇ پونكىت مەھسۇلات قوبۇل ق�
 error-produce-not-priced = دۇكان بۇ دەرىجىگە سېتىۋېلىش باھاسى بەلگىلىمىگەن.
 error-produce-not-by-weight = بۇ مال ئېغىرلىق بويىچە سېتىلمايدۇ، قوبۇل قىلغىلى بولمايدۇ.
 order-origin = { $product }: بۇ تۈركۈم قەيەردىن كەلدى
+error-too-many-operations = بىر قېتىمدا ئەڭ كۆپ 500 مەشغۇلات ماسلاشتۇرۇلىدۇ، بىر نەچچە قېتىمدا ئەۋەتىڭ.
+station-offline-queued = خاتىرىلەندى، تورغا ئۇلانغاندا ئۆزى ئەۋەتىلىدۇ.
+station-offline-waiting = تور يوق، ئەۋەتىلىشنى ساقلاۋاتقىنى:
+station-offline-sent = تورغا ئۇلانغاندىن كېيىن ئەۋەتىلدى:

@@ -1300,3 +1300,7 @@ error-station-not-collecting = 这个服务站没有开通代收农产品。
 error-produce-not-priced = 店铺没有给这个等级定收购价。
 error-produce-not-by-weight = 这个商品不是按重量卖的，不能代收。
 order-origin = { $product }：这批货从哪里来
+error-too-many-operations = 一次最多同步 500 条，请分几次发送。
+station-offline-queued = 已记下，联网后自动发送。
+station-offline-waiting = 没联网，等着发送的：
+station-offline-sent = 联网后已发送：

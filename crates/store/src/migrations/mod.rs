@@ -26,6 +26,7 @@ mod m20261201_000022_station_parcels;
 mod m20261201_000023_station_network;
 mod m20261201_000024_station_till;
 mod m20261201_000025_consignments;
+mod m20261201_000026_station_sync;
 
 use std::collections::HashSet;
 
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000023_station_network::Migration),
             Box::new(m20261201_000024_station_till::Migration),
             Box::new(m20261201_000025_consignments::Migration),
+            Box::new(m20261201_000026_station_sync::Migration),
         ]
     }
 }

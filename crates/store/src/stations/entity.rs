@@ -253,3 +253,26 @@ pub mod payout {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// An operation a phone did offline and sent later, by the id the phone made for it.
+pub mod sync {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "station_sync")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub client_id: String,
+        pub station_id: i64,
+        pub account_id: i64,
+        pub kind: String,
+        pub outcome: String,
+        pub code: Option<String>,
+        pub at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

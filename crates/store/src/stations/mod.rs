@@ -6,12 +6,14 @@ pub(crate) mod entity;
 mod network;
 pub(crate) mod parcels;
 mod produce;
+mod sync;
 pub(crate) mod till;
 
 pub use network::{StationHealth, StationOperator};
 
 pub use parcels::StationParcel;
 pub use produce::{Consignment, NewConsignment, ProducePrice};
+pub use sync::SyncOutcome;
 pub use till::{CashMovement, CategoryTotal, ClosedDay, LedgerRow, Villager, VillagerOrder};
 
 use chrono::Utc;

@@ -11,6 +11,7 @@ mod map;
 mod network;
 mod produce;
 mod public;
+mod sync;
 mod till_api;
 
 use axum::Json;
@@ -30,6 +31,8 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/station/parcels/receive", post(desk::receive))
         .route("/station/parcels/{id}/hand-over", post(desk::hand_over))
         .route("/station/parcels/{id}/return", post(desk::send_back))
+        .route("/station/sw.js", get(offline_worker))
+        .route("/static/station-offline.js", get(offline_script))
         .route("/station/buy", get(buy::page).post(buy::submit))
         .route("/station/slips/{checkout}", get(buy::slip))
         .route("/station/day", get(ledger::day))
@@ -64,6 +67,17 @@ pub fn routes() -> axum::Router<AppState> {
         )
 }
 
+/// `GET /station/sw.js`: the service worker that keeps the operator's pages for when the
+/// connection is down (its scope is `/station/`).
+async fn offline_worker() -> axum::response::Response {
+    crate::html::javascript(include_str!("../../static/station-sw.js"))
+}
+
+/// `GET /static/station-offline.js`: the operator's queue of what was done offline.
+async fn offline_script() -> axum::response::Response {
+    crate::html::javascript(include_str!("../../static/station-offline.js"))
+}
+
 /// The stations where parcels can be picked up.
 pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
     utoipa_axum::router::OpenApiRouter::new()
@@ -77,6 +91,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(till_api::day))
         .routes(utoipa_axum::routes!(till_api::close))
         .routes(utoipa_axum::routes!(till_api::county))
+        .routes(utoipa_axum::routes!(sync::sync))
         .routes(utoipa_axum::routes!(
             till_api::take_in,
             till_api::consignments

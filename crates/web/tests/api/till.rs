@@ -458,3 +458,153 @@ async fn produce_is_taken_in_labelled_and_traced_without_the_growers_phone() {
         .unwrap();
     assert_eq!(listed_batches.as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_replayed_offline_sync_does_nothing_twice() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let listed = app.walnut_shop("嘉陵核桃", 10).await;
+    let (_, stations) = send(client.get(app.url("/api/v1/stations?region=tekes-kuokesu"))).await;
+    let kokesu = stations[0]["id"].as_i64().unwrap();
+    let operator = app.token("kuokesu-station").await;
+    // A buyer's parcel on its way to Kokesu.
+    let buyer = app.buyer_tokens(1).await.remove(0);
+    let (_, placed) = send(
+        client
+            .post(app.url("/api/v1/orders"))
+            .bearer_auth(&buyer)
+            .header("idempotency-key", "offline-sync-order-1")
+            .json(
+                &json!({"items": [{"variant_id": listed.variant_id, "quantity": 1}],
+                "delivery": {"kind": "pickup", "station": kokesu.to_string()}, "payment": "cash"}),
+            ),
+    )
+    .await;
+    let order = placed["orders"][0]["id"].as_i64().unwrap();
+    let events = app.url(&format!("/api/v1/orders/{order}/events"));
+    for step in [
+        json!({"event": "pack", "packed_grams": 1000}),
+        json!({"event": "ship"}),
+    ] {
+        send(
+            client
+                .post(events.clone())
+                .bearer_auth(&listed.owner)
+                .json(&step),
+        )
+        .await;
+    }
+    let (_, on_the_way) = send(
+        client
+            .get(app.url(&format!("/api/v1/stations/{kokesu}/parcels")))
+            .bearer_auth(&operator),
+    )
+    .await;
+    let parcel = on_the_way
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["order_id"] == order)
+        .unwrap()
+        .clone();
+    let label = parcel["label"].as_str().unwrap();
+    let parcel_id = parcel["id"].as_i64().unwrap();
+
+    // Offline: received, a wrong code, then bought a radio for a villager.
+    let sync = app.url(&format!("/api/v1/stations/{kokesu}/sync"));
+    let first = json!({"operations": [
+        {"kind": "receive", "client_id": "phone-op-0001", "label": label},
+        {"kind": "hand_over", "client_id": "phone-op-0002", "parcel_id": parcel_id, "code": "000000"},
+        {"kind": "villager_order", "client_id": "phone-op-0003", "villager_name": "阿依古丽",
+         "items": [{"variant_id": listed.variant_id, "quantity": 2}]},
+    ]});
+    let (status, answer) = send(
+        client
+            .post(sync.clone())
+            .bearer_auth(&operator)
+            .header("accept-language", "ug")
+            .json(&first),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let results = answer["results"].as_array().unwrap();
+    assert_eq!(results[0]["outcome"], "done");
+    assert_eq!(results[1]["outcome"], "refused");
+    assert_eq!(results[1]["code"], "pickup-code-wrong");
+    assert!(
+        results[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ئېلىش نومۇرى")
+    );
+    assert_eq!(results[2]["outcome"], "done");
+    let checkout = results[2]["code"].as_str().unwrap().to_owned();
+
+    // Sent again (the phone never heard back): the same answers, nothing done twice.
+    let (_, again) = send(
+        client
+            .post(sync.clone())
+            .bearer_auth(&operator)
+            .json(&first),
+    )
+    .await;
+    assert_eq!(again["results"][2]["code"], checkout.as_str());
+    assert_eq!(again["results"][1]["code"], "pickup-code-wrong");
+    let (_, bought) = send(
+        client
+            .get(app.url(&format!("/api/v1/stations/{kokesu}/villager-orders")))
+            .bearer_auth(&operator),
+    )
+    .await;
+    assert_eq!(bought.as_array().unwrap().len(), 1, "one purchase");
+    assert_eq!(
+        app.db.store.variant_stock(listed.variant_id).await.unwrap(),
+        10 - 1 - 2,
+        "stock taken once"
+    );
+    let wrong = app.db.store.station_parcel(parcel_id).await.unwrap();
+    assert_eq!(
+        wrong.status,
+        farmgate_domain::stations::ParcelStatus::Received
+    );
+
+    // Handed over with the right code, sent twice: done both times, handed over once.
+    let code = app
+        .db
+        .store
+        .parcel_of_order(order)
+        .await
+        .unwrap()
+        .unwrap()
+        .pickup_code
+        .as_str()
+        .to_owned();
+    let hand = json!({"operations": [{"kind": "hand_over", "client_id": "phone-op-0004",
+        "parcel_id": parcel_id, "code": code}]});
+    for _ in 0..2 {
+        let (_, answer) = send(client.post(sync.clone()).bearer_auth(&operator).json(&hand)).await;
+        assert_eq!(answer["results"][0]["outcome"], "done", "{answer}");
+    }
+    // The same hand-over sent under a new id (the phone lost its record): still done, once.
+    let lost = json!({"operations": [{"kind": "hand_over", "client_id": "phone-op-0005",
+        "parcel_id": parcel_id, "code": code}]});
+    let (_, answer) = send(client.post(sync.clone()).bearer_auth(&operator).json(&lost)).await;
+    assert_eq!(answer["results"][0]["outcome"], "done");
+    let today = farmgate_domain::stations::till::LedgerDay::of(chrono::Utc::now());
+    let handed: Vec<_> = app
+        .db
+        .store
+        .cash_movements(kokesu, today)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.order_id == Some(order))
+        .collect();
+    assert_eq!(handed.len(), 1, "the cash taken once");
+
+    // Another county's operator cannot sync into Kokesu.
+    let korla = app.token("saibag-station").await;
+    let (status, _) = send(client.post(sync).bearer_auth(&korla).json(&hand)).await;
+    assert_eq!(status, 404);
+}
