@@ -6,7 +6,10 @@
 // to see the village and the harvest date. In Chinese: Saibag's operator buys a
 // school bag, closes today five yuan short (refused until the reason is written), and Korla's
 // centre sees that day in the month's ledger, the station's days and the network map.
-// Every page stays under 50 KB and axe-core finds nothing serious.
+// Offline: the connection is cut, two parcels are handed over and a radio is bought for a
+// villager, the page is closed and opened again (from the service worker), the connection
+// returns and all three are on the server once. Every page stays under 50 KB and axe-core
+// finds nothing serious.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertAccessible, logIn, phone, screenshot, useServerAndBrowser } from '../support.mjs';
@@ -150,7 +153,7 @@ test('in Chinese: a school bag, today closed five yuan short with its reason, th
   await context.close();
 });
 
-test('offline: two hand-overs with the connection cut survive closing the page and reach the server once', async () => {
+test('offline: two hand-overs and a purchase with the connection cut survive closing the page and reach the server once', async () => {
   const { server, browser } = journey;
   const context = await browser.newContext({ ...phone, locale: 'zh-CN' });
   const operator = await context.newPage();
@@ -172,6 +175,10 @@ test('offline: two hand-overs with the connection cut survive closing the page a
     if (parcels.length === 2) break;
   }
   assert.equal(parcels.length, 2, 'two villagers\' parcels on their way');
+  // A radio in a villager's basket (the page is kept as it was last opened).
+  await operator.goto(`${server.url}/station/buy?q=${encodeURIComponent('收音机')}`);
+  await operator.locator('ul.found li', { hasText: '收音机' }).first().getByRole('link', { name: '加入' }).click();
+  await operator.waitForURL(/lines=/);
   await operator.goto(`${server.url}/station/parcels`);
   for (const { label } of parcels) {
     await operator.getByLabel('扫描或输入包裹单号').fill(label);
@@ -192,6 +199,12 @@ test('offline: two hand-overs with the connection cut survive closing the page a
   }
   await assertAccessible(operator, 'hand-overs kept offline (zh-CN)');
   await screenshot(operator, '100-offline-kept-zh');
+  // And a radio bought for a villager, offline: the purchase waits too.
+  await operator.goto(`${server.url}/station/buy`);
+  await operator.getByLabel('村民的称呼').fill('断网时的买主');
+  await operator.getByRole('button', { name: '已收现金，下单并打印小票' }).click();
+  await assert.doesNotReject(operator.getByText('没联网：已记下这笔代购').waitFor());
+  await assertAccessible(operator, 'a purchase kept offline (zh-CN)');
 
   // The page is closed and opened again, still offline: the two are still waiting.
   await operator.close();
@@ -201,7 +214,7 @@ test('offline: two hand-overs with the connection cut survive closing the page a
   for (const { label } of parcels) {
     await assert.doesNotReject(reopened.locator('ul.parcels > li', { hasText: label }).getByText('已记下，联网后自动发送。').waitFor());
   }
-  assert.ok((await reopened.locator('.offline-note').first().innerText()).includes('2'));
+  assert.ok((await reopened.locator('.offline-note').first().innerText()).includes('3'), 'three waiting');
 
   // The connection returns: both are sent, once, and the shelf no longer has them.
   await context.setOffline(false);
@@ -214,6 +227,8 @@ test('offline: two hand-overs with the connection cut survive closing the page a
     const status = await reopened.evaluate(async (id) => (await (await fetch(`/api/v1/orders/${id}`)).json()).status, order);
     assert.equal(status, 'picked_up', `${label} handed over on the server`);
   }
+  await reopened.goto(`${server.url}/station/buy`);
+  await assert.doesNotReject(reopened.locator('section[aria-labelledby="recent-h"]').getByText('断网时的买主').waitFor());
   const queue = await reopened.evaluate(() => new Promise((resolve) => {
     const request = indexedDB.open('farmgate-station', 1);
     request.onsuccess = () => {

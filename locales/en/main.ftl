@@ -1316,3 +1316,4 @@ error-too-many-operations = At most 500 operations at a time; send them in parts
 station-offline-queued = Saved; it is sent when the connection is back.
 station-offline-waiting = No connection; waiting to be sent:
 station-offline-sent = Sent now that the connection is back:
+villager-buy-offline = No connection: the purchase is saved and ordered when the connection is back; print its slip from the recent purchases then.

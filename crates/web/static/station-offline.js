@@ -1,4 +1,5 @@
-// Receiving and handing over parcels with the connection down (issue 15). A form marked
+// Receiving and handing over parcels, and buying for villagers, with the connection down
+// (issue 15). A form marked
 // `data-offline` is sent as usual while the phone is online; offline, what the operator did is
 // kept in IndexedDB under an id made here, the parcel shows as waiting to be sent, and closing
 // the page loses nothing. When the connection is back (or the page opens online) everything
@@ -70,6 +71,24 @@
     const item = { client_id: newId(), station: Number(form.dataset.station), at: Date.now() };
     if (form.dataset.offline === 'hand-over') {
       Object.assign(item, { kind: 'hand_over', parcel_id: Number(form.dataset.parcel), code: form.elements.code.value });
+    } else if (form.dataset.offline === 'villager-order') {
+      // Each purchase made offline is its own (a page kept offline carries an old key), placed
+      // once under the id made here; its slip prints once it has been.
+      const items = form.elements.lines.value.split(',').filter(Boolean).map((line) => {
+        const [variant, quantity] = line.split('x').map(Number);
+        return { variant_id: variant, quantity };
+      });
+      Object.assign(item, {
+        kind: 'villager_order',
+        items,
+        villager_name: form.elements.villager_name.value,
+        villager_phone: form.elements.villager_phone.value || null,
+      });
+      form.hidden = true;
+      const note = document.createElement('p');
+      note.className = 'queued';
+      note.textContent = text.queuedPurchase;
+      form.after(note);
     } else {
       Object.assign(item, { kind: 'receive', label: form.elements.label.value });
       form.reset();
