@@ -1317,3 +1317,5 @@ station-offline-queued = Saved; it is sent when the connection is back.
 station-offline-waiting = No connection; waiting to be sent:
 station-offline-sent = Sent now that the connection is back:
 villager-buy-offline = No connection: the purchase is saved and ordered when the connection is back; print its slip from the recent purchases then.
+ledger-busier = Busier stations
+ledger-quieter = Quieter stations

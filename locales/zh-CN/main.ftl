@@ -1305,3 +1305,5 @@ station-offline-queued = 已记下，联网后自动发送。
 station-offline-waiting = 没联网，等着发送的：
 station-offline-sent = 联网后已发送：
 villager-buy-offline = 没联网：已记下这笔代购，联网后自动下单，小票在“最近的代购”里打印。
+ledger-busier = 更忙的服务站
+ledger-quieter = 更清闲的服务站

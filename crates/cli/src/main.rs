@@ -144,6 +144,21 @@ enum BenchCommand {
         #[arg(long, value_name = "URL")]
         postgres: Option<String>,
     },
+    /// A county of S stations and P express parcels a month: the county's health page and the
+    /// month's ledger (page and XLSX export), p50/p99 next to the bare route; the operator's
+    /// day and parcels pages' size.
+    Stations {
+        #[arg(long, default_value_t = 400)]
+        stations: usize,
+        #[arg(long, default_value_t = 100_000)]
+        parcels: usize,
+        /// Requests per county page, one at a time.
+        #[arg(long, default_value_t = 30)]
+        requests: usize,
+        /// Run on PostgreSQL (a fresh schema in this database) instead of SQLite.
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+    },
     /// Search latency over a generated catalogue: p50/p99 of typical searches in three
     /// languages, with filters and sorting.
     Search {
@@ -244,6 +259,73 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Runs one of the benchmarks.
+async fn bench(command: BenchCommand) -> Result<()> {
+    match command {
+        BenchCommand::Checkout {
+            concurrency,
+            stock,
+            seconds,
+            postgres,
+            catalogue,
+        } => {
+            bench::checkout(bench::CheckoutBench {
+                concurrency,
+                stock,
+                seconds,
+                postgres,
+                catalogue,
+            })
+            .await
+        }
+        BenchCommand::LiveBurst {
+            concurrency,
+            stock,
+            seconds,
+            db,
+            postgres,
+            instances,
+            kill_after,
+        } => {
+            let postgres = match db.as_str() {
+                "sqlite" => None,
+                "postgres" => Some(postgres),
+                other => anyhow::bail!("--db is sqlite or postgres, not {other:?}"),
+            };
+            bench::live_burst(bench::LiveBurst {
+                concurrency,
+                stock,
+                seconds,
+                postgres,
+                instances,
+                kill_after,
+            })
+            .await
+        }
+        BenchCommand::ChatFanout { viewers, messages } => {
+            bench::chat_fanout(bench::ChatFanout { viewers, messages }).await
+        }
+        BenchCommand::Stations {
+            stations,
+            parcels,
+            requests,
+            postgres,
+        } => {
+            bench::stations(bench::StationsBench {
+                stations,
+                parcels,
+                requests,
+                postgres,
+            })
+            .await
+        }
+        BenchCommand::TrainingPages { requests, postgres } => {
+            bench::training_pages(bench::TrainingPages { requests, postgres }).await
+        }
+        BenchCommand::Search { products, searches } => bench::search(products, searches).await,
+    }
+}
+
 async fn run(command: Command, config: Config) -> Result<()> {
     match command {
         Command::Serve(args) => serve(args, config).await,
@@ -275,55 +357,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
             store.close().await?;
             Ok(())
         }
-        Command::Bench(BenchCommand::Checkout {
-            concurrency,
-            stock,
-            seconds,
-            postgres,
-            catalogue,
-        }) => {
-            bench::checkout(bench::CheckoutBench {
-                concurrency,
-                stock,
-                seconds,
-                postgres,
-                catalogue,
-            })
-            .await
-        }
-        Command::Bench(BenchCommand::LiveBurst {
-            concurrency,
-            stock,
-            seconds,
-            db,
-            postgres,
-            instances,
-            kill_after,
-        }) => {
-            let postgres = match db.as_str() {
-                "sqlite" => None,
-                "postgres" => Some(postgres),
-                other => anyhow::bail!("--db is sqlite or postgres, not {other:?}"),
-            };
-            bench::live_burst(bench::LiveBurst {
-                concurrency,
-                stock,
-                seconds,
-                postgres,
-                instances,
-                kill_after,
-            })
-            .await
-        }
-        Command::Bench(BenchCommand::ChatFanout { viewers, messages }) => {
-            bench::chat_fanout(bench::ChatFanout { viewers, messages }).await
-        }
-        Command::Bench(BenchCommand::TrainingPages { requests, postgres }) => {
-            bench::training_pages(bench::TrainingPages { requests, postgres }).await
-        }
-        Command::Bench(BenchCommand::Search { products, searches }) => {
-            bench::search(products, searches).await
-        }
+        Command::Bench(command) => bench(command).await,
         Command::Backup { file } => {
             let store = open(&config).await?;
             if store.backend() == farmgate_store::Backend::Postgres {

@@ -1,12 +1,13 @@
 //! `farmgate bench`: benchmarks that print their figures. Each runs a real server on this
 //! machine (port 0, a fresh database) and drives it over keep-alive HTTP: `checkout` (API
 //! checkouts of one hot product), `search` (a million generated products), `live` (a
-//! livestream burst and the chat's fan-out, against `farmgate serve` children) and `training`
-//! (the centre's training pages). What they share is here.
+//! livestream burst and the chat's fan-out, against `farmgate serve` children), `training`
+//! (the centre's training pages) and `stations` (a county's network, its health and ledger). What they share is here.
 
 mod checkout;
 mod live;
 mod search;
+mod stations;
 mod training;
 
 use std::process::Stdio;
@@ -26,6 +27,7 @@ use tokio::process::{Child, Command};
 pub use checkout::{CheckoutBench, checkout};
 pub use live::{ChatFanout, LiveBurst, chat_fanout, live_burst};
 pub use search::search;
+pub use stations::{StationsBench, stations};
 pub use training::{TrainingPages, training_pages};
 
 /// Opens the benchmark's database: a temporary SQLite file, or a fresh PostgreSQL schema.

@@ -5,6 +5,7 @@
 
 use chrono::{Duration, Utc};
 use farmgate_domain::money::Fen;
+use farmgate_domain::regions::RegionLevel;
 use farmgate_domain::stations::{ParcelStatus, StationKind};
 use farmgate_domain::text::Texts;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -206,5 +207,156 @@ impl Store {
             }
         }
         Ok((stations, parcels))
+    }
+}
+
+impl Store {
+    /// For `farmgate bench stations`: `stations` village stations in the county `county`
+    /// (spread over its villages), `parcels` express parcels over the last 30 days shared among
+    /// them (received, most handed over with a ¥1 fee taken in cash), and every past day
+    /// closed. Returns the stations' ids.
+    pub async fn load_bench_network(
+        &self,
+        county: &str,
+        stations: usize,
+        parcels: usize,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Vec<i64>> {
+        let county = self.region_by_code(county).await?;
+        let villages: Vec<_> = self
+            .all_regions()
+            .await?
+            .into_iter()
+            .filter(|r| r.level == RegionLevel::Village && county.path.contains(&r.path))
+            .collect();
+        let mut ids = Vec::with_capacity(stations);
+        for n in 0..stations {
+            let place = &villages[n % villages.len().max(1)];
+            let (lat, lon) = place.latitude.zip(place.longitude).unwrap_or((0.0, 0.0));
+            let mut details = StationDetails::new(
+                place.id,
+                StationKind::Village,
+                Texts::zh(format!("测试服务站{n:03}")),
+                Texts::zh("村委会旁"),
+            );
+            details.latitude = Some(lat + (n % 20) as f64 / 200.0);
+            details.longitude = Some(lon + (n / 20) as f64 / 200.0);
+            details.pickup_fee = Fen(100);
+            let added = self
+                .add_station(NewStation {
+                    code: format!("bench-{n:04}"),
+                    details,
+                })
+                .await?;
+            ids.push(added.id);
+        }
+        let per_station = parcels / stations.max(1);
+        for (k, &station_id) in ids.iter().enumerate() {
+            self.bench_station_month(station_id, k, per_station).await?;
+            progress(k as u64 + 1);
+        }
+        Ok(ids)
+    }
+
+    /// A month of `per_station` parcels at bench station `station_id` (the `k`th), its cash
+    /// and its closed days.
+    async fn bench_station_month(
+        &self,
+        station_id: i64,
+        k: usize,
+        per_station: usize,
+    ) -> Result<()> {
+        use crate::stations::entity::{cash, day};
+        use farmgate_domain::stations::till::{CashKind, LedgerDay};
+        let now = Utc::now();
+        let today = LedgerDay::of(now);
+        let mut rows = Vec::with_capacity(per_station);
+        let mut moves = Vec::new();
+        let mut by_day = std::collections::BTreeMap::<String, i64>::new();
+        for p in 0..per_station {
+            let age = (p * 30 / per_station.max(1)) as i64;
+            let at = now - Duration::days(age) - Duration::minutes((p % 600) as i64);
+            let handed = age > 0 || p % 10 != 0;
+            let cash_taken = handed && p % 3 == 0;
+            rows.push(parcel::ActiveModel {
+                station_id: Set(station_id),
+                order_id: Set(None),
+                label: Set(format!("BN{station_id}X{p:06}")),
+                status: Set(if handed {
+                    ParcelStatus::HandedOver
+                } else {
+                    ParcelStatus::Received
+                }
+                .as_str()
+                .to_owned()),
+                pickup_code: Set(format!("{:06}", (p * 7919 + k) % 1_000_000)),
+                wrong_codes: Set(0),
+                expected_at: Set(at - Duration::hours(12)),
+                received_at: Set(Some(at - Duration::hours(3))),
+                handed_at: Set(handed.then_some(at)),
+                fee_fen: Set(if handed { 100 } else { 0 }),
+                cash_fen: Set(if cash_taken { 100 } else { 0 }),
+                ..Default::default()
+            });
+            if cash_taken {
+                let d = LedgerDay::of(at).to_string();
+                *by_day.entry(d.clone()).or_default() += 100;
+                moves.push(cash::ActiveModel {
+                    station_id: Set(station_id),
+                    day: Set(d),
+                    kind: Set(CashKind::HandOver.as_str().to_owned()),
+                    amount_fen: Set(100),
+                    at: Set(at),
+                    ..Default::default()
+                });
+            }
+        }
+        for chunk in rows.chunks(500) {
+            parcel::Entity::insert_many(chunk.to_vec())
+                .exec(&self.db)
+                .await?;
+        }
+        for chunk in moves.chunks(500) {
+            cash::Entity::insert_many(chunk.to_vec())
+                .exec(&self.db)
+                .await?;
+        }
+        // Every past day closed, the count as expected and all of it handed in.
+        let mut balance = 0;
+        let mut closings = Vec::new();
+        let mut handed_in = Vec::new();
+        for (d, taken) in by_day.iter().filter(|(d, _)| **d < today.to_string()) {
+            balance += taken;
+            closings.push(day::ActiveModel {
+                station_id: Set(station_id),
+                day: Set(d.clone()),
+                expected_fen: Set(balance),
+                counted_fen: Set(balance),
+                handed_in_fen: Set(balance),
+                explanation: Set(None),
+                closed_by: Set(1),
+                closed_at: Set(now),
+            });
+            handed_in.push(cash::ActiveModel {
+                station_id: Set(station_id),
+                day: Set(d.clone()),
+                kind: Set(CashKind::HandedIn.as_str().to_owned()),
+                amount_fen: Set(-balance),
+                at: Set(now),
+                ..Default::default()
+            });
+            balance = 0;
+        }
+        for chunk in closings.chunks(500) {
+            day::Entity::insert_many(chunk.to_vec())
+                .exec(&self.db)
+                .await?;
+        }
+        for chunk in handed_in.chunks(500) {
+            cash::Entity::insert_many(chunk.to_vec())
+                .exec(&self.db)
+                .await?;
+        }
+        Ok(())
     }
 }

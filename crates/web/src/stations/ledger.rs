@@ -4,6 +4,8 @@
 //! against expected, a difference explained); the centre reads every station's month and
 //! exports it.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -315,6 +317,7 @@ pub async fn close(
 #[serde(default)]
 pub struct MonthQuery {
     month: String,
+    page: usize,
 }
 
 fn month_of(text: &str) -> Result<LedgerMonth, Problem> {
@@ -351,6 +354,9 @@ struct MonthPage {
     categories: Vec<(String, String)>,
     /// Parcels handed out and villagers' orders per day of the month, as standing bars.
     chart: String,
+    /// The busier and the quieter stations' pages.
+    newer_page: Option<String>,
+    older_page: Option<String>,
 }
 
 /// The colours of the month's chart: parcels handed out, orders for villagers.
@@ -364,11 +370,16 @@ fn month_chart(t: &Tr, month: LedgerMonth, rows: &[LedgerRow]) -> String {
         days.push(d);
         d = d.next();
     }
-    let sum = |day: LedgerDay, of: fn(&LedgerRow) -> i64| -> f32 {
-        rows.iter()
-            .filter(|r| r.day == Some(day))
-            .map(of)
-            .sum::<i64>() as f32
+    let mut per_day: HashMap<LedgerDay, (i64, i64)> = HashMap::new();
+    for r in rows {
+        if let Some(day) = r.day {
+            let entry = per_day.entry(day).or_default();
+            entry.0 += r.parcels_handed;
+            entry.1 += r.villager_orders;
+        }
+    }
+    let sum = |day: LedgerDay, of: fn(&(i64, i64)) -> i64| -> f32 {
+        per_day.get(&day).map_or(0, of) as f32
     };
     if rows.is_empty() {
         return String::new();
@@ -377,13 +388,11 @@ fn month_chart(t: &Tr, month: LedgerMonth, rows: &[LedgerRow]) -> String {
         vec![
             (
                 t.get("ledger-parcels-handed"),
-                days.iter().map(|d| sum(*d, |r| r.parcels_handed)).collect(),
+                days.iter().map(|d| sum(*d, |n| n.0)).collect(),
             ),
             (
                 t.get("ledger-villager-orders"),
-                days.iter()
-                    .map(|d| sum(*d, |r| r.villager_orders))
-                    .collect(),
+                days.iter().map(|d| sum(*d, |n| n.1)).collect(),
             ),
         ],
         days.iter()
@@ -393,24 +402,37 @@ fn month_chart(t: &Tr, month: LedgerMonth, rows: &[LedgerRow]) -> String {
     )
 }
 
-/// Sums `rows` per station, in `stations`' order.
+/// Sums `rows` per station, in `stations`' order: (the sum, days closed, days with anything).
 fn per_station(stations: &[Station], rows: &[LedgerRow]) -> Vec<(LedgerRow, usize, usize)> {
+    let mut by_station: HashMap<i64, (LedgerRow, usize, usize)> = HashMap::new();
+    for r in rows {
+        let entry = by_station.entry(r.station_id).or_insert_with(|| {
+            let sum = LedgerRow {
+                station_id: r.station_id,
+                ..LedgerRow::default()
+            };
+            (sum, 0, 0)
+        });
+        entry.0.add(r);
+        entry.1 += usize::from(r.closed.is_some());
+        entry.2 += 1;
+    }
     stations
         .iter()
         .map(|s| {
-            let mut sum = LedgerRow {
-                station_id: s.id,
-                ..LedgerRow::default()
-            };
-            let days: Vec<&LedgerRow> = rows.iter().filter(|r| r.station_id == s.id).collect();
-            for r in &days {
-                sum.add(r);
-            }
-            let closed = days.iter().filter(|r| r.closed.is_some()).count();
-            (sum, closed, days.len())
+            by_station.remove(&s.id).unwrap_or_else(|| {
+                let sum = LedgerRow {
+                    station_id: s.id,
+                    ..LedgerRow::default()
+                };
+                (sum, 0, 0)
+            })
         })
         .collect()
 }
+
+/// Stations listed per page of the month.
+const MONTH_PAGE: usize = 50;
 
 /// `GET /centre/ledger?month=YYYY-MM`: every station of the county over the month.
 pub async fn month(
@@ -441,7 +463,15 @@ pub async fn month(
     }
     // Busy stations first: what the county reads first is where the cash is.
     lines.sort_by_key(|(taken, _)| std::cmp::Reverse(*taken));
-    let lines = lines.into_iter().map(|(_, row)| row).collect();
+    let pages = lines.len().div_ceil(MONTH_PAGE).max(1);
+    let page_no = query.page.clamp(1, pages);
+    let lines = lines
+        .into_iter()
+        .skip((page_no - 1) * MONTH_PAGE)
+        .take(MONTH_PAGE)
+        .map(|(_, row)| row)
+        .collect();
+    let page_link = |n: usize| format!("/centre/ledger?month={month}&page={n}");
     let all_categories = state.store.categories().await?;
     let categories = state
         .store
@@ -466,6 +496,8 @@ pub async fn month(
         export: format!("/centre/ledger.xlsx?month={month}"),
         categories,
         chart: month_chart(t, month, &rows),
+        newer_page: (page_no > 1).then(|| page_link(page_no - 1)),
+        older_page: (page_no < pages).then(|| page_link(page_no + 1)),
         c,
     };
     Ok(render(StatusCode::OK, &page))
@@ -576,14 +608,14 @@ fn workbook(t: &Tr, stations: &[Station], rows: &[LedgerRow]) -> Result<Vec<u8>,
         sheet.write_string_with_format(0, u16::try_from(col).unwrap_or(0), heading, &bold)?;
     }
     let yuan = |f: Fen| f.0 as f64 / 100.0;
+    let names: HashMap<i64, &str> = stations.iter().map(|s| (s.id, s.name(t.lang()))).collect();
     for (i, r) in rows.iter().enumerate() {
         let row = u32::try_from(i).unwrap_or(u32::MAX - 1) + 1;
-        let name = stations
-            .iter()
-            .find(|s| s.id == r.station_id)
-            .map(|s| s.name(t.lang()).to_owned())
-            .unwrap_or_default();
-        sheet.write_string(row, 0, name)?;
+        sheet.write_string(
+            row,
+            0,
+            names.get(&r.station_id).copied().unwrap_or_default(),
+        )?;
         sheet.write_string(row, 1, r.day.map(|d| d.to_string()).unwrap_or_default())?;
         let numbers = [
             r.villager_orders as f64,
