@@ -1107,7 +1107,7 @@ error-parcel-label-invalid = A parcel number is 4 to 32 letters or digits, or an
 
 ## The county's network of stations
 network-title = The station network
-network-intro = { $county } has { $count } stations. Those with overdue parcels come first, then those quiet for 14 days.
+network-intro = { $county } has { $count } stations. Those with overdue parcels come first, then cash kept over a week, days not closed, and those quiet for 14 days.
 network-add = Add a station
 network-edit = Change the station
 network-map = Map of the stations: the colour shows how each is doing
@@ -1319,3 +1319,6 @@ station-offline-sent = Sent now that the connection is back:
 villager-buy-offline = No connection: the purchase is saved and ordered when the connection is back; print its slip from the recent purchases then.
 ledger-busier = Busier stations
 ledger-quieter = Quieter stations
+network-trend = Parcels handed out, last four weeks: { $weeks }
+network-cash-held = ¥{ $amount } in cash not handed in for over a week
+network-days-unclosed = { $count } days not closed

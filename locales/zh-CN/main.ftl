@@ -1095,7 +1095,7 @@ error-parcel-label-invalid = 包裹单号是 4 到 32 位字母或数字，或�
 
 ## The county's network of stations
 network-title = 服务站网络
-network-intro = { $county }共有 { $count } 个服务站。有超期包裹的排在最前，然后是 14 天没动静的。
+network-intro = { $county }共有 { $count } 个服务站。有超期包裹的排在最前，然后是现金一周多没交中心的、有几天没结账的、14 天没动静的。
 network-add = 新建服务站
 network-edit = 修改服务站
 network-map = 服务站地图：颜色表示每个站的情况
@@ -1307,3 +1307,6 @@ station-offline-sent = 联网后已发送：
 villager-buy-offline = 没联网：已记下这笔代购，联网后自动下单，小票在“最近的代购”里打印。
 ledger-busier = 更忙的服务站
 ledger-quieter = 更清闲的服务站
+network-trend = 近四周交出包裹：{ $weeks }
+network-cash-held = 现金 { $amount } 元七天多没交中心
+network-days-unclosed = { $count } 天没结账

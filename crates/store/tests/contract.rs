@@ -103,6 +103,7 @@ contract!(
     a_villagers_order_is_paid_once_collected_with_the_slips_code_and_claimed_by_the_phone,
     the_ledgers_totals_are_its_movements_and_a_day_closes_once,
     produce_is_priced_stocked_earned_as_it_sells_and_paid_once,
+    a_stations_health_flags_cash_kept_and_days_left_open,
 );
 
 #[path = "contract/foundation.rs"]
@@ -193,6 +194,7 @@ use produce::produce_is_priced_stocked_earned_as_it_sells_and_paid_once;
 #[path = "contract/till.rs"]
 mod till;
 use till::{
+    a_stations_health_flags_cash_kept_and_days_left_open,
     a_villagers_order_is_paid_once_collected_with_the_slips_code_and_claimed_by_the_phone,
     the_ledgers_totals_are_its_movements_and_a_day_closes_once,
 };

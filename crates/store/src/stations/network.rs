@@ -2,11 +2,14 @@
 //! (`active`), and names the accounts that operate them; each station's health is read from
 //! its parcels (last activity, what is on the way and on the shelf, what waits too long).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use farmgate_domain::ValidationError;
+use farmgate_domain::money::Fen;
 use farmgate_domain::regions::RegionPath;
 use farmgate_domain::stations::ParcelStatus;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -86,6 +89,14 @@ pub struct StationHealth {
     pub overdue: i64,
     /// Handed over in the last seven days.
     pub handed_week: i64,
+    /// Handed over in each of the last four weeks, the oldest first (the trend).
+    pub weeks: [i64; 4],
+    /// The cash in its till, and when cash last went to the centre (or first came in, if it
+    /// never went).
+    pub cash_held: Fen,
+    pub cash_since: Option<DateTime<Utc>>,
+    /// Days of the last two weeks (before today) with something on them that nobody closed.
+    pub days_unclosed: i64,
 }
 
 impl StationHealth {
@@ -93,6 +104,14 @@ impl StationHealth {
     pub fn idle(&self, now: DateTime<Utc>) -> bool {
         self.last_activity
             .is_none_or(|at| now - at > Duration::days(14))
+    }
+
+    /// Cash kept in the till for more than seven days without any of it going to the centre.
+    pub fn cash_not_handed_in(&self, now: DateTime<Utc>) -> bool {
+        self.cash_held.0 > 0
+            && self
+                .cash_since
+                .is_some_and(|at| now - at > Duration::days(7))
     }
 }
 
@@ -208,7 +227,7 @@ impl Store {
             .collect()
     }
 
-    /// The health of each of `stations` at `now`: two queries whatever their number.
+    /// The health of each of `stations` at `now`: a dozen queries whatever their number.
     pub async fn station_health(
         &self,
         stations: &[Station],
@@ -255,11 +274,19 @@ impl Store {
             .into_tuple()
             .all(&self.db)
             .await?;
+        let weeks = self.handed_by_week(&ids_of(stations), now).await?;
+        let cash = self.cash_held(&ids_of(stations)).await?;
+        let unclosed = self.days_unclosed(&ids_of(stations), now).await?;
         Ok(stations
             .iter()
             .map(|s| {
+                let (cash_held, cash_since) = cash.get(&s.id).copied().unwrap_or_default();
                 let mut health = StationHealth {
                     station_id: s.id,
+                    weeks: weeks.get(&s.id).copied().unwrap_or_default(),
+                    cash_held,
+                    cash_since,
+                    days_unclosed: unclosed.get(&s.id).copied().unwrap_or_default(),
                     ..StationHealth::default()
                 };
                 for (_, status, n, received, handed) in counts.iter().filter(|c| c.0 == s.id) {
@@ -268,7 +295,8 @@ impl Store {
                         Some(ParcelStatus::Received) => health.on_shelf = *n,
                         _ => {}
                     }
-                    health.last_activity = health.last_activity.max(*received).max(*handed);
+                    health.last_activity =
+                        Ord::max(Ord::max(health.last_activity, *received), *handed);
                 }
                 let hold = Duration::days(i64::from(s.hold_days));
                 health.overdue = shelf
@@ -283,4 +311,92 @@ impl Store {
             })
             .collect())
     }
+
+    /// Parcels handed over at `ids` in each of the last four weeks, oldest first.
+    async fn handed_by_week(
+        &self,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<i64, [i64; 4]>> {
+        let mut weeks: HashMap<i64, [i64; 4]> = HashMap::new();
+        for w in 0..4 {
+            let until = now - Duration::days(7 * w);
+            let from = until - Duration::days(7);
+            let counted: Vec<(i64, i64)> = parcel::Entity::find()
+                .select_only()
+                .column(parcel::Column::StationId)
+                .column_as(parcel::Column::Id.count(), "n")
+                .filter(parcel::Column::StationId.is_in(ids.iter().copied()))
+                .filter(parcel::Column::HandedAt.gt(from))
+                .filter(parcel::Column::HandedAt.lte(until))
+                .group_by(parcel::Column::StationId)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            for (station, n) in counted {
+                weeks.entry(station).or_default()[3 - w as usize] = n;
+            }
+        }
+        Ok(weeks)
+    }
+
+    /// The cash in each till of `ids`, and since when it has been kept: the last time cash
+    /// went to the centre, else the first cash that came in.
+    async fn cash_held(&self, ids: &[i64]) -> Result<HashMap<i64, (Fen, Option<DateTime<Utc>>)>> {
+        use super::entity::cash;
+        use farmgate_domain::stations::till::CashKind;
+        let held: Vec<(i64, i64, Option<DateTime<Utc>>)> = cash::Entity::find()
+            .select_only()
+            .column(cash::Column::StationId)
+            .column_as(cash::Column::AmountFen.sum().cast_as("BIGINT"), "held")
+            .column_as(cash::Column::At.min(), "first")
+            .filter(cash::Column::StationId.is_in(ids.iter().copied()))
+            .group_by(cash::Column::StationId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let handed: Vec<(i64, Option<DateTime<Utc>>)> = cash::Entity::find()
+            .select_only()
+            .column(cash::Column::StationId)
+            .column_as(cash::Column::At.max(), "last")
+            .filter(cash::Column::StationId.is_in(ids.iter().copied()))
+            .filter(cash::Column::Kind.eq(CashKind::HandedIn.as_str()))
+            .group_by(cash::Column::StationId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(held
+            .into_iter()
+            .map(|(station, amount, first)| {
+                let last = handed.iter().find(|h| h.0 == station).and_then(|h| h.1);
+                (station, (Fen(amount), last.or(first)))
+            })
+            .collect())
+    }
+
+    /// Days of the two weeks before today with anything on them that nobody closed, per
+    /// station of `ids`.
+    async fn days_unclosed(&self, ids: &[i64], now: DateTime<Utc>) -> Result<HashMap<i64, i64>> {
+        use farmgate_domain::stations::till::LedgerDay;
+        let today = LedgerDay::of(now);
+        let mut from = today;
+        for _ in 0..14 {
+            from = from.previous();
+        }
+        let mut open: HashMap<i64, i64> = HashMap::new();
+        for row in self.ledger(ids, from, today).await? {
+            let busy = row.villager_orders > 0
+                || row.parcels_received > 0
+                || row.parcels_handed > 0
+                || !row.cash.is_empty();
+            if busy && row.closed.is_none() {
+                *open.entry(row.station_id).or_default() += 1;
+            }
+        }
+        Ok(open)
+    }
+}
+
+fn ids_of(stations: &[Station]) -> Vec<i64> {
+    stations.iter().map(|s| s.id).collect()
 }

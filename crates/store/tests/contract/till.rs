@@ -281,3 +281,70 @@ pub async fn the_ledgers_totals_are_its_movements_and_a_day_closes_once(db: &Tes
             .is_empty()
     );
 }
+
+pub async fn a_stations_health_flags_cash_kept_and_days_left_open(db: &TestDb) {
+    let store = &db.store;
+    seed_demo(store).await;
+    let shop = open_shop(store, "bag-seller", "tekes-qiongkushitai").await;
+    let bags = stocked_variant(store, shop.id, 10, ProductStatus::Listed).await;
+    let people = buyers(store, 1).await;
+    let operator = people[0];
+    let station = kuokesu(store).await;
+    let mut order = placement(operator, "villager-bag-1", &[(bags, 1)]);
+    order.delivery = Delivery::Pickup {
+        station_id: station.id,
+    };
+    let placed = OrderIntake::start(store.clone())
+        .place(order)
+        .await
+        .unwrap();
+    let ids: Vec<i64> = placed.orders.iter().map(|o| o.id).collect();
+    let villager = Villager {
+        name: DisplayName::parse("热依拉").unwrap(),
+        phone: None,
+    };
+    store
+        .record_villager_orders(station.id, operator, &villager, &ids)
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let health = |at| {
+        let station = station.clone();
+        async move {
+            store
+                .station_health(std::slice::from_ref(&station), at)
+                .await
+                .unwrap()
+                .remove(0)
+        }
+    };
+    let today = health(now).await;
+    assert_eq!(today.cash_held, placed.orders[0].total);
+    assert!(!today.cash_not_handed_in(now), "taken today");
+    assert_eq!(today.days_unclosed, 0, "today is not over");
+    // Seen from eight days on: the cash was kept a week, and that day was never closed.
+    let later = now + chrono::Duration::days(8);
+    let then = health(later).await;
+    assert!(then.cash_not_handed_in(later));
+    assert_eq!(then.days_unclosed, 1);
+    // Closed with the cash handed in: nothing to flag.
+    let day = LedgerDay::of(now);
+    let all = Closing {
+        counted: placed.orders[0].total,
+        handed_in: placed.orders[0].total,
+        explanation: None,
+    };
+    store
+        .close_day(station.id, day, &all, operator)
+        .await
+        .unwrap();
+    let after = health(later).await;
+    assert_eq!(after.cash_held, Fen(0));
+    assert!(!after.cash_not_handed_in(later));
+    assert_eq!(after.days_unclosed, 0);
+    assert_eq!(
+        after.weeks.iter().sum::<i64>(),
+        0,
+        "nothing handed over yet"
+    );
+}

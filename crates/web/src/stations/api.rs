@@ -228,6 +228,13 @@ pub struct NetworkStationView {
     /// No parcel received or handed over in 14 days.
     pub idle: bool,
     pub last_activity: Option<String>,
+    /// Parcels handed over in each of the last four weeks, the oldest first.
+    pub weeks: Vec<i64>,
+    /// The cash in its till; true when it has been kept more than seven days.
+    pub cash_held_fen: i64,
+    pub cash_not_handed_in: bool,
+    /// Days of the last two weeks with something on them that nobody closed.
+    pub days_unclosed: i64,
 }
 
 /// The details `body` describes, for a station of the caller's county.
@@ -367,5 +374,9 @@ fn network_view(
         on_shelf: h.on_shelf,
         overdue: h.overdue,
         handed_week: h.handed_week,
+        weeks: h.weeks.to_vec(),
+        cash_held_fen: h.cash_held.0,
+        cash_not_handed_in: h.cash_not_handed_in(now),
+        days_unclosed: h.days_unclosed,
     }
 }

@@ -65,6 +65,54 @@ struct NetworkRow {
     health: String,
     health_class: &'static str,
     figures: String,
+    /// Parcels handed out in each of the last four weeks, with where it is going.
+    trend: String,
+}
+
+/// What the county needs to know about a station, worst first, and where that puts it in the
+/// list: parcels overdue, cash not handed in, days not closed, idle; well; paused last.
+fn health_flags(
+    t: &Tr,
+    s: &Station,
+    h: &farmgate_store::stations::StationHealth,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (u8, String) {
+    if !s.active {
+        return (9, t.get("network-paused"));
+    }
+    let mut flags = Vec::new();
+    let mut rank = 5;
+    if h.overdue > 0 {
+        flags.push(t.arg("network-overdue", "count", h.overdue));
+        rank = 0;
+    }
+    if h.cash_not_handed_in(now) {
+        flags.push(t.arg("network-cash-held", "amount", h.cash_held.display_yuan()));
+        rank = rank.min(1);
+    }
+    if h.days_unclosed > 0 {
+        flags.push(t.arg("network-days-unclosed", "count", h.days_unclosed));
+        rank = rank.min(2);
+    }
+    if h.idle(now) {
+        flags.push(t.get("network-idle"));
+        rank = rank.min(3);
+    }
+    if flags.is_empty() {
+        flags.push(t.get("network-well"));
+    }
+    (rank, flags.join(" · "))
+}
+
+/// `12 · 30 · 25 · 40 ↑`: four weeks, oldest first, and the last week against the one before.
+fn trend(weeks: &[i64; 4]) -> String {
+    let arrow = match weeks[3].cmp(&weeks[2]) {
+        std::cmp::Ordering::Greater => "↑",
+        std::cmp::Ordering::Less => "↓",
+        std::cmp::Ordering::Equal => "→",
+    };
+    let counts: Vec<String> = weeks.iter().map(i64::to_string).collect();
+    format!("{} {arrow}", counts.join(" · "))
 }
 
 #[derive(Template)]
@@ -103,12 +151,7 @@ pub async fn list(
         .filter(|(s, _)| query.kind.is_empty() || s.kind.as_str() == query.kind)
         .map(|(s, h)| {
             let class = health_class(s, h, now);
-            let (rank, label) = match class {
-                "overdue" => (0, t.arg("network-overdue", "count", h.overdue)),
-                "idle" => (1, t.get("network-idle")),
-                "well" => (2, t.get("network-well")),
-                _ => (3, t.get("network-paused")),
-            };
+            let (rank, label) = health_flags(t, s, h, now);
             let place = regions
                 .iter()
                 .find(|r| r.id == s.region_id)
@@ -126,6 +169,7 @@ pub async fn list(
                     ("shelf", h.on_shelf.into()),
                     ("week", h.handed_week.into()),
                 ),
+                trend: t.arg("network-trend", "weeks", trend(&h.weeks)),
             };
             (rank, row)
         })
