@@ -240,3 +240,33 @@ test('offline: two hand-overs and a purchase with the connection cut survive clo
   await assertAccessible(reopened, 'sent after reconnecting (zh-CN)');
   await context.close();
 });
+
+test("a label read by the phone's camera is received like a typed one", async () => {
+  const { server, browser } = journey;
+  const context = await browser.newContext({ ...phone, locale: 'zh-CN' });
+  // A phone whose browser reads barcodes: its camera sees the first parcel on its way.
+  await context.addInitScript(() => {
+    window.BarcodeDetector = class {
+      async detect() {
+        const label = document.querySelector('section[aria-labelledby="expected-h"] li strong');
+        return label ? [{ rawValue: label.textContent.trim(), format: 'code_128' }] : [];
+      }
+    };
+    navigator.mediaDevices.getUserMedia = async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 64;
+      canvas.height = 48;
+      canvas.getContext('2d').fillRect(0, 0, 64, 48);
+      return canvas.captureStream(5);
+    };
+  });
+  const operator = await context.newPage();
+  await logIn(operator, server.url, 'saibag-station', 'farmgate-demo');
+  await operator.goto(`${server.url}/station/parcels`);
+  const label = (await operator.locator('section[aria-labelledby="expected-h"] li strong').first().innerText()).trim();
+  await operator.getByRole('button', { name: '用摄像头扫码' }).click();
+  await operator.waitForURL(/done=received/);
+  assert.ok(strip(await operator.locator('p.notice').first().innerText()).includes(label));
+  await assertAccessible(operator, 'received by the camera (zh-CN)');
+  await context.close();
+});

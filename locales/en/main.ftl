@@ -1322,3 +1322,5 @@ ledger-quieter = Quieter stations
 network-trend = Parcels handed out, last four weeks: { $weeks }
 network-cash-held = ¥{ $amount } in cash not handed in for over a week
 network-days-unclosed = { $count } days not closed
+station-scan = Scan with the camera
+station-scan-stop = Stop scanning

@@ -1310,3 +1310,5 @@ ledger-quieter = بىكارراق پونكىتلار
 network-trend = يېقىنقى تۆت ھەپتىدە بېرىلگەن بولاق: { $weeks }
 network-cash-held = { $amount } يۈەن نەق پۇل بىر ھەپتىدىن ئارتۇق مەركەزگە تاپشۇرۇلمىدى
 network-days-unclosed = { $count } كۈن ھېسابات يېپىلمىدى
+station-scan = كامېرا بىلەن سكانېرلاش
+station-scan-stop = سكانېرلاشنى توختىتىش

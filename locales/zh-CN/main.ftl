@@ -1310,3 +1310,5 @@ ledger-quieter = 更清闲的服务站
 network-trend = 近四周交出包裹：{ $weeks }
 network-cash-held = 现金 { $amount } 元七天多没交中心
 network-days-unclosed = { $count } 天没结账
+station-scan = 用摄像头扫码
+station-scan-stop = 停止扫码

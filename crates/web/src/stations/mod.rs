@@ -33,6 +33,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/station/parcels/{id}/return", post(desk::send_back))
         .route("/station/sw.js", get(offline_worker))
         .route("/static/station-offline.js", get(offline_script))
+        .route("/static/station-scan.js", get(scan_script))
         .route("/station/buy", get(buy::page).post(buy::submit))
         .route("/station/slips/{checkout}", get(buy::slip))
         .route("/station/day", get(ledger::day))
@@ -76,6 +77,11 @@ async fn offline_worker() -> axum::response::Response {
 /// `GET /static/station-offline.js`: the operator's queue of what was done offline.
 async fn offline_script() -> axum::response::Response {
     crate::html::javascript(include_str!("../../static/station-offline.js"))
+}
+
+/// `GET /static/station-scan.js`: reading a label with the camera, where the browser can.
+async fn scan_script() -> axum::response::Response {
+    crate::html::javascript(include_str!("../../static/station-scan.js"))
 }
 
 /// The stations where parcels can be picked up.
