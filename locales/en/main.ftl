@@ -1324,3 +1324,5 @@ network-cash-held = ¥{ $amount } in cash not handed in for over a week
 network-days-unclosed = { $count } days not closed
 station-scan = Scan with the camera
 station-scan-stop = Stop scanning
+notice-kind-parcel_returned = A parcel nobody collected is coming back
+notice-parcel_returned = Nobody collected order #{ $order } at its station; the parcel is on its way back. A cash order is cancelled and its stock is back on sale; for one paid online, please answer the refund.

@@ -1312,3 +1312,5 @@ network-cash-held = 现金 { $amount } 元七天多没交中心
 network-days-unclosed = { $count } 天没结账
 station-scan = 用摄像头扫码
 station-scan-stop = 停止扫码
+notice-kind-parcel_returned = 服务站退回没人取的包裹
+notice-parcel_returned = 订单 #{ $order } 的包裹在服务站放了太久没人取，正在退回店铺。货到付款的订单已取消，库存已加回；网上付款的请处理退款。

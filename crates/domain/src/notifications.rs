@@ -16,6 +16,8 @@ pub enum NoticeKind {
     OrderReady,
     /// The buyer's parcel waited too long at the station and went back to the shop.
     OrderReturned,
+    /// To the shop: a parcel nobody collected at its station is coming back.
+    ParcelReturned,
     /// The buyer's parcel left the shop (with the carrier and tracking number).
     OrderShipped,
     OrderDelivered,
@@ -41,12 +43,13 @@ pub enum Audience {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 11] = [
+    pub const ALL: [NoticeKind; 12] = [
         NoticeKind::OrderPlaced,
         NoticeKind::OrderPaid,
         NoticeKind::RefundRequested,
         NoticeKind::OrderReady,
         NoticeKind::OrderReturned,
+        NoticeKind::ParcelReturned,
         NoticeKind::OrderShipped,
         NoticeKind::OrderDelivered,
         NoticeKind::RefundAnswered,
@@ -61,6 +64,7 @@ impl NoticeKind {
             NoticeKind::OrderPaid => "order_paid",
             NoticeKind::OrderReady => "order_ready",
             NoticeKind::OrderReturned => "order_returned",
+            NoticeKind::ParcelReturned => "parcel_returned",
             NoticeKind::OrderShipped => "order_shipped",
             NoticeKind::OrderDelivered => "order_delivered",
             NoticeKind::RefundRequested => "refund_requested",
@@ -79,9 +83,10 @@ impl NoticeKind {
 
     pub fn audience(self) -> Audience {
         match self {
-            NoticeKind::OrderPlaced | NoticeKind::OrderPaid | NoticeKind::RefundRequested => {
-                Audience::Seller
-            }
+            NoticeKind::OrderPlaced
+            | NoticeKind::OrderPaid
+            | NoticeKind::RefundRequested
+            | NoticeKind::ParcelReturned => Audience::Seller,
             NoticeKind::OrderReady
             | NoticeKind::OrderReturned
             | NoticeKind::OrderShipped

@@ -255,6 +255,35 @@ pub(crate) async fn tell_about_step(
     } else {
         crate::notify::tell(state, order.buyer_id, &tell).await;
     }
+    if let Some(kind) = shop_hears_too(event) {
+        let back = crate::notify::Tell {
+            kind,
+            event: format!("order:{}:{}", order.id, kind.as_str()),
+            ..tell
+        };
+        crate::notify::tell_shop(state, order.shop_id, &back).await;
+    }
+}
+
+/// What the shop is told of a step its buyer is told of: a parcel nobody collected is coming
+/// back (its goods return, and a paid order waits for the shop's answer).
+fn shop_hears_too(event: OrderEvent) -> Option<farmgate_domain::notifications::NoticeKind> {
+    use farmgate_domain::notifications::NoticeKind;
+    (event == OrderEvent::ReturnUncollected).then_some(NoticeKind::ParcelReturned)
+}
+
+#[cfg(test)]
+mod step_tests {
+    use super::*;
+    use farmgate_domain::notifications::{Audience, NoticeKind};
+
+    #[test]
+    fn a_parcel_sent_back_is_told_to_the_shop_as_well() {
+        let kind = shop_hears_too(OrderEvent::ReturnUncollected);
+        assert_eq!(kind, Some(NoticeKind::ParcelReturned));
+        assert_eq!(NoticeKind::ParcelReturned.audience(), Audience::Seller);
+        assert_eq!(shop_hears_too(OrderEvent::Ship), None);
+    }
 }
 
 /// Moves an order one step for `user`: shop members take the shop's steps (pack with the
