@@ -460,9 +460,20 @@ async fn produce_is_taken_in_labelled_and_traced_without_the_growers_phone() {
 }
 
 #[tokio::test]
-async fn a_replayed_offline_sync_does_nothing_twice() {
+async fn a_replayed_offline_sync_does_nothing_twice_on_sqlite() {
+    replayed_sync(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_replayed_offline_sync_does_nothing_twice_on_postgres() {
+    let Some(app) = support::spawn_with(support::Db::Postgres, Default::default()).await else {
+        return;
+    };
+    replayed_sync(app).await;
+}
+
+async fn replayed_sync(app: support::App) {
     use serde_json::json;
-    let app = spawn_app().await;
     let client = reqwest::Client::new();
     let listed = app.walnut_shop("嘉陵核桃", 10).await;
     let (_, stations) = send(client.get(app.url("/api/v1/stations?region=tekes-kuokesu"))).await;
