@@ -614,48 +614,63 @@ impl Store {
         from: LedgerDay,
         until: LedgerDay,
     ) -> Result<()> {
-        let backend = self.db.get_database_backend();
-        let (start, _) = from.bounds();
-        let (end, _) = until.bounds();
-        let ids = || stations.iter().copied();
-        let received_day = Expr::cust(day_of(backend, "received_at"));
-        let received: Vec<(i64, String, i64)> = parcel::Entity::find()
-            .select_only()
-            .column(parcel::Column::StationId)
-            .column_as(received_day.clone(), "d")
-            .column_as(parcel::Column::Id.count(), "n")
-            .filter(parcel::Column::StationId.is_in(ids()))
-            .filter(parcel::Column::ReceivedAt.gte(start))
-            .filter(parcel::Column::ReceivedAt.lt(end))
-            .group_by(parcel::Column::StationId)
-            .group_by(received_day)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        for (station, d, n) in received {
+        let span = (from.bounds().0, until.bounds().0);
+        let columns = (parcel::Column::StationId, parcel::Column::ReceivedAt, None);
+        for (station, d, n, _) in self
+            .per_day::<parcel::Entity>(columns, stations, span)
+            .await?
+        {
             rows.at(station, d)?.parcels_received = n;
         }
-        let handed_day = Expr::cust(day_of(backend, "handed_at"));
-        let handed: Vec<(i64, String, i64, i64)> = parcel::Entity::find()
-            .select_only()
-            .column(parcel::Column::StationId)
-            .column_as(handed_day.clone(), "d")
-            .column_as(parcel::Column::Id.count(), "n")
-            .column_as(parcel::Column::FeeFen.sum().cast_as("BIGINT"), "fees")
-            .filter(parcel::Column::StationId.is_in(ids()))
-            .filter(parcel::Column::HandedAt.gte(start))
-            .filter(parcel::Column::HandedAt.lt(end))
-            .group_by(parcel::Column::StationId)
-            .group_by(handed_day)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        for (station, d, n, fees) in handed {
+        let columns = (
+            parcel::Column::StationId,
+            parcel::Column::HandedAt,
+            Some(parcel::Column::FeeFen),
+        );
+        for (station, d, n, fees) in self
+            .per_day::<parcel::Entity>(columns, stations, span)
+            .await?
+        {
             let r = rows.at(station, d)?;
             r.parcels_handed = n;
             r.fees = Fen(fees);
         }
         Ok(())
+    }
+
+    /// Rows of `E` per station of `stations` and China day of column `at` within `span`: how
+    /// many, and the sum of column `sum` (0 without one).
+    async fn per_day<E: EntityTrait>(
+        &self,
+        (station, at, sum): (E::Column, E::Column, Option<E::Column>),
+        stations: &[i64],
+        (start, end): (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Vec<(i64, String, i64, i64)>> {
+        let backend = self.db.get_database_backend();
+        let column = format!(
+            "{}.{}",
+            sea_orm::IdenStatic::as_str(&E::default()),
+            sea_orm::IdenStatic::as_str(&at)
+        );
+        let day = Expr::cust(day_of(backend, &column));
+        let summed = match sum {
+            Some(c) => c.sum().cast_as("BIGINT"),
+            None => Expr::value(0i64).cast_as("BIGINT"),
+        };
+        Ok(E::find()
+            .select_only()
+            .column(station)
+            .column_as(day.clone(), "d")
+            .column_as(Expr::cust("COUNT(*)"), "n")
+            .column_as(summed, "s")
+            .filter(station.is_in(stations.iter().copied()))
+            .filter(at.gte(start))
+            .filter(at.lt(end))
+            .group_by(station)
+            .group_by(day)
+            .into_tuple()
+            .all(&self.db)
+            .await?)
     }
 
     /// Orders bought for villagers and produce taken in per station and day.
@@ -701,20 +716,13 @@ impl Store {
             r.villager_orders = n;
             r.villager_goods = Fen(goods);
         }
-        let taken_day = Expr::cust(day_of(backend, "taken_at"));
-        let taken: Vec<(i64, String, i64, i64)> = consignment::Entity::find()
-            .select_only()
-            .column(consignment::Column::StationId)
-            .column_as(taken_day.clone(), "d")
-            .column_as(consignment::Column::Id.count(), "n")
-            .column_as(consignment::Column::OwedFen.sum().cast_as("BIGINT"), "owed")
-            .filter(consignment::Column::StationId.is_in(stations.iter().copied()))
-            .filter(consignment::Column::TakenAt.gte(start))
-            .filter(consignment::Column::TakenAt.lt(end))
-            .group_by(consignment::Column::StationId)
-            .group_by(taken_day)
-            .into_tuple()
-            .all(&self.db)
+        let columns = (
+            consignment::Column::StationId,
+            consignment::Column::TakenAt,
+            Some(consignment::Column::OwedFen),
+        );
+        let taken = self
+            .per_day::<consignment::Entity>(columns, stations, (start, end))
             .await?;
         for (station, d, n, owed) in taken {
             let r = rows.at(station, d)?;
