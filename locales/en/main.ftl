@@ -1326,3 +1326,4 @@ station-scan = Scan with the camera
 station-scan-stop = Stop scanning
 notice-kind-parcel_returned = A parcel nobody collected is coming back
 notice-parcel_returned = Nobody collected order #{ $order } at its station; the parcel is on its way back. A cash order is cancelled and its stock is back on sale; for one paid online, please answer the refund.
+ledger-produce-by-category = Produce taken in, by category (batches · value)

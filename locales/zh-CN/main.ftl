@@ -1314,3 +1314,4 @@ station-scan = 用摄像头扫码
 station-scan-stop = 停止扫码
 notice-kind-parcel_returned = 服务站退回没人取的包裹
 notice-parcel_returned = 订单 #{ $order } 的包裹在服务站放了太久没人取，正在退回店铺。货到付款的订单已取消，库存已加回；网上付款的请处理退款。
+ledger-produce-by-category = 代收农产品按类别（批数 · 金额）

@@ -283,7 +283,8 @@ impl LedgerRow {
     }
 }
 
-/// Goods of one category bought for villagers.
+/// Goods of one category bought for villagers (`orders`), or produce of one category taken
+/// in (`orders` counts its batches).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CategoryTotal {
     pub category: String,
@@ -772,6 +773,64 @@ impl Store {
             .filter(villager_order::Column::StationId.is_in(stations.iter().copied()))
             .filter(villager_order::Column::PlacedAt.gte(start))
             .filter(villager_order::Column::PlacedAt.lt(end))
+            .group_by(Expr::cust("categories.code"))
+            .order_by_asc(Expr::cust("categories.code"))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(category, orders, value)| CategoryTotal {
+                category,
+                orders,
+                value: Fen(value),
+            })
+            .collect())
+    }
+
+    /// The produce taken in at `stations` from day `from` up to `until`, per category: batches
+    /// and what they are worth to their growers.
+    pub async fn produce_by_category(
+        &self,
+        stations: &[i64],
+        from: LedgerDay,
+        until: LedgerDay,
+    ) -> Result<Vec<CategoryTotal>> {
+        use crate::catalog::entity::{category, product, variant};
+        let (start, _) = from.bounds();
+        let (end, _) = until.bounds();
+        let rows: Vec<(String, i64, i64)> = consignment::Entity::find()
+            .select_only()
+            .column_as(Expr::cust("categories.code"), "category")
+            .column_as(Expr::cust("COUNT(*)"), "batches")
+            .column_as(
+                consignment::Column::OwedFen.sum().cast_as("BIGINT"),
+                "value",
+            )
+            .join(
+                sea_orm::JoinType::InnerJoin,
+                consignment::Entity::belongs_to(variant::Entity)
+                    .from(consignment::Column::VariantId)
+                    .to(variant::Column::Id)
+                    .into(),
+            )
+            .join(
+                sea_orm::JoinType::InnerJoin,
+                variant::Entity::belongs_to(product::Entity)
+                    .from(variant::Column::ProductId)
+                    .to(product::Column::Id)
+                    .into(),
+            )
+            .join(
+                sea_orm::JoinType::InnerJoin,
+                product::Entity::belongs_to(category::Entity)
+                    .from(product::Column::CategoryId)
+                    .to(category::Column::Id)
+                    .into(),
+            )
+            .filter(consignment::Column::StationId.is_in(stations.iter().copied()))
+            .filter(consignment::Column::TakenAt.gte(start))
+            .filter(consignment::Column::TakenAt.lt(end))
             .group_by(Expr::cust("categories.code"))
             .order_by_asc(Expr::cust("categories.code"))
             .into_tuple()

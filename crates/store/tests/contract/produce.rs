@@ -119,5 +119,18 @@ pub async fn produce_is_priced_stocked_earned_as_it_sells_and_paid_once(db: &Tes
         .unwrap()
         .remove(0);
     assert_eq!((row.produce_batches, row.produce_value), (1, Fen(20_000)));
+    let by_category = store
+        .produce_by_category(&[kuokesu.id], today, today.next())
+        .await
+        .unwrap();
+    assert_eq!(by_category.len(), 1);
+    assert_eq!(
+        (
+            by_category[0].category.as_str(),
+            by_category[0].orders,
+            by_category[0].value
+        ),
+        ("nuts", 1, Fen(20_000))
+    );
     assert_eq!(row.cash_paid_out(), paid);
 }

@@ -272,20 +272,6 @@ fn shop_hears_too(event: OrderEvent) -> Option<farmgate_domain::notifications::N
     (event == OrderEvent::ReturnUncollected).then_some(NoticeKind::ParcelReturned)
 }
 
-#[cfg(test)]
-mod step_tests {
-    use super::*;
-    use farmgate_domain::notifications::{Audience, NoticeKind};
-
-    #[test]
-    fn a_parcel_sent_back_is_told_to_the_shop_as_well() {
-        let kind = shop_hears_too(OrderEvent::ReturnUncollected);
-        assert_eq!(kind, Some(NoticeKind::ParcelReturned));
-        assert_eq!(NoticeKind::ParcelReturned.audience(), Audience::Seller);
-        assert_eq!(shop_hears_too(OrderEvent::Ship), None);
-    }
-}
-
 /// Moves an order one step for `user`: shop members take the shop's steps (pack with the
 /// parcel's weight, ship, mark ready at the station, deliver, refund), the buyer theirs
 /// (cancel, pick up, complete, ask for a refund); anyone else is refused. Stock that comes back
@@ -386,4 +372,18 @@ pub async fn apply_event(
         state.products_changed(order.lines.iter().map(|l| l.product_id));
     }
     Ok(order)
+}
+
+#[cfg(test)]
+mod step_tests {
+    use super::*;
+    use farmgate_domain::notifications::{Audience, NoticeKind};
+
+    #[test]
+    fn a_parcel_sent_back_is_told_to_the_shop_as_well() {
+        let kind = shop_hears_too(OrderEvent::ReturnUncollected);
+        assert_eq!(kind, Some(NoticeKind::ParcelReturned));
+        assert_eq!(NoticeKind::ParcelReturned.audience(), Audience::Seller);
+        assert_eq!(shop_hears_too(OrderEvent::Ship), None);
+    }
 }

@@ -101,6 +101,7 @@ struct DayPage {
     /// (heading, figure)
     figures: Vec<(String, String)>,
     categories: Vec<(String, String)>,
+    produce: Vec<(String, String)>,
     movements: Vec<MovementLine>,
     expected: String,
     /// The closing, when the day is closed: (expected, counted, handed in, explanation).
@@ -121,6 +122,37 @@ pub struct CloseForm {
     counted: String,
     handed_in: String,
     explanation: String,
+}
+
+/// Goods bought for villagers and produce taken in at `stations` over `span`, per category:
+/// (category, "count · value") for the pages.
+async fn by_category(
+    state: &AppState,
+    t: &Tr,
+    stations: &[i64],
+    (from, until): (LedgerDay, LedgerDay),
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), Problem> {
+    let all = state.store.categories().await?;
+    let shown = |totals: Vec<farmgate_store::stations::CategoryTotal>| {
+        totals
+            .into_iter()
+            .map(|c| {
+                (
+                    category_name(&all, &c.category, t),
+                    format!("{} · {}", c.orders, c.value.display_price()),
+                )
+            })
+            .collect()
+    };
+    let bought = state
+        .store
+        .villager_goods_by_category(stations, from, until)
+        .await?;
+    let produce = state
+        .store
+        .produce_by_category(stations, from, until)
+        .await?;
+    Ok((shown(bought), shown(produce)))
 }
 
 fn category_name(categories: &[farmgate_store::catalog::Category], code: &str, t: &Tr) -> String {
@@ -147,19 +179,7 @@ async fn day_page(
         .await?
         .pop()
         .unwrap_or_default();
-    let all_categories = state.store.categories().await?;
-    let categories = state
-        .store
-        .villager_goods_by_category(&[station.id], day, day.next())
-        .await?
-        .into_iter()
-        .map(|total| {
-            (
-                category_name(&all_categories, &total.category, t),
-                format!("{} · {}", total.orders, total.value.display_price()),
-            )
-        })
-        .collect();
+    let (categories, produce) = by_category(state, t, &[station.id], (day, day.next())).await?;
     let movements = state
         .store
         .cash_movements(station.id, day)
@@ -203,6 +223,7 @@ async fn day_page(
             .zip(figures(&row))
             .collect(),
         categories,
+        produce,
         movements,
         expected: expected.display_price(),
         can_close: closed.is_none() && day <= today,
@@ -352,6 +373,7 @@ struct MonthPage {
     total: [String; 11],
     export: String,
     categories: Vec<(String, String)>,
+    produce: Vec<(String, String)>,
     /// Parcels handed out and villagers' orders per day of the month, as standing bars.
     chart: String,
     /// The busier and the quieter stations' pages.
@@ -472,19 +494,7 @@ pub async fn month(
         .map(|(_, row)| row)
         .collect();
     let page_link = |n: usize| format!("/centre/ledger?month={month}&page={n}");
-    let all_categories = state.store.categories().await?;
-    let categories = state
-        .store
-        .villager_goods_by_category(&ids, month.first, month.end())
-        .await?
-        .into_iter()
-        .map(|c| {
-            (
-                category_name(&all_categories, &c.category, t),
-                format!("{} · {}", c.orders, c.value.display_price()),
-            )
-        })
-        .collect();
+    let (categories, produce) = by_category(&state, t, &ids, (month.first, month.end())).await?;
     let page = MonthPage {
         title: t.arg("ledger-month-title", "county", county.name(t.lang())),
         month: month.to_string(),
@@ -495,6 +505,7 @@ pub async fn month(
         rows: lines,
         export: format!("/centre/ledger.xlsx?month={month}"),
         categories,
+        produce,
         chart: month_chart(t, month, &rows),
         newer_page: (page_no > 1).then(|| page_link(page_no - 1)),
         older_page: (page_no < pages).then(|| page_link(page_no + 1)),
