@@ -51,7 +51,7 @@ fn an_operator_seeds_adds_a_trainer_and_backs_up() {
     assert!(seeded.status.success(), "{}", text(&seeded.stderr));
     assert!(
         text(&seeded.stdout)
-            .contains("73 regions, 18 accounts, 11 stations, 6 shops and 21 products added"),
+            .contains("73 regions, 19 accounts, 11 stations, 7 shops and 25 products added"),
         "{}",
         text(&seeded.stdout)
     );
@@ -72,6 +72,11 @@ fn an_operator_seeds_adds_a_trainer_and_backs_up() {
         .and_then(|n| n.parse::<usize>().ok())
         .unwrap_or(0);
     assert!(trainees > 10_000, "more than 10,000 trainees: {trained}");
+    // The operators' stations: two months of buying for villagers and closed days.
+    assert!(
+        trained.contains("purchases for villagers over two months"),
+        "{trained}"
+    );
     let again = farmgate(dir.path(), &["seed", "demo"]);
     assert!(
         text(&again.stdout)

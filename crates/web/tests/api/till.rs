@@ -2,7 +2,8 @@
 //! villager's basket, a missing name is refused beside its field with nothing placed, the
 //! order is placed once however often the form is sent, the slip carries the pickup code; the
 //! day closes once, a difference only with its reason; the county's centre reads the month
-//! and exports it, another county is told the station does not exist.
+//! and exports it, another county is told the station does not exist. The buying, closing and
+//! syncing tests run on SQLite and on PostgreSQL.
 
 use crate::support;
 
@@ -10,8 +11,19 @@ use serde_json::Value;
 use support::{csrf_of, spawn_app, text};
 
 #[tokio::test]
-async fn an_operator_buys_for_a_villager_and_closes_the_day() {
-    let app = spawn_app().await;
+async fn an_operator_buys_for_a_villager_and_closes_the_day_on_sqlite() {
+    buys_and_closes(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn an_operator_buys_for_a_villager_and_closes_the_day_on_postgres() {
+    let Some(app) = support::spawn_with(support::Db::Postgres, Default::default()).await else {
+        return;
+    };
+    buys_and_closes(app).await;
+}
+
+async fn buys_and_closes(app: support::App) {
     let listed = app.walnut_shop("嘉陵核桃", 10).await;
     let operator = app.logged_in("kuokesu-station").await;
     let form = format!("/station/buy?lines={}x2", listed.variant_id);
@@ -193,9 +205,20 @@ async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
 }
 
 #[tokio::test]
-async fn the_api_buys_for_villagers_once_and_closes_their_stations_day() {
+async fn the_api_buys_for_villagers_once_and_closes_their_stations_day_on_sqlite() {
+    api_buys_and_closes(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn the_api_buys_for_villagers_once_and_closes_their_stations_day_on_postgres() {
+    let Some(app) = support::spawn_with(support::Db::Postgres, Default::default()).await else {
+        return;
+    };
+    api_buys_and_closes(app).await;
+}
+
+async fn api_buys_and_closes(app: support::App) {
     use serde_json::json;
-    let app = spawn_app().await;
     let client = reqwest::Client::new();
     let listed = app.walnut_shop("嘉陵核桃", 10).await;
     let (_, stations) = send(client.get(app.url("/api/v1/stations?region=tekes-kuokesu"))).await;
