@@ -84,7 +84,7 @@ fn an_operator_seeds_adds_a_trainer_and_backs_up() {
     );
     let indexed = farmgate(dir.path(), &["reindex"]);
     assert!(indexed.status.success(), "{}", text(&indexed.stderr));
-    // The demo shops' 21 products and one of each graduate's shop (how many graduates opened
+    // The demo shops' 25 products and one of each graduate's shop (how many graduates opened
     // a shop depends on how many camps fell in the last two years).
     let listed = text(&indexed.stdout);
     let count = listed
