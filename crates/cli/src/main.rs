@@ -411,6 +411,7 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     bar.finish();
     let (network_stations, network_parcels) = store.load_demo_network().await?;
     let villager_purchases = store.load_demo_till().await?;
+    let (carriers, advised) = store.load_demo_logistics(chrono::Utc::now()).await?;
     let bar = ProgressBar::new(1).with_message("training");
     bar.set_style(
         ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
@@ -442,6 +443,11 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     if network_stations > 0 {
         println!(
             "Demo station networks (Gaodu, Korla, Tekes and Kuqa townships): {network_stations} stations, {network_parcels} parcels of the last week."
+        );
+    }
+    if carriers > 0 {
+        println!(
+            "Demo distribution centre (Gaodu): {carriers} express companies, {advised} parcels advised this morning, most scanned in."
         );
     }
     if villager_purchases > 0 {

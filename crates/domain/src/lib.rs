@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod error;
 pub mod lang;
 pub mod live;
+pub mod logistics;
 pub mod money;
 pub mod notifications;
 pub mod orders;

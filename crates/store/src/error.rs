@@ -26,6 +26,9 @@ pub enum Error {
     /// A station refused a step with a parcel.
     #[error(transparent)]
     Station(#[from] farmgate_domain::stations::StationRefusal),
+    /// The distribution centre refused a step with a parcel.
+    #[error(transparent)]
+    Logistics(#[from] farmgate_domain::logistics::LogisticsRefusal),
     /// A payment refused a step.
     #[error(transparent)]
     Payment(#[from] farmgate_domain::orders::PaymentRefusal),

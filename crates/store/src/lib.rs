@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 mod keys;
 pub mod live;
+pub mod logistics;
 pub mod migrations;
 pub mod notifications;
 pub mod orders;

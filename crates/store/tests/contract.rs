@@ -104,7 +104,18 @@ contract!(
     the_ledgers_totals_are_its_movements_and_a_day_closes_once,
     produce_is_priced_stocked_earned_as_it_sells_and_paid_once,
     a_stations_health_flags_cash_kept_and_days_left_open,
+    a_parcel_is_scanned_in_once_and_sorted_to_its_villages_station,
+    a_carriers_terms_are_kept_with_their_rates,
+    a_run_carries_its_stations_parcels_and_each_stop_is_proven,
 );
+
+#[path = "contract/logistics.rs"]
+mod logistics;
+use logistics::{
+    a_carriers_terms_are_kept_with_their_rates,
+    a_parcel_is_scanned_in_once_and_sorted_to_its_villages_station,
+    a_run_carries_its_stations_parcels_and_each_stop_is_proven,
+};
 
 #[path = "contract/foundation.rs"]
 mod foundation;

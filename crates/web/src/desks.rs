@@ -114,7 +114,10 @@ pub fn desks(held: &Holdings) -> Vec<Desk> {
     if has(Role::Courier) {
         desks.push(Desk {
             label: "role-courier",
-            tools: vec![tool("desk-today", "/courier")],
+            tools: vec![
+                tool("desk-today", "/courier"),
+                tool("driver-title", "/courier/run"),
+            ],
         });
     }
     if let Some(code) = region_of(&[Role::CentreStaff, Role::Admin]) {
@@ -154,6 +157,8 @@ fn centre_desk(code: &str, admin: bool, outbox: bool) -> Desk {
         tool("trainer-title", "/trainer"),
         tool("network-title", "/centre/stations"),
         tool("ledger-centre-tool", "/centre/ledger"),
+        tool("logistics-title", "/centre/logistics"),
+        tool("runs-title", "/centre/logistics/runs"),
         tool("centre-live-title", "/centre/live"),
         tool("refunds-centre-title", "/centre/disputes"),
         tool("refunds-title", "/centre/refunds"),

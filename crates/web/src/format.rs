@@ -109,13 +109,22 @@ fn coordinates(regions: &[Region], region: &Region) -> Option<(f64, f64)> {
 /// How far apart two places are, in kilometres along the earth's surface (haversine), when
 /// both are on the map.
 pub fn distance_km(regions: &[Region], a: &Region, b: &Region) -> Option<f64> {
-    let (lat1, lon1) = coordinates(regions, a)?;
-    let (lat2, lon2) = coordinates(regions, b)?;
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = (lat2 - lat1).to_radians();
-    let dl = (lon2 - lon1).to_radians();
-    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    Some(2.0 * 6371.0 * h.sqrt().asin())
+    Some(farmgate_domain::regions::km_between(
+        coordinates(regions, a)?,
+        coordinates(regions, b)?,
+    ))
+}
+
+/// Where a station is: its own coordinates, else its place's (or the nearest ancestor's).
+pub fn station_point(
+    regions: &[Region],
+    station: &farmgate_store::stations::Station,
+) -> Option<(f64, f64)> {
+    if let (Some(lat), Some(lon)) = (station.latitude, station.longitude) {
+        return Some((lat, lon));
+    }
+    let place = regions.iter().find(|r| r.id == station.region_id)?;
+    coordinates(regions, place)
 }
 
 /// Grams as kilograms the way a scale shows them: `12.5`, `3`, `0.125`.

@@ -31,6 +31,7 @@ pub mod search;
 pub mod shops;
 pub mod payments;
 pub mod orders;
+pub mod logistics;
 pub mod stations;
 pub mod accounts;
 pub mod live;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(shops::routes())
         .merge(orders::routes())
         .merge(stations::routes())
+        .merge(logistics::routes())
         .merge(payments::routes())
         .merge(search::routes())
         .merge(live::routes())

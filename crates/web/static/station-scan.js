@@ -1,11 +1,11 @@
-// Scanning a parcel's label with the phone's camera (issue 15), where the browser can read
+// Scanning a parcel's label with the phone's camera (issues 15 and 16: any form with `data-scan`), where the browser can read
 // barcodes (BarcodeDetector); elsewhere the operator types the label or uses a keyboard-wedge
 // scanner, which types it and presses Enter. The code read goes into the label field and the
 // form is sent as if typed.
 (() => {
-  const form = document.querySelector('form[data-offline="receive"]');
+  const form = document.querySelector('form[data-scan]');
   if (!form || !('BarcodeDetector' in window) || !navigator.mediaDevices?.getUserMedia) return;
-  const field = form.elements.label;
+  const field = form.elements[form.dataset.scanField || 'label'];
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'quiet';

@@ -132,6 +132,15 @@ impl RegionCode {
     }
 }
 
+/// Kilometres between two (latitude, longitude) points along the earth's surface (haversine).
+pub fn km_between((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = (lat2 - lat1).to_radians();
+    let dl = (lon2 - lon1).to_radians();
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

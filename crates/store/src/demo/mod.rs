@@ -5,6 +5,7 @@
 
 pub mod catalog;
 mod graduates;
+pub mod logistics;
 mod orders;
 mod network;
 pub use orders::DemoLife;

@@ -63,7 +63,9 @@ const TOWNSHIPS: [(&str, &str, &str, &str, &str); 5] = [
 /// A station to add, with the parcels it handled a day (none for one gone quiet).
 struct Planned {
     code: String,
-    region: &'static str,
+    region: String,
+    /// A village to add for it first (Gaodu's villages beyond the seed's two): zh, ug, en.
+    village: Option<(String, String, String)>,
     kind: StationKind,
     names: Texts,
     /// Offset from its place, in hundredths of a degree (north, east).
@@ -79,9 +81,23 @@ fn plan() -> Vec<Planned> {
         // A spiral around the town, a village every few kilometres.
         let turn = f64::from(n) * 2.4;
         let reach = 1.5 + f64::from(n) * 0.35;
+        // Each serves a village: the seed's Baofu and Beijie, and villages around the town.
+        let (region, village) = match n {
+            1 => ("zezhou-baofu".to_owned(), None),
+            2 => ("zezhou-beijie".to_owned(), None),
+            _ => (
+                format!("zezhou-gaodu-v{n:02}"),
+                Some((
+                    format!("高都镇第{n}村"),
+                    format!("گاۋدۇ {n}-كەنت"),
+                    format!("Gaodu Village {n}"),
+                )),
+            ),
+        };
         planned.push(Planned {
             code: format!("zezhou-gaodu-{n:02}"),
-            region: "zezhou-gaodu",
+            region,
+            village,
             kind: StationKind::Village,
             names: Texts::new(
                 Some(format!("高都镇第{n}村级服务站")),
@@ -102,7 +118,9 @@ fn plan() -> Vec<Planned> {
                 "korla-tiekeqi"
             } else {
                 "korla-qiaerbag"
-            },
+            }
+            .to_owned(),
+            village: None,
             kind: StationKind::Village,
             names: Texts::new(
                 Some(format!("库尔勒市帮扶服务点{n}")),
@@ -118,7 +136,8 @@ fn plan() -> Vec<Planned> {
     for (code, region, zh, ug, en) in TOWNSHIPS {
         planned.push(Planned {
             code: code.to_owned(),
-            region,
+            region: region.to_owned(),
+            village: None,
             kind: StationKind::Township,
             names: Texts::new(Some(zh.into()), Some(ug.into()), Some(en.into())),
             offset: (0.0, 0.0),
@@ -143,13 +162,37 @@ impl Store {
         }
         let now = Utc::now();
         let (mut stations, mut parcels) = (0, 0);
+        let town = self.region_by_code("zezhou-gaodu").await?;
         for planned in plan() {
-            let place = self.region_by_code(planned.region).await?;
+            let place = match &planned.village {
+                Some((zh, ug, en)) => {
+                    let (lat, lon) = town.latitude.zip(town.longitude).unwrap_or((0.0, 0.0));
+                    let new = crate::regions::NewRegion {
+                        code: &planned.region,
+                        name_zh: zh,
+                        name_ug: Some(ug),
+                        name_en: en,
+                        coordinates: Some((
+                            lat + planned.offset.0 / 100.0,
+                            lon + planned.offset.1 / 100.0,
+                        )),
+                        known_for: None,
+                    };
+                    self.add_region(Some(&town), new).await?
+                }
+                None => self.region_by_code(&planned.region).await?,
+            };
             let (lat, lon) = place.latitude.zip(place.longitude).unwrap_or((0.0, 0.0));
+            // A new village stands where its station was planned; the station at its heart.
+            let offset = if planned.village.is_some() {
+                (0.0, 0.0)
+            } else {
+                planned.offset
+            };
             let mut details =
                 StationDetails::new(place.id, planned.kind, planned.names, Texts::zh("村委会旁"));
-            details.latitude = Some(lat + planned.offset.0 / 100.0);
-            details.longitude = Some(lon + planned.offset.1 / 100.0);
+            details.latitude = Some(lat + offset.0 / 100.0);
+            details.longitude = Some(lon + offset.1 / 100.0);
             details.population = Some(planned.population);
             details.collects_produce = true;
             details.hours = Some("09:00-20:00".to_owned());

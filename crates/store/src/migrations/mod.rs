@@ -27,6 +27,8 @@ mod m20261201_000023_station_network;
 mod m20261201_000024_station_till;
 mod m20261201_000025_consignments;
 mod m20261201_000026_station_sync;
+mod m20261201_000027_logistics;
+mod m20261201_000028_logistics_runs;
 
 use std::collections::HashSet;
 
@@ -81,6 +83,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000024_station_till::Migration),
             Box::new(m20261201_000025_consignments::Migration),
             Box::new(m20261201_000026_station_sync::Migration),
+            Box::new(m20261201_000027_logistics::Migration),
+            Box::new(m20261201_000028_logistics_runs::Migration),
         ]
     }
 }

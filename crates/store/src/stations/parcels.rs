@@ -72,7 +72,7 @@ fn from_row(row: parcel::Model) -> Result<StationParcel> {
     })
 }
 
-fn new_code() -> String {
+pub(crate) fn new_code() -> String {
     PickupCode::from_number(rand::rng().random::<u32>())
         .as_str()
         .to_owned()
@@ -240,20 +240,26 @@ impl Store {
                     })?;
             }
             None => {
+                // An express parcel the centre's run brought: its history says it arrived.
+                let now = Utc::now();
+                let txn = self.begin_write().await?;
                 let moved = parcel::Entity::update_many()
                     .col_expr(
                         parcel::Column::Status,
                         Expr::value(ParcelStatus::Received.as_str()),
                     )
-                    .col_expr(parcel::Column::ReceivedAt, Expr::value(Utc::now()))
+                    .col_expr(parcel::Column::ReceivedAt, Expr::value(now))
                     .col_expr(parcel::Column::ReceivedBy, Expr::value(actor_id))
                     .filter(parcel::Column::Id.eq(found.id))
                     .filter(parcel::Column::Status.eq(ParcelStatus::Expected.as_str()))
-                    .exec(&self.db)
+                    .exec(&txn)
                     .await?;
                 if moved.rows_affected == 0 {
                     return Err(StationRefusal::AlreadyReceived.into());
                 }
+                let step = farmgate_domain::logistics::Stage::AtStation;
+                crate::logistics::follow_station(&txn, found.id, step, Some(actor_id), now).await?;
+                txn.commit().await?;
             }
         }
         self.station_parcel(found.id).await
@@ -326,6 +332,9 @@ impl Store {
                     .filter(parcel::Column::Id.eq(id))
                     .exec(&txn)
                     .await?;
+                let step = farmgate_domain::logistics::Stage::HandedOver;
+                crate::logistics::follow_station(&txn, id, step, Some(actor_id), Utc::now())
+                    .await?;
             }
         }
         txn.commit().await?;
@@ -366,6 +375,7 @@ impl Store {
                     .await?;
             }
             None => {
+                let txn = self.begin_write().await?;
                 parcel::Entity::update_many()
                     .col_expr(
                         parcel::Column::Status,
@@ -373,8 +383,11 @@ impl Store {
                     )
                     .col_expr(parcel::Column::ReturnedAt, Expr::value(now))
                     .filter(parcel::Column::Id.eq(id))
-                    .exec(&self.db)
+                    .exec(&txn)
                     .await?;
+                let step = farmgate_domain::logistics::Stage::Returned;
+                crate::logistics::follow_station(&txn, id, step, Some(actor_id), now).await?;
+                txn.commit().await?;
             }
         }
         self.station_parcel(id).await

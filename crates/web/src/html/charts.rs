@@ -1,7 +1,7 @@
 //! Charts and QR codes drawn on the server as SVG (charts_rs): officials would rather look than read, and
 //! the page stays light (no script, no CDN).
 
-use charts_rs::{BarChart, Series};
+use charts_rs::{BarChart, HorizontalBarChart, Series};
 use qrcode::QrCode;
 use qrcode::render::svg;
 
@@ -36,6 +36,34 @@ pub fn bar_chart(series: Vec<(String, Vec<f32>)>, labels: Vec<String>, colours: 
     chart.series.colors = colours.iter().map(|c| charts_rs::Color::from(*c)).collect();
     chart.svg().unwrap_or_else(|err| {
         tracing::warn!(error = %err, "could not draw a chart");
+        String::new()
+    })
+}
+
+/// Bars lying down, one row per label, read top-down with each number past its bar: every
+/// label keeps its own line in any language (standing bars thin out long Uyghur names). The
+/// chart grows with its rows.
+pub fn lying_bar_chart(name: String, counts: &[i64], labels: Vec<String>, colour: &str) -> String {
+    let highest = counts.iter().copied().max().unwrap_or(0) as f32;
+    let mut series = Series::new(name, counts.iter().map(|n| *n as f32).collect());
+    series.label_show = true;
+    // The chart draws categories bottom-up; the list reads top-down.
+    series.data.reverse();
+    let mut labels = labels;
+    labels.reverse();
+    let rows = labels.len() as f32;
+    let mut chart = HorizontalBarChart::new(vec![series], labels);
+    chart.width = 360.0;
+    chart.height = (rows * 24.0 + 60.0).max(260.0);
+    chart.font_family = "sans-serif".to_owned();
+    chart.legend.show = Some(false);
+    // Room past the longest bar for its number.
+    if let Some(axis) = chart.y_axis_configs.first_mut() {
+        axis.max = Some((highest * 1.25).max(1.0));
+    }
+    chart.series.colors = vec![charts_rs::Color::from(colour)];
+    chart.svg().unwrap_or_else(|err| {
+        tracing::warn!(error = %err, "could not draw a lying bar chart");
         String::new()
     })
 }

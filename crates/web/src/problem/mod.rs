@@ -121,6 +121,17 @@ impl From<farmgate_store::Error> for Problem {
                 }
             }
             Error::Payment(refusal) => Problem::new(StatusCode::CONFLICT, refusal.code()),
+            Error::Logistics(refusal) => {
+                use farmgate_domain::logistics::LogisticsRefusal;
+                let status = match refusal {
+                    LogisticsRefusal::UnknownCarrier
+                    | LogisticsRefusal::WrongHandoverCode
+                    | LogisticsRefusal::NoStops => StatusCode::UNPROCESSABLE_ENTITY,
+                    LogisticsRefusal::NoParcel => StatusCode::NOT_FOUND,
+                    _ => StatusCode::CONFLICT,
+                };
+                Problem::new(status, refusal.code()).with_field(refusal.field())
+            }
             Error::Station(refusal) => {
                 use farmgate_domain::stations::StationRefusal;
                 let status = match refusal {

@@ -76,6 +76,8 @@ struct ParcelsPage {
     typed: String,
     expected: Vec<ParcelLine>,
     shelf: Vec<ParcelLine>,
+    /// The centre's runs on their way here, with the code to show their drivers.
+    coming: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -160,6 +162,22 @@ async fn desk_page(
     }
     let shelf = lists.pop().unwrap_or_default();
     let expected = lists.pop().unwrap_or_default();
+    let coming = state
+        .store
+        .stops_coming(&[station.id])
+        .await?
+        .into_iter()
+        .map(|stop| {
+            t.args(
+                "station-run-coming",
+                [
+                    ("when", crate::format::china_time(stop.expected_at).into()),
+                    ("count", i64::from(stop.parcels).into()),
+                    ("code", stop.handover_code.into()),
+                ],
+            )
+        })
+        .collect();
     let (status, errors, typed, shelf) = match mistake {
         Mistake::None => (StatusCode::OK, FormErrors::none(), String::new(), shelf),
         Mistake::Receive(problem, typed) => (
@@ -198,6 +216,7 @@ async fn desk_page(
         typed,
         expected,
         shelf,
+        coming,
         csrf,
         c,
     };
@@ -321,10 +340,14 @@ pub(crate) async fn receive_at(
         .store
         .receive_parcel(&[station.id], &label, user.account.id)
         .await?;
-    if let Some(order_id) = parcel.order_id {
-        let order = state.store.order(order_id).await?;
-        let ready = OrderEvent::MarkReadyForPickup;
-        crate::orders::tell_about_step(state, &order, ready, String::new()).await;
+    match parcel.order_id {
+        Some(order_id) => {
+            let order = state.store.order(order_id).await?;
+            let ready = OrderEvent::MarkReadyForPickup;
+            crate::orders::tell_about_step(state, &order, ready, String::new()).await;
+        }
+        // An express parcel the centre's run brought: its receiver is texted the code.
+        None => crate::logistics::tell_receiver(state, &parcel, station).await,
     }
     audit(state, user, ip, station, "parcel-received", &parcel).await;
     Ok(parcel)

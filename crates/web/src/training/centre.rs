@@ -10,7 +10,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use charts_rs::{HorizontalBarChart, Series};
 use farmgate_domain::authz::Role;
 use farmgate_domain::regions::RegionLevel;
 use farmgate_domain::training::{AGE_BANDS, CourseKind, age_band};
@@ -86,34 +85,6 @@ fn percent(part: i64, whole: i64) -> String {
     } else {
         format!("{:.1}%", part as f64 * 100.0 / whole as f64)
     }
-}
-
-/// The funnel as bars lying down, one row per stage: every stage's name keeps its own line in
-/// any language (standing bars thinned out long Uyghur names) and the numbers read across.
-fn funnel_chart(name: String, counts: &[i64], stages: Vec<String>, colour: &str) -> String {
-    let highest = counts.iter().copied().max().unwrap_or(0) as f32;
-    let mut series = Series::new(name, counts.iter().map(|n| *n as f32).collect());
-    series.label_show = true;
-    // The chart draws categories bottom-up; the funnel reads top-down.
-    let mut series_values = series.data.clone();
-    series_values.reverse();
-    series.data = series_values;
-    let mut labels = stages;
-    labels.reverse();
-    let mut chart = HorizontalBarChart::new(vec![series], labels);
-    chart.width = 360.0;
-    chart.height = 260.0;
-    chart.font_family = "sans-serif".to_owned();
-    chart.legend.show = Some(false);
-    // Room past the longest bar for its number.
-    if let Some(axis) = chart.y_axis_configs.first_mut() {
-        axis.max = Some((highest * 1.25).max(1.0));
-    }
-    chart.series.colors = vec![charts_rs::Color::from(colour)];
-    chart.svg().unwrap_or_else(|err| {
-        tracing::warn!(error = %err, "could not draw the funnel chart");
-        String::new()
-    })
 }
 
 /// Stage names as the chart's axis shows them (short), in the reader's language.
@@ -196,7 +167,7 @@ pub async fn funnel(
             members,
         ));
     }
-    let chart = funnel_chart(
+    let chart = crate::html::charts::lying_bar_chart(
         t.get("funnel-people"),
         &total.counts,
         stage_labels(&t),

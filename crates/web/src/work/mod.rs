@@ -98,7 +98,7 @@ pub async fn centre(
             detail: t.get(&format!("refund-status-{}", r.status.as_str())),
         })
         .collect();
-    let sections = vec![
+    let mut sections = vec![
         Section {
             heading: t.arg("work-applications", "count", waiting.len()),
             rows: applications,
@@ -116,8 +116,50 @@ pub async fn centre(
         },
         sessions(&state, t, &region.path).await?,
     ];
+    if let Some(depot) = state.store.depots_within(&region.path).await?.first() {
+        sections.insert(0, distribution(&state, t, depot).await?);
+    }
     let intro = t.arg("work-centre-intro", "county", region.name(t.lang()));
     Ok(page(c, "work-centre-title", intro, sections))
+}
+
+/// The county's distribution centre this morning: parcels whose station must be found, what
+/// waits for the stations, and the runs of the day.
+async fn distribution(
+    state: &AppState,
+    t: &Tr,
+    depot: &farmgate_store::logistics::Depot,
+) -> Result<Section, Problem> {
+    let now = Utc::now();
+    let day = state.store.consolidation(depot.id, now).await?;
+    let waiting: i64 = day.stations.iter().map(|s| s.parcels).sum();
+    let today = farmgate_domain::stations::till::LedgerDay::of(now);
+    let runs = state.store.runs_of_day(depot.id, today).await?;
+    let rows = vec![
+        Row {
+            text: t.arg("logistics-unsorted-link", "count", day.unsorted),
+            href: Some(format!("/centre/logistics/unsorted?depot={}", depot.id)),
+            detail: t.args2(
+                "logistics-board-figures",
+                ("scanned", day.scanned_today.into()),
+                ("advised", day.advised.into()),
+            ),
+        },
+        Row {
+            text: t.arg("work-waiting-for-stations", "count", waiting),
+            href: Some(format!("/centre/logistics/runs?depot={}", depot.id)),
+            detail: t.arg("work-runs-today", "count", runs.len() as i64),
+        },
+    ];
+    Ok(Section {
+        heading: depot.name(t.lang()).to_owned(),
+        rows,
+        empty: String::new(),
+        more: Some((
+            t.get("logistics-scan-title"),
+            format!("/centre/logistics/scan?depot={}", depot.id),
+        )),
+    })
 }
 
 /// The county's sessions running today or starting within a week.
@@ -302,12 +344,40 @@ pub async fn courier(
 ) -> Result<Response, Problem> {
     let region = user.home_region(&state, &COURIER).await?;
     let t = &c.t;
-    let sections = vec![Section {
-        heading: t.get("work-parcels-to-doors"),
-        rows: parcels(&state, t, ParcelsAt::Doors(&region.path)).await?,
-        empty: t.get("work-parcels-none"),
-        more: None,
-    }];
+    let today = farmgate_domain::stations::till::LedgerDay::of(Utc::now());
+    let runs = state
+        .store
+        .runs_of_driver(user.account.id, today)
+        .await?
+        .into_iter()
+        .map(|run| Row {
+            text: t.args2(
+                "run-title",
+                ("run", run.id.into()),
+                ("driver", user.account.display_name.clone().into()),
+            ),
+            href: Some("/courier/run".to_owned()),
+            detail: format!(
+                "{} · {}",
+                t.get(&format!("run-status-{}", run.status.as_str())),
+                china_time(run.depart_at)
+            ),
+        })
+        .collect();
+    let sections = vec![
+        Section {
+            heading: t.get("driver-title"),
+            rows: runs,
+            empty: t.get("driver-none"),
+            more: Some((t.get("driver-title"), "/courier/run".to_owned())),
+        },
+        Section {
+            heading: t.get("work-parcels-to-doors"),
+            rows: parcels(&state, t, ParcelsAt::Doors(&region.path)).await?,
+            empty: t.get("work-parcels-none"),
+            more: None,
+        },
+    ];
     let intro = t.arg("work-courier-intro", "place", region.name(t.lang()));
     Ok(page(c, "work-courier-title", intro, sections))
 }

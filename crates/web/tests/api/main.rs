@@ -14,6 +14,7 @@ mod catalog;
 mod checkout;
 mod desks;
 mod live;
+mod logistics;
 mod live_chat;
 mod live_video;
 mod notices;

@@ -1,0 +1,18 @@
+//! Logistics: the county's distribution centre. Its depots, the express companies working
+//! through them with their agreements (`carriers`), the parcels that pass through and their
+//! events (`inbound`: the carriers' manifests, scanning in, sorting to stations, the day's
+//! consolidation; `runs`: the vans to the stations, stop by stop; `tracking`: a parcel's
+//! history by its number).
+
+mod carriers;
+pub(crate) mod entity;
+mod inbound;
+mod runs;
+mod tracking;
+
+pub use carriers::{Agreement, Carrier, Depot, NewCarrier, NewDepot, Terms};
+pub use inbound::{Advice, Consolidation, Scan, ScanOutcome, ScanResult, StationLoad};
+pub use runs::{Delivery, DeliveryProof, NewRun, Run, Stop};
+pub use tracking::{LogisticsParcel, ParcelEvent, Tracking};
+
+pub(crate) use runs::follow_station;

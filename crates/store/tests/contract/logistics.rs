@@ -1,0 +1,526 @@
+//! The distribution centre: carriers and their terms, manifests, scanning in once (a scan sent
+//! again is done once; another scan of the same parcel is "already in"), matching a parcel to
+//! its village's station or leaving it to be found, sorting by hand, and the consolidation.
+
+use chrono::{Duration, Utc};
+use farmgate_domain::logistics::{
+    LogisticsRefusal, Rate, Stage, TrackingNumber, TrackingPattern, Zone,
+};
+use farmgate_domain::money::Fen;
+use farmgate_domain::text::Texts;
+use farmgate_store::Error;
+use farmgate_store::logistics::{Advice, NewCarrier, NewDepot, Scan, ScanOutcome, Terms};
+use farmgate_store::testing::TestDb;
+
+use super::{buyers, seed_demo};
+
+fn number(text: &str) -> TrackingNumber {
+    TrackingNumber::parse(text).unwrap()
+}
+
+fn scan(id: &str, text: &str) -> Scan {
+    Scan {
+        client_id: id.into(),
+        number: number(text),
+        at: Utc::now(),
+    }
+}
+
+fn advice(text: &str, region_id: Option<i64>) -> Advice {
+    Advice {
+        number: number(text),
+        region_id,
+        receiver_name: Some("阿依古丽".into()),
+        receiver_phone: None,
+        address: Some("特克斯县".into()),
+        weight_grams: Some(800),
+    }
+}
+
+fn terms(active: bool, rates: Vec<Rate>) -> Terms {
+    Terms {
+        inbound_fee: Fen(90),
+        active,
+        rates,
+    }
+}
+
+pub async fn a_parcel_is_scanned_in_once_and_sorted_to_its_villages_station(db: &TestDb) {
+    let store = &db.store;
+    seed_demo(store).await;
+    let worker = buyers(store, 1).await[0];
+    let tekes = store.region_by_code("tekes").await.unwrap();
+    let stations = store.stations_within(&tekes.path).await.unwrap();
+    let kuokesu = stations.iter().find(|s| s.code == "tekes-kuokesu").unwrap();
+    let elsewhere = store
+        .stations_within(&store.region_by_code("jinghe").await.unwrap().path)
+        .await
+        .unwrap()[0]
+        .clone();
+    let sf = store
+        .add_carrier(NewCarrier {
+            code: "sf".into(),
+            names: Texts::zh("顺丰速运"),
+            pattern: TrackingPattern::parse(r"SF\d{13}").unwrap(),
+        })
+        .await
+        .unwrap();
+    let yto = store
+        .add_carrier(NewCarrier {
+            code: "yto".into(),
+            names: Texts::zh("圆通速递"),
+            pattern: TrackingPattern::parse(r"YT\d{13}").unwrap(),
+        })
+        .await
+        .unwrap();
+    let depot = store
+        .add_depot(NewDepot {
+            code: "tekes-depot".into(),
+            county_id: tekes.id,
+            region_id: tekes.id,
+            names: Texts::zh("特克斯县配送中心"),
+            latitude: None,
+            longitude: None,
+        })
+        .await
+        .unwrap();
+    store
+        .save_terms(depot.id, sf.id, &terms(true, Vec::new()))
+        .await
+        .unwrap();
+    store
+        .save_terms(depot.id, yto.id, &terms(false, Vec::new()))
+        .await
+        .unwrap();
+
+    let now = Utc::now();
+    let lines = [
+        advice("SF1000000000001", Some(kuokesu.region_id)),
+        advice("SF1000000000002", None),
+    ];
+    assert_eq!(
+        store
+            .advise_parcels(&depot, &sf, &lines, now)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .advise_parcels(&depot, &sf, &lines, now)
+            .await
+            .unwrap(),
+        0,
+        "a manifest sent again adds nothing"
+    );
+    let wrong = store
+        .advise_parcels(&depot, &sf, &[advice("YT1000000000001", None)], now)
+        .await;
+    assert!(matches!(
+        wrong,
+        Err(Error::Logistics(LogisticsRefusal::UnknownCarrier))
+    ));
+    let waiting = store.consolidation(depot.id, now).await.unwrap();
+    assert_eq!((waiting.advised, waiting.scanned_today), (2, 0));
+
+    let first = store
+        .scan_in(&depot, worker, &[scan("c1", "SF1000000000001")], now)
+        .await
+        .unwrap();
+    let ScanOutcome::In {
+        parcel_id,
+        carrier_id,
+        station_id,
+    } = first[0].outcome.clone()
+    else {
+        panic!("{first:?}");
+    };
+    assert_eq!(
+        (carrier_id, station_id),
+        (sf.id, Some(kuokesu.id)),
+        "its village's station"
+    );
+    let again = store
+        .scan_in(&depot, worker, &[scan("c1", "SF1000000000001")], now)
+        .await
+        .unwrap();
+    assert_eq!(
+        again[0].outcome, first[0].outcome,
+        "a replayed scan answers as before"
+    );
+    let twice = store
+        .scan_in(
+            &depot,
+            worker,
+            &[
+                scan("c2", "SF1000000000001"),
+                scan("c3", "YT1000000000009"),
+                scan("c4", "SF1000000000002"),
+                scan("c5", "SF1999999999999"),
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(twice[0].outcome, ScanOutcome::AlreadyIn { parcel_id: p, .. } if p == parcel_id)
+    );
+    assert_eq!(
+        twice[1].outcome,
+        ScanOutcome::Refused {
+            code: "tracking-carrier-unknown"
+        },
+        "a paused carrier's parcels are not taken in"
+    );
+    for unmatched in &twice[2..] {
+        assert!(
+            matches!(
+                unmatched.outcome,
+                ScanOutcome::In {
+                    station_id: None,
+                    ..
+                }
+            ),
+            "no village, or not on any manifest: its station is to be found"
+        );
+    }
+
+    let history = store.tracking(&number("SF1000000000001")).await.unwrap();
+    assert_eq!(history.len(), 1);
+    let kinds: Vec<Stage> = history[0].events.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [Stage::Advised, Stage::ScannedIn, Stage::Sorted],
+        "replays wrote nothing"
+    );
+    assert_eq!(
+        history[0].parcel.fee,
+        Fen(90),
+        "the carrier owes the agreed fee"
+    );
+
+    let day = store.consolidation(depot.id, now).await.unwrap();
+    assert_eq!((day.scanned_today, day.advised, day.unsorted), (3, 0, 2));
+    assert_eq!(day.stations.len(), 1);
+    assert_eq!(
+        (day.stations[0].station_id, day.stations[0].parcels),
+        (kuokesu.id, 1)
+    );
+    assert_eq!(day.stations[0].by_carrier, vec![(sf.id, 1)]);
+
+    let unsorted = store.unsorted_parcels(depot.id, 0, 50).await.unwrap();
+    assert_eq!(unsorted.len(), 2);
+    let found = store
+        .sort_parcel(&depot, unsorted[0].id, kuokesu.id, worker, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        (found.stage, found.station_id),
+        (Stage::Sorted, Some(kuokesu.id))
+    );
+    let other_county = store
+        .sort_parcel(&depot, unsorted[1].id, elsewhere.id, worker, now)
+        .await;
+    assert!(
+        matches!(other_county, Err(Error::NotFound)),
+        "{other_county:?}"
+    );
+    let day = store
+        .consolidation(depot.id, now + Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!((day.unsorted, day.stations[0].parcels), (1, 2));
+    assert_eq!(
+        store.recent_scans(depot.id, now, 10).await.unwrap().len(),
+        3
+    );
+}
+
+pub async fn a_carriers_terms_are_kept_with_their_rates(db: &TestDb) {
+    let store = &db.store;
+    seed_demo(store).await;
+    let zezhou = store.region_by_code("zezhou").await.unwrap();
+    let jt = store
+        .add_carrier(NewCarrier {
+            code: "jt".into(),
+            names: Texts::new(Some("极兔速递".into()), None, Some("J&T Express".into())),
+            pattern: TrackingPattern::parse(r"JT\d{13}").unwrap(),
+        })
+        .await
+        .unwrap();
+    let depot = store
+        .add_depot(NewDepot {
+            code: "gaodu".into(),
+            county_id: zezhou.id,
+            region_id: zezhou.id,
+            names: Texts::zh("高都镇物流配送中心"),
+            latitude: None,
+            longitude: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.depots_within(&zezhou.path).await.unwrap(),
+        vec![depot.clone()]
+    );
+    let tekes = store.region_by_code("tekes").await.unwrap();
+    assert!(store.depots_within(&tekes.path).await.unwrap().is_empty());
+    let before = store.agreements(depot.id).await.unwrap();
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].terms, None, "not working here yet");
+    let rates = vec![
+        Rate {
+            zone: Zone::Province,
+            up_to_grams: 1_000,
+            fee: Fen(600),
+        },
+        Rate {
+            zone: Zone::Far,
+            up_to_grams: 3_000,
+            fee: Fen(1_500),
+        },
+    ];
+    store
+        .save_terms(depot.id, jt.id, &terms(true, rates.clone()))
+        .await
+        .unwrap();
+    let kept = store.agreements(depot.id).await.unwrap()[0]
+        .terms
+        .clone()
+        .unwrap();
+    assert_eq!(kept.rates.len(), 2);
+    assert!(kept.rates.contains(&rates[1]));
+    store
+        .save_terms(depot.id, jt.id, &terms(false, rates[..1].to_vec()))
+        .await
+        .unwrap();
+    let changed = store.agreements(depot.id).await.unwrap()[0]
+        .terms
+        .clone()
+        .unwrap();
+    assert_eq!(
+        (changed.active, changed.rates.clone()),
+        (false, rates[..1].to_vec())
+    );
+    let duplicate = store
+        .add_carrier(NewCarrier {
+            code: "jt".into(),
+            names: Texts::zh("极兔"),
+            pattern: TrackingPattern::parse(r"JT\d{13}").unwrap(),
+        })
+        .await;
+    assert!(matches!(duplicate, Err(Error::Conflict { field: "code" })));
+}
+
+/// A Tekes depot working with SF, and Kokesu's station (its village's).
+async fn tekes_depot(
+    store: &farmgate_store::Store,
+) -> (
+    farmgate_store::logistics::Depot,
+    farmgate_store::logistics::Carrier,
+    farmgate_store::stations::Station,
+) {
+    let tekes = store.region_by_code("tekes").await.unwrap();
+    let kuokesu = store
+        .stations_within(&tekes.path)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code == "tekes-kuokesu")
+        .unwrap();
+    let sf = store
+        .add_carrier(NewCarrier {
+            code: "sf".into(),
+            names: Texts::zh("顺丰速运"),
+            pattern: TrackingPattern::parse(r"SF\d{13}").unwrap(),
+        })
+        .await
+        .unwrap();
+    let depot = store
+        .add_depot(NewDepot {
+            code: "tekes-depot".into(),
+            county_id: tekes.id,
+            region_id: tekes.id,
+            names: Texts::zh("特克斯县配送中心"),
+            latitude: None,
+            longitude: None,
+        })
+        .await
+        .unwrap();
+    store
+        .save_terms(depot.id, sf.id, &terms(true, Vec::new()))
+        .await
+        .unwrap();
+    (depot, sf, kuokesu)
+}
+
+pub async fn a_run_carries_its_stations_parcels_and_each_stop_is_proven(db: &TestDb) {
+    use farmgate_domain::stations::till::LedgerDay;
+    use farmgate_domain::stations::{ParcelLabel, ParcelStatus};
+    use farmgate_store::logistics::{Delivery, DeliveryProof, NewRun};
+
+    let store = &db.store;
+    seed_demo(store).await;
+    let people = buyers(store, 2).await;
+    let (worker, driver) = (people[0], people[1]);
+    let (depot, sf, kuokesu) = tekes_depot(store).await;
+    let now = Utc::now();
+    let numbers = ["SF2000000000001", "SF2000000000002", "SF2000000000003"];
+    let lines: Vec<Advice> = numbers
+        .iter()
+        .map(|n| advice(n, Some(kuokesu.region_id)))
+        .collect();
+    store
+        .advise_parcels(&depot, &sf, &lines, now)
+        .await
+        .unwrap();
+    let scans: Vec<Scan> = numbers
+        .iter()
+        .enumerate()
+        .map(|(k, n)| scan(&format!("r{k}"), n))
+        .collect();
+    store.scan_in(&depot, worker, &scans, now).await.unwrap();
+    assert_eq!(
+        store.waiting_for(depot.id, &[kuokesu.id]).await.unwrap(),
+        vec![(kuokesu.id, 3)]
+    );
+
+    let plan = |stops: Vec<i64>| NewRun {
+        day: LedgerDay::of(now),
+        vehicle: "电动货车".into(),
+        driver_id: driver,
+        depart_at: now,
+        stops: stops
+            .into_iter()
+            .map(|id| (id, now + Duration::minutes(30)))
+            .collect(),
+    };
+    let jinghe = store
+        .stations_within(&store.region_by_code("jinghe").await.unwrap().path)
+        .await
+        .unwrap()[0]
+        .id;
+    assert!(matches!(
+        store.plan_run(&depot, &plan(vec![jinghe]), worker).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        store.plan_run(&depot, &plan(Vec::new()), worker).await,
+        Err(Error::Logistics(LogisticsRefusal::NoStops))
+    ));
+    let spare = store
+        .plan_run(&depot, &plan(vec![kuokesu.id]), worker)
+        .await
+        .unwrap();
+    store.cancel_run(spare.id).await.unwrap();
+    assert!(
+        matches!(store.run(spare.id).await, Err(Error::NotFound)),
+        "a planned run can be removed"
+    );
+    let run = store
+        .plan_run(&depot, &plan(vec![kuokesu.id]), worker)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .runs_of_driver(driver, LedgerDay::of(now))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let (_, stops) = store.run(run.id).await.unwrap();
+    let stop = stops[0].clone();
+    let by_code = |code: &str| Delivery {
+        proof: DeliveryProof::Code(code.into()),
+        returns: 1,
+        produce: 2,
+    };
+    assert!(matches!(
+        store
+            .deliver_stop(run.id, stop.id, &by_code(&stop.handover_code), now)
+            .await,
+        Err(Error::Logistics(LogisticsRefusal::RunNotLeft))
+    ));
+
+    assert_eq!(store.start_run(run.id, worker, now).await.unwrap(), 3);
+    assert!(matches!(
+        store.start_run(run.id, worker, now).await,
+        Err(Error::Logistics(LogisticsRefusal::RunLeft))
+    ));
+    assert!(matches!(
+        store.cancel_run(run.id).await,
+        Err(Error::Logistics(LogisticsRefusal::RunLeft))
+    ));
+    let expected = store
+        .station_parcels(&[kuokesu.id], ParcelStatus::Expected, None, 50)
+        .await
+        .unwrap();
+    let labels: Vec<&str> = expected.iter().map(|p| p.label.as_str()).collect();
+    for number in numbers {
+        assert!(
+            labels.contains(&number),
+            "the station expects {number}: {labels:?}"
+        );
+    }
+    let coming = store.stops_coming(&[kuokesu.id]).await.unwrap();
+    assert_eq!((coming.len(), coming[0].parcels), (1, 3));
+    let wrong = if stop.handover_code == "0000" {
+        "1111"
+    } else {
+        "0000"
+    };
+    assert!(matches!(
+        store
+            .deliver_stop(run.id, stop.id, &by_code(wrong), now)
+            .await,
+        Err(Error::Logistics(LogisticsRefusal::WrongHandoverCode))
+    ));
+    let delivered = store
+        .deliver_stop(run.id, stop.id, &by_code(&stop.handover_code), now)
+        .await
+        .unwrap();
+    assert_eq!((delivered.returns, delivered.produce), (1, 2));
+    assert!(matches!(
+        store
+            .deliver_stop(run.id, stop.id, &by_code(&stop.handover_code), now)
+            .await,
+        Err(Error::Logistics(LogisticsRefusal::StopDelivered))
+    ));
+    let (done, _) = store.run(run.id).await.unwrap();
+    assert_eq!(done.status, farmgate_domain::logistics::RunStatus::Done);
+    assert!(store.stops_coming(&[kuokesu.id]).await.unwrap().is_empty());
+
+    // The station receives and hands over: the parcel's history follows, once.
+    let label = ParcelLabel::parse(numbers[0]).unwrap();
+    let received = store
+        .receive_parcel(&[kuokesu.id], &label, worker)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .receive_parcel(&[kuokesu.id], &label, worker)
+            .await
+            .is_err()
+    );
+    store
+        .hand_over_parcel(&[kuokesu.id], received.id, &received.pickup_code, worker)
+        .await
+        .unwrap();
+    let history = store.tracking(&number(numbers[0])).await.unwrap().remove(0);
+    let kinds: Vec<Stage> = history.events.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            Stage::Advised,
+            Stage::ScannedIn,
+            Stage::Sorted,
+            Stage::OnRun,
+            Stage::AtStation,
+            Stage::HandedOver
+        ]
+    );
+    assert_eq!(history.parcel.stage, Stage::HandedOver);
+    let at = store.parcel_at_station(received.id).await.unwrap().unwrap();
+    assert_eq!(at.tracking_number, numbers[0]);
+}

@@ -1,0 +1,147 @@
+//! Tracking a parcel by its number: a public page with what the centre did with it and when,
+//! in the reader's language, and nothing about who it is for.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use farmgate_domain::logistics::{Stage, TrackingNumber};
+use farmgate_store::logistics::Tracking;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::html::{Chrome, FormErrors, render};
+use crate::i18n::Tr;
+use crate::problem::Problem;
+
+/// One step of a parcel's history, as a reader sees it.
+pub(crate) struct EventLine {
+    pub kind: String,
+    pub text: String,
+    pub when: String,
+    pub at_rfc3339: String,
+}
+
+/// The history of `tracking`, oldest first, in the reader's language.
+pub(crate) async fn event_lines(
+    state: &AppState,
+    t: &Tr,
+    tracking: &Tracking,
+) -> Result<Vec<EventLine>, Problem> {
+    let depot = state.store.depot(tracking.parcel.depot_id).await?;
+    let depot_name = depot.name(t.lang()).to_owned();
+    let mut lines = Vec::with_capacity(tracking.events.len());
+    for event in &tracking.events {
+        let station = match event.station_id {
+            Some(id) => state.store.station(id).await?.name(t.lang()).to_owned(),
+            None => String::new(),
+        };
+        let text = t.args2(
+            &format!("logistics-event-{}", event.kind.as_str().replace('_', "-")),
+            ("depot", depot_name.clone().into()),
+            ("station", station.into()),
+        );
+        lines.push(EventLine {
+            kind: event.kind.as_str().to_owned(),
+            text,
+            when: crate::format::china_time(event.at),
+            at_rfc3339: event.at.to_rfc3339(),
+        });
+    }
+    Ok(lines)
+}
+
+struct Found {
+    number: String,
+    carrier: String,
+    stage: String,
+    done: bool,
+    events: Vec<EventLine>,
+}
+
+#[derive(Template)]
+#[template(path = "logistics/track.html")]
+struct TrackPage {
+    c: Chrome,
+    errors: FormErrors,
+    typed: String,
+    found: Vec<Found>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TrackQuery {
+    number: String,
+}
+
+/// `GET /track?number=`: the form, and where a number typed in it leads.
+pub async fn search(
+    State(state): State<AppState>,
+    c: Chrome,
+    Query(query): Query<TrackQuery>,
+) -> Result<Response, Problem> {
+    if query.number.trim().is_empty() {
+        return track_page(&state, c, None, String::new()).await;
+    }
+    match TrackingNumber::parse(&query.number) {
+        Ok(number) => Ok(Redirect::to(&format!("/track/{}", number.as_str())).into_response()),
+        Err(err) => track_page(&state, c, Some(Problem::from(err)), query.number).await,
+    }
+}
+
+/// `GET /track/{number}`: a parcel's history.
+pub async fn page(
+    State(state): State<AppState>,
+    c: Chrome,
+    Path(number): Path<String>,
+) -> Result<Response, Problem> {
+    match TrackingNumber::parse(&number) {
+        Ok(number) => track_page(&state, c, None, number.as_str().to_owned()).await,
+        Err(err) => track_page(&state, c, Some(Problem::from(err)), number).await,
+    }
+}
+
+async fn track_page(
+    state: &AppState,
+    c: Chrome,
+    mistake: Option<Problem>,
+    typed: String,
+) -> Result<Response, Problem> {
+    let t = &c.t;
+    let mut found = Vec::new();
+    let mut mistake = mistake;
+    if mistake.is_none() && !typed.is_empty() {
+        let number = TrackingNumber::parse(&typed)?;
+        for tracking in state.store.tracking(&number).await? {
+            found.push(Found {
+                number: tracking.parcel.tracking_number.clone(),
+                carrier: tracking.carrier.name(t.lang()).to_owned(),
+                stage: t.get(&format!(
+                    "logistics-stage-{}",
+                    tracking.parcel.stage.as_str().replace('_', "-")
+                )),
+                done: matches!(tracking.parcel.stage, Stage::HandedOver | Stage::Returned),
+                events: event_lines(state, t, &tracking).await?,
+            });
+        }
+        if found.is_empty() {
+            mistake = Some(
+                Problem::new(StatusCode::NOT_FOUND, "tracking-not-found").with_field("number"),
+            );
+        }
+    }
+    let (status, errors) = match &mistake {
+        Some(problem) => (
+            problem.status,
+            FormErrors::of_problem(t, &problem.clone().with_field("number")),
+        ),
+        None => (StatusCode::OK, FormErrors::none()),
+    };
+    let page = TrackPage {
+        errors,
+        typed,
+        found,
+        c,
+    };
+    Ok(render(status, &page))
+}
