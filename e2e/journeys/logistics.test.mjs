@@ -179,3 +179,25 @@ test('in Chinese: the driver leaves, delivers two stops with proof, the station 
   await light(guest, 'tracking after the station');
   await context.close();
 });
+
+test('in Chinese: SF Express reads its month and downloads its statement', async () => {
+  const { server, browser } = journey;
+  const context = await browser.newContext({ ...phone, locale: 'zh-CN', acceptDownloads: true });
+  const page = await context.newPage();
+  await logIn(page, server.url, 'gaodu-sf', 'farmgate-demo');
+  await page.waitForURL(/\/carrier$/);
+  assert.ok(await page.getByText('顺丰速运 · 高都镇物流配送中心').count());
+  await light(page, 'carrier front');
+  await page.getByRole('link', { name: '查看对账单' }).first().click();
+  await page.waitForURL(/\/logistics\/statement\?/);
+  await light(page, 'carrier statement');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: '下载对账单（Excel）' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^farmgate-statement-zezhou-gaodu-depot-sf-\d{4}-\d{2}\.xlsx$/);
+  const bytes = await (await download.createReadStream()).toArray();
+  assert.equal(Buffer.concat(bytes).subarray(0, 2).toString(), 'PK', 'an XLSX file');
+  await screenshot(page, '105-carrier-statement');
+  await context.close();
+});

@@ -411,7 +411,7 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     bar.finish();
     let (network_stations, network_parcels) = store.load_demo_network().await?;
     let villager_purchases = store.load_demo_till().await?;
-    let (carriers, advised) = store.load_demo_logistics(chrono::Utc::now()).await?;
+    let (carriers, advised) = store.load_demo_logistics(chrono::Utc::now(), &hash).await?;
     let bar = ProgressBar::new(1).with_message("training");
     bar.set_style(
         ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")

@@ -107,6 +107,7 @@ contract!(
     a_parcel_is_scanned_in_once_and_sorted_to_its_villages_station,
     a_carriers_terms_are_kept_with_their_rates,
     a_run_carries_its_stations_parcels_and_each_stop_is_proven,
+    the_months_settlement_equals_its_parcels_events,
 );
 
 #[path = "contract/logistics.rs"]
@@ -115,6 +116,7 @@ use logistics::{
     a_carriers_terms_are_kept_with_their_rates,
     a_parcel_is_scanned_in_once_and_sorted_to_its_villages_station,
     a_run_carries_its_stations_parcels_and_each_stop_is_proven,
+    the_months_settlement_equals_its_parcels_events,
 };
 
 #[path = "contract/foundation.rs"]

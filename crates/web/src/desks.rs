@@ -53,6 +53,8 @@ pub struct Holdings<'a> {
     pub shop_ids: &'a [i64],
     /// The development outbox is on and the person administers the whole tree.
     pub outbox: bool,
+    /// Acts for an express company (its statements and parcels).
+    pub carrier: bool,
 }
 
 /// A person's desks, in the order their work usually matters.
@@ -111,6 +113,12 @@ pub fn desks(held: &Holdings) -> Vec<Desk> {
             ],
         });
     }
+    if held.carrier {
+        desks.push(Desk {
+            label: "role-carrier",
+            tools: vec![tool("desk-today", "/carrier")],
+        });
+    }
     if has(Role::Courier) {
         desks.push(Desk {
             label: "role-courier",
@@ -159,6 +167,7 @@ fn centre_desk(code: &str, admin: bool, outbox: bool) -> Desk {
         tool("ledger-centre-tool", "/centre/ledger"),
         tool("logistics-title", "/centre/logistics"),
         tool("runs-title", "/centre/logistics/runs"),
+        tool("settlements-title", "/centre/logistics/settlements"),
         tool("centre-live-title", "/centre/live"),
         tool("refunds-centre-title", "/centre/disputes"),
         tool("refunds-title", "/centre/refunds"),
@@ -215,10 +224,16 @@ pub async fn of_account(state: &AppState, account_id: i64, grants: &Grants) -> V
         && grants
             .iter()
             .any(|g| g.role == Role::Admin && g.region.ids().count() == 1);
+    let carrier = state
+        .store
+        .carriers_of(account_id)
+        .await
+        .is_ok_and(|found| !found.is_empty());
     desks(&Holdings {
         grants: &held,
         shop_ids: &shop_ids,
         outbox,
+        carrier,
     })
 }
 
@@ -236,6 +251,7 @@ mod tests {
             grants: &grants,
             shop_ids: &[],
             outbox: false,
+            carrier: false,
         });
         let fronts: Vec<&str> = desks.iter().map(Desk::front).collect();
         assert_eq!(fronts, vec!["/centre", "/trainer"]);
@@ -260,6 +276,7 @@ mod tests {
                 grants: &buyer,
                 shop_ids: &[],
                 outbox: false,
+                carrier: false,
             })
             .is_empty()
         );
@@ -267,6 +284,7 @@ mod tests {
             grants: &buyer,
             shop_ids: &[7],
             outbox: false,
+            carrier: false,
         });
         assert_eq!(seller[0].tools[1].href, "/seller/shops/7/orders");
     }

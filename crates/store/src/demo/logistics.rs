@@ -127,7 +127,11 @@ fn demo_rates(carrier: usize) -> Vec<Rate> {
 impl Store {
     /// Adds Gaodu's depot with the eight carriers and this morning's parcels (once: nothing
     /// when the depot exists). Returns (carriers, parcels advised).
-    pub async fn load_demo_logistics(&self, now: DateTime<Utc>) -> Result<(u64, u64)> {
+    pub async fn load_demo_logistics(
+        &self,
+        now: DateTime<Utc>,
+        password_hash: &str,
+    ) -> Result<(u64, u64)> {
         let done = depot::Entity::find()
             .filter(depot::Column::Code.eq("zezhou-gaodu-depot"))
             .one(&self.db)
@@ -162,6 +166,7 @@ impl Store {
         }
         let advised = self.demo_morning(&depot, &carriers, now).await?;
         self.demo_run(&depot, now).await?;
+        self.demo_carrier_clerk(&carriers[1], password_hash).await?;
         Ok((carriers.len() as u64, advised))
     }
 
@@ -193,6 +198,26 @@ impl Store {
             .iter()
             .filter_map(|demo| known.iter().find(|c| c.code == demo.code).cloned())
             .collect())
+    }
+
+    /// `gaodu-sf`, who keeps SF Express's Gaodu statements.
+    async fn demo_carrier_clerk(&self, sf: &Carrier, password_hash: &str) -> Result<()> {
+        let login = farmgate_domain::accounts::LoginId::parse("gaodu-sf")?;
+        let clerk = match self.account_by_login(&login).await? {
+            Some(found) => found,
+            None => {
+                self.create_account(crate::accounts::NewAccount {
+                    login,
+                    display_name: farmgate_domain::accounts::DisplayName::parse(
+                        "顺丰速运高都网点",
+                    )?,
+                    password_hash: password_hash.to_owned(),
+                    language: farmgate_domain::lang::Language::ZhCn,
+                })
+                .await?
+            }
+        };
+        self.add_carrier_member(sf.id, clerk.id).await
     }
 
     /// Today's first run for `gaodu-courier`: the ten nearest of Gaodu's stations with parcels

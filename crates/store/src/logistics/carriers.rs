@@ -317,3 +317,24 @@ fn terms_from(row: &agreement::Model, rates: &[rate::Model]) -> Result<Terms> {
         rates,
     })
 }
+
+impl Store {
+    /// The depots `carrier_id` has terms with.
+    pub async fn depots_of_carrier(&self, carrier_id: i64) -> Result<Vec<Depot>> {
+        let ids: Vec<i64> = agreement::Entity::find()
+            .filter(agreement::Column::CarrierId.eq(carrier_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|a| a.depot_id)
+            .collect();
+        Ok(depot::Entity::find()
+            .filter(depot::Column::Id.is_in(ids))
+            .order_by_asc(depot::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(depot_from)
+            .collect())
+    }
+}

@@ -200,3 +200,48 @@ pub mod stop {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod member {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "carrier_members")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub carrier_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub account_id: i64,
+        pub added_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod dispute {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "carrier_disputes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub depot_id: i64,
+        pub carrier_id: i64,
+        pub month: String,
+        pub parcel_id: i64,
+        pub note: String,
+        pub raised_by: i64,
+        pub raised_at: ChronoDateTimeUtc,
+        pub answer: Option<String>,
+        pub answered_by: Option<i64>,
+        pub answered_at: Option<ChronoDateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

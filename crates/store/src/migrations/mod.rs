@@ -29,6 +29,7 @@ mod m20261201_000025_consignments;
 mod m20261201_000026_station_sync;
 mod m20261201_000027_logistics;
 mod m20261201_000028_logistics_runs;
+mod m20261201_000029_carrier_accounts;
 
 use std::collections::HashSet;
 
@@ -85,6 +86,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000026_station_sync::Migration),
             Box::new(m20261201_000027_logistics::Migration),
             Box::new(m20261201_000028_logistics_runs::Migration),
+            Box::new(m20261201_000029_carrier_accounts::Migration),
         ]
     }
 }

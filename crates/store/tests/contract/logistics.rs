@@ -524,3 +524,234 @@ pub async fn a_run_carries_its_stations_parcels_and_each_stop_is_proven(db: &Tes
     let at = store.parcel_at_station(received.id).await.unwrap().unwrap();
     assert_eq!(at.tracking_number, numbers[0]);
 }
+
+pub async fn the_months_settlement_equals_its_parcels_events(db: &TestDb) {
+    use farmgate_domain::stations::ParcelLabel;
+    use farmgate_domain::stations::till::{LedgerDay, LedgerMonth};
+    use farmgate_store::logistics::{Delivery, DeliveryProof, NewRun};
+
+    let store = &db.store;
+    seed_demo(store).await;
+    let people = buyers(store, 3).await;
+    let (worker, driver, sf_clerk) = (people[0], people[1], people[2]);
+    let (depot, sf, kuokesu) = tekes_depot(store).await;
+    let yto = store
+        .add_carrier(NewCarrier {
+            code: "yto".into(),
+            names: Texts::zh("圆通速递"),
+            pattern: TrackingPattern::parse(r"YT\d{13}").unwrap(),
+        })
+        .await
+        .unwrap();
+    store
+        .save_terms(depot.id, yto.id, &terms(true, Vec::new()))
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let numbers = ["SF3000000000001", "SF3000000000002", "SF3000000000003"];
+    let lines: Vec<Advice> = numbers
+        .iter()
+        .map(|n| advice(n, Some(kuokesu.region_id)))
+        .collect();
+    store
+        .advise_parcels(&depot, &sf, &lines, now)
+        .await
+        .unwrap();
+    let mut scans: Vec<Scan> = numbers
+        .iter()
+        .enumerate()
+        .map(|(k, n)| scan(&format!("s{k}"), n))
+        .collect();
+    scans.push(scan("s-unmatched", "SF3000000000009"));
+    scans.push(scan("y-1", "YT3000000000001"));
+    store.scan_in(&depot, worker, &scans, now).await.unwrap();
+    let run = store
+        .plan_run(
+            &depot,
+            &NewRun {
+                day: LedgerDay::of(now),
+                vehicle: "电动货车".into(),
+                driver_id: driver,
+                depart_at: now,
+                stops: vec![(kuokesu.id, now)],
+            },
+            worker,
+        )
+        .await
+        .unwrap();
+    store.start_run(run.id, worker, now).await.unwrap();
+    let (_, stops) = store.run(run.id).await.unwrap();
+    let proof = Delivery {
+        proof: DeliveryProof::Code(stops[0].handover_code.clone()),
+        returns: 0,
+        produce: 0,
+    };
+    store
+        .deliver_stop(run.id, stops[0].id, &proof, now)
+        .await
+        .unwrap();
+    let mut at_station = Vec::new();
+    for number in numbers {
+        let label = ParcelLabel::parse(number).unwrap();
+        at_station.push(
+            store
+                .receive_parcel(&[kuokesu.id], &label, worker)
+                .await
+                .unwrap(),
+        );
+    }
+    for parcel in &at_station[..2] {
+        store
+            .hand_over_parcel(&[kuokesu.id], parcel.id, &parcel.pickup_code, worker)
+            .await
+            .unwrap();
+    }
+    let late = now + Duration::days(30);
+    store
+        .return_parcel(&[kuokesu.id], at_station[2].id, worker, late)
+        .await
+        .unwrap();
+
+    let mut months = vec![LedgerMonth::of(LedgerDay::of(now))];
+    if LedgerMonth::of(LedgerDay::of(late)) != months[0] {
+        months.push(LedgerMonth::of(LedgerDay::of(late)));
+    }
+    let (mut delivered, mut returned, mut fees, mut lines_fees, mut lines) = (0, 0, 0, 0, 0);
+    for month in &months {
+        let all = store.settlements(depot.id, *month).await.unwrap();
+        let of_sf = all.iter().find(|s| s.carrier_id == sf.id).unwrap();
+        delivered += of_sf.delivered;
+        returned += of_sf.returned;
+        fees += of_sf.fees.0;
+        let statement = store
+            .statement_lines(depot.id, sf.id, *month, 0, 100)
+            .await
+            .unwrap();
+        lines += statement.len() as i64;
+        lines_fees += statement.iter().map(|l| l.fee.0).sum::<i64>();
+    }
+    assert_eq!((delivered, returned), (2, 1), "from the events");
+    assert_eq!(fees, 2 * 90, "the agreed fee for each parcel delivered");
+    assert_eq!(
+        (lines, lines_fees),
+        (3, fees),
+        "the statement's lines add up to its totals"
+    );
+    let this_month = store.settlements(depot.id, months[0]).await.unwrap();
+    let held = |carrier: i64| {
+        this_month
+            .iter()
+            .find(|s| s.carrier_id == carrier)
+            .unwrap()
+            .held
+    };
+    assert_eq!(
+        (held(sf.id), held(yto.id)),
+        (1, 1),
+        "scanned in and still in the centre's hands"
+    );
+
+    // Each carrier's feed holds its own parcels only, and a cursor picks up where it left.
+    let feed = store.carrier_feed(sf.id, 0, 1000).await.unwrap();
+    assert!(
+        feed.iter().all(|e| e.tracking_number.starts_with("SF")),
+        "{feed:?}"
+    );
+    assert!(
+        store
+            .carrier_feed(yto.id, 0, 1000)
+            .await
+            .unwrap()
+            .iter()
+            .all(|e| e.tracking_number.starts_with("YT"))
+    );
+    let rest = store.carrier_feed(sf.id, feed[4].id, 1000).await.unwrap();
+    assert_eq!(rest.len(), feed.len() - 5);
+    store.add_carrier_member(sf.id, sf_clerk).await.unwrap();
+    store.add_carrier_member(sf.id, sf_clerk).await.unwrap();
+    let acting: Vec<i64> = store
+        .carriers_of(sf_clerk)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(acting, vec![sf.id]);
+
+    // A line is disputed once, and answered.
+    let first = store
+        .statement_lines(depot.id, sf.id, months[0], 0, 1)
+        .await
+        .unwrap()
+        .remove(0);
+    let id = store
+        .raise_dispute(
+            depot.id,
+            sf.id,
+            months[0],
+            first.parcel_id,
+            "收件人说没收到",
+            sf_clerk,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .raise_dispute(
+                depot.id,
+                sf.id,
+                months[0],
+                first.parcel_id,
+                "again",
+                sf_clerk
+            )
+            .await,
+        Err(Error::Conflict { .. })
+    ));
+    let yto_parcel = store
+        .tracking(&number("YT3000000000001"))
+        .await
+        .unwrap()
+        .remove(0)
+        .parcel;
+    assert!(matches!(
+        store
+            .raise_dispute(
+                depot.id,
+                sf.id,
+                months[0],
+                yto_parcel.id,
+                "not ours",
+                sf_clerk
+            )
+            .await,
+        Err(Error::NotFound)
+    ));
+    let open = |all: &[farmgate_store::logistics::Settlement]| {
+        all.iter()
+            .find(|s| s.carrier_id == sf.id)
+            .unwrap()
+            .disputes_open
+    };
+    assert_eq!(
+        open(&store.settlements(depot.id, months[0]).await.unwrap()),
+        1
+    );
+    store
+        .answer_dispute(depot.id, id, "站点有签收记录", worker)
+        .await
+        .unwrap();
+    assert_eq!(
+        open(&store.settlements(depot.id, months[0]).await.unwrap()),
+        0
+    );
+    let line = store
+        .statement_lines(depot.id, sf.id, months[0], 0, 1)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        line.dispute.unwrap().answer.as_deref(),
+        Some("站点有签收记录")
+    );
+}

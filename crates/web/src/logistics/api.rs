@@ -266,18 +266,35 @@ pub async fn advise(
     Query(param): Query<DepotParam>,
     ApiJson(body): ApiJson<ManifestBody>,
 ) -> Result<Json<ManifestResult>, Problem> {
-    let (depot, _) = depot(&state, &user, param.depot).await?;
     if body.parcels.len() > MANIFEST_MAX {
         return Err(ValidationError::new("parcels", "logistics-batch-too-large").into());
     }
-    let carrier = state
-        .store
-        .agreements(depot.id)
-        .await?
-        .into_iter()
-        .find(|a| a.carrier.code == body.carrier.trim() && a.terms.is_some())
-        .map(|a| a.carrier)
-        .ok_or(Problem::not_found())?;
+    // The carrier's own system, or the centre typing a carrier's list in.
+    let acting = state.store.carriers_of(user.account.id).await?;
+    let (depot, carrier) = match acting.into_iter().find(|c| c.code == body.carrier.trim()) {
+        Some(carrier) => {
+            let depot = state
+                .store
+                .depots_of_carrier(carrier.id)
+                .await?
+                .into_iter()
+                .find(|d| param.depot.is_none_or(|id| id == d.id))
+                .ok_or(Problem::not_found())?;
+            (depot, carrier)
+        }
+        None => {
+            let (depot, _) = depot(&state, &user, param.depot).await?;
+            let carrier = state
+                .store
+                .agreements(depot.id)
+                .await?
+                .into_iter()
+                .find(|a| a.carrier.code == body.carrier.trim() && a.terms.is_some())
+                .map(|a| a.carrier)
+                .ok_or(Problem::not_found())?;
+            (depot, carrier)
+        }
+    };
     let county = state.store.region_by_id(depot.county_id).await?;
     let regions = state.store.all_regions().await?;
     let mut lines = Vec::with_capacity(body.parcels.len());
@@ -398,4 +415,145 @@ async fn view(
             })
             .collect(),
     })
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct FeedParams {
+    /// The last event id already read (0, or absent, for the first).
+    pub after: Option<i64>,
+    /// At most this many events (1 to 1,000; 500 when absent).
+    pub limit: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FeedEventView {
+    /// Increasing: the next call's `after`.
+    pub id: i64,
+    pub tracking_number: String,
+    /// `advised`, `scanned_in`, `sorted`, `on_run`, `at_station`, `handed_over`, `returned`
+    pub kind: String,
+    pub at: String,
+    pub depot: String,
+    /// The station's code, where the step concerns one.
+    pub station: Option<String>,
+}
+
+/// What the centre did with a carrier's parcels, event by event after a cursor, for the
+/// carrier's own systems to poll. Only the carrier's accounts may read it; a replayed step
+/// writes no event, so the feed never repeats.
+#[utoipa::path(get, operation_id = "carrierEvents", path = "/api/v1/carriers/{code}/events", tag = "logistics", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The carrier's code"), FeedParams),
+    responses((status = 200, body = [FeedEventView]), (status = 401, body = ApiError), (status = 404, description = "No such carrier, or the caller does not act for it", body = ApiError)))]
+pub async fn feed(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Query(params): Query<FeedParams>,
+) -> Result<Json<Vec<FeedEventView>>, Problem> {
+    let carrier = state
+        .store
+        .carriers_of(user.account.id)
+        .await?
+        .into_iter()
+        .find(|c| c.code == code)
+        .ok_or(Problem::not_found())?;
+    let limit = params.limit.unwrap_or(500).clamp(1, 1_000);
+    let events = state
+        .store
+        .carrier_feed(carrier.id, params.after.unwrap_or(0), limit)
+        .await?;
+    let mut depots: Vec<(i64, String)> = Vec::new();
+    let mut stations: Vec<(i64, String)> = Vec::new();
+    let mut views = Vec::with_capacity(events.len());
+    for e in events {
+        if !depots.iter().any(|(id, _)| *id == e.depot_id) {
+            depots.push((e.depot_id, state.store.depot(e.depot_id).await?.code));
+        }
+        let station = match e.station_id {
+            Some(id) => {
+                if !stations.iter().any(|(i, _)| *i == id) {
+                    stations.push((id, state.store.station(id).await?.code));
+                }
+                stations
+                    .iter()
+                    .find(|(i, _)| *i == id)
+                    .map(|(_, c)| c.clone())
+            }
+            None => None,
+        };
+        views.push(FeedEventView {
+            id: e.id,
+            tracking_number: e.tracking_number,
+            kind: e.kind.as_str().to_owned(),
+            at: e.at.to_rfc3339(),
+            depot: depots
+                .iter()
+                .find(|(id, _)| *id == e.depot_id)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default(),
+            station,
+        });
+    }
+    Ok(Json(views))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SettlementParams {
+    /// A depot of the caller's county; the first when absent.
+    pub depot: Option<i64>,
+    /// `YYYY-MM`, China's time; this month when absent.
+    pub month: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SettlementView {
+    pub carrier: String,
+    pub delivered: i64,
+    pub returned: i64,
+    pub held: i64,
+    /// What the carrier owes the centre for the parcels delivered.
+    pub fees_fen: i64,
+    pub outbound: i64,
+    pub outbound_paid_fen: i64,
+    pub disputes_open: i64,
+}
+
+/// Every carrier's month at a depot of the caller's county, read from its parcels' events.
+#[utoipa::path(get, operation_id = "listSettlements", path = "/api/v1/logistics/settlements", tag = "logistics", security(("bearer" = [])),
+    params(SettlementParams),
+    responses((status = 200, body = [SettlementView]), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn settlements(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<SettlementParams>,
+) -> Result<Json<Vec<SettlementView>>, Problem> {
+    use farmgate_domain::stations::till::{LedgerDay, LedgerMonth};
+    let (depot, _) = depot(&state, &user, params.depot).await?;
+    let month = match params.month.as_deref() {
+        None | Some("") => LedgerMonth::of(LedgerDay::of(chrono::Utc::now())),
+        Some(text) => LedgerMonth::parse(text)?,
+    };
+    let carriers = state.store.carriers().await?;
+    Ok(Json(
+        state
+            .store
+            .settlements(depot.id, month)
+            .await?
+            .into_iter()
+            .map(|s| SettlementView {
+                carrier: carriers
+                    .iter()
+                    .find(|c| c.id == s.carrier_id)
+                    .map(|c| c.code.clone())
+                    .unwrap_or_default(),
+                delivered: s.delivered,
+                returned: s.returned,
+                held: s.held,
+                fees_fen: s.fees.0,
+                outbound: s.outbound,
+                outbound_paid_fen: s.outbound_paid.0,
+                disputes_open: s.disputes_open,
+            })
+            .collect(),
+    ))
 }

@@ -11,6 +11,7 @@ mod driver;
 mod runs;
 mod runs_api;
 mod scan;
+mod settlement;
 mod track;
 
 use farmgate_domain::authz::Role;
@@ -80,6 +81,15 @@ pub fn routes() -> axum::Router<AppState> {
             "/courier/runs/{id}/stops/{stop}/deliver",
             post(driver::deliver),
         )
+        .route("/centre/logistics/settlements", get(settlement::centre))
+        .route("/logistics/statement", get(settlement::statement))
+        .route("/logistics/statement.xlsx", get(settlement::statement_xlsx))
+        .route("/logistics/statement/disputes", post(settlement::dispute))
+        .route(
+            "/logistics/disputes/{depot}/{id}/answer",
+            post(settlement::answer),
+        )
+        .route("/carrier", get(settlement::carrier_front))
         .route("/track", get(track::search))
         .route("/track/{number}", get(track::page))
 }
@@ -96,6 +106,8 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(runs_api::list, runs_api::plan))
         .routes(routes!(runs_api::start))
         .routes(routes!(runs_api::deliver))
+        .routes(routes!(api::feed))
+        .routes(routes!(api::settlements))
 }
 
 /// Texts the receiver of an express parcel that reached `station` where and with which code to

@@ -35,7 +35,10 @@ async fn gaodu(app: &App) -> i64 {
         })
         .await
         .unwrap();
-    store.load_demo_logistics(chrono::Utc::now()).await.unwrap();
+    store
+        .load_demo_logistics(chrono::Utc::now(), support::demo_hash())
+        .await
+        .unwrap();
     let zezhou = store.region_by_code("zezhou").await.unwrap();
     store.depots_within(&zezhou.path).await.unwrap()[0].id
 }
@@ -365,5 +368,141 @@ async fn the_centres_pages_scan_sort_and_keep_the_carriers() {
         .await
         .unwrap();
     assert_eq!(typo.status(), 422);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_carrier_sees_only_its_own_parcels_and_statements() {
+    let app = support::spawn_app().await;
+    let client = reqwest::Client::new();
+    let depot = gaodu(&app).await;
+    let carriers = app.db.store.carriers().await.unwrap();
+    let id_of = |code: &str| carriers.iter().find(|c| c.code == code).unwrap().id;
+    let sf = app.token("gaodu-sf").await;
+
+    let (status, feed) = send(
+        client
+            .get(app.url("/api/v1/carriers/sf/events?limit=1000"))
+            .bearer_auth(&sf),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let events = feed.as_array().unwrap();
+    assert!(!events.is_empty());
+    assert!(
+        events
+            .iter()
+            .all(|e| e["tracking_number"].as_str().unwrap().starts_with("SF")),
+        "{feed}"
+    );
+    let last = events.last().unwrap()["id"].as_i64().unwrap();
+    let (_, rest) = send(
+        client
+            .get(app.url(&format!("/api/v1/carriers/sf/events?after={last}")))
+            .bearer_auth(&sf),
+    )
+    .await;
+    assert_eq!(
+        rest.as_array().unwrap().len(),
+        0,
+        "the cursor picks up where it left"
+    );
+    assert_eq!(
+        send(
+            client
+                .get(app.url("/api/v1/carriers/yto/events"))
+                .bearer_auth(&sf)
+        )
+        .await
+        .0,
+        404
+    );
+    let centre = app.token("zezhou-centre").await;
+    assert_eq!(
+        send(
+            client
+                .get(app.url("/api/v1/carriers/sf/events"))
+                .bearer_auth(&centre)
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        send(
+            client
+                .get(app.url("/api/v1/logistics/consolidation"))
+                .bearer_auth(&sf)
+        )
+        .await
+        .0,
+        403
+    );
+
+    // Its own system sends its manifest; another carrier's it may not.
+    let mine = json!({"carrier": "sf", "parcels": [{"number": "SF7200000000001", "village": "zezhou-baofu"}]});
+    let (status, added) = send(
+        client
+            .post(app.url("/api/v1/logistics/manifests"))
+            .bearer_auth(&sf)
+            .json(&mine),
+    )
+    .await;
+    assert_eq!((status, added["added"].as_u64()), (200, Some(1)), "{added}");
+    let theirs = json!({"carrier": "yto", "parcels": [{"number": "YT7200000000001"}]});
+    assert_eq!(
+        send(
+            client
+                .post(app.url("/api/v1/logistics/manifests"))
+                .bearer_auth(&sf)
+                .json(&theirs)
+        )
+        .await
+        .0,
+        403
+    );
+
+    // Statements: the carrier its own, the centre every carrier's, another county none.
+    let browser = app.logged_in("gaodu-sf").await;
+    let front = support::text(&browser, app.url("/carrier")).await;
+    assert!(front.contains("顺丰速运 · 高都镇物流配送中心"), "{front}");
+    let own = format!("/logistics/statement?depot={depot}&carrier={}", id_of("sf"));
+    assert_eq!(
+        browser.get(app.url(&own)).send().await.unwrap().status(),
+        200
+    );
+    let other = format!(
+        "/logistics/statement?depot={depot}&carrier={}",
+        id_of("yto")
+    );
+    assert_eq!(
+        browser.get(app.url(&other)).send().await.unwrap().status(),
+        404
+    );
+    let sheet = browser
+        .get(app.url(&format!(
+            "/logistics/statement.xlsx?depot={depot}&carrier={}",
+            id_of("sf")
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sheet.status(), 200);
+    assert!(
+        sheet.bytes().await.unwrap().starts_with(b"PK"),
+        "an XLSX file"
+    );
+    let office = app.logged_in("zezhou-centre").await;
+    assert_eq!(
+        office.get(app.url(&other)).send().await.unwrap().status(),
+        200
+    );
+    let month = support::text(&office, app.url("/centre/logistics/settlements")).await;
+    assert!(
+        month.contains("顺丰速运") && month.contains("京东物流"),
+        "{month}"
+    );
+    let tekes = app.logged_in("tekes-centre").await;
+    assert_eq!(tekes.get(app.url(&own)).send().await.unwrap().status(), 404);
     app.stop().await;
 }
