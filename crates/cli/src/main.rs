@@ -159,6 +159,26 @@ enum BenchCommand {
         #[arg(long, value_name = "URL")]
         postgres: Option<String>,
     },
+    /// Gaodu's distribution centre: inbound scans/s through the HTTP API (one and 20 per
+    /// request) against the bare route; the day's consolidation; a month's settlement over
+    /// 100,000 parcels (API, page, statement export), p50/p99.
+    Parcels {
+        /// Parcels scanned in (the day's; Gaodu's ~4,000).
+        #[arg(long, default_value_t = 4_000)]
+        scans: usize,
+        /// Scanning clients at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Parcels of the settled month.
+        #[arg(long, default_value_t = 100_000)]
+        month: usize,
+        /// Requests per page, one at a time.
+        #[arg(long, default_value_t = 30)]
+        requests: usize,
+        /// Run on PostgreSQL (a fresh schema in this database) instead of SQLite.
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+    },
     /// Search latency over a generated catalogue: p50/p99 of typical searches in three
     /// languages, with filters and sorting.
     Search {
@@ -321,6 +341,22 @@ async fn bench(command: BenchCommand) -> Result<()> {
         }
         BenchCommand::TrainingPages { requests, postgres } => {
             bench::training_pages(bench::TrainingPages { requests, postgres }).await
+        }
+        BenchCommand::Parcels {
+            scans,
+            concurrency,
+            month,
+            requests,
+            postgres,
+        } => {
+            bench::parcels(bench::ParcelsBench {
+                scans,
+                concurrency,
+                month,
+                requests,
+                postgres,
+            })
+            .await
         }
         BenchCommand::Search { products, searches } => bench::search(products, searches).await,
     }

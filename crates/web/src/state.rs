@@ -130,6 +130,8 @@ pub struct Shared {
     pub metrics: PrometheusHandle,
     /// The one path every order placement takes (group commit; see decision 0006).
     pub intake: OrderIntake,
+    /// Scans from the depots' phones, committed together (group commit, as the intake).
+    pub scans: farmgate_store::logistics::ScanIntake,
     pub payments: Payments,
     /// The product index, and the task that keeps it following the catalogue.
     pub search: Arc<ProductIndex>,
@@ -225,6 +227,7 @@ impl AppState {
             notices: crate::notify::Writer::start(store.clone(), messenger.clone()),
             messenger,
             intake: OrderIntake::start(store.clone()),
+            scans: farmgate_store::logistics::ScanIntake::start(store.clone()),
             indexer,
             search: index,
             payments: Payments::new(

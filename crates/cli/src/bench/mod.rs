@@ -6,6 +6,7 @@
 
 mod checkout;
 mod live;
+mod parcels;
 mod search;
 mod stations;
 mod training;
@@ -26,6 +27,7 @@ use tokio::process::{Child, Command};
 
 pub use checkout::{CheckoutBench, checkout};
 pub use live::{ChatFanout, LiveBurst, chat_fanout, live_burst};
+pub use parcels::{ParcelsBench, parcels};
 pub use search::search;
 pub use stations::{StationsBench, stations};
 pub use training::{TrainingPages, training_pages};

@@ -341,3 +341,130 @@ impl Store {
         Ok(advised)
     }
 }
+
+/// Parcels written per statement by the bulk loaders (each with its six events).
+const BULK_CHUNK: usize = 500;
+
+impl Store {
+    /// For `farmgate bench parcels` (and longer demo histories): `count` inbound parcels of
+    /// `carriers` spread over the 30 days from `from`, each taken through the whole way (advised,
+    /// scanned in, sorted, on a run, at its station, handed over; one in twenty sent back) with
+    /// its events, written set-based. Numbers start at `serial`. Returns the parcels written.
+    pub async fn load_bench_parcels(
+        &self,
+        depot: &Depot,
+        carriers: &[Carrier],
+        stations: &[i64],
+        (from, serial, count): (DateTime<Utc>, u64, usize),
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<u64> {
+        use crate::logistics::entity::{event, parcel};
+        use farmgate_domain::logistics::{Direction, Stage};
+        use sea_orm::{EntityTrait, QuerySelect, Set};
+        let span = Duration::days(30).num_seconds();
+        let mut written = 0u64;
+        for start in (0..count).step_by(BULK_CHUNK) {
+            let end = (start + BULK_CHUNK).min(count);
+            let txn = self.begin_write().await?;
+            let mut rows = Vec::with_capacity(end - start);
+            let mut meta = Vec::with_capacity(end - start);
+            for k in start..end {
+                let c = k % carriers.len();
+                let at = from + Duration::seconds(span * k as i64 / count.max(1) as i64);
+                let returned = k % 20 == 19;
+                let station = stations[k % stations.len()];
+                let number = demo_number(c % CARRIERS.len(), serial + k as u64);
+                meta.push((number.clone(), carriers[c].id, at, returned, station));
+                rows.push(parcel::ActiveModel {
+                    depot_id: Set(depot.id),
+                    carrier_id: Set(carriers[c].id),
+                    tracking_number: Set(number),
+                    direction: Set(Direction::Inbound.as_str().to_owned()),
+                    stage: Set(if returned {
+                        Stage::Returned
+                    } else {
+                        Stage::HandedOver
+                    }
+                    .as_str()
+                    .to_owned()),
+                    day: Set(Some(
+                        farmgate_domain::stations::till::LedgerDay::of(at - Duration::hours(6))
+                            .to_string(),
+                    )),
+                    station_id: Set(Some(station)),
+                    fee_fen: Set(CARRIERS[c % CARRIERS.len()].fee),
+                    advised_at: Set(Some(at - Duration::hours(12))),
+                    scanned_at: Set(Some(at - Duration::hours(6))),
+                    updated_at: Set(at),
+                    ..Default::default()
+                });
+            }
+            parcel::Entity::insert_many(rows).exec(&txn).await?;
+            let numbers: Vec<String> = meta.iter().map(|m| m.0.clone()).collect();
+            let ids: Vec<(i64, String, i64)> = parcel::Entity::find()
+                .select_only()
+                .column(parcel::Column::Id)
+                .column(parcel::Column::TrackingNumber)
+                .column(parcel::Column::CarrierId)
+                .filter(parcel::Column::TrackingNumber.is_in(numbers))
+                .filter(parcel::Column::DepotId.eq(depot.id))
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            let events = bench_events(ids, &meta);
+            for chunk in events.chunks(3_000) {
+                event::Entity::insert_many(chunk.to_vec())
+                    .exec(&txn)
+                    .await?;
+            }
+            txn.commit().await?;
+            written += (end - start) as u64;
+            progress(written);
+        }
+        Ok(written)
+    }
+}
+
+/// (tracking number, carrier, when it was handed over or sent back, sent back, station)
+type BenchMeta = (String, i64, DateTime<Utc>, bool, i64);
+
+/// The six events of each bulk-loaded parcel `ids` (id, number, carrier) described by `meta`.
+fn bench_events(
+    ids: Vec<(i64, String, i64)>,
+    meta: &[BenchMeta],
+) -> Vec<crate::logistics::entity::event::ActiveModel> {
+    use crate::logistics::entity::event;
+    use farmgate_domain::logistics::Stage;
+    use sea_orm::Set;
+    let mut events = Vec::with_capacity(ids.len() * 6);
+    for (id, number, carrier_id) in ids {
+        let Some((_, _, at, returned, station)) =
+            meta.iter().find(|m| m.0 == number && m.1 == carrier_id)
+        else {
+            continue;
+        };
+        let last = if *returned {
+            Stage::Returned
+        } else {
+            Stage::HandedOver
+        };
+        for (kind, hours) in [
+            (Stage::Advised, 12),
+            (Stage::ScannedIn, 6),
+            (Stage::Sorted, 6),
+            (Stage::OnRun, 3),
+            (Stage::AtStation, 1),
+            (last, 0),
+        ] {
+            events.push(event::ActiveModel {
+                parcel_id: Set(id),
+                carrier_id: Set(carrier_id),
+                kind: Set(kind.as_str().to_owned()),
+                at: Set(*at - Duration::hours(hours)),
+                station_id: Set((kind >= Stage::Sorted).then_some(*station)),
+                ..Default::default()
+            });
+        }
+    }
+    events
+}

@@ -178,6 +178,7 @@ impl Store {
 
     /// Scans parcels in at `depot`, in the order given, in one transaction; each answers for
     /// itself. A scan whose id was seen before answers as it did then, changing nothing.
+    /// (Concurrent scans go through `ScanIntake`, which commits them together.)
     pub async fn scan_in(
         &self,
         depot: &Depot,
@@ -186,17 +187,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<ScanResult>> {
         let txn = self.begin_write().await?;
-        let carriers = working_carriers(&txn, depot.id).await?;
-        let county = county_path(&txn, depot.county_id).await?;
-        let mut results = Vec::with_capacity(scans.len());
-        for scan in scans {
-            let outcome = scan_one(&txn, depot, &county, &carriers, actor_id, scan, now).await?;
-            results.push(ScanResult {
-                client_id: scan.client_id.clone(),
-                number: scan.number.as_str().to_owned(),
-                outcome,
-            });
-        }
+        let items: Vec<(i64, &Scan)> = scans.iter().map(|s| (actor_id, s)).collect();
+        let results = scan_set(&txn, depot, &items, now).await?;
         txn.commit().await?;
         Ok(results)
     }
@@ -353,41 +345,155 @@ async fn county_path(
         .map_err(|_| crate::error::corrupt("region", row.id))
 }
 
-async fn scan_one(
+/// The open stations of the county at the places of `parcels` and the places above them:
+/// (station, its place), lowest id first.
+async fn stations_near(
+    txn: &DatabaseTransaction,
+    county: &farmgate_domain::regions::RegionPath,
+    parcels: &[parcel::Model],
+) -> Result<(Vec<region::Model>, Vec<(i64, i64)>)> {
+    let ids: Vec<i64> = parcels.iter().filter_map(|p| p.region_id).collect();
+    if ids.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let places = region::Entity::find()
+        .filter(region::Column::Id.is_in(ids))
+        .all(txn)
+        .await?;
+    let candidates: Vec<i64> = places
+        .iter()
+        .flat_map(|p| [Some(p.id), p.parent_id])
+        .flatten()
+        .collect();
+    let stations: Vec<(i64, i64)> = station::Entity::find()
+        .select_only()
+        .column(station::Column::Id)
+        .column(station::Column::RegionId)
+        .inner_join(region::Entity)
+        .filter(station::Column::RegionId.is_in(candidates))
+        .filter(station::Column::Active.eq(true))
+        .filter(region::Column::Path.starts_with(county.as_str()))
+        .order_by_asc(station::Column::Id)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    Ok((places, stations))
+}
+
+/// The open station serving `region_id`: one at the place itself, else one at the township
+/// above it.
+fn station_for(places: &[region::Model], stations: &[(i64, i64)], region_id: i64) -> Option<i64> {
+    let place = places.iter().find(|p| p.id == region_id)?;
+    [Some(place.id), place.parent_id]
+        .into_iter()
+        .flatten()
+        .find_map(|at| stations.iter().find(|(_, r)| *r == at).map(|(id, _)| *id))
+}
+
+/// Scans `items` (each with who scanned it) in at `depot` inside `txn`, set-based: the
+/// replays, the parcels, their places and stations are read once for the whole set; each
+/// parcel is then written with one statement, and the events with one more.
+pub(super) async fn scan_set(
     txn: &DatabaseTransaction,
     depot: &Depot,
-    county: &farmgate_domain::regions::RegionPath,
-    carriers: &[(Carrier, Fen)],
-    actor_id: i64,
-    scan: &Scan,
+    items: &[(i64, &Scan)],
     now: DateTime<Utc>,
-) -> Result<ScanOutcome> {
-    let replayed = event::Entity::find()
-        .filter(event::Column::ClientId.eq(scan.client_id.as_str()))
-        .one(txn)
+) -> Result<Vec<ScanResult>> {
+    let carriers = working_carriers(txn, depot.id).await?;
+    let county = county_path(txn, depot.county_id).await?;
+    let client_ids: Vec<String> = items.iter().map(|(_, s)| s.client_id.clone()).collect();
+    let replayed: Vec<(Option<String>, i64)> = event::Entity::find()
+        .select_only()
+        .column(event::Column::ClientId)
+        .column(event::Column::ParcelId)
+        .filter(event::Column::ClientId.is_in(client_ids))
+        .into_tuple()
+        .all(txn)
         .await?;
-    if let Some(first) = replayed {
-        let row = parcel::Entity::find_by_id(first.parcel_id)
-            .one(txn)
-            .await?
-            .ok_or(Error::NotFound)?;
-        return Ok(ScanOutcome::In {
-            parcel_id: row.id,
-            carrier_id: row.carrier_id,
-            station_id: row.station_id,
+    let numbers: Vec<String> = items
+        .iter()
+        .map(|(_, s)| s.number.as_str().to_owned())
+        .collect();
+    let replayed_ids: Vec<i64> = replayed.iter().map(|(_, id)| *id).collect();
+    let mut known = parcel::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(parcel::Column::TrackingNumber.is_in(numbers))
+                .add(parcel::Column::Id.is_in(replayed_ids)),
+        )
+        .all(txn)
+        .await?;
+    let (places, stations) = stations_near(txn, &county, &known).await?;
+    let mut answered: Vec<(String, ScanOutcome)> = Vec::new();
+    let mut events = Vec::new();
+    let mut results = Vec::with_capacity(items.len());
+    for (actor_id, scan) in items {
+        let earlier = answered
+            .iter()
+            .find(|(id, _)| *id == scan.client_id)
+            .map(|(_, outcome)| outcome.clone());
+        let first = replayed
+            .iter()
+            .find(|(id, _)| id.as_deref() == Some(scan.client_id.as_str()))
+            .and_then(|(_, parcel_id)| known.iter().find(|p| p.id == *parcel_id));
+        let outcome = match (earlier, first) {
+            (Some(outcome), _) => outcome,
+            (None, Some(row)) => ScanOutcome::In {
+                parcel_id: row.id,
+                carrier_id: row.carrier_id,
+                station_id: row.station_id,
+            },
+            (None, None) => {
+                let outcome = take_in(
+                    txn,
+                    depot,
+                    &carriers,
+                    (&places, &stations),
+                    &mut known,
+                    (*actor_id, scan),
+                    now,
+                    &mut events,
+                )
+                .await?;
+                answered.push((scan.client_id.clone(), outcome.clone()));
+                outcome
+            }
+        };
+        results.push(ScanResult {
+            client_id: scan.client_id.clone(),
+            number: scan.number.as_str().to_owned(),
+            outcome,
         });
     }
+    if !events.is_empty() {
+        event::Entity::insert_many(events).exec(txn).await?;
+    }
+    Ok(results)
+}
+
+/// Takes one parcel in (or says it was in already, or whose it cannot be), writing it and
+/// queueing its events.
+#[allow(clippy::too_many_arguments)]
+async fn take_in(
+    txn: &DatabaseTransaction,
+    depot: &Depot,
+    carriers: &[(Carrier, Fen)],
+    (places, stations): (&[region::Model], &[(i64, i64)]),
+    known: &mut Vec<parcel::Model>,
+    (actor_id, scan): (i64, &Scan),
+    now: DateTime<Utc>,
+    events: &mut Vec<event::ActiveModel>,
+) -> Result<ScanOutcome> {
     let Some((carrier, fee)) = carriers.iter().find(|(c, _)| c.prints(&scan.number)) else {
         return Ok(ScanOutcome::Refused {
             code: LogisticsRefusal::UnknownCarrier.code(),
         });
     };
-    let existing = parcel::Entity::find()
-        .filter(parcel::Column::CarrierId.eq(carrier.id))
-        .filter(parcel::Column::TrackingNumber.eq(scan.number.as_str()))
-        .one(txn)
-        .await?;
-    if let Some(row) = &existing
+    let found_at = known
+        .iter()
+        .position(|p| p.carrier_id == carrier.id && p.tracking_number == scan.number.as_str());
+    let found = found_at.and_then(|i| known.get(i));
+    if let Some(row) = found
         && row.stage != Stage::Advised.as_str()
     {
         return Ok(ScanOutcome::AlreadyIn {
@@ -397,11 +503,9 @@ async fn scan_one(
             scanned_at: row.scanned_at,
         });
     }
-    let region_id = existing.as_ref().and_then(|r| r.region_id);
-    let station_id = match region_id {
-        Some(region_id) => station_for(txn, county, region_id).await?,
-        None => None,
-    };
+    let station_id = found
+        .and_then(|r| r.region_id)
+        .and_then(|region| station_for(places, stations, region));
     // A phone that was offline sends what it read then; never a time to come.
     let at = Ord::min(scan.at, now);
     let stage = if station_id.is_some() {
@@ -409,42 +513,34 @@ async fn scan_one(
     } else {
         Stage::ScannedIn
     };
-    let mut active: parcel::ActiveModel = match existing {
-        Some(row) => row.into(),
-        None => parcel::ActiveModel {
-            carrier_id: Set(carrier.id),
-            tracking_number: Set(scan.number.as_str().to_owned()),
-            direction: Set(Direction::Inbound.as_str().to_owned()),
-            ..Default::default()
-        },
+    let parcel_id = write_parcel(
+        txn,
+        depot,
+        (carrier.id, *fee),
+        found_at,
+        known,
+        (actor_id, scan),
+        (stage, station_id, at),
+        now,
+    )
+    .await?;
+    let event = |kind: Stage| event::ActiveModel {
+        parcel_id: Set(parcel_id),
+        carrier_id: Set(carrier.id),
+        kind: Set(kind.as_str().to_owned()),
+        at: Set(at),
+        ..Default::default()
     };
-    active.depot_id = Set(depot.id);
-    active.stage = Set(stage.as_str().to_owned());
-    active.day = Set(Some(LedgerDay::of(at).to_string()));
-    active.station_id = Set(station_id);
-    active.fee_fen = Set(fee.0);
-    active.scanned_at = Set(Some(at));
-    active.scanned_by = Set(Some(actor_id));
-    active.updated_at = Set(now);
-    let parcel_id = match active.id {
-        sea_orm::ActiveValue::Unchanged(id) => {
-            active.update(txn).await?;
-            id
-        }
-        _ => active.insert(txn).await?.id,
-    };
-    let scanned = Step {
-        actor_id: Some(actor_id),
-        client_id: Some(&scan.client_id),
-        ..Step::new(Stage::ScannedIn, at)
-    };
-    record(txn, parcel_id, carrier.id, scanned).await?;
+    events.push(event::ActiveModel {
+        actor_id: Set(Some(actor_id)),
+        client_id: Set(Some(scan.client_id.clone())),
+        ..event(Stage::ScannedIn)
+    });
     if station_id.is_some() {
-        let sorted = Step {
-            station_id,
-            ..Step::new(Stage::Sorted, at)
-        };
-        record(txn, parcel_id, carrier.id, sorted).await?;
+        events.push(event::ActiveModel {
+            station_id: Set(station_id),
+            ..event(Stage::Sorted)
+        });
     }
     Ok(ScanOutcome::In {
         parcel_id,
@@ -453,32 +549,60 @@ async fn scan_one(
     })
 }
 
-/// The open station of the county serving `region_id`: one at the place itself, else one at
-/// the township above it.
-async fn station_for(
+/// Writes a parcel taken in: the advised row `found` updated, or a new row (added to `known`).
+#[allow(clippy::too_many_arguments)]
+async fn write_parcel(
     txn: &DatabaseTransaction,
-    county: &farmgate_domain::regions::RegionPath,
-    region_id: i64,
-) -> Result<Option<i64>> {
-    let place = region::Entity::find_by_id(region_id).one(txn).await?;
-    let Some(place) = place else { return Ok(None) };
-    for candidate in [Some(place.id), place.parent_id].into_iter().flatten() {
-        let found: Option<i64> = station::Entity::find()
-            .select_only()
-            .column(station::Column::Id)
-            .inner_join(region::Entity)
-            .filter(station::Column::RegionId.eq(candidate))
-            .filter(station::Column::Active.eq(true))
-            .filter(region::Column::Path.starts_with(county.as_str()))
-            .order_by_asc(station::Column::Id)
-            .into_tuple()
-            .one(txn)
-            .await?;
-        if found.is_some() {
-            return Ok(found);
+    depot: &Depot,
+    (carrier_id, fee): (i64, Fen),
+    found_at: Option<usize>,
+    known_rows: &mut Vec<parcel::Model>,
+    (actor_id, scan): (i64, &Scan),
+    (stage, station_id, at): (Stage, Option<i64>, DateTime<Utc>),
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let day = LedgerDay::of(at).to_string();
+    Ok(match found_at.and_then(|i| known_rows.get_mut(i)) {
+        Some(row) => {
+            parcel::Entity::update_many()
+                .col_expr(parcel::Column::DepotId, Expr::value(depot.id))
+                .col_expr(parcel::Column::Stage, Expr::value(stage.as_str()))
+                .col_expr(parcel::Column::Day, Expr::value(day.clone()))
+                .col_expr(parcel::Column::StationId, Expr::value(station_id))
+                .col_expr(parcel::Column::FeeFen, Expr::value(fee.0))
+                .col_expr(parcel::Column::ScannedAt, Expr::value(at))
+                .col_expr(parcel::Column::ScannedBy, Expr::value(actor_id))
+                .col_expr(parcel::Column::UpdatedAt, Expr::value(now))
+                .filter(parcel::Column::Id.eq(row.id))
+                .exec(txn)
+                .await?;
+            row.stage = stage.as_str().to_owned();
+            row.station_id = station_id;
+            row.scanned_at = Some(at);
+            row.id
         }
-    }
-    Ok(None)
+        None => {
+            let row = parcel::ActiveModel {
+                depot_id: Set(depot.id),
+                carrier_id: Set(carrier_id),
+                tracking_number: Set(scan.number.as_str().to_owned()),
+                direction: Set(Direction::Inbound.as_str().to_owned()),
+                stage: Set(stage.as_str().to_owned()),
+                day: Set(Some(day)),
+                station_id: Set(station_id),
+                fee_fen: Set(fee.0),
+                scanned_at: Set(Some(at)),
+                scanned_by: Set(Some(actor_id)),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            let id = row.id;
+            known_rows.push(row);
+            id
+        }
+    })
 }
 
 /// One step of a parcel's history, as written.

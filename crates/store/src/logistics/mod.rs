@@ -7,12 +7,14 @@
 mod carriers;
 pub(crate) mod entity;
 mod inbound;
+mod intake;
 mod runs;
 mod settlement;
 mod tracking;
 
 pub use carriers::{Agreement, Carrier, Depot, NewCarrier, NewDepot, Terms};
 pub use inbound::{Advice, Consolidation, Scan, ScanOutcome, ScanResult, StationLoad};
+pub use intake::ScanIntake;
 pub use runs::{Delivery, DeliveryProof, NewRun, Run, Stop};
 pub use settlement::{Dispute, FeedEvent, Settlement, StatementLine};
 pub use tracking::{LogisticsParcel, ParcelEvent, Tracking};

@@ -72,6 +72,17 @@ pub struct FeedEvent {
     pub station_id: Option<i64>,
 }
 
+/// Per carrier: parcels in hand; outbound parcels and what was paid; disputes open.
+type MonthCounts = (
+    Vec<(i64, i64)>,
+    Vec<(i64, i64, Option<i64>)>,
+    Vec<(i64, i64)>,
+);
+/// (event, parcel, tracking number, kind, at, station, fee) of a statement's query.
+type LineRow = (i64, i64, String, String, DateTime<Utc>, Option<i64>, i64);
+/// (event, tracking number, kind, at, depot, station) of a feed's query.
+type FeedRow = (i64, String, String, DateTime<Utc>, i64, Option<i64>);
+
 fn to_parcel() -> sea_orm::RelationDef {
     event::Entity::belongs_to(parcel::Entity)
         .from(event::Column::ParcelId)
@@ -119,6 +130,56 @@ impl Store {
             .into_tuple()
             .all(&self.db)
             .await?;
+        let (held, outbound, open) = self.month_counts(depot_id, month, end).await?;
+        let mut carriers: Vec<i64> = self
+            .agreements(depot_id)
+            .await?
+            .into_iter()
+            .filter(|a| a.terms.is_some())
+            .map(|a| a.carrier.id)
+            .collect();
+        for id in ended.iter().map(|e| e.0).chain(held.iter().map(|h| h.0)) {
+            if !carriers.contains(&id) {
+                carriers.push(id);
+            }
+        }
+        Ok(carriers
+            .into_iter()
+            .map(|id| {
+                let of = |kind: Stage| {
+                    ended
+                        .iter()
+                        .find(|(c, k, ..)| *c == id && k == kind.as_str())
+                        .map_or((0, 0), |(_, _, n, fees)| (*n, fees.unwrap_or(0)))
+                };
+                let (delivered, fees) = of(Stage::HandedOver);
+                let (out, paid) = outbound
+                    .iter()
+                    .find(|(c, ..)| *c == id)
+                    .map_or((0, 0), |(_, n, paid)| (*n, paid.unwrap_or(0)));
+                Settlement {
+                    carrier_id: id,
+                    delivered,
+                    returned: of(Stage::Returned).0,
+                    held: held.iter().find(|(c, _)| *c == id).map_or(0, |(_, n)| *n),
+                    fees: Fen(fees),
+                    outbound: out,
+                    outbound_paid: Fen(paid),
+                    disputes_open: open.iter().find(|(c, _)| *c == id).map_or(0, |(_, n)| *n),
+                }
+            })
+            .collect())
+    }
+
+    /// Per carrier at `depot_id`: parcels still in hand by `end`, the outbound parcels of
+    /// `month` with what their sellers paid, and the month's disputes not answered.
+    async fn month_counts(
+        &self,
+        depot_id: i64,
+        month: LedgerMonth,
+        end: DateTime<Utc>,
+    ) -> Result<MonthCounts> {
+        let start = month.first.bounds().0;
         let held: Vec<(i64, i64)> = parcel::Entity::find()
             .select_only()
             .column(parcel::Column::CarrierId)
@@ -161,44 +222,7 @@ impl Store {
             .into_tuple()
             .all(&self.db)
             .await?;
-        let mut carriers: Vec<i64> = self
-            .agreements(depot_id)
-            .await?
-            .into_iter()
-            .filter(|a| a.terms.is_some())
-            .map(|a| a.carrier.id)
-            .collect();
-        for id in ended.iter().map(|e| e.0).chain(held.iter().map(|h| h.0)) {
-            if !carriers.contains(&id) {
-                carriers.push(id);
-            }
-        }
-        Ok(carriers
-            .into_iter()
-            .map(|id| {
-                let of = |kind: Stage| {
-                    ended
-                        .iter()
-                        .find(|(c, k, ..)| *c == id && k == kind.as_str())
-                        .map_or((0, 0), |(_, _, n, fees)| (*n, fees.unwrap_or(0)))
-                };
-                let (delivered, fees) = of(Stage::HandedOver);
-                let (out, paid) = outbound
-                    .iter()
-                    .find(|(c, ..)| *c == id)
-                    .map_or((0, 0), |(_, n, paid)| (*n, paid.unwrap_or(0)));
-                Settlement {
-                    carrier_id: id,
-                    delivered,
-                    returned: of(Stage::Returned).0,
-                    held: held.iter().find(|(c, _)| *c == id).map_or(0, |(_, n)| *n),
-                    fees: Fen(fees),
-                    outbound: out,
-                    outbound_paid: Fen(paid),
-                    disputes_open: open.iter().find(|(c, _)| *c == id).map_or(0, |(_, n)| *n),
-                }
-            })
-            .collect())
+        Ok((held, outbound, open))
     }
 
     /// The lines of `carrier_id`'s statement at `depot_id` for `month`, in the order they
@@ -212,38 +236,37 @@ impl Store {
         limit: u64,
     ) -> Result<Vec<StatementLine>> {
         let (start, end) = (month.first.bounds().0, month.end().bounds().0);
-        let rows: Vec<(i64, i64, String, String, DateTime<Utc>, Option<i64>, i64)> =
-            event::Entity::find()
-                .select_only()
-                .column(event::Column::Id)
-                .column(event::Column::ParcelId)
-                .column_as(
-                    Expr::col((parcel::Entity, parcel::Column::TrackingNumber)),
-                    "tracking_number",
-                )
-                .column(event::Column::Kind)
-                .column(event::Column::At)
-                .column_as(
-                    Expr::col((parcel::Entity, parcel::Column::StationId)),
-                    "station_id",
-                )
-                .column_as(
-                    Expr::col((parcel::Entity, parcel::Column::FeeFen)),
-                    "fee_fen",
-                )
-                .join(JoinType::InnerJoin, to_parcel())
-                .filter(event::Column::CarrierId.eq(carrier_id))
-                .filter(parcel::Column::DepotId.eq(depot_id))
-                .filter(parcel::Column::Direction.eq(Direction::Inbound.as_str()))
-                .filter(event::Column::Kind.is_in(ENDINGS.map(Stage::as_str)))
-                .filter(event::Column::At.gte(start))
-                .filter(event::Column::At.lt(end))
-                .filter(event::Column::Id.gt(after))
-                .order_by_asc(event::Column::Id)
-                .limit(limit)
-                .into_tuple()
-                .all(&self.db)
-                .await?;
+        let rows: Vec<LineRow> = event::Entity::find()
+            .select_only()
+            .column(event::Column::Id)
+            .column(event::Column::ParcelId)
+            .column_as(
+                Expr::col((parcel::Entity, parcel::Column::TrackingNumber)),
+                "tracking_number",
+            )
+            .column(event::Column::Kind)
+            .column(event::Column::At)
+            .column_as(
+                Expr::col((parcel::Entity, parcel::Column::StationId)),
+                "station_id",
+            )
+            .column_as(
+                Expr::col((parcel::Entity, parcel::Column::FeeFen)),
+                "fee_fen",
+            )
+            .join(JoinType::InnerJoin, to_parcel())
+            .filter(event::Column::CarrierId.eq(carrier_id))
+            .filter(parcel::Column::DepotId.eq(depot_id))
+            .filter(parcel::Column::Direction.eq(Direction::Inbound.as_str()))
+            .filter(event::Column::Kind.is_in(ENDINGS.map(Stage::as_str)))
+            .filter(event::Column::At.gte(start))
+            .filter(event::Column::At.lt(end))
+            .filter(event::Column::Id.gt(after))
+            .order_by_asc(event::Column::Id)
+            .limit(limit)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
         let disputes = dispute::Entity::find()
             .filter(dispute::Column::CarrierId.eq(carrier_id))
@@ -383,29 +406,28 @@ impl Store {
         after: i64,
         limit: u64,
     ) -> Result<Vec<FeedEvent>> {
-        let rows: Vec<(i64, String, String, DateTime<Utc>, i64, Option<i64>)> =
-            event::Entity::find()
-                .select_only()
-                .column(event::Column::Id)
-                .column_as(
-                    Expr::col((parcel::Entity, parcel::Column::TrackingNumber)),
-                    "tracking_number",
-                )
-                .column(event::Column::Kind)
-                .column(event::Column::At)
-                .column_as(
-                    Expr::col((parcel::Entity, parcel::Column::DepotId)),
-                    "depot_id",
-                )
-                .column(event::Column::StationId)
-                .join(JoinType::InnerJoin, to_parcel())
-                .filter(event::Column::CarrierId.eq(carrier_id))
-                .filter(event::Column::Id.gt(after))
-                .order_by_asc(event::Column::Id)
-                .limit(limit)
-                .into_tuple()
-                .all(&self.db)
-                .await?;
+        let rows: Vec<FeedRow> = event::Entity::find()
+            .select_only()
+            .column(event::Column::Id)
+            .column_as(
+                Expr::col((parcel::Entity, parcel::Column::TrackingNumber)),
+                "tracking_number",
+            )
+            .column(event::Column::Kind)
+            .column(event::Column::At)
+            .column_as(
+                Expr::col((parcel::Entity, parcel::Column::DepotId)),
+                "depot_id",
+            )
+            .column(event::Column::StationId)
+            .join(JoinType::InnerJoin, to_parcel())
+            .filter(event::Column::CarrierId.eq(carrier_id))
+            .filter(event::Column::Id.gt(after))
+            .order_by_asc(event::Column::Id)
+            .limit(limit)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
         rows.into_iter()
             .map(|(id, tracking_number, kind, at, depot_id, station_id)| {
                 Ok(FeedEvent {

@@ -755,3 +755,73 @@ pub async fn the_months_settlement_equals_its_parcels_events(db: &TestDb) {
         Some("站点有签收记录")
     );
 }
+
+pub async fn concurrent_scans_take_each_parcel_in_once(db: &TestDb) {
+    use farmgate_store::logistics::ScanIntake;
+
+    let store = &db.store;
+    seed_demo(store).await;
+    let worker = buyers(store, 1).await[0];
+    let (depot, _, _) = tekes_depot(store).await;
+    let intake = ScanIntake::start(store.clone());
+    let mut tasks = Vec::new();
+    for k in 0..40 {
+        let (intake, depot) = (intake.clone(), depot.clone());
+        tasks.push(tokio::spawn(async move {
+            let number = format!("SF40000000000{:02}", k % 10);
+            // Every fourth phone sends its scan twice (a retry after a lost answer).
+            let mut answers = Vec::new();
+            for _ in 0..(1 + usize::from(k % 4 == 0)) {
+                let scan = scan(&format!("phone-{k}"), &number);
+                answers.push(
+                    intake
+                        .scan(&depot, worker, vec![scan], Utc::now())
+                        .await
+                        .unwrap()
+                        .remove(0),
+                );
+            }
+            answers
+        }));
+    }
+    let mut taken = 0;
+    for task in tasks {
+        let answers = task.await.unwrap();
+        if let [first, again] = answers.as_slice() {
+            assert_eq!(
+                first.outcome, again.outcome,
+                "a retried scan answers as before"
+            );
+        }
+        if matches!(answers[0].outcome, ScanOutcome::In { .. }) {
+            taken += 1;
+        } else {
+            assert!(
+                matches!(answers[0].outcome, ScanOutcome::AlreadyIn { .. }),
+                "{answers:?}"
+            );
+        }
+    }
+    assert_eq!(taken, 10, "each of the ten parcels is taken in once");
+    for k in 0..10 {
+        let history = store
+            .tracking(&number(&format!("SF40000000000{k:02}")))
+            .await
+            .unwrap();
+        assert_eq!(history.len(), 1);
+        let scanned = history[0]
+            .events
+            .iter()
+            .filter(|e| e.kind == Stage::ScannedIn)
+            .count();
+        assert_eq!(scanned, 1);
+    }
+    assert_eq!(
+        store
+            .consolidation(depot.id, Utc::now())
+            .await
+            .unwrap()
+            .scanned_today,
+        10
+    );
+}

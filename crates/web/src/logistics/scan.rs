@@ -81,10 +81,7 @@ pub(super) async fn scan_at(
             }
         }
     }
-    let results = state
-        .store
-        .scan_in(depot, user.account.id, &scans, now)
-        .await?;
+    let results = state.scans.scan(depot, user.account.id, scans, now).await?;
     let carriers = state.store.carriers().await?;
     let mut names: Vec<(i64, String)> = Vec::new();
     let mut results = results.into_iter();
