@@ -415,14 +415,23 @@ pub(super) async fn scan_set(
         .map(|(_, s)| s.number.as_str().to_owned())
         .collect();
     let replayed_ids: Vec<i64> = replayed.iter().map(|(_, id)| *id).collect();
+    // Two lookups, each by its own index (an OR of the two would read the whole table).
     let mut known = parcel::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(parcel::Column::TrackingNumber.is_in(numbers))
-                .add(parcel::Column::Id.is_in(replayed_ids)),
-        )
+        .filter(parcel::Column::TrackingNumber.is_in(numbers))
         .all(txn)
         .await?;
+    let missing: Vec<i64> = replayed_ids
+        .into_iter()
+        .filter(|id| !known.iter().any(|p| p.id == *id))
+        .collect();
+    if !missing.is_empty() {
+        known.extend(
+            parcel::Entity::find()
+                .filter(parcel::Column::Id.is_in(missing))
+                .all(txn)
+                .await?,
+        );
+    }
     let (places, stations) = stations_near(txn, &county, &known).await?;
     let mut answered: Vec<(String, ScanOutcome)> = Vec::new();
     let mut events = Vec::new();

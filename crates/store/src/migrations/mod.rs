@@ -30,6 +30,7 @@ mod m20261201_000026_station_sync;
 mod m20261201_000027_logistics;
 mod m20261201_000028_logistics_runs;
 mod m20261201_000029_carrier_accounts;
+mod m20261201_000030_logistics_reading;
 
 use std::collections::HashSet;
 
@@ -87,6 +88,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000027_logistics::Migration),
             Box::new(m20261201_000028_logistics_runs::Migration),
             Box::new(m20261201_000029_carrier_accounts::Migration),
+            Box::new(m20261201_000030_logistics_reading::Migration),
         ]
     }
 }
