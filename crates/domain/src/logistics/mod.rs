@@ -53,10 +53,9 @@ impl TrackingPattern {
         if written.is_empty() || written.len() > 128 {
             return Err(invalid);
         }
-        let regex = regex::Regex::new(&format!("^(?:{written})$")).map_err(|_| invalid)?;
         Ok(TrackingPattern {
             written: written.to_owned(),
-            regex,
+            regex: compiled(written).ok_or(invalid)?,
         })
     }
 
@@ -67,6 +66,27 @@ impl TrackingPattern {
     pub fn matches(&self, number: &TrackingNumber) -> bool {
         self.regex.is_match(number.as_str())
     }
+}
+
+/// The compiled form of pattern `written`, compiled once per process (a handful of carriers'
+/// patterns are read on every scan; compiling `\d` is the costly part).
+fn compiled(written: &str) -> Option<regex::Regex> {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    static CACHE: LazyLock<Mutex<HashMap<String, regex::Regex>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(found) = cache.get(written) {
+        return Some(found.clone());
+    }
+    let regex = regex::Regex::new(&format!("^(?:{written})$")).ok()?;
+    // Patterns come from the carriers' table: a few dozen at most; keep the cache bounded.
+    if cache.len() < 1_000 {
+        cache.insert(written.to_owned(), regex.clone());
+    }
+    Some(regex)
 }
 
 impl PartialEq for TrackingPattern {
