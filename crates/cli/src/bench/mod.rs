@@ -307,3 +307,33 @@ async fn tap(
         }
     }
 }
+
+/// p50, p99 and the size of `path` over `requests` requests one at a time (after one unmeasured
+/// request: the server's first answer warms its caches).
+pub(crate) async fn measure(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    token: &str,
+    requests: usize,
+) -> Result<(Duration, Duration, usize)> {
+    let mut times = Vec::with_capacity(requests);
+    let mut bytes = 0;
+    for n in 0..=requests {
+        let started = Instant::now();
+        let response = client
+            .get(format!("{base}{path}"))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            bail!("{path} answered {}", response.status());
+        }
+        bytes = response.bytes().await?.len();
+        if n > 0 {
+            times.push(started.elapsed());
+        }
+    }
+    times.sort();
+    Ok((percentile(&times, 0.5), percentile(&times, 0.99), bytes))
+}

@@ -16,7 +16,7 @@ use farmgate_domain::logistics::TrackingNumber;
 use farmgate_store::logistics::Advice;
 
 use super::live::postgres_url;
-use super::{bare_rate, ms, open, percentile, progress, start_server};
+use super::{bare_rate, measure, ms, open, percentile, progress, start_server};
 
 /// Settings of `farmgate bench parcels`.
 pub struct ParcelsBench {
@@ -282,34 +282,4 @@ async fn scan_all(
     let rate = numbers.len() as f64 / started.elapsed().as_secs_f64();
     times.sort();
     Ok((times, rate))
-}
-
-/// p50, p99 and the size of `path` over `requests` requests one at a time (after one unmeasured
-/// request).
-async fn measure(
-    client: &reqwest::Client,
-    base: &str,
-    path: &str,
-    token: &str,
-    requests: usize,
-) -> Result<(Duration, Duration, usize)> {
-    let mut times = Vec::with_capacity(requests);
-    let mut bytes = 0;
-    for n in 0..=requests {
-        let started = Instant::now();
-        let response = client
-            .get(format!("{base}{path}"))
-            .bearer_auth(token)
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            bail!("{path} answered {}", response.status());
-        }
-        bytes = response.bytes().await?.len();
-        if n > 0 {
-            times.push(started.elapsed());
-        }
-    }
-    times.sort();
-    Ok((percentile(&times, 0.5), percentile(&times, 0.99), bytes))
 }

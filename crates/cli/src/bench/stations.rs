@@ -5,11 +5,11 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use farmgate_domain::accounts::LoginId;
 
 use super::live::postgres_url;
-use super::{ms, open, percentile, progress, start_server};
+use super::{measure, ms, open, progress, start_server};
 
 /// Settings of `farmgate bench stations`.
 pub struct StationsBench {
@@ -113,34 +113,4 @@ pub async fn stations(bench: StationsBench) -> Result<()> {
     }
     store.close().await?;
     Ok(())
-}
-
-/// p50, p99 and the size of `path` over `requests` requests one at a time (after one unmeasured
-/// request: the server's first answer warms its caches).
-async fn measure(
-    client: &reqwest::Client,
-    base: &str,
-    path: &str,
-    token: &str,
-    requests: usize,
-) -> Result<(Duration, Duration, usize)> {
-    let mut times = Vec::with_capacity(requests);
-    let mut bytes = 0;
-    for n in 0..=requests {
-        let started = Instant::now();
-        let response = client
-            .get(format!("{base}{path}"))
-            .bearer_auth(token)
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            bail!("{path} answered {}", response.status());
-        }
-        bytes = response.bytes().await?.len();
-        if n > 0 {
-            times.push(started.elapsed());
-        }
-    }
-    times.sort();
-    Ok((percentile(&times, 0.5), percentile(&times, 0.99), bytes))
 }

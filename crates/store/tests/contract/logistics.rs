@@ -49,43 +49,19 @@ pub async fn a_parcel_is_scanned_in_once_and_sorted_to_its_villages_station(db: 
     let store = &db.store;
     seed_demo(store).await;
     let worker = buyers(store, 1).await[0];
-    let tekes = store.region_by_code("tekes").await.unwrap();
-    let stations = store.stations_within(&tekes.path).await.unwrap();
-    let kuokesu = stations.iter().find(|s| s.code == "tekes-kuokesu").unwrap();
+    let (depot, sf, kuokesu) = tekes_depot(store).await;
+    let kuokesu = &kuokesu;
     let elsewhere = store
         .stations_within(&store.region_by_code("jinghe").await.unwrap().path)
         .await
         .unwrap()[0]
         .clone();
-    let sf = store
-        .add_carrier(NewCarrier {
-            code: "sf".into(),
-            names: Texts::zh("顺丰速运"),
-            pattern: TrackingPattern::parse(r"SF\d{13}").unwrap(),
-        })
-        .await
-        .unwrap();
     let yto = store
         .add_carrier(NewCarrier {
             code: "yto".into(),
             names: Texts::zh("圆通速递"),
             pattern: TrackingPattern::parse(r"YT\d{13}").unwrap(),
         })
-        .await
-        .unwrap();
-    let depot = store
-        .add_depot(NewDepot {
-            code: "tekes-depot".into(),
-            county_id: tekes.id,
-            region_id: tekes.id,
-            names: Texts::zh("特克斯县配送中心"),
-            latitude: None,
-            longitude: None,
-        })
-        .await
-        .unwrap();
-    store
-        .save_terms(depot.id, sf.id, &terms(true, Vec::new()))
         .await
         .unwrap();
     store
