@@ -201,3 +201,77 @@ test('in Chinese: SF Express reads its month and downloads its statement', async
   await screenshot(page, '105-carrier-statement');
   await context.close();
 });
+
+test('a seller ships through the centre: the label reads back, the centre hands it to the van, the buyer follows it in Uyghur', async () => {
+  const { server, browser } = journey;
+  const { execFileSync } = await import('node:child_process');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const os = await import('node:os');
+
+  // Beijie's seller opens a packed order to Shanghai and ships it with the cheapest carrier.
+  const sellerContext = await browser.newContext({ ...phone, locale: 'zh-CN' });
+  const seller = await sellerContext.newPage();
+  await logIn(seller, server.url, 'gaodu-seller', 'farmgate-demo');
+  const orders = await seller.locator('a[href^="/seller/shops/"][href$="/orders"]').first().getAttribute('href');
+  await seller.goto(`${server.url}${orders}?show=packed`);
+  await seller.locator('h2 a[href^="/orders/"]').first().click();
+  await seller.waitForURL(/\/orders\/\d+$/);
+  const orderPath = new URL(seller.url()).pathname;
+  const panel = seller.locator('.ship-panel');
+  assert.ok(strip(await panel.innerText()).includes('最便宜'), 'the carriers are priced, cheapest first');
+  assert.ok((await panel.locator('input[name=carrier]').count()) >= 2, 'several carriers to choose from');
+  await light(seller, 'ship through the centre');
+  await screenshot(seller, '106-ship-through-centre');
+  await panel.getByRole('button', { name: '打印面单并发货' }).click();
+  await seller.waitForURL(/\/logistics\/labels\/\d+$/);
+  const number = (await seller.locator('.waybill-number').innerText()).trim();
+  const label = strip(await seller.locator('.waybill').innerText());
+  assert.ok(label.includes('139****0001'), 'the receiver phone is masked');
+  assert.ok(!label.includes('13917720001'), 'and never whole');
+  await light(seller, 'waybill label (100x150)');
+  await screenshot(seller, '107-waybill-label');
+
+  // The barcode on the label decodes back to the number (zbarimg, as a scanner would read it).
+  const shot = path.join(os.tmpdir(), `waybill-${process.pid}.png`);
+  await seller.locator('.waybill .bars').screenshot({ path: shot });
+  const decoded = execFileSync('zbarimg', ['--raw', '-q', shot], { encoding: 'utf8' }).trim();
+  fs.rmSync(shot, { force: true });
+  assert.equal(decoded, number, 'the Code 128 reads back as the tracking number');
+  await seller.getByRole('link', { name: '换成 A4 纸' }).click();
+  await seller.waitForURL(/paper=a4/);
+  assert.equal((await seller.locator('.paper-a4 .waybill-number').innerText()).trim(), number);
+  await sellerContext.close();
+
+  // At the centre the parcel is scanned in and handed to its carrier's van.
+  const centreContext = await browser.newContext({ ...phone, locale: 'zh-CN' });
+  const centre = await centreContext.newPage();
+  await logIn(centre, server.url, 'zezhou-centre', 'farmgate-demo');
+  await centre.goto(`${server.url}/centre/logistics/scan`);
+  await centre.getByLabel('快递单号').fill(number);
+  await centre.getByLabel('快递单号').press('Enter');
+  await centre.locator('[data-scan-list] li[data-state=outbound]', { hasText: number }).waitFor();
+  await centre.goto(`${server.url}/centre/logistics/outbound`);
+  await light(centre, 'outgoing parcels');
+  await screenshot(centre, '108-outgoing');
+  const row = centre.locator('li.outbound-carrier', { hasText: '中国邮政' });
+  await row.getByRole('button').click();
+  await centre.getByRole('status').filter({ hasText: '已交接' }).waitFor();
+  await centreContext.close();
+
+  // The buyer, in Uyghur, sees the number and each step on the order.
+  const buyerContext = await browser.newContext({ ...phone, locale: 'ug' });
+  const buyer = await buyerContext.newPage();
+  await buyer.goto(`${server.url}/lang/ug`);
+  await logIn(buyer, server.url, 'buyer', 'farmgate-demo');
+  await buyer.goto(`${server.url}${orderPath}`);
+  const shipped = buyer.locator('.ship-panel');
+  assert.ok((await shipped.innerText()).includes(number));
+  const steps = shipped.locator('ol.timeline li');
+  assert.equal(await steps.count(), 3, 'labelled, scanned in, handed to the carrier');
+  assert.match(strip(await steps.nth(2).innerText()), /تاپشۇرۇلدى/);
+  assert.equal(await buyer.getAttribute('html', 'dir'), 'rtl');
+  await light(buyer, 'order with its parcel (ug)');
+  await screenshot(buyer, '109-order-parcel-ug');
+  await buyerContext.close();
+});

@@ -136,6 +136,12 @@ pub fn check_stock(stock: i64) -> Result<i64, ValidationError> {
 
 /// A product's or variant's price as a seller types it: "12.5", "12.50", "¥12", in yuan.
 pub fn parse_yuan(text: &str) -> Result<Fen, ValidationError> {
+    crate::money::check_unit_price(parse_amount(text)?, "price")
+}
+
+/// An amount of yuan as typed (`120`, `120.5`, `¥120.50`), zero included: cash counted in a
+/// drawer may be none. The caller checks its own ceiling.
+pub fn parse_amount(text: &str) -> Result<Fen, ValidationError> {
     let invalid = ValidationError::new("price", "price-invalid");
     let text = text.trim().trim_start_matches(['¥', '￥']).trim();
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
@@ -152,7 +158,7 @@ pub fn parse_yuan(text: &str) -> Result<Fen, ValidationError> {
         .checked_mul(100)
         .and_then(|y| y.checked_add(fen))
         .ok_or(invalid)?;
-    crate::money::check_unit_price(Fen(total), "price")
+    Ok(Fen(total))
 }
 
 /// A mark a buyer can filter by.
@@ -411,6 +417,16 @@ impl VariantSpec {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_empty_drawer_counts_but_nothing_sells_for_nothing() {
+        assert_eq!(parse_amount("0"), Ok(Fen(0)));
+        assert_eq!(parse_amount("¥0.00"), Ok(Fen(0)));
+        assert_eq!(parse_amount("12.5"), Ok(Fen(1_250)));
+        assert!(parse_amount("-1").is_err());
+        assert!(parse_yuan("0").is_err());
+        assert_eq!(parse_yuan("38"), Ok(Fen(3_800)));
+    }
 
     #[test]
     fn a_heavy_bag_of_walnuts_costs_a_little_more_within_tolerance() {

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::ValidationError;
 use crate::money::Fen;
 
+pub mod outbound;
+
 /// The longest tracking number any carrier prints.
 pub const TRACKING_MAX: usize = 32;
 
@@ -139,10 +141,18 @@ pub enum Stage {
     HandedOver,
     /// Sent back to the carrier (not collected, or refused).
     Returned,
+    /// Outbound: a seller's label is printed; the parcel waits to be collected.
+    Labelled,
+    /// Outbound: the seller left it at a station, for the next run to take to the centre.
+    Dropped,
+    /// Outbound: handed to the carrier's van at the centre.
+    Dispatched,
+    /// Outbound: the label was cancelled before the parcel left the seller.
+    Voided,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 7] = [
+    pub const ALL: [Stage; 11] = [
         Stage::Advised,
         Stage::ScannedIn,
         Stage::Sorted,
@@ -150,6 +160,10 @@ impl Stage {
         Stage::AtStation,
         Stage::HandedOver,
         Stage::Returned,
+        Stage::Labelled,
+        Stage::Dropped,
+        Stage::Dispatched,
+        Stage::Voided,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -161,6 +175,10 @@ impl Stage {
             Stage::AtStation => "at_station",
             Stage::HandedOver => "handed_over",
             Stage::Returned => "returned",
+            Stage::Labelled => "labelled",
+            Stage::Dropped => "dropped",
+            Stage::Dispatched => "dispatched",
+            Stage::Voided => "voided",
         }
     }
 
@@ -173,7 +191,21 @@ impl Stage {
         self != Stage::Advised
     }
 
-    /// Whether a parcel at `self` may move to `next`.
+    /// Whether an outbound parcel at `self` may move to `next`: labelled, perhaps left at a
+    /// station and carried in by a run, scanned in at the centre, handed to its carrier.
+    pub fn outbound_may_become(self, next: Stage) -> bool {
+        use Stage::*;
+        matches!(
+            (self, next),
+            (Labelled, Dropped)
+                | (Dropped, OnRun)
+                | (Labelled | Dropped | OnRun, ScannedIn)
+                | (ScannedIn, Dispatched)
+                | (Labelled, Voided)
+        )
+    }
+
+    /// Whether an inbound parcel at `self` may move to `next`.
     pub fn may_become(self, next: Stage) -> bool {
         use Stage::*;
         matches!(
@@ -366,6 +398,12 @@ pub enum LogisticsRefusal {
     WrongHandoverCode,
     #[error("a run needs at least one stop")]
     NoStops,
+    #[error("no carrier working through the centre has a rate for this parcel")]
+    NoRate,
+    #[error("the carrier's waybill numbers at this centre are used up")]
+    WaybillsUsedUp,
+    #[error("the shop's county has no distribution centre")]
+    NoDepot,
 }
 
 impl LogisticsRefusal {
@@ -380,6 +418,9 @@ impl LogisticsRefusal {
             LogisticsRefusal::StopDelivered => "stop-delivered",
             LogisticsRefusal::WrongHandoverCode => "handover-code-wrong",
             LogisticsRefusal::NoStops => "run-no-stops",
+            LogisticsRefusal::NoRate => "carrier-no-rate",
+            LogisticsRefusal::WaybillsUsedUp => "waybills-used-up",
+            LogisticsRefusal::NoDepot => "depot-none",
         }
     }
 
@@ -388,6 +429,8 @@ impl LogisticsRefusal {
         match self {
             LogisticsRefusal::WrongHandoverCode => "code",
             LogisticsRefusal::NoStops => "stations",
+            LogisticsRefusal::NoRate | LogisticsRefusal::WaybillsUsedUp => "carrier",
+            LogisticsRefusal::NoDepot => "depot",
             LogisticsRefusal::RunLeft
             | LogisticsRefusal::RunNotLeft
             | LogisticsRefusal::StopDelivered => "run",

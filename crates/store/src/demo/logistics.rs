@@ -167,6 +167,7 @@ impl Store {
         let advised = self.demo_morning(&depot, &carriers, now).await?;
         self.demo_run(&depot, now).await?;
         self.demo_carrier_clerk(&carriers[1], password_hash).await?;
+        self.demo_outbound(&depot, &carriers, now).await?;
         Ok((carriers.len() as u64, advised))
     }
 
@@ -198,6 +199,113 @@ impl Store {
             .iter()
             .filter_map(|demo| known.iter().find(|c| c.code == demo.code).cloned())
             .collect())
+    }
+
+    /// Beijie's shop ships through the centre: each carrier's block of waybill numbers; two of
+    /// the demo buyer's orders to Shanghai, one packed and waiting for its label (the seller's
+    /// work), one labelled, shipped and scanned in at the centre, waiting for its carrier's van
+    /// (the dispatcher's).
+    async fn demo_outbound(
+        &self,
+        depot: &Depot,
+        carriers: &[Carrier],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        use farmgate_domain::accounts::{DisplayName, LoginId};
+        use farmgate_domain::logistics::outbound::WaybillBlock;
+        use farmgate_domain::orders::{Basket, IdempotencyKey, OrderEvent, PaymentMethod};
+        let account = |login: &'static str| async move {
+            self.account_by_login(&LoginId::parse(login)?).await
+        };
+        let (Some(centre), Some(seller), Some(buyer)) = (
+            account("zezhou-centre").await?,
+            account("gaodu-seller").await?,
+            account("buyer").await?,
+        ) else {
+            return Ok(());
+        };
+        for (k, carrier) in carriers.iter().enumerate() {
+            let DemoCarrier { prefix, digits, .. } = CARRIERS[k];
+            let first = 9 * 10i64.pow(digits as u32 - 1);
+            let block = WaybillBlock {
+                prefix,
+                digits: digits as u32,
+                first,
+                last: first + 99_999,
+            };
+            self.add_waybill_block(depot.id, carrier.id, &block, centre.id)
+                .await?;
+        }
+        let Some(shop) = self.shops_of_member(seller.id).await?.into_iter().next() else {
+            return Ok(());
+        };
+        let products = self.products_of_shop(shop.id).await?;
+        let street = self.region_by_code("shanghai-zhangjiang").await?;
+        let intake = crate::orders::OrderIntake::start(self.clone());
+        // Goods of a known weight (millet, day lilies), as parcels are priced by weight.
+        let weighed = products.iter().filter_map(|p| {
+            p.variants
+                .iter()
+                .find(|v| v.spec.net_grams.unwrap_or(0) >= 100)
+        });
+        for (k, variant) in weighed.take(2).enumerate() {
+            if self.variant_stock(variant.id).await? < 1 {
+                self.demo_restock(variant.id).await?;
+            }
+            let placed = intake
+                .place(crate::orders::PlaceOrder {
+                    buyer_id: buyer.id,
+                    key: IdempotencyKey::parse(&format!("demo-outbound-{k}"))?,
+                    basket: Basket::parse(&[(variant.id, 1)])?,
+                    delivery: crate::orders::Delivery::Home {
+                        region_id: street.id,
+                        address: "张江路 88 弄 6 号 302 室".into(),
+                        recipient: DisplayName::parse("王芳")?,
+                        phone: PhoneNumber::parse("13917720001")?,
+                    },
+                    payment: PaymentMethod::Cash,
+                    provider: "cash".to_owned(),
+                    pay_within: Duration::minutes(30),
+                    room_id: None,
+                })
+                .await
+                .map_err(|e| crate::Error::Config(format!("a demo order was refused: {e}")))?;
+            let Some(order) = placed.orders.into_iter().next() else {
+                continue;
+            };
+            let (_, grams) = self.demo_packer(&order).await?;
+            let pack = OrderEvent::Pack {
+                packed_grams: grams,
+            };
+            let order = self.advance_order(order.id, pack, seller.id, None).await?;
+            if k == 0 {
+                continue;
+            }
+            let shipment = crate::logistics::Shipment {
+                order: &order,
+                carrier_id: None,
+                grams: i32::try_from(grams).unwrap_or(1_000),
+            };
+            let parcel = self.label_order(depot, shipment, seller.id, now).await?;
+            let carrier = carriers.iter().find(|c| c.id == parcel.carrier_id);
+            let note = format!(
+                "{} {}",
+                carrier.map_or("", |c| c
+                    .names
+                    .shown(farmgate_domain::lang::Language::ZhCn)
+                    .text),
+                parcel.tracking_number
+            );
+            self.advance_order(order.id, OrderEvent::Ship, seller.id, Some(note))
+                .await?;
+            let scan = Scan {
+                client_id: format!("demo-outbound-{}", parcel.id),
+                number: TrackingNumber::parse(&parcel.tracking_number)?,
+                at: now - Duration::minutes(40),
+            };
+            self.scan_in(depot, centre.id, &[scan], now).await?;
+        }
+        Ok(())
     }
 
     /// `gaodu-sf`, who keeps SF Express's Gaodu statements.

@@ -405,7 +405,10 @@ fn plan_sessions(rng: &mut StdRng, places: &DemoPlaces) -> Plan {
         sessions: Vec::new(),
         basics_graduates: Vec::new(),
     };
-    for week in 0..106u64 {
+    // Four weeks ahead of today whatever day of the week it is, so there is always a session
+    // to enrol in.
+    let weeks = u64::try_from((today + Days::new(28) - monday).num_days() / 7).unwrap_or(106);
+    for week in 0..weeks {
         plan_week(rng, places, &mut plan, monday, week, today);
     }
     plan

@@ -93,7 +93,7 @@ pub struct Agreement {
     pub terms: Option<Terms>,
 }
 
-fn depot_from(row: depot::Model) -> Depot {
+pub(super) fn depot_from(row: depot::Model) -> Depot {
     Depot {
         id: row.id,
         code: row.code,

@@ -245,3 +245,27 @@ pub mod dispute {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod waybill_block {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "waybill_blocks")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub depot_id: i64,
+        pub carrier_id: i64,
+        pub prefix: String,
+        pub digits: i32,
+        pub next_serial: i64,
+        pub last_serial: i64,
+        pub added_by: i64,
+        pub added_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

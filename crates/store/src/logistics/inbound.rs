@@ -63,6 +63,11 @@ pub enum ScanOutcome {
         station_id: Option<i64>,
         scanned_at: Option<DateTime<Utc>>,
     },
+    /// A seller's labelled parcel arrived at the centre: it waits for its carrier's van.
+    Outbound {
+        parcel_id: i64,
+        carrier_id: i64,
+    },
     Refused {
         code: &'static str,
     },
@@ -447,6 +452,12 @@ pub(super) async fn scan_set(
             .and_then(|(_, parcel_id)| known.iter().find(|p| p.id == *parcel_id));
         let outcome = match (earlier, first) {
             (Some(outcome), _) => outcome,
+            (None, Some(row)) if row.direction == Direction::Outbound.as_str() => {
+                ScanOutcome::Outbound {
+                    parcel_id: row.id,
+                    carrier_id: row.carrier_id,
+                }
+            }
             (None, Some(row)) => ScanOutcome::In {
                 parcel_id: row.id,
                 carrier_id: row.carrier_id,
@@ -503,6 +514,17 @@ async fn take_in(
         .position(|p| p.carrier_id == carrier.id && p.tracking_number == scan.number.as_str());
     let found = found_at.and_then(|i| known.get(i));
     if let Some(row) = found
+        && row.direction == Direction::Outbound.as_str()
+    {
+        let outcome = outbound_in(txn, row, (actor_id, scan), now, events).await?;
+        if let (ScanOutcome::Outbound { .. }, Some(row)) =
+            (&outcome, found_at.and_then(|i| known.get_mut(i)))
+        {
+            row.stage = Stage::ScannedIn.as_str().to_owned();
+        }
+        return Ok(outcome);
+    }
+    if let Some(row) = found
         && row.stage != Stage::Advised.as_str()
     {
         return Ok(ScanOutcome::AlreadyIn {
@@ -555,6 +577,60 @@ async fn take_in(
         parcel_id,
         carrier_id: carrier.id,
         station_id,
+    })
+}
+
+/// A seller's parcel scanned at the centre: in, to wait for its carrier's van (or said to be
+/// in already, or voided).
+async fn outbound_in(
+    txn: &DatabaseTransaction,
+    row: &parcel::Model,
+    (actor_id, scan): (i64, &Scan),
+    now: DateTime<Utc>,
+    events: &mut Vec<event::ActiveModel>,
+) -> Result<ScanOutcome> {
+    let stage = Stage::parse(&row.stage).unwrap_or(Stage::Voided);
+    if !stage.outbound_may_become(Stage::ScannedIn) {
+        return Ok(match stage {
+            Stage::ScannedIn | Stage::Dispatched => ScanOutcome::AlreadyIn {
+                parcel_id: row.id,
+                carrier_id: row.carrier_id,
+                station_id: None,
+                scanned_at: row.scanned_at,
+            },
+            _ => ScanOutcome::Refused {
+                code: LogisticsRefusal::WrongStage.code(),
+            },
+        });
+    }
+    let at = Ord::min(scan.at, now);
+    parcel::Entity::update_many()
+        .col_expr(
+            parcel::Column::Stage,
+            Expr::value(Stage::ScannedIn.as_str()),
+        )
+        .col_expr(
+            parcel::Column::Day,
+            Expr::value(LedgerDay::of(at).to_string()),
+        )
+        .col_expr(parcel::Column::ScannedAt, Expr::value(at))
+        .col_expr(parcel::Column::ScannedBy, Expr::value(actor_id))
+        .col_expr(parcel::Column::UpdatedAt, Expr::value(now))
+        .filter(parcel::Column::Id.eq(row.id))
+        .exec(txn)
+        .await?;
+    events.push(event::ActiveModel {
+        parcel_id: Set(row.id),
+        carrier_id: Set(row.carrier_id),
+        kind: Set(Stage::ScannedIn.as_str().to_owned()),
+        at: Set(at),
+        actor_id: Set(Some(actor_id)),
+        client_id: Set(Some(scan.client_id.clone())),
+        ..Default::default()
+    });
+    Ok(ScanOutcome::Outbound {
+        parcel_id: row.id,
+        carrier_id: row.carrier_id,
     })
 }
 

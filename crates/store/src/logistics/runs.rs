@@ -347,6 +347,7 @@ impl Store {
         active.returns = Set(delivery.returns.clamp(0, 10_000));
         active.produce = Set(delivery.produce.clamp(0, 10_000));
         let delivered = active.update(&txn).await?;
+        collect_dropped(&txn, &delivered, now).await?;
         let open = stop::Entity::find()
             .filter(stop::Column::RunId.eq(run_id))
             .filter(stop::Column::DeliveredAt.is_null())
@@ -384,6 +385,42 @@ impl Store {
             .await?;
         Ok(rows.into_iter().map(stop_from).collect())
     }
+}
+
+/// Takes the sellers' parcels left at `stop`'s station onto its run, back to the centre.
+async fn collect_dropped(
+    txn: &sea_orm::DatabaseTransaction,
+    stop: &stop::Model,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use farmgate_domain::logistics::Direction;
+    let dropped = parcel::Entity::find()
+        .filter(parcel::Column::StationId.eq(stop.station_id))
+        .filter(parcel::Column::Direction.eq(Direction::Outbound.as_str()))
+        .filter(parcel::Column::Stage.eq(Stage::Dropped.as_str()))
+        .all(txn)
+        .await?;
+    if dropped.is_empty() {
+        return Ok(());
+    }
+    parcel::Entity::update_many()
+        .col_expr(parcel::Column::Stage, Expr::value(Stage::OnRun.as_str()))
+        .col_expr(parcel::Column::RunId, Expr::value(stop.run_id))
+        .col_expr(parcel::Column::StopId, Expr::value(stop.id))
+        .col_expr(parcel::Column::UpdatedAt, Expr::value(now))
+        .filter(parcel::Column::Id.is_in(dropped.iter().map(|p| p.id)))
+        .exec(txn)
+        .await?;
+    let events = dropped.iter().map(|p| event::ActiveModel {
+        parcel_id: Set(p.id),
+        carrier_id: Set(p.carrier_id),
+        kind: Set(Stage::OnRun.as_str().to_owned()),
+        at: Set(now),
+        station_id: Set(Some(stop.station_id)),
+        ..Default::default()
+    });
+    event::Entity::insert_many(events).exec(txn).await?;
+    Ok(())
 }
 
 /// Puts `parcels` on `stop`'s run: each goes on its way, its station expects it.

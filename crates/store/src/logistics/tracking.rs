@@ -35,6 +35,8 @@ pub struct LogisticsParcel {
     pub weight_grams: Option<i32>,
     pub fee: Fen,
     pub order_id: Option<i64>,
+    /// The seller's shop, for an outbound parcel.
+    pub shop_id: Option<i64>,
     pub scanned_at: Option<DateTime<Utc>>,
 }
 
@@ -56,6 +58,7 @@ pub(super) fn parcel_from(row: parcel::Model) -> Result<LogisticsParcel> {
         weight_grams: row.weight_grams,
         fee: Fen(row.fee_fen),
         order_id: row.order_id,
+        shop_id: row.shop_id,
         scanned_at: row.scanned_at,
     })
 }

@@ -31,6 +31,7 @@ mod m20261201_000027_logistics;
 mod m20261201_000028_logistics_runs;
 mod m20261201_000029_carrier_accounts;
 mod m20261201_000030_logistics_reading;
+mod m20261201_000031_waybills;
 
 use std::collections::HashSet;
 
@@ -89,6 +90,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000028_logistics_runs::Migration),
             Box::new(m20261201_000029_carrier_accounts::Migration),
             Box::new(m20261201_000030_logistics_reading::Migration),
+            Box::new(m20261201_000031_waybills::Migration),
         ]
     }
 }

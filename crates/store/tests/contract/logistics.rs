@@ -801,3 +801,194 @@ pub async fn concurrent_scans_take_each_parcel_in_once(db: &TestDb) {
         10
     );
 }
+
+pub async fn a_sellers_parcel_takes_the_cheapest_number_and_walks_to_the_van(db: &TestDb) {
+    use farmgate_domain::accounts::{DisplayName, PhoneNumber};
+    use farmgate_domain::catalog::ProductStatus;
+    use farmgate_domain::logistics::Direction;
+    use farmgate_domain::logistics::outbound::WaybillBlock;
+    use farmgate_domain::stations::till::{LedgerDay, LedgerMonth};
+    use farmgate_store::logistics::Shipment;
+    use farmgate_store::orders::{Delivery, OrderIntake};
+    let store = &db.store;
+    seed_demo(store).await;
+    let (depot, sf, kuokesu) = tekes_depot(store).await;
+    let yto = store
+        .add_carrier(NewCarrier {
+            code: "yto".into(),
+            names: Texts::zh("圆通速递"),
+            pattern: TrackingPattern::parse(r"YT\d{13}").unwrap(),
+        })
+        .await
+        .unwrap();
+    // Within the province SF asks ¥12 and YTO ¥8, but YTO gave the centre no numbers yet.
+    let rate = |fee| Rate {
+        zone: Zone::Province,
+        up_to_grams: 3_000,
+        fee: Fen(fee),
+    };
+    for (carrier, fee) in [(sf.id, 1_200), (yto.id, 800)] {
+        store
+            .save_terms(depot.id, carrier, &terms(true, vec![rate(fee)]))
+            .await
+            .unwrap();
+    }
+    let (first, last) = (number("SF0000100000000"), number("SF0000100000001"));
+    let block = WaybillBlock::parse(&first, &last, &sf.pattern).unwrap();
+    let people = buyers(store, 2).await;
+    let (clerk, buyer) = (people[0], people[1]);
+    store
+        .add_waybill_block(depot.id, sf.id, &block, clerk)
+        .await
+        .unwrap();
+
+    let shop = super::open_shop(store, "apricot-grower", "tekes-qiongkushitai").await;
+    let variant = super::stocked_variant(store, shop.id, 50, ProductStatus::Listed).await;
+    let region = store.region_by_code("korla-saibag").await.unwrap();
+    let intake = OrderIntake::start(store.clone());
+    let mut orders = Vec::new();
+    for k in 0..3 {
+        let mut home = super::placement(buyer, &format!("outbound-{k}"), &[(variant, 1)]);
+        home.delivery = Delivery::Home {
+            region_id: region.id,
+            address: "3 组 12 号".to_owned(),
+            recipient: DisplayName::parse("米热古丽").unwrap(),
+            phone: PhoneNumber::parse("13909990101").unwrap(),
+        };
+        orders.push(intake.place(home).await.unwrap().orders.remove(0));
+    }
+    let village = store.region_by_code("tekes-qiongkushitai").await.unwrap();
+    let serving = store.depot_serving(&village.path).await.unwrap();
+    assert_eq!(serving.map(|d| d.id), Some(depot.id));
+    assert_eq!(
+        store.zone_of(&depot, &orders[0]).await.unwrap(),
+        Zone::Province
+    );
+    let quotes = store.quotes(&depot, Zone::Province, 1_000).await.unwrap();
+    let quoted: Vec<i64> = quotes.iter().map(|q| q.carrier.id).collect();
+    assert_eq!(quoted, vec![sf.id], "YTO has no numbers to print");
+    assert!(
+        store
+            .quotes(&depot, Zone::Province, 4_000)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let now = Utc::now();
+    let ship = |order| Shipment {
+        order,
+        carrier_id: None,
+        grams: 1_000,
+    };
+    let labelled = store
+        .label_order(&depot, ship(&orders[0]), clerk, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            labelled.tracking_number.as_str(),
+            labelled.direction,
+            labelled.stage,
+            labelled.fee,
+            labelled.shop_id,
+        ),
+        (
+            "SF0000100000000",
+            Direction::Outbound,
+            Stage::Labelled,
+            Fen(1_200),
+            Some(shop.id)
+        )
+    );
+    let again = store
+        .label_order(&depot, ship(&orders[0]), clerk, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.id, labelled.id,
+        "an order labelled twice takes one number"
+    );
+    let second = store
+        .label_order(&depot, ship(&orders[1]), clerk, now)
+        .await
+        .unwrap();
+    assert_eq!(second.tracking_number, "SF0000100000001");
+    let used_up = store
+        .label_order(&depot, ship(&orders[2]), clerk, now)
+        .await;
+    assert!(matches!(
+        used_up,
+        Err(Error::Logistics(LogisticsRefusal::NoRate))
+    ));
+
+    // A label is voided once, before the parcel leaves; the order has none after.
+    store.void_label(second.id, clerk, now).await.unwrap();
+    assert!(matches!(
+        store.void_label(second.id, clerk, now).await,
+        Err(Error::Logistics(LogisticsRefusal::WrongStage))
+    ));
+    assert!(store.order_parcel(orders[1].id).await.unwrap().is_none());
+    let voided = store
+        .scan_in(&depot, clerk, &[scan("out-0", "SF0000100000001")], now)
+        .await
+        .unwrap();
+    assert_eq!(
+        voided[0].outcome,
+        ScanOutcome::Refused {
+            code: "parcel-wrong-stage"
+        }
+    );
+
+    // Left at Kokesu's station, collected by nobody yet; then scanned in at the centre, it
+    // waits for SF's van; a second scan is "already in".
+    let dropped = store
+        .drop_at_station(kuokesu.id, &number("SF0000100000000"), clerk, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        (dropped.stage, dropped.station_id),
+        (Stage::Dropped, Some(kuokesu.id))
+    );
+    let scanned = store
+        .scan_in(&depot, clerk, &[scan("out-1", "SF0000100000000")], now)
+        .await
+        .unwrap();
+    assert_eq!(
+        scanned[0].outcome,
+        ScanOutcome::Outbound {
+            parcel_id: labelled.id,
+            carrier_id: sf.id
+        }
+    );
+    let twice = store
+        .scan_in(&depot, clerk, &[scan("out-2", "SF0000100000000")], now)
+        .await
+        .unwrap();
+    assert!(matches!(twice[0].outcome, ScanOutcome::AlreadyIn { .. }));
+    assert_eq!(
+        store.outbound_waiting(depot.id).await.unwrap(),
+        vec![(sf.id, 1)]
+    );
+    let handed = store.dispatch_outbound(depot.id, sf.id, clerk, now).await;
+    assert_eq!(handed.unwrap(), 1);
+    let nothing = store.dispatch_outbound(depot.id, sf.id, clerk, now).await;
+    assert_eq!(nothing.unwrap(), 0, "nothing is handed over twice");
+    let tracking = store.order_parcel(orders[0].id).await.unwrap().unwrap();
+    let kinds: Vec<Stage> = tracking.events.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            Stage::Labelled,
+            Stage::Dropped,
+            Stage::ScannedIn,
+            Stage::Dispatched
+        ]
+    );
+
+    // The month's settlement counts the parcel and what the seller paid for it.
+    let month = LedgerMonth::of(LedgerDay::of(now));
+    let settled = store.settlements(depot.id, month).await.unwrap();
+    let of_sf = settled.iter().find(|s| s.carrier_id == sf.id).unwrap();
+    assert_eq!((of_sf.outbound, of_sf.outbound_paid), (1, Fen(1_200)));
+}

@@ -8,6 +8,7 @@ mod api;
 mod board;
 mod carriers;
 mod driver;
+mod outbound;
 mod runs;
 mod runs_api;
 mod scan;
@@ -18,6 +19,8 @@ use farmgate_domain::authz::Role;
 use farmgate_store::logistics::Depot;
 use serde::Deserialize;
 use utoipa::IntoParams;
+
+pub(crate) use outbound::{ShipPanel, ship_panel};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -90,6 +93,15 @@ pub fn routes() -> axum::Router<AppState> {
             post(settlement::answer),
         )
         .route("/carrier", get(settlement::carrier_front))
+        .route("/orders/{id}/label", post(outbound::label_order))
+        .route("/logistics/labels/{id}", get(outbound::label))
+        .route("/logistics/labels/{id}/void", post(outbound::void))
+        .route("/centre/logistics/outbound", get(outbound::page))
+        .route(
+            "/centre/logistics/outbound/dispatch",
+            post(outbound::dispatch),
+        )
+        .route("/centre/logistics/waybills", post(outbound::add_block))
         .route("/track", get(track::search))
         .route("/track/{number}", get(track::page))
 }

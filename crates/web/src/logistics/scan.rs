@@ -32,7 +32,8 @@ pub struct ScanLine {
     pub client_id: String,
     #[schema(example = "SF1234567890123")]
     pub number: String,
-    /// `in` (taken in: with a station, or to find one), `already_in`, or `refused`.
+    /// `in` (taken in: with a station, or to find one), `outbound` (a seller's parcel, for its
+    /// carrier's van), `already_in`, or `refused`.
     pub outcome: String,
     pub parcel_id: Option<i64>,
     /// The carrier's code, when the number's shape said whose it is.
@@ -117,6 +118,16 @@ pub(super) async fn scan_at(
                 station_id,
                 Some("parcel-already-in"),
             ),
+            ScanOutcome::Outbound {
+                parcel_id,
+                carrier_id,
+            } => (
+                "outbound",
+                Some(parcel_id),
+                carrier_of(carrier_id),
+                None,
+                None,
+            ),
             ScanOutcome::Refused { code } => ("refused", None, None, None, Some(code)),
         };
         let station = match station_id {
@@ -126,6 +137,13 @@ pub(super) async fn scan_at(
         let message = match (outcome, station) {
             ("in", Some(name)) => t.arg("logistics-scan-in", "station", name),
             ("in", None) => t.get("logistics-scan-find"),
+            ("outbound", _) => {
+                let name = carriers
+                    .iter()
+                    .find(|c| carrier.as_deref() == Some(c.code.as_str()))
+                    .map_or("", |c| c.name(t.lang()));
+                t.arg("logistics-scan-outbound", "carrier", name.to_owned())
+            }
             (_, _) => Problem::new(StatusCode::CONFLICT, code.unwrap_or("bad-request")).message(t),
         };
         out.push(ScanLine {
@@ -340,7 +358,7 @@ pub async fn submit(
         StatusCode::UNPROCESSABLE_ENTITY,
         "bad-request",
     ))?;
-    if line.outcome != "in" {
+    if line.outcome != "in" && line.outcome != "outbound" {
         let mut errors = FormErrors::none();
         errors.add("number", line.message);
         return scan_page(&state, c, csrf.0, &depot, None, (errors, form.number)).await;

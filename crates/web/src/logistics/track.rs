@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use farmgate_domain::logistics::{Stage, TrackingNumber};
+use farmgate_domain::logistics::{Direction, Stage, TrackingNumber};
 use farmgate_store::logistics::Tracking;
 use serde::Deserialize;
 
@@ -36,8 +36,13 @@ pub(crate) async fn event_lines(
             Some(id) => state.store.station(id).await?.name(t.lang()).to_owned(),
             None => String::new(),
         };
+        // A seller's parcel rides a run the other way: collected at the station.
+        let key = match (tracking.parcel.direction, event.kind) {
+            (Direction::Outbound, Stage::OnRun) => "logistics-event-collected".to_owned(),
+            (_, kind) => format!("logistics-event-{}", kind.as_str().replace('_', "-")),
+        };
         let text = t.args2(
-            &format!("logistics-event-{}", event.kind.as_str().replace('_', "-")),
+            &key,
             ("depot", depot_name.clone().into()),
             ("station", station.into()),
         );
@@ -120,7 +125,10 @@ async fn track_page(
                     "logistics-stage-{}",
                     tracking.parcel.stage.as_str().replace('_', "-")
                 )),
-                done: matches!(tracking.parcel.stage, Stage::HandedOver | Stage::Returned),
+                done: matches!(
+                    tracking.parcel.stage,
+                    Stage::HandedOver | Stage::Returned | Stage::Dispatched | Stage::Voided
+                ),
                 events: event_lines(state, t, &tracking).await?,
             });
         }

@@ -341,6 +341,8 @@ struct OrderPage {
     /// Where the produce came from: (batch code, product name) of the newest batch of each
     /// line's goods taken in at a station before the order.
     origins: Vec<(String, String)>,
+    /// Its parcel through the county's centre, or the carriers' prices to ship it there.
+    ship: Option<crate::logistics::ShipPanel>,
 }
 
 /// The newest batch taken in on consignment before `order` for each of its lines.
@@ -378,6 +380,7 @@ pub async fn show(
     let lookups = Lookups::load(&state, std::slice::from_ref(&order)).await?;
     let refund = super::refunds::panel(&state, &c.t, &order, viewer == Viewer::Seller).await?;
     let origins = origins(&state, &order).await?;
+    let ship = crate::logistics::ship_panel(&state, &c.t, &order, viewer == Viewer::Seller).await?;
     let mut order = summary(&state, &c.t, &order, viewer, &lookups).await?;
     if let Some(r) = &refund {
         order.refundable = false;
@@ -392,6 +395,7 @@ pub async fn show(
             refund,
             back,
             origins,
+            ship,
         },
     ))
 }

@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use farmgate_domain::ValidationError;
-use farmgate_domain::catalog::parse_yuan;
+use farmgate_domain::catalog::parse_amount;
 use farmgate_domain::money::Fen;
 use farmgate_domain::stations::till::{CashKind, Closing, LedgerDay, LedgerMonth};
 use farmgate_store::stations::{LedgerRow, Station};
@@ -269,7 +269,7 @@ pub(crate) fn parse_closing(
     explanation: &str,
 ) -> Result<Closing, ValidationError> {
     let amount = |text: &str, field: &'static str| {
-        parse_yuan(text).map_err(|_| ValidationError::new(field, "amount-invalid"))
+        parse_amount(text).map_err(|_| ValidationError::new(field, "amount-invalid"))
     };
     Ok(Closing {
         counted: amount(counted, "counted")?,
