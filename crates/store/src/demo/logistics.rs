@@ -212,7 +212,6 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         use farmgate_domain::accounts::{DisplayName, LoginId};
-        use farmgate_domain::logistics::outbound::WaybillBlock;
         use farmgate_domain::orders::{Basket, IdempotencyKey, OrderEvent, PaymentMethod};
         let account = |login: &'static str| async move {
             self.account_by_login(&LoginId::parse(login)?).await
@@ -224,18 +223,7 @@ impl Store {
         ) else {
             return Ok(());
         };
-        for (k, carrier) in carriers.iter().enumerate() {
-            let DemoCarrier { prefix, digits, .. } = CARRIERS[k];
-            let first = 9 * 10i64.pow(digits as u32 - 1);
-            let block = WaybillBlock {
-                prefix,
-                digits: digits as u32,
-                first,
-                last: first + 99_999,
-            };
-            self.add_waybill_block(depot.id, carrier.id, &block, centre.id)
-                .await?;
-        }
+        self.demo_waybills(depot, carriers, centre.id).await?;
         let Some(shop) = self.shops_of_member(seller.id).await?.into_iter().next() else {
             return Ok(());
         };
@@ -304,6 +292,30 @@ impl Store {
                 at: now - Duration::minutes(40),
             };
             self.scan_in(depot, centre.id, &[scan], now).await?;
+        }
+        Ok(())
+    }
+
+    /// A block of a hundred thousand waybill numbers from each carrier, far from the numbers
+    /// of its inbound parcels.
+    async fn demo_waybills(
+        &self,
+        depot: &Depot,
+        carriers: &[Carrier],
+        actor_id: i64,
+    ) -> Result<()> {
+        use farmgate_domain::logistics::outbound::WaybillBlock;
+        for (k, carrier) in carriers.iter().enumerate() {
+            let DemoCarrier { prefix, digits, .. } = CARRIERS[k];
+            let first = 9 * 10i64.pow(digits as u32 - 1);
+            let block = WaybillBlock {
+                prefix,
+                digits: digits as u32,
+                first,
+                last: first + 99_999,
+            };
+            self.add_waybill_block(depot.id, carrier.id, &block, actor_id)
+                .await?;
         }
         Ok(())
     }

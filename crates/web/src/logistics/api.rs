@@ -400,7 +400,7 @@ async fn view(
     t: &crate::i18n::Tr,
     tracking: Tracking,
 ) -> Result<TrackingView, Problem> {
-    let lines = super::track::event_lines(state, t, &tracking).await?;
+    let lines = crate::orders::parcel::event_lines(state, t, &tracking).await?;
     Ok(TrackingView {
         tracking_number: tracking.parcel.tracking_number,
         carrier: tracking.carrier.code.clone(),

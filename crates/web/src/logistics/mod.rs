@@ -20,8 +20,6 @@ use farmgate_store::logistics::Depot;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-pub(crate) use outbound::{ShipPanel, ship_panel};
-
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::problem::Problem;

@@ -15,123 +15,15 @@ use farmgate_domain::logistics::outbound::WaybillBlock;
 use farmgate_domain::logistics::{LogisticsRefusal, RATE_MAX_GRAMS, Stage, TrackingNumber};
 use farmgate_domain::orders::{Fulfilment, OrderStatus};
 use farmgate_store::logistics::{Depot, LogisticsParcel, Shipment};
-use farmgate_store::orders::Order;
 use serde::Deserialize;
 
 use super::depot;
-use super::track::{EventLine, event_lines};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::html::{Chrome, FormErrors, render};
-use crate::i18n::Tr;
+use crate::orders::parcel::depot_of_shop;
 use crate::problem::Problem;
-
-/// An order's parcel as its buyer or seller reads it.
-pub(crate) struct ParcelPanel {
-    pub id: i64,
-    pub number: String,
-    pub carrier: String,
-    pub stage: String,
-    /// The label may still be voided (nothing has happened to the parcel yet).
-    pub voidable: bool,
-    pub events: Vec<EventLine>,
-}
-
-/// What one carrier asks for this parcel.
-pub(crate) struct QuoteLine {
-    pub carrier_id: i64,
-    pub name: String,
-    pub fee: String,
-}
-
-/// The order page's shipping panel: the parcel, or (for its seller, once packed) the carriers'
-/// prices to ship it through the centre.
-pub(crate) struct ShipPanel {
-    pub parcel: Option<ParcelPanel>,
-    pub offered: bool,
-    pub quotes: Vec<QuoteLine>,
-    pub grams: i64,
-    pub zone: String,
-}
-
-/// What a packed order weighs: as packed, else as ordered.
-fn parcel_grams(order: &Order) -> i64 {
-    order
-        .lines
-        .iter()
-        .map(|l| {
-            l.packed_grams
-                .unwrap_or(l.net_grams.unwrap_or(500) * i64::from(l.quantity))
-        })
-        .sum::<i64>()
-        .max(1)
-}
-
-/// The depot of the county `shop_id` is in, if it has one.
-async fn depot_of_shop(state: &AppState, shop_id: i64) -> Result<Option<Depot>, Problem> {
-    let shop = state.store.shop(shop_id).await?;
-    let village = state.store.region_by_id(shop.village_id).await?;
-    Ok(state.store.depot_serving(&village.path).await?)
-}
-
-/// `order`'s shipping panel for its buyer or (`seller`) a member of its shop; none when the
-/// order has no parcel and nothing to offer.
-pub(crate) async fn ship_panel(
-    state: &AppState,
-    t: &Tr,
-    order: &Order,
-    seller: bool,
-) -> Result<Option<ShipPanel>, Problem> {
-    let parcel = match state.store.order_parcel(order.id).await? {
-        Some(tracking) => Some(ParcelPanel {
-            id: tracking.parcel.id,
-            number: tracking.parcel.tracking_number.clone(),
-            carrier: tracking.carrier.name(t.lang()).to_owned(),
-            stage: stage_name(t, &tracking.parcel),
-            voidable: seller && tracking.parcel.stage == Stage::Labelled,
-            events: event_lines(state, t, &tracking).await?,
-        }),
-        None => None,
-    };
-    let grams = parcel_grams(order);
-    let mut panel = ShipPanel {
-        parcel,
-        offered: false,
-        quotes: Vec::new(),
-        grams,
-        zone: String::new(),
-    };
-    let may_label = seller
-        && panel.parcel.is_none()
-        && order.fulfilment == Fulfilment::Home
-        && matches!(order.status, OrderStatus::Packed | OrderStatus::Shipped);
-    if may_label && let Some(depot) = depot_of_shop(state, order.shop_id).await? {
-        let zone = state.store.zone_of(&depot, order).await?;
-        let grams = i32::try_from(grams).unwrap_or(i32::MAX);
-        panel.offered = true;
-        panel.zone = t.get(&format!("zone-{}", zone.as_str()));
-        panel.quotes = state
-            .store
-            .quotes(&depot, zone, grams)
-            .await?
-            .into_iter()
-            .map(|q| QuoteLine {
-                carrier_id: q.carrier.id,
-                name: q.carrier.name(t.lang()).to_owned(),
-                fee: q.fee.display_price(),
-            })
-            .collect();
-    }
-    Ok((panel.parcel.is_some() || panel.offered).then_some(panel))
-}
-
-fn stage_name(t: &Tr, parcel: &LogisticsParcel) -> String {
-    t.get(&format!(
-        "logistics-stage-{}",
-        parcel.stage.as_str().replace('_', "-")
-    ))
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

@@ -94,42 +94,8 @@ pub(super) async fn scan_at(
         }
         let Some(result) = results.next() else { break };
         let carrier_of = |id: i64| carriers.iter().find(|c| c.id == id).map(|c| c.code.clone());
-        let (outcome, parcel_id, carrier, station_id, code) = match result.outcome {
-            ScanOutcome::In {
-                parcel_id,
-                carrier_id,
-                station_id,
-            } => (
-                "in",
-                Some(parcel_id),
-                carrier_of(carrier_id),
-                station_id,
-                None,
-            ),
-            ScanOutcome::AlreadyIn {
-                parcel_id,
-                carrier_id,
-                station_id,
-                ..
-            } => (
-                "already_in",
-                Some(parcel_id),
-                carrier_of(carrier_id),
-                station_id,
-                Some("parcel-already-in"),
-            ),
-            ScanOutcome::Outbound {
-                parcel_id,
-                carrier_id,
-            } => (
-                "outbound",
-                Some(parcel_id),
-                carrier_of(carrier_id),
-                None,
-                None,
-            ),
-            ScanOutcome::Refused { code } => ("refused", None, None, None, Some(code)),
-        };
+        let (outcome, parcel_id, carrier, station_id, code) =
+            outcome_parts(&result.outcome, carrier_of);
         let station = match station_id {
             Some(id) => Some(station_name(state, t, &mut names, id).await?),
             None => None,
@@ -158,6 +124,58 @@ pub(super) async fn scan_at(
         });
     }
     Ok(out)
+}
+
+/// One scan's outcome as the phone reads it: (outcome, parcel, carrier's code, station, error
+/// code).
+type OutcomeParts = (
+    &'static str,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<&'static str>,
+);
+
+fn outcome_parts(
+    outcome: &ScanOutcome,
+    carrier_of: impl Fn(i64) -> Option<String>,
+) -> OutcomeParts {
+    match *outcome {
+        ScanOutcome::In {
+            parcel_id,
+            carrier_id,
+            station_id,
+        } => (
+            "in",
+            Some(parcel_id),
+            carrier_of(carrier_id),
+            station_id,
+            None,
+        ),
+        ScanOutcome::AlreadyIn {
+            parcel_id,
+            carrier_id,
+            station_id,
+            ..
+        } => (
+            "already_in",
+            Some(parcel_id),
+            carrier_of(carrier_id),
+            station_id,
+            Some("parcel-already-in"),
+        ),
+        ScanOutcome::Outbound {
+            parcel_id,
+            carrier_id,
+        } => (
+            "outbound",
+            Some(parcel_id),
+            carrier_of(carrier_id),
+            None,
+            None,
+        ),
+        ScanOutcome::Refused { code } => ("refused", None, None, None, Some(code)),
+    }
 }
 
 /// A station's name in the reader's language, looked up once per request.

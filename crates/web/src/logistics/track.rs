@@ -5,56 +5,13 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use farmgate_domain::logistics::{Direction, Stage, TrackingNumber};
-use farmgate_store::logistics::Tracking;
+use farmgate_domain::logistics::{Stage, TrackingNumber};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::html::{Chrome, FormErrors, render};
-use crate::i18n::Tr;
+use crate::orders::parcel::{EventLine, event_lines};
 use crate::problem::Problem;
-
-/// One step of a parcel's history, as a reader sees it.
-pub(crate) struct EventLine {
-    pub kind: String,
-    pub text: String,
-    pub when: String,
-    pub at_rfc3339: String,
-}
-
-/// The history of `tracking`, oldest first, in the reader's language.
-pub(crate) async fn event_lines(
-    state: &AppState,
-    t: &Tr,
-    tracking: &Tracking,
-) -> Result<Vec<EventLine>, Problem> {
-    let depot = state.store.depot(tracking.parcel.depot_id).await?;
-    let depot_name = depot.name(t.lang()).to_owned();
-    let mut lines = Vec::with_capacity(tracking.events.len());
-    for event in &tracking.events {
-        let station = match event.station_id {
-            Some(id) => state.store.station(id).await?.name(t.lang()).to_owned(),
-            None => String::new(),
-        };
-        // A seller's parcel rides a run the other way: collected at the station.
-        let key = match (tracking.parcel.direction, event.kind) {
-            (Direction::Outbound, Stage::OnRun) => "logistics-event-collected".to_owned(),
-            (_, kind) => format!("logistics-event-{}", kind.as_str().replace('_', "-")),
-        };
-        let text = t.args2(
-            &key,
-            ("depot", depot_name.clone().into()),
-            ("station", station.into()),
-        );
-        lines.push(EventLine {
-            kind: event.kind.as_str().to_owned(),
-            text,
-            when: crate::format::china_time(event.at),
-            at_rfc3339: event.at.to_rfc3339(),
-        });
-    }
-    Ok(lines)
-}
 
 struct Found {
     number: String,

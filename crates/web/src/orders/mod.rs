@@ -8,6 +8,7 @@ pub mod cart;
 pub mod checkout;
 pub mod export;
 pub mod pages;
+pub mod parcel;
 pub mod place;
 pub mod papers;
 pub mod refunds;

@@ -342,7 +342,7 @@ struct OrderPage {
     /// line's goods taken in at a station before the order.
     origins: Vec<(String, String)>,
     /// Its parcel through the county's centre, or the carriers' prices to ship it there.
-    ship: Option<crate::logistics::ShipPanel>,
+    ship: Option<super::parcel::ShipPanel>,
 }
 
 /// The newest batch taken in on consignment before `order` for each of its lines.
@@ -380,7 +380,7 @@ pub async fn show(
     let lookups = Lookups::load(&state, std::slice::from_ref(&order)).await?;
     let refund = super::refunds::panel(&state, &c.t, &order, viewer == Viewer::Seller).await?;
     let origins = origins(&state, &order).await?;
-    let ship = crate::logistics::ship_panel(&state, &c.t, &order, viewer == Viewer::Seller).await?;
+    let ship = super::parcel::ship_panel(&state, &c.t, &order, viewer == Viewer::Seller).await?;
     let mut order = summary(&state, &c.t, &order, viewer, &lookups).await?;
     if let Some(r) = &refund {
         order.refundable = false;
