@@ -395,7 +395,7 @@ pub async fn tracking(
     Ok(Json(views))
 }
 
-async fn view(
+pub(super) async fn view(
     state: &AppState,
     t: &crate::i18n::Tr,
     tracking: Tracking,

@@ -9,6 +9,7 @@ mod board;
 mod carriers;
 mod driver;
 mod outbound;
+mod outbound_api;
 mod runs;
 mod runs_api;
 mod scan;
@@ -118,6 +119,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(runs_api::deliver))
         .routes(routes!(api::feed))
         .routes(routes!(api::settlements))
+        .routes(routes!(outbound_api::label, outbound_api::parcel))
 }
 
 /// Texts the receiver of an express parcel that reached `station` where and with which code to

@@ -42,7 +42,24 @@ pub async fn label_order(
     Path(id): Path<i64>,
     Form(form): Form<LabelForm>,
 ) -> Result<Response, Problem> {
-    let order = crate::orders::readable_order(&state, &user, id).await?;
+    let grams: i32 = form.grams.trim().parse().unwrap_or(0);
+    let carrier_id = form.carrier.trim().parse::<i64>().ok();
+    let parcel = ship_order(&state, &user, ip, id, carrier_id, grams).await?;
+    Ok(Redirect::to(&format!("/logistics/labels/{}", parcel.id)).into_response())
+}
+
+/// Ships order `id` through its shop's county centre for `user` (a member of the shop): the
+/// carrier `carrier_id` or the cheapest, a parcel of `grams`. A packed order is marked
+/// shipped with the carrier and number; a shipped one whose label was voided gets a new one.
+pub(super) async fn ship_order(
+    state: &AppState,
+    user: &CurrentUser,
+    ip: std::net::IpAddr,
+    id: i64,
+    carrier_id: Option<i64>,
+    grams: i32,
+) -> Result<LogisticsParcel, Problem> {
+    let order = crate::orders::readable_order(state, user, id).await?;
     if !state
         .store
         .is_shop_member(order.shop_id, user.account.id)
@@ -50,20 +67,15 @@ pub async fn label_order(
     {
         return Err(Problem::not_found());
     }
-    let grams: i32 = form
-        .grams
-        .trim()
-        .parse()
-        .ok()
-        .filter(|g| (1..=RATE_MAX_GRAMS).contains(g))
-        .ok_or(ValidationError::new("grams", "parcel-weight-invalid"))?;
-    let carrier_id = form.carrier.trim().parse::<i64>().ok();
+    if !(1..=RATE_MAX_GRAMS).contains(&grams) {
+        return Err(ValidationError::new("grams", "parcel-weight-invalid").into());
+    }
     let may_label = order.fulfilment == Fulfilment::Home
         && matches!(order.status, OrderStatus::Packed | OrderStatus::Shipped);
     if !may_label {
         return Err(farmgate_store::Error::OrderState.into());
     }
-    let depot = depot_of_shop(&state, order.shop_id)
+    let depot = depot_of_shop(state, order.shop_id)
         .await?
         .ok_or(farmgate_store::Error::Logistics(LogisticsRefusal::NoDepot))?;
     let shipment = Shipment {
@@ -88,9 +100,9 @@ pub async fn label_order(
             carrier.map_or(String::new(), |c| c.names.stored_zh()),
             parcel.tracking_number
         );
-        crate::orders::apply_event(&state, &user, ip, id, "ship", None, Some(&note)).await?;
+        crate::orders::apply_event(state, user, ip, id, "ship", None, Some(&note)).await?;
     }
-    Ok(Redirect::to(&format!("/logistics/labels/{}", parcel.id)).into_response())
+    Ok(parcel)
 }
 
 /// The parcel `id` if `user` may print or void its label: a member of its shop, or the staff

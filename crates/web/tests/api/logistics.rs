@@ -506,3 +506,124 @@ async fn a_carrier_sees_only_its_own_parcels_and_statements() {
     assert_eq!(tekes.get(app.url(&own)).send().await.unwrap().status(), 404);
     app.stop().await;
 }
+
+/// Beijie's shop ships the demo buyer's packed order through Gaodu's centre by the API: the
+/// cheapest carrier's next number, the same parcel when asked again; the buyer reads its steps
+/// in Uyghur, someone else's order is a 404, and the label prints with the phone masked.
+async fn a_seller_ships_through_the_centre_by_the_api(app: App) {
+    use farmgate_domain::orders::{Fulfilment, OrderStatus};
+    let client = reqwest::Client::new();
+    app.db.store.load_demo_catalog().await.unwrap();
+    gaodu(&app).await;
+    let store = &app.db.store;
+    let seller_id = store
+        .account_by_login(&farmgate_domain::accounts::LoginId::parse("gaodu-seller").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let shop = store.shops_of_member(seller_id).await.unwrap()[0].id;
+    let packed = store
+        .all_orders_of_shop(shop)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.status == OrderStatus::Packed && o.fulfilment == Fulfilment::Home)
+        .expect("the demo leaves a packed order to ship");
+    let seller = app.token("gaodu-seller").await;
+    let buyer = app.token("buyer").await;
+    let path = app.url(&format!("/api/v1/orders/{}/parcel", packed.id));
+
+    let (status, none) = send(client.get(&path).bearer_auth(&buyer)).await;
+    assert_eq!(status, 404, "{none}");
+    let (status, refused) = send(
+        client
+            .post(&path)
+            .bearer_auth(&seller)
+            .json(&json!({"grams": 0})),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["error"]["field"].as_str()),
+        (422, Some("grams"))
+    );
+    let (status, not_theirs) = send(
+        client
+            .post(&path)
+            .bearer_auth(&buyer)
+            .json(&json!({"grams": 2500})),
+    )
+    .await;
+    assert_eq!(status, 404, "a buyer labels nothing: {not_theirs}");
+    let (status, labelled) = send(
+        client
+            .post(&path)
+            .bearer_auth(&seller)
+            .json(&json!({"grams": 2500})),
+    )
+    .await;
+    assert_eq!(status, 201, "{labelled}");
+    assert_eq!(labelled["carrier"], "ems", "the cheapest of the eight");
+    assert_eq!(labelled["stage"], "labelled");
+    let number = labelled["tracking_number"].as_str().unwrap().to_owned();
+    let (_, again) = send(
+        client
+            .post(&path)
+            .bearer_auth(&seller)
+            .json(&json!({"grams": 2500})),
+    )
+    .await;
+    assert_eq!(again["tracking_number"].as_str(), Some(number.as_str()));
+    let order = store.order(packed.id).await.unwrap();
+    assert_eq!(
+        order.status,
+        OrderStatus::Shipped,
+        "shipped with its number"
+    );
+
+    let (status, steps) = send(
+        client
+            .get(&path)
+            .bearer_auth(&buyer)
+            .header("accept-language", "ug"),
+    )
+    .await;
+    assert_eq!(status, 200, "{steps}");
+    assert_eq!(steps["events"][0]["kind"], "labelled");
+    assert!(
+        steps["events"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("ساتقۇچى")
+    );
+
+    let browser = app.logged_in("gaodu-seller").await;
+    let label = labelled["label"].as_str().unwrap();
+    let page = support::text(&browser, app.url(label)).await;
+    assert!(
+        page.contains(&number) && page.contains("<svg"),
+        "barcode and number"
+    );
+    assert!(page.contains("139****0001") && !page.contains("13917720001"));
+    let stranger = app.logged_in("kuqa-seller").await;
+    let other = stranger.get(app.url(label)).send().await.unwrap();
+    assert_eq!(other.status(), 404, "another shop's label");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_seller_ships_through_the_centre_by_the_api_on_sqlite() {
+    a_seller_ships_through_the_centre_by_the_api(
+        support::spawn_with(Db::Sqlite, Default::default())
+            .await
+            .unwrap(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_seller_ships_through_the_centre_by_the_api_on_postgres() {
+    if let Some(app) = support::spawn_with(Db::Postgres, Default::default()).await {
+        a_seller_ships_through_the_centre_by_the_api(app).await;
+    }
+}
