@@ -256,7 +256,8 @@ mod tests {
             WaybillBlock::parse(&first, &n("SF0000200000000"), &sf).is_err(),
             "too many"
         );
-        let wrong = WaybillBlock::parse(&n("YT0000100000000"), &n("YT0000100000009"), &sf);
+        let (yt_first, yt_last) = (n("YT0000100000000"), n("YT0000100000009"));
+        let wrong = WaybillBlock::parse(&yt_first, &yt_last, &sf);
         assert_eq!(wrong.unwrap_err().code, "tracking-carrier-unknown");
     }
 }
