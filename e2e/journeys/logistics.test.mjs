@@ -257,13 +257,19 @@ test('a seller ships through the centre: the label reads back, the centre hands 
   const row = centre.locator('li.outbound-carrier', { hasText: '中国邮政' });
   await row.getByRole('button').click();
   await centre.getByRole('status').filter({ hasText: '已交接' }).waitFor();
+  // The month in numbers counts it among the parcels out.
+  await centre.goto(`${server.url}/centre/logistics/numbers`);
+  const out = centre.locator('.figures div', { hasText: '寄出包裹' }).locator('dd');
+  assert.ok(Number(strip(await out.innerText())) >= 1, 'parcels out this month');
+  await light(centre, 'the month in numbers');
+  await screenshot(centre, '108b-numbers');
   await centreContext.close();
 
-  // The buyer, in Uyghur, sees the number and each step on the order.
+  // The buyer (王芳, of the demo's year), in Uyghur, sees the number and each step on the order.
   const buyerContext = await browser.newContext({ ...phone, locale: 'ug' });
   const buyer = await buyerContext.newPage();
   await buyer.goto(`${server.url}/lang/ug`);
-  await logIn(buyer, server.url, 'buyer', 'farmgate-demo');
+  await logIn(buyer, server.url, 'demo-buyer-00', 'farmgate-demo');
   await buyer.goto(`${server.url}${orderPath}`);
   const shipped = buyer.locator('.ship-panel');
   assert.ok((await shipped.innerText()).includes(number));

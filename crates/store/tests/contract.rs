@@ -110,6 +110,7 @@ contract!(
     the_months_settlement_equals_its_parcels_events,
     concurrent_scans_take_each_parcel_in_once,
     a_sellers_parcel_takes_the_cheapest_number_and_walks_to_the_van,
+    months_of_history_load_once_and_add_up,
 );
 
 #[path = "contract/logistics.rs"]
@@ -119,7 +120,8 @@ use logistics::{
     a_parcel_is_scanned_in_once_and_sorted_to_its_villages_station,
     a_run_carries_its_stations_parcels_and_each_stop_is_proven,
     a_sellers_parcel_takes_the_cheapest_number_and_walks_to_the_van,
-    concurrent_scans_take_each_parcel_in_once, the_months_settlement_equals_its_parcels_events,
+    concurrent_scans_take_each_parcel_in_once, months_of_history_load_once_and_add_up,
+    the_months_settlement_equals_its_parcels_events,
 };
 
 #[path = "contract/foundation.rs"]

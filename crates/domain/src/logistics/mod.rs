@@ -350,6 +350,9 @@ impl Proof {
     }
 }
 
+/// A stop delivered this many minutes after its expected time still counts as on time.
+pub const ON_TIME_GRACE_MINUTES: i64 = 15;
+
 /// Minutes a run spends at each stop, handing over and taking back.
 pub const MINUTES_PER_STOP: i64 = 8;
 /// A loaded van's average speed on county roads, km/h.

@@ -202,7 +202,7 @@ impl Store {
     }
 
     /// Beijie's shop ships through the centre: each carrier's block of waybill numbers; two of
-    /// the demo buyer's orders to Shanghai, one packed and waiting for its label (the seller's
+    /// 王芳's orders to Shanghai, one packed and waiting for its label (the seller's
     /// work), one labelled, shipped and scanned in at the centre, waiting for its carrier's van
     /// (the dispatcher's).
     async fn demo_outbound(
@@ -216,27 +216,33 @@ impl Store {
         let account = |login: &'static str| async move {
             self.account_by_login(&LoginId::parse(login)?).await
         };
-        let (Some(centre), Some(seller), Some(buyer)) = (
-            account("zezhou-centre").await?,
-            account("gaodu-seller").await?,
-            account("buyer").await?,
-        ) else {
+        let Some(centre) = account("zezhou-centre").await? else {
             return Ok(());
         };
         self.demo_waybills(depot, carriers, centre.id).await?;
+        let (Some(seller), Some(buyer)) = (
+            account("gaodu-seller").await?,
+            // 王芳 of Shanghai, one of the demo year's buyers (not `buyer`, whose first purchase
+            // in a live room still chooses where it goes).
+            account("demo-buyer-00").await?,
+        ) else {
+            return Ok(());
+        };
         let Some(shop) = self.shops_of_member(seller.id).await?.into_iter().next() else {
             return Ok(());
         };
         let products = self.products_of_shop(shop.id).await?;
         let street = self.region_by_code("shanghai-zhangjiang").await?;
         let intake = crate::orders::OrderIntake::start(self.clone());
-        // Goods of a known weight (millet, day lilies), as parcels are priced by weight.
-        let weighed = products.iter().filter_map(|p| {
+        // Goods of a known weight (millet), as parcels are priced by weight.
+        let Some(variant) = products.iter().find_map(|p| {
             p.variants
                 .iter()
                 .find(|v| v.spec.net_grams.unwrap_or(0) >= 100)
-        });
-        for (k, variant) in weighed.take(2).enumerate() {
+        }) else {
+            return Ok(());
+        };
+        for k in 0..2 {
             if self.variant_stock(variant.id).await? < 1 {
                 self.demo_restock(variant.id).await?;
             }
@@ -463,7 +469,7 @@ impl Store {
 }
 
 /// Parcels written per statement by the bulk loaders (each with its six events).
-const BULK_CHUNK: usize = 500;
+pub(super) const BULK_CHUNK: usize = 500;
 
 impl Store {
     /// For `farmgate bench parcels` (and longer demo histories): `count` inbound parcels of

@@ -6,6 +6,7 @@
 pub mod catalog;
 mod graduates;
 pub mod logistics;
+mod logistics_history;
 mod orders;
 mod network;
 pub use orders::DemoLife;

@@ -256,6 +256,20 @@ impl Store {
             .one(&self.db)
             .await?
             .ok_or(Error::Logistics(LogisticsRefusal::NoParcel))?;
+        // Only a station of the depot's county: its runs pass there.
+        let depot = self.depot(found.depot_id).await?;
+        let county = region::Entity::find_by_id(depot.county_id)
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let station = self.station(station_id).await?;
+        let place = region::Entity::find_by_id(station.region_id)
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if !place.path.starts_with(county.path.as_str()) {
+            return Err(Error::Logistics(LogisticsRefusal::NoParcel));
+        }
         self.outbound_step(found.id, Stage::Dropped, Some(station_id), actor_id, now)
             .await
     }

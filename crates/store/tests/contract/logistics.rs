@@ -502,6 +502,7 @@ pub async fn a_run_carries_its_stations_parcels_and_each_stop_is_proven(db: &Tes
 }
 
 pub async fn the_months_settlement_equals_its_parcels_events(db: &TestDb) {
+    use farmgate_domain::logistics::Direction;
     use farmgate_domain::stations::ParcelLabel;
     use farmgate_domain::stations::till::{LedgerDay, LedgerMonth};
     use farmgate_store::logistics::{Delivery, DeliveryProof, NewRun};
@@ -607,6 +608,41 @@ pub async fn the_months_settlement_equals_its_parcels_events(db: &TestDb) {
         lines_fees += statement.iter().map(|l| l.fee.0).sum::<i64>();
     }
     assert_eq!((delivered, returned), (2, 1), "from the events");
+
+    // The day's numbers read the same parcels: five scanned in (four of SF's, one of YTO's),
+    // three sorted to Kokesu's station and two handed over there, the one stop on time.
+    let today = LedgerDay::of(now);
+    let figures = store
+        .logistics_numbers(depot.id, today, today.next())
+        .await
+        .unwrap();
+    assert_eq!(figures.total(Direction::Inbound), (5, Fen(5 * 90)));
+    let of_sf: i64 = figures
+        .daily
+        .iter()
+        .filter(|d| d.carrier_id == sf.id)
+        .map(|d| d.parcels)
+        .sum();
+    assert_eq!(of_sf, 4);
+    assert_eq!(
+        figures.stations,
+        vec![farmgate_store::logistics::StationCount {
+            station_id: kuokesu.id,
+            parcels: 3,
+            handed_over: 2
+        }]
+    );
+    assert_eq!((figures.stops_delivered, figures.stops_on_time), (1, 1));
+    assert_eq!(figures.on_time_percent(), Some(100));
+    assert_eq!(figures.handed_over, 2);
+    assert!(figures.mean_wait_minutes.is_some_and(|m| m >= 0));
+    assert_eq!(figures.per_parcel(Direction::Inbound), Some(Fen(90)));
+    assert_eq!(figures.per_parcel(Direction::Outbound), None);
+    let tomorrow = store
+        .logistics_numbers(depot.id, today.next(), today.next().next())
+        .await
+        .unwrap();
+    assert!(tomorrow.daily.is_empty() && tomorrow.stations.is_empty());
     assert_eq!(fees, 2 * 90, "the agreed fee for each parcel delivered");
     assert_eq!(
         (lines, lines_fees),
@@ -942,6 +978,15 @@ pub async fn a_sellers_parcel_takes_the_cheapest_number_and_walks_to_the_van(db:
 
     // Left at Kokesu's station, collected by nobody yet; then scanned in at the centre, it
     // waits for SF's van; a second scan is "already in".
+    let korla = store.region_by_code("korla").await.unwrap();
+    let far = store.stations_within(&korla.path).await.unwrap()[0].id;
+    let elsewhere = store
+        .drop_at_station(far, &number("SF0000100000000"), clerk, now)
+        .await;
+    assert!(
+        matches!(elsewhere, Err(Error::Logistics(LogisticsRefusal::NoParcel))),
+        "no run of Tekes' centre passes Korla's stations"
+    );
     let dropped = store
         .drop_at_station(kuokesu.id, &number("SF0000100000000"), clerk, now)
         .await
@@ -991,4 +1036,59 @@ pub async fn a_sellers_parcel_takes_the_cheapest_number_and_walks_to_the_van(db:
     let settled = store.settlements(depot.id, month).await.unwrap();
     let of_sf = settled.iter().find(|s| s.carrier_id == sf.id).unwrap();
     assert_eq!((of_sf.outbound, of_sf.outbound_paid), (1, Fen(1_200)));
+}
+
+pub async fn months_of_history_load_once_and_add_up(db: &TestDb) {
+    use farmgate_domain::logistics::Direction;
+    use farmgate_domain::stations::till::LedgerDay;
+    let store = &db.store;
+    seed_demo(store).await;
+    store.load_demo_network().await.unwrap();
+    let now = Utc::now();
+    store.load_demo_logistics(now, "demo-hash").await.unwrap();
+    let zezhou = store.region_by_code("zezhou").await.unwrap();
+    let depot = store.depots_within(&zezhou.path).await.unwrap().remove(0);
+    let today = LedgerDay::of(now);
+    let mut from = today;
+    for _ in 0..61 {
+        from = from.previous();
+    }
+    // This morning's vans (scanned from two hours ago: in China's early hours, yesterday).
+    let morning = store
+        .logistics_numbers(depot.id, from, today)
+        .await
+        .unwrap();
+
+    let written = store
+        .load_demo_logistics_history(now, (2, 300), &|done, total| assert!(done <= total))
+        .await
+        .unwrap();
+    assert_eq!(written, 2 * (300 + 30), "two months of 300 in and 30 out");
+    let again = store
+        .load_demo_logistics_history(now, (2, 300), &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "loaded once");
+
+    let figures = store
+        .logistics_numbers(depot.id, from, today)
+        .await
+        .unwrap();
+    let added = |d: Direction| figures.total(d).0 - morning.total(d).0;
+    assert_eq!(
+        (added(Direction::Inbound), added(Direction::Outbound)),
+        (600, 60)
+    );
+    assert!(
+        figures
+            .per_parcel(Direction::Outbound)
+            .is_some_and(|f| f.0 > 0)
+    );
+    // Two runs a day of fifteen stops for sixty days; one stop in eight a quarter-hour late.
+    assert_eq!(morning.stops_delivered, 0);
+    assert_eq!(figures.stops_delivered, 60 * 2 * 15);
+    assert_eq!(figures.on_time_percent(), Some(88));
+    // One in twenty is sent back; the rest were handed over six hours after their scan.
+    assert_eq!(figures.handed_over - morning.handed_over, 600 - 30);
+    assert_eq!(figures.mean_wait_minutes, Some(6 * 60));
 }

@@ -8,6 +8,7 @@ mod api;
 mod board;
 mod carriers;
 mod driver;
+mod numbers;
 mod outbound;
 mod outbound_api;
 mod runs;
@@ -96,6 +97,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/logistics/labels/{id}", get(outbound::label))
         .route("/logistics/labels/{id}/void", post(outbound::void))
         .route("/centre/logistics/outbound", get(outbound::page))
+        .route("/centre/logistics/numbers", get(numbers::page))
         .route(
             "/centre/logistics/outbound/dispatch",
             post(outbound::dispatch),
@@ -120,6 +122,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(api::feed))
         .routes(routes!(api::settlements))
         .routes(routes!(outbound_api::label, outbound_api::parcel))
+        .routes(routes!(numbers::api))
 }
 
 /// Texts the receiver of an express parcel that reached `station` where and with which code to

@@ -240,6 +240,7 @@ pub async fn parcels(
     let notice = match query.done.as_str() {
         "received" => Some(c.t.arg("station-received-notice", "label", label)),
         "returned" => Some(c.t.arg("station-returned-notice", "label", label)),
+        "dropped" => Some(c.t.arg("station-dropped-notice", "label", label)),
         "handed" if query.amount.is_empty() => {
             Some(c.t.arg("station-handed-notice", "label", label))
         }
@@ -260,6 +261,28 @@ pub struct ReceiveForm {
     label: String,
 }
 
+/// Takes in `typed` as a seller's outbound parcel left at `station`, if it is the number of
+/// one: its number, or why it cannot be left here; None when it is no outbound parcel.
+async fn dropped_off(
+    state: &AppState,
+    user: &CurrentUser,
+    station: &Station,
+    typed: &str,
+) -> Option<Result<String, Problem>> {
+    use farmgate_domain::logistics::{LogisticsRefusal, TrackingNumber};
+    let number = TrackingNumber::parse(typed).ok()?;
+    let now = chrono::Utc::now();
+    match state
+        .store
+        .drop_at_station(station.id, &number, user.account.id, now)
+        .await
+    {
+        Ok(parcel) => Some(Ok(parcel.tracking_number)),
+        Err(farmgate_store::Error::Logistics(LogisticsRefusal::NoParcel)) => None,
+        Err(other) => Some(Err(Problem::from(other).with_field("label"))),
+    }
+}
+
 /// `POST /station/parcels/receive`: the parcel labelled so is on the shelf; its buyer is told.
 pub async fn receive(
     State(state): State<AppState>,
@@ -270,6 +293,22 @@ pub async fn receive(
     Form(form): Form<ReceiveForm>,
 ) -> Result<Response, Problem> {
     let (station, stations) = chosen(&state, &user, Some(form.station)).await?;
+    // A seller's labelled parcel, left here for the centre's next run, is read the same way.
+    match dropped_off(&state, &user, &station, &form.label).await {
+        Some(Ok(number)) => {
+            return Ok(Redirect::to(&format!(
+                "/station/parcels?station={}&done=dropped&label={}",
+                station.id,
+                crate::problem::url_encode(&number)
+            ))
+            .into_response());
+        }
+        Some(Err(problem)) => {
+            let mistake = Mistake::Receive(&problem, form.label.clone());
+            return desk_page(&state, c, csrf.0, (station, stations), None, mistake).await;
+        }
+        None => {}
+    }
     let parcel = match receive_at(&state, &user, ip, &station, &form.label).await {
         Ok(parcel) => parcel,
         Err(problem) if problem.status.is_client_error() && problem.field.is_some() => {

@@ -514,6 +514,17 @@ async fn a_seller_ships_through_the_centre_by_the_api(app: App) {
     use farmgate_domain::orders::{Fulfilment, OrderStatus};
     let client = reqwest::Client::new();
     app.db.store.load_demo_catalog().await.unwrap();
+    // 王芳, the demo year's first buyer, whose orders the demo ships.
+    app.db
+        .store
+        .create_account(farmgate_store::accounts::NewAccount {
+            login: farmgate_domain::accounts::LoginId::parse("demo-buyer-00").unwrap(),
+            display_name: farmgate_domain::accounts::DisplayName::parse("王芳").unwrap(),
+            password_hash: support::demo_hash().to_owned(),
+            language: farmgate_domain::lang::Language::ZhCn,
+        })
+        .await
+        .unwrap();
     gaodu(&app).await;
     let store = &app.db.store;
     let seller_id = store
@@ -531,7 +542,7 @@ async fn a_seller_ships_through_the_centre_by_the_api(app: App) {
         .find(|o| o.status == OrderStatus::Packed && o.fulfilment == Fulfilment::Home)
         .expect("the demo leaves a packed order to ship");
     let seller = app.token("gaodu-seller").await;
-    let buyer = app.token("buyer").await;
+    let buyer = app.token("demo-buyer-00").await;
     let path = app.url(&format!("/api/v1/orders/{}/parcel", packed.id));
 
     let (status, none) = send(client.get(&path).bearer_auth(&buyer)).await;
@@ -608,6 +619,37 @@ async fn a_seller_ships_through_the_centre_by_the_api(app: App) {
     let stranger = app.logged_in("kuqa-seller").await;
     let other = stranger.get(app.url(label)).send().await.unwrap();
     assert_eq!(other.status(), 404, "another shop's label");
+
+    // The month's numbers count the demo's outbound parcel scanned in at the centre (forty
+    // minutes before it was loaded): for the centre only.
+    use farmgate_domain::stations::till::{LedgerDay, LedgerMonth};
+    let month = LedgerMonth::of(LedgerDay::of(
+        chrono::Utc::now() - chrono::Duration::minutes(40),
+    ));
+    let numbers = app.url(&format!("/api/v1/logistics/numbers?month={month}"));
+    let centre = app.token("zezhou-centre").await;
+    let (status, figures) = send(client.get(&numbers).bearer_auth(&centre)).await;
+    assert_eq!(status, 200, "{figures}");
+    let outbound: i64 = figures["daily"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["direction"] == "outbound")
+        .map(|d| d["parcels"].as_i64().unwrap())
+        .sum();
+    assert_eq!(outbound, 1, "{figures}");
+    assert!(figures["postage_per_outbound_fen"].as_i64().unwrap() > 0);
+    let (status, _) = send(client.get(&numbers).bearer_auth(&buyer)).await;
+    assert_eq!(status, 403, "a buyer reads no centre's numbers");
+    let tekes = app.token("tekes-centre").await;
+    let (status, _) = send(client.get(&numbers).bearer_auth(&tekes)).await;
+    assert_eq!(status, 404, "Tekes has no depot");
+    let page = support::text(
+        &app.logged_in("zezhou-centre").await,
+        app.url("/centre/logistics/numbers"),
+    )
+    .await;
+    assert!(page.contains("<svg") || page.contains("class=\"empty\""));
     app.stop().await;
 }
 
