@@ -222,7 +222,11 @@ impl Store {
                     n += 1;
                     let expected = depart + Duration::minutes(12 * (s as i64 + 1));
                     // One stop in eight comes more than a quarter of an hour late.
-                    let late = if n % 8 == 0 { 25 } else { (n % 11) as i64 - 4 };
+                    let late = if n.is_multiple_of(8) {
+                        25
+                    } else {
+                        (n % 11) as i64 - 4
+                    };
                     stop::ActiveModel {
                         run_id: Set(run_id),
                         seq: Set(s as i32 + 1),
