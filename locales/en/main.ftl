@@ -1549,3 +1549,4 @@ numbers-by-station = By station
 numbers-station = Station
 numbers-handed = Picked up
 station-dropped-notice = Outgoing parcel { $label } taken in; the centre's next run collects it.
+run-collect = { $count } sellers' parcels to take back to the centre from this stop

@@ -1537,3 +1537,4 @@ numbers-by-station = پونكىت بويىچە
 numbers-station = پونكىت
 numbers-handed = ئېلىندى
 station-dropped-notice = ئەۋەتىلىدىغان { $label } قوبۇل قىلىندى، مەركەزنىڭ ماشىنىسى كېلەر قېتىم ئېلىپ كېتىدۇ.
+run-collect = بۇ بېكەتتە ساتقۇچىلارنىڭ { $count } ئورامى بار، مەركەزگە ئېلىپ قايتىڭ

@@ -1537,3 +1537,4 @@ numbers-by-station = 按站点
 numbers-station = 站点
 numbers-handed = 已取件
 station-dropped-notice = 寄件 { $label } 已收下，县配送中心的车下次来时带走。
+run-collect = 这一站有 { $count } 件卖家的寄件，带回县配送中心

@@ -325,6 +325,25 @@ impl Store {
         Ok(stock)
     }
 
+    /// Sellers' parcels left at any of `stations` for a run to collect: (station, parcels).
+    pub async fn dropped_at(&self, stations: &[i64]) -> Result<Vec<(i64, i64)>> {
+        let rows: Vec<(Option<i64>, i64)> = parcel::Entity::find()
+            .select_only()
+            .column(parcel::Column::StationId)
+            .column_as(Expr::col(parcel::Column::Id).count().cast_as("BIGINT"), "n")
+            .filter(parcel::Column::StationId.is_in(stations.iter().copied()))
+            .filter(parcel::Column::Direction.eq(Direction::Outbound.as_str()))
+            .filter(parcel::Column::Stage.eq(Stage::Dropped.as_str()))
+            .group_by(parcel::Column::StationId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(station, n)| station.map(|s| (s, n)))
+            .collect())
+    }
+
     /// Outbound parcels scanned in at `depot_id` and not yet handed over: per carrier.
     pub async fn outbound_waiting(&self, depot_id: i64) -> Result<Vec<(i64, i64)>> {
         Ok(parcel::Entity::find()

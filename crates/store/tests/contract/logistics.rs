@@ -56,14 +56,7 @@ pub async fn a_parcel_is_scanned_in_once_and_sorted_to_its_villages_station(db: 
         .await
         .unwrap()[0]
         .clone();
-    let yto = store
-        .add_carrier(NewCarrier {
-            code: "yto".into(),
-            names: Texts::zh("圆通速递"),
-            pattern: TrackingPattern::parse(r"YT\d{13}").unwrap(),
-        })
-        .await
-        .unwrap();
+    let yto = add_yto(store).await;
     store
         .save_terms(depot.id, yto.id, &terms(false, Vec::new()))
         .await
@@ -286,6 +279,18 @@ pub async fn a_carriers_terms_are_kept_with_their_rates(db: &TestDb) {
         })
         .await;
     assert!(matches!(duplicate, Err(Error::Conflict { field: "code" })));
+}
+
+/// YTO Express, whose numbers are YT and thirteen digits.
+async fn add_yto(store: &farmgate_store::Store) -> farmgate_store::logistics::Carrier {
+    store
+        .add_carrier(NewCarrier {
+            code: "yto".into(),
+            names: Texts::zh("圆通速递"),
+            pattern: TrackingPattern::parse(r"YT\d{13}").unwrap(),
+        })
+        .await
+        .unwrap()
 }
 
 /// A Tekes depot working with SF, and Kokesu's station (its village's).
@@ -512,14 +517,7 @@ pub async fn the_months_settlement_equals_its_parcels_events(db: &TestDb) {
     let people = buyers(store, 3).await;
     let (worker, driver, sf_clerk) = (people[0], people[1], people[2]);
     let (depot, sf, kuokesu) = tekes_depot(store).await;
-    let yto = store
-        .add_carrier(NewCarrier {
-            code: "yto".into(),
-            names: Texts::zh("圆通速递"),
-            pattern: TrackingPattern::parse(r"YT\d{13}").unwrap(),
-        })
-        .await
-        .unwrap();
+    let yto = add_yto(store).await;
     store
         .save_terms(depot.id, yto.id, &terms(true, Vec::new()))
         .await
@@ -849,14 +847,7 @@ pub async fn a_sellers_parcel_takes_the_cheapest_number_and_walks_to_the_van(db:
     let store = &db.store;
     seed_demo(store).await;
     let (depot, sf, kuokesu) = tekes_depot(store).await;
-    let yto = store
-        .add_carrier(NewCarrier {
-            code: "yto".into(),
-            names: Texts::zh("圆通速递"),
-            pattern: TrackingPattern::parse(r"YT\d{13}").unwrap(),
-        })
-        .await
-        .unwrap();
+    let yto = add_yto(store).await;
     // Within the province SF asks ¥12 and YTO ¥8, but YTO gave the centre no numbers yet.
     let rate = |fee| Rate {
         zone: Zone::Province,
@@ -995,6 +986,11 @@ pub async fn a_sellers_parcel_takes_the_cheapest_number_and_walks_to_the_van(db:
         (dropped.stage, dropped.station_id),
         (Stage::Dropped, Some(kuokesu.id))
     );
+    assert_eq!(
+        store.dropped_at(&[kuokesu.id]).await.unwrap(),
+        vec![(kuokesu.id, 1)],
+        "the next run's driver sees it to collect"
+    );
     let scanned = store
         .scan_in(&depot, clerk, &[scan("out-1", "SF0000100000000")], now)
         .await
@@ -1011,6 +1007,7 @@ pub async fn a_sellers_parcel_takes_the_cheapest_number_and_walks_to_the_van(db:
         .await
         .unwrap();
     assert!(matches!(twice[0].outcome, ScanOutcome::AlreadyIn { .. }));
+    assert!(store.dropped_at(&[kuokesu.id]).await.unwrap().is_empty());
     assert_eq!(
         store.outbound_waiting(depot.id).await.unwrap(),
         vec![(sf.id, 1)]

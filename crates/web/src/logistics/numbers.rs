@@ -9,12 +9,13 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use farmgate_domain::logistics::Direction;
-use farmgate_domain::stations::till::{LedgerDay, LedgerMonth};
+use farmgate_domain::stations::till::LedgerMonth;
 use farmgate_store::logistics::LogisticsNumbers;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::depot;
+use super::settlement::month_of;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::html::{Chrome, render};
@@ -28,13 +29,6 @@ pub struct NumbersQuery {
     pub depot: Option<i64>,
     /// `YYYY-MM` (China's months); this month when absent.
     pub month: String,
-}
-
-fn month_of(text: &str) -> Result<LedgerMonth, Problem> {
-    match text.trim() {
-        "" => Ok(LedgerMonth::of(LedgerDay::of(chrono::Utc::now()))),
-        typed => Ok(LedgerMonth::parse(typed)?),
-    }
 }
 
 /// The month's numbers of the caller's depot.

@@ -330,6 +330,8 @@ pub(super) struct StopRow {
     pub address: String,
     pub expected: String,
     pub parcels: String,
+    /// Sellers' parcels waiting at the station for this run to collect.
+    pub collect: Option<String>,
     pub delivered: Option<String>,
 }
 
@@ -346,9 +348,14 @@ pub(super) async fn stop_rows(
     } else {
         Vec::new()
     };
+    let dropped = state.store.dropped_at(&ids).await?;
     let mut rows = Vec::with_capacity(stops.len());
     for stop in stops {
         let station = state.store.station(stop.station_id).await?;
+        let collect = dropped
+            .iter()
+            .find(|(id, n)| *id == stop.station_id && *n > 0 && stop.delivered_at.is_none())
+            .map(|(_, n)| t.arg("run-collect", "count", *n));
         let parcels = match run.status {
             RunStatus::Planned => waiting
                 .iter()
@@ -378,6 +385,7 @@ pub(super) async fn stop_rows(
             address: station.address.shown(t.lang()).text.to_owned(),
             expected: crate::format::china_time(stop.expected_at),
             parcels: t.arg("run-parcels", "count", parcels),
+            collect,
             delivered,
         });
     }

@@ -69,7 +69,8 @@ pub(super) async fn statement_of(
     Ok((depot, carrier, Reader::Centre))
 }
 
-fn month_of(text: &str) -> Result<LedgerMonth, Problem> {
+/// The month typed (`YYYY-MM`), this month (China's) when none is.
+pub(super) fn month_of(text: &str) -> Result<LedgerMonth, Problem> {
     match text.trim() {
         "" => Ok(LedgerMonth::of(LedgerDay::of(chrono::Utc::now()))),
         typed => Ok(LedgerMonth::parse(typed)?),
