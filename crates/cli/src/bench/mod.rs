@@ -55,6 +55,20 @@ pub(crate) async fn open(
     }
 }
 
+/// The demo accounts' password hash in the benchmarks: nobody signs in with a password there
+/// (clients get API tokens directly), so no real hash is computed.
+pub(crate) const BENCH_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$YmVuY2hzYWx0$YmVuY2hoYXNoYmVuY2hoYXNo";
+
+/// Migrates the fresh database and loads the demo places, accounts and stations.
+pub(crate) async fn seed_places(store: &Store) -> Result<()> {
+    store.migrate().await?;
+    store.load_demo_regions(&|| {}).await?;
+    store.load_demo_accounts(BENCH_HASH).await?;
+    store.load_demo_stations().await?;
+    Ok(())
+}
+
 /// What the benchmarks sell: the demo places and accounts, and one listed walnut variant
 /// with `stock` units in the shop of Huixian's demo host.
 pub(crate) struct HotWalnuts {
@@ -68,13 +82,7 @@ pub(crate) struct HotWalnuts {
 
 /// Migrates the fresh database and stages [`HotWalnuts`].
 pub(crate) async fn hot_walnuts(store: &Store, name: &str, stock: i64) -> Result<HotWalnuts> {
-    store.migrate().await?;
-    store.load_demo_regions(&|| {}).await?;
-    // The benchmark never signs in with a password: buyers get API tokens directly.
-    store
-        .load_demo_accounts("$argon2id$v=19$m=19456,t=2,p=1$YmVuY2hzYWx0$YmVuY2hoYXNoYmVuY2hoYXNo")
-        .await?;
-    store.load_demo_stations().await?;
+    seed_places(store).await?;
     store.load_demo_catalog().await?;
     let station = store
         .stations_within(&store.region_by_code("huixian").await?.path)

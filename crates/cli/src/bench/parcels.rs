@@ -33,11 +33,7 @@ pub struct ParcelsBench {
 pub async fn parcels(bench: ParcelsBench) -> Result<()> {
     let dir = tempfile::tempdir()?;
     let (store, schema) = open(bench.postgres.as_deref(), &dir).await?;
-    store.migrate().await?;
-    store.load_demo_regions(&|| {}).await?;
-    let hash = "$argon2id$v=19$m=19456,t=2,p=1$YmVuY2hzYWx0$YmVuY2hoYXNoYmVuY2hoYXNo";
-    store.load_demo_accounts(hash).await?;
-    store.load_demo_stations().await?;
+    super::seed_places(&store).await?;
     let (depot, carriers, numbers, month_start) = stage(&store, &bench).await?;
     let centre = store
         .account_by_login(&LoginId::parse("zezhou-centre").map_err(|e| anyhow::anyhow!("{e}"))?)
@@ -140,11 +136,10 @@ async fn stage(
     Vec<String>,
     farmgate_domain::stations::till::LedgerMonth,
 )> {
-    let hash = "$argon2id$v=19$m=19456,t=2,p=1$YmVuY2hzYWx0$YmVuY2hoYXNoYmVuY2hoYXNo";
     let loaded = Instant::now();
     store.load_demo_network().await?;
     let now = chrono::Utc::now();
-    store.load_demo_logistics(now, hash).await?;
+    store.load_demo_logistics(now, super::BENCH_HASH).await?;
     let zezhou = store.region_by_code("zezhou").await?;
     let depot = store
         .depots_within(&zezhou.path)

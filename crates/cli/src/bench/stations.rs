@@ -22,11 +22,7 @@ pub struct StationsBench {
 pub async fn stations(bench: StationsBench) -> Result<()> {
     let dir = tempfile::tempdir()?;
     let (store, schema) = open(bench.postgres.as_deref(), &dir).await?;
-    store.migrate().await?;
-    store.load_demo_regions(&|| {}).await?;
-    let hash = "$argon2id$v=19$m=19456,t=2,p=1$YmVuY2hzYWx0$YmVuY2hoYXNoYmVuY2hoYXNo";
-    store.load_demo_accounts(hash).await?;
-    store.load_demo_stations().await?;
+    super::seed_places(&store).await?;
     let bar = progress(bench.stations as u64, "stations");
     let loaded = Instant::now();
     let ids = store

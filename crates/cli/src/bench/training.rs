@@ -19,20 +19,19 @@ pub struct TrainingPages {
 pub async fn training_pages(bench: TrainingPages) -> Result<()> {
     let dir = tempfile::tempdir()?;
     let (store, schema) = open(bench.postgres.as_deref(), &dir).await?;
-    store.migrate().await?;
-    store.load_demo_regions(&|| {}).await?;
-    // Nobody signs in with a password here: the centre's account reads the pages with a token.
-    let hash = "$argon2id$v=19$m=19456,t=2,p=1$YmVuY2hzYWx0$YmVuY2hoYXNoYmVuY2hoYXNo";
-    store.load_demo_accounts(hash).await?;
-    store.load_demo_stations().await?;
+    super::seed_places(&store).await?;
     store.load_demo_catalog().await?;
     let bar = progress(1, "training");
     let loaded = Instant::now();
     let report = store
-        .load_demo_training(hash, &std::collections::HashMap::new(), &|done, total| {
-            bar.set_length(total);
-            bar.set_position(done);
-        })
+        .load_demo_training(
+            super::BENCH_HASH,
+            &std::collections::HashMap::new(),
+            &|done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            },
+        )
         .await?;
     bar.finish_and_clear();
     println!(
