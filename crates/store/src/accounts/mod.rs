@@ -256,15 +256,18 @@ impl Store {
 
     /// The account a live bearer token belongs to; expired or unknown tokens give None.
     pub async fn account_by_api_token(&self, token: &str) -> Result<Option<Account>> {
-        let Some(row) = token::Entity::find()
-            .filter(token::Column::TokenHash.eq(token_digest(token)))
-            .filter(token::Column::ExpiresAt.gt(Utc::now()))
+        // One read per API request: the account whose unexpired token this is.
+        let holder = sea_orm::sea_query::Query::select()
+            .column(token::Column::AccountId)
+            .from(token::Entity)
+            .and_where(token::Column::TokenHash.eq(token_digest(token)))
+            .and_where(token::Column::ExpiresAt.gt(Utc::now()))
+            .to_owned();
+        Ok(account::Entity::find()
+            .filter(account::Column::Id.in_subquery(holder))
             .one(&self.db)
             .await?
-        else {
-            return Ok(None);
-        };
-        self.account_by_id(row.account_id).await
+            .map(Account::from))
     }
 
     pub async fn revoke_api_token(&self, token: &str) -> Result<()> {

@@ -8,6 +8,7 @@ use farmgate_domain::accounts::PhoneNumber;
 use farmgate_domain::logistics::{Direction, LogisticsRefusal, Stage, TrackingNumber};
 use farmgate_domain::money::Fen;
 use farmgate_domain::stations::till::LedgerDay;
+use farmgate_domain::text::Texts;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
@@ -71,6 +72,26 @@ pub enum ScanOutcome {
     Refused {
         code: &'static str,
     },
+}
+
+impl ScanOutcome {
+    /// The carrier whose parcel it was, when the number said.
+    pub fn carrier_id(&self) -> Option<i64> {
+        match self {
+            ScanOutcome::In { carrier_id, .. }
+            | ScanOutcome::AlreadyIn { carrier_id, .. }
+            | ScanOutcome::Outbound { carrier_id, .. } => Some(*carrier_id),
+            ScanOutcome::Refused { .. } => None,
+        }
+    }
+}
+
+/// What a set of scans was read against: the carriers working at the depot and the names of
+/// the stations its parcels go to, so that whoever tells the worker need not read them again.
+#[derive(Debug, Clone, Default)]
+pub struct ScanContext {
+    pub carriers: Vec<Carrier>,
+    pub stations: Vec<(i64, Texts)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -193,7 +214,7 @@ impl Store {
     ) -> Result<Vec<ScanResult>> {
         let txn = self.begin_write().await?;
         let items: Vec<(i64, &Scan)> = scans.iter().map(|s| (actor_id, s)).collect();
-        let results = scan_set(&txn, depot, &items, now).await?;
+        let (results, _) = scan_set(&txn, depot, &items, now).await?;
         txn.commit().await?;
         Ok(results)
     }
@@ -350,13 +371,16 @@ async fn county_path(
         .map_err(|_| crate::error::corrupt("region", row.id))
 }
 
-/// The open stations of the county at the places of `parcels` and the places above them:
-/// (station, its place), lowest id first.
+/// An open station near the parcels: (station, its place, its names).
+type NearStation = (i64, i64, Texts);
+
+/// The open stations of the county at the places of `parcels` and the places above them,
+/// lowest id first.
 async fn stations_near(
     txn: &DatabaseTransaction,
     county: &farmgate_domain::regions::RegionPath,
     parcels: &[parcel::Model],
-) -> Result<(Vec<region::Model>, Vec<(i64, i64)>)> {
+) -> Result<(Vec<region::Model>, Vec<NearStation>)> {
     let ids: Vec<i64> = parcels.iter().filter_map(|p| p.region_id).collect();
     if ids.is_empty() {
         return Ok((Vec::new(), Vec::new()));
@@ -370,10 +394,13 @@ async fn stations_near(
         .flat_map(|p| [Some(p.id), p.parent_id])
         .flatten()
         .collect();
-    let stations: Vec<(i64, i64)> = station::Entity::find()
+    let rows: Vec<(i64, i64, String, Option<String>, String)> = station::Entity::find()
         .select_only()
         .column(station::Column::Id)
         .column(station::Column::RegionId)
+        .column(station::Column::NameZh)
+        .column(station::Column::NameUg)
+        .column(station::Column::NameEn)
         .inner_join(region::Entity)
         .filter(station::Column::RegionId.is_in(candidates))
         .filter(station::Column::Active.eq(true))
@@ -382,28 +409,38 @@ async fn stations_near(
         .into_tuple()
         .all(txn)
         .await?;
+    let stations = rows
+        .into_iter()
+        .map(|(id, region, zh, ug, en)| (id, region, Texts::new(Some(zh), ug, Some(en))))
+        .collect();
     Ok((places, stations))
 }
 
 /// The open station serving `region_id`: one at the place itself, else one at the township
 /// above it.
-fn station_for(places: &[region::Model], stations: &[(i64, i64)], region_id: i64) -> Option<i64> {
+fn station_for(places: &[region::Model], stations: &[NearStation], region_id: i64) -> Option<i64> {
     let place = places.iter().find(|p| p.id == region_id)?;
     [Some(place.id), place.parent_id]
         .into_iter()
         .flatten()
-        .find_map(|at| stations.iter().find(|(_, r)| *r == at).map(|(id, _)| *id))
+        .find_map(|at| {
+            stations
+                .iter()
+                .find(|(_, r, _)| *r == at)
+                .map(|(id, ..)| *id)
+        })
 }
 
 /// Scans `items` (each with who scanned it) in at `depot` inside `txn`, set-based: the
-/// replays, the parcels, their places and stations are read once for the whole set; each
-/// parcel is then written with one statement, and the events with one more.
+/// replays, the parcels, their places and stations are read once for the whole set; the
+/// advised parcels taken in are written a hundred to a statement (a parcel nobody advised
+/// with one each), and the events with one more.
 pub(super) async fn scan_set(
     txn: &DatabaseTransaction,
     depot: &Depot,
     items: &[(i64, &Scan)],
     now: DateTime<Utc>,
-) -> Result<Vec<ScanResult>> {
+) -> Result<(Vec<ScanResult>, ScanContext)> {
     let carriers = working_carriers(txn, depot.id).await?;
     let county = county_path(txn, depot.county_id).await?;
     let client_ids: Vec<String> = items.iter().map(|(_, s)| s.client_id.clone()).collect();
@@ -439,7 +476,7 @@ pub(super) async fn scan_set(
     }
     let (places, stations) = stations_near(txn, &county, &known).await?;
     let mut answered: Vec<(String, ScanOutcome)> = Vec::new();
-    let mut events = Vec::new();
+    let mut written = Written::default();
     let mut results = Vec::with_capacity(items.len());
     for (actor_id, scan) in items {
         let earlier = answered
@@ -472,7 +509,7 @@ pub(super) async fn scan_set(
                     &mut known,
                     (*actor_id, scan),
                     now,
-                    &mut events,
+                    &mut written,
                 )
                 .await?;
                 answered.push((scan.client_id.clone(), outcome.clone()));
@@ -485,10 +522,91 @@ pub(super) async fn scan_set(
             outcome,
         });
     }
-    if !events.is_empty() {
-        event::Entity::insert_many(events).exec(txn).await?;
+    update_taken(txn, depot, &written.taken, now).await?;
+    if !written.events.is_empty() {
+        event::Entity::insert_many(written.events).exec(txn).await?;
     }
-    Ok(results)
+    let context = ScanContext {
+        carriers: carriers.into_iter().map(|(c, _)| c).collect(),
+        stations: stations
+            .into_iter()
+            .map(|(id, _, names)| (id, names))
+            .collect(),
+    };
+    Ok((results, context))
+}
+
+/// What a set of scans writes at its end: the advised parcels taken in, and every event.
+#[derive(Default)]
+struct Written {
+    taken: Vec<Taken>,
+    events: Vec<event::ActiveModel>,
+}
+
+/// An advised parcel taken in.
+struct Taken {
+    id: i64,
+    stage: Stage,
+    station_id: Option<i64>,
+    fee: Fen,
+    at: DateTime<Utc>,
+    actor_id: i64,
+}
+
+/// Writes the advised parcels taken in, a hundred to a statement: each column set by a `CASE`
+/// on the parcel's id.
+async fn update_taken(
+    txn: &DatabaseTransaction,
+    depot: &Depot,
+    taken: &[Taken],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use sea_orm::sea_query::CaseStatement;
+    for chunk in taken.chunks(100) {
+        let by_id = |value: &dyn Fn(&Taken) -> sea_orm::Value, column: parcel::Column| {
+            chunk
+                .iter()
+                .fold(CaseStatement::new(), |case, t| {
+                    case.case(parcel::Column::Id.eq(t.id), Expr::val(value(t)))
+                })
+                .finally(Expr::col(column))
+        };
+        parcel::Entity::update_many()
+            .col_expr(parcel::Column::DepotId, Expr::value(depot.id))
+            .col_expr(
+                parcel::Column::Stage,
+                by_id(&|t| t.stage.as_str().into(), parcel::Column::Stage).into(),
+            )
+            .col_expr(
+                parcel::Column::Day,
+                by_id(
+                    &|t| LedgerDay::of(t.at).to_string().into(),
+                    parcel::Column::Day,
+                )
+                .into(),
+            )
+            .col_expr(
+                parcel::Column::StationId,
+                by_id(&|t| t.station_id.into(), parcel::Column::StationId).into(),
+            )
+            .col_expr(
+                parcel::Column::FeeFen,
+                by_id(&|t| t.fee.0.into(), parcel::Column::FeeFen).into(),
+            )
+            .col_expr(
+                parcel::Column::ScannedAt,
+                by_id(&|t| t.at.into(), parcel::Column::ScannedAt).into(),
+            )
+            .col_expr(
+                parcel::Column::ScannedBy,
+                by_id(&|t| t.actor_id.into(), parcel::Column::ScannedBy).into(),
+            )
+            .col_expr(parcel::Column::UpdatedAt, Expr::value(now))
+            .filter(parcel::Column::Id.is_in(chunk.iter().map(|t| t.id)))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Takes one parcel in (or says it was in already, or whose it cannot be), writing it and
@@ -498,11 +616,11 @@ async fn take_in(
     txn: &DatabaseTransaction,
     depot: &Depot,
     carriers: &[(Carrier, Fen)],
-    (places, stations): (&[region::Model], &[(i64, i64)]),
+    (places, stations): (&[region::Model], &[NearStation]),
     known: &mut Vec<parcel::Model>,
     (actor_id, scan): (i64, &Scan),
     now: DateTime<Utc>,
-    events: &mut Vec<event::ActiveModel>,
+    written: &mut Written,
 ) -> Result<ScanOutcome> {
     let Some((carrier, fee)) = carriers.iter().find(|(c, _)| c.prints(&scan.number)) else {
         return Ok(ScanOutcome::Refused {
@@ -516,7 +634,7 @@ async fn take_in(
     if let Some(row) = found
         && row.direction == Direction::Outbound.as_str()
     {
-        let outcome = outbound_in(txn, row, (actor_id, scan), now, events).await?;
+        let outcome = outbound_in(txn, row, (actor_id, scan), now, &mut written.events).await?;
         if let (ScanOutcome::Outbound { .. }, Some(row)) =
             (&outcome, found_at.and_then(|i| known.get_mut(i)))
         {
@@ -553,6 +671,7 @@ async fn take_in(
         (actor_id, scan),
         (stage, station_id, at),
         now,
+        &mut written.taken,
     )
     .await?;
     let event = |kind: Stage| event::ActiveModel {
@@ -562,13 +681,13 @@ async fn take_in(
         at: Set(at),
         ..Default::default()
     };
-    events.push(event::ActiveModel {
+    written.events.push(event::ActiveModel {
         actor_id: Set(Some(actor_id)),
         client_id: Set(Some(scan.client_id.clone())),
         ..event(Stage::ScannedIn)
     });
     if station_id.is_some() {
-        events.push(event::ActiveModel {
+        written.events.push(event::ActiveModel {
             station_id: Set(station_id),
             ..event(Stage::Sorted)
         });
@@ -634,7 +753,8 @@ async fn outbound_in(
     })
 }
 
-/// Writes a parcel taken in: the advised row `found` updated, or a new row (added to `known`).
+/// A parcel taken in: the advised row `found` changed in `known_rows` and queued in `taken`
+/// (written at the set's end), or a new row inserted (and added to `known_rows`).
 #[allow(clippy::too_many_arguments)]
 async fn write_parcel(
     txn: &DatabaseTransaction,
@@ -645,25 +765,21 @@ async fn write_parcel(
     (actor_id, scan): (i64, &Scan),
     (stage, station_id, at): (Stage, Option<i64>, DateTime<Utc>),
     now: DateTime<Utc>,
+    taken: &mut Vec<Taken>,
 ) -> Result<i64> {
-    let day = LedgerDay::of(at).to_string();
     Ok(match found_at.and_then(|i| known_rows.get_mut(i)) {
         Some(row) => {
-            parcel::Entity::update_many()
-                .col_expr(parcel::Column::DepotId, Expr::value(depot.id))
-                .col_expr(parcel::Column::Stage, Expr::value(stage.as_str()))
-                .col_expr(parcel::Column::Day, Expr::value(day.clone()))
-                .col_expr(parcel::Column::StationId, Expr::value(station_id))
-                .col_expr(parcel::Column::FeeFen, Expr::value(fee.0))
-                .col_expr(parcel::Column::ScannedAt, Expr::value(at))
-                .col_expr(parcel::Column::ScannedBy, Expr::value(actor_id))
-                .col_expr(parcel::Column::UpdatedAt, Expr::value(now))
-                .filter(parcel::Column::Id.eq(row.id))
-                .exec(txn)
-                .await?;
             row.stage = stage.as_str().to_owned();
             row.station_id = station_id;
             row.scanned_at = Some(at);
+            taken.push(Taken {
+                id: row.id,
+                stage,
+                station_id,
+                fee,
+                at,
+                actor_id,
+            });
             row.id
         }
         None => {
@@ -673,7 +789,7 @@ async fn write_parcel(
                 tracking_number: Set(scan.number.as_str().to_owned()),
                 direction: Set(Direction::Inbound.as_str().to_owned()),
                 stage: Set(stage.as_str().to_owned()),
-                day: Set(Some(day)),
+                day: Set(Some(LedgerDay::of(at).to_string())),
                 station_id: Set(station_id),
                 fee_fen: Set(fee.0),
                 scanned_at: Set(Some(at)),

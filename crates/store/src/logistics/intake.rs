@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
 use super::carriers::Depot;
-use super::inbound::{Scan, ScanResult, scan_set};
+use super::inbound::{Scan, ScanContext, ScanResult, scan_set};
 use crate::{Error, Result, Store};
 
 /// The most scans one transaction takes.
@@ -20,7 +20,14 @@ struct Job {
     actor_id: i64,
     scans: Vec<Scan>,
     now: DateTime<Utc>,
-    reply: oneshot::Sender<Result<Vec<ScanResult>>>,
+    reply: oneshot::Sender<Result<Scanned>>,
+}
+
+/// One request's scans as committed, with what they were read against.
+#[derive(Debug, Clone)]
+pub struct Scanned {
+    pub results: Vec<ScanResult>,
+    pub context: ScanContext,
 }
 
 /// A handle to the scanning task; cheap to clone, one task per server process.
@@ -48,7 +55,7 @@ impl ScanIntake {
         actor_id: i64,
         scans: Vec<Scan>,
         now: DateTime<Utc>,
-    ) -> Result<Vec<ScanResult>> {
+    ) -> Result<Scanned> {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             depot: depot.clone(),
@@ -78,8 +85,12 @@ async fn run(store: Store, mut queue: mpsc::Receiver<Job>) {
         match commit(&store, &batch).await {
             Ok(mut answers) => {
                 for job in batch.into_iter().rev() {
-                    let mine = answers.split_off(answers.len() - job.scans.len());
-                    let _ = job.reply.send(Ok(mine));
+                    let mut mine = answers.split_off(answers.len() - job.scans.len());
+                    let context = mine.first_mut().map(|(_, c)| std::mem::take(c));
+                    let _ = job.reply.send(Ok(Scanned {
+                        results: mine.into_iter().map(|(r, _)| r).collect(),
+                        context: context.unwrap_or_default(),
+                    }));
                 }
             }
             Err(err) => {
@@ -92,8 +103,9 @@ async fn run(store: Store, mut queue: mpsc::Receiver<Job>) {
     }
 }
 
-/// Scans the whole batch in one transaction, depot by depot; the answers in the batch's order.
-async fn commit(store: &Store, batch: &[Job]) -> Result<Vec<ScanResult>> {
+/// Scans the whole batch in one transaction, depot by depot; the answers in the batch's order,
+/// the first of each depot's carrying what its scans were read against.
+async fn commit(store: &Store, batch: &[Job]) -> Result<Vec<(ScanResult, ScanContext)>> {
     let txn = store.begin_write().await?;
     let mut answers = Vec::with_capacity(batch.iter().map(|j| j.scans.len()).sum());
     let mut at = 0;
@@ -113,7 +125,16 @@ async fn commit(store: &Store, batch: &[Job]) -> Result<Vec<ScanResult>> {
             .map(|j| j.now)
             .max()
             .unwrap_or_else(Utc::now);
-        answers.extend(scan_set(&txn, depot, &items, now).await?);
+        let (results, context) = scan_set(&txn, depot, &items, now).await?;
+        answers.extend(results.into_iter().map(|r| (r, ScanContext::default())));
+        // Every job of this depot gets the context through its first answer.
+        let mut job_start = answers.len() - items.len();
+        for job in &batch[at..end] {
+            if let Some((_, slot)) = answers.get_mut(job_start) {
+                *slot = context.clone();
+            }
+            job_start += job.scans.len();
+        }
         at = end;
     }
     txn.commit().await?;

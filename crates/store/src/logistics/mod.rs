@@ -15,8 +15,8 @@ mod settlement;
 mod tracking;
 
 pub use carriers::{Agreement, Carrier, Depot, NewCarrier, NewDepot, Terms};
-pub use inbound::{Advice, Consolidation, Scan, ScanOutcome, ScanResult, StationLoad};
-pub use intake::ScanIntake;
+pub use inbound::{Advice, Consolidation, Scan, ScanContext, ScanOutcome, ScanResult, StationLoad};
+pub use intake::{ScanIntake, Scanned};
 pub use numbers::{DailyCount, LogisticsNumbers, StationCount};
 pub use outbound::{Quote, Shipment, WaybillStock};
 pub use runs::{Delivery, DeliveryProof, NewRun, Run, Stop};

@@ -203,6 +203,45 @@ pub async fn a_parcel_is_scanned_in_once_and_sorted_to_its_villages_station(db: 
         store.recent_scans(depot.id, now, 10).await.unwrap().len(),
         3
     );
+    // Advised parcels scanned together are written together: each keeps its own station,
+    // stage and time.
+    let batch = [
+        advice("SF1000000000011", Some(kuokesu.region_id)),
+        advice("SF1000000000012", None),
+        advice("SF1000000000013", Some(kuokesu.region_id)),
+    ];
+    store
+        .advise_parcels(&depot, &sf, &batch, now)
+        .await
+        .unwrap();
+    let read_at = |k: i64| chrono::SubsecRound::trunc_subsecs(now - Duration::minutes(10 - k), 3);
+    let scans: Vec<Scan> = batch
+        .iter()
+        .zip(1..)
+        .map(|(line, k)| Scan {
+            at: read_at(k),
+            ..scan(&format!("b{k}"), line.number.as_str())
+        })
+        .collect();
+    store.scan_in(&depot, worker, &scans, now).await.unwrap();
+    for (line, k) in batch.iter().zip(1..) {
+        let parcel = store.tracking(&line.number).await.unwrap().remove(0).parcel;
+        let sorted = line.region_id.is_some();
+        assert_eq!(
+            (parcel.stage, parcel.station_id, parcel.scanned_at),
+            (
+                if sorted {
+                    Stage::Sorted
+                } else {
+                    Stage::ScannedIn
+                },
+                sorted.then_some(kuokesu.id),
+                Some(read_at(k))
+            ),
+            "{}",
+            line.number.as_str()
+        );
+    }
 }
 
 pub async fn a_carriers_terms_are_kept_with_their_rates(db: &TestDb) {
@@ -788,6 +827,7 @@ pub async fn concurrent_scans_take_each_parcel_in_once(db: &TestDb) {
                         .scan(&depot, worker, vec![scan], Utc::now())
                         .await
                         .unwrap()
+                        .results
                         .remove(0),
                 );
             }

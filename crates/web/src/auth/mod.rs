@@ -131,15 +131,20 @@ impl CurrentUser {
         state: &crate::AppState,
         roles: &[Role],
     ) -> Result<farmgate_store::regions::Region, Problem> {
-        let grant = self
-            .grants
-            .iter()
-            .find(|g| roles.contains(&g.role))
-            .ok_or(Problem::forbidden())?;
-        let id = grant.region.ids().last().ok_or(Problem::forbidden())?;
+        let home = self.home_path(roles)?;
+        let id = home.ids().last().ok_or(Problem::forbidden())?;
         let region = state.store.region_by_id(id).await?;
         self.require(roles, &region.path)?;
         Ok(region)
+    }
+
+    /// The path of [`CurrentUser::home_region`], known from the grant without reading.
+    pub fn home_path(&self, roles: &[Role]) -> Result<&RegionPath, Problem> {
+        self.grants
+            .iter()
+            .find(|g| roles.contains(&g.role))
+            .map(|g| &g.region)
+            .ok_or(Problem::forbidden())
     }
 }
 

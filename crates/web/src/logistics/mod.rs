@@ -56,8 +56,8 @@ pub(crate) async fn depot(
 
 /// The depots of the county `user` works for (every depot for an administrator at the root).
 pub(crate) async fn depots(state: &AppState, user: &CurrentUser) -> Result<Vec<Depot>, Problem> {
-    let county = user.home_region(state, &DISPATCHERS).await?;
-    Ok(state.store.depots_within(&county.path).await?)
+    let county = user.home_path(&DISPATCHERS)?;
+    Ok(state.store.depots_within(county).await?)
 }
 
 /// The centre's pages, and the public tracking page.

@@ -82,10 +82,15 @@ pub(super) async fn scan_at(
             }
         }
     }
-    let results = state.scans.scan(depot, user.account.id, scans, now).await?;
-    let carriers = state.store.carriers().await?;
-    let mut names: Vec<(i64, String)> = Vec::new();
-    let mut results = results.into_iter();
+    let scanned = state.scans.scan(depot, user.account.id, scans, now).await?;
+    let mut carriers = scanned.context.carriers;
+    let mut names: Vec<(i64, String)> = scanned
+        .context
+        .stations
+        .iter()
+        .map(|(id, texts)| (*id, texts.shown(t.lang()).text.to_owned()))
+        .collect();
+    let mut results = scanned.results.into_iter();
     let mut out = Vec::with_capacity(lines.len());
     for line in lines {
         if let Some(line) = line {
@@ -93,6 +98,12 @@ pub(super) async fn scan_at(
             continue;
         }
         let Some(result) = results.next() else { break };
+        if let Some(id) = result.outcome.carrier_id()
+            && !carriers.iter().any(|c| c.id == id)
+        {
+            // A carrier no longer working here (a parcel scanned before its terms paused).
+            carriers = state.store.carriers().await?;
+        }
         let carrier_of = |id: i64| carriers.iter().find(|c| c.id == id).map(|c| c.code.clone());
         let (outcome, parcel_id, carrier, station_id, code) =
             outcome_parts(&result.outcome, carrier_of);
