@@ -189,6 +189,23 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2000)]
         searches: usize,
     },
+    /// Solves vehicle routing instances in Solomon's format with the planner of
+    /// `crates/routing`: vehicles, distance, time and routes per instance, each plan checked
+    /// (every customer once, capacity, time windows); with `--best-known`, the gap.
+    Routes {
+        /// Solomon-format instance files.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// Seconds of search per instance.
+        #[arg(long, default_value_t = 10)]
+        seconds: usize,
+        /// Published best results, a line per instance: NAME VEHICLES DISTANCE.
+        #[arg(long, value_name = "FILE")]
+        best_known: Option<std::path::PathBuf>,
+        /// Print each instance's routes.
+        #[arg(long)]
+        routes: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -359,6 +376,17 @@ async fn bench(command: BenchCommand) -> Result<()> {
             .await
         }
         BenchCommand::Search { products, searches } => bench::search(products, searches).await,
+        BenchCommand::Routes {
+            files,
+            seconds,
+            best_known,
+            routes,
+        } => bench::routes(bench::RoutesBench {
+            files,
+            seconds,
+            best_known,
+            routes,
+        }),
     }
 }
 

@@ -2,11 +2,14 @@
 //! machine (port 0, a fresh database) and drives it over keep-alive HTTP: `checkout` (API
 //! checkouts of one hot product), `search` (a million generated products), `live` (a
 //! livestream burst and the chat's fan-out, against `farmgate serve` children), `training`
-//! (the centre's training pages) and `stations` (a county's network, its health and ledger). What they share is here.
+//! (the centre's training pages), `stations` (a county's network, its health and ledger),
+//! `parcels` (the distribution centre's scans) and `routes` (Solomon's routing instances, no
+//! server). What they share is here.
 
 mod checkout;
 mod live;
 mod parcels;
+mod routes;
 mod search;
 mod stations;
 mod training;
@@ -28,6 +31,7 @@ use tokio::process::{Child, Command};
 pub use checkout::{CheckoutBench, checkout};
 pub use live::{ChatFanout, LiveBurst, chat_fanout, live_burst};
 pub use parcels::{ParcelsBench, parcels};
+pub use routes::{RoutesBench, routes};
 pub use search::search;
 pub use stations::{StationsBench, stations};
 pub use training::{TrainingPages, training_pages};
