@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod authz;
 pub mod catalog;
 pub mod error;
+pub mod fleet;
 pub mod lang;
 pub mod live;
 pub mod logistics;

@@ -10,6 +10,7 @@ pub mod catalog;
 mod connect;
 pub mod demo;
 pub mod error;
+pub mod fleet;
 mod keys;
 pub mod live;
 pub mod logistics;

@@ -111,7 +111,15 @@ contract!(
     concurrent_scans_take_each_parcel_in_once,
     a_sellers_parcel_takes_the_cheapest_number_and_walks_to_the_van,
     months_of_history_load_once_and_add_up,
+    a_fleet_is_kept_changed_paused_and_removed,
+    a_days_jobs_are_planned_and_the_plan_is_kept,
 );
+
+#[path = "contract/fleet.rs"]
+mod fleet;
+use fleet::{
+    a_days_jobs_are_planned_and_the_plan_is_kept, a_fleet_is_kept_changed_paused_and_removed,
+};
 
 #[path = "contract/logistics.rs"]
 mod logistics;

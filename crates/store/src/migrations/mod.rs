@@ -32,6 +32,7 @@ mod m20261201_000028_logistics_runs;
 mod m20261201_000029_carrier_accounts;
 mod m20261201_000030_logistics_reading;
 mod m20261201_000031_waybills;
+mod m20261201_000032_fleet;
 
 use std::collections::HashSet;
 
@@ -91,6 +92,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000029_carrier_accounts::Migration),
             Box::new(m20261201_000030_logistics_reading::Migration),
             Box::new(m20261201_000031_waybills::Migration),
+            Box::new(m20261201_000032_fleet::Migration),
         ]
     }
 }
