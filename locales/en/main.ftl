@@ -1550,3 +1550,22 @@ numbers-station = Station
 numbers-handed = Picked up
 station-dropped-notice = Outgoing parcel { $label } taken in; the centre's next run collects it.
 run-collect = { $count } sellers' parcels to take back to the centre from this stop
+
+## The fleet's mornings (issue 17)
+fleet-unfit-capacity = No vehicle can hold it (too heavy, or too many crates for the box)
+fleet-unfit-time-window = No vehicle can be there in its window (or be back in time)
+fleet-unfit-range = Too far: beyond what a vehicle can ride on a charge
+fleet-unfit-pin = The vehicle it is pinned to has no room or time left
+fleet-unfit-fleet = One vehicle could do it alone, but every vehicle is full: send one more
+fleet-unfit-unknown = No vehicle to plan with
+error-fleet-no-vehicles = This centre has no vehicles at work yet.
+error-fleet-no-jobs = There are no open jobs that day.
+error-fleet-depot-no-place = This centre has no place on the map yet, so no routes can be worked out.
+error-fleet-capacity-invalid = A load must be between 1 gram and 2 tonnes, and 0 to 200 crates.
+error-fleet-range-invalid = A range must be between 1 and 500 km.
+error-fleet-window-invalid = That window is wrong: it must start before it ends, within the day.
+error-fleet-load-invalid = Goods must weigh between 0 and 2 tonnes, in 0 to 200 crates.
+error-fleet-code-invalid = Give the vehicle a code (at most 32 characters).
+error-fleet-place-invalid = The place's latitude or longitude is wrong.
+error-fleet-service-invalid = Time at the stop must be between 0 and 1440 minutes.
+error-fleet-label-invalid = Give the job a name (at most 128 characters).

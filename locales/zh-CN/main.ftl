@@ -1538,3 +1538,22 @@ numbers-station = 站点
 numbers-handed = 已取件
 station-dropped-notice = 寄件 { $label } 已收下，县配送中心的车下次来时带走。
 run-collect = 这一站有 { $count } 件卖家的寄件，带回县配送中心
+
+## The fleet's mornings (issue 17)
+fleet-unfit-capacity = 没有一辆车装得下（重量或筐数超过车厢）
+fleet-unfit-time-window = 没有一辆车能在约定时间内赶到（或赶不回来）
+fleet-unfit-range = 太远了，超过了车的续航里程
+fleet-unfit-pin = 指定的那辆车已经没有空间或时间了
+fleet-unfit-fleet = 单独一辆车可以去，但车辆都已排满：多派一辆车就能去
+fleet-unfit-unknown = 没有可用的车辆
+error-fleet-no-vehicles = 这个中心还没有可以出车的车辆。
+error-fleet-no-jobs = 这一天没有待安排的任务。
+error-fleet-depot-no-place = 这个中心还没有标出位置，无法算路线。
+error-fleet-capacity-invalid = 载重要在 1 克到 2 吨之间，筐数在 0 到 200 之间。
+error-fleet-range-invalid = 续航里程要在 1 到 500 公里之间。
+error-fleet-window-invalid = 时间段不对：开始要早于结束，都在当天之内。
+error-fleet-load-invalid = 货物重量要在 0 到 2 吨之间，筐数在 0 到 200 之间。
+error-fleet-code-invalid = 请填写车辆编号（不超过 32 个字）。
+error-fleet-place-invalid = 位置的经纬度不对。
+error-fleet-service-invalid = 停留时间要在 0 到 1440 分钟之间。
+error-fleet-label-invalid = 请填写任务名称（不超过 128 个字）。

@@ -11,6 +11,14 @@ pub const MAX_GRAMS: i64 = 2_000_000;
 pub const MAX_CRATES: i32 = 200;
 /// The longest range a vehicle may be given: 500 km.
 pub const MAX_RANGE_M: i32 = 500_000;
+/// The morning shift the planner gives every vehicle, minutes after midnight: out from six,
+/// back by two.
+pub const SHIFT_FROM: i32 = 6 * 60;
+pub const SHIFT_UNTIL: i32 = 14 * 60;
+/// How much longer county roads are than the straight line (hills, fields, river crossings);
+/// a county with measured roads imports them instead.
+pub const DETOUR: f64 = 1.3;
+
 /// The longest a job may take at its place: a day.
 pub const MAX_SERVICE_MINUTES: i32 = 24 * 60;
 

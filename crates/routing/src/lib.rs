@@ -27,7 +27,7 @@ pub use solve::{Budget, solve};
 pub enum RoutingError {
     #[error("the problem names place {0}, which the matrix does not have")]
     UnknownPlace(usize),
-    #[error("two jobs or two vehicles share the id {0}")]
+    #[error("two jobs, or two vehicles, share the id {0}")]
     DuplicateId(String),
     #[error("job {0} is pinned to a vehicle the problem does not have")]
     UnknownVehicle(String),

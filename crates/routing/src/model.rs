@@ -151,11 +151,18 @@ impl Problem {
     /// given twice, pins to no vehicle, numbers that are not finite, windows ending before they
     /// start, loads past the ceiling.
     pub fn validate(&self) -> Result<()> {
-        let mut ids: Vec<&str> = self.vehicles.iter().map(|v| v.id.as_str()).collect();
-        ids.extend(self.jobs.iter().map(|j| j.id.as_str()));
-        ids.sort_unstable();
-        if let Some(twice) = ids.windows(2).find(|w| w[0] == w[1]) {
-            return Err(RoutingError::DuplicateId(twice[0].to_owned()));
+        // Vehicles and jobs are named apart: a vehicle and a job may share an id.
+        for mut ids in [
+            self.vehicles
+                .iter()
+                .map(|v| v.id.as_str())
+                .collect::<Vec<_>>(),
+            self.jobs.iter().map(|j| j.id.as_str()).collect(),
+        ] {
+            ids.sort_unstable();
+            if let Some(twice) = ids.windows(2).find(|w| w[0] == w[1]) {
+                return Err(RoutingError::DuplicateId(twice[0].to_owned()));
+            }
         }
         let place = |p: usize| {
             (p < self.matrix.size())

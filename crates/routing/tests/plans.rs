@@ -272,4 +272,8 @@ fn bad_problems_are_refused() {
     let mut problem = a_morning();
     problem.jobs[1].id = problem.jobs[0].id.clone();
     assert!(solve(&problem, &quick()).is_err());
+    // A vehicle and a job may share a name (the web names both by their row ids).
+    let mut problem = a_morning();
+    problem.jobs[0].id = problem.vehicles[0].id.clone();
+    assert!(solve(&problem, &quick()).is_ok());
 }

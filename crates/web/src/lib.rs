@@ -33,6 +33,7 @@ pub mod payments;
 pub mod orders;
 pub mod logistics;
 pub mod stations;
+pub mod fleet;
 pub mod accounts;
 pub mod live;
 pub mod training;

@@ -13,6 +13,7 @@ mod authz;
 mod catalog;
 mod checkout;
 mod desks;
+mod fleet;
 mod live;
 mod logistics;
 mod live_chat;

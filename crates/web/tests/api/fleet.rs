@@ -1,0 +1,227 @@
+//! The fleet's morning through the real server: Korla's centre plans tomorrow's collections
+//! and selling on its tricycles; the plan says, in the reader's language, why a job is left
+//! out; planning the same jobs again answers with the same plan, a pinned job rides with its
+//! tricycle; another county's centre is told the depot does not exist, a buyer is refused.
+
+use crate::support;
+
+use chrono::Utc;
+use farmgate_domain::fleet::{Capacity, JobSource, MinuteWindow, RouteJobKind, VehicleKind};
+use farmgate_domain::stations::till::LedgerDay;
+use farmgate_domain::text::Texts;
+use farmgate_store::fleet::{JobDetails, VehicleDetails};
+use farmgate_store::logistics::NewDepot;
+use serde_json::Value;
+use support::{App, Db};
+
+async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Korla's centre with three tricycles and tomorrow's jobs: five collections around Qiaerbag,
+/// a community to sell in from eight, and a load no tricycle holds. (depot, vehicles, jobs)
+async fn korla(app: &App, day: &str) -> (i64, Vec<i64>, Vec<i64>) {
+    let store = &app.db.store;
+    let korla = store.region_by_code("korla").await.unwrap();
+    let now = Utc::now();
+    let depot = store
+        .add_depot(NewDepot {
+            code: "korla-centre".into(),
+            county_id: korla.id,
+            region_id: korla.id,
+            names: Texts::zh("库尔勒市电商公共服务中心"),
+            latitude: Some(41.7259),
+            longitude: Some(86.1746),
+        })
+        .await
+        .unwrap()
+        .id;
+    let mut vehicles = Vec::new();
+    for n in 1..=3 {
+        let code = format!("QEB-{n:02}");
+        let details = VehicleDetails {
+            label: format!("扶贫电动三轮 {n:02}"),
+            capacity: Capacity::new(300_000, 12).unwrap(),
+            range_m: Some(60_000),
+            driver_id: None,
+            household_id: None,
+        };
+        vehicles.push(
+            store
+                .add_vehicle(depot, (&code, VehicleKind::Tricycle), &details, now)
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let staff = store
+        .account_by_login(&farmgate_domain::accounts::LoginId::parse("korla-centre").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let collect = |n: u32, grams: i64| JobDetails {
+        kind: RouteJobKind::Pickup,
+        source: JobSource::Booking,
+        label: format!("赛巴格村 · 第{n}户"),
+        region_id: None,
+        station_id: None,
+        latitude: 41.79 - f64::from(n) * 0.004,
+        longitude: 86.08 + f64::from(n) * 0.005,
+        grams,
+        crates: 2,
+        window: None,
+        service_minutes: 5,
+        pinned_vehicle_id: None,
+        household_id: None,
+        parcel_id: None,
+    };
+    let mut jobs = Vec::new();
+    for n in 1..=5 {
+        jobs.push(collect(n, 40_000));
+    }
+    jobs.push(JobDetails {
+        kind: RouteJobKind::Sell,
+        source: JobSource::Community,
+        label: "萨依巴格社区 · 香梨".into(),
+        window: Some(MinuteWindow::new(8 * 60, 8 * 60 + 30).unwrap()),
+        service_minutes: 180,
+        latitude: 41.74,
+        longitude: 86.16,
+        ..collect(0, 60_000)
+    });
+    jobs.push(collect(9, 900_000));
+    let mut ids = Vec::new();
+    for job in &jobs {
+        ids.push(
+            store
+                .add_route_job(depot, day, job, staff, now)
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    (depot, vehicles, ids)
+}
+
+async fn a_centre_plans_its_morning(app: App) {
+    let client = reqwest::Client::new();
+    let day = LedgerDay::of(Utc::now()).next().to_string();
+    let (depot, vehicles, jobs) = korla(&app, &day).await;
+    let centre = app.token("korla-centre").await;
+    let plans = app.url(&format!("/api/v1/fleet/plans?day={day}"));
+
+    let (status, missing) = send(client.get(&plans).bearer_auth(&centre)).await;
+    assert_eq!(status, 404, "{missing}");
+    let (status, plan) = send(
+        client
+            .post(&plans)
+            .bearer_auth(&centre)
+            .header("accept-language", "ug"),
+    )
+    .await;
+    assert_eq!(status, 200, "{plan}");
+    assert_eq!(plan["depot_id"], depot);
+    let runs = plan["runs"].as_array().unwrap();
+    let placed: Vec<i64> = runs
+        .iter()
+        .flat_map(|r| r["stops"].as_array().unwrap().iter())
+        .map(|s| s["job_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(placed.len(), 6, "{plan}");
+    let unfit = plan["unfit"].as_array().unwrap();
+    assert_eq!(unfit.len(), 1, "{plan}");
+    assert_eq!(unfit[0]["job_id"], jobs[6]);
+    assert_eq!(unfit[0]["reason"], "capacity");
+    assert!(
+        unfit[0]["message"].as_str().unwrap().contains("ماشىنى"),
+        "{plan}"
+    );
+    for run in runs {
+        assert!(run["load_grams"].as_i64().unwrap() <= 300_000);
+        assert!(run["leaves_at"].as_str().unwrap() < run["returns_at"].as_str().unwrap());
+    }
+    let selling = runs
+        .iter()
+        .flat_map(|r| r["stops"].as_array().unwrap().iter())
+        .find(|s| s["kind"] == "sell")
+        .unwrap();
+    let starts =
+        chrono::DateTime::parse_from_rfc3339(selling["starts_at"].as_str().unwrap()).unwrap();
+    let china = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let clock = starts.with_timezone(&china).format("%H:%M").to_string();
+    assert!(
+        ("08:00".."08:31").contains(&clock.as_str()),
+        "selling starts in its window: {selling}"
+    );
+
+    let (_, again) = send(client.post(&plans).bearer_auth(&centre)).await;
+    assert_eq!(again["id"], plan["id"], "the same jobs plan the same way");
+    assert!(
+        again["unfit"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("没有一辆车"),
+        "Chinese by default: {again}"
+    );
+
+    let now = Utc::now();
+    let store = &app.db.store;
+    store
+        .pin_route_job(depot, jobs[0], Some(vehicles[2]), now)
+        .await
+        .unwrap();
+    let (status, pinned) = send(client.post(&plans).bearer_auth(&centre)).await;
+    assert_eq!(status, 200, "{pinned}");
+    assert_ne!(pinned["id"], plan["id"], "a pin makes a new plan");
+    let on_third = pinned["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["vehicle_id"] == vehicles[2])
+        .unwrap();
+    assert!(
+        on_third["stops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["job_id"] == jobs[0]),
+        "{pinned}"
+    );
+    let (status, latest) = send(client.get(&plans).bearer_auth(&centre)).await;
+    assert_eq!((status, latest["id"].clone()), (200, pinned["id"].clone()));
+
+    let empty_day = app.url("/api/v1/fleet/plans?day=2031-01-01");
+    let (status, none) = send(client.post(&empty_day).bearer_auth(&centre)).await;
+    assert_eq!(
+        (status, none["error"]["code"].as_str()),
+        (422, Some("fleet-no-jobs"))
+    );
+    let bad_day = app.url("/api/v1/fleet/plans?day=tomorrow");
+    let (status, _) = send(client.post(&bad_day).bearer_auth(&centre)).await;
+    assert_eq!(status, 422);
+
+    let elsewhere = app.token("tekes-centre").await;
+    let korlas = app.url(&format!("/api/v1/fleet/plans?day={day}&depot={depot}"));
+    let (status, _) = send(client.post(&korlas).bearer_auth(&elsewhere)).await;
+    assert_eq!(status, 404, "another county's depot does not exist");
+    let buyer = app.token("buyer").await;
+    let (status, _) = send(client.post(&plans).bearer_auth(&buyer)).await;
+    assert_eq!(status, 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_centre_plans_its_morning_on_sqlite() {
+    a_centre_plans_its_morning(support::spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_centre_plans_its_morning_on_postgres() {
+    let Some(app) = support::spawn_with(Db::Postgres, Default::default()).await else {
+        return;
+    };
+    a_centre_plans_its_morning(app).await;
+}
