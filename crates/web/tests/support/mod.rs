@@ -432,14 +432,29 @@ pub struct Listed {
 /// The most memory this test process has held at once, in MB (`VmHWM`; the server under
 /// test runs in it).
 pub fn peak_rss_mb() -> u64 {
+    status_mb("VmHWM:")
+}
+
+/// The process's resident memory now, in MB.
+pub fn rss_mb() -> u64 {
+    status_mb("VmRSS:")
+}
+
+fn status_mb(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
             status
                 .lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<u64>().ok())
         })
         .map_or(0, |kb| kb / 1024)
+}
+
+/// Starts the peak (`VmHWM`) again from the memory resident now, so that a measurement sees
+/// only what came after (Linux: writing 5 to `clear_refs`). False where it cannot.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
