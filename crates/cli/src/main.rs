@@ -467,6 +467,23 @@ async fn demo_parcel_history(store: &Store) -> Result<u64> {
     Ok(written)
 }
 
+/// Korla's tricycles, tomorrow's jobs and their last week on the road.
+async fn demo_fleet(store: &Store) -> Result<()> {
+    let (tricycles, fleet_jobs) = store.load_demo_fleet(chrono::Utc::now()).await?;
+    let fleet_runs = farmgate_web::fleet::demo::load_demo_runs(store, chrono::Utc::now()).await?;
+    if tricycles > 0 || fleet_jobs > 0 {
+        println!(
+            "Demo fleet (Qiaerbag, Korla): {tricycles} tricycles added, {fleet_jobs} jobs for tomorrow morning waiting to be planned."
+        );
+    }
+    if fleet_runs > 0 {
+        println!(
+            "Demo fleet's week: {fleet_runs} runs loaded, sold, handed in; today's plan waits for its riders."
+        );
+    }
+    Ok(())
+}
+
 async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     let total = farmgate_store::demo::regions::count(&farmgate_store::demo::regions::tree());
     let bar = ProgressBar::new(total).with_message("regions");
@@ -504,6 +521,7 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     let villager_purchases = store.load_demo_till().await?;
     let (carriers, advised) = store.load_demo_logistics(chrono::Utc::now(), &hash).await?;
     let history = demo_parcel_history(store).await?;
+    demo_fleet(store).await?;
     let bar = ProgressBar::new(1).with_message("training");
     bar.set_style(
         ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")

@@ -119,6 +119,16 @@ named!(
     }
 );
 
+named!(
+    /// What a run credits to someone's income.
+    CreditKind {
+        /// A shop's goods sold on the run.
+        Goods => "goods",
+        /// The driver's pay for the run.
+        Labour => "labour",
+    }
+);
+
 /// What a vehicle can carry, checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Capacity {
@@ -172,6 +182,18 @@ impl MinuteWindow {
         let (h, m) = text.trim().split_once(':')?;
         let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
         ((0..24).contains(&h) && (0..60).contains(&m)).then_some(h * 60 + m)
+    }
+}
+
+/// The most a run may pay its driver (¥1,000): more is a typing slip.
+pub const MAX_RUN_PAY: crate::money::Fen = crate::money::Fen(100_000);
+
+/// A vehicle's pay per run, checked against the ceiling.
+pub fn run_pay(pay: crate::money::Fen) -> Result<crate::money::Fen, ValidationError> {
+    if (0..=MAX_RUN_PAY.0).contains(&pay.0) {
+        Ok(pay)
+    } else {
+        Err(ValidationError::new("run_pay", "fleet-run-pay-invalid"))
     }
 }
 

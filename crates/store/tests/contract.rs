@@ -113,13 +113,17 @@ contract!(
     months_of_history_load_once_and_add_up,
     a_fleet_is_kept_changed_paused_and_removed,
     a_days_jobs_are_planned_and_the_plan_is_kept,
+    a_selling_run_moves_stock_and_credits_its_income_once,
 );
 
 #[path = "contract/fleet.rs"]
 mod fleet;
+#[path = "contract/fleet_selling.rs"]
+mod fleet_selling;
 use fleet::{
     a_days_jobs_are_planned_and_the_plan_is_kept, a_fleet_is_kept_changed_paused_and_removed,
 };
+use fleet_selling::a_selling_run_moves_stock_and_credits_its_income_once;
 
 #[path = "contract/logistics.rs"]
 mod logistics;

@@ -125,6 +125,7 @@ pub fn desks(held: &Holdings) -> Vec<Desk> {
             tools: vec![
                 tool("desk-today", "/courier"),
                 tool("driver-title", "/courier/run"),
+                tool("fleet-driver-title", "/courier/fleet"),
             ],
         });
     }
@@ -168,6 +169,8 @@ fn centre_desk(code: &str, admin: bool, outbox: bool) -> Desk {
         tool("logistics-title", "/centre/logistics"),
         tool("runs-title", "/centre/logistics/runs"),
         tool("settlements-title", "/centre/logistics/settlements"),
+        tool("fleet-day-title", "/centre/fleet/day"),
+        tool("fleet-vehicles-title", "/centre/fleet"),
         tool("centre-live-title", "/centre/live"),
         tool("refunds-centre-title", "/centre/disputes"),
         tool("refunds-title", "/centre/refunds"),

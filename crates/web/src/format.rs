@@ -29,6 +29,14 @@ pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
     }
 }
 
+/// The clock time of `at` in China: `07:45`.
+pub fn china_clock(at: chrono::DateTime<chrono::Utc>) -> String {
+    match FixedOffset::east_opt(CHINA_OFFSET_SECONDS) {
+        Some(offset) => at.with_timezone(&offset).format("%H:%M").to_string(),
+        None => at.format("%H:%M UTC").to_string(),
+    }
+}
+
 /// A reviewer as others see them: the first character of their name.
 pub fn masked_name(name: &str) -> String {
     let first: String = name.chars().take(1).collect();

@@ -98,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(orders::routes())
         .merge(stations::routes())
         .merge(logistics::routes())
+        .merge(fleet::routes())
         .merge(payments::routes())
         .merge(search::routes())
         .merge(live::routes())

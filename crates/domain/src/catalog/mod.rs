@@ -288,10 +288,12 @@ pub enum StockReason {
     Returned,
     /// A villager's produce taken in on consignment at a station.
     Consignment,
+    /// Loaded on a tricycle to sell in a community, or counted back from one.
+    Tricycle,
 }
 
 impl StockReason {
-    pub const ALL: [StockReason; 10] = [
+    pub const ALL: [StockReason; 11] = [
         StockReason::Restock,
         StockReason::Spoilage,
         StockReason::Correction,
@@ -302,6 +304,7 @@ impl StockReason {
         StockReason::Cancelled,
         StockReason::Returned,
         StockReason::Consignment,
+        StockReason::Tricycle,
     ];
     /// The reasons a seller gives by hand.
     pub const CHOSEN: [StockReason; 4] = [
@@ -323,6 +326,7 @@ impl StockReason {
             StockReason::Cancelled => "cancelled",
             StockReason::Returned => "returned",
             StockReason::Consignment => "consignment",
+            StockReason::Tricycle => "tricycle",
         }
     }
 

@@ -156,6 +156,16 @@ impl Store {
                 longitude: town.longitude,
             })
             .await?;
+        self.demo_terms(&depot, &carriers).await?;
+        let advised = self.demo_morning(&depot, &carriers, now).await?;
+        self.demo_run(&depot, now).await?;
+        self.demo_carrier_clerk(&carriers[1], password_hash).await?;
+        self.demo_outbound(&depot, &carriers, now).await?;
+        Ok((carriers.len() as u64, advised))
+    }
+
+    /// The eight carriers' terms at `depot`: their fees and rates by zone.
+    pub(super) async fn demo_terms(&self, depot: &Depot, carriers: &[Carrier]) -> Result<()> {
         for (k, carrier) in carriers.iter().enumerate() {
             let terms = Terms {
                 inbound_fee: Fen(CARRIERS[k].fee),
@@ -164,15 +174,11 @@ impl Store {
             };
             self.save_terms(depot.id, carrier.id, &terms).await?;
         }
-        let advised = self.demo_morning(&depot, &carriers, now).await?;
-        self.demo_run(&depot, now).await?;
-        self.demo_carrier_clerk(&carriers[1], password_hash).await?;
-        self.demo_outbound(&depot, &carriers, now).await?;
-        Ok((carriers.len() as u64, advised))
+        Ok(())
     }
 
     /// The eight carriers (those already known are kept).
-    async fn demo_carriers(&self) -> Result<Vec<Carrier>> {
+    pub(super) async fn demo_carriers(&self) -> Result<Vec<Carrier>> {
         let mut known = self.carriers().await?;
         for DemoCarrier {
             code,

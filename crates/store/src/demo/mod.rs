@@ -4,6 +4,7 @@
 //! `farmgate seed demo` can run on every start of the demo.
 
 pub mod catalog;
+pub mod fleet;
 mod graduates;
 pub mod logistics;
 mod logistics_history;
@@ -105,6 +106,11 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         login: "gaodu-courier",
         display_name: "高都镇物流配送中心",
         grants: &[(Role::Courier, "zezhou-gaodu")],
+    },
+    DemoAccount {
+        login: "korla-rider",
+        display_name: "阿卜杜拉·买买提",
+        grants: &[(Role::Courier, "korla-qiaerbag")],
     },
     DemoAccount {
         login: "tekes-seller",

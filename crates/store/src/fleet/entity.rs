@@ -16,6 +16,7 @@ pub mod vehicle {
         pub driver_id: Option<i64>,
         pub household_id: Option<i64>,
         pub active: bool,
+        pub run_pay_fen: i64,
         pub created_at: ChronoDateTimeUtc,
         pub updated_at: ChronoDateTimeUtc,
     }
@@ -52,6 +53,7 @@ pub mod job {
         pub household_id: Option<i64>,
         pub parcel_id: Option<i64>,
         pub status: String,
+        pub code: Option<String>,
         pub created_by: i64,
         pub created_at: ChronoDateTimeUtc,
         pub updated_at: ChronoDateTimeUtc,
@@ -105,6 +107,7 @@ pub mod run {
         pub status: String,
         pub started_at: Option<ChronoDateTimeUtc>,
         pub returned_at: Option<ChronoDateTimeUtc>,
+        pub driver_id: Option<i64>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -150,6 +153,118 @@ pub mod unfit {
         #[sea_orm(primary_key, auto_increment = false)]
         pub job_id: i64,
         pub reason: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod job_goods {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "route_job_goods")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub job_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub variant_id: i64,
+        pub quantity: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod load {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "run_loads")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub run_id: i64,
+        pub variant_id: i64,
+        pub product_id: i64,
+        pub shop_id: i64,
+        pub label: String,
+        pub unit_price_fen: i64,
+        pub loaded: i64,
+        pub returned: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod sale {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "run_sales")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub run_id: i64,
+        pub client_id: String,
+        pub load_id: i64,
+        pub quantity: i64,
+        pub amount_fen: i64,
+        pub stop_id: Option<i64>,
+        pub sold_at: ChronoDateTimeUtc,
+        pub recorded_at: ChronoDateTimeUtc,
+        pub seller_id: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod takings {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "run_takings")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub run_id: i64,
+        pub expected_fen: i64,
+        pub counted_fen: i64,
+        pub counted_by: i64,
+        pub counted_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod credit {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "run_credits")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub run_id: i64,
+        pub day: String,
+        pub kind: String,
+        pub shop_id: Option<i64>,
+        pub account_id: Option<i64>,
+        pub household_id: Option<i64>,
+        pub amount_fen: i64,
+        pub created_at: ChronoDateTimeUtc,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,11 +5,13 @@
 
 pub(crate) mod entity;
 mod plans;
+mod selling;
 
 use chrono::{DateTime, Utc};
 use farmgate_domain::fleet::{
     Capacity, JobSource, JobStatus, MinuteWindow, RouteJobKind, VehicleKind,
 };
+use farmgate_domain::money::Fen;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
@@ -19,6 +21,10 @@ use crate::{Error, Result, Store};
 use entity::{job, run, vehicle};
 
 pub use plans::{NewPlan, NewRun, NewStop, PlannedRun, PlannedStop, SavedPlan};
+pub use selling::{
+    GoodsLine, LoadLine, LoadRequest, MAX_LINE_QUANTITY, NewSale, RunCredit, RunSheet, SaleOutcome,
+    StopProof, Takings,
+};
 
 /// A vehicle of a depot's fleet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,6 +47,8 @@ pub struct VehicleDetails {
     pub driver_id: Option<i64>,
     /// The registered household whose labour it is.
     pub household_id: Option<i64>,
+    /// What its driver earns for a run (the labour credited to them or their household).
+    pub run_pay: Fen,
 }
 
 fn vehicle_from(row: vehicle::Model) -> Result<FleetVehicle> {
@@ -56,6 +64,7 @@ fn vehicle_from(row: vehicle::Model) -> Result<FleetVehicle> {
             range_m: row.range_m,
             driver_id: row.driver_id,
             household_id: row.household_id,
+            run_pay: Fen(row.run_pay_fen),
         },
         id: row.id,
         depot_id: row.depot_id,
@@ -71,6 +80,8 @@ pub struct RouteJob {
     pub depot_id: i64,
     pub day: String,
     pub status: JobStatus,
+    /// What the household or village gives the driver as proof the stop was done.
+    pub code: Option<String>,
     pub details: JobDetails,
 }
 
@@ -105,6 +116,7 @@ fn job_from(row: job::Model) -> Result<RouteJob> {
         id: row.id,
         depot_id: row.depot_id,
         status: JobStatus::parse(&row.status).ok_or_else(corrupt)?,
+        code: row.code.clone(),
         details: JobDetails {
             kind: RouteJobKind::parse(&row.kind).ok_or_else(corrupt)?,
             source: JobSource::parse(&row.source).ok_or_else(corrupt)?,
@@ -143,6 +155,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<FleetVehicle> {
         farmgate_domain::fleet::range_m(details.range_m)?;
+        farmgate_domain::fleet::run_pay(details.run_pay)?;
         let code = code.trim();
         if code.is_empty() || code.chars().count() > 32 {
             return Err(farmgate_domain::ValidationError::new("code", "fleet-code-invalid").into());
@@ -157,6 +170,7 @@ impl Store {
             range_m: Set(details.range_m),
             driver_id: Set(details.driver_id),
             household_id: Set(details.household_id),
+            run_pay_fen: Set(details.run_pay.0),
             active: Set(true),
             created_at: Set(now),
             updated_at: Set(now),
@@ -178,6 +192,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<FleetVehicle> {
         farmgate_domain::fleet::range_m(details.range_m)?;
+        farmgate_domain::fleet::run_pay(details.run_pay)?;
         let row = self.vehicle_row(depot_id, id).await?;
         let mut row: vehicle::ActiveModel = row.into();
         row.kind = Set(kind.as_str().to_owned());
@@ -187,6 +202,7 @@ impl Store {
         row.range_m = Set(details.range_m);
         row.driver_id = Set(details.driver_id);
         row.household_id = Set(details.household_id);
+        row.run_pay_fen = Set(details.run_pay.0);
         row.updated_at = Set(now);
         vehicle_from(row.update(&self.db).await?)
     }
@@ -259,6 +275,7 @@ impl Store {
             depot_id: Set(depot_id),
             day: Set(day.to_owned()),
             status: Set(JobStatus::Open.as_str().to_owned()),
+            code: Set(Some(stop_code())),
             created_by: Set(actor_id),
             created_at: Set(now),
             updated_at: Set(now),
@@ -341,6 +358,16 @@ impl Store {
             .collect()
     }
 
+    /// Job `id` of `depot_id`, whatever its status.
+    pub async fn route_job(&self, depot_id: i64, id: i64) -> Result<Option<RouteJob>> {
+        job::Entity::find_by_id(id)
+            .filter(job::Column::DepotId.eq(depot_id))
+            .one(&self.db)
+            .await?
+            .map(job_from)
+            .transpose()
+    }
+
     async fn open_job_row(&self, depot_id: i64, id: i64) -> Result<job::Model> {
         let row = job::Entity::find_by_id(id)
             .filter(job::Column::DepotId.eq(depot_id))
@@ -369,10 +396,21 @@ impl Store {
             );
         }
         if let Some(v) = details.pinned_vehicle_id {
-            self.vehicle_row(depot_id, v).await?;
+            self.vehicle_row(depot_id, v).await.map_err(|e| match e {
+                Error::NotFound => {
+                    farmgate_domain::ValidationError::new("pinned", "fleet-pin-invalid").into()
+                }
+                other => other,
+            })?;
         }
         Ok(())
     }
+}
+
+/// The code a household or village gives the driver to prove the stop: six digits.
+fn stop_code() -> String {
+    use rand::Rng;
+    format!("{:06}", rand::rng().random_range(0..1_000_000))
 }
 
 /// The columns a job's details set.

@@ -57,6 +57,8 @@ pub struct PlannedStop {
     pub load_grams: i64,
     pub load_crates: i32,
     pub done_at: Option<DateTime<Utc>>,
+    /// `code:<the code>` or `photo:<its hash>` once done.
+    pub proof: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,6 +71,8 @@ pub struct PlannedRun {
     pub load_grams: i64,
     pub load_crates: i32,
     pub status: RunStatus,
+    /// Who took it out.
+    pub driver_id: Option<i64>,
     pub stops: Vec<PlannedStop>,
 }
 
@@ -174,12 +178,13 @@ impl Store {
         Ok(kept)
     }
 
-    /// The driver leaves: a planned run of `depot_id`'s latest plan of its day goes out. From
+    /// `driver_id` leaves: a planned run of `depot_id`'s latest plan of its day goes out. From
     /// then on the day is not planned again.
     pub async fn start_route_run(
         &self,
         depot_id: i64,
         run_id: i64,
+        driver_id: i64,
         now: DateTime<Utc>,
     ) -> Result<PlannedRun> {
         let txn = self.begin_write().await?;
@@ -203,6 +208,7 @@ impl Store {
         let mut out: run::ActiveModel = row.into();
         out.status = Set(RunStatus::Out.as_str().to_owned());
         out.started_at = Set(Some(now));
+        out.driver_id = Set(Some(driver_id));
         out.update(&txn).await?;
         let plan = read_plan(&txn, owner).await?;
         txn.commit().await?;
@@ -210,6 +216,44 @@ impl Store {
             .into_iter()
             .find(|r| r.id == run_id)
             .ok_or(Error::NotFound)
+    }
+
+    /// The runs `account_id` drives on `day`: those of the day's latest plans on vehicles they
+    /// usually drive (unless someone else took one out), and any they took out. (depot, run)
+    pub async fn driver_runs(&self, account_id: i64, day: &str) -> Result<Vec<(i64, PlannedRun)>> {
+        let mine = vehicle::Entity::find()
+            .filter(vehicle::Column::DriverId.eq(account_id))
+            .all(&self.db)
+            .await?;
+        let taken = run::Entity::find()
+            .filter(run::Column::DriverId.eq(account_id))
+            .all(&self.db)
+            .await?;
+        let mut depots: Vec<i64> = mine.iter().map(|v| v.depot_id).collect();
+        for r in &taken {
+            if let Some(p) = plan::Entity::find_by_id(r.plan_id).one(&self.db).await? {
+                depots.push(p.depot_id);
+            }
+        }
+        depots.sort_unstable();
+        depots.dedup();
+        let mut runs = Vec::new();
+        for depot_id in depots {
+            let Some(plan) = self.latest_plan(depot_id, day).await? else {
+                continue;
+            };
+            for r in plan.runs {
+                let usual = mine.iter().any(|v| v.id == r.vehicle_id);
+                let drives = match r.driver_id {
+                    Some(driver) => driver == account_id,
+                    None => usual,
+                };
+                if drives {
+                    runs.push((depot_id, r));
+                }
+            }
+        }
+        Ok(runs)
     }
 
     /// `depot_id`'s plan for `day`: the latest made.
@@ -315,9 +359,11 @@ async fn read_plan(conn: &impl sea_orm::ConnectionTrait, row: plan::Model) -> Re
                         load_grams: s.load_grams,
                         load_crates: s.load_crates,
                         done_at: s.done_at,
+                        proof: s.proof.clone(),
                     })
                     .collect(),
                 id: r.id,
+                driver_id: r.driver_id,
                 vehicle_id: r.vehicle_id,
                 leaves_at: r.leaves_at,
                 returns_at: r.returns_at,

@@ -33,6 +33,7 @@ mod m20261201_000029_carrier_accounts;
 mod m20261201_000030_logistics_reading;
 mod m20261201_000031_waybills;
 mod m20261201_000032_fleet;
+mod m20261202_000033_fleet_selling;
 
 use std::collections::HashSet;
 
@@ -93,6 +94,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000030_logistics_reading::Migration),
             Box::new(m20261201_000031_waybills::Migration),
             Box::new(m20261201_000032_fleet::Migration),
+            Box::new(m20261202_000033_fleet_selling::Migration),
         ]
     }
 }

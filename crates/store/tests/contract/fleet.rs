@@ -16,7 +16,7 @@ use farmgate_store::testing::TestDb;
 
 use super::{buyers, seed_demo};
 
-async fn korla_centre(store: &Store, code: &str) -> i64 {
+pub async fn korla_centre(store: &Store, code: &str) -> i64 {
     let korla = store.region_by_code("korla").await.unwrap();
     store
         .add_depot(NewDepot {
@@ -39,6 +39,7 @@ fn tricycle(label: &str) -> VehicleDetails {
         range_m: Some(60_000),
         driver_id: None,
         household_id: None,
+        run_pay: farmgate_domain::money::Fen(5_000),
     }
 }
 
@@ -231,7 +232,7 @@ pub async fn a_days_jobs_are_planned_and_the_plan_is_kept(db: &TestDb) {
                 now
             )
             .await,
-        Err(Error::NotFound)
+        Err(Error::Invalid(_))
     ));
     let pinned = store
         .pin_route_job(depot, jobs[0].id, Some(vehicles[2]), now)
@@ -342,20 +343,26 @@ pub async fn a_days_jobs_are_planned_and_the_plan_is_kept(db: &TestDb) {
     let again = store.save_plan(depot, &plan, staff, now).await.unwrap();
     assert_ne!(again.id, kept.id);
     assert!(matches!(
-        store.start_route_run(depot, kept.runs[0].id, now).await,
+        store
+            .start_route_run(depot, kept.runs[0].id, staff, now)
+            .await,
         Err(Error::NotFound)
     ));
     let out = store
-        .start_route_run(depot, again.runs[0].id, now)
+        .start_route_run(depot, again.runs[0].id, staff, now)
         .await
         .unwrap();
     assert_eq!(out.status, RunStatus::Out);
     assert!(matches!(
-        store.start_route_run(depot, again.runs[0].id, now).await,
+        store
+            .start_route_run(depot, again.runs[0].id, staff, now)
+            .await,
         Err(Error::Logistics(LogisticsRefusal::RunLeft))
     ));
     assert!(matches!(
-        store.start_route_run(other, again.runs[1].id, now).await,
+        store
+            .start_route_run(other, again.runs[1].id, staff, now)
+            .await,
         Err(Error::NotFound)
     ));
     assert!(matches!(

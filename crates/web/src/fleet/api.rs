@@ -185,6 +185,106 @@ pub async fn plan(
 ) -> Result<Json<PlanView>, Problem> {
     let (depot, _) = depot(&state, &user, params.depot).await?;
     let day = day_of(params.day.as_deref())?;
-    let plan = super::plan_day(&state, &depot, day, user.account.id).await?;
+    let plan = super::plan_day(
+        &state.store,
+        &depot,
+        (day, farmgate_routing::Budget::default()),
+        user.account.id,
+    )
+    .await?;
     Ok(Json(view(&state, &Tr(language), plan).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SaleInput {
+    /// Made by the phone when the sale was rung up; sending it again keeps it once.
+    #[schema(example = "5f0c2a9e7d6b4e1f8a3c2b1d0e9f8a7b")]
+    pub client_id: String,
+    pub variant_id: i64,
+    pub quantity: i64,
+    /// When it was sold (RFC 3339); now when absent.
+    pub sold_at: Option<String>,
+    pub stop_id: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SalesInput {
+    pub sales: Vec<SaleInput>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SaleResult {
+    pub client_id: String,
+    /// `recorded`, `already_recorded` or `refused`
+    pub outcome: String,
+    /// Why it was refused, in the reader's language.
+    pub message: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SalesResult {
+    pub results: Vec<SaleResult>,
+}
+
+/// The most sales one call may carry (a morning's queue is far fewer).
+const MAX_SALES: usize = 500;
+
+/// Sales rung up on a selling run, as the rider's phone sends them (at once, or queued while
+/// the community had no signal): each is kept once under its client id, never more of a line
+/// than the run loaded, and only while the run is out.
+#[utoipa::path(post, operation_id = "recordRunSales", path = "/api/v1/fleet/runs/{id}/sales", tag = "fleet", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The run")),
+    request_body = SalesInput,
+    responses((status = 200, body = SalesResult), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, description = "Not a run the caller rides", body = ApiError), (status = 422, body = ApiError)))]
+pub async fn record_sales(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Lang(language): Lang,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Json(input): Json<SalesInput>,
+) -> Result<Json<SalesResult>, Problem> {
+    let (depot, _, _) = super::driver::ride(&state, &user, id).await?;
+    if input.sales.len() > MAX_SALES {
+        return Err(farmgate_domain::ValidationError::new("sales", "fleet-sale-invalid").into());
+    }
+    let now = chrono::Utc::now();
+    let sales: Vec<farmgate_store::fleet::NewSale> = input
+        .sales
+        .into_iter()
+        .map(|s| farmgate_store::fleet::NewSale {
+            sold_at: s
+                .sold_at
+                .and_then(|at| chrono::DateTime::parse_from_rfc3339(&at).ok())
+                .map_or(now, |at| at.with_timezone(&chrono::Utc)),
+            client_id: s.client_id,
+            variant_id: s.variant_id,
+            quantity: s.quantity,
+            stop_id: s.stop_id,
+        })
+        .collect();
+    let t = Tr(language);
+    let outcomes = state
+        .store
+        .record_run_sales(depot, id, user.account.id, &sales, now)
+        .await?;
+    use farmgate_store::fleet::SaleOutcome;
+    Ok(Json(SalesResult {
+        results: outcomes
+            .into_iter()
+            .map(|(client_id, outcome)| {
+                let (outcome, message) = match outcome {
+                    SaleOutcome::Recorded => ("recorded", None),
+                    SaleOutcome::AlreadyRecorded => ("already_recorded", None),
+                    SaleOutcome::Refused(code) => {
+                        ("refused", Some(t.get(&format!("error-{code}"))))
+                    }
+                };
+                SaleResult {
+                    client_id,
+                    outcome: outcome.to_owned(),
+                    message,
+                }
+            })
+            .collect(),
+    }))
 }

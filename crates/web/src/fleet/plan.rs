@@ -15,7 +15,8 @@ use farmgate_routing::{Budget, GeoPoint, Job, JobKind, Load, Matrix, Problem, Ve
 use farmgate_store::fleet::{FleetVehicle, NewPlan, NewRun, NewStop, RouteJob, SavedPlan};
 use farmgate_store::logistics::Depot;
 
-use crate::AppState;
+use farmgate_store::Store;
+
 use crate::problem::Problem as ApiProblem;
 
 fn kind_of(job: &RouteJob) -> JobKind {
@@ -96,21 +97,20 @@ pub(crate) fn problem_of(
     })
 }
 
-/// Plans `depot`'s open jobs of `day` with its working vehicles, or answers with the plan
-/// kept for the same problem.
-pub(crate) async fn plan_day(
-    state: &AppState,
+/// Plans `depot`'s open jobs of `day` with its working vehicles within `budget`, or answers
+/// with the plan kept for the same problem.
+pub async fn plan_day(
+    store: &Store,
     depot: &Depot,
-    day: LedgerDay,
+    (day, budget): (LedgerDay, Budget),
     actor_id: i64,
 ) -> Result<SavedPlan, ApiProblem> {
     let day_text = day.to_string();
-    let vehicles = state.store.vehicles(depot.id, false).await?;
+    let vehicles = store.vehicles(depot.id, false).await?;
     if vehicles.is_empty() {
         return Err(ValidationError::new("day", "fleet-no-vehicles").into());
     }
-    let jobs = state
-        .store
+    let jobs = store
         .route_jobs(depot.id, &day_text, Some(JobStatus::Open))
         .await?;
     if jobs.is_empty() {
@@ -118,17 +118,16 @@ pub(crate) async fn plan_day(
     }
     let problem = problem_of(depot, &vehicles, &jobs)?;
     let digest = problem.digest();
-    if let Some(kept) = state.store.latest_plan(depot.id, &day_text).await?
+    if let Some(kept) = store.latest_plan(depot.id, &day_text).await?
         && kept.digest == digest
     {
         return Ok(kept);
     }
     let started = Instant::now();
-    let plan =
-        tokio::task::spawn_blocking(move || farmgate_routing::solve(&problem, &Budget::default()))
-            .await
-            .map_err(|e| solver_failed(&e))?
-            .map_err(|e| solver_failed(&e))?;
+    let plan = tokio::task::spawn_blocking(move || farmgate_routing::solve(&problem, &budget))
+        .await
+        .map_err(|e| solver_failed(&e))?
+        .map_err(|e| solver_failed(&e))?;
     let took_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     let midnight = day.bounds().0;
     let at = |seconds: f64| -> DateTime<Utc> {
@@ -174,8 +173,7 @@ pub(crate) async fn plan_day(
             .collect(),
         took_ms,
     };
-    Ok(state
-        .store
+    Ok(store
         .save_plan(depot.id, &new, actor_id, Utc::now())
         .await?)
 }

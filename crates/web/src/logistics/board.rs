@@ -122,7 +122,7 @@ struct NoDepotPage {
 }
 
 /// The page a county without a depot gets for any of the centre's logistics pages.
-pub(super) fn no_depot(c: Chrome) -> Response {
+pub(crate) fn no_depot(c: Chrome) -> Response {
     render(StatusCode::OK, &NoDepotPage { c })
 }
 

@@ -12,6 +12,8 @@ mod numbers;
 mod outbound;
 mod outbound_api;
 mod runs;
+pub(crate) use board::no_depot;
+pub(crate) use runs::couriers;
 mod runs_api;
 mod scan;
 mod settlement;

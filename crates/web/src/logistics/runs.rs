@@ -30,7 +30,7 @@ use crate::problem::Problem;
 use farmgate_domain::regions::km_between;
 
 /// The couriers of `county`: (account id, name).
-pub(super) async fn couriers(
+pub(crate) async fn couriers(
     state: &AppState,
     county: &Region,
 ) -> Result<Vec<(i64, String)>, Problem> {

@@ -86,9 +86,9 @@ pub fn network_map(
     dots
 }
 
-/// The map's frame: the points' bounds, east-west shrunk by the cosine of the latitude so a
+/// A map's frame: the points' bounds, east-west shrunk by the cosine of the latitude so a
 /// kilometre is as long across as it is up.
-struct Frame {
+pub(crate) struct Frame {
     north: f64,
     west: f64,
     scale: f64,
@@ -96,7 +96,7 @@ struct Frame {
 }
 
 impl Frame {
-    fn around(points: impl Iterator<Item = (f64, f64)>) -> Option<Frame> {
+    pub(crate) fn around(points: impl Iterator<Item = (f64, f64)>) -> Option<Frame> {
         let (mut south, mut north, mut west, mut east) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
         let mut any = false;
         for (lat, lon) in points {
@@ -121,9 +121,16 @@ impl Frame {
         })
     }
 
+    /// Where (`lat`, `lon`) falls in the drawing.
+    pub(crate) fn point(&self, lat: f64, lon: f64) -> (f64, f64) {
+        (
+            MARGIN + (lon - self.west) * self.squeeze * self.scale,
+            MARGIN + (self.north - lat) * self.scale,
+        )
+    }
+
     fn dot(&self, lat: f64, lon: f64, r: u8, class: &'static str, title: &str) -> MapDot {
-        let x = MARGIN + (lon - self.west) * self.squeeze * self.scale;
-        let y = MARGIN + (self.north - lat) * self.scale;
+        let (x, y) = self.point(lat, lon);
         MapDot {
             x: format!("{x:.1}"),
             y: format!("{y:.1}"),

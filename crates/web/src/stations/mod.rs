@@ -7,7 +7,7 @@ mod api;
 mod buy;
 mod desk;
 mod ledger;
-mod map;
+pub(crate) mod map;
 mod network;
 mod produce;
 mod public;

@@ -117,6 +117,9 @@ pub async fn centre(
         sessions(&state, t, &region.path).await?,
     ];
     if let Some(depot) = state.store.depots_within(&region.path).await?.first() {
+        if let Some(fleet) = fleet(&state, t, depot).await? {
+            sections.insert(0, fleet);
+        }
         sections.insert(0, distribution(&state, t, depot).await?);
     }
     let intro = t.arg("work-centre-intro", "county", region.name(t.lang()));
@@ -160,6 +163,42 @@ async fn distribution(
             format!("/centre/logistics/scan?depot={}", depot.id),
         )),
     })
+}
+
+/// Tomorrow morning's runs: the jobs waiting to be planned and whether a plan is made; none
+/// when the depot has no fleet.
+async fn fleet(
+    state: &AppState,
+    t: &Tr,
+    depot: &farmgate_store::logistics::Depot,
+) -> Result<Option<Section>, Problem> {
+    use farmgate_domain::fleet::JobStatus;
+    if state.store.vehicles(depot.id, false).await?.is_empty() {
+        return Ok(None);
+    }
+    let tomorrow = farmgate_domain::stations::till::LedgerDay::of(Utc::now())
+        .next()
+        .to_string();
+    let open = state
+        .store
+        .route_jobs(depot.id, &tomorrow, Some(JobStatus::Open))
+        .await?;
+    let plan = state.store.latest_plan(depot.id, &tomorrow).await?;
+    let href = format!("/centre/fleet/day?depot={}&day={tomorrow}", depot.id);
+    let rows = vec![Row {
+        text: t.arg("work-fleet-jobs", "count", open.len() as i64),
+        href: Some(href.clone()),
+        detail: match plan {
+            Some(p) => t.arg("work-fleet-planned", "runs", p.runs.len() as i64),
+            None => t.get("work-fleet-unplanned"),
+        },
+    }];
+    Ok(Some(Section {
+        heading: t.get("fleet-day-title"),
+        rows,
+        empty: String::new(),
+        more: Some((t.get("fleet-plan"), href)),
+    }))
 }
 
 /// The county's sessions running today or starting within a week.
@@ -364,7 +403,35 @@ pub async fn courier(
             ),
         })
         .collect();
-    let sections = vec![
+    let mut tricycle = Vec::new();
+    for (depot, run) in state
+        .store
+        .driver_runs(user.account.id, &today.to_string())
+        .await?
+    {
+        let code = state
+            .store
+            .vehicles(depot, true)
+            .await?
+            .into_iter()
+            .find(|v| v.id == run.vehicle_id)
+            .map(|v| v.code)
+            .unwrap_or_default();
+        tricycle.push(Row {
+            text: t.args2(
+                "fleet-run-title",
+                ("vehicle", code.into()),
+                ("stops", (run.stops.len() as i64).into()),
+            ),
+            href: Some("/courier/fleet".to_owned()),
+            detail: format!(
+                "{} · {}",
+                t.get(&format!("fleet-run-status-{}", run.status.as_str())),
+                china_time(run.leaves_at)
+            ),
+        });
+    }
+    let mut sections = vec![
         Section {
             heading: t.get("driver-title"),
             rows: runs,
@@ -378,6 +445,17 @@ pub async fn courier(
             more: None,
         },
     ];
+    if !tricycle.is_empty() {
+        sections.insert(
+            0,
+            Section {
+                heading: t.get("fleet-driver-title"),
+                rows: tricycle,
+                empty: String::new(),
+                more: Some((t.get("fleet-driver-title"), "/courier/fleet".to_owned())),
+            },
+        );
+    }
     let intro = t.arg("work-courier-intro", "place", region.name(t.lang()));
     Ok(page(c, "work-courier-title", intro, sections))
 }

@@ -47,6 +47,7 @@ async fn korla(app: &App, day: &str) -> (i64, Vec<i64>, Vec<i64>) {
             range_m: Some(60_000),
             driver_id: None,
             household_id: None,
+            run_pay: farmgate_domain::money::Fen(5_000),
         };
         vehicles.push(
             store
@@ -224,4 +225,272 @@ async fn a_centre_plans_its_morning_on_postgres() {
         return;
     };
     a_centre_plans_its_morning(app).await;
+}
+
+/// The pages a centre keeps its fleet with: a tricycle added, refused with its mistake beside
+/// the field, changed, paused and back; a job added, refused for a window that ends before it
+/// starts, cancelled; the day planned from the page, a job moved to another tricycle and the
+/// day planned again around it; a vehicle that ran cannot be removed, one that never did can.
+async fn a_centre_keeps_its_fleet_through_the_pages(app: App) {
+    let day = LedgerDay::of(Utc::now()).next().to_string();
+    let (depot, _, jobs) = korla(&app, &day).await;
+    let centre = app.logged_in("korla-centre").await;
+    let fleet = format!("/centre/fleet?depot={depot}");
+
+    let refused = app
+        .submit(
+            &centre,
+            &fleet,
+            "/centre/fleet",
+            &[
+                ("depot", &depot.to_string()),
+                ("code", "QEB-04"),
+                ("kind", "tricycle"),
+                ("capacity_kg", "lots"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status().as_u16(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains("capacity_kg-error"),
+        "the mistake sits by its field"
+    );
+    let added = app
+        .submit(
+            &centre,
+            &fleet,
+            "/centre/fleet",
+            &[
+                ("depot", &depot.to_string()),
+                ("code", "QEB-04"),
+                ("kind", "tricycle"),
+                ("label", "扶贫电动三轮 04"),
+                ("capacity_kg", "250"),
+                ("crates", "10"),
+                ("range_km", "50"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status().as_u16(), 303, "back to the list");
+    let store = &app.db.store;
+    let fourth = store
+        .vehicles(depot, true)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.code == "QEB-04")
+        .unwrap();
+    assert_eq!(
+        (fourth.details.capacity.grams, fourth.details.range_m),
+        (250_000, Some(50_000))
+    );
+    let edit = format!("/centre/fleet/vehicles/{}", fourth.id);
+    app.submit(
+        &centre,
+        &edit,
+        &edit,
+        &[
+            ("kind", "van"),
+            ("label", "面包车"),
+            ("capacity_kg", "800"),
+            ("crates", "30"),
+            ("range_km", ""),
+        ],
+    )
+    .await;
+    let changed = store
+        .vehicles(depot, true)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.id == fourth.id)
+        .unwrap();
+    assert_eq!(
+        (changed.kind, changed.details.range_m),
+        (VehicleKind::Van, None)
+    );
+    app.submit(&centre, &fleet, &format!("{edit}/pause"), &[])
+        .await;
+    assert_eq!(store.vehicles(depot, false).await.unwrap().len(), 3);
+    let listed = support::text(&centre, app.url(&format!("{fleet}&show=paused"))).await;
+    assert!(
+        listed.contains("QEB-04") && !listed.contains("QEB-01"),
+        "{listed}"
+    );
+    app.submit(&centre, &fleet, &format!("{edit}/resume"), &[])
+        .await;
+    assert_eq!(store.vehicles(depot, false).await.unwrap().len(), 4);
+
+    let jobs_page = format!("/centre/fleet/jobs?depot={depot}&day={day}");
+    let late = app
+        .submit(
+            &centre,
+            &jobs_page,
+            "/centre/fleet/jobs",
+            &[
+                ("depot", &depot.to_string()),
+                ("day", &day),
+                ("kind", "pickup"),
+                ("label", "恰尔巴格村 · 馕"),
+                ("place", "korla-qiaerbag-village"),
+                ("weight_kg", "12"),
+                ("from", "09:00"),
+                ("until", "07:00"),
+            ],
+        )
+        .await;
+    assert_eq!(late.status().as_u16(), 422);
+    let added = app
+        .submit(
+            &centre,
+            &jobs_page,
+            "/centre/fleet/jobs",
+            &[
+                ("depot", &depot.to_string()),
+                ("day", &day),
+                ("kind", "pickup"),
+                ("label", "恰尔巴格村 · 馕"),
+                ("place", "korla-qiaerbag-village"),
+                ("weight_kg", "12"),
+                ("from", "07:00"),
+                ("until", "09:00"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status().as_u16(), 303);
+    let all = store.route_jobs(depot, &day, None).await.unwrap();
+    let naan = all.last().unwrap();
+    assert_eq!(naan.details.grams, 12_000);
+    assert_eq!(naan.details.window.unwrap().from, 7 * 60);
+    app.submit(
+        &centre,
+        &jobs_page,
+        &format!("/centre/fleet/jobs/{}/cancel", naan.id),
+        &[],
+    )
+    .await;
+    let naan = store.route_job(depot, naan.id).await.unwrap().unwrap();
+    assert_eq!(naan.status, farmgate_domain::fleet::JobStatus::Cancelled);
+
+    let day_page = format!("/centre/fleet/day?depot={depot}&day={day}");
+    let planned = app
+        .submit(
+            &centre,
+            &day_page,
+            "/centre/fleet/day/plan",
+            &[("depot", &depot.to_string()), ("day", &day)],
+        )
+        .await;
+    assert_eq!(planned.status().as_u16(), 303);
+    let html = support::text(&centre, app.url(&day_page)).await;
+    assert!(html.contains("<polyline"), "the runs are on the map");
+    assert!(html.contains("赛巴格村 · 第9户"), "the unfit job is listed");
+    assert!(html.contains("车厢"), "with its reason");
+    let first = store.latest_plan(depot, &day).await.unwrap().unwrap();
+    let moved = app
+        .submit(
+            &centre,
+            &day_page,
+            "/centre/fleet/day/move",
+            &[
+                ("depot", &depot.to_string()),
+                ("day", &day),
+                ("job", &jobs[1].to_string()),
+                ("vehicle", &fourth.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status().as_u16(), 303);
+    let second = store.latest_plan(depot, &day).await.unwrap().unwrap();
+    assert_ne!(first.id, second.id, "moving a job plans the day again");
+    let on_fourth = second
+        .runs
+        .iter()
+        .find(|r| r.vehicle_id == fourth.id)
+        .expect("the van now runs");
+    assert!(on_fourth.stops.iter().any(|s| s.job_id == jobs[1]));
+
+    let run = second.runs[0].id;
+    let ran = second.runs[0].vehicle_id;
+    let staff = store
+        .account_by_login(&farmgate_domain::accounts::LoginId::parse("korla-centre").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    store
+        .start_route_run(depot, run, staff, Utc::now())
+        .await
+        .unwrap();
+    let refused = app
+        .submit(
+            &centre,
+            &fleet,
+            &format!("/centre/fleet/vehicles/{ran}/remove"),
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status().as_u16(), 409);
+    let html = support::text(&centre, app.url(&day_page)).await;
+    assert!(
+        !html.contains("/centre/fleet/day/plan"),
+        "a plan under way stays"
+    );
+    let spare = store
+        .add_vehicle(
+            depot,
+            ("QEB-09", VehicleKind::Tricycle),
+            &VehicleDetails {
+                label: "备用".into(),
+                capacity: Capacity::new(200_000, 8).unwrap(),
+                range_m: None,
+                driver_id: None,
+                household_id: None,
+                run_pay: farmgate_domain::money::Fen(0),
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .id;
+    app.submit(
+        &centre,
+        &fleet,
+        &format!("/centre/fleet/vehicles/{spare}/remove"),
+        &[],
+    )
+    .await;
+    assert!(
+        store
+            .vehicles(depot, true)
+            .await
+            .unwrap()
+            .iter()
+            .all(|v| v.id != spare),
+        "a vehicle that never ran is removed"
+    );
+
+    let elsewhere = app.logged_in("tekes-centre").await;
+    for path in [edit.clone(), format!("/centre/fleet/jobs/{}", jobs[0])] {
+        let status = elsewhere.get(app.url(&path)).send().await.unwrap().status();
+        assert_eq!(status.as_u16(), 404, "{path}: not Tekes's");
+    }
+    let buyer = app.logged_in("buyer").await;
+    let status = buyer.get(app.url(&day_page)).send().await.unwrap().status();
+    assert_eq!(status.as_u16(), 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_centre_keeps_its_fleet_through_the_pages_on_sqlite() {
+    a_centre_keeps_its_fleet_through_the_pages(support::spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_centre_keeps_its_fleet_through_the_pages_on_postgres() {
+    let Some(app) = support::spawn_with(Db::Postgres, Default::default()).await else {
+        return;
+    };
+    a_centre_keeps_its_fleet_through_the_pages(app).await;
 }
