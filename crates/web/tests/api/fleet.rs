@@ -494,3 +494,176 @@ async fn a_centre_keeps_its_fleet_through_the_pages_on_postgres() {
     };
     a_centre_keeps_its_fleet_through_the_pages(app).await;
 }
+
+/// The rider's phone through the real server: only the rider of a run sees it and works it
+/// (another courier and a buyer are refused); the load-out takes the goods off the shelf, a
+/// sale sent twice from the queue is kept once, and the return credits the stall and the rider.
+async fn a_rider_works_a_selling_run(app: App) {
+    let store = &app.db.store;
+    store.load_demo_catalog().await.unwrap();
+    let day = LedgerDay::of(Utc::now()).to_string();
+    let (depot, vehicles, jobs) = korla(&app, &day).await;
+    let id = |login: &'static str| async move {
+        store
+            .account_by_login(&farmgate_domain::accounts::LoginId::parse(login).unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let (rider, seller) = (id("korla-rider").await, id("saibag-seller").await);
+    let first = store.vehicles(depot, true).await.unwrap()[0].clone();
+    store
+        .update_vehicle(
+            depot,
+            vehicles[0],
+            VehicleKind::Tricycle,
+            &VehicleDetails {
+                driver_id: Some(rider),
+                ..first.details.clone()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let shop = store.shops_of_member(seller).await.unwrap()[0].id;
+    let berries = store.products_of_shop(shop).await.unwrap()[0].clone();
+    let variant = berries.variants[0].id;
+    let before = berries.variants[0].spec.stock;
+    store
+        .set_job_goods(
+            depot,
+            jobs[5],
+            &[farmgate_store::fleet::GoodsLine {
+                variant_id: variant,
+                quantity: 4,
+            }],
+        )
+        .await
+        .unwrap();
+    store
+        .pin_route_job(depot, jobs[5], Some(vehicles[0]), Utc::now())
+        .await
+        .unwrap();
+    let centre = app.token("korla-centre").await;
+    let client = reqwest::Client::new();
+    let (status, plan) = send(
+        client
+            .post(app.url(&format!("/api/v1/fleet/plans?day={day}")))
+            .bearer_auth(&centre),
+    )
+    .await;
+    assert_eq!(status, 200, "{plan}");
+    let run = plan["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["vehicle_id"] == vehicles[0])
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    let phone = app.logged_in("korla-rider").await;
+    let page = support::text(&phone, app.url("/courier/fleet")).await;
+    assert!(
+        page.contains("萨依巴格社区"),
+        "the rider sees the run's community"
+    );
+    let other = app.logged_in("gaodu-courier").await;
+    let theirs = support::text(&other, app.url("/courier/fleet")).await;
+    assert!(!theirs.contains("萨依巴格社区"), "another courier does not");
+    let refused = app
+        .submit(
+            &other,
+            "/courier/fleet",
+            &format!("/courier/fleet/runs/{run}/start"),
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status().as_u16(), 404);
+    let buyer = app.logged_in("buyer").await;
+    let status = buyer
+        .get(app.url("/courier/fleet"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 403);
+
+    let count = format!("count-{variant}");
+    let loaded = app
+        .submit(
+            &phone,
+            "/courier/fleet",
+            &format!("/courier/fleet/runs/{run}/load"),
+            &[(&count, "4")],
+        )
+        .await;
+    assert_eq!(loaded.status().as_u16(), 303);
+    assert_eq!(store.variant(variant).await.unwrap().spec.stock, before - 4);
+    app.submit(
+        &phone,
+        "/courier/fleet",
+        &format!("/courier/fleet/runs/{run}/start"),
+        &[],
+    )
+    .await;
+    let sales = app.url(&format!("/api/v1/fleet/runs/{run}/sales"));
+    let body = serde_json::json!({ "sales": [
+        { "client_id": "q1", "variant_id": variant, "quantity": 2 },
+        { "client_id": "q1", "variant_id": variant, "quantity": 2 },
+        { "client_id": "q2", "variant_id": variant, "quantity": 9 }
+    ]});
+    let rider_token = app.token("korla-rider").await;
+    let (status, answer) = send(client.post(&sales).bearer_auth(&rider_token).json(&body)).await;
+    assert_eq!(status, 200, "{answer}");
+    let outcomes: Vec<&str> = answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["recorded", "already_recorded", "refused"]);
+    let (status, _) = send(client.post(&sales).bearer_auth(&centre).json(&body)).await;
+    assert_eq!(status, 403, "the centre's staff do not ride");
+    let price = berries.variants[0].spec.price.0;
+    let back = app
+        .submit(
+            &phone,
+            "/courier/fleet",
+            &format!("/courier/fleet/runs/{run}/return"),
+            &[
+                (
+                    "cash",
+                    &format!("{}.{:02}", price * 2 / 100, price * 2 % 100),
+                ),
+                (&count, "2"),
+            ],
+        )
+        .await;
+    assert_eq!(back.status().as_u16(), 303);
+    assert_eq!(store.variant(variant).await.unwrap().spec.stock, before - 2);
+    let page = support::text(&phone, app.url("/courier/fleet")).await;
+    assert!(
+        page.contains("赛巴格村果蔬摊 的货款"),
+        "the stall is credited"
+    );
+    assert!(
+        page.contains("阿卜杜拉·买买提 的工钱 ¥50.00"),
+        "and the rider: {page}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_rider_works_a_selling_run_on_sqlite() {
+    a_rider_works_a_selling_run(support::spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_rider_works_a_selling_run_on_postgres() {
+    let Some(app) = support::spawn_with(Db::Postgres, Default::default()).await else {
+        return;
+    };
+    a_rider_works_a_selling_run(app).await;
+}
