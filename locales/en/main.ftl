@@ -1700,3 +1700,7 @@ error-fleet-sale-not-loaded = This run did not load those goods.
 error-fleet-takings-invalid = Type the cash you counted.
 error-fleet-returned-invalid = No more can come back than was loaded less what was sold.
 error-fleet-stop-code-wrong = That code is not right: ask them again, or take a photo.
+fleet-goods-title = Goods for this community
+fleet-goods-item = Goods
+fleet-goods-none = None
+fleet-goods-save = Save the goods

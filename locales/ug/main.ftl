@@ -1688,3 +1688,7 @@ error-fleet-sale-not-loaded = بۇ ماشىنىغا بۇ مال بېسىلمىغ
 error-fleet-takings-invalid = سانىغان نەق پۇلنى يېزىڭ.
 error-fleet-returned-invalid = قايتقىنى بېسىلغىنىدىن سېتىلغىنىنى ئالغاندىن كۆپ بولمايدۇ.
 error-fleet-stop-code-wrong = نومۇر خاتا: قايتا سوراڭ ياكى رەسىم تارتىڭ.
+fleet-goods-title = بۇ مەھەللىدە سېتىلىدىغان ماللار
+fleet-goods-item = مال
+fleet-goods-none = تاللانمىدى
+fleet-goods-save = ماللارنى ساقلاش

@@ -1688,3 +1688,7 @@ error-fleet-sale-not-loaded = 这趟车没有装这件货。
 error-fleet-takings-invalid = 请填写点到的现金金额。
 error-fleet-returned-invalid = 退回的数量不能多于装车减去卖出的数量。
 error-fleet-stop-code-wrong = 码不对：请向对方再确认一次，或拍照作证。
+fleet-goods-title = 这个社区卖的货
+fleet-goods-item = 货品
+fleet-goods-none = 不选
+fleet-goods-save = 保存货品

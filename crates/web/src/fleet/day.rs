@@ -45,6 +45,8 @@ struct RunRow {
     colour: String,
     figures: String,
     status: String,
+    /// After the run is back: its takings against its sales.
+    takings: Option<String>,
     stops: Vec<StopRow>,
 }
 
@@ -180,6 +182,7 @@ fn run_rows(t: &Tr, plan: &SavedPlan, jobs: &[RouteJob], vehicles: &[FleetVehicl
                 ],
             ),
             status: t.get(&format!("fleet-run-status-{}", r.status.as_str())),
+            takings: None,
             stops: r
                 .stops
                 .iter()
@@ -262,6 +265,12 @@ async fn show(
             .any(|r| r.status != farmgate_domain::fleet::RunStatus::Planned);
         (drawn.depot_xy, drawn.lines) = lines(depot, &plan, &jobs, &vehicles);
         drawn.runs = run_rows(t, &plan, &jobs, &vehicles);
+        for (row, run) in drawn.runs.iter_mut().zip(&plan.runs) {
+            if run.status == farmgate_domain::fleet::RunStatus::Back {
+                let sheet = state.store.run_sheet(depot.id, run.id).await?;
+                row.takings = super::driver::takings_line(t, &sheet);
+            }
+        }
         drawn.unfit = plan
             .unfit
             .iter()

@@ -265,7 +265,7 @@ async fn run_view(
     })
 }
 
-fn takings_line(t: &crate::i18n::Tr, sheet: &RunSheet) -> Option<String> {
+pub(super) fn takings_line(t: &crate::i18n::Tr, sheet: &RunSheet) -> Option<String> {
     let takings = sheet.takings.as_ref()?;
     let difference = Fen(takings.counted.0 - takings.expected.0);
     Some(t.args(

@@ -226,6 +226,57 @@ struct JobsPage {
     places: Vec<(String, String)>,
     vehicles: Vec<(i64, String)>,
     notice: Option<String>,
+    /// For a community being changed: the goods it gets, as rows to fill.
+    goods: Option<GoodsRows>,
+}
+
+/// The goods form of a community job: what may be chosen (the county's products on sale), and
+/// a row per line (chosen variant, quantity), with empty rows to add more.
+struct GoodsRows {
+    options: Vec<(i64, String)>,
+    rows: Vec<(i64, String)>,
+}
+
+/// Empty rows shown under a community's goods for adding more.
+const SPARE_ROWS: usize = 3;
+
+async fn goods_rows(
+    state: &AppState,
+    t: &Tr,
+    depot: &Depot,
+    job: &RouteJob,
+) -> Result<Option<GoodsRows>, Problem> {
+    if job.details.kind != RouteJobKind::Sell || job.status != JobStatus::Open {
+        return Ok(None);
+    }
+    let county = state.store.region_by_id(depot.county_id).await?;
+    let mut options = Vec::new();
+    for p in state
+        .store
+        .listed_products_within(&county.path, 100, 0)
+        .await?
+    {
+        let name = p
+            .text(t.lang())
+            .map(|(text, _)| text.name.clone())
+            .unwrap_or_default();
+        for v in &p.variants {
+            let unit = crate::format::variant_label(t, &v.spec);
+            options.push((
+                v.id,
+                format!("{name} · {unit} · {}", v.spec.price.display_price()),
+            ));
+        }
+    }
+    let mut rows: Vec<(i64, String)> = state
+        .store
+        .job_goods(&[job.id])
+        .await?
+        .into_iter()
+        .map(|(_, g)| (g.variant_id, g.quantity.to_string()))
+        .collect();
+    rows.extend(std::iter::repeat_n((0, String::new()), SPARE_ROWS));
+    Ok(Some(GoodsRows { options, rows }))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -240,6 +291,8 @@ pub struct JobsQuery {
 }
 
 struct Shown<'a> {
+    /// The job being changed, when one is.
+    job: Option<&'a RouteJob>,
     editing: Option<i64>,
     form: JobForm,
     problem: Option<&'a Problem>,
@@ -288,7 +341,12 @@ async fn page(
         })
         .collect();
     let problem_status = shown.problem.map_or(StatusCode::OK, |p| p.status);
+    let goods = match shown.job {
+        Some(job) => goods_rows(state, t, depot, job).await?,
+        None => None,
+    };
     let page = JobsPage {
+        goods,
         csrf,
         depot_id: depot.id,
         intro: t.args2(
@@ -348,6 +406,7 @@ pub async fn list(
         ..JobForm::default()
     };
     let shown = Shown {
+        job: None,
         editing: None,
         form,
         problem: None,
@@ -398,6 +457,7 @@ pub async fn create(
         Ok(_) => Ok(back_to(&depot, &day)),
         Err(problem) if problem.status.is_client_error() => {
             let shown = Shown {
+                job: None,
                 editing: None,
                 form,
                 problem: Some(&problem),
@@ -437,6 +497,7 @@ pub async fn edit(
     let (depot, job) = kept(&state, &user, id).await?;
     let regions = state.store.all_regions().await?;
     let shown = Shown {
+        job: Some(&job),
         editing: Some(id),
         form: JobForm::of(&job, &regions),
         problem: None,
@@ -479,6 +540,7 @@ pub async fn update(
         Ok(_) => Ok(back_to(&depot, &job.day)),
         Err(problem) if problem.status.is_client_error() => {
             let shown = Shown {
+                job: Some(&job),
                 editing: Some(id),
                 form,
                 problem: Some(&problem),
@@ -506,4 +568,66 @@ pub async fn cancel(
         .cancel_route_job(depot.id, id, chrono::Utc::now())
         .await?;
     Ok(back_to(&depot, &job.day))
+}
+
+/// `POST /centre/fleet/jobs/{id}/goods`: what a community gets to sell (`variant-N` and
+/// `quantity-N` pairs; a row left empty is no line).
+pub async fn goods(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    let (depot, job) = kept(&state, &user, id).await?;
+    let mut lines: Vec<farmgate_store::fleet::GoodsLine> = Vec::new();
+    let mut invalid = None;
+    for (name, value) in &fields {
+        let Some(row) = name.strip_prefix("variant-") else {
+            continue;
+        };
+        let Ok(variant_id) = value.trim().parse::<i64>() else {
+            continue;
+        };
+        let typed = crate::html::sent(&fields, &format!("quantity-{row}"));
+        match typed.trim().parse::<i64>() {
+            Ok(quantity) if (1..=farmgate_store::fleet::MAX_LINE_QUANTITY).contains(&quantity) => {
+                match lines.iter_mut().find(|l| l.variant_id == variant_id) {
+                    Some(line) => line.quantity += quantity,
+                    None => lines.push(farmgate_store::fleet::GoodsLine {
+                        variant_id,
+                        quantity,
+                    }),
+                }
+            }
+            _ => invalid = Some(ValidationError::new("goods", "fleet-quantity-invalid")),
+        }
+    }
+    let saved = match invalid {
+        Some(invalid) => Err(Problem::from(invalid)),
+        None => state
+            .store
+            .set_job_goods(depot.id, id, &lines)
+            .await
+            .map_err(Problem::from),
+    };
+    match saved {
+        Ok(()) => Ok(Redirect::to(&format!("/centre/fleet/jobs/{id}?saved=1")).into_response()),
+        Err(problem) if problem.status.is_client_error() => {
+            let regions = state.store.all_regions().await?;
+            let shown = Shown {
+                job: Some(&job),
+                editing: Some(id),
+                form: JobForm::of(&job, &regions),
+                problem: Some(&problem),
+                query: JobsQuery {
+                    day: job.day.clone(),
+                    ..JobsQuery::default()
+                },
+            };
+            page(&state, (c, csrf.0), &depot, shown).await
+        }
+        Err(other) => Err(other),
+    }
 }

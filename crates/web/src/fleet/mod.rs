@@ -42,6 +42,7 @@ pub fn routes() -> axum::Router<AppState> {
             get(jobs::edit).post(jobs::update),
         )
         .route("/centre/fleet/jobs/{id}/cancel", post(jobs::cancel))
+        .route("/centre/fleet/jobs/{id}/goods", post(jobs::goods))
         .route("/centre/fleet/day", get(day::page))
         .route("/centre/fleet/day/plan", post(day::plan))
         .route("/centre/fleet/day/move", post(day::move_job))

@@ -530,17 +530,29 @@ async fn a_rider_works_a_selling_run(app: App) {
     let berries = store.products_of_shop(shop).await.unwrap()[0].clone();
     let variant = berries.variants[0].id;
     let before = berries.variants[0].spec.stock;
-    store
-        .set_job_goods(
-            depot,
-            jobs[5],
-            &[farmgate_store::fleet::GoodsLine {
-                variant_id: variant,
-                quantity: 4,
-            }],
+    let staff = app.logged_in("korla-centre").await;
+    let community = format!("/centre/fleet/jobs/{}", jobs[5]);
+    let form = support::text(&staff, app.url(&community)).await;
+    assert!(
+        form.contains("赛巴格草莓"),
+        "the county's goods to choose from"
+    );
+    let saved = app
+        .submit(
+            &staff,
+            &community,
+            &format!("{community}/goods"),
+            &[
+                ("variant-0", &variant.to_string()),
+                ("quantity-0", "4"),
+                ("variant-1", ""),
+                ("quantity-1", ""),
+            ],
         )
-        .await
-        .unwrap();
+        .await;
+    assert_eq!(saved.status().as_u16(), 303);
+    let set = store.job_goods(&[jobs[5]]).await.unwrap();
+    assert_eq!((set.len(), set[0].1.quantity), (1, 4));
     store
         .pin_route_job(depot, jobs[5], Some(vehicles[0]), Utc::now())
         .await
