@@ -51,9 +51,13 @@ fn an_operator_seeds_adds_a_trainer_and_backs_up() {
     assert!(seeded.status.success(), "{}", text(&seeded.stderr));
     assert!(
         text(&seeded.stdout)
-            .contains("73 regions, 19 accounts, 11 stations, 7 shops and 25 products added"),
+            .contains("73 regions, 20 accounts, 11 stations, 7 shops and 25 products added"),
         "{}",
         text(&seeded.stdout)
+    );
+    assert!(
+        text(&seeded.stdout).contains("20 tricycles added, 120 jobs for tomorrow morning"),
+        "Korla's fleet and its morning"
     );
     // A year of the seed shops' orders, with refunds and reviews.
     let year = text(&seeded.stdout);

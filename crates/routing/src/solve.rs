@@ -227,19 +227,7 @@ fn state(problem: &Problem) -> Result<VrpProblem> {
                 .map_err(solver_error)
         })
         .collect::<Result<Vec<_>>>()?;
-    // Vehicles alike are one group to the search (the first alike vehicle's index).
-    let groups: HashMap<String, usize> = problem
-        .vehicles
-        .iter()
-        .map(|v| {
-            let first = problem
-                .vehicles
-                .iter()
-                .position(|w| alike(v, w))
-                .unwrap_or(0);
-            (v.id.clone(), first)
-        })
-        .collect();
+    let groups = groups(problem);
     let driver = Driver {
         costs: Costs {
             fixed: 0.0,
@@ -445,6 +433,34 @@ fn alike_in_order<'p>(
         out.push((first_alike, jobs));
     }
     out
+}
+
+/// Each vehicle's group to the search: vehicles alike share the first alike one's index (the
+/// search opens a group's vehicles one at a time, at random); a vehicle a job is pinned to is
+/// told apart (only it may take that job), so it is a group of its own and can always be opened.
+fn groups(problem: &Problem) -> HashMap<String, usize> {
+    let pinned: HashSet<&str> = problem
+        .jobs
+        .iter()
+        .filter_map(|j| j.pinned_to.as_deref())
+        .collect();
+    problem
+        .vehicles
+        .iter()
+        .enumerate()
+        .map(|(k, v)| {
+            let group = if pinned.contains(v.id.as_str()) {
+                k
+            } else {
+                problem
+                    .vehicles
+                    .iter()
+                    .position(|w| alike(v, w) && !pinned.contains(w.id.as_str()))
+                    .unwrap_or(k)
+            };
+            (v.id.clone(), group)
+        })
+        .collect()
 }
 
 /// Vehicles the solver cannot tell apart: same kind, depot, box, range and shift.

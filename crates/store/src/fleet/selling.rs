@@ -131,6 +131,15 @@ async fn run_of(
     Ok((row, owner.day))
 }
 
+/// Stock moved for a tricycle's run by `actor_id`.
+fn tricycle_mover(actor_id: i64) -> Mover<'static> {
+    Mover {
+        reason: StockReason::Tricycle,
+        actor_id: Some(actor_id),
+        note: "",
+    }
+}
+
 /// Refuses a run that has not left (`run-not-left`) or is back (`run-left`).
 fn must_be_out(row: &run::Model) -> Result<()> {
     use farmgate_domain::logistics::LogisticsRefusal;
@@ -227,11 +236,7 @@ impl Store {
         if loaded_before.is_some() {
             return Err(Error::Conflict { field: "loaded" });
         }
-        let mover = Mover {
-            reason: StockReason::Tricycle,
-            actor_id: Some(actor_id),
-            note: "",
-        };
+        let mover = tricycle_mover(actor_id);
         for line in lines.iter().filter(|l| l.quantity > 0) {
             let count = quantity(line.quantity, "quantity")?;
             let v = variant::Entity::find_by_id(line.variant_id)
@@ -370,11 +375,7 @@ impl Store {
             return Err(ValidationError::new("counted", "fleet-takings-invalid").into());
         }
         let before = sheet_of(&txn, row.clone()).await?;
-        let mover = Mover {
-            reason: StockReason::Tricycle,
-            actor_id: Some(actor_id),
-            note: "",
-        };
+        let mover = tricycle_mover(actor_id);
         for line in &before.lines {
             let back = returned
                 .iter()

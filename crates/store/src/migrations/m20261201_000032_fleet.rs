@@ -8,7 +8,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use super::fk;
+use super::{fk, index};
 
 pub struct Migration;
 
@@ -212,18 +212,6 @@ fn unfit() -> TableCreateStatement {
             ForeignKeyAction::Cascade,
         ))
         .to_owned()
-}
-
-fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(table.to_owned());
-    for col in cols {
-        index.col((*col).to_owned());
-    }
-    if unique {
-        index.unique();
-    }
-    index.to_owned()
 }
 
 #[async_trait::async_trait]

@@ -56,6 +56,19 @@ fn fk(
         .to_owned()
 }
 
+/// An index of `table` on `cols`, unique or not, as the later migrations declare them.
+fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index.name(name).table(table.to_owned());
+    for col in cols {
+        index.col((*col).to_owned());
+    }
+    if unique {
+        index.unique();
+    }
+    index.to_owned()
+}
+
 pub struct Migrator;
 
 #[async_trait::async_trait]
