@@ -1,7 +1,8 @@
 // The tricycle fleet's mornings on a phone (issue 17). In Chinese at 390x844: Korla's centre
 // lands on its desk, finds tomorrow's 120 jobs waiting, plans them on the 20 tricycles and waits
 // under 10 s for the runs (drawn on a map, with the jobs left out and why), moves one job to
-// another tricycle and plans again around it. In Uyghur: the rider lands on today's selling run,
+// another tricycle and plans again around it, and opens the county's measured roads the plans
+// used. In Uyghur: the rider lands on today's selling run,
 // counts the load-out (the stall's stock goes down), leaves, sells with a signal, loses it in
 // the community and keeps selling (the sales wait on the phone, the counts move), gets it
 // back (each sale is sent once), finishes the stop with a photo, and hands in: the unsold goods
@@ -30,6 +31,7 @@ test('in Chinese: tomorrow planned for 20 tricycles in under 10 s, one job moved
   await waiting.click();
   await page.waitForURL(/\/centre\/fleet\/day/);
   assert.ok(strip(await page.locator('main').innerText()).includes('120 个待安排的任务，20 辆车可出车'));
+  assert.ok(strip(await page.locator('main').innerText()).includes('37 个地点，666 段实测道路'), 'plans measure with the road table');
   await light(page, 'the day before planning');
 
   const started = Date.now();
@@ -60,6 +62,14 @@ test('in Chinese: tomorrow planned for 20 tricycles in under 10 s, one job moved
   const run = page.locator('details.run', { hasText: 'QEB-20' });
   assert.equal(await run.locator(`li[data-job="${jobId}"]`).count(), 1, `${jobLabel} rides with QEB-20`);
   await light(page, 'planned again');
+
+  // The county's measured roads the plans used: where they came from, and the table's places.
+  await page.getByRole('link', { name: '实测道路表' }).click();
+  await page.waitForURL(/\/centre\/fleet\/roads/);
+  const roads = strip(await page.locator('main').innerText());
+  assert.ok(roads.includes('库尔勒恰尔巴格道路实测.csv'), 'the import is named');
+  assert.ok(roads.includes('梨香社区'), 'the communities are places of the table');
+  await light(page, 'the measured roads');
   await context.close();
 });
 

@@ -11,6 +11,7 @@
 mod check;
 mod matrix;
 mod model;
+pub mod roads;
 mod solve;
 pub mod solomon;
 
@@ -19,6 +20,7 @@ pub use matrix::{GeoPoint, Matrix};
 pub use model::{
     Job, JobKind, Load, Plan, Problem, Run, Stop, Unfit, UnfitReason, Vehicle, Window,
 };
+pub use roads::{RoadLeg, RoadPlace, Roads, RoadsError, RoadsFault};
 pub use solve::{Budget, solve};
 
 /// Why a problem cannot be planned at all (a job that cannot fit is not an error: it is

@@ -3,6 +3,7 @@
 //! hills and fields), at each vehicle kind's speed. A county that has measured its roads
 //! imports a CSV of metres instead.
 
+use crate::roads::Roads;
 use crate::{Result, RoutingError};
 
 /// A point on the earth in degrees.
@@ -87,57 +88,37 @@ impl Matrix {
         Self::from_distances(points.len(), distances, speeds)
     }
 
-    /// From a CSV of measured roads: a header `from,to,metres`, then one row per ordered pair
-    /// of the places named by `codes` (the matrix's order). A pair given one way only is taken
-    /// to be the same both ways; a missing pair is refused, naming it.
-    pub fn from_csv(text: &str, codes: &[&str], speeds: &[f64]) -> Result<Self> {
-        let size = codes.len();
-        let index = |code: &str| codes.iter().position(|c| *c == code.trim());
-        let mut distances = vec![f64::NAN; size * size];
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let headers = reader
-            .headers()
-            .map_err(|e| RoutingError::Matrix(e.to_string()))?
-            .clone();
-        let column = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h.eq_ignore_ascii_case(name))
-                .ok_or_else(|| RoutingError::Matrix(format!("no column {name}")))
-        };
-        let (from, to, metres) = (column("from")?, column("to")?, column("metres")?);
-        for (line, row) in reader.records().enumerate() {
-            let row = row.map_err(|e| RoutingError::Matrix(e.to_string()))?;
-            let place = |at: usize| {
-                let code = row.get(at).unwrap_or_default();
-                index(code).ok_or_else(|| {
-                    RoutingError::Matrix(format!("line {}: unknown place {code}", line + 2))
-                })
-            };
-            let (a, b) = (place(from)?, place(to)?);
-            let m: f64 = row
-                .get(metres)
-                .unwrap_or_default()
-                .parse()
-                .map_err(|_| RoutingError::Matrix(format!("line {}: metres", line + 2)))?;
-            distances[a * size + b] = m;
-            if distances[b * size + a].is_nan() {
-                distances[b * size + a] = m;
+    /// From coordinates as [`Matrix::from_points`] does, except that a leg whose two ends are
+    /// places of `roads` (within [`crate::roads::SNAP_METRES`]) takes the measured metres, plus
+    /// the little way from each end to its place. Also answers how many legs were measured.
+    pub fn from_points_and_roads(
+        points: &[GeoPoint],
+        detour: f64,
+        speeds: &[f64],
+        roads: &Roads,
+    ) -> Result<(Self, usize)> {
+        let mut matrix = Self::from_points(points, detour, speeds)?;
+        if roads.legs.is_empty() {
+            return Ok((matrix, 0));
+        }
+        let snapped: Vec<Option<(usize, f64)>> = points.iter().map(|p| roads.nearest(*p)).collect();
+        let metres = roads.metres();
+        let size = points.len();
+        let mut measured = 0;
+        for (a, from) in snapped.iter().enumerate() {
+            for (b, to) in snapped.iter().enumerate() {
+                let (Some((pa, off_a)), Some((pb, off_b))) = (from, to) else {
+                    continue;
+                };
+                let Some(road) = (a != b).then(|| metres.get(&(*pa, *pb))).flatten() else {
+                    continue;
+                };
+                matrix.distances[a * size + b] = road + (off_a + off_b) * detour;
+                measured += 1;
             }
         }
-        for a in 0..size {
-            distances[a * size + a] = 0.0;
-        }
-        if let Some(gap) = distances.iter().position(|d| d.is_nan()) {
-            return Err(RoutingError::Matrix(format!(
-                "no distance from {} to {}",
-                codes[gap / size],
-                codes[gap % size]
-            )));
-        }
-        Self::from_distances(size, distances, speeds)
+        let Matrix { distances, .. } = matrix;
+        Ok((Self::from_distances(size, distances, speeds)?, measured))
     }
 
     /// How many places.
@@ -184,20 +165,31 @@ mod tests {
     }
 
     #[test]
-    fn a_csv_of_roads_fills_both_ways_and_names_a_gap() {
-        let codes = ["centre", "a", "b"];
-        let full = "from,to,metres\ncentre,a,1200\ncentre,b,2500\na,b,1800\nb,a,1700\n";
-        let m = Matrix::from_csv(full, &codes, &[4.0]).unwrap();
-        assert_eq!(m.distance(1, 0), 1200.0);
-        assert_eq!(m.distance(2, 1), 1700.0);
-        assert_eq!(m.duration(0, 0, 2), 625.0);
-        let gap = Matrix::from_csv("from,to,metres\ncentre,a,1200\n", &codes, &[4.0]);
-        assert_eq!(
-            gap,
-            Err(RoutingError::Matrix("no distance from centre to b".into()))
+    fn measured_roads_take_the_legs_whose_ends_they_know() {
+        let csv = "from,from_lat,from_lon,to,to_lat,to_lon,metres\n\
+                   centre,41.7259,86.1746,village,41.7600,86.1400,7000\n";
+        let roads = Roads::from_csv(csv).unwrap();
+        let (centre, village) = (
+            GeoPoint::new(41.7259, 86.1746),
+            GeoPoint::new(41.7600, 86.1400),
         );
-        let unknown = Matrix::from_csv("from,to,metres\ncentre,z,1\n", &codes, &[4.0]);
-        assert!(matches!(unknown, Err(RoutingError::Matrix(m)) if m.contains("unknown place z")));
+        let gate = GeoPoint::new(41.7601, 86.1400);
+        let elsewhere = GeoPoint::new(41.70, 86.20);
+        let points = [centre, gate, elsewhere];
+        let (m, measured) = Matrix::from_points_and_roads(&points, 1.3, &[5.0], &roads).unwrap();
+        assert_eq!(measured, 2, "centre to the gate and back");
+        let off = village.metres_to(gate) * 1.3;
+        assert!((m.distance(0, 1) - (7000.0 + off)).abs() < 1e-6);
+        assert!(
+            (m.distance(1, 0) - (7000.0 + off)).abs() < 1e-6,
+            "one way is both ways"
+        );
+        assert!((m.duration(0, 1, 0) - m.distance(1, 0) / 5.0).abs() < 1e-9);
+        assert!((m.distance(0, 2) - centre.metres_to(elsewhere) * 1.3).abs() < 1e-6);
+        let (plain, none) =
+            Matrix::from_points_and_roads(&points, 1.3, &[5.0], &Roads::default()).unwrap();
+        assert_eq!(none, 0);
+        assert_eq!(plain, Matrix::from_points(&points, 1.3, &[5.0]).unwrap());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The problem handed to `vrp-core` and its answer read back. The goal is, in order: leave no
 //! job out that can be done, use as few vehicles as can do them, then ride as little as
 //! possible. Capacity (grams and crates), time windows with each vehicle's shift, range and
-//! pins (a skill only the pinned vehicle has) are hard constraints. A job left out is
+//! pins (a skill only the pinned vehicle has, and a lock that starts the job in its run) are
+//! hard constraints. A job left out is
 //! explained here, not by the solver's last attempt: what stops every vehicle from taking it
 //! alone (capacity, range, its window, its pin), or, when one could, a fleet with no room
 //! left.
@@ -23,7 +24,8 @@ use vrp_core::models::problem::{
     VehicleIdDimension, create_matrix_transport_cost,
 };
 use vrp_core::models::{
-    Extras, Feature, Goal, GoalContextBuilder, Problem as VrpProblem, Solution, ViolationCode,
+    Extras, Feature, Goal, GoalContextBuilder, Lock, LockDetail, LockOrder, LockPosition,
+    Problem as VrpProblem, Solution, ViolationCode,
 };
 use vrp_core::rosomaxa::evolution::TelemetryMode;
 use vrp_core::rosomaxa::utils::{DefaultRandom, Environment, InfoLogger, Parallelism, TimeQuota};
@@ -151,7 +153,7 @@ fn load(l: crate::Load) -> MultiDimLoad {
     MultiDimLoad::new(vec![dim(l.grams), dim(l.crates)])
 }
 
-fn job_of(job: &Job) -> Result<VrpJob> {
+fn job_of(problem: &Problem, job: &Job) -> Result<VrpJob> {
     let empty = MultiDimLoad::default();
     let demand = match job.kind {
         JobKind::Pickup => Demand {
@@ -174,10 +176,22 @@ fn job_of(job: &Job) -> Result<VrpJob> {
         .location(job.place)
         .and_then(|b| b.duration(job.service))
         .map_err(solver_error)?;
-    if !job.windows.is_empty() {
+    // A job locked to its vehicle (see [`locks`]) must state a window: its vehicle's shift
+    // says the same as none.
+    let pinned_shift = job
+        .pinned_to
+        .as_deref()
+        .and_then(|id| problem.vehicle(id))
+        .map(|v| v.shift);
+    let windows = match (job.windows.is_empty(), pinned_shift) {
+        (false, _) => job.windows.clone(),
+        (true, Some(shift)) => vec![shift],
+        (true, None) => Vec::new(),
+    };
+    if !windows.is_empty() {
         single = single
             .times(
-                job.windows
+                windows
                     .iter()
                     .map(|w| TimeWindow::new(w.start, w.end))
                     .collect(),
@@ -185,6 +199,45 @@ fn job_of(job: &Job) -> Result<VrpJob> {
             .map_err(solver_error)?;
     }
     single.build_as_job().map_err(solver_error)
+}
+
+/// Pinned jobs start in their vehicle's run: without this, free jobs can fill a pinned
+/// vehicle's morning while the search is young and a short search never undoes it (the
+/// pinned job is then left out with room to spare elsewhere). Each vehicle's pinned jobs are
+/// taken in the problem's order while the run they make stays feasible; the search may still
+/// reorder them within the run (`LockOrder::Any`), and the skill keeps them on the vehicle.
+/// A pinned job with several windows is left to the skill alone (a lock takes one window).
+fn locks(problem: &Problem, jobs: &[VrpJob]) -> Vec<Arc<Lock>> {
+    problem
+        .vehicles
+        .iter()
+        .filter_map(|vehicle| {
+            let mut run: Vec<&Job> = Vec::new();
+            let mut locked = Vec::new();
+            for (job, stated) in problem.jobs.iter().zip(jobs) {
+                if job.pinned_to.as_deref() != Some(vehicle.id.as_str()) || job.windows.len() > 1 {
+                    continue;
+                }
+                run.push(job);
+                if schedule(problem, vehicle, &run).1.is_empty() {
+                    locked.push(stated.clone());
+                } else {
+                    run.pop();
+                }
+            }
+            if locked.is_empty() {
+                return None;
+            }
+            let id = vehicle.id.clone();
+            Some(Arc::new(Lock {
+                condition_fn: Arc::new(move |a: &Actor| {
+                    a.vehicle.dimens.get_vehicle_id() == Some(&id)
+                }),
+                details: vec![LockDetail::new(LockOrder::Any, LockPosition::Any, locked)],
+                is_lazy: false,
+            }))
+        })
+        .collect()
 }
 
 /// The problem in `vrp-core`'s terms.
@@ -249,7 +302,12 @@ fn state(problem: &Problem) -> Result<VrpProblem> {
                 .unwrap_or(0)
         }
     });
-    let jobs: Vec<VrpJob> = problem.jobs.iter().map(job_of).collect::<Result<_>>()?;
+    let jobs: Vec<VrpJob> = problem
+        .jobs
+        .iter()
+        .map(|j| job_of(problem, j))
+        .collect::<Result<_>>()?;
+    let locks = locks(problem, &jobs);
     let features = features(problem, transport.clone())?;
     let goal = GoalContextBuilder::with_features(&features)
         .and_then(|b| {
@@ -263,7 +321,7 @@ fn state(problem: &Problem) -> Result<VrpProblem> {
     Ok(VrpProblem {
         fleet: Arc::new(fleet),
         jobs: Arc::new(jobs),
-        locks: Vec::new(),
+        locks,
         goal: Arc::new(goal),
         activity: Arc::new(SimpleActivityCost::default()),
         transport,

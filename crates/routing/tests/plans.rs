@@ -250,7 +250,7 @@ fn a_pinned_job_rides_with_its_vehicle_among_alike_ones() {
             job
         })
         .collect();
-    for pinned in ["QEB-20", "QEB-07"] {
+    for pinned in ["QEB-01", "QEB-20", "QEB-07"] {
         let mut problem = Problem {
             vehicles: vehicles.clone(),
             jobs: jobs.clone(),

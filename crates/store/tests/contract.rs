@@ -113,6 +113,7 @@ contract!(
     months_of_history_load_once_and_add_up,
     a_fleet_is_kept_changed_paused_and_removed,
     a_days_jobs_are_planned_and_the_plan_is_kept,
+    a_road_table_is_replaced_whole_and_read_back,
     a_selling_run_moves_stock_and_credits_its_income_once,
 );
 
@@ -122,6 +123,7 @@ mod fleet;
 mod fleet_selling;
 use fleet::{
     a_days_jobs_are_planned_and_the_plan_is_kept, a_fleet_is_kept_changed_paused_and_removed,
+    a_road_table_is_replaced_whole_and_read_back,
 };
 use fleet_selling::a_selling_run_moves_stock_and_credits_its_income_once;
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use farmgate_domain::fleet::{Capacity, JobSource, MinuteWindow, RouteJobKind, VehicleKind};
 use farmgate_domain::stations::till::LedgerDay;
 use farmgate_domain::text::Texts;
+use farmgate_routing::{GeoPoint, RoadLeg, RoadPlace, Roads};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -152,6 +153,43 @@ pub fn morning_jobs(seed: u64) -> Vec<JobDetails> {
     jobs
 }
 
+/// The road table the centre measured: the depot, the communities, the growers' homes and the
+/// sellers, every pair once (one way is both ways), each road 1.2 to 1.6 times the straight
+/// line (the town's roads bend round orchards and canals). Seeded, so every demo has the same.
+pub fn demo_roads(depot: GeoPoint, seed: u64) -> Roads {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut places = vec![RoadPlace {
+        name: "恰尔巴格乡电商扶贫中心".into(),
+        point: depot,
+    }];
+    let named = COMMUNITIES
+        .iter()
+        .map(|(name, lat, lon)| (name.to_string(), *lat, *lon))
+        .chain(
+            GROWERS
+                .iter()
+                .map(|(who, village, lat, lon)| (format!("{village}{who}"), *lat, *lon)),
+        )
+        .chain(
+            SELLERS
+                .iter()
+                .map(|(name, lat, lon)| (name.to_string(), *lat, *lon)),
+        );
+    places.extend(named.map(|(name, lat, lon)| RoadPlace {
+        name,
+        point: GeoPoint::new(lat, lon),
+    }));
+    let mut legs = Vec::new();
+    for from in 0..places.len() {
+        for to in from + 1..places.len() {
+            let straight = places[from].point.metres_to(places[to].point);
+            let metres = (straight * rng.random_range(1.2..1.6)).round();
+            legs.push(RoadLeg { from, to, metres });
+        }
+    }
+    Roads { places, legs }
+}
+
 impl Store {
     /// Qiaerbag's depot and its 20 tricycles (once), and tomorrow's jobs when tomorrow has
     /// none yet. Returns (tricycles added, jobs added).
@@ -207,6 +245,19 @@ impl Store {
         let rider = self
             .account_by_login(&farmgate_domain::accounts::LoginId::parse("korla-rider")?)
             .await?;
+        let centre = self
+            .account_by_login(&farmgate_domain::accounts::LoginId::parse("korla-centre")?)
+            .await?;
+        if let (Some(centre), Some(lat), Some(lon)) = (centre, depot.latitude, depot.longitude) {
+            let roads = demo_roads(GeoPoint::new(lat, lon), 34);
+            self.replace_roads(
+                depot.id,
+                ("库尔勒恰尔巴格道路实测.csv", &roads),
+                centre.id,
+                now,
+            )
+            .await?;
+        }
         for n in 1..=20u32 {
             let details = VehicleDetails {
                 // Eight of them are ridden by registered households (the seed's point).
@@ -253,5 +304,16 @@ mod tests {
         }
         let sells = jobs.iter().filter(|j| j.kind == RouteJobKind::Sell).count();
         assert_eq!(sells, 16);
+    }
+
+    #[test]
+    fn the_road_table_reads_back_and_knows_every_community() {
+        let roads = demo_roads(GeoPoint::new(41.78, 86.1), 34);
+        assert_eq!(roads.places.len(), 37);
+        assert_eq!(roads.legs.len(), 37 * 36 / 2);
+        assert_eq!(Roads::from_csv(&roads.to_csv()).unwrap(), roads);
+        for (_, lat, lon) in COMMUNITIES {
+            assert!(roads.nearest(GeoPoint::new(lat, lon)).is_some());
+        }
     }
 }

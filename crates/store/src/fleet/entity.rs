@@ -272,3 +272,64 @@ pub mod credit {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod road_place {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "road_places")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub depot_id: i64,
+        pub name: String,
+        pub latitude: f64,
+        pub longitude: f64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod road_leg {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "road_legs")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub from_place_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub to_place_id: i64,
+        pub metres: f64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod road_import {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "road_imports")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub depot_id: i64,
+        pub file_name: String,
+        pub places: i32,
+        pub legs: i32,
+        pub imported_by: i64,
+        pub imported_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

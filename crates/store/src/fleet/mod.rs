@@ -5,6 +5,7 @@
 
 pub(crate) mod entity;
 mod plans;
+mod roads;
 mod selling;
 
 use chrono::{DateTime, Utc};
@@ -21,6 +22,7 @@ use crate::{Error, Result, Store};
 use entity::{job, run, vehicle};
 
 pub use plans::{NewPlan, NewRun, NewStop, PlannedRun, PlannedStop, SavedPlan};
+pub use roads::RoadImport;
 pub use selling::{
     GoodsLine, LoadLine, LoadRequest, MAX_LINE_QUANTITY, NewSale, RunCredit, RunSheet, SaleOutcome,
     StopProof, Takings,

@@ -34,6 +34,7 @@ mod m20261201_000030_logistics_reading;
 mod m20261201_000031_waybills;
 mod m20261201_000032_fleet;
 mod m20261202_000033_fleet_selling;
+mod m20261202_000034_road_tables;
 
 use std::collections::HashSet;
 
@@ -108,6 +109,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000031_waybills::Migration),
             Box::new(m20261201_000032_fleet::Migration),
             Box::new(m20261202_000033_fleet_selling::Migration),
+            Box::new(m20261202_000034_road_tables::Migration),
         ]
     }
 }

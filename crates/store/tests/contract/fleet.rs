@@ -374,3 +374,84 @@ pub async fn a_days_jobs_are_planned_and_the_plan_is_kept(db: &TestDb) {
         Err(Error::Conflict { field: "runs" })
     ));
 }
+
+fn grid_roads(side: usize, stretch: f64) -> farmgate_routing::Roads {
+    use farmgate_routing::{GeoPoint, RoadLeg, RoadPlace, Roads};
+    let places: Vec<RoadPlace> = (0..side * side)
+        .map(|k| RoadPlace {
+            name: format!("村{k}"),
+            point: GeoPoint::new(
+                41.7 + (k / side) as f64 * 0.01,
+                86.1 + (k % side) as f64 * 0.01,
+            ),
+        })
+        .collect();
+    let mut legs = Vec::new();
+    for from in 0..places.len() {
+        for to in from + 1..places.len() {
+            let metres = (places[from].point.metres_to(places[to].point) * stretch).round();
+            legs.push(RoadLeg { from, to, metres });
+        }
+    }
+    Roads { places, legs }
+}
+
+/// A depot's road table: read back as imported (more legs than one statement writes),
+/// replaced whole by the next import, taken away by an empty one, every import kept, and
+/// another depot's table untouched.
+pub async fn a_road_table_is_replaced_whole_and_read_back(db: &TestDb) {
+    let store = &db.store;
+    seed_demo(store).await;
+    let staff = buyers(store, 1).await[0];
+    let (qiaerbag, other) = (
+        korla_centre(store, "qiaerbag").await,
+        korla_centre(store, "saibag").await,
+    );
+    let now = Utc::now();
+    let big = grid_roads(7, 1.4);
+    assert_eq!(big.legs.len(), 49 * 48 / 2);
+    store
+        .replace_roads(qiaerbag, ("大表.csv", &big), staff, now)
+        .await
+        .unwrap();
+    let small = grid_roads(2, 1.2);
+    store
+        .replace_roads(other, ("小表.csv", &small), staff, now)
+        .await
+        .unwrap();
+    assert_eq!(store.roads(qiaerbag).await.unwrap(), big);
+    let replaced = grid_roads(3, 1.25);
+    let later = now + Duration::minutes(5);
+    store
+        .replace_roads(qiaerbag, ("新表.csv", &replaced), staff, later)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.roads(qiaerbag).await.unwrap(),
+        replaced,
+        "replaced whole"
+    );
+    assert_eq!(
+        store.roads(other).await.unwrap(),
+        small,
+        "another depot's stays"
+    );
+    let gone = store
+        .replace_roads(
+            qiaerbag,
+            ("", &farmgate_routing::Roads::default()),
+            staff,
+            later + Duration::minutes(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!((gone.places, gone.legs), (0, 0));
+    assert_eq!(
+        store.roads(qiaerbag).await.unwrap(),
+        farmgate_routing::Roads::default()
+    );
+    let kept = store.road_imports(qiaerbag, 10).await.unwrap();
+    let names: Vec<&str> = kept.iter().map(|i| i.file_name.as_str()).collect();
+    assert_eq!(names, ["", "新表.csv", "大表.csv"], "the latest first");
+    assert_eq!((kept[1].places, kept[1].legs), (9, 36));
+}

@@ -64,6 +64,8 @@ struct DayPage {
     depot_id: i64,
     day: String,
     intro: String,
+    /// What distances the plans are measured with (the road table, or straight lines).
+    measured: String,
     /// The plan's figures, when there is one.
     summary: Option<String>,
     /// The jobs or vehicles changed since the plan was made.
@@ -240,7 +242,8 @@ async fn show(
     let plan = state.store.latest_plan(depot.id, &day_text).await?;
     let working_owned: Vec<FleetVehicle> = working.iter().map(|v| (*v).clone()).collect();
     // The kept plan is stale when today's problem would not be the one it answered.
-    let digest = super::plan::problem_of(depot, &working_owned, &open)
+    let roads = state.store.roads(depot.id).await?;
+    let digest = super::plan::problem_of(depot, (&working_owned, &open), &roads)
         .ok()
         .map(|p| p.digest());
     let mut drawn = Drawn::default();
@@ -289,6 +292,7 @@ async fn show(
             .collect();
     }
     let page = DayPage {
+        measured: super::roads::using(t, &roads),
         csrf,
         depot_id: depot.id,
         day: day_text.clone(),

@@ -1,6 +1,7 @@
 //! The centre's fleet and its mornings (issue 17): the vehicles of a depot (`vehicles`), the
 //! day's jobs (`jobs`), the plans the solver makes of them (`plan`) and the page that shows a
-//! day's plan and moves jobs between runs (`day`). Centre staff of the depot's county only;
+//! day's plan and moves jobs between runs (`day`), the county's measured roads the plans use
+//! (`roads`), and the rider's phone (`driver`). Centre staff of the depot's county only;
 //! another county's depot does not exist for them.
 
 mod api;
@@ -9,6 +10,7 @@ pub mod demo;
 mod driver;
 mod jobs;
 mod plan;
+mod roads;
 mod vehicles;
 
 pub use plan::plan_day;
@@ -43,6 +45,9 @@ pub fn routes() -> axum::Router<AppState> {
         )
         .route("/centre/fleet/jobs/{id}/cancel", post(jobs::cancel))
         .route("/centre/fleet/jobs/{id}/goods", post(jobs::goods))
+        .route("/centre/fleet/roads", get(roads::show).post(roads::import))
+        .route("/centre/fleet/roads.csv", get(roads::download))
+        .route("/centre/fleet/roads/remove", post(roads::remove))
         .route("/centre/fleet/day", get(day::page))
         .route("/centre/fleet/day/plan", post(day::plan))
         .route("/centre/fleet/day/move", post(day::move_job))

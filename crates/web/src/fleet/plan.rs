@@ -11,7 +11,9 @@ use farmgate_domain::fleet::{
     DETOUR, JobStatus, RouteJobKind, SHIFT_FROM, SHIFT_UNTIL, UnfitCause, VehicleKind,
 };
 use farmgate_domain::stations::till::LedgerDay;
-use farmgate_routing::{Budget, GeoPoint, Job, JobKind, Load, Matrix, Problem, Vehicle, Window};
+use farmgate_routing::{
+    Budget, GeoPoint, Job, JobKind, Load, Matrix, Problem, Roads, Vehicle, Window,
+};
 use farmgate_store::fleet::{FleetVehicle, NewPlan, NewRun, NewStop, RouteJob, SavedPlan};
 use farmgate_store::logistics::Depot;
 
@@ -32,11 +34,11 @@ fn grams(value: i64) -> u32 {
 }
 
 /// The day's problem: place 0 is the depot, job k's place is k + 1; a vehicle's profile is its
-/// kind's.
+/// kind's. Legs between places of the county's road table take its measured metres.
 pub(crate) fn problem_of(
     depot: &Depot,
-    vehicles: &[FleetVehicle],
-    jobs: &[RouteJob],
+    (vehicles, jobs): (&[FleetVehicle], &[RouteJob]),
+    roads: &Roads,
 ) -> Result<Problem, ApiProblem> {
     let (Some(lat), Some(lon)) = (depot.latitude, depot.longitude) else {
         return Err(ValidationError::new("depot", "fleet-depot-no-place").into());
@@ -50,7 +52,7 @@ pub(crate) fn problem_of(
         .iter()
         .map(|k| k.speed_kmh() / 3.6)
         .collect();
-    let matrix = Matrix::from_points(&points, DETOUR, &speeds)
+    let (matrix, _) = Matrix::from_points_and_roads(&points, DETOUR, &speeds, roads)
         .map_err(|_| ValidationError::new("depot", "fleet-depot-no-place"))?;
     let shift = Window::new(f64::from(SHIFT_FROM * 60), f64::from(SHIFT_UNTIL * 60));
     let vehicles = vehicles
@@ -116,7 +118,8 @@ pub async fn plan_day(
     if jobs.is_empty() {
         return Err(ValidationError::new("day", "fleet-no-jobs").into());
     }
-    let problem = problem_of(depot, &vehicles, &jobs)?;
+    let roads = store.roads(depot.id).await?;
+    let problem = problem_of(depot, (&vehicles, &jobs), &roads)?;
     let digest = problem.digest();
     if let Some(kept) = store.latest_plan(depot.id, &day_text).await?
         && kept.digest == digest

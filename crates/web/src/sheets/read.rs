@@ -112,12 +112,17 @@ fn text_of(cell: Data) -> String {
     }
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetRefusal> {
-    let text = match std::str::from_utf8(bytes) {
+/// The text of an uploaded CSV: UTF-8 (its byte-order mark dropped), or else GB18030, which
+/// Chinese Excel saves CSV in.
+pub fn csv_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
         Ok(text) => std::borrow::Cow::Borrowed(text.trim_start_matches('\u{feff}')),
-        // Chinese Excel saves CSV in GB18030.
         Err(_) => encoding_rs::GB18030.decode(bytes).0,
-    };
+    }
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetRefusal> {
+    let text = csv_text(bytes);
     if text.contains('\0') {
         return Err(SheetRefusal::Unreadable);
     }

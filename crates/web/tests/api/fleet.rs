@@ -495,6 +495,154 @@ async fn a_centre_keeps_its_fleet_through_the_pages_on_postgres() {
     a_centre_keeps_its_fleet_through_the_pages(app).await;
 }
 
+/// The county's measured roads through the pages: a table with a mistake imports nothing and
+/// names the line; one saved by Chinese Excel (GB18030) is imported, the kept plan is then out
+/// of date (the plans measure with it), it downloads in the layout it was read in, and taking
+/// it away brings the plan back up to date. Another county's centre and a buyer are refused.
+async fn a_centre_measures_its_roads(app: App) {
+    let day = LedgerDay::of(Utc::now()).next().to_string();
+    let (depot, _, _) = korla(&app, &day).await;
+    let store = &app.db.store;
+    let centre = app.logged_in("korla-centre").await;
+    let roads_page = format!("/centre/fleet/roads?depot={depot}");
+    let day_page = format!("/centre/fleet/day?depot={depot}&day={day}");
+    let html = support::text(&centre, app.url(&roads_page)).await;
+    assert!(
+        html.contains("现在没有道路表"),
+        "straight lines until a table"
+    );
+    let csrf = support::csrf_of(&html);
+    let upload = |csv: Vec<u8>| {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(csv)
+                .file_name("道路.csv")
+                .mime_str("text/csv")
+                .unwrap(),
+        );
+        centre
+            .post(app.url(&format!("{roads_page}&_csrf={csrf}")))
+            .multipart(form)
+            .send()
+    };
+    let head = "from,from_lat,from_lon,to,to_lat,to_lon,metres\n";
+    let centre_row = "中心,41.7259,86.1746";
+    let bad = format!(
+        "{head}{centre_row},赛巴格村第1户,41.786,86.085,30000\n{centre_row},赛巴格村第2户,41.782,86.09,far\n"
+    );
+    let refused = upload(bad.into_bytes()).await.unwrap();
+    assert_eq!(refused.status().as_u16(), 422);
+    let bare = |page: String| page.replace(['\u{2068}', '\u{2069}'], "");
+    let html = bare(refused.text().await.unwrap());
+    assert!(
+        html.contains("第 3 行") && html.contains("米数"),
+        "the line and what is wrong"
+    );
+    assert!(
+        store.roads(depot).await.unwrap().legs.is_empty(),
+        "nothing imported"
+    );
+
+    let planned = app
+        .submit(
+            &centre,
+            &day_page,
+            "/centre/fleet/day/plan",
+            &[("depot", &depot.to_string()), ("day", &day)],
+        )
+        .await;
+    assert_eq!(planned.status().as_u16(), 303);
+    let fresh = support::text(&centre, app.url(&day_page)).await;
+    assert!(
+        !fresh.contains("请重新安排"),
+        "the plan answers today's problem"
+    );
+
+    let good = format!(
+        "{head}{centre_row},赛巴格村第1户,41.786,86.085,30000\n{centre_row},赛巴格村第2户,41.782,86.09,29000\n"
+    );
+    let (excel, _, _) = encoding_rs::GB18030.encode(&good);
+    let imported = upload(excel.into_owned()).await.unwrap();
+    assert_eq!(imported.status().as_u16(), 303);
+    let roads = store.roads(depot).await.unwrap();
+    assert_eq!((roads.places.len(), roads.legs.len()), (3, 2));
+    assert_eq!(roads.places[1].name, "赛巴格村第1户", "read from GB18030");
+    let html = bare(support::text(&centre, app.url(&roads_page)).await);
+    assert!(html.contains("3 个地点，2 段实测道路"), "{html}");
+    assert!(
+        html.contains("道路.csv"),
+        "the import is kept with its file"
+    );
+    let stale = bare(support::text(&centre, app.url(&day_page)).await);
+    assert!(
+        stale.contains("请重新安排"),
+        "the plan was measured otherwise"
+    );
+    assert!(stale.contains("2 段实测道路"));
+
+    let download = centre
+        .get(app.url(&format!("/centre/fleet/roads.csv?depot={depot}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        download.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = download.text().await.unwrap();
+    assert_eq!(farmgate_routing::Roads::from_csv(&csv).unwrap(), roads);
+
+    let elsewhere = app.logged_in("tekes-centre").await;
+    let status = elsewhere
+        .get(app.url(&roads_page))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 404, "not Tekes's depot");
+    let buyer = app.logged_in("buyer").await;
+    let status = buyer
+        .get(app.url(&roads_page))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 403);
+
+    let removed = app
+        .submit(
+            &centre,
+            &roads_page,
+            "/centre/fleet/roads/remove",
+            &[("depot", &depot.to_string())],
+        )
+        .await;
+    assert_eq!(removed.status().as_u16(), 303);
+    assert!(store.roads(depot).await.unwrap().legs.is_empty());
+    assert_eq!(store.road_imports(depot, 10).await.unwrap().len(), 2);
+    let fresh = support::text(&centre, app.url(&day_page)).await;
+    assert!(
+        !fresh.contains("请重新安排"),
+        "straight lines again: the plan fits"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_centre_measures_its_roads_on_sqlite() {
+    a_centre_measures_its_roads(support::spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_centre_measures_its_roads_on_postgres() {
+    let Some(app) = support::spawn_with(Db::Postgres, Default::default()).await else {
+        return;
+    };
+    a_centre_measures_its_roads(app).await;
+}
+
 /// The rider's phone through the real server: only the rider of a run sees it and works it
 /// (another courier and a buyer are refused); the load-out takes the goods off the shelf, a
 /// sale sent twice from the queue is kept once, and the return credits the stall and the rider.
