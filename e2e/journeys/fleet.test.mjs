@@ -4,7 +4,8 @@
 // another tricycle and plans again around it, and opens the county's measured roads the plans
 // used. In Uyghur: the rider lands on today's selling run,
 // counts the load-out (the stall's stock goes down), leaves, sells with a signal, loses it in
-// the community and keeps selling (the sales wait on the phone, the counts move), gets it
+// the community and keeps selling (the sales wait on the phone, the counts move; the page,
+// closed, opens again from the phone), gets it
 // back (each sale is sent once), finishes the stop with a photo, and hands in: the unsold goods
 // are back on the stall's shelf and the stall and the rider are credited. Every page is under
 // 50 KB and axe-core clean.
@@ -84,7 +85,7 @@ async function stockOf(page, product, variant) {
 test('in Uyghur: a selling run with the connection cut in the middle, counted and handed in', async () => {
   const { server, browser } = journey;
   const context = await browser.newContext({ ...phone, locale: 'ug' });
-  const page = await context.newPage();
+  let page = await context.newPage();
   await logIn(page, server.url, 'korla-rider', 'farmgate-demo');
   await page.getByRole('link', { name: 'ئۈچ چاقلىق يولۇم' }).first().click();
   await page.waitForURL(/\/courier\/fleet/);
@@ -128,6 +129,16 @@ test('in Uyghur: a selling run with the connection cut in the middle, counted an
   assert.equal((await page.locator(`[data-left="${goods[1].variant}"]`).innerText()).trim(), String(loaded[1] - 3));
   await assertAccessible(page, 'sales kept offline (ug)');
   await screenshot(page, '172-offline-sales-ug');
+
+  // The page is closed in the community and opened again, still with no signal: the run opens
+  // from the phone (its service worker), the sales still waiting and the counts where they were.
+  const runUrl = page.url();
+  await page.close();
+  page = await context.newPage();
+  await page.goto(runUrl);
+  await assert.doesNotReject(page.waitForFunction(({ v, left }) => document.querySelector(`[data-left="${v}"]`)?.textContent.trim() === String(left)
+    && document.querySelector('.offline-note:not([hidden])')?.textContent.includes('2'), { v: goods[1].variant, left: loaded[1] - 3 }));
+  await screenshot(page, '172-offline-reopened-ug');
 
   // The signal is back: the queue goes, once, and the page shows the server's counts.
   await context.setOffline(false);

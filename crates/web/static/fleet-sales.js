@@ -3,10 +3,18 @@
 // everything kept goes to /api/v1/fleet/runs/{id}/sales whenever the phone is online (now, when
 // the connection comes back, or when the page opens). The server keeps each sale once however
 // often it is sent; after a send the page reloads with the server's view. Counting the takings
-// waits until every sale is sent.
+// waits until every sale is sent. The page itself is kept by the courier's service worker
+// (/courier/sw.js), so it opens again in a community with no signal.
 (() => {
   const sections = document.querySelectorAll('[data-offline-run]');
   if (!sections.length || !('indexedDB' in window)) return;
+
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/courier/sw.js').then(() => {
+      // The run page itself, fetched once through the worker, is kept for opening offline.
+      navigator.serviceWorker.ready.then(() => fetch(location.href, { credentials: 'same-origin' }).catch(() => {}));
+    }).catch(() => {});
+  }
 
   const open = () => new Promise((resolve, reject) => {
     const request = indexedDB.open('farmgate-fleet', 1);

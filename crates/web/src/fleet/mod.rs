@@ -61,6 +61,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/courier/fleet/runs/{id}/sales", post(driver::sell))
         .route("/courier/fleet/runs/{id}/return", post(driver::back))
         .route("/static/fleet-sales.js", get(driver::script))
+        .route("/courier/sw.js", get(crate::stations::offline_worker))
 }
 
 /// The fleet's JSON API.

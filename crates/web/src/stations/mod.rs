@@ -68,10 +68,10 @@ pub fn routes() -> axum::Router<AppState> {
         )
 }
 
-/// `GET /station/sw.js`: the service worker that keeps the operator's pages for when the
-/// connection is down (its scope is `/station/`).
-async fn offline_worker() -> axum::response::Response {
-    crate::html::javascript(include_str!("../../static/station-sw.js"))
+/// `GET /station/sw.js` and `/courier/sw.js`: the service worker that keeps the pages of its
+/// scope (`/station/`, `/courier/`) for when the connection is down.
+pub(crate) async fn offline_worker() -> axum::response::Response {
+    crate::html::javascript(include_str!("../../static/offline-sw.js"))
 }
 
 /// `GET /static/station-offline.js`: the operator's queue of what was done offline.

@@ -2,7 +2,7 @@
 //! receiving parcels, handing them over, buying for villagers. Each operation carries the id
 //! the phone made for it; sending it again (the phone could not tell whether the first sending
 //! arrived) answers the same and does nothing twice. The phone's side is
-//! `static/station-offline.js` (an IndexedDB queue) and `static/station-sw.js` (the pages,
+//! `static/station-offline.js` (an IndexedDB queue) and `static/offline-sw.js` (the pages,
 //! kept for when the connection is down).
 
 use axum::Json;

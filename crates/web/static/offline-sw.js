@@ -1,8 +1,10 @@
-// The station operator's pages when the village connection drops (issue 15): every station
-// page and static file is kept as it was last fetched, and served from here when the network
-// is down, so the operator can keep handing over parcels; what they do then waits in
-// IndexedDB (station-offline.js) until the connection is back.
-const CACHE = 'farmgate-station-v1';
+// Pages that must open with the connection down: the station operator's (issue 15, served as
+// /station/sw.js, scope /station/) and the rider's run (issue 17, served as /courier/sw.js,
+// scope /courier/). Every page under the worker's scope and every static file is kept as it was
+// last fetched and served from here when the network is down; what the person does then waits
+// in IndexedDB (station-offline.js, fleet-sales.js) until the connection is back.
+const SCOPE = new URL(self.registration.scope).pathname;
+const CACHE = `farmgate${SCOPE.replaceAll('/', '-')}v1`;
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
@@ -11,7 +13,7 @@ self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim(
 // address carried) is the one to open offline.
 function keyOf(request) {
   const url = new URL(request.url);
-  return url.pathname.startsWith('/station/') ? url.origin + url.pathname : request.url;
+  return url.pathname.startsWith(SCOPE) ? url.origin + url.pathname : request.url;
 }
 
 async function networkFirst(request) {
@@ -34,7 +36,7 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith('/station/') || url.pathname.startsWith('/static/')) {
+  if (url.pathname.startsWith(SCOPE) || url.pathname.startsWith('/static/')) {
     event.respondWith(networkFirst(request));
   }
 });
