@@ -1733,3 +1733,7 @@ fleet-roads-metres = The length must be metres, from 0 to 500000.
 fleet-roads-place-moved = One place name is given two positions far apart.
 fleet-roads-twice = The same road is given twice with different lengths.
 fleet-roads-size = The table must hold roads, 40000 at most.
+
+## Households (issue 18)
+error-household-id-invalid = An identity number has 18 characters: 17 digits holding a real birth date, then a digit or X.
+error-household-id-checksum = The last character of the identity number does not match; check it against the card.

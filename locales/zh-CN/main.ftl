@@ -1721,3 +1721,7 @@ fleet-roads-metres = 路程要写米数，从 0 到 500000。
 fleet-roads-place-moved = 同一个地点名称出现了两个相距很远的位置。
 fleet-roads-twice = 同一段路写了两次，路程却不一样。
 fleet-roads-size = 表里要有道路，最多 40000 段。
+
+## Households (issue 18)
+error-household-id-invalid = 身份证号要写 18 位：前 17 位是数字，最后一位是数字或 X，中间的出生日期要对。
+error-household-id-checksum = 身份证号的最后一位对不上，请对着身份证再核对一遍。

@@ -9,6 +9,7 @@ pub mod authz;
 pub mod catalog;
 pub mod error;
 pub mod fleet;
+pub mod households;
 pub mod lang;
 pub mod live;
 pub mod logistics;
