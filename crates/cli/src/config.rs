@@ -60,6 +60,9 @@ pub struct Config {
     pub webhooks_to_private: bool,
     /// Seconds before a failed webhook delivery is tried again (doubling each time).
     pub webhook_retry_secs: u64,
+    /// The secret households' identity numbers are sealed with (32 characters or more; the same
+    /// on every instance, kept with the backups). Unset: `<data_dir>/households.key`, made once.
+    pub households_key: Option<String>,
 }
 
 /// The web layer's defaults are the one source for the settings both know; the CLI adds
@@ -89,6 +92,7 @@ impl Default for Config {
             hls_js: web.hls_js,
             webhooks_to_private: web.webhooks_to_private,
             webhook_retry_secs: web.webhook_retry_secs,
+            households_key: None,
         }
     }
 }
@@ -123,6 +127,7 @@ impl Config {
                 "hls_dir",
                 "hls_js",
                 "webhooks_to_private",
+                "households_key",
                 "webhook_retry_secs",
             ]))
             .extract()
@@ -139,6 +144,33 @@ impl Config {
             .clone()
             .filter(|u| !u.is_empty())
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("farmgate.db").display()))
+    }
+
+    /// The secret households' identity numbers are sealed with: the setting, or else the key
+    /// file in the data directory, made (readable by this user only) the first time.
+    pub fn households_key(&self) -> Result<String> {
+        if let Some(key) = self.households_key.as_deref().filter(|k| !k.is_empty()) {
+            if key.len() < 32 {
+                bail!("households_key must be 32 characters or more");
+            }
+            return Ok(key.to_owned());
+        }
+        let path = self.data_dir.join("households.key");
+        if let Ok(kept) = std::fs::read_to_string(&path) {
+            return Ok(kept.trim().to_owned());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
+        let mut bytes = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        let key = hex::encode(bytes);
+        write_private(&path, &key)
+            .with_context(|| format!("writing the households' key to {}", path.display()))?;
+        tracing::warn!(
+            path = %path.display(),
+            "households' identity numbers are sealed with a new key in this file: keep it with the backups (or set FARMGATE_HOUSEHOLDS_KEY)"
+        );
+        Ok(key)
     }
 
     pub fn bind_addr(&self) -> Result<SocketAddr> {
@@ -216,6 +248,16 @@ impl Config {
             )
         })
     }
+}
+
+/// Writes `text` to a new file only its owner may read.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
 }
 
 #[cfg(test)]

@@ -468,8 +468,17 @@ async fn demo_parcel_history(store: &Store) -> Result<u64> {
 }
 
 /// Korla's tricycles, tomorrow's jobs and their last week on the road.
-async fn demo_fleet(store: &Store) -> Result<()> {
+async fn demo_fleet(store: &Store, config: &Config) -> Result<()> {
     let (tricycles, fleet_jobs) = store.load_demo_fleet(chrono::Utc::now()).await?;
+    // Before the week's runs: the tricycles households ride credit them.
+    let vault = farmgate_store::households::IdVault::new(config.households_key()?.as_bytes())
+        .context("households_key must be 32 characters or more")?;
+    let households = store
+        .load_demo_households(&vault, chrono::Utc::now())
+        .await?;
+    if households > 0 {
+        println!("Demo households (Korla): {households} registered low-income households.");
+    }
     let fleet_runs = farmgate_web::fleet::demo::load_demo_runs(store, chrono::Utc::now()).await?;
     if tricycles > 0 || fleet_jobs > 0 {
         println!(
@@ -521,7 +530,7 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     let villager_purchases = store.load_demo_till().await?;
     let (carriers, advised) = store.load_demo_logistics(chrono::Utc::now(), &hash).await?;
     let history = demo_parcel_history(store).await?;
-    demo_fleet(store).await?;
+    demo_fleet(store, config).await?;
     let bar = ProgressBar::new(1).with_message("training");
     bar.set_style(
         ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
@@ -689,6 +698,7 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
             .clone()
             .unwrap_or_else(|| config.data_dir.join("hls")),
         hls_js: config.hls_js.clone(),
+        households_key: Some(config.households_key()?),
         ..WebConfig::default()
     };
     // Before anything is written: an unsafe combination (test money on a public address)

@@ -1,7 +1,9 @@
 //! Registered low-income households (issue 18): the people the centre's work is for. Here:
 //! the resident identity number every member is registered under, checked (the national
 //! 18-character standard, GB 11643: six digits of the place, the birth date, a sequence, and a
-//! check character over the first seventeen) and masked for everyone who need not see it.
+//! check character over the first seventeen) and masked for everyone who need not see it; how
+//! a member stands to the household; what earns for a household (its links); the years of its
+//! registration.
 
 use chrono::NaiveDate;
 
@@ -89,6 +91,125 @@ impl IdNumber {
     }
 }
 
+/// How a member stands to the household's head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    Head,
+    Spouse,
+    Child,
+    Parent,
+    Sibling,
+    Other,
+}
+
+impl Relation {
+    pub const ALL: [Relation; 6] = [
+        Relation::Head,
+        Relation::Spouse,
+        Relation::Child,
+        Relation::Parent,
+        Relation::Sibling,
+        Relation::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Head => "head",
+            Relation::Spouse => "spouse",
+            Relation::Child => "child",
+            Relation::Parent => "parent",
+            Relation::Sibling => "sibling",
+            Relation::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Relation> {
+        Relation::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// What earns for a household: a shop it owns or supplies (its share when shared), a station
+/// it runs, a stall it books, a tricycle it drives, a job at the centre, and the accounts of its
+/// members (each after a one-time code or staff confirmation, never from a typed number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    Shop,
+    Station,
+    Stall,
+    Vehicle,
+    CentreJob,
+    Account,
+}
+
+impl LinkKind {
+    pub const ALL: [LinkKind; 6] = [
+        LinkKind::Shop,
+        LinkKind::Station,
+        LinkKind::Stall,
+        LinkKind::Vehicle,
+        LinkKind::CentreJob,
+        LinkKind::Account,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Shop => "shop",
+            LinkKind::Station => "station",
+            LinkKind::Stall => "stall",
+            LinkKind::Vehicle => "vehicle",
+            LinkKind::CentreJob => "centre_job",
+            LinkKind::Account => "account",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<LinkKind> {
+        LinkKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// A share of a shared shop's sales, in whole percent (1 to 100).
+pub fn share_percent(percent: i32) -> Result<i32, ValidationError> {
+    if (1..=100).contains(&percent) {
+        Ok(percent)
+    } else {
+        Err(ValidationError::new("share", "household-share-invalid"))
+    }
+}
+
+/// The years a household was registered and lifted out: registered from 2013 (the national
+/// register's start) to `this_year`; lifted, if so, not before it was registered nor after
+/// `this_year`.
+pub fn registration_years(
+    registered: i32,
+    lifted: Option<i32>,
+    this_year: i32,
+) -> Result<(i32, Option<i32>), ValidationError> {
+    if !(2013..=this_year).contains(&registered) {
+        return Err(ValidationError::new(
+            "registered_year",
+            "household-year-invalid",
+        ));
+    }
+    if lifted.is_some_and(|y| y < registered || y > this_year) {
+        return Err(ValidationError::new(
+            "lifted_year",
+            "household-year-invalid",
+        ));
+    }
+    Ok((registered, lifted))
+}
+
+/// A name as the register spells it: 1 to 32 characters, trimmed.
+pub fn person_name(typed: &str, field: &'static str) -> Result<String, ValidationError> {
+    let name = typed.trim();
+    if name.is_empty() || name.chars().count() > 32 {
+        return Err(ValidationError::new(field, "household-name-invalid"));
+    }
+    Ok(name.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +246,30 @@ mod tests {
             "before 1900"
         );
         assert_eq!(code("6528011980010112３8"), "household-id-invalid");
+    }
+
+    #[test]
+    fn years_shares_and_names_keep_to_their_bounds() {
+        assert_eq!(
+            registration_years(2014, Some(2019), 2026),
+            Ok((2014, Some(2019)))
+        );
+        assert!(registration_years(2012, None, 2026).is_err());
+        assert!(registration_years(2027, None, 2026).is_err());
+        assert!(registration_years(2016, Some(2015), 2026).is_err());
+        assert!(share_percent(0).is_err() && share_percent(101).is_err());
+        assert_eq!(share_percent(50), Ok(50));
+        assert_eq!(
+            person_name(" 吐尔逊·买买提 ", "name"),
+            Ok("吐尔逊·买买提".into())
+        );
+        assert!(person_name("  ", "name").is_err());
+        for r in Relation::ALL {
+            assert_eq!(Relation::parse(r.as_str()), Some(r));
+        }
+        for k in LinkKind::ALL {
+            assert_eq!(LinkKind::parse(k.as_str()), Some(k));
+        }
     }
 
     proptest! {

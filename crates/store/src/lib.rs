@@ -11,6 +11,7 @@ mod connect;
 pub mod demo;
 pub mod error;
 pub mod fleet;
+pub mod households;
 mod keys;
 pub mod live;
 pub mod logistics;

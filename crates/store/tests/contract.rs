@@ -115,7 +115,16 @@ contract!(
     a_days_jobs_are_planned_and_the_plan_is_kept,
     a_road_table_is_replaced_whole_and_read_back,
     a_selling_run_moves_stock_and_credits_its_income_once,
+    a_household_is_registered_with_its_members_sealed,
+    a_poverty_lines_settings_are_kept_and_the_latest_counts,
 );
+
+#[path = "contract/households.rs"]
+mod households;
+use households::{
+    a_household_is_registered_with_its_members_sealed,
+    a_poverty_lines_settings_are_kept_and_the_latest_counts,
+};
 
 #[path = "contract/fleet.rs"]
 mod fleet;

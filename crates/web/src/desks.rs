@@ -148,6 +148,7 @@ pub fn desks(held: &Holdings) -> Vec<Desk> {
             tools: vec![
                 tool("desk-today", "/centre/training"),
                 tool("desk-attendance", "/centre/training/attendance"),
+                tool("households-title", "/centre/households"),
                 tool("nav-people", format!("/people?region={code}")),
             ],
         });
@@ -171,6 +172,7 @@ fn centre_desk(code: &str, admin: bool, outbox: bool) -> Desk {
         tool("settlements-title", "/centre/logistics/settlements"),
         tool("fleet-day-title", "/centre/fleet/day"),
         tool("fleet-vehicles-title", "/centre/fleet"),
+        tool("households-title", "/centre/households"),
         tool("centre-live-title", "/centre/live"),
         tool("refunds-centre-title", "/centre/disputes"),
         tool("refunds-title", "/centre/refunds"),

@@ -34,6 +34,7 @@ pub mod orders;
 pub mod logistics;
 pub mod stations;
 pub mod fleet;
+mod households;
 pub mod accounts;
 pub mod live;
 pub mod training;
@@ -99,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .merge(stations::routes())
         .merge(logistics::routes())
         .merge(fleet::routes())
+        .merge(households::routes())
         .merge(payments::routes())
         .merge(search::routes())
         .merge(live::routes())

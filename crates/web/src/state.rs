@@ -76,6 +76,9 @@ pub struct WebConfig {
     /// The first wait before a failed webhook delivery is tried again, in seconds; it doubles
     /// with each attempt.
     pub webhook_retry_secs: u64,
+    /// The secret households' identity numbers are sealed with (32 bytes or more). Unset: a
+    /// random one for this process (tests and benchmarks; `farmgate serve` always sets it).
+    pub households_key: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -107,6 +110,7 @@ impl Default for WebConfig {
             hls_js: std::path::PathBuf::from("vendor/node_modules/hls.js/dist/hls.light.min.js"),
             webhooks_to_private: false,
             webhook_retry_secs: 30,
+            households_key: None,
         }
     }
 }
@@ -149,6 +153,8 @@ pub struct Shared {
     pub webhooks: crate::webhooks::Webhooks,
     /// Where notices queue to be written.
     pub notices: crate::notify::Writer,
+    /// Seals and opens households' identity numbers (decision 0025).
+    pub ids: farmgate_store::households::IdVault,
 }
 
 /// Why the server could not start.
@@ -215,11 +221,13 @@ impl AppState {
                 bytes
             }
         };
+        let ids = id_vault(&config)?;
         let activity = RoomActivity::start(store.clone(), live.clone());
         let messenger = crate::messaging::messenger(config.messenger, &store);
         let indexer = Indexer::start(Arc::clone(&index), store.clone());
         follow_other_instances(&live, indexer.clone());
         Ok(AppState(Arc::new(Shared {
+            ids,
             live,
             activity,
             sockets: Arc::default(),
@@ -242,6 +250,21 @@ impl AppState {
             metrics: crate::ops::metrics_handle(),
         })))
     }
+}
+
+/// The vault for the configured households' key, or one with a random key for this process.
+fn id_vault(config: &WebConfig) -> Result<farmgate_store::households::IdVault, StartError> {
+    let key = match &config.households_key {
+        Some(key) => key.as_bytes().to_vec(),
+        None => {
+            let mut bytes = vec![0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+            bytes
+        }
+    };
+    farmgate_store::households::IdVault::new(&key).ok_or_else(|| {
+        StartError::Settings("households_key must be 32 characters or more".to_owned())
+    })
 }
 
 /// Products changed through other instances go into this instance's index too.

@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod fleet;
+mod households;
 mod graduates;
 pub mod logistics;
 mod logistics_history;

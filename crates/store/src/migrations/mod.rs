@@ -35,6 +35,7 @@ mod m20261201_000031_waybills;
 mod m20261201_000032_fleet;
 mod m20261202_000033_fleet_selling;
 mod m20261202_000034_road_tables;
+mod m20261202_000035_households;
 
 use std::collections::HashSet;
 
@@ -110,6 +111,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000032_fleet::Migration),
             Box::new(m20261202_000033_fleet_selling::Migration),
             Box::new(m20261202_000034_road_tables::Migration),
+            Box::new(m20261202_000035_households::Migration),
         ]
     }
 }

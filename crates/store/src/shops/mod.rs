@@ -356,6 +356,18 @@ impl Store {
         row.update(&self.db).await?.try_into()
     }
 
+    /// The shops of the villages `village_ids`, by name (a county's, for its households).
+    pub async fn shops_in_villages(&self, village_ids: &[i64]) -> Result<Vec<Shop>> {
+        shop::Entity::find()
+            .filter(shop::Column::VillageId.is_in(village_ids.iter().copied()))
+            .order_by_asc(shop::Column::Name)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Shop::try_from)
+            .collect()
+    }
+
     /// The shops `account_id` is a member of.
     pub async fn shops_of_member(&self, account_id: i64) -> Result<Vec<Shop>> {
         let ids: Vec<i64> = member::Entity::find()

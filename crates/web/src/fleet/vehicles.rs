@@ -376,9 +376,19 @@ pub async fn update(
     let (depot, vehicle) = kept(&state, &user, id).await?;
     let drivers = super::drivers(&state, &depot).await?;
     let changed = match form.parse(&drivers) {
+        // The household a vehicle earns for is kept on the household's page, not here.
         Ok((kind, details)) => state
             .store
-            .update_vehicle(depot.id, id, kind, &details, chrono::Utc::now())
+            .update_vehicle(
+                depot.id,
+                id,
+                kind,
+                &VehicleDetails {
+                    household_id: vehicle.details.household_id,
+                    ..details
+                },
+                chrono::Utc::now(),
+            )
             .await
             .map_err(Problem::from),
         Err(invalid) => Err(invalid.into()),

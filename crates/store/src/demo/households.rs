@@ -1,0 +1,212 @@
+//! Korla's registered households in the demo (issue 18): families of Saibag and Qiaerbag
+//! villages, registered from 2014, some lifted out since; the Saibag stall's family linked to its
+//! shop, six families linked to the poverty-alleviation tricycles they ride (their runs credit
+//! them), and the county's poverty line for the last three years.
+
+use chrono::{DateTime, Datelike, Utc};
+use farmgate_domain::accounts::LoginId;
+use farmgate_domain::households::{IdNumber, LinkKind, Relation, check_character};
+use farmgate_domain::money::Fen;
+
+use crate::households::{HouseholdDetails, HouseholdFilter, IdVault, NewMember};
+use crate::{Result, Store};
+
+/// (village, head, registered, lifted, members: (name, relation, born yyyymmdd))
+type Family = (
+    &'static str,
+    &'static str,
+    i32,
+    Option<i32>,
+    &'static [(&'static str, Relation, &'static str)],
+);
+
+const FAMILIES: [Family; 8] = [
+    (
+        "korla-saibag",
+        "吐尔逊·买买提",
+        2014,
+        None,
+        &[
+            ("阿依古丽·吐尔逊", Relation::Spouse, "19820316"),
+            ("努尔兰·吐尔逊", Relation::Child, "20080921"),
+        ],
+    ),
+    (
+        "korla-saibag",
+        "米热古丽·艾则孜",
+        2015,
+        Some(2020),
+        &[("艾则孜·阿布都", Relation::Parent, "19520105")],
+    ),
+    (
+        "korla-saibag",
+        "王建国",
+        2014,
+        Some(2019),
+        &[("李秀兰", Relation::Spouse, "19700611")],
+    ),
+    (
+        "korla-qiaerbag-village",
+        "买买提·依明",
+        2014,
+        None,
+        &[
+            ("热依拉·买买提", Relation::Spouse, "19850430"),
+            ("艾力·买买提", Relation::Child, "20110202"),
+        ],
+    ),
+    (
+        "korla-qiaerbag-village",
+        "阿布都热合曼·艾力",
+        2016,
+        None,
+        &[("帕提古丽", Relation::Spouse, "19880808")],
+    ),
+    (
+        "korla-qiaerbag-village",
+        "艾力·托合提",
+        2015,
+        Some(2021),
+        &[
+            ("古丽娜", Relation::Spouse, "19790119"),
+            ("托合提·艾力", Relation::Parent, "19480712"),
+        ],
+    ),
+    ("korla-qiaerbag-village", "努尔东·热合曼", 2017, None, &[]),
+    (
+        "korla-qiaerbag-village",
+        "热合曼·吐尔地",
+        2014,
+        Some(2020),
+        &[("阿依努尔", Relation::Spouse, "19760325")],
+    ),
+];
+
+/// The heads' birth dates, in the order of [`FAMILIES`].
+const HEADS_BORN: [&str; 8] = [
+    "19800101", "19781012", "19690204", "19830517", "19860923", "19770728", "19900314", "19720606",
+];
+
+/// A demo identity number of Korla (652801), born `born`, with a right check character.
+fn demo_id(born: &str, sequence: usize) -> Result<IdNumber> {
+    let first17 = format!("652801{born}{:03}", sequence % 1000);
+    let check = check_character(&first17).unwrap_or('X');
+    Ok(IdNumber::parse(&format!("{first17}{check}"))?)
+}
+
+impl Store {
+    /// Korla's households, their links and poverty lines, once. Returns households added.
+    pub async fn load_demo_households(&self, vault: &IdVault, now: DateTime<Utc>) -> Result<u64> {
+        let korla = self.region_by_code("korla").await?;
+        if self
+            .households(
+                korla.id,
+                &HouseholdFilter {
+                    include_inactive: true,
+                    ..Default::default()
+                },
+                (0, 1),
+            )
+            .await?
+            .1
+            > 0
+        {
+            return Ok(0);
+        }
+        let Some(centre) = self
+            .account_by_login(&LoginId::parse("korla-centre")?)
+            .await?
+        else {
+            return Ok(0);
+        };
+        for (year, yuan) in [
+            (now.year() - 2, 4_400),
+            (now.year() - 1, 4_500),
+            (now.year(), 4_600),
+        ] {
+            self.set_poverty_line((korla.id, year), Fen(yuan * 100), (centre.id, now))
+                .await?;
+        }
+        let tricycles = match self
+            .depots_within(&korla.path)
+            .await?
+            .into_iter()
+            .find(|d| d.code == super::fleet::DEPOT)
+        {
+            Some(depot) => self.vehicles(depot.id, true).await?,
+            None => Vec::new(),
+        };
+        let stall = match self
+            .account_by_login(&LoginId::parse("saibag-seller")?)
+            .await?
+        {
+            Some(seller) => self.shops_of_member(seller.id).await?.first().map(|s| s.id),
+            None => None,
+        };
+        let mut sequence = 11;
+        for (n, (village, head, registered, lifted, others)) in FAMILIES.iter().enumerate() {
+            let village = self.region_by_code(village).await?;
+            sequence += 7;
+            let mut members = vec![NewMember {
+                name: (*head).into(),
+                relation: Relation::Head,
+                id_number: demo_id(HEADS_BORN[n], sequence)?,
+                phone: None,
+            }];
+            for (name, relation, born) in others.iter() {
+                sequence += 7;
+                members.push(NewMember {
+                    name: (*name).into(),
+                    relation: *relation,
+                    id_number: demo_id(born, sequence)?,
+                    phone: None,
+                });
+            }
+            let details = HouseholdDetails {
+                village_id: village.id,
+                registered_year: *registered,
+                lifted_year: *lifted,
+                note: String::new(),
+            };
+            let household = self
+                .register_household(vault, (korla.id, &details), &members, (centre.id, now))
+                .await?;
+            let link = |kind, target| (kind, target, 100);
+            if n == 0
+                && let Some(shop) = stall
+            {
+                self.link_household(
+                    (korla.id, household.id),
+                    link(LinkKind::Shop, shop),
+                    (centre.id, now),
+                )
+                .await?;
+            }
+            // Households 3 to 8 ride QEB-02 to QEB-07 (QEB-01 is the centre's rider's).
+            if n >= 2
+                && let Some(tricycle) = tricycles.iter().find(|v| v.code == format!("QEB-{n:02}"))
+            {
+                self.link_household(
+                    (korla.id, household.id),
+                    link(LinkKind::Vehicle, tricycle.id),
+                    (centre.id, now),
+                )
+                .await?;
+            }
+        }
+        Ok(FAMILIES.len() as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_demo_number_is_a_right_one_and_none_twice() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, born) in HEADS_BORN.iter().enumerate() {
+            assert!(seen.insert(demo_id(born, k * 7 + 18).unwrap()));
+        }
+    }
+}
