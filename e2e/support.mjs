@@ -157,3 +157,14 @@ export async function measuredVisit(page, url, navigate = () => page.goto(url, {
   const eager = pictures.filter((p) => p.belowFold && !p.lazy).map((p) => p.src);
   return { ms, bytes, unsized, eager, status: response?.status() };
 }
+
+/** Text without the Unicode isolation marks that Fluent puts around placeables. */
+export const strip = (text) => text.replace(/[\u2066-\u2069]/g, '');
+
+/** Fails when the page is 50 KB or more before photos, or axe-core finds a serious violation. */
+export async function light(page, what) {
+  const { ok } = await import('node:assert/strict');
+  const bytes = (await page.content()).length;
+  ok(bytes < 50 * 1024, `${what} is ${bytes} bytes`);
+  await assertAccessible(page, what);
+}

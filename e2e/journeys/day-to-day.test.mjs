@@ -5,7 +5,7 @@
 // the sandbox pays it back and the buyer's timeline shows it. Axe-core on every page.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertAccessible, logIn as logInAt, phone, screenshot, startBrowser, startServer } from '../support.mjs';
+import { assertAccessible, logIn as logInAt, phone, screenshot, startBrowser, startServer, strip } from '../support.mjs';
 
 let server;
 let browser;
@@ -20,7 +20,6 @@ after(async () => {
   server?.stop();
 });
 
-const strip = (text) => text.replace(/[\u2066-\u2069]/g, '');
 
 async function api(path, { token, body, method } = {}) {
   const response = await fetch(server.url + path, {

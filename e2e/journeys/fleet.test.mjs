@@ -11,16 +11,9 @@
 // 50 KB and axe-core clean.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertAccessible, logIn, phone, screenshot, useServerAndBrowser } from '../support.mjs';
+import { assertAccessible, logIn, phone, screenshot, useServerAndBrowser, strip, light } from '../support.mjs';
 
 const journey = useServerAndBrowser(before, after);
-const strip = (text) => text.replace(/[\u2066-\u2069]/g, '');
-
-async function light(page, what) {
-  const bytes = (await page.content()).length;
-  assert.ok(bytes < 50 * 1024, `${what} is ${bytes} bytes`);
-  await assertAccessible(page, what);
-}
 
 test('in Chinese: tomorrow planned for 20 tricycles in under 10 s, one job moved and planned again', async () => {
   const { server, browser } = journey;

@@ -8,16 +8,9 @@
 // sees its events and nothing of its receiver. Every page under 50 KB, axe-core clean.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertAccessible, EDGE, logIn, phone, screenshot, useServerAndBrowser } from '../support.mjs';
+import { assertAccessible, EDGE, logIn, phone, screenshot, useServerAndBrowser, strip, light } from '../support.mjs';
 
 const journey = useServerAndBrowser(before, after);
-const strip = (text) => text.replace(/[\u2066-\u2069]/g, '');
-
-async function light(page, what) {
-  const bytes = (await page.content()).length;
-  assert.ok(bytes < 50 * 1024, `${what} is ${bytes} bytes`);
-  await assertAccessible(page, what);
-}
 
 const listed = Array.from({ length: 10 }, (_, n) => `SF80000000000${String(n).padStart(2, '0')}`);
 const unlisted = Array.from({ length: 10 }, (_, n) => `YT90000000000${String(n).padStart(2, '0')}`);

@@ -7,10 +7,9 @@
 // In Chinese: Tekes' centre reads its network on the map, adds a station and pauses it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertAccessible, logIn, phone, screenshot, useServerAndBrowser } from '../support.mjs';
+import { assertAccessible, logIn, phone, screenshot, useServerAndBrowser, strip } from '../support.mjs';
 
 const journey = useServerAndBrowser(before, after);
-const strip = (text) => text.replace(/[\u2066-\u2069]/g, '');
 
 test("a station's morning in Uyghur: receive by number, a wrong code refused, one sent back", async () => {
   const { server, browser } = journey;

@@ -12,17 +12,10 @@
 // finds nothing serious.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertAccessible, logIn, phone, screenshot, useServerAndBrowser } from '../support.mjs';
+import { assertAccessible, logIn, phone, screenshot, useServerAndBrowser, strip, light } from '../support.mjs';
 
 const journey = useServerAndBrowser(before, after);
-const strip = (text) => text.replace(/[\u2066-\u2069]/g, '');
 const yuan = (text) => strip(text).replace(/[^0-9.]/g, '');
-
-async function light(page, what) {
-  const bytes = (await page.content()).length;
-  assert.ok(bytes < 50 * 1024, `${what} is ${bytes} bytes`);
-  await assertAccessible(page, what);
-}
 
 test('in Uyghur: a radio bought for a villager with cash, the slip printed, yesterday closed', async () => {
   const { server, browser } = journey;
