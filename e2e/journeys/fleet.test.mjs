@@ -163,6 +163,7 @@ test('in Uyghur: a selling run with the connection cut in the middle, counted an
   assert.ok(handedIn.includes('سايباغ كەنتى مېۋە-كۆكتات دۇكىنى'), 'the stall is credited its goods');
   assert.ok(handedIn.includes('阿卜杜拉·买买提'), 'the rider is credited the run');
   assert.ok(handedIn.includes('¥60.00'), "the rider's pay");
+  assert.ok(handedIn.includes('ئارخىپلىق ئائىلە'), "the pay is the rider's registered household's income");
   const sold = [3, 3];
   for (const [n, g] of goods.entries()) {
     assert.equal(await stockOf(page, g.product, g.variant), before[n] - sold[n], 'unsold goods back on the shelf');

@@ -1814,3 +1814,4 @@ error-household-link-exists = This source of income is linked to the household a
 error-household-relation-invalid = Choose the relation to the head.
 error-household-target-invalid = Choose a source of income from the list.
 households-choose-county = Choose a county.
+fleet-credit-household = , income of the registered household of { $household }

@@ -1802,3 +1802,4 @@ error-household-link-exists = بۇ كىرىم مەنبەسى بۇ ئائىلىگ
 error-household-relation-invalid = ئائىلە باشلىقى بىلەن مۇناسىۋىتىنى تاللاڭ.
 error-household-target-invalid = تىزىملىكتىن بىر كىرىم مەنبەسىنى تاللاڭ.
 households-choose-county = بىر ناھىيەنى تاللاڭ.
+fleet-credit-household = ، ئارخىپلىق ئائىلە { $household } نىڭ كىرىمىگە يېزىلدى

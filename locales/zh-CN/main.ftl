@@ -1802,3 +1802,4 @@ error-household-link-exists = 这项收入来源已经关联到这户了。
 error-household-relation-invalid = 请选择与户主的关系。
 error-household-target-invalid = 请从列表里选择一项收入来源。
 households-choose-county = 请选择一个县。
+fleet-credit-household = ，记入建档户 { $household } 家

@@ -1,7 +1,7 @@
 //! Korla's registered households in the demo (issue 18): families of Saibag and Qiaerbag
 //! villages, registered from 2014, some lifted out since; the Saibag stall's family linked to its
-//! shop, six families linked to the poverty-alleviation tricycles they ride (their runs credit
-//! them), and the county's poverty line for the last three years.
+//! shop, seven families linked to the poverty-alleviation tricycles they ride (their runs
+//! credit them; one is the family of the centre's rider), and the county's poverty line for the last three years.
 
 use chrono::{DateTime, Datelike, Utc};
 use farmgate_domain::accounts::LoginId;
@@ -20,7 +20,7 @@ type Family = (
     &'static [(&'static str, Relation, &'static str)],
 );
 
-const FAMILIES: [Family; 8] = [
+const FAMILIES: [Family; 9] = [
     (
         "korla-saibag",
         "吐尔逊·买买提",
@@ -80,11 +80,23 @@ const FAMILIES: [Family; 8] = [
         Some(2020),
         &[("阿依努尔", Relation::Spouse, "19760325")],
     ),
+    // The family of the centre's rider (`korla-rider`), who rides QEB-01.
+    (
+        "korla-qiaerbag-village",
+        "阿卜杜拉·买买提",
+        2016,
+        None,
+        &[
+            ("祖丽皮耶·阿卜杜拉", Relation::Spouse, "19890917"),
+            ("伊力亚尔·阿卜杜拉", Relation::Child, "20140503"),
+        ],
+    ),
 ];
 
 /// The heads' birth dates, in the order of [`FAMILIES`].
-const HEADS_BORN: [&str; 8] = [
+const HEADS_BORN: [&str; 9] = [
     "19800101", "19781012", "19690204", "19830517", "19860923", "19770728", "19900314", "19720606",
+    "19870211",
 ];
 
 /// A demo identity number of Korla (652801), born `born`, with a right check character.
@@ -92,6 +104,31 @@ fn demo_id(born: &str, sequence: usize) -> Result<IdNumber> {
     let first17 = format!("652801{born}{:03}", sequence % 1000);
     let check = check_character(&first17).unwrap_or('X');
     Ok(IdNumber::parse(&format!("{first17}{check}"))?)
+}
+
+/// Family `n`'s members, the head first, each with a demo number of their own.
+fn members_of(
+    n: usize,
+    (head, others): (&str, &[(&str, Relation, &str)]),
+    sequence: &mut usize,
+) -> Result<Vec<NewMember>> {
+    *sequence += 7;
+    let mut members = vec![NewMember {
+        name: head.into(),
+        relation: Relation::Head,
+        id_number: demo_id(HEADS_BORN[n], *sequence)?,
+        phone: None,
+    }];
+    for (name, relation, born) in others {
+        *sequence += 7;
+        members.push(NewMember {
+            name: (*name).into(),
+            relation: *relation,
+            id_number: demo_id(born, *sequence)?,
+            phone: None,
+        });
+    }
+    Ok(members)
 }
 
 impl Store {
@@ -146,22 +183,7 @@ impl Store {
         let mut sequence = 11;
         for (n, (village, head, registered, lifted, others)) in FAMILIES.iter().enumerate() {
             let village = self.region_by_code(village).await?;
-            sequence += 7;
-            let mut members = vec![NewMember {
-                name: (*head).into(),
-                relation: Relation::Head,
-                id_number: demo_id(HEADS_BORN[n], sequence)?,
-                phone: None,
-            }];
-            for (name, relation, born) in others.iter() {
-                sequence += 7;
-                members.push(NewMember {
-                    name: (*name).into(),
-                    relation: *relation,
-                    id_number: demo_id(born, sequence)?,
-                    phone: None,
-                });
-            }
+            let members = members_of(n, (head, others), &mut sequence)?;
             let details = HouseholdDetails {
                 village_id: village.id,
                 registered_year: *registered,
@@ -171,24 +193,27 @@ impl Store {
             let household = self
                 .register_household(vault, (korla.id, &details), &members, (centre.id, now))
                 .await?;
-            let link = |kind, target| (kind, target, 100);
-            if n == 0
-                && let Some(shop) = stall
-            {
+            // The Saibag stall's family its shop; households 3 to 8 ride QEB-02 to QEB-07,
+            // the rider's family QEB-01.
+            let earns = match n {
+                0 => stall.map(|shop| (LinkKind::Shop, shop)),
+                2..=8 => {
+                    let code = if n == 8 {
+                        "QEB-01".to_owned()
+                    } else {
+                        format!("QEB-{n:02}")
+                    };
+                    tricycles
+                        .iter()
+                        .find(|v| v.code == code)
+                        .map(|v| (LinkKind::Vehicle, v.id))
+                }
+                _ => None,
+            };
+            if let Some((kind, target)) = earns {
                 self.link_household(
                     (korla.id, household.id),
-                    link(LinkKind::Shop, shop),
-                    (centre.id, now),
-                )
-                .await?;
-            }
-            // Households 3 to 8 ride QEB-02 to QEB-07 (QEB-01 is the centre's rider's).
-            if n >= 2
-                && let Some(tricycle) = tricycles.iter().find(|v| v.code == format!("QEB-{n:02}"))
-            {
-                self.link_household(
-                    (korla.id, household.id),
-                    link(LinkKind::Vehicle, tricycle.id),
+                    (kind, target, 100),
                     (centre.id, now),
                 )
                 .await?;

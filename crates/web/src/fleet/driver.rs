@@ -278,7 +278,8 @@ pub(super) fn takings_line(t: &crate::i18n::Tr, sheet: &RunSheet) -> Option<Stri
     ))
 }
 
-/// Whom the run credited, in words: each shop its goods, the driver their pay.
+/// Whom the run credited, in words: each shop its goods, the driver their pay (and the
+/// registered household it is income of).
 async fn credit_lines(
     state: &AppState,
     t: &crate::i18n::Tr,
@@ -298,13 +299,24 @@ async fn credit_lines(
                 .unwrap_or_default(),
             _ => String::new(),
         };
-        lines.push(t.args(
+        let mut line = t.args(
             &format!("fleet-credit-{}", credit.kind.as_str()),
             [
                 ("whom", isolate(&whom).into()),
                 ("amount", credit.amount.display_price().into()),
             ],
-        ));
+        );
+        // Labour on a registered household's tricycle is that household's income.
+        if let Some(household) = credit.household_id
+            && let Some(household) = state.store.household(household).await?
+        {
+            line.push_str(&t.arg(
+                "fleet-credit-household",
+                "household",
+                isolate(&household.head_name),
+            ));
+        }
+        lines.push(line);
     }
     Ok(lines)
 }

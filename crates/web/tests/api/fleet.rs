@@ -645,7 +645,8 @@ async fn a_centre_measures_its_roads_on_postgres() {
 
 /// The rider's phone through the real server: only the rider of a run sees it and works it
 /// (another courier and a buyer are refused); the load-out takes the goods off the shelf, a
-/// sale sent twice from the queue is kept once, and the return credits the stall and the rider.
+/// sale sent twice from the queue is kept once, and the return credits the stall and the rider
+/// (the rider's pay as their registered household's income).
 async fn a_rider_works_a_selling_run(app: App) {
     let store = &app.db.store;
     store.load_demo_catalog().await.unwrap();
@@ -671,6 +672,48 @@ async fn a_rider_works_a_selling_run(app: App) {
                 ..first.details.clone()
             },
             Utc::now(),
+        )
+        .await
+        .unwrap();
+    // The tricycle is a registered household's: the rider's family.
+    let korla = store.region_by_code("korla").await.unwrap();
+    let village = store
+        .region_by_code("korla-qiaerbag-village")
+        .await
+        .unwrap();
+    let vault = farmgate_store::households::IdVault::new(&[5u8; 32]).unwrap();
+    let family = store
+        .register_household(
+            &vault,
+            (
+                korla.id,
+                &farmgate_store::households::HouseholdDetails {
+                    village_id: village.id,
+                    registered_year: 2016,
+                    lifted_year: None,
+                    note: String::new(),
+                },
+            ),
+            &[farmgate_store::households::NewMember {
+                name: "阿卜杜拉·买买提".into(),
+                relation: farmgate_domain::households::Relation::Head,
+                id_number: farmgate_domain::households::IdNumber::parse("652801198702110183")
+                    .unwrap(),
+                phone: None,
+            }],
+            (rider, Utc::now()),
+        )
+        .await
+        .unwrap();
+    store
+        .link_household(
+            (korla.id, family.id),
+            (
+                farmgate_domain::households::LinkKind::Vehicle,
+                vehicles[0],
+                100,
+            ),
+            (rider, Utc::now()),
         )
         .await
         .unwrap();
@@ -811,6 +854,17 @@ async fn a_rider_works_a_selling_run(app: App) {
     assert!(
         page.contains("阿卜杜拉·买买提 的工钱 ¥50.00"),
         "and the rider: {page}"
+    );
+    assert!(
+        page.contains("记入建档户"),
+        "the pay is the rider's household's income"
+    );
+    let credits = store.run_credits(&day, &day).await.unwrap();
+    assert!(
+        credits
+            .iter()
+            .any(|c| c.household_id == Some(family.id) && c.amount.0 == 5_000),
+        "{credits:?}"
     );
     app.stop().await;
 }
