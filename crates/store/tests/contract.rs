@@ -117,6 +117,7 @@ contract!(
     a_selling_run_moves_stock_and_credits_its_income_once,
     a_household_is_registered_with_its_members_sealed,
     a_poverty_lines_settings_are_kept_and_the_latest_counts,
+    a_households_income_comes_from_what_earns_for_it,
 );
 
 #[path = "contract/households.rs"]
@@ -125,6 +126,10 @@ use households::{
     a_household_is_registered_with_its_members_sealed,
     a_poverty_lines_settings_are_kept_and_the_latest_counts,
 };
+
+#[path = "contract/household_income.rs"]
+mod household_income;
+use household_income::a_households_income_comes_from_what_earns_for_it;
 
 #[path = "contract/fleet.rs"]
 mod fleet;

@@ -139,6 +139,7 @@ pub fn desks(held: &Holdings) -> Vec<Desk> {
                 tool("desk-today", "/trainer"),
                 tool("desk-funnel", "/centre/training"),
                 tool("desk-attendance", "/centre/training/attendance"),
+                tool("households-title", "/centre/households"),
             ],
         });
     }

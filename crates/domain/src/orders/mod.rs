@@ -131,6 +131,16 @@ impl OrderStatus {
     pub fn is_final(self) -> bool {
         matches!(self, OrderStatus::Cancelled | OrderStatus::Refunded)
     }
+
+    /// The order counts as sold (for a shop's takings, a household's income and the county's
+    /// statistics): paid or handed over and neither cancelled nor refunded. An unpaid order
+    /// counts once it is picked up or completed (cash at the station).
+    pub fn is_sale(self) -> bool {
+        !matches!(
+            self,
+            OrderStatus::Placed | OrderStatus::Cancelled | OrderStatus::Refunded
+        )
+    }
 }
 
 /// Something that happens to an order.

@@ -79,6 +79,8 @@ pub struct ProvenPhone {
     pub trainee_id: Option<i64>,
     /// Orders a station's operator bought for this phone that are now the account's.
     pub orders_claimed: u64,
+    /// Members of registered households under this phone now linked to the account.
+    pub household_members: u64,
 }
 
 /// A message the development sender kept instead of sending.
@@ -214,11 +216,21 @@ impl Store {
         }
         let orders_claimed =
             crate::stations::till::claim_villager_orders(&txn, account_id, &row.phone, now).await?;
+        // A household member the centre registered under this phone is this account's person.
+        use crate::households::entity::member;
+        let household_members = member::Entity::update_many()
+            .col_expr(member::Column::AccountId, Expr::value(account_id))
+            .filter(member::Column::Phone.eq(row.phone.as_str()))
+            .filter(member::Column::AccountId.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected;
         txn.commit().await?;
         Ok(ProvenPhone {
             phone: row.phone,
             trainee_id,
             orders_claimed,
+            household_members,
         })
     }
 

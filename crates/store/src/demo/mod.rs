@@ -99,6 +99,16 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         grants: &[(Role::CentreStaff, "korla")],
     },
     DemoAccount {
+        login: "korla-trainer",
+        display_name: "库尔勒市电商培训讲师",
+        grants: &[(Role::Trainer, "korla")],
+    },
+    DemoAccount {
+        login: "korla-official",
+        display_name: "库尔勒市商务和工业信息化局",
+        grants: &[(Role::Official, "korla")],
+    },
+    DemoAccount {
         login: "zezhou-centre",
         display_name: "泽州县电商公共服务中心",
         grants: &[(Role::CentreStaff, "zezhou")],

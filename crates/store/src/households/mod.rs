@@ -3,7 +3,9 @@
 //! blind index, listed masked), links what earns for it, and sets the county's poverty line
 //! per year. The ledger, the statistics and the pages read from here.
 
-mod entity;
+mod dividends;
+pub(crate) mod entity;
+mod income;
 mod vault;
 
 use chrono::{DateTime, Datelike, Utc};
@@ -20,6 +22,8 @@ use serde::Serialize;
 use crate::{Error, Result, Store};
 use entity::{household, link, member, poverty_line};
 
+pub use dividends::{DividendPool, DividendShare, PoolDetails};
+pub use income::{IncomeEntry, IncomeMonth, NewIncome, months_between};
 pub use vault::{IdVault, SealBroken, SealedId};
 
 /// A household as the register keeps it.
@@ -88,6 +92,8 @@ pub struct HouseholdFilter {
     pub name: Option<String>,
     /// Still registered (not lifted out) only.
     pub not_lifted: bool,
+    /// Lifted out only.
+    pub lifted_only: bool,
     pub include_inactive: bool,
 }
 
@@ -128,35 +134,52 @@ fn link_from(row: link::Model) -> Result<HouseholdLink> {
 }
 
 async fn read_household(db: &impl ConnectionTrait, row: household::Model) -> Result<Household> {
-    let members = member::Entity::find()
-        .filter(member::Column::HouseholdId.eq(row.id))
+    let mut read = read_households(db, vec![row]).await?;
+    read.pop().ok_or(Error::NotFound)
+}
+
+/// Households with their members and links, in `rows`' order (three statements for any number).
+async fn read_households(
+    db: &impl ConnectionTrait,
+    rows: Vec<household::Model>,
+) -> Result<Vec<Household>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut members: std::collections::HashMap<i64, Vec<Member>> = Default::default();
+    for m in member::Entity::find()
+        .filter(member::Column::HouseholdId.is_in(ids.iter().copied()))
         .order_by_asc(member::Column::Id)
         .all(db)
         .await?
-        .into_iter()
-        .map(member_from)
-        .collect::<Result<Vec<_>>>()?;
-    let links = link::Entity::find()
-        .filter(link::Column::HouseholdId.eq(row.id))
+    {
+        let household = m.household_id;
+        members.entry(household).or_default().push(member_from(m)?);
+    }
+    let mut links: std::collections::HashMap<i64, Vec<HouseholdLink>> = Default::default();
+    for l in link::Entity::find()
+        .filter(link::Column::HouseholdId.is_in(ids))
         .order_by_asc(link::Column::Id)
         .all(db)
         .await?
+    {
+        let household = l.household_id;
+        links.entry(household).or_default().push(link_from(l)?);
+    }
+    Ok(rows
         .into_iter()
-        .map(link_from)
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Household {
-        id: row.id,
-        county_id: row.county_id,
-        village_id: row.village_id,
-        head_name: row.head_name,
-        registered_year: row.registered_year,
-        lifted_year: row.lifted_year,
-        note: row.note,
-        active: row.active,
-        members,
-        links,
-        updated_at: row.updated_at,
-    })
+        .map(|row| Household {
+            members: members.remove(&row.id).unwrap_or_default(),
+            links: links.remove(&row.id).unwrap_or_default(),
+            id: row.id,
+            county_id: row.county_id,
+            village_id: row.village_id,
+            head_name: row.head_name,
+            registered_year: row.registered_year,
+            lifted_year: row.lifted_year,
+            note: row.note,
+            active: row.active,
+            updated_at: row.updated_at,
+        })
+        .collect())
 }
 
 fn checked(details: &HouseholdDetails, now: DateTime<Utc>) -> Result<()> {
@@ -281,6 +304,9 @@ impl Store {
         if filter.not_lifted {
             query = query.filter(household::Column::LiftedYear.is_null());
         }
+        if filter.lifted_only {
+            query = query.filter(household::Column::LiftedYear.is_not_null());
+        }
         if !filter.include_inactive {
             query = query.filter(household::Column::Active.eq(true));
         }
@@ -289,10 +315,7 @@ impl Store {
             .order_by_asc(household::Column::Id)
             .paginate(&self.db, per_page.max(1));
         let total = pages.num_items().await?;
-        let mut listed = Vec::new();
-        for row in pages.fetch_page(page).await? {
-            listed.push(read_household(&self.db, row).await?);
-        }
+        let listed = read_households(&self.db, pages.fetch_page(page).await?).await?;
         Ok((listed, total))
     }
 
@@ -377,6 +400,39 @@ impl Store {
         member::Entity::delete_by_id(member_id)
             .exec(&self.db)
             .await?;
+        Ok(())
+    }
+
+    /// Links a member to an account, or unlinks (`None`). The caller has the proof: the
+    /// account's owner stood before centre staff with the member's identity card (a proven phone
+    /// links by itself, [`Store::prove_phone`]). An account is one member's.
+    pub async fn set_member_account(
+        &self,
+        (county_id, household_id): (i64, i64),
+        member_id: i64,
+        account_id: Option<i64>,
+    ) -> Result<()> {
+        self.county_household(county_id, household_id).await?;
+        let txn = self.begin_write().await?;
+        let row = member::Entity::find_by_id(member_id)
+            .filter(member::Column::HouseholdId.eq(household_id))
+            .one(&txn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if let Some(account) = account_id {
+            let taken = member::Entity::find()
+                .filter(member::Column::AccountId.eq(account))
+                .filter(member::Column::Id.ne(member_id))
+                .one(&txn)
+                .await?;
+            if taken.is_some() {
+                return Err(Error::Conflict { field: "account" });
+            }
+        }
+        let mut row: member::ActiveModel = row.into();
+        row.account_id = Set(account_id);
+        row.update(&txn).await?;
+        txn.commit().await?;
         Ok(())
     }
 

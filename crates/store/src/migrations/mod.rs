@@ -36,6 +36,7 @@ mod m20261201_000032_fleet;
 mod m20261202_000033_fleet_selling;
 mod m20261202_000034_road_tables;
 mod m20261202_000035_households;
+mod m20261202_000036_household_income;
 
 use std::collections::HashSet;
 
@@ -112,6 +113,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000033_fleet_selling::Migration),
             Box::new(m20261202_000034_road_tables::Migration),
             Box::new(m20261202_000035_households::Migration),
+            Box::new(m20261202_000036_household_income::Migration),
         ]
     }
 }

@@ -132,7 +132,9 @@ pub async fn prove(
         .await
     {
         Ok(proven) => {
-            view.notice = Some(if proven.trainee_id.is_some() {
+            view.notice = Some(if proven.household_members > 0 {
+                t.get("phone-proven-household")
+            } else if proven.trainee_id.is_some() {
                 t.get("phone-proven-record")
             } else {
                 t.get("phone-proven")

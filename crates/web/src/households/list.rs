@@ -2,6 +2,8 @@
 //! are still registered), each with its village, members, years and links; and the form that
 //! registers one with its head (the other members are added on the household's page).
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -10,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use farmgate_domain::ValidationError;
 use farmgate_domain::accounts::PhoneNumber;
+use farmgate_domain::households::income::Standing;
 use farmgate_domain::households::{IdNumber, Relation};
 use farmgate_domain::regions::RegionLevel;
 use farmgate_store::households::{Household, HouseholdDetails, HouseholdFilter, NewMember};
@@ -115,8 +118,11 @@ pub struct ListQuery {
     county: String,
     village: String,
     q: String,
-    /// `registered` (not lifted out yet), `all`, or `removed` (taken off the register).
+    /// `registered` (not lifted out yet), `all`, `falling` (lifted out, below the line over
+    /// the last twelve months), or `removed` (taken off the register).
     show: String,
+    /// `name` (the head's), or `progress` (nearest the line first).
+    sort: String,
     page: u64,
     saved: Option<u8>,
 }
@@ -128,6 +134,8 @@ struct Row {
     figures: String,
     lifted: bool,
     active: bool,
+    standing: String,
+    below: bool,
 }
 
 #[derive(Template)]
@@ -143,13 +151,14 @@ struct ListPage {
     village: String,
     q: String,
     show: String,
+    sort: String,
     next: Option<String>,
     form: RegisterForm,
     errors: FormErrors,
     notice: Option<String>,
 }
 
-fn row(t: &Tr, regions: &[Region], h: &Household) -> Row {
+fn row(t: &Tr, regions: &[Region], h: &Household, standing: Option<&Standing>) -> Row {
     let place = regions
         .iter()
         .find(|r| r.id == h.village_id)
@@ -175,7 +184,50 @@ fn row(t: &Tr, regions: &[Region], h: &Household) -> Row {
         ),
         lifted: h.lifted_year.is_some(),
         active: h.active,
+        standing: standing.map_or_else(String::new, |s| super::income::standing_text(t, s)),
+        below: standing.is_some_and(|s| !s.above()),
     }
+}
+
+/// The most households sorted or filtered by their income at once (a county's register).
+const BY_INCOME_MAX: u64 = 5000;
+
+/// The page's households, how many match, and where each stands. Sorting by progress and
+/// finding those falling back read the ledger of every household that matches.
+async fn listed(
+    state: &AppState,
+    county: &County,
+    filter: &HouseholdFilter,
+    query: &ListQuery,
+) -> Result<(Vec<Household>, u64, HashMap<i64, Standing>), Problem> {
+    let store = &state.store;
+    if query.sort != "progress" && query.show != "falling" {
+        let (listed, total) = store
+            .households(county.region.id, filter, (query.page, PAGE))
+            .await?;
+        let standings =
+            super::income::standings(state, county.region.id, &listed.iter().collect::<Vec<_>>())
+                .await?;
+        return Ok((listed, total, standings));
+    }
+    let (mut all, _) = store
+        .households(county.region.id, filter, (0, BY_INCOME_MAX))
+        .await?;
+    let standings =
+        super::income::standings(state, county.region.id, &all.iter().collect::<Vec<_>>()).await?;
+    if query.show == "falling" {
+        all.retain(|h| standings.get(&h.id).is_some_and(|s| !s.above()));
+    }
+    if query.sort == "progress" {
+        all.sort_by_key(|h| std::cmp::Reverse(standings.get(&h.id).map_or(0, |s| s.percent())));
+    }
+    let total = all.len() as u64;
+    let page = all
+        .into_iter()
+        .skip((query.page * PAGE) as usize)
+        .take(PAGE as usize)
+        .collect();
+    Ok((page, total, standings))
 }
 
 async fn page(
@@ -191,24 +243,23 @@ async fn page(
         village_id: village_id(&regions, &query.village).ok(),
         name: Some(query.q.clone()),
         not_lifted: query.show.is_empty() || query.show == "registered",
+        lifted_only: query.show == "falling",
         include_inactive: query.show == "removed",
     };
-    let (listed, total) = state
-        .store
-        .households(county.region.id, &filter, (query.page, PAGE))
-        .await?;
+    let (listed, total, standings) = listed(state, county, &filter, &query).await?;
     let rows = listed
         .iter()
         .filter(|h| query.show != "removed" || !h.active)
-        .map(|h| row(t, &regions, h))
+        .map(|h| row(t, &regions, h, standings.get(&h.id)))
         .collect();
     let next = ((query.page + 1) * PAGE < total).then(|| {
         format!(
-            "/centre/households?county={}&village={}&q={}&show={}&page={}",
+            "/centre/households?county={}&village={}&q={}&show={}&sort={}&page={}",
             county.region.code.as_str(),
             query.village,
             urlencoding(&query.q),
             query.show,
+            query.sort,
             query.page + 1
         )
     });
@@ -226,6 +277,7 @@ async fn page(
         village: query.village,
         q: query.q,
         show: query.show,
+        sort: query.sort,
         next,
         form,
         errors: problem.map_or_else(FormErrors::none, |p| FormErrors::of_problem(t, p)),

@@ -4,6 +4,9 @@
 //! the audit log), and what earns for it (`page`), and the county's poverty line per year
 //! (`lines`). The county's centre staff keep them; its officials and trainers read them, masked.
 
+mod accounts;
+mod dividends;
+mod income;
 mod lines;
 mod list;
 mod page;
@@ -125,6 +128,50 @@ pub fn routes() -> axum::Router<AppState> {
         .route(
             "/centre/households/{id}/members/{member}/reveal",
             post(page::reveal),
+        )
+        .route(
+            "/centre/households/dividends",
+            get(dividends::list).post(dividends::create),
+        )
+        .route(
+            "/centre/households/dividends/{pool}",
+            get(dividends::show).post(dividends::update),
+        )
+        .route(
+            "/centre/households/dividends/{pool}/shares",
+            post(dividends::set_share),
+        )
+        .route(
+            "/centre/households/dividends/{pool}/shares/{household}/remove",
+            post(dividends::remove_share),
+        )
+        .route(
+            "/centre/households/dividends/{pool}/pay",
+            post(dividends::pay),
+        )
+        .route(
+            "/centre/households/dividends/{pool}/unpay",
+            post(dividends::unpay),
+        )
+        .route(
+            "/centre/households/dividends/{pool}/remove",
+            post(dividends::remove),
+        )
+        .route(
+            "/centre/households/{id}/income",
+            get(income::page).post(income::add),
+        )
+        .route(
+            "/centre/households/{id}/income/{entry}/remove",
+            post(income::remove),
+        )
+        .route(
+            "/centre/households/{id}/members/{member}/account",
+            post(accounts::link),
+        )
+        .route(
+            "/centre/households/{id}/members/{member}/account/remove",
+            post(accounts::unlink),
         )
         .route("/centre/households/{id}/links", post(page::link))
         .route(

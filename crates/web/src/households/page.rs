@@ -66,6 +66,7 @@ struct MemberRow {
     revealed: bool,
     phone: String,
     head: bool,
+    account: bool,
 }
 
 struct LinkRow {
@@ -80,7 +81,7 @@ struct HouseholdPage {
     csrf: String,
     id: i64,
     head: String,
-    summary: String,
+    about: String,
     active: bool,
     keeper: bool,
     members: Vec<MemberRow>,
@@ -91,6 +92,7 @@ struct HouseholdPage {
     form: HouseholdForm,
     errors: FormErrors,
     notice: Option<String>,
+    summary: super::income::Summary,
 }
 
 /// What may earn for a household of the county, as `kind:id` options: its shops, stations and
@@ -153,6 +155,7 @@ fn member_rows(
                     .map(|p| if keeper { p.to_owned() } else { mask_phone(p) })
                     .unwrap_or_default(),
                 head: m.relation == Relation::Head,
+                account: m.account_id.is_some(),
             }
         })
         .collect()
@@ -175,6 +178,7 @@ async fn show_page(
     let (regions, villages) = villages(state, county, t).await?;
     let village = regions.iter().find(|r| r.id == household.village_id);
     let targets = targets(state, county, t).await?;
+    let (summary, _) = super::income::summary(state, t, county, household).await?;
     let links = household
         .links
         .iter()
@@ -211,7 +215,7 @@ async fn show_page(
         csrf,
         id: household.id,
         head: household.head_name.clone(),
-        summary: t.args(
+        about: t.args(
             "household-summary",
             [
                 (
@@ -246,6 +250,7 @@ async fn show_page(
             .problem
             .map_or_else(FormErrors::none, |p| FormErrors::of_problem(t, p)),
         notice: shown.notice,
+        summary,
         c,
     };
     let status = shown.problem.map_or(StatusCode::OK, |p| p.status);

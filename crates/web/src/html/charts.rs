@@ -1,7 +1,7 @@
 //! Charts and QR codes drawn on the server as SVG (charts_rs): officials would rather look than read, and
 //! the page stays light (no script, no CDN).
 
-use charts_rs::{BarChart, HorizontalBarChart, Series};
+use charts_rs::{BarChart, HorizontalBarChart, Series, SeriesCategory};
 use qrcode::QrCode;
 use qrcode::render::svg;
 
@@ -36,6 +36,39 @@ pub fn bar_chart(series: Vec<(String, Vec<f32>)>, labels: Vec<String>, colours: 
     chart.series.colors = colours.iter().map(|c| charts_rs::Color::from(*c)).collect();
     chart.svg().unwrap_or_else(|err| {
         tracing::warn!(error = %err, "could not draw a chart");
+        String::new()
+    })
+}
+
+/// Standing bars (`bars`) with a line over them (`line`: a goal, a threshold), one value of
+/// each per label; numbers over the bars while they are few. 360 px wide.
+pub fn bars_and_line(
+    bars: (String, Vec<f32>),
+    line: (String, Vec<f32>),
+    labels: Vec<String>,
+    colours: [&str; 2],
+) -> String {
+    let highest = bars
+        .1
+        .iter()
+        .chain(line.1.iter())
+        .copied()
+        .fold(0.0_f32, f32::max);
+    let mut standing = Series::new(bars.0, bars.1);
+    standing.label_show = labels.len() <= 6;
+    let mut over = Series::new(line.0, line.1);
+    over.category = Some(SeriesCategory::Line);
+    let mut chart = BarChart::new(vec![standing, over], labels);
+    chart.width = 360.0;
+    chart.height = 240.0;
+    chart.font_family = "sans-serif".to_owned();
+    chart.legend.show = Some(false);
+    if let Some(axis) = chart.y_axis_configs.first_mut() {
+        axis.max = Some((highest * 1.15).max(1.0));
+    }
+    chart.series.colors = colours.iter().map(|c| charts_rs::Color::from(*c)).collect();
+    chart.svg().unwrap_or_else(|err| {
+        tracing::warn!(error = %err, "could not draw a chart with a line");
         String::new()
     })
 }

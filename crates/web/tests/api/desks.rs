@@ -12,6 +12,8 @@ const LANDINGS: &[(&str, &str)] = &[
     ("buyer", "/"),
     ("tekes-centre", "/centre"),
     ("tekes-official", "/centre/training"),
+    ("korla-official", "/centre/training"),
+    ("korla-trainer", "/trainer"),
     ("jinghe-seller", "/seller"),
     ("huixian-host", "/seller"),
     ("saibag-station", "/station"),

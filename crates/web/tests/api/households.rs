@@ -13,7 +13,7 @@ use support::{App, Db};
 const ID: &str = "652801198001011238";
 
 /// A new account of `role` at `region`, signed in.
-async fn staff(app: &App, login: &str, role: Role, region: &str) -> reqwest::Client {
+pub(crate) async fn staff(app: &App, login: &str, role: Role, region: &str) -> reqwest::Client {
     let store = &app.db.store;
     let id = store
         .create_account(farmgate_store::accounts::NewAccount {
@@ -126,7 +126,7 @@ async fn a_centre_keeps_its_households(app: App) {
         "the view is in the audit log"
     );
 
-    let official = staff(&app, "korla-official", Role::Official, "korla").await;
+    let official = app.logged_in("korla-official").await;
     let html = support::text(&official, app.url(&page)).await;
     assert!(html.contains("6528**********1238") && !html.contains(ID));
     assert!(!html.contains("/reveal"), "no asking for an official");

@@ -14,6 +14,7 @@ mod catalog;
 mod checkout;
 mod desks;
 mod fleet;
+mod household_income;
 mod households;
 mod live;
 mod logistics;

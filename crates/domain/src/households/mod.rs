@@ -5,6 +5,8 @@
 //! a member stands to the household; what earns for a household (its links); the years of its
 //! registration.
 
+pub mod income;
+
 use chrono::NaiveDate;
 
 use crate::ValidationError;
