@@ -11,7 +11,7 @@ const journey = useServerAndBrowser(before, after);
 // (login, language, front page, something on it that is waiting)
 const ROLES = [
   ['tekes-centre', 'zh-CN', '/centre', /等待审核的开店申请（\u2068?1/],
-  ['tekes-official', 'zh-CN', '/centre/training', /培训/],
+  ['tekes-official', 'zh-CN', '/centre/stats', /网络零售额/],
   ['jinghe-seller', 'ug', '/seller', /./],
   ['huixian-host', 'zh-CN', '/seller', /./],
   ['saibag-station', 'ug', '/station', /#?\u2068?\d+/],

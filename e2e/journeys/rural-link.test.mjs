@@ -81,7 +81,7 @@ test("a seller's product form and every role's front page (Chinese and Uyghur)",
   });
   const FRONTS = [
     ['tekes-centre', 'zh-CN', '/centre'],
-    ['tekes-official', 'zh-CN', '/centre/training'],
+    ['tekes-official', 'zh-CN', '/centre/stats'],
     ['huixian-host', 'zh-CN', '/seller'],
     ['saibag-station', 'ug', '/station'],
     ['gaodu-courier', 'zh-CN', '/courier'],

@@ -589,6 +589,8 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
             training.shops
         );
     }
+    // The statistics start from every demo order (the server then follows the changes).
+    store.rebuild_stats().await?;
     Ok(())
 }
 

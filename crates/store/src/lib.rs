@@ -22,6 +22,7 @@ pub mod regions;
 pub mod sessions;
 pub mod shops;
 pub mod stations;
+pub mod stats;
 pub mod training;
 pub mod webhooks;
 

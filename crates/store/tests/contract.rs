@@ -118,6 +118,7 @@ contract!(
     a_household_is_registered_with_its_members_sealed,
     a_poverty_lines_settings_are_kept_and_the_latest_counts,
     a_households_income_comes_from_what_earns_for_it,
+    rollups_equal_a_rebuild_after_random_orders,
 );
 
 #[path = "contract/households.rs"]
@@ -130,6 +131,10 @@ use households::{
 #[path = "contract/household_income.rs"]
 mod household_income;
 use household_income::a_households_income_comes_from_what_earns_for_it;
+
+#[path = "contract/stats.rs"]
+mod stats;
+use stats::rollups_equal_a_rebuild_after_random_orders;
 
 #[path = "contract/fleet.rs"]
 mod fleet;

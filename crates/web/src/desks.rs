@@ -147,7 +147,8 @@ pub fn desks(held: &Holdings) -> Vec<Desk> {
         desks.push(Desk {
             label: "role-official",
             tools: vec![
-                tool("desk-today", "/centre/training"),
+                tool("desk-today", format!("/centre/stats?region={code}")),
+                tool("desk-funnel", "/centre/training"),
                 tool("desk-attendance", "/centre/training/attendance"),
                 tool("households-title", "/centre/households"),
                 tool("nav-people", format!("/people?region={code}")),
@@ -174,6 +175,7 @@ fn centre_desk(code: &str, admin: bool, outbox: bool) -> Desk {
         tool("fleet-day-title", "/centre/fleet/day"),
         tool("fleet-vehicles-title", "/centre/fleet"),
         tool("households-title", "/centre/households"),
+        tool("stats-tool", format!("/centre/stats?region={code}")),
         tool("centre-live-title", "/centre/live"),
         tool("refunds-centre-title", "/centre/disputes"),
         tool("refunds-title", "/centre/refunds"),

@@ -35,6 +35,7 @@ pub mod logistics;
 pub mod stations;
 pub mod fleet;
 mod households;
+mod stats;
 pub mod accounts;
 pub mod live;
 pub mod training;
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(logistics::routes())
         .merge(fleet::routes())
         .merge(households::routes())
+        .merge(stats::routes())
         .merge(payments::routes())
         .merge(search::routes())
         .merge(live::routes())
@@ -215,7 +217,8 @@ pub async fn serve_metrics(
 /// Every ten minutes (and at start): count what each product sold, remind trainees of
 /// tomorrow's sessions, drop expired sessions and
 /// recovered rate-limit keys. Every few
-/// seconds: cancel orders whose online payment did not come in time (their stock goes back).
+/// seconds: cancel orders whose online payment did not come in time (their stock goes back),
+/// and take the orders that changed into the statistics' rollups.
 async fn housekeeping(state: AppState) {
     let sessions = DbSessionStore::new(state.store.clone());
     let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -223,6 +226,7 @@ async fn housekeeping(state: AppState) {
     loop {
         tick.tick().await;
         expire_unpaid(&state).await;
+        stats::refresh(&state).await;
         ticks += 1;
         if ticks % 120 == 1 {
             refresh_sales(&state).await;

@@ -37,6 +37,7 @@ mod m20261202_000033_fleet_selling;
 mod m20261202_000034_road_tables;
 mod m20261202_000035_households;
 mod m20261202_000036_household_income;
+mod m20261202_000037_stats_rollups;
 
 use std::collections::HashSet;
 
@@ -114,6 +115,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000034_road_tables::Migration),
             Box::new(m20261202_000035_households::Migration),
             Box::new(m20261202_000036_household_income::Migration),
+            Box::new(m20261202_000037_stats_rollups::Migration),
         ]
     }
 }

@@ -8,14 +8,13 @@
 use serde_json::{Value, json};
 
 use crate::support::{self, App, Db};
-use farmgate_domain::authz::Role;
 
 fn bare(page: String) -> String {
     page.replace(['\u{2066}', '\u{2068}', '\u{2069}'], "")
 }
 
 /// A bag of Korla pears at ¥38 in `shop`, 20 in stock: its variant.
-async fn pears(app: &App, owner: &str, shop: i64) -> i64 {
+pub(crate) async fn pears(app: &App, owner: &str, shop: i64) -> i64 {
     let product: Value = reqwest::Client::new()
         .post(app.url(&format!("/api/v1/shops/{shop}/products")))
         .bearer_auth(owner)
@@ -35,7 +34,7 @@ async fn pears(app: &App, owner: &str, shop: i64) -> i64 {
 }
 
 /// Two bags bought for cash at Tekes' centre, packed, shipped and collected.
-async fn sold(app: &App, owner: &str, variant: i64) {
+pub(crate) async fn sold(app: &App, owner: &str, variant: i64) {
     let client = reqwest::Client::new();
     let buyer = app.token("buyer").await;
     let placed: Value = client
@@ -277,7 +276,7 @@ async fn a_households_income_rises_with_a_sale(app: App) {
         .unwrap()
         .status();
     assert_eq!(status.as_u16(), 403);
-    let trainer = super::households::staff(&app, "korla-trainer", Role::Trainer, "korla").await;
+    let trainer = app.logged_in("korla-trainer").await;
     let html = support::text(&trainer, app.url(&page)).await;
     assert!(html.contains("6528**********1238") && !html.contains("652801198001011238"));
     let tekes = app.logged_in("tekes-centre").await;

@@ -7,28 +7,9 @@
 
 use crate::support;
 
-use farmgate_domain::authz::Role;
 use support::{App, Db};
 
 const ID: &str = "652801198001011238";
-
-/// A new account of `role` at `region`, signed in.
-pub(crate) async fn staff(app: &App, login: &str, role: Role, region: &str) -> reqwest::Client {
-    let store = &app.db.store;
-    let id = store
-        .create_account(farmgate_store::accounts::NewAccount {
-            login: farmgate_domain::accounts::LoginId::parse(login).unwrap(),
-            display_name: farmgate_domain::accounts::DisplayName::parse("库尔勒").unwrap(),
-            password_hash: support::demo_hash().to_owned(),
-            language: farmgate_domain::lang::Language::ZhCn,
-        })
-        .await
-        .unwrap()
-        .id;
-    let region = store.region_by_code(region).await.unwrap();
-    store.grant_role(id, role, region.id, None).await.unwrap();
-    app.logged_in(login).await
-}
 
 fn bare(page: String) -> String {
     page.replace(['\u{2066}', '\u{2068}', '\u{2069}'], "")

@@ -26,6 +26,7 @@ mod pages;
 mod refunds;
 mod search;
 mod shops;
+mod stats;
 mod stations;
 mod training;
 mod till;

@@ -1,0 +1,245 @@
+//! The county's statistics (issue 18): online retail sales (goods sold out of a region's shops)
+//! and online consumption (goods bought into a region) by month, place and category, read from
+//! the rollups (`rollups`), never from the orders. A region is given by its path: everything
+//! under it counts.
+
+mod rollups;
+
+use farmgate_domain::money::Fen;
+use farmgate_domain::regions::RegionPath;
+use sea_orm::{ConnectionTrait, DatabaseBackend, QueryResult, Statement, Value};
+use serde::Serialize;
+
+use crate::{Result, Store};
+
+pub use rollups::{CHANGES_PER_REFRESH, StatsRefresh};
+
+/// Which way the goods went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flow {
+    /// Sold by the region's shops (online retail sales).
+    Sales,
+    /// Bought into the region (online consumption).
+    Purchases,
+}
+
+impl Flow {
+    fn table(self) -> &'static str {
+        match self {
+            Flow::Sales => "sales_months",
+            Flow::Purchases => "purchase_months",
+        }
+    }
+}
+
+/// Orders and their goods.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Figures {
+    pub orders: i64,
+    pub goods: Fen,
+}
+
+impl Figures {
+    pub fn add(&mut self, other: Figures) {
+        self.orders = self.orders.saturating_add(other.orders);
+        self.goods = Fen(self.goods.0.saturating_add(other.goods.0));
+    }
+
+    /// The average order (nothing when there were none).
+    pub fn average(&self) -> Fen {
+        if self.orders == 0 {
+            Fen(0)
+        } else {
+            Fen(self.goods.0 / self.orders)
+        }
+    }
+}
+
+/// Months as `YYYY-MM`, both ends included.
+pub type Months<'a> = (&'a str, &'a str);
+
+impl Store {
+    fn marks(&self, count: usize) -> Vec<String> {
+        (1..=count)
+            .map(|n| match self.db.get_database_backend() {
+                DatabaseBackend::Postgres => format!("${n}"),
+                _ => "?".to_owned(),
+            })
+            .collect()
+    }
+
+    /// Rows of `select` (the key column first, then orders and goods) from `flow`'s months
+    /// within `path` over `months`, grouped by the key, with `category` the condition on it.
+    async fn grouped(
+        &self,
+        flow: Flow,
+        (key, category): (&str, &str),
+        path: &RegionPath,
+        months: Months<'_>,
+    ) -> Result<Vec<QueryResult>> {
+        let m = self.marks(3);
+        // Cast: PostgreSQL sums big integers as numerics.
+        let sql = format!(
+            "SELECT {key} AS k, CAST(SUM(orders) AS BIGINT) AS orders, \
+             CAST(SUM(goods_fen) AS BIGINT) AS goods FROM {} \
+             WHERE region_path LIKE {} AND month >= {} AND month <= {} AND {category} \
+             GROUP BY {key} ORDER BY {key}",
+            flow.table(),
+            m[0],
+            m[1],
+            m[2]
+        );
+        let values: Vec<Value> = vec![
+            format!("{}%", path.as_str()).into(),
+            months.0.into(),
+            months.1.into(),
+        ];
+        let backend = self.db.get_database_backend();
+        Ok(self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(backend, &sql, values))
+            .await?)
+    }
+
+    async fn by_text(
+        &self,
+        flow: Flow,
+        key: (&str, &str),
+        path: &RegionPath,
+        months: Months<'_>,
+    ) -> Result<Vec<(String, Figures)>> {
+        self.grouped(flow, key, path, months)
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get::<String>("", "k")?, figures(row)?)))
+            .collect()
+    }
+
+    /// Each month's totals of `flow` within `path` (months without any are left out).
+    pub async fn stats_months(
+        &self,
+        flow: Flow,
+        path: &RegionPath,
+        months: Months<'_>,
+    ) -> Result<Vec<(String, Figures)>> {
+        self.by_text(flow, ("month", "category_id = 0"), path, months)
+            .await
+    }
+
+    /// The totals of `flow` within `path` over `months` by the path of the place (the shop's
+    /// village, or the region bought into).
+    pub async fn stats_places(
+        &self,
+        flow: Flow,
+        path: &RegionPath,
+        months: Months<'_>,
+    ) -> Result<Vec<(String, Figures)>> {
+        self.by_text(flow, ("region_path", "category_id = 0"), path, months)
+            .await
+    }
+
+    /// The goods of `flow` within `path` over `months` by category (orders counted in each
+    /// category they bought from).
+    pub async fn stats_categories(
+        &self,
+        flow: Flow,
+        path: &RegionPath,
+        months: Months<'_>,
+    ) -> Result<Vec<(i64, Figures)>> {
+        self.grouped(flow, ("category_id", "category_id <> 0"), path, months)
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get::<i64>("", "k")?, figures(row)?)))
+            .collect()
+    }
+
+    /// Live rooms' sales within `path` over `months`.
+    pub async fn stats_live(&self, path: &RegionPath, months: Months<'_>) -> Result<Figures> {
+        let rows = self
+            .grouped(
+                Flow::Sales,
+                ("category_id", "category_id = 0 AND live = TRUE"),
+                path,
+                months,
+            )
+            .await?;
+        let mut all = Figures::default();
+        for row in &rows {
+            all.add(figures(row)?);
+        }
+        Ok(all)
+    }
+
+    /// The shops within `path` open on `month`'s last day and those of them active in it:
+    /// open 30 days or more by then and with at least one order in the month.
+    pub async fn active_shops(&self, path: &RegionPath, month: &str) -> Result<(i64, i64)> {
+        use farmgate_domain::stations::till::LedgerMonth;
+        let end = LedgerMonth::parse(month)?.end().bounds().0;
+        let m = self.marks(4);
+        let sql = format!(
+            "SELECT COUNT(*) AS open, COUNT(a.shop_id) AS active FROM shops s \
+             JOIN regions r ON r.id = s.village_id \
+             LEFT JOIN (SELECT DISTINCT shop_id FROM sales_months \
+               WHERE month = {} AND category_id = 0 AND orders > 0) a ON a.shop_id = s.id \
+               AND s.opened_at <= {} \
+             WHERE r.path LIKE {} AND s.opened_at < {}",
+            m[0], m[1], m[2], m[3]
+        );
+        let values: Vec<Value> = vec![
+            month.into(),
+            (end - chrono::Duration::days(30)).into(),
+            format!("{}%", path.as_str()).into(),
+            end.into(),
+        ];
+        let backend = self.db.get_database_backend();
+        let row = self
+            .db
+            .query_one_raw(Statement::from_sql_and_values(backend, &sql, values))
+            .await?;
+        Ok(match row {
+            Some(row) => (row.try_get("", "open")?, row.try_get("", "active")?),
+            None => (0, 0),
+        })
+    }
+
+    /// Every row of the rollups, in a fixed order: what a test compares against a rebuild.
+    pub async fn stats_rows(&self) -> Result<Vec<String>> {
+        let backend = self.db.get_database_backend();
+        let mut all = Vec::new();
+        for (table, key, period) in [
+            ("sales_days", "shop_id", "day"),
+            ("sales_months", "shop_id", "month"),
+            ("purchase_days", "region_id", "day"),
+            ("purchase_months", "region_id", "month"),
+        ] {
+            let sql = format!(
+                "SELECT {period} AS p, {key} AS k, region_path, category_id, orders, \
+                 goods_fen FROM {table} ORDER BY {period}, {key}, category_id, orders, goods_fen"
+            );
+            for row in self
+                .db
+                .query_all_raw(Statement::from_string(backend, sql))
+                .await?
+            {
+                all.push(format!(
+                    "{table} {} {} {} {} {} {}",
+                    row.try_get::<String>("", "p")?,
+                    row.try_get::<i64>("", "k")?,
+                    row.try_get::<String>("", "region_path")?,
+                    row.try_get::<i64>("", "category_id")?,
+                    row.try_get::<i64>("", "orders")?,
+                    row.try_get::<i64>("", "goods_fen")?,
+                ));
+            }
+        }
+        Ok(all)
+    }
+}
+
+fn figures(row: &QueryResult) -> Result<Figures> {
+    Ok(Figures {
+        orders: row.try_get("", "orders")?,
+        goods: Fen(row.try_get("", "goods")?),
+    })
+}
