@@ -202,7 +202,7 @@ async fn categories(
             )
         })
         .collect();
-    named.sort_by(|a, b| b.2.goods.cmp(&a.2.goods));
+    named.sort_by_key(|c| std::cmp::Reverse(c.2.goods));
     Ok(named)
 }
 

@@ -89,7 +89,7 @@ async fn a_county_reads_its_statistics(app: App) {
     let mut workbook: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let months = workbook.worksheet_range("months").unwrap();
-    let last = months.rows().last().unwrap();
+    let last = months.rows().next_back().unwrap();
     assert_eq!(last[1].to_string(), "76", "this month's sales in yuan");
     assert!(workbook.worksheet_range("places").is_ok());
     app.stop().await;
