@@ -19,6 +19,7 @@ pub mod orders;
 pub mod regions;
 pub mod shops;
 pub mod stations;
+pub mod taobao;
 pub mod text;
 pub mod training;
 pub mod webhooks;
