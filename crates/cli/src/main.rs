@@ -159,6 +159,26 @@ enum BenchCommand {
         #[arg(long, value_name = "URL")]
         postgres: Option<String>,
     },
+    /// The county's statistics over a province's years: N orders over three years (bulk), the
+    /// rollups rebuilt, then every village's sales by month and the county dashboard (page and
+    /// API), p50/p99 next to the bare route.
+    Stats {
+        /// Orders to load.
+        #[arg(long, default_value_t = 10_000_000)]
+        orders: u64,
+        /// Counties added under Ili (8 townships of 12 villages each).
+        #[arg(long, default_value_t = 20)]
+        counties: usize,
+        /// Shops in every village of Xinjiang.
+        #[arg(long, default_value_t = 8)]
+        shops_per_village: usize,
+        /// Requests per query and page, one at a time.
+        #[arg(long, default_value_t = 50)]
+        requests: usize,
+        /// Run on PostgreSQL (a fresh schema in this database) instead of SQLite.
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+    },
     /// Gaodu's distribution centre: inbound scans/s through the HTTP API (one and 20 per
     /// request) against the bare route; the day's consolidation; a month's settlement over
     /// 100,000 parcels (API, page, statement export), p50/p99.
@@ -341,6 +361,22 @@ async fn bench(command: BenchCommand) -> Result<()> {
         }
         BenchCommand::ChatFanout { viewers, messages } => {
             bench::chat_fanout(bench::ChatFanout { viewers, messages }).await
+        }
+        BenchCommand::Stats {
+            orders,
+            counties,
+            shops_per_village,
+            requests,
+            postgres,
+        } => {
+            bench::stats(bench::StatsBench {
+                orders,
+                counties,
+                shops_per_village,
+                requests,
+                postgres,
+            })
+            .await
         }
         BenchCommand::Stations {
             stations,
@@ -587,6 +623,12 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
             training.trainees,
             training.certificates,
             training.shops
+        );
+    }
+    let beijie = store.load_demo_beijie(chrono::Utc::now()).await?;
+    if beijie > 0 {
+        println!(
+            "Demo Taobao village (Beijie, Zezhou): 36 villagers' shops, {beijie} orders over two years."
         );
     }
     // The statistics start from every demo order (the server then follows the changes).

@@ -119,6 +119,7 @@ contract!(
     a_poverty_lines_settings_are_kept_and_the_latest_counts,
     a_households_income_comes_from_what_earns_for_it,
     rollups_equal_a_rebuild_after_random_orders,
+    the_taobao_village_rule_holds_at_its_edges,
 );
 
 #[path = "contract/households.rs"]
@@ -135,6 +136,10 @@ use household_income::a_households_income_comes_from_what_earns_for_it;
 #[path = "contract/stats.rs"]
 mod stats;
 use stats::rollups_equal_a_rebuild_after_random_orders;
+
+#[path = "contract/taobao.rs"]
+mod taobao;
+use taobao::the_taobao_village_rule_holds_at_its_edges;
 
 #[path = "contract/fleet.rs"]
 mod fleet;

@@ -148,6 +148,7 @@ pub fn desks(held: &Holdings) -> Vec<Desk> {
             label: "role-official",
             tools: vec![
                 tool("desk-today", format!("/centre/stats?region={code}")),
+                tool("taobao-tool", format!("/centre/taobao?region={code}")),
                 tool("desk-funnel", "/centre/training"),
                 tool("desk-attendance", "/centre/training/attendance"),
                 tool("households-title", "/centre/households"),
@@ -176,6 +177,7 @@ fn centre_desk(code: &str, admin: bool, outbox: bool) -> Desk {
         tool("fleet-vehicles-title", "/centre/fleet"),
         tool("households-title", "/centre/households"),
         tool("stats-tool", format!("/centre/stats?region={code}")),
+        tool("taobao-tool", format!("/centre/taobao?region={code}")),
         tool("centre-live-title", "/centre/live"),
         tool("refunds-centre-title", "/centre/disputes"),
         tool("refunds-title", "/centre/refunds"),

@@ -12,6 +12,7 @@ mod parcels;
 mod routes;
 mod search;
 mod stations;
+mod stats;
 mod training;
 
 use std::process::Stdio;
@@ -34,6 +35,7 @@ pub use parcels::{ParcelsBench, parcels};
 pub use routes::{RoutesBench, routes};
 pub use search::search;
 pub use stations::{StationsBench, stations};
+pub use stats::{StatsBench, stats};
 pub use training::{TrainingPages, training_pages};
 
 /// Opens the benchmark's database: a temporary SQLite file, or a fresh PostgreSQL schema.

@@ -3,6 +3,7 @@
 //! Loading is idempotent: regions and accounts that already exist are left alone, so
 //! `farmgate seed demo` can run on every start of the demo.
 
+pub mod bench_stats;
 pub mod catalog;
 pub mod fleet;
 mod households;
@@ -14,6 +15,7 @@ mod network;
 pub use orders::DemoLife;
 pub mod regions;
 pub mod stations;
+mod taobao;
 mod till;
 pub mod training;
 mod training_data;

@@ -38,6 +38,7 @@ mod m20261202_000034_road_tables;
 mod m20261202_000035_households;
 mod m20261202_000036_household_income;
 mod m20261202_000037_stats_rollups;
+mod m20261202_000038_region_households;
 
 use std::collections::HashSet;
 
@@ -116,6 +117,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000035_households::Migration),
             Box::new(m20261202_000036_household_income::Migration),
             Box::new(m20261202_000037_stats_rollups::Migration),
+            Box::new(m20261202_000038_region_households::Migration),
         ]
     }
 }

@@ -199,6 +199,22 @@ impl Store {
         )
     }
 
+    /// The regions of `level` under `path` (itself included when of that level), in tree order.
+    pub async fn regions_under(
+        &self,
+        path: &RegionPath,
+        level: RegionLevel,
+    ) -> Result<Vec<Region>> {
+        rows_to_regions(
+            entity::Entity::find()
+                .filter(entity::Column::Level.eq(level.as_str()))
+                .filter(sea_orm::sea_query::Expr::cust(self.under("path", path)))
+                .order_by_asc(entity::Column::Path)
+                .all(&self.db)
+                .await?,
+        )
+    }
+
     /// Every region, in tree order; the tree is small (thousands of nodes per province).
     pub async fn all_regions(&self) -> Result<Vec<Region>> {
         rows_to_regions(

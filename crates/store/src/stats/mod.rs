@@ -4,6 +4,7 @@
 //! under it counts.
 
 mod rollups;
+mod taobao;
 
 use farmgate_domain::money::Fen;
 use farmgate_domain::regions::RegionPath;
@@ -13,6 +14,7 @@ use serde::Serialize;
 use crate::{Result, Store};
 
 pub use rollups::{CHANGES_PER_REFRESH, StatsRefresh};
+pub use taobao::{MAX_HOUSEHOLDS, VillageYear};
 
 /// Which way the goods went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -60,6 +62,17 @@ impl Figures {
 pub type Months<'a> = (&'a str, &'a str);
 
 impl Store {
+    /// The condition "`column` holds a path under `path`" in a form an index answers: `GLOB`
+    /// on SQLite (its `LIKE` ignores case, so no index serves it), `LIKE` on PostgreSQL (served
+    /// by the pattern indexes of migration 38). The path is written into the text: a
+    /// [`RegionPath`] holds only digits and slashes.
+    pub(crate) fn under(&self, column: &str, path: &RegionPath) -> String {
+        match self.db.get_database_backend() {
+            DatabaseBackend::Postgres => format!("{column} LIKE '{}%'", path.as_str()),
+            _ => format!("{column} GLOB '{}*'", path.as_str()),
+        }
+    }
+
     fn marks(&self, count: usize) -> Vec<String> {
         (1..=count)
             .map(|n| match self.db.get_database_backend() {
@@ -78,23 +91,19 @@ impl Store {
         path: &RegionPath,
         months: Months<'_>,
     ) -> Result<Vec<QueryResult>> {
-        let m = self.marks(3);
+        let m = self.marks(2);
         // Cast: PostgreSQL sums big integers as numerics.
         let sql = format!(
             "SELECT {key} AS k, CAST(SUM(orders) AS BIGINT) AS orders, \
              CAST(SUM(goods_fen) AS BIGINT) AS goods FROM {} \
-             WHERE region_path LIKE {} AND month >= {} AND month <= {} AND {category} \
+             WHERE {} AND month >= {} AND month <= {} AND {category} \
              GROUP BY {key} ORDER BY {key}",
             flow.table(),
+            self.under("region_path", path),
             m[0],
-            m[1],
-            m[2]
+            m[1]
         );
-        let values: Vec<Value> = vec![
-            format!("{}%", path.as_str()).into(),
-            months.0.into(),
-            months.1.into(),
-        ];
+        let values: Vec<Value> = vec![months.0.into(), months.1.into()];
         let backend = self.db.get_database_backend();
         Ok(self
             .db
@@ -139,6 +148,26 @@ impl Store {
             .await
     }
 
+    /// The totals of `flow` within `path` over `months` by place and month (path, month,
+    /// figures), the places and months in order: the sales of every village by month.
+    pub async fn stats_grid(
+        &self,
+        flow: Flow,
+        path: &RegionPath,
+        months: Months<'_>,
+    ) -> Result<Vec<(String, String, Figures)>> {
+        // One key for both: a path never holds a space.
+        let key = "region_path || ' ' || month";
+        self.by_text(flow, (key, "category_id = 0"), path, months)
+            .await?
+            .into_iter()
+            .map(|(k, figures)| match k.split_once(' ') {
+                Some((place, month)) => Ok((place.to_owned(), month.to_owned(), figures)),
+                None => Err(crate::Error::Corrupt(format!("a rollup key {k}"))),
+            })
+            .collect()
+    }
+
     /// The goods of `flow` within `path` over `months` by category (orders counted in each
     /// category they bought from).
     pub async fn stats_categories(
@@ -176,20 +205,22 @@ impl Store {
     pub async fn active_shops(&self, path: &RegionPath, month: &str) -> Result<(i64, i64)> {
         use farmgate_domain::stations::till::LedgerMonth;
         let end = LedgerMonth::parse(month)?.end().bounds().0;
-        let m = self.marks(4);
+        let m = self.marks(3);
         let sql = format!(
             "SELECT COUNT(*) AS open, COUNT(a.shop_id) AS active FROM shops s \
              JOIN regions r ON r.id = s.village_id \
              LEFT JOIN (SELECT DISTINCT shop_id FROM sales_months \
                WHERE month = {} AND category_id = 0 AND orders > 0) a ON a.shop_id = s.id \
                AND s.opened_at <= {} \
-             WHERE r.path LIKE {} AND s.opened_at < {}",
-            m[0], m[1], m[2], m[3]
+             WHERE {} AND s.opened_at < {}",
+            m[0],
+            m[1],
+            self.under("r.path", path),
+            m[2]
         );
         let values: Vec<Value> = vec![
             month.into(),
             (end - chrono::Duration::days(30)).into(),
-            format!("{}%", path.as_str()).into(),
             end.into(),
         ];
         let backend = self.db.get_database_backend();

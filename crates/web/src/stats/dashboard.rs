@@ -35,14 +35,14 @@ fn change_text(t: &Tr, now: Fen, before: Fen) -> String {
     }
 }
 
-struct Headline {
-    label: String,
-    value: String,
-    month: String,
-    year: String,
+pub(super) struct Headline {
+    pub label: String,
+    pub value: String,
+    pub month: String,
+    pub year: String,
 }
 
-fn headline(t: &Tr, label: &str, c: &Compared) -> Headline {
+pub(super) fn headline(t: &Tr, label: &str, c: &Compared) -> Headline {
     Headline {
         label: t.get(label),
         value: c.now.goods.display_price(),
@@ -75,9 +75,11 @@ struct DashboardPage {
     places: Vec<PlaceRow>,
     categories: Vec<(String, String, i64)>,
     as_of: String,
+    /// A county's figures are public too.
+    open_data: bool,
 }
 
-fn months_chart(t: &Tr, d: &Dashboard) -> String {
+pub(super) fn months_chart(t: &Tr, d: &Dashboard) -> String {
     crate::html::charts::bar_chart(
         vec![
             (
@@ -103,7 +105,7 @@ fn months_chart(t: &Tr, d: &Dashboard) -> String {
     )
 }
 
-fn facts(t: &Tr, d: &Dashboard) -> Vec<(String, String)> {
+pub(super) fn facts(t: &Tr, d: &Dashboard) -> Vec<(String, String)> {
     let n = |f: &Figures| f.orders.to_string();
     vec![
         (t.get("stats-orders"), n(&d.sales.now)),
@@ -197,6 +199,7 @@ pub async fn page(
             .iter()
             .map(|(_, name, f)| (name.clone(), f.goods.display_price(), f.orders))
             .collect(),
+        open_data: region.level == farmgate_domain::regions::RegionLevel::County,
         as_of: d.as_of.map_or_else(
             || t.get("stats-as-of-never"),
             |at| t.arg("stats-as-of", "at", china_time(at)),

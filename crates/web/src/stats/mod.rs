@@ -6,6 +6,8 @@
 //! (`store::stats`), which the housekeeping loop keeps up (the page says how far behind).
 
 mod dashboard;
+mod open;
+mod taobao;
 
 use chrono::Utc;
 use farmgate_domain::authz::Role;
@@ -161,10 +163,9 @@ async fn places(
         .store
         .stats_places(Flow::Sales, &region.path, (&m, &m))
         .await?;
-    let regions = state.store.all_regions().await?;
-    let mut children: Vec<(String, String, Figures)> = regions
+    let children = state.store.region_children(region.id).await?;
+    let mut children: Vec<(String, String, Figures)> = children
         .iter()
-        .filter(|r| r.parent_id == Some(region.id))
         .map(|r| {
             let mut sum = Figures::default();
             for (path, f) in &rows {
@@ -249,6 +250,14 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/centre/stats", get(dashboard::page))
         .route("/centre/stats.xlsx", get(dashboard::sheet))
+        .route("/centre/taobao", get(taobao::page))
+        .route(
+            "/centre/taobao/households",
+            axum::routing::post(taobao::set_households),
+        )
+        .route("/centre/taobao.xlsx", get(taobao::sheet))
+        .route("/open/{county}", get(open::page))
+        .route("/open/{county}/figures.csv", get(open::csv))
 }
 
 /// The statistics' API.

@@ -92,6 +92,44 @@ async fn a_county_reads_its_statistics(app: App) {
     let last = months.rows().next_back().unwrap();
     assert_eq!(last[1].to_string(), "76", "this month's sales in yuan");
     assert!(workbook.worksheet_range("places").is_ok());
+
+    // Open data: anyone reads the county's figures, summed over places only.
+    let month = korla["month"].as_str().unwrap().to_owned();
+    let anyone = reqwest::Client::new();
+    let open = support::text(&anyone, app.url(&format!("/open/korla?month={month}"))).await;
+    let open = open.replace(['\u{2066}', '\u{2068}', '\u{2069}'], "");
+    assert!(
+        open.contains("¥76.00") && open.contains("<svg"),
+        "the month and its chart"
+    );
+    let csv = support::text(
+        &anyone,
+        app.url(&format!("/open/korla/figures.csv?month={month}")),
+    )
+    .await;
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with(&format!("{month},korla-qiaerbag,")))
+        .expect("the township's month");
+    assert!(row.contains(",76.00,1,"), "{row}");
+    assert_eq!(
+        csv.lines().count(),
+        1 + 24 * 3,
+        "two years of the county and its two townships"
+    );
+    for not_public in [
+        "/open/korla-qiaerbag",
+        "/open/nowhere",
+        "/open/korla?month=2026-13",
+    ] {
+        let status = anyone
+            .get(app.url(not_public))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(status == 404 || status == 422, "{not_public}: {status}");
+    }
     app.stop().await;
 }
 
@@ -106,4 +144,104 @@ async fn a_county_reads_its_statistics_on_postgres() {
         return;
     };
     a_county_reads_its_statistics(app).await;
+}
+
+/// The Taobao page: Korla's villages with their year's criteria (a sale this month counts in
+/// the year to this month), the centre sets a village's households and a bad count is told in
+/// words; an official reads but does not set, another county's does not reach it; the workbook.
+async fn a_county_reads_its_taobao_villages(app: App) {
+    let (owner, shop) = app.open_shop("taobao-stall", "korla-saibag").await;
+    let variant = pears(&app, &owner, shop).await;
+    sold(&app, &owner, variant).await;
+    app.db.store.refresh_stats().await.unwrap();
+    let month = farmgate_domain::stations::till::LedgerMonth::of(
+        farmgate_domain::stations::till::LedgerDay::of(chrono::Utc::now()),
+    )
+    .to_string();
+    let page_path = format!("/centre/taobao?region=korla&month={month}");
+
+    let centre = app.logged_in("korla-centre").await;
+    let page = support::text(&centre, app.url(&page_path)).await;
+    let page = page.replace(['\u{2066}', '\u{2068}', '\u{2069}'], "");
+    assert!(page.contains("id=\"v-korla-saibag\""), "Saibag is listed");
+    assert!(page.contains("¥76（"), "its year's sales");
+    assert!(page.contains("¥10,000,000"), "beside the threshold");
+    let set = app
+        .submit(
+            &centre,
+            &page_path,
+            &format!("/centre/taobao/households?region=korla&month={month}"),
+            &[("village", "korla-saibag"), ("households", "420")],
+        )
+        .await;
+    assert!(set.status().is_redirection() || set.status().is_success());
+    let page = support::text(&centre, app.url(&page_path)).await;
+    assert!(page.contains("value=\"420\""), "the households kept");
+    let wrong = app
+        .submit(
+            &centre,
+            &page_path,
+            &format!("/centre/taobao/households?region=korla&month={month}"),
+            &[("village", "korla-saibag"), ("households", "很多")],
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    assert!(
+        wrong.text().await.unwrap().contains("户数请填"),
+        "told in words"
+    );
+
+    let official = app.logged_in("korla-official").await;
+    let read = support::text(&official, app.url(&page_path)).await;
+    assert!(
+        read.contains("420") && !read.contains("name=\"households\""),
+        "read, not set"
+    );
+    let token = support::csrf_of(&read);
+    let refused = official
+        .post(app.url("/centre/taobao/households?region=korla"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("village", "korla-saibag"),
+            ("households", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403, "not the official's to set");
+    let tekes = app.logged_in("tekes-official").await;
+    let far = tekes.get(app.url(&page_path)).send().await.unwrap();
+    assert_eq!(far.status(), 404, "not Tekes's");
+
+    let bytes = official
+        .get(app.url(&format!("/centre/taobao.xlsx?region=korla&month={month}")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let villages = workbook.worksheet_range("villages").unwrap();
+    assert!(
+        villages.rows().any(|r| r[2].to_string() == "76"),
+        "Saibag's year in yuan"
+    );
+    assert!(workbook.worksheet_range("towns").is_ok());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_county_reads_its_taobao_villages_on_sqlite() {
+    a_county_reads_its_taobao_villages(support::spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_county_reads_its_taobao_villages_on_postgres() {
+    let Some(app) = support::spawn_with(Db::Postgres, Default::default()).await else {
+        return;
+    };
+    a_county_reads_its_taobao_villages(app).await;
 }
