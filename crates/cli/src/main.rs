@@ -162,23 +162,7 @@ enum BenchCommand {
     /// The county's statistics over a province's years: N orders over three years (bulk), the
     /// rollups rebuilt, then every village's sales by month and the county dashboard (page and
     /// API), p50/p99 next to the bare route.
-    Stats {
-        /// Orders to load.
-        #[arg(long, default_value_t = 10_000_000)]
-        orders: u64,
-        /// Counties added under Ili (8 townships of 12 villages each).
-        #[arg(long, default_value_t = 20)]
-        counties: usize,
-        /// Shops in every village of Xinjiang.
-        #[arg(long, default_value_t = 8)]
-        shops_per_village: usize,
-        /// Requests per query and page, one at a time.
-        #[arg(long, default_value_t = 50)]
-        requests: usize,
-        /// Run on PostgreSQL (a fresh schema in this database) instead of SQLite.
-        #[arg(long, value_name = "URL")]
-        postgres: Option<String>,
-    },
+    Stats(bench::StatsBench),
     /// Gaodu's distribution centre: inbound scans/s through the HTTP API (one and 20 per
     /// request) against the bare route; the day's consolidation; a month's settlement over
     /// 100,000 parcels (API, page, statement export), p50/p99.
@@ -362,22 +346,7 @@ async fn bench(command: BenchCommand) -> Result<()> {
         BenchCommand::ChatFanout { viewers, messages } => {
             bench::chat_fanout(bench::ChatFanout { viewers, messages }).await
         }
-        BenchCommand::Stats {
-            orders,
-            counties,
-            shops_per_village,
-            requests,
-            postgres,
-        } => {
-            bench::stats(bench::StatsBench {
-                orders,
-                counties,
-                shops_per_village,
-                requests,
-                postgres,
-            })
-            .await
-        }
+        BenchCommand::Stats(settings) => bench::stats(settings).await,
         BenchCommand::Stations {
             stations,
             parcels,
@@ -487,12 +456,7 @@ async fn demo_parcel_history(store: &Store) -> Result<u64> {
             .min(12),
         Err(_) => 3,
     };
-    let bar = ProgressBar::new(1).with_message("parcels");
-    bar.set_style(
-        ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    let bar = bench::progress(1, "parcels");
     let written = store
         .load_demo_logistics_history(chrono::Utc::now(), (months, 100_000), &|done, total| {
             bar.set_length(total);
@@ -529,14 +493,20 @@ async fn demo_fleet(store: &Store, config: &Config) -> Result<()> {
     Ok(())
 }
 
+/// Beijie's villagers' shops and their two years of orders (a Taobao village).
+async fn demo_beijie(store: &Store) -> Result<()> {
+    let beijie = store.load_demo_beijie(chrono::Utc::now()).await?;
+    if beijie > 0 {
+        println!(
+            "Demo Taobao village (Beijie, Zezhou): 36 villagers' shops, {beijie} orders over two years."
+        );
+    }
+    Ok(())
+}
+
 async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     let total = farmgate_store::demo::regions::count(&farmgate_store::demo::regions::tree());
-    let bar = ProgressBar::new(total).with_message("regions");
-    bar.set_style(
-        ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    let bar = bench::progress(total, "regions");
     let added_regions = store.load_demo_regions(&|| bar.inc(1)).await?;
     bar.finish();
     let password = Password::parse(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -549,12 +519,7 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     let photos = farmgate_web::photos::PhotoFiles::new(&config.data_dir);
     let added_photos = farmgate_web::photos::demo::load_demo_photos(store, &photos).await?;
     tracing::info!(photos = added_photos, "demo photos drawn");
-    let bar = ProgressBar::new(1).with_message("orders");
-    bar.set_style(
-        ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    let bar = bench::progress(1, "orders");
     let life = store
         .load_demo_orders(&|done, total| {
             bar.set_length(total);
@@ -567,12 +532,7 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
     let (carriers, advised) = store.load_demo_logistics(chrono::Utc::now(), &hash).await?;
     let history = demo_parcel_history(store).await?;
     demo_fleet(store, config).await?;
-    let bar = ProgressBar::new(1).with_message("training");
-    bar.set_style(
-        ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    let bar = bench::progress(1, "training");
     let pictures = farmgate_web::photos::demo::goods_photos(
         &photos,
         &farmgate_store::demo::training::graduate_goods(),
@@ -625,12 +585,7 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
             training.shops
         );
     }
-    let beijie = store.load_demo_beijie(chrono::Utc::now()).await?;
-    if beijie > 0 {
-        println!(
-            "Demo Taobao village (Beijie, Zezhou): 36 villagers' shops, {beijie} orders over two years."
-        );
-    }
+    demo_beijie(store).await?;
     // The statistics start from every demo order (the server then follows the changes).
     store.rebuild_stats().await?;
     Ok(())

@@ -17,11 +17,22 @@ use super::live::postgres_url;
 use super::{ms, open, percentile, progress, start_server};
 
 /// Settings of `farmgate bench stats`.
+#[derive(Debug, clap::Args)]
 pub struct StatsBench {
+    /// Orders to load.
+    #[arg(long, default_value_t = 10_000_000)]
     pub orders: u64,
+    /// Counties added under Ili (8 townships of 12 villages each).
+    #[arg(long, default_value_t = 20)]
     pub counties: usize,
+    /// Shops in every village of Xinjiang.
+    #[arg(long, default_value_t = 8)]
     pub shops_per_village: usize,
+    /// Requests per query and page, one at a time.
+    #[arg(long, default_value_t = 50)]
     pub requests: usize,
+    /// Run on PostgreSQL (a fresh schema in this database) instead of SQLite.
+    #[arg(long, value_name = "URL")]
     pub postgres: Option<String>,
 }
 
