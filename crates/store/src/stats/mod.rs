@@ -274,3 +274,62 @@ fn figures(row: &QueryResult) -> Result<Figures> {
         goods: Fen(row.try_get("", "goods")?),
     })
 }
+
+/// A region's stations in a month: how many there are, how many took in or handed over a parcel,
+/// and how many of its villages have one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StationsMonth {
+    pub stations: i64,
+    pub active: i64,
+    pub parcels_received: i64,
+    pub parcels_handed: i64,
+    pub villages: i64,
+    pub villages_with_station: i64,
+}
+
+impl Store {
+    /// The stations under `path` in `month` (see [`StationsMonth`]).
+    pub async fn stations_month(&self, path: &RegionPath, month: &str) -> Result<StationsMonth> {
+        use farmgate_domain::stations::till::LedgerMonth;
+        let month = LedgerMonth::parse(month)?;
+        let (start, end) = (month.first.bounds().0, month.end().bounds().0);
+        let backend = self.db.get_database_backend();
+        let m = self.marks(4);
+        let under = self.under("r.path", path);
+        let sql = format!(
+            "SELECT COUNT(*) AS stations, COUNT(a.station_id) AS active, \
+             CAST(COALESCE(SUM(a.received), 0) AS BIGINT) AS received, \
+             CAST(COALESCE(SUM(a.handed), 0) AS BIGINT) AS handed, \
+             COUNT(DISTINCT CASE WHEN r.level = 'village' THEN r.id END) AS covered \
+             FROM stations s JOIN regions r ON r.id = s.region_id \
+             LEFT JOIN (SELECT station_id, \
+               SUM(CASE WHEN received_at >= {a} AND received_at < {b} THEN 1 ELSE 0 END) AS received, \
+               SUM(CASE WHEN handed_at >= {c} AND handed_at < {d} THEN 1 ELSE 0 END) AS handed \
+               FROM station_parcels GROUP BY station_id) a \
+             ON a.station_id = s.id AND (a.received > 0 OR a.handed > 0) \
+             WHERE {under}",
+            a = m[0],
+            b = m[1],
+            c = m[2],
+            d = m[3],
+        );
+        let values: Vec<Value> = vec![start.into(), end.into(), start.into(), end.into()];
+        let row = self
+            .db
+            .query_one_raw(Statement::from_sql_and_values(backend, &sql, values))
+            .await?;
+        let mut month = StationsMonth::default();
+        if let Some(row) = row {
+            month.stations = row.try_get("", "stations")?;
+            month.active = row.try_get("", "active")?;
+            month.parcels_received = row.try_get("", "received")?;
+            month.parcels_handed = row.try_get("", "handed")?;
+            month.villages_with_station = row.try_get("", "covered")?;
+        }
+        month.villages = self
+            .regions_under(path, farmgate_domain::regions::RegionLevel::Village)
+            .await?
+            .len() as i64;
+        Ok(month)
+    }
+}

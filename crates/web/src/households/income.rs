@@ -55,7 +55,7 @@ pub(super) fn line_for(lines: &[PovertyLine], year: i32) -> Option<Fen> {
 
 /// Where each of `households` stands over the last twelve months against this year's line (none
 /// when the county set no line).
-pub(super) async fn standings(
+pub(crate) async fn standings(
     state: &AppState,
     county_id: i64,
     households: &[&Household],

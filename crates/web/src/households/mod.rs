@@ -7,6 +7,7 @@
 mod accounts;
 mod dividends;
 mod income;
+pub(crate) use income::standings;
 mod lines;
 mod list;
 mod page;

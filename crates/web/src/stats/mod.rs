@@ -7,6 +7,7 @@
 
 mod dashboard;
 mod open;
+mod report;
 mod taobao;
 
 use chrono::Utc;
@@ -250,6 +251,7 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/centre/stats", get(dashboard::page))
         .route("/centre/stats.xlsx", get(dashboard::sheet))
+        .route("/centre/stats/report", get(report::page))
         .route("/centre/taobao", get(taobao::page))
         .route(
             "/centre/taobao/households",

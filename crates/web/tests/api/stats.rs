@@ -93,6 +93,27 @@ async fn a_county_reads_its_statistics(app: App) {
     assert_eq!(last[1].to_string(), "76", "this month's sales in yuan");
     assert!(workbook.worksheet_range("places").is_ok());
 
+    // The month's report, for printing: every module's month on one page.
+    let report = support::text(&browser, app.url("/centre/stats/report")).await;
+    let report = report.replace(['\u{2066}', '\u{2068}', '\u{2069}'], "");
+    for part in [
+        "¥76.00",
+        "id=\"trained\"",
+        "id=\"stations\"",
+        "id=\"households\"",
+        "data-print",
+    ] {
+        assert!(report.contains(part), "the report shows {part}");
+    }
+    let far = app
+        .logged_in("tekes-official")
+        .await
+        .get(app.url("/centre/stats/report?region=korla"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(far.status(), 404, "not Tekes's report");
+
     // Open data: anyone reads the county's figures, summed over places only.
     let month = korla["month"].as_str().unwrap().to_owned();
     let anyone = reqwest::Client::new();

@@ -1,0 +1,187 @@
+//! The monthly report (issue 18): one page an official prints for the county's meeting, every
+//! module's month in one place: online sales and consumption (the dashboard's), trainees and
+//! what became of them, parcels by carrier and direction, the stations and the villages they
+//! cover, and the registered households and how many are above the line. Laid out for A4; the
+//! print button opens the browser's dialog.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use farmgate_domain::regions::RegionLevel;
+use farmgate_domain::stations::till::LedgerMonth;
+use farmgate_store::households::HouseholdFilter;
+use farmgate_store::regions::Region;
+use farmgate_store::stats::StationsMonth;
+use farmgate_store::training::FunnelStage;
+
+use super::dashboard::{Headline, facts, headline, months_chart};
+use super::{StatsQuery, dashboard, month_of, region_of};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::html::{Chrome, render};
+use crate::i18n::Tr;
+use crate::problem::Problem;
+
+/// Households read for the report, at most.
+const HOUSEHOLDS_MAX: u64 = 10_000;
+
+/// Trainees who finished a course by the month's end, and how far they went.
+#[derive(Debug, Default)]
+struct Trained {
+    this_month: i64,
+    /// By stage (completed, applied, opened, first sale, ten orders), to the month's end.
+    stages: [i64; 5],
+}
+
+/// A carrier's month at the region's distribution centres.
+struct CarrierRow {
+    name: String,
+    delivered: i64,
+    returned: i64,
+    outbound: i64,
+}
+
+#[derive(Template)]
+#[template(path = "stats/report.html")]
+struct ReportPage {
+    c: Chrome,
+    title: String,
+    region: String,
+    month: String,
+    headlines: Vec<Headline>,
+    facts: Vec<(String, String)>,
+    months_chart: String,
+    trained_month: i64,
+    stages: Vec<(String, i64)>,
+    carriers: Vec<CarrierRow>,
+    stations: StationsMonth,
+    /// (registered, above the line, lifted out) in the county; none above a county.
+    households: Option<(usize, usize, usize)>,
+}
+
+async fn trained(
+    state: &AppState,
+    region: &Region,
+    month: LedgerMonth,
+) -> Result<Trained, Problem> {
+    let (start, end) = (month.first.bounds().0, month.end().bounds().0);
+    let rows = state.store.funnel(&region.path).await?;
+    let mut trained = Trained::default();
+    for row in rows.iter().filter(|r| r.completed_at < end) {
+        if row.completed_at >= start {
+            trained.this_month += 1;
+        }
+        for (k, stage) in FunnelStage::ALL.iter().enumerate() {
+            if row.reached(*stage) {
+                trained.stages[k] += 1;
+            }
+        }
+    }
+    Ok(trained)
+}
+
+async fn carriers(
+    state: &AppState,
+    t: &Tr,
+    region: &Region,
+    month: LedgerMonth,
+) -> Result<Vec<CarrierRow>, Problem> {
+    let all = state.store.carriers().await?;
+    let mut rows: Vec<CarrierRow> = Vec::new();
+    for depot in state.store.depots_within(&region.path).await? {
+        for s in state.store.settlements(depot.id, month).await? {
+            let name = all
+                .iter()
+                .find(|c| c.id == s.carrier_id)
+                .map(|c| c.names.get(t.lang()).0.to_owned())
+                .unwrap_or_default();
+            match rows.iter_mut().find(|r| r.name == name) {
+                Some(row) => {
+                    row.delivered += s.delivered;
+                    row.returned += s.returned;
+                    row.outbound += s.outbound;
+                }
+                None => rows.push(CarrierRow {
+                    name,
+                    delivered: s.delivered,
+                    returned: s.returned,
+                    outbound: s.outbound,
+                }),
+            }
+        }
+    }
+    rows.retain(|r| r.delivered + r.returned + r.outbound > 0);
+    rows.sort_by_key(|r| std::cmp::Reverse(r.delivered + r.outbound));
+    Ok(rows)
+}
+
+/// The county's registered households: how many, how many above the line over the twelve
+/// months, how many lifted out.
+async fn households(
+    state: &AppState,
+    region: &Region,
+) -> Result<Option<(usize, usize, usize)>, Problem> {
+    if region.level != RegionLevel::County {
+        return Ok(None);
+    }
+    let (all, _) = state
+        .store
+        .households(region.id, &HouseholdFilter::default(), (0, HOUSEHOLDS_MAX))
+        .await?;
+    let standings =
+        crate::households::standings(state, region.id, &all.iter().collect::<Vec<_>>()).await?;
+    let above = standings.values().filter(|s| s.above()).count();
+    let lifted = all.iter().filter(|h| h.lifted_year.is_some()).count();
+    Ok(Some((all.len(), above, lifted)))
+}
+
+/// `GET /centre/stats/report?region=&month=`: the month's report, for reading and printing.
+pub async fn page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    Query(query): Query<StatsQuery>,
+) -> Result<Response, Problem> {
+    let region = region_of(&state, &user, &query.region).await?;
+    let month = month_of(&query.month)?;
+    let t = &c.t;
+    let d = dashboard(&state, &region, month, t.lang()).await?;
+    let trained = trained(&state, &region, month).await?;
+    let stage_names = [
+        "funnel-completed",
+        "funnel-applied",
+        "funnel-opened",
+        "funnel-first-sale",
+        "funnel-ten-orders",
+    ];
+    let page = ReportPage {
+        title: t.args2(
+            "report-title",
+            ("region", region.name(t.lang()).to_owned().into()),
+            ("month", month.to_string().into()),
+        ),
+        region: region.code.as_str().to_owned(),
+        month: month.to_string(),
+        headlines: vec![
+            headline(t, "stats-sales", &d.sales),
+            headline(t, "stats-purchases", &d.purchases),
+        ],
+        facts: facts(t, &d),
+        months_chart: months_chart(t, &d),
+        trained_month: trained.this_month,
+        stages: stage_names
+            .iter()
+            .zip(trained.stages)
+            .map(|(k, n)| (t.get(k), n))
+            .collect(),
+        carriers: carriers(&state, t, &region, month).await?,
+        stations: state
+            .store
+            .stations_month(&region.path, &month.to_string())
+            .await?,
+        households: households(&state, &region).await?,
+        c,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
