@@ -323,25 +323,48 @@ impl Store {
     }
 
     /// Brings every product's `sales_count` (units in orders not cancelled or refunded) up to
-    /// date from the orders, in one statement; answers the products whose count changed (for
-    /// the search index). Run by the housekeeping loop and after loading the demo, so the
-    /// checkout path writes nothing more for it.
+    /// date from the orders: one grouped read of the lines, then a write for each product whose
+    /// count changed (usually few); answers those products (for the search index). Run by the
+    /// housekeeping loop and after loading the demo, so the checkout path writes nothing more
+    /// for it. (A correlated update per product read a village's years of lines twice over.)
     pub async fn refresh_sales_counts(&self) -> Result<Vec<i64>> {
         use sea_orm::{ConnectionTrait, Statement};
-        const SOLD: &str = "COALESCE((SELECT SUM(l.quantity) FROM order_lines l \
-            JOIN orders o ON o.id = l.order_id \
-            WHERE l.product_id = products.id AND o.status NOT IN ('cancelled', 'refunded')), 0)";
-        let sql = format!(
-            "UPDATE products SET sales_count = {SOLD} WHERE sales_count <> {SOLD} RETURNING id"
-        );
         let backend = self.db.get_database_backend();
-        let rows = self
+        let sold: std::collections::HashMap<i64, i64> = self
             .db
-            .query_all_raw(Statement::from_string(backend, sql))
+            .query_all_raw(Statement::from_string(
+                backend,
+                "SELECT l.product_id, CAST(SUM(l.quantity) AS BIGINT) AS sold FROM order_lines l \
+                 JOIN orders o ON o.id = l.order_id \
+                 WHERE o.status NOT IN ('cancelled', 'refunded') GROUP BY l.product_id",
+            ))
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("", "product_id")?, row.try_get("", "sold")?)))
+            .collect::<Result<_>>()?;
+        let counts: Vec<(i64, i64)> = product::Entity::find()
+            .select_only()
+            .column(product::Column::Id)
+            .column(product::Column::SalesCount)
+            .into_tuple()
+            .all(&self.db)
             .await?;
-        rows.iter()
-            .map(|row| row.try_get::<i64>("", "id").map_err(Error::from))
-            .collect()
+        let mut changed = Vec::new();
+        for (id, count) in counts {
+            let now = sold.get(&id).copied().unwrap_or(0);
+            if now != count {
+                product::Entity::update_many()
+                    .col_expr(
+                        product::Column::SalesCount,
+                        sea_orm::sea_query::Expr::value(now),
+                    )
+                    .filter(product::Column::Id.eq(id))
+                    .exec(&self.db)
+                    .await?;
+                changed.push(id);
+            }
+        }
+        Ok(changed)
     }
 
     /// The best-selling listed or paused products within `region` (the most units sold first,

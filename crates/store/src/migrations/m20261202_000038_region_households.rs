@@ -3,12 +3,15 @@
 //!
 //! And, on PostgreSQL, indexes that answer "a path under this one" (`LIKE '/1/5/%'`), which a
 //! plain index answers only under the C collation: the statistics read every place under a
-//! region. (SQLite answers the same with `GLOB` from the plain indexes.)
+//! region. (SQLite answers the same with `GLOB` from the plain indexes.) And order lines by
+//! product: the products' sales counts sum them, and a village's years of orders made that a
+//! scan of every line. And the refresher's count of the orders in its look-back window, so a
+//! pass with nothing new writes nothing.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use super::fk;
+use super::{fk, index};
 
 pub struct Migration;
 
@@ -59,6 +62,22 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("stats_cursor")
+                    .add_column(big_integer("window_orders").default(0))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(index(
+                "idx_order_lines_product",
+                "order_lines",
+                &["product_id"],
+                false,
+            ))
+            .await?;
         if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
             for (name, table, columns) in PATTERN_INDEXES {
                 manager
@@ -79,6 +98,22 @@ impl MigrationTrait for Migration {
                     .await?;
             }
         }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("stats_cursor")
+                    .drop_column("window_orders")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_order_lines_product")
+                    .table("order_lines")
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_table(Table::drop().table("region_households").to_owned())
             .await

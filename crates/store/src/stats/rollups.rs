@@ -30,6 +30,9 @@ pub struct StatsRefresh {
     /// The latest order change taken in.
     pub seen_at: Option<DateTime<Utc>>,
     pub refreshed_at: Option<DateTime<Utc>>,
+    /// Orders changed within the look-back window before `seen_at` at the last pass (-1 when
+    /// not known): a pass that finds nothing newer and the same count has nothing to do.
+    pub window_orders: i64,
 }
 
 /// The day, in China's time, of the timestamp expression `at`.
@@ -185,20 +188,22 @@ impl Store {
         for sql in month_inserts("1 = 1") {
             self.stats_sql(&txn, &sql, vec![]).await?;
         }
-        let now = Utc::now();
-        self.set_cursor(&txn, seen, now).await?;
+        let now = now_to_the_microsecond();
+        // The window's count is not known: the next pass looks again.
+        self.set_cursor(&txn, (seen, -1), now).await?;
         txn.commit().await?;
         Ok(StatsRefresh {
             days: Vec::new(),
             seen_at: seen,
             refreshed_at: Some(now),
+            window_orders: -1,
         })
     }
 
     async fn set_cursor(
         &self,
         txn: &impl ConnectionTrait,
-        seen: Option<DateTime<Utc>>,
+        (seen, window): (Option<DateTime<Utc>>, i64),
         now: DateTime<Utc>,
     ) -> Result<()> {
         let seen = seen.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
@@ -209,11 +214,13 @@ impl Store {
         )
         .await?;
         let sql = format!(
-            "INSERT INTO stats_cursor (name, seen_at, refreshed_at) VALUES ('orders', {}, {})",
+            "INSERT INTO stats_cursor (name, seen_at, refreshed_at, window_orders) \
+             VALUES ('orders', {}, {}, {})",
             self.stats_mark(1),
-            self.stats_mark(2)
+            self.stats_mark(2),
+            self.stats_mark(3)
         );
-        self.stats_sql(txn, &sql, vec![seen.into(), now.into()])
+        self.stats_sql(txn, &sql, vec![seen.into(), now.into(), window.into()])
             .await
     }
 
@@ -224,7 +231,7 @@ impl Store {
             .db
             .query_one_raw(Statement::from_string(
                 backend,
-                "SELECT seen_at, refreshed_at FROM stats_cursor WHERE name = 'orders'",
+                "SELECT seen_at, refreshed_at, window_orders FROM stats_cursor WHERE name = 'orders'",
             ))
             .await?;
         Ok(match row {
@@ -232,11 +239,13 @@ impl Store {
                 days: Vec::new(),
                 seen_at: Some(row.try_get("", "seen_at")?),
                 refreshed_at: Some(row.try_get("", "refreshed_at")?),
+                window_orders: row.try_get("", "window_orders")?,
             },
             None => StatsRefresh {
                 days: Vec::new(),
                 seen_at: None,
                 refreshed_at: None,
+                window_orders: -1,
             },
         })
     }
@@ -267,28 +276,48 @@ impl Store {
             ))
             .await?;
         let mut days: Vec<String> = Vec::new();
+        let mut changes: Vec<DateTime<Utc>> = Vec::with_capacity(rows.len());
         let mut seen = cursor.seen_at;
         for row in &rows {
             let text: String = row.try_get("", "day")?;
             let at: DateTime<Utc> = row.try_get("", "updated_at")?;
             seen = seen.max(Some(at));
+            changes.push(at);
             if !days.contains(&text) {
                 days.push(text);
             }
         }
-        let now = Utc::now();
+        // Nothing newer than the mark, and no transaction committed late into the window
+        // (the window's count is unchanged; orders are never deleted): nothing to do.
+        let newer = changes.iter().any(|at| Some(*at) > cursor.seen_at);
+        if !newer && rows.len() as i64 == cursor.window_orders {
+            return Ok(StatsRefresh {
+                days: Vec::new(),
+                ..cursor
+            });
+        }
+        let window = match seen {
+            // Every change inside the next window was read, unless the pass was cut short.
+            Some(mark) if rows.len() < CHANGES_PER_REFRESH => changes
+                .iter()
+                .filter(|at| **at > mark - Duration::seconds(LOOK_BACK_SECONDS))
+                .count() as i64,
+            _ => -1,
+        };
+        let now = now_to_the_microsecond();
         let txn = self.begin_write().await?;
         for text in &days {
             let day = LedgerDay::parse(text)
                 .map_err(|_| crate::Error::Corrupt(format!("an order's day {text}")))?;
             self.rebuild_day(&txn, day).await?;
         }
-        self.set_cursor(&txn, seen, now).await?;
+        self.set_cursor(&txn, (seen, window), now).await?;
         txn.commit().await?;
         Ok(StatsRefresh {
             days,
             seen_at: seen,
             refreshed_at: Some(now),
+            window_orders: window,
         })
     }
 }
@@ -307,4 +336,10 @@ async fn latest_change(
         Some(row) => row.try_get::<Option<DateTime<Utc>>>("", "seen")?,
         None => None,
     })
+}
+
+/// Now, as PostgreSQL keeps it (to the microsecond), so what a pass answers equals what it stored.
+fn now_to_the_microsecond() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }

@@ -113,6 +113,16 @@ pub async fn rollups_equal_a_rebuild_after_random_orders(db: &TestDb) {
         kept, rebuilt,
         "the rollups kept by the refresher equal a rebuild"
     );
+    // After a rebuild one pass looks at the window again; then, with nothing new, a pass
+    // writes nothing at all (not even its mark).
+    let looked = store.refresh_stats().await.unwrap();
+    let idle = store.refresh_stats().await.unwrap();
+    assert!(idle.days.is_empty());
+    assert_eq!(
+        idle.refreshed_at, looked.refreshed_at,
+        "an idle pass writes nothing"
+    );
+    assert_eq!(store.stats_rows().await.unwrap(), rebuilt);
 
     // The figures read from the rollups are the orders counted by hand.
     let korla = store.region_by_code("korla").await.unwrap();

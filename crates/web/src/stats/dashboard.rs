@@ -77,6 +77,8 @@ struct DashboardPage {
     as_of: String,
     /// A county's figures are public too.
     open_data: bool,
+    /// The month the report link opens: this one, or the last whole one when this is today's.
+    report_month: String,
 }
 
 pub(super) fn months_chart(t: &Tr, d: &Dashboard) -> String {
@@ -200,6 +202,11 @@ pub async fn page(
             .map(|(_, name, f)| (name.clone(), f.goods.display_price(), f.orders))
             .collect(),
         open_data: region.level == farmgate_domain::regions::RegionLevel::County,
+        report_month: if month == super::month_of("")? {
+            month.previous().to_string()
+        } else {
+            month.to_string()
+        },
         as_of: d.as_of.map_or_else(
             || t.get("stats-as-of-never"),
             |at| t.arg("stats-as-of", "at", china_time(at)),

@@ -16,7 +16,8 @@ use farmgate_store::stats::StationsMonth;
 use farmgate_store::training::FunnelStage;
 
 use super::dashboard::{Headline, facts, headline, months_chart};
-use super::{StatsQuery, dashboard, month_of, region_of};
+use super::taobao::last_month;
+use super::{StatsQuery, dashboard, region_of};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::html::{Chrome, render};
@@ -136,7 +137,8 @@ async fn households(
     Ok(Some((all.len(), above, lifted)))
 }
 
-/// `GET /centre/stats/report?region=&month=`: the month's report, for reading and printing.
+/// `GET /centre/stats/report?region=&month=`: the month's report (the last whole month unless
+/// another is asked), for reading and printing.
 pub async fn page(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -144,7 +146,7 @@ pub async fn page(
     Query(query): Query<StatsQuery>,
 ) -> Result<Response, Problem> {
     let region = region_of(&state, &user, &query.region).await?;
-    let month = month_of(&query.month)?;
+    let month = last_month(&query.month)?;
     let t = &c.t;
     let d = dashboard(&state, &region, month, t.lang()).await?;
     let trained = trained(&state, &region, month).await?;

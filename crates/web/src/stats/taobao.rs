@@ -40,7 +40,7 @@ const PAGE: usize = 30;
 pub struct TaobaoQuery {
     region: String,
     month: String,
-    /// `qualifies`, `close` or empty for every village.
+    /// `qualifies`, `close`, `all`, or empty for the villages selling online.
     show: String,
     page: usize,
 }
@@ -232,10 +232,12 @@ async fn show(
     let towns_qualifying = towns.iter().filter(|(_, v)| v.qualifies).count();
     let mut chosen: Vec<&(VillageYear, Verdict)> = villages
         .iter()
-        .filter(|(_, v)| match query.show.as_str() {
+        .filter(|(y, v)| match query.show.as_str() {
             "qualifies" => v.qualifies,
             "close" => v.close,
-            _ => true,
+            "all" => true,
+            // By default the villages that sell online or whose households are known.
+            _ => y.sales.0 > 0 || y.active_shops > 0 || y.households.is_some(),
         })
         .collect();
     // Qualifying first, then close, then by sales.

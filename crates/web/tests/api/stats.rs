@@ -94,7 +94,12 @@ async fn a_county_reads_its_statistics(app: App) {
     assert!(workbook.worksheet_range("places").is_ok());
 
     // The month's report, for printing: every module's month on one page.
-    let report = support::text(&browser, app.url("/centre/stats/report")).await;
+    let this_month = korla["month"].as_str().unwrap();
+    let report = support::text(
+        &browser,
+        app.url(&format!("/centre/stats/report?month={this_month}")),
+    )
+    .await;
     let report = report.replace(['\u{2066}', '\u{2068}', '\u{2069}'], "");
     for part in [
         "¥76.00",
