@@ -1992,3 +1992,7 @@ report-households-registered = Registered
 report-households-above = Above the line per person over 12 months
 report-households-lifted = Lifted out of poverty
 report-households-county = Households are counted by county: choose a county.
+review-household = The registered low-income household this shop supports (once approved, its sales count in that household's income)
+review-household-none = No registered household
+review-household-save = Save the household
+error-household-not-found = That registered household was not found in this county.

@@ -1980,3 +1980,7 @@ report-households-registered = تىزىملاتقان ئائىلە
 report-households-above = 12 ئايلىق كىشى بېشى كىرىمى ئۆلچەمدىن يۇقىرى
 report-households-lifted = نامراتلىقتىن قۇتۇلغان
 report-households-county = ئائىلە سانى ناھىيە بويىچە ھېسابلىنىدۇ، بىر ناھىيىنى تاللاڭ.
+review-household = بۇ دۇكان ياردەم بېرىدىغان ئارخىپلىق نامرات ئائىلە (تەستىقلانغاندىن كېيىن دۇكاننىڭ سېتىشى بۇ ئائىلىنىڭ كىرىمىگە ھېسابلىنىدۇ)
+review-household-none = ئارخىپلىق ئائىلىگە ياردەم بەرمەيدۇ
+review-household-save = ئائىلىنى ساقلاش
+error-household-not-found = بۇ ئارخىپلىق ئائىلە تېپىلمىدى ياكى بۇ ناھىيىدە ئەمەس.

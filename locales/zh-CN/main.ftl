@@ -1980,3 +1980,7 @@ report-households-registered = 在册户数
 report-households-above = 近 12 个月人均收入在标准线以上
 report-households-lifted = 已脱贫
 report-households-county = 农户数字按县统计，请选择一个县。
+review-household = 这个网店帮扶的建档脱贫户（批准后，网店的销售算进这户的收入）
+review-household-none = 不帮扶建档户
+review-household-save = 保存帮扶农户
+error-household-not-found = 找不到这户建档农户，或不在这个县。

@@ -6,7 +6,8 @@
 //! region. (SQLite answers the same with `GLOB` from the plain indexes.) And order lines by
 //! product: the products' sales counts sum them, and a village's years of orders made that a
 //! scan of every line. And the refresher's count of the orders in its look-back window, so a
-//! pass with nothing new writes nothing.
+//! pass with nothing new writes nothing. And a shop application may name the registered
+//! household the shop would support (the link promised since issue 3).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -71,6 +72,13 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .get_connection()
+            .execute_unprepared(
+                "ALTER TABLE shop_applications ADD COLUMN household_id BIGINT NULL \
+                 REFERENCES households (id)",
+            )
+            .await?;
+        manager
             .create_index(index(
                 "idx_order_lines_product",
                 "order_lines",
@@ -98,6 +106,10 @@ impl MigrationTrait for Migration {
                     .await?;
             }
         }
+        manager
+            .get_connection()
+            .execute_unprepared("ALTER TABLE shop_applications DROP COLUMN household_id")
+            .await?;
         manager
             .alter_table(
                 Table::alter()

@@ -65,6 +65,7 @@ pub mod application {
         pub shop_id: Option<i64>,
         pub created_at: ChronoDateTimeUtc,
         pub trainee_id: Option<i64>,
+        pub household_id: Option<i64>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -76,6 +76,9 @@ pub struct ShopApplication {
     pub created_at: DateTime<Utc>,
     /// The trainee who applied after completing a course (the incubation funnel).
     pub trainee_id: Option<i64>,
+    /// The registered low-income household the shop supports, as the centre named it: once
+    /// approved, the shop's sales count in that household's income.
+    pub household_id: Option<i64>,
 }
 
 /// An application, parsed at the edge.
@@ -123,6 +126,7 @@ impl TryFrom<application::Model> for ShopApplication {
             shop_id: row.shop_id,
             created_at: row.created_at,
             trainee_id: row.trainee_id,
+            household_id: row.household_id,
         })
     }
 }
@@ -315,12 +319,68 @@ impl Store {
                 .insert(&txn)
                 .await?;
             }
+            if let Some(household_id) = row.household_id {
+                // The shop earns for the household it was opened to support, whole.
+                crate::households::entity::link::ActiveModel {
+                    household_id: Set(household_id),
+                    kind: Set(farmgate_domain::households::LinkKind::Shop
+                        .as_str()
+                        .to_owned()),
+                    target_id: Set(opened.id),
+                    share_percent: Set(100),
+                    confirmed_by: Set(decided_by),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+            }
             let mut active: application::ActiveModel = row.into();
             active.shop_id = Set(Some(opened.id));
             active.update(&txn).await?
         } else {
             row
         };
+        txn.commit().await?;
+        row.try_into()
+    }
+
+    /// Names (or, with `None`, forgets) the registered household a pending application would
+    /// support: a household of the county of the application's village, still on the register.
+    pub async fn set_application_household(
+        &self,
+        id: i64,
+        household_id: Option<i64>,
+    ) -> Result<ShopApplication> {
+        let txn = self.begin_write().await?;
+        let row = application::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if row.status != ApplicationStatus::Pending.as_str() {
+            return Err(Error::AlreadyDecided);
+        }
+        if let Some(household_id) = household_id {
+            let household = crate::households::entity::household::Entity::find_by_id(household_id)
+                .one(&txn)
+                .await?
+                .filter(|h| h.active)
+                .ok_or(Error::NotFound)?;
+            let village = crate::regions::entity::Entity::find_by_id(row.village_id)
+                .one(&txn)
+                .await?
+                .ok_or(Error::NotFound)?;
+            let county = crate::regions::entity::Entity::find_by_id(household.county_id)
+                .one(&txn)
+                .await?
+                .ok_or(Error::NotFound)?;
+            if !village.path.starts_with(&county.path) {
+                return Err(Error::NotFound);
+            }
+        }
+        let mut active: application::ActiveModel = row.into();
+        active.household_id = Set(household_id);
+        let row = active.update(&txn).await?;
         txn.commit().await?;
         row.try_into()
     }

@@ -34,6 +34,10 @@ pub fn routes() -> Router<AppState> {
             "/centre/shop-applications/{id}/decision",
             post(pages::decide),
         )
+        .route(
+            "/centre/shop-applications/{id}/household",
+            post(pages::name_household),
+        )
 }
 
 /// Applications, the review queue, decisions and shop profiles.

@@ -229,6 +229,8 @@ pub struct ReviewLine {
     pub certificate: Option<String>,
     /// The stations of the applicant's township, which know the village (the centre asks them).
     pub stations: Vec<String>,
+    /// The village's registered households the shop could support (id, head's name, named).
+    pub households: Vec<(i64, String, bool)>,
 }
 
 /// What a reviewer needs to decide on application `a`: who applied, their story, the course
@@ -277,7 +279,9 @@ async fn review_line(
             .collect(),
         None => Vec::new(),
     };
+    let households = village_households(state, regions, &a).await?;
     Ok(ReviewLine {
+        households,
         id: a.id,
         kind: t.get(&format!("shop-kind-{}", a.kind.as_str())),
         village: village
@@ -291,6 +295,85 @@ async fn review_line(
         phone: a.phone,
         story: a.story,
     })
+}
+
+/// The registered households of application `a`'s village, the one it names marked.
+async fn village_households(
+    state: &AppState,
+    regions: &[farmgate_store::regions::Region],
+    a: &ShopApplication,
+) -> Result<Vec<(i64, String, bool)>, Problem> {
+    let Some(village) = regions.iter().find(|r| r.id == a.village_id) else {
+        return Ok(Vec::new());
+    };
+    let county = regions.iter().find(|r| {
+        r.level == farmgate_domain::regions::RegionLevel::County && r.path.contains(&village.path)
+    });
+    let Some(county) = county else {
+        return Ok(Vec::new());
+    };
+    let filter = farmgate_store::households::HouseholdFilter {
+        village_id: Some(village.id),
+        ..Default::default()
+    };
+    let (listed, _) = state.store.households(county.id, &filter, (0, 100)).await?;
+    Ok(listed
+        .into_iter()
+        .map(|h| (h.id, h.head_name, a.household_id == Some(h.id)))
+        .collect())
+}
+
+#[derive(Deserialize)]
+pub struct HouseholdForm {
+    #[serde(default)]
+    household: String,
+    #[serde(default)]
+    region: String,
+}
+
+/// `POST /centre/shop-applications/{id}/household`: names the registered household a pending
+/// application's shop would support (empty: none). The reviewer must cover its village.
+pub async fn name_household(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<HouseholdForm>,
+) -> Result<Response, Problem> {
+    let application = state
+        .store
+        .shop_application(id)
+        .await
+        .map_err(|_| Problem::not_found())?;
+    let village = state.store.region_by_id(application.village_id).await?;
+    if user.require(REVIEWERS, &village.path).is_err() {
+        return Err(Problem::not_found());
+    }
+    let household = match form.household.trim() {
+        "" => None,
+        text => Some(
+            text.parse::<i64>()
+                .map_err(|_| ValidationError::new("household", "household-not-found"))?,
+        ),
+    };
+    state
+        .store
+        .set_application_household(id, household)
+        .await
+        .map_err(|e| match e {
+            farmgate_store::Error::NotFound => {
+                Problem::from(ValidationError::new("household", "household-not-found"))
+            }
+            other => other.into(),
+        })?;
+    let back = if form.region.is_empty() {
+        format!("/centre/shop-applications#application-{id}")
+    } else {
+        format!(
+            "/centre/shop-applications?region={}#application-{id}",
+            crate::problem::url_encode(&form.region)
+        )
+    };
+    Ok(Redirect::to(&back).into_response())
 }
 
 #[derive(Template)]

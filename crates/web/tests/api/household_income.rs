@@ -304,3 +304,110 @@ async fn a_households_income_rises_with_a_sale_on_postgres() {
     };
     a_households_income_rises_with_a_sale(app).await;
 }
+
+/// A shop application names the household it would support: Korla's centre picks the family
+/// from the village's register (a number not on it is refused in words; Tekes's centre does not
+/// reach the application); approving the shop links it to the family whole.
+async fn a_shop_opened_for_a_household_earns_for_it(app: App) {
+    let centre = app.logged_in("korla-centre").await;
+    let household = registered(&app, &centre).await;
+    let client = reqwest::Client::new();
+    client
+        .post(app.url("/api/v1/accounts"))
+        .json(&json!({"display_name": "Grower", "login": "saibag-family", "password": "walnuts-of-huixian"}))
+        .send()
+        .await
+        .unwrap();
+    let token: Value = client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"login": "saibag-family", "password": "walnuts-of-huixian"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let application: Value = client
+        .post(app.url("/api/v1/shop-applications"))
+        .bearer_auth(token["token"].as_str().unwrap())
+        .json(&json!({"name": "赛巴格吐尔洪家香梨", "kind": "farmer", "village": "korla-saibag", "phone": "13911113333"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = application["id"].as_i64().unwrap();
+    let queue = "/centre/shop-applications";
+    let page = support::text(&centre, app.url(queue)).await;
+    assert!(
+        page.contains(&format!("<option value=\"{household}\">")),
+        "the village's household is offered"
+    );
+    let action = format!("/centre/shop-applications/{id}/household");
+    let wrong = app
+        .submit(&centre, queue, &action, &[("household", "987654")])
+        .await;
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong.text().await.unwrap().contains("找不到这户建档农户"));
+    let tekes = app.logged_in("tekes-centre").await;
+    let far = app
+        .submit(
+            &tekes,
+            "/centre",
+            &action,
+            &[("household", &household.to_string())],
+        )
+        .await;
+    assert_eq!(far.status(), 404, "not Tekes's application");
+    let named = app
+        .submit(
+            &centre,
+            queue,
+            &action,
+            &[("household", &household.to_string())],
+        )
+        .await;
+    assert_eq!(named.status().as_u16(), 303);
+    let page = support::text(&centre, app.url(queue)).await;
+    assert!(page.contains(&format!("<option value=\"{household}\" selected>")));
+    let approved = app
+        .submit(
+            &centre,
+            queue,
+            &format!("/centre/shop-applications/{id}/decision"),
+            &[("decision", "approve")],
+        )
+        .await;
+    assert_eq!(approved.status().as_u16(), 303);
+    let shop = app
+        .db
+        .store
+        .shop_application(id)
+        .await
+        .unwrap()
+        .shop_id
+        .unwrap();
+    let family = app.db.store.household(household).await.unwrap().unwrap();
+    assert!(
+        family
+            .links
+            .iter()
+            .any(|l| l.target_id == shop && l.share_percent == 100),
+        "the shop earns for the family, whole"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_shop_opened_for_a_household_earns_for_it_on_sqlite() {
+    a_shop_opened_for_a_household_earns_for_it(support::spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_shop_opened_for_a_household_earns_for_it_on_postgres() {
+    let Some(app) = support::spawn_with(Db::Postgres, Default::default()).await else {
+        return;
+    };
+    a_shop_opened_for_a_household_earns_for_it(app).await;
+}
