@@ -131,6 +131,29 @@ impl TryFrom<application::Model> for ShopApplication {
     }
 }
 
+/// Links shop `shop_id` to the household it was opened to support, whole.
+async fn supports(
+    txn: &impl sea_orm::ConnectionTrait,
+    household_id: i64,
+    shop_id: i64,
+    (by, now): (i64, DateTime<Utc>),
+) -> Result<()> {
+    crate::households::entity::link::ActiveModel {
+        household_id: Set(household_id),
+        kind: Set(farmgate_domain::households::LinkKind::Shop
+            .as_str()
+            .to_owned()),
+        target_id: Set(shop_id),
+        share_percent: Set(100),
+        confirmed_by: Set(by),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
 impl TryFrom<shop::Model> for Shop {
     type Error = Error;
 
@@ -320,20 +343,7 @@ impl Store {
                 .await?;
             }
             if let Some(household_id) = row.household_id {
-                // The shop earns for the household it was opened to support, whole.
-                crate::households::entity::link::ActiveModel {
-                    household_id: Set(household_id),
-                    kind: Set(farmgate_domain::households::LinkKind::Shop
-                        .as_str()
-                        .to_owned()),
-                    target_id: Set(opened.id),
-                    share_percent: Set(100),
-                    confirmed_by: Set(decided_by),
-                    created_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
+                supports(&txn, household_id, opened.id, (decided_by, now)).await?;
             }
             let mut active: application::ActiveModel = row.into();
             active.shop_id = Set(Some(opened.id));
