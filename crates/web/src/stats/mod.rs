@@ -107,26 +107,15 @@ pub struct Dashboard {
     pub as_of: Option<chrono::DateTime<Utc>>,
 }
 
-async fn one_month(
-    state: &AppState,
-    (flow, path): (Flow, &RegionPath),
-    month: LedgerMonth,
-) -> Result<Figures, Problem> {
-    let m = month.to_string();
-    let rows = state.store.stats_months(flow, path, (&m, &m)).await?;
-    Ok(rows.first().map(|(_, f)| *f).unwrap_or_default())
-}
-
-async fn compared(
-    state: &AppState,
-    (flow, path): (Flow, &RegionPath),
-    month: LedgerMonth,
-) -> Result<Compared, Problem> {
-    Ok(Compared {
-        now: one_month(state, (flow, path), month).await?,
-        month_before: one_month(state, (flow, path), month.previous()).await?,
-        year_before: one_month(state, (flow, path), year_before(month)).await?,
-    })
+/// The month, the month before and the same month a year before, out of the thirteen months
+/// that end with it.
+fn compared(thirteen: &[(String, Figures)]) -> Compared {
+    let at = |k: usize| thirteen.get(k).map(|(_, f)| *f).unwrap_or_default();
+    Compared {
+        now: at(12),
+        month_before: at(11),
+        year_before: at(0),
+    }
 }
 
 /// The thirteen months up to `month`, every one there (zero when nothing sold).
@@ -218,16 +207,18 @@ pub async fn dashboard(
     let path = &region.path;
     let (open_shops, active_shops) = state.store.active_shops(path, &month.to_string()).await?;
     let m = month.to_string();
+    let sales_by_month = thirteen(state, (Flow::Sales, path), month).await?;
+    let purchases_by_month = thirteen(state, (Flow::Purchases, path), month).await?;
     Ok(Dashboard {
         region: region.code.as_str().to_owned(),
         month: m.clone(),
-        sales: compared(state, (Flow::Sales, path), month).await?,
-        purchases: compared(state, (Flow::Purchases, path), month).await?,
+        sales: compared(&sales_by_month),
+        purchases: compared(&purchases_by_month),
         live: state.store.stats_live(path, (&m, &m)).await?,
         open_shops,
         active_shops,
-        sales_by_month: thirteen(state, (Flow::Sales, path), month).await?,
-        purchases_by_month: thirteen(state, (Flow::Purchases, path), month).await?,
+        sales_by_month,
+        purchases_by_month,
         places: if region.level == RegionLevel::Village {
             Vec::new()
         } else {
