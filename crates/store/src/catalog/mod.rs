@@ -6,6 +6,7 @@
 pub(crate) mod entity;
 mod import;
 pub(crate) mod stock;
+mod sales_counts;
 mod upkeep;
 
 pub use import::{ImportItem, ImportOutcome};
@@ -320,51 +321,6 @@ impl Store {
             .all(&self.db)
             .await?;
         self.assemble(rows).await
-    }
-
-    /// Brings every product's `sales_count` (units in orders not cancelled or refunded) up to
-    /// date from the orders: one grouped read of the lines, then a write for each product whose
-    /// count changed (usually few); answers those products (for the search index). Run by the
-    /// housekeeping loop and after loading the demo, so the checkout path writes nothing more
-    /// for it. (A correlated update per product read a village's years of lines twice over.)
-    pub async fn refresh_sales_counts(&self) -> Result<Vec<i64>> {
-        use sea_orm::{ConnectionTrait, Statement};
-        let backend = self.db.get_database_backend();
-        let sold: std::collections::HashMap<i64, i64> = self
-            .db
-            .query_all_raw(Statement::from_string(
-                backend,
-                "SELECT l.product_id, CAST(SUM(l.quantity) AS BIGINT) AS sold FROM order_lines l \
-                 JOIN orders o ON o.id = l.order_id \
-                 WHERE o.status NOT IN ('cancelled', 'refunded') GROUP BY l.product_id",
-            ))
-            .await?
-            .iter()
-            .map(|row| Ok((row.try_get("", "product_id")?, row.try_get("", "sold")?)))
-            .collect::<Result<_>>()?;
-        let counts: Vec<(i64, i64)> = product::Entity::find()
-            .select_only()
-            .column(product::Column::Id)
-            .column(product::Column::SalesCount)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let mut changed = Vec::new();
-        for (id, count) in counts {
-            let now = sold.get(&id).copied().unwrap_or(0);
-            if now != count {
-                product::Entity::update_many()
-                    .col_expr(
-                        product::Column::SalesCount,
-                        sea_orm::sea_query::Expr::value(now),
-                    )
-                    .filter(product::Column::Id.eq(id))
-                    .exec(&self.db)
-                    .await?;
-                changed.push(id);
-            }
-        }
-        Ok(changed)
     }
 
     /// The best-selling listed or paused products within `region` (the most units sold first,

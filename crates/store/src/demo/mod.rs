@@ -226,7 +226,6 @@ impl Store {
     /// Opens the demo shops (through the real application and approval) and lists their
     /// products. A demo owner who already has a shop is left alone. Returns (shops, products).
     pub async fn load_demo_catalog(&self) -> Result<(u64, u64)> {
-        use crate::catalog::{NewProduct, ProductDetails, ProductText};
         use crate::shops::{Decision, NewShopApplication};
         use farmgate_domain::accounts::PhoneNumber;
         use farmgate_domain::shops::ShopName;
@@ -277,35 +276,8 @@ impl Store {
             self.update_shop_profile(shop_id, &profile).await?;
             shops += 1;
             for product in demo.products {
-                let category = categories
-                    .iter()
-                    .find(|c| c.code == product.category)
-                    .ok_or(Error::NotFound)?;
-                let variant = product.variant().ok_or_else(|| {
-                    Error::Config(format!("demo product {} is invalid", product.zh))
-                })?;
-                self.create_product(NewProduct {
-                    shop_id,
-                    status: catalog::DemoProduct::STATUS,
-                    variants: vec![variant],
-                    details: ProductDetails {
-                        category_id: category.id,
-                        origin_id: village.id,
-                        organic_certificate: None,
-                        tags: product.tags.to_vec(),
-                        texts: product
-                            .texts()
-                            .into_iter()
-                            .map(|(language, name, story)| ProductText {
-                                language,
-                                name: name.to_owned(),
-                                story: story.to_owned(),
-                            })
-                            .collect(),
-                        code: None,
-                    },
-                })
-                .await?;
+                self.demo_product(shop_id, product, &village, &categories)
+                    .await?;
                 products += 1;
             }
         }
@@ -314,6 +286,47 @@ impl Store {
 }
 
 impl Store {
+    /// Lists demo `product` in shop `shop_id`, grown in `village`.
+    pub(super) async fn demo_product(
+        &self,
+        shop_id: i64,
+        product: &catalog::DemoProduct,
+        village: &Region,
+        categories: &[crate::catalog::Category],
+    ) -> Result<()> {
+        use crate::catalog::{NewProduct, ProductDetails, ProductText};
+        let category = categories
+            .iter()
+            .find(|c| c.code == product.category)
+            .ok_or(Error::NotFound)?;
+        let variant = product
+            .variant()
+            .ok_or_else(|| Error::Config(format!("demo product {} is invalid", product.zh)))?;
+        self.create_product(NewProduct {
+            shop_id,
+            status: catalog::DemoProduct::STATUS,
+            variants: vec![variant],
+            details: ProductDetails {
+                category_id: category.id,
+                origin_id: village.id,
+                organic_certificate: None,
+                tags: product.tags.to_vec(),
+                texts: product
+                    .texts()
+                    .into_iter()
+                    .map(|(language, name, story)| ProductText {
+                        language,
+                        name: name.to_owned(),
+                        story: story.to_owned(),
+                    })
+                    .collect(),
+                code: None,
+            },
+        })
+        .await?;
+        Ok(())
+    }
+
     /// The demo centre staff account of `place`'s county (`<county>-centre`), or the
     /// administrator where a county has none.
     pub(crate) async fn demo_centre_of(&self, place: &crate::regions::Region) -> Result<i64> {

@@ -11,7 +11,6 @@ use sea_orm::{ActiveModelTrait, Set};
 
 use super::catalog::DemoProduct;
 use crate::accounts::NewAccount;
-use crate::catalog::{NewProduct, ProductDetails, ProductText};
 use crate::{Error, Result, Store};
 use farmgate_domain::catalog::Unit;
 
@@ -85,6 +84,7 @@ impl Store {
             })
             .await?;
         let beijie = self.region_by_code(BEIJIE).await?;
+        let categories = self.categories().await?;
         let mut shops = Vec::new();
         for (n, (family, goods)) in FAMILIES
             .iter()
@@ -104,7 +104,8 @@ impl Store {
             }
             .insert(&self.db)
             .await?;
-            self.villager_product(row.id, goods, &beijie).await?;
+            self.demo_product(row.id, goods, &beijie, &categories)
+                .await?;
             shops.push(row.id);
         }
         let root = self
@@ -127,45 +128,5 @@ impl Store {
         self.set_village_households(&beijie, Some(HOUSEHOLDS), admin.id)
             .await?;
         Ok(written)
-    }
-
-    async fn villager_product(
-        &self,
-        shop_id: i64,
-        goods: &DemoProduct,
-        village: &crate::regions::Region,
-    ) -> Result<()> {
-        let category = self
-            .categories()
-            .await?
-            .into_iter()
-            .find(|c| c.code == goods.category)
-            .ok_or(Error::NotFound)?;
-        let variant = goods
-            .variant()
-            .ok_or_else(|| Error::Config(format!("demo product {} is invalid", goods.zh)))?;
-        self.create_product(NewProduct {
-            shop_id,
-            status: DemoProduct::STATUS,
-            variants: vec![variant],
-            details: ProductDetails {
-                category_id: category.id,
-                origin_id: village.id,
-                organic_certificate: None,
-                tags: Vec::new(),
-                texts: goods
-                    .texts()
-                    .into_iter()
-                    .map(|(language, name, story)| ProductText {
-                        language,
-                        name: name.to_owned(),
-                        story: story.to_owned(),
-                    })
-                    .collect(),
-                code: None,
-            },
-        })
-        .await?;
-        Ok(())
     }
 }
