@@ -101,7 +101,7 @@ pub(super) fn whole_yuan(f: Fen) -> String {
     let digits = (f.0 / 100).unsigned_abs().to_string();
     let mut grouped = String::new();
     for (k, d) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(d);
@@ -386,10 +386,13 @@ const TOWN_CRITERIA: [&str; 3] = [
     "taobao-town-shops",
 ];
 
+/// A sheet: its name, its criteria's codes in column order, its places and their verdicts.
+type Sheet<'a> = (&'a str, [&'a str; 3], Vec<(&'a Region, &'a Verdict)>);
+
 fn workbook(t: &Tr, v: &Verdicts) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
-    let places: [(&str, [&str; 3], Vec<(&Region, &Verdict)>); 2] = [
+    let places: [Sheet; 2] = [
         (
             "villages",
             VILLAGE_CRITERIA,
