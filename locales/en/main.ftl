@@ -1996,3 +1996,4 @@ review-household = The registered low-income household this shop supports (once 
 review-household-none = No registered household
 review-household-save = Save the household
 error-household-not-found = That registered household was not found in this county.
+stats-opened-shops = Shops opened this month

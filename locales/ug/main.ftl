@@ -1984,3 +1984,4 @@ review-household = بۇ دۇكان ياردەم بېرىدىغان ئارخىپ�
 review-household-none = ئارخىپلىق ئائىلىگە ياردەم بەرمەيدۇ
 review-household-save = ئائىلىنى ساقلاش
 error-household-not-found = بۇ ئارخىپلىق ئائىلە تېپىلمىدى ياكى بۇ ناھىيىدە ئەمەس.
+stats-opened-shops = بۇ ئاي يېڭى ئېچىلغان دۇكانلار

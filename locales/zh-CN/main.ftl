@@ -1984,3 +1984,4 @@ review-household = 这个网店帮扶的建档脱贫户（批准后，网店的�
 review-household-none = 不帮扶建档户
 review-household-save = 保存帮扶农户
 error-household-not-found = 找不到这户建档农户，或不在这个县。
+stats-opened-shops = 本月新开网店

@@ -216,14 +216,17 @@ impl Store {
         Ok(all)
     }
 
-    /// The shops within `path` open on `month`'s last day and those of them active in it:
-    /// open 30 days or more by then and with at least one order in the month.
-    pub async fn active_shops(&self, path: &RegionPath, month: &str) -> Result<(i64, i64)> {
+    /// The shops within `path` open on `month`'s last day, those of them active in it (open 30
+    /// days or more by then and with at least one order in the month), and those opened in it.
+    pub async fn active_shops(&self, path: &RegionPath, month: &str) -> Result<(i64, i64, i64)> {
         use farmgate_domain::stations::till::LedgerMonth;
-        let end = LedgerMonth::parse(month)?.end().bounds().0;
-        let m = self.marks(3);
+        let parsed = LedgerMonth::parse(month)?;
+        let (start, end) = (parsed.first.bounds().0, parsed.end().bounds().0);
+        let m = self.marks(4);
         let sql = format!(
-            "SELECT COUNT(*) AS open, COUNT(a.shop_id) AS active FROM shops s \
+            "SELECT COUNT(*) AS open, COUNT(a.shop_id) AS active, \
+             CAST(COALESCE(SUM(CASE WHEN s.opened_at >= {} THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             AS opened FROM shops s \
              JOIN regions r ON r.id = s.village_id \
              LEFT JOIN (SELECT DISTINCT shop_id FROM sales_months \
                WHERE month = {} AND category_id = 0 AND orders > 0) a ON a.shop_id = s.id \
@@ -231,10 +234,12 @@ impl Store {
              WHERE {} AND s.opened_at < {}",
             m[0],
             m[1],
+            m[2],
             self.under("r.path", path),
-            m[2]
+            m[3]
         );
         let values: Vec<Value> = vec![
+            start.into(),
             month.into(),
             (end - chrono::Duration::days(30)).into(),
             end.into(),
@@ -245,8 +250,12 @@ impl Store {
             .query_one_raw(Statement::from_sql_and_values(backend, &sql, values))
             .await?;
         Ok(match row {
-            Some(row) => (row.try_get("", "open")?, row.try_get("", "active")?),
-            None => (0, 0),
+            Some(row) => (
+                row.try_get("", "open")?,
+                row.try_get("", "active")?,
+                row.try_get("", "opened")?,
+            ),
+            None => (0, 0, 0),
         })
     }
 

@@ -124,6 +124,7 @@ pub(super) fn facts(t: &Tr, d: &Dashboard) -> Vec<(String, String)> {
                 ("open", d.open_shops.into()),
             ),
         ),
+        (t.get("stats-opened-shops"), d.opened_shops.to_string()),
         (t.get("stats-purchase-orders"), n(&d.purchases.now)),
     ]
 }
@@ -349,6 +350,8 @@ pub struct StatsView {
     pub open_shops: i64,
     /// Open 30 days or more and at least one order in the month.
     pub active_shops: i64,
+    /// Opened in the month.
+    pub opened_shops: i64,
     pub sales_by_month: Vec<Keyed>,
     pub purchases_by_month: Vec<Keyed>,
     pub places: Vec<Keyed>,
@@ -410,6 +413,7 @@ pub async fn json(
         live: d.live.into(),
         open_shops: d.open_shops,
         active_shops: d.active_shops,
+        opened_shops: d.opened_shops,
         sales_by_month: series(&d.sales_by_month),
         purchases_by_month: series(&d.purchases_by_month),
         places: keyed(&d.places),

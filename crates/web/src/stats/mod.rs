@@ -96,6 +96,8 @@ pub struct Dashboard {
     pub live: Figures,
     pub open_shops: i64,
     pub active_shops: i64,
+    /// Shops opened in the month.
+    pub opened_shops: i64,
     /// The last thirteen months of sales, the oldest first.
     pub sales_by_month: Vec<(String, Figures)>,
     pub purchases_by_month: Vec<(String, Figures)>,
@@ -205,7 +207,8 @@ pub async fn dashboard(
     language: farmgate_domain::lang::Language,
 ) -> Result<Dashboard, Problem> {
     let path = &region.path;
-    let (open_shops, active_shops) = state.store.active_shops(path, &month.to_string()).await?;
+    let (open_shops, active_shops, opened_shops) =
+        state.store.active_shops(path, &month.to_string()).await?;
     let m = month.to_string();
     let sales_by_month = thirteen(state, (Flow::Sales, path), month).await?;
     let purchases_by_month = thirteen(state, (Flow::Purchases, path), month).await?;
@@ -217,6 +220,7 @@ pub async fn dashboard(
         live: state.store.stats_live(path, (&m, &m)).await?,
         open_shops,
         active_shops,
+        opened_shops,
         sales_by_month,
         purchases_by_month,
         places: if region.level == RegionLevel::Village {
@@ -243,6 +247,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/centre/stats", get(dashboard::page))
         .route("/centre/stats.xlsx", get(dashboard::sheet))
         .route("/centre/stats/report", get(report::page))
+        .route("/centre/stats/report.xlsx", get(report::sheet))
         .route("/centre/taobao", get(taobao::page))
         .route(
             "/centre/taobao/households",

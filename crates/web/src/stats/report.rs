@@ -24,6 +24,15 @@ use crate::html::{Chrome, render};
 use crate::i18n::Tr;
 use crate::problem::Problem;
 
+/// The funnel's stages as the report names them.
+const STAGES: [&str; 5] = [
+    "funnel-completed",
+    "funnel-applied",
+    "funnel-opened",
+    "funnel-first-sale",
+    "funnel-ten-orders",
+];
+
 /// Households read for the report, at most.
 const HOUSEHOLDS_MAX: u64 = 10_000;
 
@@ -150,13 +159,6 @@ pub async fn page(
     let t = &c.t;
     let d = dashboard(&state, &region, month, t.lang()).await?;
     let trained = trained(&state, &region, month).await?;
-    let stage_names = [
-        "funnel-completed",
-        "funnel-applied",
-        "funnel-opened",
-        "funnel-first-sale",
-        "funnel-ten-orders",
-    ];
     let page = ReportPage {
         title: t.args2(
             "report-title",
@@ -172,7 +174,7 @@ pub async fn page(
         facts: facts(t, &d),
         months_chart: months_chart(t, &d),
         trained_month: trained.this_month,
-        stages: stage_names
+        stages: STAGES
             .iter()
             .zip(trained.stages)
             .map(|(k, n)| (t.get(k), n))
@@ -186,4 +188,86 @@ pub async fn page(
         c,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// `GET /centre/stats/report.xlsx?region=&month=`: the report's tables as a workbook (the
+/// trade's tables are the dashboard's own workbook).
+pub async fn sheet(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    Query(query): Query<StatsQuery>,
+) -> Result<Response, Problem> {
+    let region = region_of(&state, &user, &query.region).await?;
+    let month = last_month(&query.month)?;
+    let t = &c.t;
+    let trained = trained(&state, &region, month).await?;
+    let carriers = carriers(&state, t, &region, month).await?;
+    let stations = state
+        .store
+        .stations_month(&region.path, &month.to_string())
+        .await?;
+    let households = households(&state, &region).await?;
+    let book = (|| -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        let sheet = workbook.add_worksheet();
+        sheet.set_name("trained")?;
+        sheet.write_string_with_format(0, 0, t.get("report-stage"), &bold)?;
+        sheet.write_string_with_format(0, 1, t.get("funnel-people"), &bold)?;
+        for (k, (name, n)) in STAGES.iter().zip(trained.stages).enumerate() {
+            sheet.write_string(k as u32 + 1, 0, t.get(name))?;
+            sheet.write_number(k as u32 + 1, 1, n as f64)?;
+        }
+        let sheet = workbook.add_worksheet();
+        sheet.set_name("parcels")?;
+        for (col, head) in [
+            "report-carrier",
+            "report-delivered",
+            "report-returned",
+            "report-outbound",
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet.write_string_with_format(0, col as u16, t.get(head), &bold)?;
+        }
+        for (k, r) in carriers.iter().enumerate() {
+            let row = k as u32 + 1;
+            sheet.write_string(row, 0, &r.name)?;
+            sheet.write_number(row, 1, r.delivered as f64)?;
+            sheet.write_number(row, 2, r.returned as f64)?;
+            sheet.write_number(row, 3, r.outbound as f64)?;
+        }
+        let sheet = workbook.add_worksheet();
+        sheet.set_name("stations")?;
+        let mut rows = vec![
+            ("report-stations-active", stations.active, stations.stations),
+            (
+                "report-coverage",
+                stations.villages_with_station,
+                stations.villages,
+            ),
+            (
+                "report-station-parcels",
+                stations.parcels_received,
+                stations.parcels_handed,
+            ),
+        ];
+        if let Some((registered, above, lifted)) = households {
+            rows.push(("report-households-above", above as i64, registered as i64));
+            rows.push(("report-households-lifted", lifted as i64, registered as i64));
+        }
+        for (k, (name, a, b)) in rows.iter().enumerate() {
+            sheet.write_string(k as u32, 0, t.get(name))?;
+            sheet.write_number(k as u32, 1, *a as f64)?;
+            sheet.write_number(k as u32, 2, *b as f64)?;
+        }
+        workbook.save_to_buffer()
+    })()
+    .map_err(crate::sheets::server_error)?;
+    Ok(crate::sheets::xlsx(
+        book,
+        &format!("farmgate-report-{}-{month}.xlsx", region.code.as_str()),
+    ))
 }

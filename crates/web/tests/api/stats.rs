@@ -29,6 +29,10 @@ async fn a_county_reads_its_statistics(app: App) {
     assert_eq!(korla["sales"]["now"]["orders"], 1);
     assert_eq!(korla["sales"]["now"]["goods_fen"], 7600);
     assert_eq!(korla["sales_by_month"].as_array().unwrap().len(), 13);
+    assert!(
+        korla["opened_shops"].as_i64().unwrap() >= 1,
+        "the stall opened this month"
+    );
     let township = korla["places"]
         .as_array()
         .unwrap()
@@ -109,6 +113,22 @@ async fn a_county_reads_its_statistics(app: App) {
         "data-print",
     ] {
         assert!(report.contains(part), "the report shows {part}");
+    }
+    let bytes = browser
+        .get(app.url(&format!("/centre/stats/report.xlsx?month={this_month}")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut report_book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    for name in ["trained", "parcels", "stations"] {
+        assert!(
+            report_book.worksheet_range(name).is_ok(),
+            "the report's {name}"
+        );
     }
     let far = app
         .logged_in("tekes-official")
