@@ -146,6 +146,31 @@ async fn households(
     Ok(Some((all.len(), above, lifted)))
 }
 
+/// The report's tables beyond the trade: what the page shows and the workbook holds.
+struct Tables {
+    trained: Trained,
+    carriers: Vec<CarrierRow>,
+    stations: StationsMonth,
+    households: Option<(usize, usize, usize)>,
+}
+
+async fn tables(
+    state: &AppState,
+    t: &Tr,
+    region: &Region,
+    month: LedgerMonth,
+) -> Result<Tables, Problem> {
+    Ok(Tables {
+        trained: trained(state, region, month).await?,
+        carriers: carriers(state, t, region, month).await?,
+        stations: state
+            .store
+            .stations_month(&region.path, &month.to_string())
+            .await?,
+        households: households(state, region).await?,
+    })
+}
+
 /// `GET /centre/stats/report?region=&month=`: the month's report (the last whole month unless
 /// another is asked), for reading and printing.
 pub async fn page(
@@ -158,7 +183,12 @@ pub async fn page(
     let month = last_month(&query.month)?;
     let t = &c.t;
     let d = dashboard(&state, &region, month, t.lang()).await?;
-    let trained = trained(&state, &region, month).await?;
+    let Tables {
+        trained,
+        carriers,
+        stations,
+        households,
+    } = tables(&state, t, &region, month).await?;
     let page = ReportPage {
         title: t.args2(
             "report-title",
@@ -179,12 +209,9 @@ pub async fn page(
             .zip(trained.stages)
             .map(|(k, n)| (t.get(k), n))
             .collect(),
-        carriers: carriers(&state, t, &region, month).await?,
-        stations: state
-            .store
-            .stations_month(&region.path, &month.to_string())
-            .await?,
-        households: households(&state, &region).await?,
+        carriers,
+        stations,
+        households,
         c,
     };
     Ok(render(StatusCode::OK, &page))
@@ -201,13 +228,12 @@ pub async fn sheet(
     let region = region_of(&state, &user, &query.region).await?;
     let month = last_month(&query.month)?;
     let t = &c.t;
-    let trained = trained(&state, &region, month).await?;
-    let carriers = carriers(&state, t, &region, month).await?;
-    let stations = state
-        .store
-        .stations_month(&region.path, &month.to_string())
-        .await?;
-    let households = households(&state, &region).await?;
+    let Tables {
+        trained,
+        carriers,
+        stations,
+        households,
+    } = tables(&state, t, &region, month).await?;
     let book = (|| -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let mut workbook = rust_xlsxwriter::Workbook::new();
         let bold = rust_xlsxwriter::Format::new().set_bold();
