@@ -120,6 +120,7 @@ contract!(
     a_households_income_comes_from_what_earns_for_it,
     rollups_equal_a_rebuild_after_random_orders,
     the_taobao_village_rule_holds_at_its_edges,
+    active_shops_follow_their_rule_at_its_edges,
     sales_counts_follow_the_orders,
 );
 
@@ -140,7 +141,9 @@ use stats::rollups_equal_a_rebuild_after_random_orders;
 
 #[path = "contract/taobao.rs"]
 mod taobao;
-use taobao::the_taobao_village_rule_holds_at_its_edges;
+use taobao::{
+    active_shops_follow_their_rule_at_its_edges, the_taobao_village_rule_holds_at_its_edges,
+};
 
 #[path = "contract/sales_counts.rs"]
 mod sales_counts;

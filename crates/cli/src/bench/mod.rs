@@ -153,16 +153,23 @@ pub(crate) struct Server {
 
 /// Starts `farmgate serve` on a free port against `url` and waits for its address.
 pub(crate) async fn start_server(url: &str, data_dir: &std::path::Path) -> Result<Server> {
+    // `FARMGATE_BENCH_SERVER_LOG=sqlx::query=debug` shows what the served requests run, with
+    // their times, on the bench's own standard error.
+    let log = std::env::var("FARMGATE_BENCH_SERVER_LOG").ok();
     let mut child = Command::new(std::env::current_exe()?)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .env("FARMGATE_DATABASE_URL", url)
         .env("FARMGATE_DATA_DIR", data_dir)
         // Every simulated viewer connects from this machine.
         .env("FARMGATE_WEBSOCKETS_PER_ADDRESS", "1000000")
-        .env("RUST_LOG", "error")
+        .env("RUST_LOG", log.as_deref().unwrap_or("error"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(if log.is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        })
         .kill_on_drop(true)
         .spawn()?;
     let stdout = child.stdout.take().context("the server's output")?;

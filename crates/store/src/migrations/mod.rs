@@ -39,6 +39,7 @@ mod m20261202_000035_households;
 mod m20261202_000036_household_income;
 mod m20261202_000037_stats_rollups;
 mod m20261202_000038_region_households;
+mod m20261202_000039_month_path_indexes;
 
 use std::collections::HashSet;
 
@@ -118,6 +119,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000036_household_income::Migration),
             Box::new(m20261202_000037_stats_rollups::Migration),
             Box::new(m20261202_000038_region_households::Migration),
+            Box::new(m20261202_000039_month_path_indexes::Migration),
         ]
     }
 }

@@ -76,11 +76,15 @@ impl Store {
         }
     }
 
-    /// On SQLite, for a county or a place under one, reads `flow`'s months by place first: a
+    /// On SQLite, the index `flow`'s months are read by: for one month, by month then place
+    /// (one short range); for several, for a county or a place under one, by place first (a
     /// county's rows are a twentieth of a province's, where the months' index would read every
-    /// place's months. (SQLite keeps no statistics unless asked; PostgreSQL chooses by its own.)
-    fn path_first(&self, flow: Flow, path: &RegionPath) -> String {
+    /// place's months). SQLite keeps no statistics unless asked; PostgreSQL chooses by its own.
+    fn path_first(&self, flow: Flow, path: &RegionPath, months: Months<'_>) -> String {
         match self.db.get_database_backend() {
+            DatabaseBackend::Sqlite if months.0 == months.1 => {
+                format!("INDEXED BY idx_{}_month_path", flow.table())
+            }
             DatabaseBackend::Sqlite if path.depth() >= COUNTY_DEPTH => {
                 format!("INDEXED BY idx_{}_path", flow.table())
             }
@@ -114,7 +118,7 @@ impl Store {
              WHERE {} AND month >= {} AND month <= {} AND {category} \
              GROUP BY {key} ORDER BY {key}",
             flow.table(),
-            self.path_first(flow, path),
+            self.path_first(flow, path, months),
             self.under("region_path", path),
             m[0],
             m[1]
@@ -222,41 +226,46 @@ impl Store {
         use farmgate_domain::stations::till::LedgerMonth;
         let parsed = LedgerMonth::parse(month)?;
         let (start, end) = (parsed.first.bounds().0, parsed.end().bounds().0);
-        let m = self.marks(4);
+        let backend = self.db.get_database_backend();
+        let m = self.marks(2);
         let sql = format!(
-            "SELECT COUNT(*) AS open, COUNT(a.shop_id) AS active, \
+            "SELECT COUNT(*) AS open, \
              CAST(COALESCE(SUM(CASE WHEN s.opened_at >= {} THEN 1 ELSE 0 END), 0) AS BIGINT) \
-             AS opened FROM shops s \
-             JOIN regions r ON r.id = s.village_id \
-             LEFT JOIN (SELECT DISTINCT shop_id FROM sales_months \
-               WHERE month = {} AND category_id = 0 AND orders > 0) a ON a.shop_id = s.id \
-               AND s.opened_at <= {} \
+             AS opened FROM shops s JOIN regions r ON r.id = s.village_id \
              WHERE {} AND s.opened_at < {}",
             m[0],
-            m[1],
-            m[2],
             self.under("r.path", path),
-            m[3]
+            m[1]
         );
-        let values: Vec<Value> = vec![
-            start.into(),
-            month.into(),
-            (end - chrono::Duration::days(30)).into(),
-            end.into(),
-        ];
-        let backend = self.db.get_database_backend();
-        let row = self
+        let values: Vec<Value> = vec![start.into(), end.into()];
+        let shops = self
             .db
             .query_one_raw(Statement::from_sql_and_values(backend, &sql, values))
             .await?;
-        Ok(match row {
-            Some(row) => (
-                row.try_get("", "open")?,
-                row.try_get("", "active")?,
-                row.try_get("", "opened")?,
-            ),
-            None => (0, 0, 0),
-        })
+        let (open, opened) = match shops {
+            Some(row) => (row.try_get("", "open")?, row.try_get("", "opened")?),
+            None => (0, 0),
+        };
+        // The month's rows of the places under `path`: one range of the month-then-path index.
+        let sql = format!(
+            "SELECT COUNT(DISTINCT m.shop_id) AS active FROM sales_months m {} \
+             JOIN shops s ON s.id = m.shop_id \
+             WHERE m.month = {} AND {} AND m.category_id = 0 AND m.orders > 0 \
+             AND s.opened_at <= {}",
+            self.path_first(Flow::Sales, path, (month, month)),
+            m[0],
+            self.under("m.region_path", path),
+            m[1]
+        );
+        let values: Vec<Value> = vec![month.into(), (end - chrono::Duration::days(30)).into()];
+        let active = self
+            .db
+            .query_one_raw(Statement::from_sql_and_values(backend, &sql, values))
+            .await?
+            .map(|row| row.try_get("", "active"))
+            .transpose()?
+            .unwrap_or(0);
+        Ok((open, active, opened))
     }
 
     /// Every row of the rollups, in a fixed order: what a test compares against a rebuild.

@@ -164,3 +164,80 @@ pub async fn the_taobao_village_rule_holds_at_its_edges(db: &TestDb) {
         .unwrap();
     assert_eq!(read().await.households, None, "forgotten");
 }
+
+/// The month's shops: open by its last day, active when open 30 days or more by then and
+/// selling in it, opened within it; each at its edge.
+pub async fn active_shops_follow_their_rule_at_its_edges(db: &TestDb) {
+    let store = &db.store;
+    seed_demo(store).await;
+    store.load_demo_catalog().await.unwrap();
+    let township = store.region_by_code("korla-qiaerbag").await.unwrap();
+    let village = store
+        .add_region(
+            Some(&township),
+            NewRegion {
+                code: "active-test-village",
+                name_zh: "活跃村",
+                name_ug: None,
+                name_en: "Active village",
+                coordinates: None,
+                known_for: None,
+            },
+        )
+        .await
+        .unwrap();
+    let month = LedgerMonth::of(LedgerDay::of(Utc::now())).previous();
+    let (start, end) = (month.first.bounds().0, month.end().bounds().0);
+    let opened = [
+        end - Duration::days(400),
+        end - Duration::days(30),
+        end - Duration::days(30) + Duration::minutes(1),
+        start + Duration::days(1),
+        end - Duration::days(400),
+        end,
+    ];
+    assert_eq!(
+        store
+            .load_bench_shops(&village.path, opened.len(), &opened)
+            .await
+            .unwrap(),
+        6
+    );
+    let (shops, villages) = store.shops_and_villages_under(&village.path).await.unwrap();
+    let buyer = store
+        .create_account(new_account("active-buyer"))
+        .await
+        .unwrap()
+        .id;
+    // One order each for the first four shops, on the month's third day.
+    let on = start + Duration::days(2);
+    store
+        .load_bench_orders((buyer, &shops[..4], &villages), 4, (on, on), &|_| {})
+        .await
+        .unwrap();
+    let sold = format!("UPDATE orders SET status = 'completed' WHERE buyer_id = {buyer}");
+    sql(db, &sold, &sold).await;
+    store.rebuild_stats().await.unwrap();
+    let figures = store
+        .active_shops(&village.path, &month.to_string())
+        .await
+        .unwrap();
+    // Opened within the month: the fourth, and the second and third when the month has 30
+    // days or fewer (30 days before its end is then on or before its first).
+    let within = opened.iter().filter(|at| **at >= start && **at < end).count() as i64;
+    assert!(within >= 1);
+    assert_eq!(
+        figures,
+        (5, 2, within),
+        "open by the month's end: all but the last; active: the two open 30 days"
+    );
+    let county = store.region_by_code("korla").await.unwrap();
+    let (open, active, _) = store
+        .active_shops(&county.path, &month.to_string())
+        .await
+        .unwrap();
+    assert!(
+        open >= 5 && active >= 2,
+        "the village's shops count in its county"
+    );
+}
