@@ -121,6 +121,8 @@ contract!(
     rollups_equal_a_rebuild_after_random_orders,
     the_taobao_village_rule_holds_at_its_edges,
     active_shops_follow_their_rule_at_its_edges,
+    a_transfer_never_makes_or_loses_stock,
+    online_sales_and_transfers_never_take_a_place_below_zero,
     sales_counts_follow_the_orders,
 );
 
@@ -145,6 +147,11 @@ use taobao::{
     active_shops_follow_their_rule_at_its_edges, the_taobao_village_rule_holds_at_its_edges,
 };
 
+#[path = "contract/places.rs"]
+mod places;
+use places::{
+    a_transfer_never_makes_or_loses_stock, online_sales_and_transfers_never_take_a_place_below_zero,
+};
 #[path = "contract/sales_counts.rs"]
 mod sales_counts;
 use sales_counts::sales_counts_follow_the_orders;

@@ -198,6 +198,7 @@ fn generated(i: usize, places: &Places, now: chrono::DateTime<chrono::Utc>) -> P
                 price_policy: PricePolicy::Fixed,
             },
             low_stock_threshold: 0,
+            away_online: 0,
         }],
         retired_variants: vec![],
         photos: vec![],

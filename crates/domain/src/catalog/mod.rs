@@ -4,6 +4,8 @@
 //! Quantities keep their unit; ordered weight and packed weight are kept apart; and a shop
 //! chooses whether the price follows the packed weight, within a tolerance it sets.
 
+pub mod places;
+
 use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
@@ -290,10 +292,18 @@ pub enum StockReason {
     Consignment,
     /// Loaded on a tricycle to sell in a community, or counted back from one.
     Tricycle,
+    /// Sent from a place to another (a transfer; the units are on the way).
+    Sent,
+    /// Received at a place from a transfer.
+    Received,
+    /// Sent but not received: the transfer's difference.
+    LostInTransit,
+    /// A place's stocktake found a different number.
+    Counted,
 }
 
 impl StockReason {
-    pub const ALL: [StockReason; 11] = [
+    pub const ALL: [StockReason; 15] = [
         StockReason::Restock,
         StockReason::Spoilage,
         StockReason::Correction,
@@ -305,6 +315,10 @@ impl StockReason {
         StockReason::Returned,
         StockReason::Consignment,
         StockReason::Tricycle,
+        StockReason::Sent,
+        StockReason::Received,
+        StockReason::LostInTransit,
+        StockReason::Counted,
     ];
     /// The reasons a seller gives by hand.
     pub const CHOSEN: [StockReason; 4] = [
@@ -327,6 +341,10 @@ impl StockReason {
             StockReason::Returned => "returned",
             StockReason::Consignment => "consignment",
             StockReason::Tricycle => "tricycle",
+            StockReason::Sent => "sent",
+            StockReason::Received => "received",
+            StockReason::LostInTransit => "lost_in_transit",
+            StockReason::Counted => "counted",
         }
     }
 

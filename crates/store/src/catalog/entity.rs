@@ -119,6 +119,9 @@ pub mod variant {
         pub retired_at: Option<ChronoDateTimeUtc>,
         /// At or below this the shop is told it is running low (0: never).
         pub low_stock_threshold: i64,
+        /// Of `stock`, the units at other places online sales draw from (decision 0029); the
+        /// shop's own store holds `stock - away_online`.
+        pub away_online: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -179,6 +182,165 @@ pub mod movement {
         pub actor_id: Option<i64>,
         pub order_id: Option<i64>,
         pub created_at: ChronoDateTimeUtc,
+        /// Where the units moved (none: the shop's own store).
+        pub place_id: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod stock_place {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "stock_places")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub county_id: i64,
+        pub kind: String,
+        pub station_id: Option<i64>,
+        pub depot_id: Option<i64>,
+        pub name_zh: String,
+        pub name_ug: Option<String>,
+        pub name_en: Option<String>,
+        pub active: bool,
+        pub created_by: i64,
+        pub created_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod shop_place {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "shop_places")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub shop_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub place_id: i64,
+        pub online: bool,
+        pub position: i32,
+        pub added_by: i64,
+        pub added_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod place_stock {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "place_stock")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub place_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub variant_id: i64,
+        pub shop_id: i64,
+        pub quantity: i64,
+        pub updated_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod transfer {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "stock_transfers")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub shop_id: i64,
+        pub from_place_id: Option<i64>,
+        pub to_place_id: Option<i64>,
+        pub status: String,
+        pub note: String,
+        pub sent_by: i64,
+        pub sent_at: ChronoDateTimeUtc,
+        pub received_by: Option<i64>,
+        pub received_at: Option<ChronoDateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod transfer_line {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "stock_transfer_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub transfer_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub variant_id: i64,
+        pub sent: i64,
+        pub received: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod stock_count {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "stock_counts")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub place_id: Option<i64>,
+        pub shop_id: Option<i64>,
+        pub note: String,
+        pub counted_by: i64,
+        pub counted_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod count_line {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "stock_count_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub count_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub variant_id: i64,
+        pub shop_id: i64,
+        pub expected: i64,
+        pub counted: i64,
+        pub reason: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

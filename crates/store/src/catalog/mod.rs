@@ -5,13 +5,19 @@
 
 pub(crate) mod entity;
 mod import;
+pub(crate) mod places;
 pub(crate) mod stock;
 mod sales_counts;
+mod transfers;
 mod upkeep;
 
 pub use import::{ImportItem, ImportOutcome};
+pub use places::{PlaceDetails, PlacedUnits, ShopPlace, StockPlace};
 pub(crate) use stock::movement_row;
 pub use stock::{LowStock, Mover, StockMovement};
+pub use transfers::{
+    CountOutcome, CountedLine, MAX_LINES, NewTransfer, Transfer, TransferLine, TransferStatus,
+};
 pub use upkeep::VariantChange;
 
 use std::collections::HashMap;
@@ -70,6 +76,9 @@ pub struct Variant {
     pub spec: VariantSpec,
     /// At or below this the shop is told it is running low (0: never).
     pub low_stock_threshold: i64,
+    /// Of the stock online sales may take, the units at the shop's other online places (the
+    /// rest is in its own store).
+    pub away_online: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -162,6 +171,7 @@ fn variant_from(row: variant::Model) -> Result<(Variant, bool)> {
             price_policy,
         },
         low_stock_threshold: row.low_stock_threshold,
+        away_online: row.away_online,
     };
     Ok((variant, row.retired_at.is_some()))
 }

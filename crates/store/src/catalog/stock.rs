@@ -109,13 +109,17 @@ impl Store {
                 .await?
                 .ok_or(Error::NotFound)?
                 .shop_id;
+            // The seller counts and changes the shop's own store: what is at other places
+            // moves by transfers and their counts.
+            let store = row.stock - row.away_online;
             let (delta, update) = match change {
                 StockChange::Set(count) => (
-                    count - row.stock,
+                    count - store,
                     variant::Entity::update_many()
-                        .col_expr(variant::Column::Stock, Expr::value(count))
+                        .col_expr(variant::Column::Stock, Expr::value(count + row.away_online))
                         // Counted against what was read: an order in between means count again.
-                        .filter(variant::Column::Stock.eq(row.stock)),
+                        .filter(variant::Column::Stock.eq(row.stock))
+                        .filter(variant::Column::AwayOnline.eq(row.away_online)),
                 ),
                 StockChange::Adjust(delta) => (
                     delta,
@@ -124,7 +128,12 @@ impl Store {
                             variant::Column::Stock,
                             Expr::col(variant::Column::Stock).add(delta),
                         )
-                        .filter(Expr::col(variant::Column::Stock).add(delta).gte(0)),
+                        .filter(
+                            Expr::col(variant::Column::Stock)
+                                .sub(Expr::col(variant::Column::AwayOnline))
+                                .add(delta)
+                                .gte(0),
+                        ),
                 ),
             };
             if delta == 0 {

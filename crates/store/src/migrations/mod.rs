@@ -40,6 +40,7 @@ mod m20261202_000036_household_income;
 mod m20261202_000037_stats_rollups;
 mod m20261202_000038_region_households;
 mod m20261202_000039_month_path_indexes;
+mod m20261202_000040_stock_places;
 
 use std::collections::HashSet;
 
@@ -120,6 +121,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000037_stats_rollups::Migration),
             Box::new(m20261202_000038_region_households::Migration),
             Box::new(m20261202_000039_month_path_indexes::Migration),
+            Box::new(m20261202_000040_stock_places::Migration),
         ]
     }
 }

@@ -42,9 +42,10 @@ pub(super) async fn place_set(
     let Decided {
         accepted,
         taken,
+        drawn,
         first_of_key,
     } = decide_all(batch, &inputs, &mut outcomes, now);
-    if let Some(variant_id) = take_stock(txn, &taken).await? {
+    if let Some(variant_id) = take_stock(txn, &taken, &drawn).await? {
         return Ok(Stocked::Changed { variant_id });
     }
     let indexes: Vec<usize> = accepted.iter().map(|(index, _)| *index).collect();
@@ -74,6 +75,9 @@ pub(super) enum Stocked {
 struct Decided {
     accepted: Vec<(usize, Planned)>,
     taken: BTreeMap<i64, i64>,
+    /// Of `taken`, the units drawn from other online places than the shops' stores, by
+    /// (variant, place).
+    drawn: BTreeMap<(i64, i64), i64>,
     first_of_key: HashMap<(i64, String), usize>,
 }
 
@@ -86,9 +90,11 @@ fn decide_all(
     now: DateTime<Utc>,
 ) -> Decided {
     let mut left = inputs.stock();
+    let mut shelves = inputs.shelves();
     let mut decided = Decided {
         accepted: Vec::new(),
         taken: BTreeMap::new(),
+        drawn: BTreeMap::new(),
         first_of_key: HashMap::new(),
     };
     for (index, request) in batch.iter().enumerate() {
@@ -102,10 +108,13 @@ fn decide_all(
         decided.first_of_key.insert(key, index);
         match placement::decide(request, inputs, &left, now) {
             Err(refusal) => outcomes[index] = Some(Err(refusal)),
-            Ok(planned) => {
+            Ok(mut planned) => {
                 for &(variant_id, quantity) in request.basket.lines() {
                     *left.entry(variant_id).or_default() -= i64::from(quantity);
                     *decided.taken.entry(variant_id).or_default() += i64::from(quantity);
+                }
+                for (variant_id, place_id, units) in shelves.take(&mut planned) {
+                    *decided.drawn.entry((variant_id, place_id)).or_default() += units;
                 }
                 decided.accepted.push((index, planned));
             }
@@ -114,24 +123,37 @@ fn decide_all(
     decided
 }
 
-/// One conditional update per variant for the whole batch; the first variant whose stock
-/// no longer covers what was taken, if any.
+/// One conditional update per variant for the whole batch (its store must hold what was not
+/// drawn from other places), then one per place drawn from; the first variant whose shelves no
+/// longer hold what was taken, if any.
 async fn take_stock(
     txn: &DatabaseTransaction,
     taken: &BTreeMap<i64, i64>,
+    drawn: &BTreeMap<(i64, i64), i64>,
 ) -> Result<Option<i64>, Error> {
     for (variant_id, quantity) in taken {
-        let updated = variant::Entity::update_many()
-            .col_expr(
-                variant::Column::Stock,
-                Expr::col(variant::Column::Stock).sub(*quantity),
-            )
+        let away: i64 = drawn
+            .range((*variant_id, i64::MIN)..=(*variant_id, i64::MAX))
+            .map(|(_, units)| units)
+            .sum();
+        let stock = || Expr::col(variant::Column::Stock);
+        let on_away = || Expr::col(variant::Column::AwayOnline);
+        let mut update = variant::Entity::update_many()
+            .col_expr(variant::Column::Stock, stock().sub(*quantity))
             .filter(variant::Column::Id.eq(*variant_id))
-            .filter(variant::Column::Stock.gte(*quantity))
-            .exec(txn)
-            .await?;
-        if updated.rows_affected == 0 {
+            .filter(stock().sub(on_away()).gte(*quantity - away));
+        if away > 0 {
+            update = update
+                .col_expr(variant::Column::AwayOnline, on_away().sub(away))
+                .filter(on_away().gte(away));
+        }
+        if update.exec(txn).await?.rows_affected == 0 {
             return Ok(Some(*variant_id));
+        }
+    }
+    for (&(variant_id, place_id), &units) in drawn {
+        if !crate::catalog::places::take_placed(txn, place_id, variant_id, units).await? {
+            return Ok(Some(variant_id));
         }
     }
     Ok(None)

@@ -86,6 +86,9 @@ pub(super) struct PlannedOrder {
     lines: Vec<line::ActiveModel>,
     /// (product, variant, units) taken from the shelf, for the stock ledger.
     taken: Vec<(i64, i64, u32)>,
+    /// (variant, place, units) of `taken` drawn from the shop's other online places when its
+    /// own store ran short (decision 0029); the rest came from the store.
+    drawn: Vec<(i64, i64, i64)>,
 }
 
 /// Earlier answers: for each placement whose key was used before, what it made then.
@@ -136,6 +139,9 @@ pub(super) struct Inputs {
     stations: HashMap<i64, station::Model>,
     rules: HashMap<i64, shipping::Model>,
     room_prices: HashMap<(i64, i64), i64>,
+    /// For variants with units at online places besides their store: (place, units) in the
+    /// order online sales draw from them.
+    away: HashMap<i64, Vec<(i64, i64)>>,
 }
 
 impl Inputs {
@@ -187,6 +193,14 @@ impl Inputs {
             .collect::<HashSet<i64>>()
             .into_iter()
             .collect();
+        let away = crate::catalog::places::online_places_of(
+            txn,
+            variants
+                .values()
+                .filter(|v| v.away_online > 0)
+                .map(|v| v.id),
+        )
+        .await?;
         Ok(Inputs {
             variants,
             products,
@@ -194,12 +208,25 @@ impl Inputs {
             stations: stations(txn, batch).await?,
             rules,
             room_prices: crate::live::room_prices(txn, &room_ids).await?,
+            away,
         })
     }
 
     /// The stock each variant had when read.
     pub fn stock(&self) -> HashMap<i64, i64> {
         self.variants.iter().map(|(id, v)| (*id, v.stock)).collect()
+    }
+
+    /// Where each variant's units were when read: its store's, and its other online places'.
+    pub fn shelves(&self) -> Shelves {
+        Shelves {
+            store: self
+                .variants
+                .iter()
+                .map(|(id, v)| (*id, v.stock - v.away_online))
+                .collect(),
+            away: self.away.clone(),
+        }
     }
 
     /// A variant at the price this placement pays: the room price when bought from a live room
@@ -244,6 +271,43 @@ async fn stations(
 
 fn by_id<T>(rows: Vec<T>, id: impl Fn(&T) -> i64) -> HashMap<i64, T> {
     rows.into_iter().map(|row| (id(&row), row)).collect()
+}
+
+/// What is left on each variant's shelves as a batch is decided: its store's units, and its
+/// other online places' in the order they are drawn from.
+pub(super) struct Shelves {
+    store: HashMap<i64, i64>,
+    away: HashMap<i64, Vec<(i64, i64)>>,
+}
+
+impl Shelves {
+    /// Takes an accepted placement's units, each from its shop's store first and then from
+    /// its online places in order, noting on each order what came from places; returns the
+    /// (variant, place, units) drawn from places.
+    pub(super) fn take(&mut self, planned: &mut Planned) -> Vec<(i64, i64, i64)> {
+        let mut all = Vec::new();
+        for order in &mut planned.orders {
+            for &(_, variant_id, units) in &order.taken {
+                let store = self.store.entry(variant_id).or_default();
+                let from_store = i64::from(units).min((*store).max(0));
+                *store -= from_store;
+                let mut short = i64::from(units) - from_store;
+                for (place_id, left) in self.away.entry(variant_id).or_default().iter_mut() {
+                    if short == 0 {
+                        break;
+                    }
+                    let drawn = short.min(*left);
+                    if drawn > 0 {
+                        *left -= drawn;
+                        short -= drawn;
+                        order.drawn.push((variant_id, *place_id, drawn));
+                        all.push((variant_id, *place_id, drawn));
+                    }
+                }
+            }
+        }
+        all
+    }
 }
 
 /// One placement against what was read and the stock left: its orders (one per shop) and
@@ -307,6 +371,7 @@ pub(super) fn decide(
             shop_id,
             lines,
             taken,
+            drawn: Vec::new(),
         });
     }
     let payment = payment_row(request, &checkout_id, amount, now);
@@ -525,10 +590,19 @@ pub(super) async fn write(
                 l
             }));
             events.push(placed_event(id, p.buyer_id, now));
-            movements.extend(o.taken.iter().map(|&(product_id, variant_id, units)| {
+            for &(product_id, variant_id, units) in &o.taken {
                 let key = (o.shop_id, product_id, variant_id);
-                movement_row(key, -i64::from(units), sold, Some(id), now)
-            }));
+                let mut from_store = i64::from(units);
+                for &(_, place_id, drawn) in o.drawn.iter().filter(|d| d.0 == variant_id) {
+                    from_store -= drawn;
+                    let mut row = movement_row(key, -drawn, sold, Some(id), now);
+                    row.place_id = Set(Some(place_id));
+                    movements.push(row);
+                }
+                if from_store > 0 {
+                    movements.push(movement_row(key, -from_store, sold, Some(id), now));
+                }
+            }
         }
     }
     insert_all::<line::Entity>(txn, lines).await?;

@@ -224,7 +224,10 @@ pub async fn active_shops_follow_their_rule_at_its_edges(db: &TestDb) {
         .unwrap();
     // Opened within the month: the fourth, and the second and third when the month has 30
     // days or fewer (30 days before its end is then on or before its first).
-    let within = opened.iter().filter(|at| **at >= start && **at < end).count() as i64;
+    let within = opened
+        .iter()
+        .filter(|at| **at >= start && **at < end)
+        .count() as i64;
     assert!(within >= 1);
     assert_eq!(
         figures,
