@@ -30,6 +30,8 @@ pub struct StockMovement {
     pub actor_id: Option<i64>,
     pub order_id: Option<i64>,
     pub at: DateTime<Utc>,
+    /// Where the units moved (none: the shop's own store).
+    pub place_id: Option<i64>,
 }
 
 /// A variant at or below its shop's threshold.
@@ -82,6 +84,7 @@ fn movement_from(row: movement::Model) -> Result<StockMovement> {
         actor_id: row.actor_id,
         order_id: row.order_id,
         at: row.created_at,
+        place_id: row.place_id,
     })
 }
 

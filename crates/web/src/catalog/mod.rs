@@ -5,6 +5,7 @@
 pub mod api;
 pub mod pages;
 pub mod photos;
+pub mod places;
 pub mod sheets;
 pub mod upkeep;
 pub mod upkeep_api;
@@ -51,6 +52,14 @@ pub fn routes() -> Router<AppState> {
         .route("/seller/variants/{id}/stock", post(upkeep::change_stock))
         .route("/seller/variants/{id}/retire", post(upkeep::retire_variant))
         .route("/seller/shops/{id}/stock", get(upkeep::ledger))
+        .route(
+            "/seller/shops/{id}/places",
+            get(places::page).post(places::join),
+        )
+        .route("/seller/shops/{id}/places/{place}", post(places::change))
+        .route("/seller/shops/{id}/transfers", post(places::send))
+        .route("/seller/transfers/{id}/receive", post(places::receive))
+        .route("/seller/shops/{id}/counts", post(places::count))
         .route(
             "/seller/shops/{id}/products/template.xlsx",
             get(sheets::template),

@@ -568,6 +568,8 @@ pub struct LedgerLine {
     /// Who: a member's name, or "a buyer" for a sale.
     pub who: String,
     pub order_id: Option<i64>,
+    /// The place the units moved at, when not the shop's own store.
+    pub place: Option<String>,
 }
 
 #[derive(Template)]
@@ -618,6 +620,7 @@ pub async fn ledger(
             names.insert(actor, account.display_name);
         }
     }
+    let places = state.store.shop_places(shop.id).await?;
     let lines = moves
         .iter()
         .map(|m| {
@@ -645,6 +648,12 @@ pub async fn ledger(
                     None => t.get("ledger-who-farmgate"),
                 },
                 order_id: m.order_id,
+                place: m.place_id.map(|id| {
+                    places
+                        .iter()
+                        .find(|sp| sp.place.id == id)
+                        .map_or_else(|| format!("#{id}"), |sp| sp.place.name(t.lang()).to_owned())
+                }),
             }
         })
         .collect();

@@ -284,11 +284,14 @@ pub struct MovementView {
     pub variant_id: i64,
     /// Units in (positive) or out.
     pub delta: i64,
-    /// restock, spoilage, correction, showroom, opening, import, sold, cancelled or returned
+    /// restock, spoilage, correction, showroom, opening, import, sold, cancelled, returned,
+    /// consignment, tricycle, sent, received, lost_in_transit or counted
     pub reason: String,
     pub note: String,
     pub order_id: Option<i64>,
     pub at: String,
+    /// The place the units moved at (none: the shop's own store).
+    pub place_id: Option<i64>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -324,6 +327,7 @@ pub async fn movements(
                 note: m.note,
                 order_id: m.order_id,
                 at: m.at.to_rfc3339(),
+                place_id: m.place_id,
             })
             .collect(),
     ))

@@ -23,6 +23,7 @@ mod live_video;
 mod notices;
 mod orders;
 mod pages;
+mod places;
 mod refunds;
 mod search;
 mod shops;
