@@ -173,6 +173,7 @@ impl Store {
         let backend = self.db.get_database_backend();
         let txn = self.begin_write().await?;
         let seen = latest_change(&txn, backend).await?;
+        let window = window_count(&txn, self, seen).await?;
         for table in [
             "sales_days",
             "purchase_days",
@@ -189,14 +190,15 @@ impl Store {
             self.stats_sql(&txn, &sql, vec![]).await?;
         }
         let now = now_to_the_microsecond();
-        // The window's count is not known: the next pass looks again.
-        self.set_cursor(&txn, (seen, -1), now).await?;
+        // The window's count as the rebuild began: a later commit into it changes the count,
+        // and the next pass looks again; otherwise it has nothing to do.
+        self.set_cursor(&txn, (seen, window), now).await?;
         txn.commit().await?;
         Ok(StatsRefresh {
             days: Vec::new(),
             seen_at: seen,
             refreshed_at: Some(now),
-            window_orders: -1,
+            window_orders: window,
         })
     }
 
@@ -320,6 +322,39 @@ impl Store {
             window_orders: window,
         })
     }
+}
+
+/// The orders changed within the look-back window before `seen`, as the refresher counts
+/// them; -1 (unknown: the next pass looks again) when a pass could not read them all.
+async fn window_count(
+    txn: &impl ConnectionTrait,
+    store: &Store,
+    seen: Option<DateTime<Utc>>,
+) -> Result<i64> {
+    let Some(seen) = seen else {
+        return Ok(-1);
+    };
+    let backend = txn.get_database_backend();
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM orders WHERE updated_at > {}",
+        store.stats_mark(1)
+    );
+    let since = seen - Duration::seconds(LOOK_BACK_SECONDS);
+    let count: i64 = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            &sql,
+            vec![since.into()],
+        ))
+        .await?
+        .map(|row| row.try_get("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(if count as usize >= CHANGES_PER_REFRESH {
+        -1
+    } else {
+        count
+    })
 }
 
 async fn latest_change(
