@@ -366,6 +366,24 @@ pub async fn change(
     }
 }
 
+/// After a change of the shop's stock: the index told and the page again with `what` saved, or
+/// the mistake told with nothing changed.
+async fn stock_moved(
+    state: &AppState,
+    (c, csrf): (Chrome, String),
+    shop: &Shop,
+    done: Result<(), farmgate_store::Error>,
+    what: &str,
+) -> Result<Response, Problem> {
+    match done {
+        Ok(()) => {
+            changed_products(state, shop.id).await?;
+            Ok(saved(shop.id, what))
+        }
+        Err(err) => refused(state, (c, csrf), shop, err).await,
+    }
+}
+
 /// The search index and the other instances learn the shop's stock changed.
 async fn changed_products(state: &AppState, shop_id: i64) -> Result<(), Problem> {
     let ids: Vec<i64> = state
@@ -406,13 +424,7 @@ pub async fn send(
             state.store.send_transfer(new, user.account.id).await
         }
     };
-    match done {
-        Ok(_) => {
-            changed_products(&state, shop.id).await?;
-            Ok(saved(shop.id, "sent"))
-        }
-        Err(err) => refused(&state, (c, csrf.0), &shop, err).await,
-    }
+    stock_moved(&state, (c, csrf.0), &shop, done.map(|_| ()), "sent").await
 }
 
 /// A transfer of one of the user's shops.
@@ -458,13 +470,7 @@ pub async fn receive(
             "received",
         )
     };
-    match done {
-        Ok(_) => {
-            changed_products(&state, shop.id).await?;
-            Ok(saved(shop.id, what))
-        }
-        Err(err) => refused(&state, (c, csrf.0), &shop, err).await,
-    }
+    stock_moved(&state, (c, csrf.0), &shop, done.map(|_| ()), what).await
 }
 
 /// `POST /seller/shops/{id}/counts`: a place's shelf counted (`at`, `counted_{variant}`,
@@ -502,11 +508,5 @@ pub async fn count(
                 .map(|_| ())
         }
     };
-    match done {
-        Ok(()) => {
-            changed_products(&state, shop.id).await?;
-            Ok(saved(shop.id, "counted"))
-        }
-        Err(err) => refused(&state, (c, csrf.0), &shop, err).await,
-    }
+    stock_moved(&state, (c, csrf.0), &shop, done.map(|_| ()), "counted").await
 }
