@@ -869,6 +869,7 @@ error-units-invalid = Units are a whole number from 0 to 1,000,000.
 error-received-more-than-sent = More cannot arrive than was sent: count again.
 error-transfer-lines-invalid = Give the units of at least one product, each product once (up to 500).
 error-transfer-same-place = The goods must go to another place than the one they leave.
+error-transfer-status-invalid = Choose on the way, received or called back.
 error-transfer-not-on-the-way = This transfer was already received or called back.
 error-count-reason-required = The count differs from the books: say why (spoilt, not recorded, ...).
 error-place-paused = This place is paused: no goods go there now.
@@ -885,6 +886,7 @@ orders-kind = Delivery
 orders-any = Any
 orders-kind-pickup = Pickup at a station
 orders-kind-home = Home delivery
+orders-kind-counter = Sold at the showroom
 orders-station = Station
 orders-room = Live room
 orders-filter-apply = Show
@@ -2058,3 +2060,32 @@ place-kind-showroom = Showroom
 place-kind-station = Station
 place-kind-depot = Distribution centre
 place-kind-store = Store
+
+## The centre's places (issue 19)
+centre-places-title = Places that hold goods
+centre-places-intro = the showroom, stations and the distribution centre: what shops keep there and what is on the way
+centre-places-none = No places yet. Add the showroom first: shops can then send goods to it.
+centre-places-paused = Paused
+centre-places-shops = { $count ->
+    [one] one shop keeps goods here
+   *[other] { $count } shops keep goods here
+}
+centre-places-units = { $count } units on the shelf
+centre-places-arriving = { $count ->
+    [one] one transfer on the way
+   *[other] { $count } transfers on the way
+}
+centre-places-add = Add a place
+centre-places-kind = Kind of place
+centre-places-add-button = Add the place
+centre-places-saved-place = Saved.
+centre-places-saved-counted = Count saved; each difference is in the shop's stock history.
+centre-places-saved-received = Received: the goods are on the shelf.
+centre-places-arriving-title = On the way here
+centre-places-arriving-none = Nothing on the way.
+centre-places-shelf = On the shelf
+centre-places-shelf-empty = Nothing on the shelf yet.
+centre-places-shop = Shop
+centre-places-units-here = Here
+centre-places-edit = Change the place
+centre-places-pause-hint = A paused place takes no new shops; what is there stays until it is sent back.

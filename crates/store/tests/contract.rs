@@ -123,6 +123,7 @@ contract!(
     active_shops_follow_their_rule_at_its_edges,
     a_transfer_never_makes_or_loses_stock,
     online_sales_and_transfers_never_take_a_place_below_zero,
+    till_and_online_sales_never_take_a_place_below_zero,
     sales_counts_follow_the_orders,
 );
 
@@ -150,7 +151,9 @@ use taobao::{
 #[path = "contract/places.rs"]
 mod places;
 use places::{
-    a_transfer_never_makes_or_loses_stock, online_sales_and_transfers_never_take_a_place_below_zero,
+    a_transfer_never_makes_or_loses_stock,
+    online_sales_and_transfers_never_take_a_place_below_zero,
+    till_and_online_sales_never_take_a_place_below_zero,
 };
 #[path = "contract/sales_counts.rs"]
 mod sales_counts;

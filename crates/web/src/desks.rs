@@ -169,6 +169,7 @@ fn centre_desk(code: &str, admin: bool, outbox: bool) -> Desk {
         tool("desk-funnel", "/centre/training"),
         tool("trainer-title", "/trainer"),
         tool("network-title", "/centre/stations"),
+        tool("centre-places-title", "/centre/places"),
         tool("ledger-centre-tool", "/centre/ledger"),
         tool("logistics-title", "/centre/logistics"),
         tool("runs-title", "/centre/logistics/runs"),

@@ -36,6 +36,7 @@ pub mod stations;
 pub mod fleet;
 mod households;
 mod stats;
+mod centre;
 pub mod accounts;
 pub mod live;
 pub mod training;
@@ -103,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .merge(fleet::routes())
         .merge(households::routes())
         .merge(stats::routes())
+        .merge(centre::routes())
         .merge(payments::routes())
         .merge(search::routes())
         .merge(live::routes())

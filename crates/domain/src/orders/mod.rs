@@ -28,16 +28,20 @@ pub enum Fulfilment {
     Pickup,
     /// Delivered to the buyer's address.
     Home,
+    /// Sold over a counter (the centre's showroom till, issue 19): handed over and paid on the
+    /// spot, complete when placed.
+    Counter,
 }
 
 impl Fulfilment {
-    pub const ALL: [Fulfilment; 2] = [Fulfilment::Pickup, Fulfilment::Home];
+    pub const ALL: [Fulfilment; 3] = [Fulfilment::Pickup, Fulfilment::Home, Fulfilment::Counter];
 
-    /// How it is stored and sent: `pickup`, `home`.
+    /// How it is stored and sent: `pickup`, `home`, `counter`.
     pub fn as_str(self) -> &'static str {
         match self {
             Fulfilment::Pickup => "pickup",
             Fulfilment::Home => "home",
+            Fulfilment::Counter => "counter",
         }
     }
 

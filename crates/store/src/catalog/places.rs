@@ -229,6 +229,38 @@ pub(crate) async fn online_places_of(
     Ok(all)
 }
 
+/// For the intake's counter sales: the units at each (variant, place) asked for and whether
+/// online sales draw from them too (no statement when nothing is asked).
+pub(crate) async fn counter_shelves_of(
+    txn: &DatabaseTransaction,
+    asked: &std::collections::HashSet<(i64, i64)>,
+) -> Result<std::collections::HashMap<(i64, i64), (i64, bool)>> {
+    let mut all = std::collections::HashMap::new();
+    if asked.is_empty() {
+        return Ok(all);
+    }
+    let rows = place_stock::Entity::find()
+        .filter(place_stock::Column::VariantId.is_in(asked.iter().map(|(v, _)| *v)))
+        .filter(place_stock::Column::PlaceId.is_in(asked.iter().map(|(_, p)| *p)))
+        .all(txn)
+        .await?;
+    let joined = shop_place::Entity::find()
+        .filter(shop_place::Column::PlaceId.is_in(asked.iter().map(|(_, p)| *p)))
+        .filter(shop_place::Column::ShopId.is_in(rows.iter().map(|r| r.shop_id)))
+        .all(txn)
+        .await?;
+    for r in rows
+        .iter()
+        .filter(|r| asked.contains(&(r.variant_id, r.place_id)))
+    {
+        let online = joined
+            .iter()
+            .any(|j| j.shop_id == r.shop_id && j.place_id == r.place_id && j.online);
+        all.insert((r.variant_id, r.place_id), (r.quantity, online));
+    }
+    Ok(all)
+}
+
 /// Puts `units` of a shop's variant at `spot`.
 pub(crate) async fn put_units(
     txn: &DatabaseTransaction,
@@ -526,15 +558,36 @@ impl Store {
             .order_by_asc(shop_place::Column::Position)
             .all(&self.db)
             .await?;
-        let mut all = Vec::with_capacity(rows.len());
-        for row in rows {
-            all.push(ShopPlace {
-                place: self.stock_place(row.place_id).await?,
-                online: row.online,
-                position: row.position,
-            });
-        }
-        Ok(all)
+        let places = stock_place::Entity::find()
+            .filter(stock_place::Column::Id.is_in(rows.iter().map(|r| r.place_id)))
+            .all(&self.db)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                let place = places
+                    .iter()
+                    .find(|p| p.id == row.place_id)
+                    .cloned()
+                    .ok_or_else(|| corrupt("shop place", row.place_id))?;
+                Ok(ShopPlace {
+                    place: place_from(place)?,
+                    online: row.online,
+                    position: row.position,
+                })
+            })
+            .collect()
+    }
+
+    /// The shops that keep stock at `place_id`, in the order they joined.
+    pub async fn shops_at_place(&self, place_id: i64) -> Result<Vec<(i64, bool)>> {
+        Ok(shop_place::Entity::find()
+            .filter(shop_place::Column::PlaceId.eq(place_id))
+            .order_by_asc(shop_place::Column::AddedAt)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|r| (r.shop_id, r.online))
+            .collect())
     }
 
     /// Units at places: a shop's (every place it keeps stock at), or a place's (every shop's).

@@ -40,7 +40,7 @@ impl TransferStatus {
         }
     }
 
-    fn parse(text: &str) -> Option<TransferStatus> {
+    pub fn parse(text: &str) -> Option<TransferStatus> {
         [
             TransferStatus::Sent,
             TransferStatus::Received,

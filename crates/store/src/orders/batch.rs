@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use super::placement::{self, Inputs, IntakeError, Planned};
-use super::{Checkout, PlaceOrder};
+use super::placement::{self, Drawn, Inputs, IntakeError, Planned};
+use super::{Checkout, Delivery, PlaceOrder};
 use crate::catalog::entity::variant;
 use crate::{Backend, Error};
 
@@ -43,9 +43,10 @@ pub(super) async fn place_set(
         accepted,
         taken,
         drawn,
+        offline,
         first_of_key,
     } = decide_all(batch, &inputs, &mut outcomes, now);
-    if let Some(variant_id) = take_stock(txn, &taken, &drawn).await? {
+    if let Some(variant_id) = take_stock(txn, &taken, (&drawn, &offline)).await? {
         return Ok(Stocked::Changed { variant_id });
     }
     let indexes: Vec<usize> = accepted.iter().map(|(index, _)| *index).collect();
@@ -78,6 +79,9 @@ struct Decided {
     /// Of `taken`, the units drawn from other online places than the shops' stores, by
     /// (variant, place).
     drawn: BTreeMap<(i64, i64), i64>,
+    /// Units sold over the counter of places online sales do not draw from, by (variant,
+    /// place): not part of any variant's stock.
+    offline: BTreeMap<(i64, i64), i64>,
     first_of_key: HashMap<(i64, String), usize>,
 }
 
@@ -95,6 +99,7 @@ fn decide_all(
         accepted: Vec::new(),
         taken: BTreeMap::new(),
         drawn: BTreeMap::new(),
+        offline: BTreeMap::new(),
         first_of_key: HashMap::new(),
     };
     for (index, request) in batch.iter().enumerate() {
@@ -106,16 +111,31 @@ fn decide_all(
             continue;
         }
         decided.first_of_key.insert(key, index);
-        match placement::decide(request, inputs, &left, now) {
+        match placement::decide(request, inputs, (&left, &shelves), now) {
             Err(refusal) => outcomes[index] = Some(Err(refusal)),
             Ok(mut planned) => {
-                for &(variant_id, quantity) in request.basket.lines() {
-                    *left.entry(variant_id).or_default() -= i64::from(quantity);
-                    *decided.taken.entry(variant_id).or_default() += i64::from(quantity);
-                }
-                for (variant_id, place_id, units) in shelves.take(&mut planned) {
-                    *decided.drawn.entry((variant_id, place_id)).or_default() += units;
-                }
+                let drawn = match request.delivery {
+                    Delivery::Counter { place_id } => {
+                        let drawn = shelves.take_counter(&mut planned, place_id);
+                        // Units at an online place are part of the variant's stock too.
+                        for &(variant_id, _, units) in &drawn.online {
+                            *left.entry(variant_id).or_default() -= units;
+                            *decided.taken.entry(variant_id).or_default() += units;
+                        }
+                        drawn
+                    }
+                    _ => {
+                        for &(variant_id, quantity) in request.basket.lines() {
+                            *left.entry(variant_id).or_default() -= i64::from(quantity);
+                            *decided.taken.entry(variant_id).or_default() += i64::from(quantity);
+                        }
+                        Drawn {
+                            online: shelves.take(&mut planned),
+                            offline: Vec::new(),
+                        }
+                    }
+                };
+                decided.count(drawn);
                 decided.accepted.push((index, planned));
             }
         }
@@ -123,13 +143,26 @@ fn decide_all(
     decided
 }
 
+impl Decided {
+    /// Counts the units an accepted placement drew from places, by (variant, place).
+    fn count(&mut self, drawn: Drawn) {
+        for (variant_id, place_id, units) in drawn.online {
+            *self.drawn.entry((variant_id, place_id)).or_default() += units;
+        }
+        for (variant_id, place_id, units) in drawn.offline {
+            *self.offline.entry((variant_id, place_id)).or_default() += units;
+        }
+    }
+}
+
 /// One conditional update per variant for the whole batch (its store must hold what was not
-/// drawn from other places), then one per place drawn from; the first variant whose shelves no
+/// drawn from other places), then one per place drawn from (online places and, for counter
+/// sales, places sold on the spot only); the first variant whose shelves no
 /// longer hold what was taken, if any.
 async fn take_stock(
     txn: &DatabaseTransaction,
     taken: &BTreeMap<i64, i64>,
-    drawn: &BTreeMap<(i64, i64), i64>,
+    (drawn, offline): (&BTreeMap<(i64, i64), i64>, &BTreeMap<(i64, i64), i64>),
 ) -> Result<Option<i64>, Error> {
     for (variant_id, quantity) in taken {
         let away: i64 = drawn
@@ -151,7 +184,7 @@ async fn take_stock(
             return Ok(Some(*variant_id));
         }
     }
-    for (&(variant_id, place_id), &units) in drawn {
+    for (&(variant_id, place_id), &units) in drawn.iter().chain(offline) {
         if !crate::catalog::places::take_placed(txn, place_id, variant_id, units).await? {
             return Ok(Some(variant_id));
         }

@@ -70,6 +70,9 @@ pub enum Delivery {
         recipient: DisplayName,
         phone: PhoneNumber,
     },
+    /// Sold over the counter of a place (the showroom's till, issue 19): drawn from the shops'
+    /// units at that place only, paid and handed over on the spot.
+    Counter { place_id: i64 },
 }
 
 impl Delivery {
@@ -77,6 +80,7 @@ impl Delivery {
         match self {
             Delivery::Pickup { .. } => Fulfilment::Pickup,
             Delivery::Home { .. } => Fulfilment::Home,
+            Delivery::Counter { .. } => Fulfilment::Counter,
         }
     }
 }
@@ -378,6 +382,7 @@ impl Store {
     pub async fn buyer_defaults(&self, buyer_id: i64) -> Result<Option<(Delivery, PaymentMethod)>> {
         let Some(last) = order::Entity::find()
             .filter(order::Column::BuyerId.eq(buyer_id))
+            .filter(order::Column::Fulfilment.ne(Fulfilment::Counter.as_str()))
             .order_by_desc(order::Column::Id)
             .limit(1)
             .one(&self.db)

@@ -142,6 +142,9 @@ pub(super) struct Inputs {
     /// For variants with units at online places besides their store: (place, units) in the
     /// order online sales draw from them.
     away: HashMap<i64, Vec<(i64, i64)>>,
+    /// For counter sales: the units at each (variant, place) asked for, and whether online
+    /// sales draw from that place too.
+    counter: HashMap<(i64, i64), (i64, bool)>,
 }
 
 impl Inputs {
@@ -201,6 +204,14 @@ impl Inputs {
                 .map(|v| v.id),
         )
         .await?;
+        let asked: HashSet<(i64, i64)> = batch
+            .iter()
+            .filter_map(|p| match p.delivery {
+                Delivery::Counter { place_id } => Some((p, place_id)),
+                _ => None,
+            })
+            .flat_map(|(p, place_id)| p.basket.lines().iter().map(move |(v, _)| (*v, place_id)))
+            .collect();
         Ok(Inputs {
             variants,
             products,
@@ -209,6 +220,7 @@ impl Inputs {
             rules,
             room_prices: crate::live::room_prices(txn, &room_ids).await?,
             away,
+            counter: crate::catalog::places::counter_shelves_of(txn, &asked).await?,
         })
     }
 
@@ -226,6 +238,7 @@ impl Inputs {
                 .map(|(id, v)| (*id, v.stock - v.away_online))
                 .collect(),
             away: self.away.clone(),
+            counter: self.counter.clone(),
         }
     }
 
@@ -253,7 +266,7 @@ async fn stations(
         .iter()
         .filter_map(|p| match p.delivery {
             Delivery::Pickup { station_id } => Some(station_id),
-            Delivery::Home { .. } => None,
+            Delivery::Home { .. } | Delivery::Counter { .. } => None,
         })
         .collect();
     if ids.is_empty() {
@@ -278,9 +291,52 @@ fn by_id<T>(rows: Vec<T>, id: impl Fn(&T) -> i64) -> HashMap<i64, T> {
 pub(super) struct Shelves {
     store: HashMap<i64, i64>,
     away: HashMap<i64, Vec<(i64, i64)>>,
+    /// What is left at each (variant, place) counter sales asked for, and whether the place
+    /// is online.
+    counter: HashMap<(i64, i64), (i64, bool)>,
+}
+
+/// Where an accepted placement's units came from, beyond its shops' stores.
+#[derive(Default)]
+pub(super) struct Drawn {
+    /// (variant, place, units) from places online sales draw from: out of the variant's stock.
+    pub online: Vec<(i64, i64, i64)>,
+    /// (variant, place, units) from places sold on the spot only: the variant's stock stays.
+    pub offline: Vec<(i64, i64, i64)>,
 }
 
 impl Shelves {
+    /// Units left of `variant_id` at `place_id` for a counter sale.
+    fn at_counter(&self, variant_id: i64, place_id: i64) -> i64 {
+        self.counter
+            .get(&(variant_id, place_id))
+            .map_or(0, |(units, _)| *units)
+    }
+
+    /// Takes an accepted counter sale's units from `place_id`, noting them on each order; an
+    /// online place's units also leave what online sales may draw from there.
+    pub(super) fn take_counter(&mut self, planned: &mut Planned, place_id: i64) -> Drawn {
+        let mut drawn = Drawn::default();
+        for order in &mut planned.orders {
+            for &(_, variant_id, units) in &order.taken {
+                let units = i64::from(units);
+                let (left, online) = self.counter.entry((variant_id, place_id)).or_default();
+                *left -= units;
+                order.drawn.push((variant_id, place_id, units));
+                if *online {
+                    drawn.online.push((variant_id, place_id, units));
+                    let away = self.away.entry(variant_id).or_default();
+                    if let Some((_, there)) = away.iter_mut().find(|(p, _)| *p == place_id) {
+                        *there -= units;
+                    }
+                } else {
+                    drawn.offline.push((variant_id, place_id, units));
+                }
+            }
+        }
+        drawn
+    }
+
     /// Takes an accepted placement's units, each from its shop's store first and then from
     /// its online places in order, noting on each order what came from places; returns the
     /// (variant, place, units) drawn from places.
@@ -300,6 +356,9 @@ impl Shelves {
                     if drawn > 0 {
                         *left -= drawn;
                         short -= drawn;
+                        if let Some((there, _)) = self.counter.get_mut(&(variant_id, *place_id)) {
+                            *there -= drawn;
+                        }
                         order.drawn.push((variant_id, *place_id, drawn));
                         all.push((variant_id, *place_id, drawn));
                     }
@@ -315,7 +374,7 @@ impl Shelves {
 pub(super) fn decide(
     request: &PlaceOrder,
     inputs: &Inputs,
-    left: &HashMap<i64, i64>,
+    (left, shelves): (&HashMap<i64, i64>, &Shelves),
     now: DateTime<Utc>,
 ) -> Result<Planned, IntakeError> {
     let mut by_shop: BTreeMap<i64, Vec<(variant::Model, u32)>> = BTreeMap::new();
@@ -336,10 +395,14 @@ pub(super) fn decide(
                 station_id: *station_id,
             },
         )?),
-        Delivery::Home { .. } => None,
+        Delivery::Home { .. } | Delivery::Counter { .. } => None,
     };
     for &(variant_id, quantity) in request.basket.lines() {
-        if left.get(&variant_id).copied().unwrap_or(0) < i64::from(quantity) {
+        let there = match request.delivery {
+            Delivery::Counter { place_id } => shelves.at_counter(variant_id, place_id),
+            _ => left.get(&variant_id).copied().unwrap_or(0),
+        };
+        if there < i64::from(quantity) {
             return Err(IntakeError::OutOfStock { variant_id });
         }
     }
@@ -450,6 +513,14 @@ fn destination(
         (Delivery::Pickup { station_id }, None) => Err(IntakeError::NoSuchStation {
             station_id: *station_id,
         }),
+        (Delivery::Counter { .. }, _) => Ok(Destination {
+            station_id: None,
+            pickup_region_id: None,
+            delivery_region_id: None,
+            address: None,
+            recipient: None,
+            phone: None,
+        }),
     }
 }
 
@@ -467,7 +538,7 @@ fn order_row(
         buyer_id: Set(request.buyer_id),
         shop_id: Set(shop_id),
         idempotency_key: Set(request.key.as_str().to_owned()),
-        status: Set(OrderStatus::Placed.as_str().to_owned()),
+        status: Set(first_status(request).as_str().to_owned()),
         fulfilment: Set(request.delivery.fulfilment().as_str().to_owned()),
         payment_method: Set(request.payment.as_str().to_owned()),
         station_id: Set(to.station_id),
@@ -483,6 +554,15 @@ fn order_row(
         updated_at: Set(now),
         room_id: Set(request.room_id),
         ..Default::default()
+    }
+}
+
+/// Where a new order starts: placed, or complete when sold over a counter (paid and handed
+/// over on the spot).
+fn first_status(request: &PlaceOrder) -> OrderStatus {
+    match request.delivery {
+        Delivery::Counter { .. } => OrderStatus::Completed,
+        _ => OrderStatus::Placed,
     }
 }
 
@@ -514,7 +594,10 @@ fn payment_row(
     now: DateTime<Utc>,
 ) -> payment::ActiveModel {
     let online = request.payment == PaymentMethod::Online;
-    let status = if online {
+    let counter = matches!(request.delivery, Delivery::Counter { .. });
+    let status = if counter {
+        PaymentStatus::Paid
+    } else if online {
         PaymentStatus::Pending
     } else {
         PaymentStatus::Due
@@ -527,8 +610,8 @@ fn payment_row(
         status: Set(status.as_str().to_owned()),
         gateway_ref: Set(None),
         created_at: Set(now),
-        expires_at: Set(online.then(|| now + request.pay_within)),
-        settled_at: Set(None),
+        expires_at: Set((online && !counter).then(|| now + request.pay_within)),
+        settled_at: Set(counter.then_some(now)),
         refund_due_fen: Set(0),
         refunded_fen: Set(0),
         refund_ref: Set(None),
@@ -590,6 +673,13 @@ pub(super) async fn write(
                 l
             }));
             events.push(placed_event(id, p.buyer_id, now));
+            if matches!(&o.row.status, sea_orm::ActiveValue::Set(s) if s == OrderStatus::Completed.as_str())
+            {
+                // Sold over a counter: handed over as it was placed.
+                let mut done = placed_event(id, p.buyer_id, now);
+                done.status = Set(OrderStatus::Completed.as_str().to_owned());
+                events.push(done);
+            }
             for &(product_id, variant_id, units) in &o.taken {
                 let key = (o.shop_id, product_id, variant_id);
                 let mut from_store = i64::from(units);

@@ -426,6 +426,18 @@ impl Store {
         row.update(&self.db).await?.try_into()
     }
 
+    /// The shops `ids` (those that exist), by id.
+    pub async fn shops_by_ids(&self, ids: &[i64]) -> Result<Vec<Shop>> {
+        shop::Entity::find()
+            .filter(shop::Column::Id.is_in(ids.iter().copied()))
+            .order_by_asc(shop::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Shop::try_from)
+            .collect()
+    }
+
     /// The shops of the villages `village_ids`, by name (a county's, for its households).
     pub async fn shops_in_villages(&self, village_ids: &[i64]) -> Result<Vec<Shop>> {
         shop::Entity::find()

@@ -61,6 +61,9 @@ impl Figures {
 /// A county's depth in the tree (country, province, prefecture, county).
 const COUNTY_DEPTH: usize = 4;
 
+/// The rollups' rows of every category together (the partial index of migration 41).
+const TOTALS: &str = "category_id = 0";
+
 /// Months as `YYYY-MM`, both ends included.
 pub type Months<'a> = (&'a str, &'a str);
 
@@ -79,11 +82,22 @@ impl Store {
     /// On SQLite, the index `flow`'s months are read by: for one month, by month then place
     /// (one short range); for several, for a county or a place under one, by place first (a
     /// county's rows are a twentieth of a province's, where the months' index would read every
-    /// place's months). SQLite keeps no statistics unless asked; PostgreSQL chooses by its own.
-    fn path_first(&self, flow: Flow, path: &RegionPath, months: Months<'_>) -> String {
+    /// place's months), and the totals (`category` 0) from the partial index that holds their
+    /// figures, without the table. SQLite keeps no statistics unless asked; PostgreSQL chooses
+    /// by its own (and reads the same partial index only).
+    fn path_first(
+        &self,
+        flow: Flow,
+        path: &RegionPath,
+        months: Months<'_>,
+        category: &str,
+    ) -> String {
         match self.db.get_database_backend() {
             DatabaseBackend::Sqlite if months.0 == months.1 => {
                 format!("INDEXED BY idx_{}_month_path", flow.table())
+            }
+            DatabaseBackend::Sqlite if path.depth() >= COUNTY_DEPTH && category == TOTALS => {
+                format!("INDEXED BY idx_{}_totals", flow.table())
             }
             DatabaseBackend::Sqlite if path.depth() >= COUNTY_DEPTH => {
                 format!("INDEXED BY idx_{}_path", flow.table())
@@ -118,7 +132,7 @@ impl Store {
              WHERE {} AND month >= {} AND month <= {} AND {category} \
              GROUP BY {key} ORDER BY {key}",
             flow.table(),
-            self.path_first(flow, path, months),
+            self.path_first(flow, path, months, category),
             self.under("region_path", path),
             m[0],
             m[1]
@@ -152,8 +166,7 @@ impl Store {
         path: &RegionPath,
         months: Months<'_>,
     ) -> Result<Vec<(String, Figures)>> {
-        self.by_text(flow, ("month", "category_id = 0"), path, months)
-            .await
+        self.by_text(flow, ("month", TOTALS), path, months).await
     }
 
     /// The totals of `flow` within `path` over `months` by the path of the place (the shop's
@@ -164,7 +177,7 @@ impl Store {
         path: &RegionPath,
         months: Months<'_>,
     ) -> Result<Vec<(String, Figures)>> {
-        self.by_text(flow, ("region_path", "category_id = 0"), path, months)
+        self.by_text(flow, ("region_path", TOTALS), path, months)
             .await
     }
 
@@ -178,7 +191,7 @@ impl Store {
     ) -> Result<Vec<(String, String, Figures)>> {
         // One key for both: a path never holds a space.
         let key = "region_path || ' ' || month";
-        self.by_text(flow, (key, "category_id = 0"), path, months)
+        self.by_text(flow, (key, TOTALS), path, months)
             .await?
             .into_iter()
             .map(|(k, figures)| match k.split_once(' ') {
@@ -252,7 +265,7 @@ impl Store {
              JOIN shops s ON s.id = m.shop_id \
              WHERE m.month = {} AND {} AND m.category_id = 0 AND m.orders > 0 \
              AND s.opened_at <= {}",
-            self.path_first(Flow::Sales, path, (month, month)),
+            self.path_first(Flow::Sales, path, (month, month), TOTALS),
             m[0],
             self.under("m.region_path", path),
             m[1]

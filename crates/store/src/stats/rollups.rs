@@ -20,6 +20,14 @@ use crate::{Result, Store};
 /// later one).
 const LOOK_BACK_SECONDS: i64 = 120;
 
+/// The tables a rebuild writes again from nothing.
+const ROLLUP_TABLES: [&str; 4] = [
+    "sales_days",
+    "purchase_days",
+    "sales_months",
+    "purchase_months",
+];
+
 /// The most order changes one refresh takes in (the rest wait for the next).
 pub const CHANGES_PER_REFRESH: usize = 20_000;
 
@@ -174,12 +182,7 @@ impl Store {
         let txn = self.begin_write().await?;
         let seen = latest_change(&txn, backend).await?;
         let window = window_count(&txn, self, seen).await?;
-        for table in [
-            "sales_days",
-            "purchase_days",
-            "sales_months",
-            "purchase_months",
-        ] {
+        for table in ROLLUP_TABLES {
             self.stats_sql(&txn, &format!("DELETE FROM {table}"), vec![])
                 .await?;
         }
@@ -194,6 +197,16 @@ impl Store {
         // and the next pass looks again; otherwise it has nothing to do.
         self.set_cursor(&txn, (seen, window), now).await?;
         txn.commit().await?;
+        if backend == DatabaseBackend::Postgres {
+            // Every row was just written again: the visibility map and the planner's counts are
+            // stale until autovacuum comes by, and the dashboard's reads would visit the table
+            // for each row the totals' index holds. VACUUM runs outside any transaction.
+            for table in ROLLUP_TABLES {
+                self.db
+                    .execute_unprepared(&format!("VACUUM ANALYZE {table}"))
+                    .await?;
+            }
+        }
         Ok(StatsRefresh {
             days: Vec::new(),
             seen_at: seen,
@@ -315,6 +328,16 @@ impl Store {
         }
         self.set_cursor(&txn, (seen, window), now).await?;
         txn.commit().await?;
+        if backend == DatabaseBackend::Postgres {
+            // Every row was just written again: the visibility map and the planner's counts are
+            // stale until autovacuum comes by, and the dashboard's reads would visit the table
+            // for each row the totals' index holds. VACUUM runs outside any transaction.
+            for table in ROLLUP_TABLES {
+                self.db
+                    .execute_unprepared(&format!("VACUUM ANALYZE {table}"))
+                    .await?;
+            }
+        }
         Ok(StatsRefresh {
             days,
             seen_at: seen,

@@ -366,3 +366,140 @@ pub async fn online_sales_and_transfers_never_take_a_place_below_zero(db: &TestD
     assert!(placed.iter().all(|(_, q)| *q == 0));
     check_agrees(store, variant, &[showroom]).await;
 }
+
+/// A sale over the showroom's counter.
+fn at_counter(
+    buyer: i64,
+    key: &str,
+    lines: &[(i64, i64)],
+    place_id: i64,
+) -> farmgate_store::orders::PlaceOrder {
+    farmgate_store::orders::PlaceOrder {
+        delivery: farmgate_store::orders::Delivery::Counter { place_id },
+        ..placement(buyer, key, lines)
+    }
+}
+
+pub async fn till_and_online_sales_never_take_a_place_below_zero(db: &TestDb) {
+    use farmgate_domain::orders::{Fulfilment, OrderStatus};
+    let store = &db.store;
+    seed_demo(store).await;
+    store.load_demo_catalog().await.unwrap();
+    let shop = open_shop(store, "till-race", "tekes-qiongkushitai").await;
+    let seller = owner(store, "till-race").await;
+    let variant = stocked_variant(store, shop.id, 20, ProductStatus::Listed).await;
+    let (showroom, back_room) = showroom_and_depot(store, "tekes", seller).await;
+    for (place, online, units) in [(showroom, true, 10), (back_room, false, 4)] {
+        store
+            .join_stock_place(shop.id, place, online, seller)
+            .await
+            .unwrap();
+        let sent = store
+            .send_transfer(
+                NewTransfer {
+                    shop_id: shop.id,
+                    from: None,
+                    to: Some(place),
+                    lines: &[(variant, units)],
+                    note: "",
+                },
+                seller,
+            )
+            .await
+            .unwrap();
+        store.receive_transfer(sent.id, &[], seller).await.unwrap();
+    }
+    assert_eq!(
+        shelves(store, variant).await.0,
+        16,
+        "6 at the store, 10 shown online"
+    );
+
+    // A counter sale takes from its place only: the back room's units are not the online
+    // stock, the store's are not at the counter.
+    let intake = OrderIntake::start(store.clone());
+    let mut people = buyers(store, 21).await;
+    let cashier = people.remove(0);
+    let from_back = intake
+        .place(at_counter(
+            cashier,
+            "till-back-1",
+            &[(variant, 3)],
+            back_room,
+        ))
+        .await
+        .unwrap();
+    let order = &from_back.orders[0];
+    assert_eq!(
+        (order.status, order.fulfilment),
+        (OrderStatus::Completed, Fulfilment::Counter)
+    );
+    assert_eq!(
+        shelves(store, variant).await.0,
+        16,
+        "the online stock stays"
+    );
+    let short = intake
+        .place(at_counter(
+            cashier,
+            "till-back-2",
+            &[(variant, 2)],
+            back_room,
+        ))
+        .await;
+    assert!(short.is_err(), "one left in the back room");
+    let replay = intake
+        .place(at_counter(
+            cashier,
+            "till-back-1",
+            &[(variant, 3)],
+            back_room,
+        ))
+        .await
+        .unwrap();
+    assert!(replay.replayed, "the same sale once");
+    check_agrees(store, variant, &[showroom]).await;
+
+    // Twenty online buyers and fifteen counter sales race for the sixteen online units.
+    let mut tasks = Vec::new();
+    for (n, buyer) in people.into_iter().enumerate() {
+        let intake = intake.clone();
+        let order = placement(buyer, &format!("till-online-{n:02}"), &[(variant, 1)]);
+        tasks.push(tokio::spawn(async move {
+            (false, intake.place(order).await.is_ok())
+        }));
+    }
+    for n in 0..15 {
+        let intake = intake.clone();
+        let order = at_counter(
+            cashier,
+            &format!("till-counter-{n:02}"),
+            &[(variant, 1)],
+            showroom,
+        );
+        tasks.push(tokio::spawn(async move {
+            (true, intake.place(order).await.is_ok())
+        }));
+    }
+    let (mut online, mut counter) = (0, 0);
+    for task in tasks {
+        match task.await.unwrap() {
+            (false, true) => online += 1,
+            (true, true) => counter += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(
+        online + counter,
+        16,
+        "every online unit sold once, none twice"
+    );
+    assert!(
+        counter <= 10,
+        "the counter sells only what the showroom holds"
+    );
+    let (stock, away, at_store, placed) = shelves(store, variant).await;
+    assert_eq!((stock, away, at_store), (0, 0, 0), "{placed:?}");
+    assert!(placed.contains(&(back_room, 1)), "{placed:?}");
+    check_agrees(store, variant, &[showroom]).await;
+}

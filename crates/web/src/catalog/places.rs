@@ -106,7 +106,8 @@ async fn county_places(state: &AppState, shop: &Shop) -> Result<Vec<StockPlace>,
     Ok(state.store.stock_places(county.id).await?)
 }
 
-fn variant_names(t: &Tr, products: &[Product]) -> Vec<(i64, String)> {
+/// Each variant of `products` with its name for the reader: product and unit.
+pub(crate) fn variant_names(t: &Tr, products: &[Product]) -> Vec<(i64, String)> {
     products
         .iter()
         .flat_map(|p| {
@@ -290,7 +291,10 @@ fn spot(fields: &[(String, String)], name: &'static str) -> Result<Option<i64>, 
 }
 
 /// Each `{prefix}{variant}` field with a number in it: (variant, units).
-fn units(fields: &[(String, String)], prefix: &str) -> Result<Vec<(i64, i64)>, ValidationError> {
+pub(crate) fn units(
+    fields: &[(String, String)],
+    prefix: &str,
+) -> Result<Vec<(i64, i64)>, ValidationError> {
     let mut all = Vec::new();
     for (name, value) in fields {
         let Some(variant) = name.strip_prefix(prefix).and_then(|v| v.parse().ok()) else {

@@ -111,7 +111,7 @@ async fn buyer_place<'a>(
         Some((farmgate_store::orders::Delivery::Pickup { station_id }, _)) => {
             state.store.station(station_id).await?.region_id
         }
-        None => return Ok(None),
+        Some((farmgate_store::orders::Delivery::Counter { .. }, _)) | None => return Ok(None),
     };
     Ok(regions.iter().find(|r| r.id == region_id))
 }

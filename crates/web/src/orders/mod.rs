@@ -159,7 +159,10 @@ pub async fn parse_delivery(state: &AppState, input: &DeliveryInput) -> Result<D
                 phone,
             })
         }
-        None => Err(ValidationError::new("delivery", "delivery-invalid").into()),
+        // Counter sales are rung up at a till (`centre::till`), never chosen at checkout.
+        Some(Fulfilment::Counter) | None => {
+            Err(ValidationError::new("delivery", "delivery-invalid").into())
+        }
     }
 }
 

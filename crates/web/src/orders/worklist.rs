@@ -179,7 +179,7 @@ async fn choices(
                 )
             }),
     );
-    let kinds = [Fulfilment::Pickup, Fulfilment::Home]
+    let kinds = Fulfilment::ALL
         .into_iter()
         .map(|f| {
             pick(

@@ -11,6 +11,7 @@ mod support;
 mod api;
 mod authz;
 mod catalog;
+mod centre_places;
 mod checkout;
 mod desks;
 mod fleet;

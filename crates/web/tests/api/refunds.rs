@@ -4,7 +4,6 @@
 //! bad input is refused by field; the pages show the request, the centre's list and the
 //! station's cash list to those who may see them.
 
-use farmgate_domain::authz::Role;
 use farmgate_web::WebConfig;
 use serde_json::{Value, json};
 
@@ -291,7 +290,7 @@ async fn the_pages_show_the_request_to_buyer_shop_centre_and_station() {
     assert_eq!(disputed.status(), 303);
 
     // Huixian's centre sees it; Tekes' centre does not; a buyer may not look.
-    let centre = centre_staff(&app, "huixian-centre-test", "huixian").await;
+    let centre = app.centre_staff("huixian-centre-test", "huixian").await;
     let bare = |page: String| page.replace(['\u{2068}', '\u{2069}'], "");
     let due = bare(support::text(&centre, app.url("/centre/disputes")).await);
     assert!(due.contains(&format!("/orders/{order}\"")), "{due}");
@@ -312,25 +311,4 @@ async fn the_pages_show_the_request_to_buyer_shop_centre_and_station() {
         .unwrap();
     assert_eq!(foreign.status(), 404);
     app.stop().await;
-}
-
-/// A centre staff member of `county`, signed in.
-async fn centre_staff(app: &App, login: &str, county: &str) -> reqwest::Client {
-    let store = &app.db.store;
-    let id = store
-        .create_account(farmgate_store::accounts::NewAccount {
-            login: farmgate_domain::accounts::LoginId::parse(login).unwrap(),
-            display_name: farmgate_domain::accounts::DisplayName::parse("中心").unwrap(),
-            password_hash: support::demo_hash().to_owned(),
-            language: farmgate_domain::lang::Language::ZhCn,
-        })
-        .await
-        .unwrap()
-        .id;
-    let region = store.region_by_code(county).await.unwrap();
-    store
-        .grant_role(id, Role::CentreStaff, region.id, None)
-        .await
-        .unwrap();
-    app.logged_in(login).await
 }

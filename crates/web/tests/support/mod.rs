@@ -129,6 +129,32 @@ impl App {
         client
     }
 
+    /// A centre staff member of `county` with the demo password, signed in.
+    pub async fn centre_staff(&self, login: &str, county: &str) -> reqwest::Client {
+        let store = &self.db.store;
+        let id = store
+            .create_account(farmgate_store::accounts::NewAccount {
+                login: farmgate_domain::accounts::LoginId::parse(login).unwrap(),
+                display_name: farmgate_domain::accounts::DisplayName::parse("中心").unwrap(),
+                password_hash: demo_hash().to_owned(),
+                language: farmgate_domain::lang::Language::ZhCn,
+            })
+            .await
+            .unwrap()
+            .id;
+        let region = store.region_by_code(county).await.unwrap();
+        store
+            .grant_role(
+                id,
+                farmgate_domain::authz::Role::CentreStaff,
+                region.id,
+                None,
+            )
+            .await
+            .unwrap();
+        self.logged_in(login).await
+    }
+
     /// A bearer token for `login` with the demo password.
     /// Order `order`'s parcel is received at its station, as its operator would (here the
     /// administrator, who may act for any station): the buyer is told. Returns the parcel's id.

@@ -1,0 +1,44 @@
+//! The county centre's ground floor (issue 19, DESIGN.md's module "centre"): the places that
+//! hold goods besides the shops' own stores (the showroom, stations, the distribution centre),
+//! as the centre's staff keep them. The shops' side of the same stock is in
+//! `catalog::places`; the store keeps both in `store::catalog::{places, transfers}`.
+
+pub mod api;
+pub mod places;
+
+use axum::Router;
+use axum::routing::{get, post};
+use farmgate_domain::authz::Role;
+
+use crate::AppState;
+
+/// Who keeps a county's ground floor: its centre's staff, and administrators.
+pub(crate) const KEEPERS: [Role; 2] = [Role::CentreStaff, Role::Admin];
+
+/// The centre's pages for its places.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/centre/places", get(places::list).post(places::add))
+        .route(
+            "/centre/places/{id}",
+            get(places::show).post(places::change),
+        )
+        .route("/centre/places/{id}/counts", post(places::count))
+        .route(
+            "/centre/places/{id}/transfers/{transfer}/receive",
+            post(places::receive),
+        )
+}
+
+/// The places API.
+pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(api::list, api::create))
+        .routes(utoipa_axum::routes!(api::update))
+        .routes(utoipa_axum::routes!(api::shelf))
+        .routes(utoipa_axum::routes!(api::shop_places, api::keep_at))
+        .routes(utoipa_axum::routes!(api::send, api::transfers))
+        .routes(utoipa_axum::routes!(api::receive))
+        .routes(utoipa_axum::routes!(api::call_back))
+        .routes(utoipa_axum::routes!(api::count))
+}
