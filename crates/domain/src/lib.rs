@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod authz;
 pub mod catalog;
+pub mod centre;
 pub mod error;
 pub mod fleet;
 pub mod households;

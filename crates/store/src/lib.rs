@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalog;
+pub mod centre;
 mod connect;
 pub mod demo;
 pub mod error;

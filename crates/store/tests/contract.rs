@@ -124,6 +124,7 @@ contract!(
     a_transfer_never_makes_or_loses_stock,
     online_sales_and_transfers_never_take_a_place_below_zero,
     till_and_online_sales_never_take_a_place_below_zero,
+    a_till_sale_is_kept_once_and_the_session_closes_with_its_cash,
     sales_counts_follow_the_orders,
 );
 
@@ -155,6 +156,9 @@ use places::{
     online_sales_and_transfers_never_take_a_place_below_zero,
     till_and_online_sales_never_take_a_place_below_zero,
 };
+#[path = "contract/till_sessions.rs"]
+mod till_sessions;
+use till_sessions::a_till_sale_is_kept_once_and_the_session_closes_with_its_cash;
 #[path = "contract/sales_counts.rs"]
 mod sales_counts;
 use sales_counts::sales_counts_follow_the_orders;

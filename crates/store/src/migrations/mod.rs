@@ -42,6 +42,7 @@ mod m20261202_000038_region_households;
 mod m20261202_000039_month_path_indexes;
 mod m20261202_000040_stock_places;
 mod m20261202_000041_totals_indexes;
+mod m20261202_000042_till;
 
 use std::collections::HashSet;
 
@@ -124,6 +125,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000039_month_path_indexes::Migration),
             Box::new(m20261202_000040_stock_places::Migration),
             Box::new(m20261202_000041_totals_indexes::Migration),
+            Box::new(m20261202_000042_till::Migration),
         ]
     }
 }

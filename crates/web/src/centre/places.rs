@@ -28,13 +28,6 @@ use crate::problem::Problem;
 /// Transfers on the way to a place shown at once (the oldest wait longest).
 const ARRIVING: u64 = 100;
 
-const KINDS: [PlaceKind; 4] = [
-    PlaceKind::Showroom,
-    PlaceKind::Station,
-    PlaceKind::Depot,
-    PlaceKind::Store,
-];
-
 /// What the place form holds, as typed.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
@@ -80,7 +73,7 @@ impl PlaceForm {
 }
 
 fn kinds(t: &Tr) -> Vec<(String, String)> {
-    KINDS
+    PlaceKind::ALL
         .iter()
         .map(|k| {
             (

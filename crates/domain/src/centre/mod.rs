@@ -1,0 +1,4 @@
+//! The county centre's ground floor (issue 19): the showroom's till. Places and their stock are
+//! in `catalog::places` (a shop's goods, wherever they are).
+
+pub mod till;

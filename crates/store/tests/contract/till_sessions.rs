@@ -1,0 +1,249 @@
+//! The showroom's till (issue 19): a session opens once per place, a sale is kept once by its
+//! client id however often it is sent (the intake places its orders once by the same key), a
+//! short sale waits to be settled, and the session closes with the cash it should hold.
+
+use farmgate_domain::catalog::ProductStatus;
+use farmgate_domain::catalog::places::PlaceKind;
+use farmgate_domain::centre::till::{TillPayment, TillSaleStatus};
+use farmgate_domain::money::Fen;
+use farmgate_domain::text::Texts;
+use farmgate_store::Error;
+use farmgate_store::catalog::{NewTransfer, PlaceDetails};
+use farmgate_store::centre::{NewTillSale, TillLine, TillOutcome};
+use farmgate_store::orders::{Delivery, OrderIntake};
+use farmgate_store::testing::TestDb;
+
+use super::{buyers, open_shop, placement, seed_demo, stocked_variant};
+
+fn refused_with(err: Error, code: &str) {
+    match err {
+        Error::Invalid(rule) => assert_eq!(rule.code, code),
+        other => panic!("expected {code}, got {other:?}"),
+    }
+}
+
+pub async fn a_till_sale_is_kept_once_and_the_session_closes_with_its_cash(db: &TestDb) {
+    let store = &db.store;
+    seed_demo(store).await;
+    store.load_demo_catalog().await.unwrap();
+    let shop = open_shop(store, "till-once", "tekes-qiongkushitai").await;
+    let variant = stocked_variant(store, shop.id, 10, ProductStatus::Listed).await;
+    let cashier = buyers(store, 1).await[0];
+    let county = store.region_by_code("tekes").await.unwrap();
+    let showroom = store
+        .add_stock_place(
+            county.id,
+            PlaceDetails {
+                kind: PlaceKind::Showroom,
+                names: Texts::zh("特克斯电商中心展厅"),
+                station_id: None,
+                depot_id: None,
+            },
+            cashier,
+        )
+        .await
+        .unwrap()
+        .id;
+    store
+        .join_stock_place(shop.id, showroom, true, cashier)
+        .await
+        .unwrap();
+    let sent = store
+        .send_transfer(
+            NewTransfer {
+                shop_id: shop.id,
+                from: None,
+                to: Some(showroom),
+                lines: &[(variant, 3)],
+                note: "",
+            },
+            cashier,
+        )
+        .await
+        .unwrap();
+    store.receive_transfer(sent.id, &[], cashier).await.unwrap();
+
+    let session = store
+        .open_till_session(showroom, Fen(20_000), cashier)
+        .await
+        .unwrap();
+    refused_with(
+        store
+            .open_till_session(showroom, Fen(0), cashier)
+            .await
+            .unwrap_err(),
+        "till-already-open",
+    );
+    refused_with(
+        store
+            .open_till_session(showroom, Fen(-5), cashier)
+            .await
+            .unwrap_err(),
+        "drawer-cash-invalid",
+    );
+
+    // A sale rung up offline reaches the server twice: one order, one sale.
+    let intake = OrderIntake::start(store.clone());
+    let client_id = "8d0c1b9e-till-sale-0001";
+    let counter = |key: &str, quantity: i64| farmgate_store::orders::PlaceOrder {
+        delivery: Delivery::Counter { place_id: showroom },
+        ..placement(cashier, key, &[(variant, quantity)])
+    };
+    let lines = [TillLine {
+        variant_id: variant,
+        quantity: 2,
+        unit_price: Fen(3_800),
+    }];
+    let new = NewTillSale {
+        session_id: session.id,
+        client_id,
+        rung_at: chrono::Utc::now(),
+        paid_by: TillPayment::Cash,
+        charged: Fen(7_600),
+        lines: &lines,
+    };
+    let mut kept = Vec::new();
+    for _ in 0..2 {
+        let checkout = intake.place(counter(client_id, 2)).await.unwrap();
+        let outcome = TillOutcome::Placed {
+            checkout_id: checkout.checkout_id.clone(),
+        };
+        kept.push((
+            checkout.checkout_id,
+            store.record_till_sale(new.clone(), outcome).await.unwrap(),
+        ));
+    }
+    assert_eq!(kept[0].0, kept[1].0, "the intake placed it once");
+    assert_eq!(kept[0].1.id, kept[1].1.id, "the sale is kept once");
+    assert_eq!(store.till_sales(session.id).await.unwrap().len(), 1);
+
+    // Two at once, for another sale: still once.
+    let twice: Vec<_> = (0..2)
+        .map(|_| {
+            let store = store.clone();
+            let lines = lines;
+            let session_id = session.id;
+            tokio::spawn(async move {
+                let new = NewTillSale {
+                    session_id,
+                    client_id: "8d0c1b9e-till-sale-0002",
+                    rung_at: chrono::Utc::now(),
+                    paid_by: TillPayment::Code,
+                    charged: Fen(7_600),
+                    lines: &lines,
+                };
+                let short = TillOutcome::Short {
+                    variant_id: variant,
+                };
+                store.record_till_sale(new, short).await.unwrap().id
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for task in twice {
+        ids.push(task.await.unwrap());
+    }
+    assert_eq!(ids[0], ids[1]);
+    let short = store.till_sale(ids[0]).await.unwrap();
+    assert_eq!(short.status, TillSaleStatus::ToSettle);
+    assert_eq!(short.short_variant_id, Some(variant));
+
+    // Closing waits for the short sale; it is settled once, one bag's money given back.
+    refused_with(
+        store
+            .close_till_session(session.id, Fen(27_600), "", cashier)
+            .await
+            .unwrap_err(),
+        "till-sales-to-settle",
+    );
+    let checkout = intake
+        .place(counter("8d0c1b9e-till-sale-0002", 1))
+        .await
+        .unwrap();
+    let too_much = store
+        .settle_till_sale(
+            short.id,
+            TillOutcome::Placed {
+                checkout_id: checkout.checkout_id.clone(),
+            },
+            Fen(7_601),
+            cashier,
+        )
+        .await
+        .unwrap_err();
+    refused_with(too_much, "till-given-back-invalid");
+    let settled = store
+        .settle_till_sale(
+            short.id,
+            TillOutcome::Placed {
+                checkout_id: checkout.checkout_id,
+            },
+            Fen(3_800),
+            cashier,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (settled.status, settled.given_back),
+        (TillSaleStatus::Settled, Fen(3_800))
+    );
+    refused_with(
+        store
+            .settle_till_sale(
+                short.id,
+                TillOutcome::Short {
+                    variant_id: variant,
+                },
+                Fen(0),
+                cashier,
+            )
+            .await
+            .unwrap_err(),
+        "till-sale-settled",
+    );
+
+    // Paid by code: nothing into or out of the drawer. It holds 200 + 76 yuan; 1 yuan short.
+    let closed = store
+        .close_till_session(session.id, Fen(27_500), "  一元找错  ", cashier)
+        .await
+        .unwrap();
+    assert_eq!(closed.expected_cash, Some(Fen(27_600)));
+    assert_eq!(closed.counted_cash, Some(Fen(27_500)));
+    assert_eq!(closed.note, "一元找错");
+    refused_with(
+        store
+            .close_till_session(session.id, Fen(27_500), "", cashier)
+            .await
+            .unwrap_err(),
+        "till-closed",
+    );
+    let late = NewTillSale {
+        client_id: "8d0c1b9e-till-sale-0003",
+        ..new
+    };
+    refused_with(
+        store
+            .record_till_sale(
+                late,
+                TillOutcome::Short {
+                    variant_id: variant,
+                },
+            )
+            .await
+            .unwrap_err(),
+        "till-closed",
+    );
+    let v = store.variant(variant).await.unwrap();
+    assert_eq!(v.spec.stock, 7, "three sold at the counter, once each");
+    assert!(
+        store
+            .open_till_session_at(showroom)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store
+        .open_till_session(showroom, Fen(27_500), cashier)
+        .await
+        .unwrap();
+}
