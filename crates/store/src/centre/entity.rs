@@ -65,6 +65,7 @@ pub mod sale_line {
         pub variant_id: i64,
         pub quantity: i64,
         pub unit_price_fen: i64,
+        pub given_back: bool,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

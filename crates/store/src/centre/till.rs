@@ -64,6 +64,27 @@ pub struct TillLine {
     pub variant_id: i64,
     pub quantity: i64,
     pub unit_price: Fen,
+    /// Its money was given back when the sale was settled: not part of the orders.
+    pub given_back: bool,
+}
+
+impl TillLine {
+    /// A line as the till rang it up.
+    pub fn rung(variant_id: i64, quantity: i64, unit_price: Fen) -> TillLine {
+        TillLine {
+            variant_id,
+            quantity,
+            unit_price,
+            given_back: false,
+        }
+    }
+
+    /// What the till charged for it, if that fits.
+    pub fn amount(&self) -> Option<Fen> {
+        u32::try_from(self.quantity)
+            .ok()
+            .and_then(|q| self.unit_price.checked_mul(q))
+    }
 }
 
 /// A sale rung up at a till.
@@ -141,6 +162,8 @@ pub enum TillOutcome {
     Placed { checkout_id: String },
     /// The place was short of this item: the cashier settles the sale.
     Short { variant_id: i64 },
+    /// Settled with every item's money given back: nothing left to place.
+    NothingLeft,
 }
 
 async fn with_lines(db: &impl ConnectionTrait, rows: Vec<sale::Model>) -> Result<Vec<TillSale>> {
@@ -158,6 +181,7 @@ async fn with_lines(db: &impl ConnectionTrait, rows: Vec<sale::Model>) -> Result
                     variant_id: l.variant_id,
                     quantity: l.quantity,
                     unit_price: Fen(l.unit_price_fen),
+                    given_back: l.given_back,
                 })
                 .collect();
             sale_from(row, mine)
@@ -315,6 +339,9 @@ impl Store {
         let (status, checkout_id, short) = match outcome {
             TillOutcome::Placed { checkout_id } => (TillSaleStatus::Done, Some(checkout_id), None),
             TillOutcome::Short { variant_id } => (TillSaleStatus::ToSettle, None, Some(variant_id)),
+            TillOutcome::NothingLeft => {
+                return Err(ValidationError::new("lines", "till-lines-invalid").into());
+            }
         };
         let txn = self.begin_write().await?;
         let session = locked_session(&txn, self.backend(), new.session_id).await?;
@@ -357,35 +384,50 @@ impl Store {
             variant_id: Set(l.variant_id),
             quantity: Set(l.quantity),
             unit_price_fen: Set(l.unit_price.0),
+            given_back: Set(false),
         }))
         .exec(&txn)
         .await?;
         txn.commit().await?;
-        sale_from(row, new.lines.to_vec())
+        let lines = new.lines.iter();
+        sale_from(row, lines.map(|l| TillLine::rung(l.variant_id, l.quantity, l.unit_price)).collect())
     }
 
-    /// Settles a sale that was short: placed after all (its goods moved to the place, or the
-    /// short goods left out and `given_back` handed back), or still short of another item.
-    /// Only a sale to settle can be; a second hand finds it settled.
+    /// Settles a sale that was short: placed after all (its goods moved to the place, or tried
+    /// again), with the money for one line given back (`give_back`: its variant) and the rest
+    /// placed, or still short of another item. Only a sale to settle can be; a second hand
+    /// finds it settled.
     pub async fn settle_till_sale(
         &self,
         sale_id: i64,
         outcome: TillOutcome,
-        given_back: Fen,
+        give_back: Option<i64>,
         by: i64,
     ) -> Result<TillSale> {
         let kept = self.till_sale(sale_id).await?;
         if kept.status != TillSaleStatus::ToSettle {
             return Err(ValidationError::new("sale", "till-sale-settled").into());
         }
-        let back = kept
-            .given_back
-            .checked_add(given_back)
-            .filter(|b| given_back.0 >= 0 && b.0 <= kept.charged.0)
-            .ok_or(ValidationError::new(
-                "given_back",
-                "till-given-back-invalid",
-            ))?;
+        let mut back = kept.given_back;
+        let txn = self.begin_write().await?;
+        if let Some(variant_id) = give_back {
+            let line = kept
+                .lines
+                .iter()
+                .find(|l| l.variant_id == variant_id && !l.given_back)
+                .ok_or(ValidationError::new("given_back", "till-given-back-invalid"))?;
+            back = line
+                .amount()
+                .and_then(|amount| back.checked_add(amount))
+                .filter(|b| b.0 <= kept.charged.0)
+                .ok_or(ValidationError::new("given_back", "till-given-back-invalid"))?;
+            sale_line::Entity::update_many()
+                .col_expr(sale_line::Column::GivenBack, Expr::value(true))
+                .filter(sale_line::Column::SaleId.eq(sale_id))
+                .filter(sale_line::Column::VariantId.eq(variant_id))
+                .exec(&txn)
+                .await?;
+        }
         let mut update = sale::Entity::update_many()
             .col_expr(sale::Column::GivenBackFen, Expr::value(back.0))
             .filter(sale::Column::Id.eq(sale_id))
@@ -400,13 +442,22 @@ impl Store {
                 .col_expr(sale::Column::ShortVariantId, Expr::value(None::<i64>))
                 .col_expr(sale::Column::SettledBy, Expr::value(by))
                 .col_expr(sale::Column::SettledAt, Expr::value(Utc::now())),
+            TillOutcome::NothingLeft => update
+                .col_expr(
+                    sale::Column::Status,
+                    Expr::value(TillSaleStatus::Settled.as_str()),
+                )
+                .col_expr(sale::Column::ShortVariantId, Expr::value(None::<i64>))
+                .col_expr(sale::Column::SettledBy, Expr::value(by))
+                .col_expr(sale::Column::SettledAt, Expr::value(Utc::now())),
             TillOutcome::Short { variant_id } => {
                 update.col_expr(sale::Column::ShortVariantId, Expr::value(variant_id))
             }
         };
-        if update.exec(&self.db).await?.rows_affected != 1 {
+        if update.exec(&txn).await?.rows_affected != 1 {
             return Err(ValidationError::new("sale", "till-sale-settled").into());
         }
+        txn.commit().await?;
         self.till_sale(sale_id).await
     }
 

@@ -69,6 +69,7 @@ fn sale_lines() -> TableCreateStatement {
         .col(big_integer("variant_id"))
         .col(big_integer("quantity"))
         .col(big_integer("unit_price_fen"))
+        .col(boolean("given_back").default(false))
         .primary_key(Index::create().col("sale_id").col("variant_id"))
         .foreign_key(&mut fk(
             "fk_till_sale_lines_sale",

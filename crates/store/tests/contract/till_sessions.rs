@@ -89,18 +89,17 @@ pub async fn a_till_sale_is_kept_once_and_the_session_closes_with_its_cash(db: &
         delivery: Delivery::Counter { place_id: showroom },
         ..placement(cashier, key, &[(variant, quantity)])
     };
-    let lines = [TillLine {
-        variant_id: variant,
-        quantity: 2,
-        unit_price: Fen(3_800),
-    }];
+    let lines = [
+        TillLine::rung(variant, 2, Fen(3_800)),
+        TillLine::rung(variant + 100_000, 1, Fen(1_000)),
+    ];
     let new = NewTillSale {
         session_id: session.id,
         client_id,
         rung_at: chrono::Utc::now(),
         paid_by: TillPayment::Cash,
         charged: Fen(7_600),
-        lines: &lines,
+        lines: &lines[..1],
     };
     let mut kept = Vec::new();
     for _ in 0..2 {
@@ -128,8 +127,8 @@ pub async fn a_till_sale_is_kept_once_and_the_session_closes_with_its_cash(db: &
                     session_id,
                     client_id: "8d0c1b9e-till-sale-0002",
                     rung_at: chrono::Utc::now(),
-                    paid_by: TillPayment::Code,
-                    charged: Fen(7_600),
+                    paid_by: TillPayment::Cash,
+                    charged: Fen(8_600),
                     lines: &lines,
                 };
                 let short = TillOutcome::Short {
@@ -151,7 +150,7 @@ pub async fn a_till_sale_is_kept_once_and_the_session_closes_with_its_cash(db: &
     // Closing waits for the short sale; it is settled once, one bag's money given back.
     refused_with(
         store
-            .close_till_session(session.id, Fen(27_600), "", cashier)
+            .close_till_session(session.id, Fen(35_200), "", cashier)
             .await
             .unwrap_err(),
         "till-sales-to-settle",
@@ -160,33 +159,34 @@ pub async fn a_till_sale_is_kept_once_and_the_session_closes_with_its_cash(db: &
         .place(counter("8d0c1b9e-till-sale-0002", 1))
         .await
         .unwrap();
-    let too_much = store
+    let not_in_it = store
         .settle_till_sale(
             short.id,
             TillOutcome::Placed {
                 checkout_id: checkout.checkout_id.clone(),
             },
-            Fen(7_601),
+            Some(variant + 7),
             cashier,
         )
         .await
         .unwrap_err();
-    refused_with(too_much, "till-given-back-invalid");
+    refused_with(not_in_it, "till-given-back-invalid");
     let settled = store
         .settle_till_sale(
             short.id,
             TillOutcome::Placed {
                 checkout_id: checkout.checkout_id,
             },
-            Fen(3_800),
+            Some(variant + 100_000),
             cashier,
         )
         .await
         .unwrap();
     assert_eq!(
         (settled.status, settled.given_back),
-        (TillSaleStatus::Settled, Fen(3_800))
+        (TillSaleStatus::Settled, Fen(1_000))
     );
+    assert!(settled.lines.iter().any(|l| l.given_back));
     refused_with(
         store
             .settle_till_sale(
@@ -194,7 +194,7 @@ pub async fn a_till_sale_is_kept_once_and_the_session_closes_with_its_cash(db: &
                 TillOutcome::Short {
                     variant_id: variant,
                 },
-                Fen(0),
+                None,
                 cashier,
             )
             .await
@@ -202,17 +202,17 @@ pub async fn a_till_sale_is_kept_once_and_the_session_closes_with_its_cash(db: &
         "till-sale-settled",
     );
 
-    // Paid by code: nothing into or out of the drawer. It holds 200 + 76 yuan; 1 yuan short.
+    // The drawer: 200 yuan, 76 and 86 in cash, 10 given back; one yuan short.
     let closed = store
-        .close_till_session(session.id, Fen(27_500), "  一元找错  ", cashier)
+        .close_till_session(session.id, Fen(35_100), "  一元找错  ", cashier)
         .await
         .unwrap();
-    assert_eq!(closed.expected_cash, Some(Fen(27_600)));
-    assert_eq!(closed.counted_cash, Some(Fen(27_500)));
+    assert_eq!(closed.expected_cash, Some(Fen(35_200)));
+    assert_eq!(closed.counted_cash, Some(Fen(35_100)));
     assert_eq!(closed.note, "一元找错");
     refused_with(
         store
-            .close_till_session(session.id, Fen(27_500), "", cashier)
+            .close_till_session(session.id, Fen(35_100), "", cashier)
             .await
             .unwrap_err(),
         "till-closed",
@@ -243,7 +243,7 @@ pub async fn a_till_sale_is_kept_once_and_the_session_closes_with_its_cash(db: &
             .is_none()
     );
     store
-        .open_till_session(showroom, Fen(27_500), cashier)
+        .open_till_session(showroom, Fen(35_100), cashier)
         .await
         .unwrap();
 }

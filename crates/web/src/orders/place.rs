@@ -9,7 +9,7 @@
 use farmgate_domain::ValidationError;
 use farmgate_domain::orders::{Basket, IdempotencyKey, PaymentMethod};
 use farmgate_domain::webhooks::WebhookEvent;
-use farmgate_store::orders::{Checkout, Delivery, PlaceOrder};
+use farmgate_store::orders::{Checkout, Delivery, IntakeError, PlaceOrder};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -36,6 +36,16 @@ pub async fn place(
     buyer: &CurrentUser,
     placement: Placement,
 ) -> Result<Checkout, Problem> {
+    Ok(place_or_refusal(state, buyer, placement).await??)
+}
+
+/// As [`place`], with the intake's refusal kept whole (the till settles a sale the showroom
+/// could not fill, and needs to know which item it was short of).
+pub async fn place_or_refusal(
+    state: &AppState,
+    buyer: &CurrentUser,
+    placement: Placement,
+) -> Result<Result<Checkout, IntakeError>, Problem> {
     state
         .limits
         .check_order(buyer.account.id)
@@ -58,7 +68,11 @@ pub async fn place(
                 .unwrap_or(chrono::Duration::minutes(30)),
             room_id: placement.room_id,
         })
-        .await?;
+        .await;
+    let checkout = match checkout {
+        Ok(checkout) => checkout,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
     if !checkout.replayed {
         announce(state, placement.room_id, &checkout);
         for order in &checkout.orders {
@@ -67,7 +81,7 @@ pub async fn place(
         // The intake wrote the shops' notices with the orders; texts go after the answer.
         crate::notify::text_new_orders(state, &checkout);
     }
-    Ok(checkout)
+    Ok(Ok(checkout))
 }
 
 /// Tells the search index what a checkout sold, and the live room it came from its viewers
