@@ -875,6 +875,7 @@ error-till-payment-invalid = Choose cash or payment code.
 error-till-lines-invalid = A sale needs at least one item, each once, with a quantity of 1 or more.
 error-till-already-open = A till session is already open here. Carry on with it or close it first.
 error-till-closed = This till session is closed. Open a new one to go on selling.
+error-till-settle-invalid = Choose how to settle: from the shop's store, give the money back, or try again.
 error-till-sale-settled = This sale has been settled already.
 error-till-given-back-invalid = The money given back cannot be more than the sale took.
 error-till-sales-to-settle = Some sales still wait to be settled. Settle them before closing.

@@ -863,6 +863,7 @@ error-till-payment-invalid = 请选择现金或付款码。
 error-till-lines-invalid = 一笔销售至少要有一件商品，每种商品只列一次，数量至少为 1。
 error-till-already-open = 这里已经有一个开着的收银班次，请继续使用或先交班。
 error-till-closed = 这个收银班次已经结束，请开一个新班次再继续卖。
+error-till-settle-invalid = 请选择处理方式：从店铺库房调货、退钱，或再试一次。
 error-till-sale-settled = 这笔销售已经处理过了。
 error-till-given-back-invalid = 退还的钱不能超过这笔销售收的钱。
 error-till-sales-to-settle = 还有销售等待处理，请先处理再交班。

@@ -390,7 +390,12 @@ impl Store {
         .await?;
         txn.commit().await?;
         let lines = new.lines.iter();
-        sale_from(row, lines.map(|l| TillLine::rung(l.variant_id, l.quantity, l.unit_price)).collect())
+        sale_from(
+            row,
+            lines
+                .map(|l| TillLine::rung(l.variant_id, l.quantity, l.unit_price))
+                .collect(),
+        )
     }
 
     /// Settles a sale that was short: placed after all (its goods moved to the place, or tried
@@ -415,12 +420,18 @@ impl Store {
                 .lines
                 .iter()
                 .find(|l| l.variant_id == variant_id && !l.given_back)
-                .ok_or(ValidationError::new("given_back", "till-given-back-invalid"))?;
+                .ok_or(ValidationError::new(
+                    "given_back",
+                    "till-given-back-invalid",
+                ))?;
             back = line
                 .amount()
                 .and_then(|amount| back.checked_add(amount))
                 .filter(|b| b.0 <= kept.charged.0)
-                .ok_or(ValidationError::new("given_back", "till-given-back-invalid"))?;
+                .ok_or(ValidationError::new(
+                    "given_back",
+                    "till-given-back-invalid",
+                ))?;
             sale_line::Entity::update_many()
                 .col_expr(sale_line::Column::GivenBack, Expr::value(true))
                 .filter(sale_line::Column::SaleId.eq(sale_id))

@@ -27,6 +27,7 @@ use crate::AppState;
         (name = "fleet", description = "The centre's own fleet: the day's collection and selling runs of its tricycles, planned by a vehicle-routing solver"),
         (name = "stats", description = "The county's statistics: a region's month of online retail sales and online consumption with the change on the month and the year, the places under it and the categories, read from rollups"),
         (name = "places", description = "Stock in several places: the county's showroom, stations and distribution centre; a shop's goods there, transfers between its places with what arrived counted, and counts of a shelf"),
+        (name = "till", description = "The showroom's till: sessions opened and closed with the cash counted, sales sent with a client-made id (kept once) and placed as counter sales of the place, short sales settled"),
         (name = "shops", description = "Applying to open a shop, the centre's review, shop profiles"),
         (name = "payments", description = "Payment providers' callbacks (signed, idempotent)"),
         (name = "webhooks", description = "Order events posted to a shop's or a county's address, signed (HMAC-SHA256 with a timestamp) and retried with backoff"),

@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod places;
+pub mod till;
+pub mod till_api;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -30,7 +32,7 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// The places API.
+/// The places and till API.
 pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
     utoipa_axum::router::OpenApiRouter::new()
         .routes(utoipa_axum::routes!(api::list, api::create))
@@ -41,4 +43,9 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(api::receive))
         .routes(utoipa_axum::routes!(api::call_back))
         .routes(utoipa_axum::routes!(api::count))
+        .routes(utoipa_axum::routes!(till_api::open))
+        .routes(utoipa_axum::routes!(till_api::show))
+        .routes(utoipa_axum::routes!(till_api::record))
+        .routes(utoipa_axum::routes!(till_api::settle_sale))
+        .routes(utoipa_axum::routes!(till_api::close))
 }

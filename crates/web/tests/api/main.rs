@@ -13,6 +13,7 @@ mod authz;
 mod catalog;
 mod centre_places;
 mod checkout;
+mod showroom_till;
 mod desks;
 mod fleet;
 mod household_income;
