@@ -170,6 +170,7 @@ fn centre_desk(code: &str, admin: bool, outbox: bool) -> Desk {
         tool("trainer-title", "/trainer"),
         tool("network-title", "/centre/stations"),
         tool("centre-places-title", "/centre/places"),
+        tool("till-title", "/centre/till"),
         tool("ledger-centre-tool", "/centre/ledger"),
         tool("logistics-title", "/centre/logistics"),
         tool("runs-title", "/centre/logistics/runs"),

@@ -7,6 +7,8 @@ pub mod api;
 pub mod places;
 pub mod till;
 pub mod till_api;
+pub mod till_pages;
+pub mod till_papers;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -17,7 +19,7 @@ use crate::AppState;
 /// Who keeps a county's ground floor: its centre's staff, and administrators.
 pub(crate) const KEEPERS: [Role; 2] = [Role::CentreStaff, Role::Admin];
 
-/// The centre's pages for its places.
+/// The centre's pages for its places and the showroom's till.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/centre/places", get(places::list).post(places::add))
@@ -30,6 +32,20 @@ pub fn routes() -> Router<AppState> {
             "/centre/places/{id}/transfers/{transfer}/receive",
             post(places::receive),
         )
+        .route("/centre/till", get(till_pages::choose))
+        .route("/centre/till/sw.js", get(till_papers::worker))
+        .route("/static/till.js", get(till_papers::script))
+        .route("/centre/till/{place}", get(till_pages::page))
+        .route("/centre/till/{place}/open", post(till_pages::open))
+        .route("/centre/till/{place}/labels", get(till_papers::labels))
+        .route("/centre/till/sessions/{id}", get(till_papers::session))
+        .route("/centre/till/sessions/{id}/sales", post(till_pages::sell))
+        .route("/centre/till/sessions/{id}/close", post(till_pages::close))
+        .route(
+            "/centre/till/sales/{id}/settle",
+            post(till_pages::settle_form),
+        )
+        .route("/centre/till/sales/{id}/receipt", get(till_papers::receipt))
 }
 
 /// The places and till API.

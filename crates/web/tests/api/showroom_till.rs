@@ -17,39 +17,7 @@ async fn the_till_rings_up_once_settles_a_short_sale_and_closes() {
     app.centre_staff("huixian-till", "huixian").await;
     let centre = app.token("huixian-till").await;
     let store = &app.db.store;
-    let county = store.region_by_code("huixian").await.unwrap();
-    let showroom = store
-        .add_stock_place(
-            county.id,
-            PlaceDetails {
-                kind: PlaceKind::Showroom,
-                names: Texts::zh("徽县电商中心展厅"),
-                station_id: None,
-                depot_id: None,
-            },
-            1,
-        )
-        .await
-        .unwrap()
-        .id;
-    store
-        .join_stock_place(listed.shop_id, showroom, true, 1)
-        .await
-        .unwrap();
-    let sent = store
-        .send_transfer(
-            NewTransfer {
-                shop_id: listed.shop_id,
-                from: None,
-                to: Some(showroom),
-                lines: &[(listed.variant_id, 3)],
-                note: "",
-            },
-            1,
-        )
-        .await
-        .unwrap();
-    store.receive_transfer(sent.id, &[], 1).await.unwrap();
+    let showroom = showroom_with(&app, &listed, 3).await;
 
     let api = reqwest::Client::new();
     let post = |path: String, token: &str, body: Value| {
@@ -177,5 +145,172 @@ async fn the_till_rings_up_once_settles_a_short_sale_and_closes() {
         .await
         .unwrap();
     assert_eq!(late.status(), 422, "a closed session takes no sale");
+    app.stop().await;
+}
+
+/// Huixian's showroom, where the walnut shop keeps `units` bags (online too).
+async fn showroom_with(app: &support::App, listed: &support::Listed, units: i64) -> i64 {
+    let store = &app.db.store;
+    let county = store.region_by_code("huixian").await.unwrap();
+    let showroom = store
+        .add_stock_place(
+            county.id,
+            PlaceDetails {
+                kind: PlaceKind::Showroom,
+                names: Texts::zh("徽县电商中心展厅"),
+                station_id: None,
+                depot_id: None,
+            },
+            1,
+        )
+        .await
+        .unwrap()
+        .id;
+    store
+        .join_stock_place(listed.shop_id, showroom, true, 1)
+        .await
+        .unwrap();
+    let sent = store
+        .send_transfer(
+            NewTransfer {
+                shop_id: listed.shop_id,
+                from: None,
+                to: Some(showroom),
+                lines: &[(listed.variant_id, units)],
+                note: "",
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    store.receive_transfer(sent.id, &[], 1).await.unwrap();
+    showroom
+}
+
+/// The client id a till page was drawn with.
+fn client_id_of(html: &str) -> String {
+    let marker = "name=\"client_id\" value=\"";
+    let start = html.find(marker).expect("the sale form") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+fn strip_isolates(text: &str) -> String {
+    text.replace(['\u{2066}', '\u{2068}', '\u{2069}'], "")
+}
+
+#[tokio::test]
+async fn a_cashier_works_the_till_page_without_javascript() {
+    let app = support::spawn_app().await;
+    let listed = app.walnut_shop("伏家薄皮核桃", 40).await;
+    let showroom = showroom_with(&app, &listed, 3).await;
+    let cashier = app.centre_staff("huixian-cashier", "huixian").await;
+    let choose = support::text(&cashier, app.url("/centre/till")).await;
+    assert!(
+        choose.contains(&format!("/centre/till/{showroom}")),
+        "{choose}"
+    );
+    let till = format!("/centre/till/{showroom}");
+    let open = format!("{till}/open");
+    let odd = app
+        .submit(&cashier, &till, &open, &[("opening", "两百")])
+        .await;
+    assert_eq!(odd.status(), 422);
+    assert!(odd.text().await.unwrap().contains("钱箱里的现金"));
+    let opened = app
+        .submit(&cashier, &till, &open, &[("opening", "200")])
+        .await;
+    assert_eq!(opened.status(), 303);
+    let session = app
+        .db
+        .store
+        .open_till_session_at(showroom)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let page = support::text(&cashier, app.url(&till)).await;
+    assert!(page.contains("伏家薄皮核桃"), "the shelf is offered");
+    let client_id = client_id_of(&page);
+    let sales = format!("/centre/till/sessions/{}/sales", session.id);
+    let qty = format!("qty_{}", listed.variant_id);
+    let fields = [
+        ("client_id", client_id.as_str()),
+        (qty.as_str(), "2"),
+        ("paid_by", "cash"),
+    ];
+    let sold = app.submit(&cashier, &till, &sales, &fields).await;
+    assert_eq!(sold.status(), 303);
+    let again = app.submit(&cashier, &till, &sales, &fields).await;
+    assert_eq!(
+        sold.headers()["location"],
+        again.headers()["location"],
+        "the same form sent twice is one sale"
+    );
+    let kept = app.db.store.till_sales(session.id).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    let receipt = support::text(
+        &cashier,
+        app.url(&format!("/centre/till/sales/{}/receipt", kept[0].id)),
+    )
+    .await;
+    assert!(
+        receipt.contains("<svg") && receipt.contains("/products/"),
+        "{receipt}"
+    );
+    assert!(strip_isolates(&receipt).contains("¥76.00"));
+    let labels = support::text(&cashier, app.url(&format!("{till}/labels"))).await;
+    assert!(labels.contains("<svg") && labels.contains("伏家薄皮核桃"));
+
+    // Two more: the showroom holds one. The sale waits to be settled; the money goes back.
+    let page = support::text(&cashier, app.url(&till)).await;
+    let second = client_id_of(&page);
+    let fields = [
+        ("client_id", second.as_str()),
+        (qty.as_str(), "2"),
+        ("paid_by", "cash"),
+    ];
+    assert_eq!(
+        app.submit(&cashier, &till, &sales, &fields).await.status(),
+        303
+    );
+    let page = support::text(&cashier, app.url(&till)).await;
+    assert!(page.contains("这期间已售罄"), "the cashier is told: {page}");
+    let short = app.db.store.till_sales(session.id).await.unwrap()[1].id;
+    let settle = format!("/centre/till/sales/{short}/settle");
+    let close = format!("/centre/till/sessions/{}/close", session.id);
+    let early = app
+        .submit(&cashier, &till, &close, &[("counted", "276")])
+        .await;
+    assert_eq!(early.status(), 422, "a sale waits to be settled");
+    let given = app
+        .submit(&cashier, &till, &settle, &[("how", "give_back")])
+        .await;
+    assert_eq!(given.status(), 303);
+    let closed = app
+        .submit(
+            &cashier,
+            &till,
+            &close,
+            &[("counted", "275"), ("note", "少一元")],
+        )
+        .await;
+    assert_eq!(closed.status(), 303);
+    let summary = support::text(
+        &cashier,
+        app.url(&format!("/centre/till/sessions/{}", session.id)),
+    )
+    .await;
+    let summary = strip_isolates(&summary);
+    assert!(
+        summary.contains("¥276.00") && summary.contains("-¥1.00"),
+        "{summary}"
+    );
+    let variant = app.db.store.variant(listed.variant_id).await.unwrap();
+    assert_eq!(variant.spec.stock, 38, "two sold at the counter");
+
+    // Another county's centre reaches none of it.
+    let tekes = app.centre_staff("tekes-cashier", "tekes").await;
+    let foreign = tekes.get(app.url(&till)).send().await.unwrap();
+    assert_eq!(foreign.status(), 404);
     app.stop().await;
 }
