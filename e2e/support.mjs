@@ -29,6 +29,8 @@ export async function startServer(env = {}) {
       RUST_LOG: 'warn',
       // The distribution centre's past months (300,000 parcels) are left out to start fast.
       FARMGATE_DEMO_PARCEL_MONTHS: '0',
+      // Tekes' showroom till: three days of history, not four months.
+      FARMGATE_DEMO_TILL_DAYS: '3',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -467,6 +467,19 @@ async fn demo_parcel_history(store: &Store) -> Result<u64> {
     Ok(written)
 }
 
+/// Days of Tekes' showroom till before today (`FARMGATE_DEMO_TILL_DAYS`, 120 by default; the
+/// browser journeys seed a few to start fast).
+fn demo_till_days() -> Result<i64> {
+    match std::env::var("FARMGATE_DEMO_TILL_DAYS") {
+        Ok(text) => Ok(text
+            .trim()
+            .parse::<i64>()
+            .context("FARMGATE_DEMO_TILL_DAYS is a number of days (0 to 365)")?
+            .clamp(0, 365)),
+        Err(_) => Ok(120),
+    }
+}
+
 /// Korla's tricycles, tomorrow's jobs and their last week on the road.
 async fn demo_fleet(store: &Store, config: &Config) -> Result<()> {
     let (tricycles, fleet_jobs) = store.load_demo_fleet(chrono::Utc::now()).await?;
@@ -586,6 +599,14 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
         );
     }
     demo_beijie(store).await?;
+    let showroom = store
+        .load_demo_showroom(chrono::Utc::now(), demo_till_days()?)
+        .await?;
+    if showroom > 0 {
+        println!(
+            "Demo showroom (Tekes): Tekes' shops' goods on its shelves, {showroom} till sales; today's till open with a sale to settle."
+        );
+    }
     // The statistics start from every demo order (the server then follows the changes).
     store.rebuild_stats().await?;
     Ok(())

@@ -14,6 +14,7 @@ mod orders;
 mod network;
 pub use orders::DemoLife;
 pub mod regions;
+mod showroom;
 pub mod stations;
 mod taobao;
 mod till;
