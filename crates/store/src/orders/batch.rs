@@ -23,6 +23,9 @@ use super::{Checkout, Delivery, PlaceOrder};
 use crate::catalog::entity::variant;
 use crate::{Backend, Error};
 
+/// Units by (variant, place).
+type PlaceUnits = BTreeMap<(i64, i64), i64>;
+
 /// What became of each placement of a batch.
 pub(super) type Outcomes = Vec<Result<Checkout, IntakeError>>;
 
@@ -162,7 +165,7 @@ impl Decided {
 async fn take_stock(
     txn: &DatabaseTransaction,
     taken: &BTreeMap<i64, i64>,
-    (drawn, offline): (&BTreeMap<(i64, i64), i64>, &BTreeMap<(i64, i64), i64>),
+    (drawn, offline): (&PlaceUnits, &PlaceUnits),
 ) -> Result<Option<i64>, Error> {
     for (variant_id, quantity) in taken {
         let away: i64 = drawn

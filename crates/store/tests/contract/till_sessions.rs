@@ -120,7 +120,6 @@ pub async fn a_till_sale_is_kept_once_and_the_session_closes_with_its_cash(db: &
     let twice: Vec<_> = (0..2)
         .map(|_| {
             let store = store.clone();
-            let lines = lines;
             let session_id = session.id;
             tokio::spawn(async move {
                 let new = NewTillSale {

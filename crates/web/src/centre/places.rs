@@ -145,7 +145,7 @@ async fn list_page(
     (form, errors): (PlaceForm, FormErrors),
     notice: Option<String>,
 ) -> Result<PlacesPage, Problem> {
-    let t = c.t.clone();
+    let t = c.t;
     let (county, places) = county_places(state, user).await?;
     let mut rows = Vec::with_capacity(places.len());
     for place in &places {
@@ -347,7 +347,7 @@ async fn place_page(
     (form, errors): (Option<PlaceForm>, FormErrors),
     (notice, mistake): (Option<String>, Option<String>),
 ) -> Result<PlacePage, Problem> {
-    let t = c.t.clone();
+    let t = c.t;
     let (_, place, places) = kept_place(state, user, id).await?;
     let shelf = state.store.placed_units(None, Some(place.id)).await?;
     let arriving = state

@@ -147,7 +147,7 @@ async fn till_page(
     place: &StockPlace,
     (notice, mistake): (Option<String>, Option<String>),
 ) -> Result<TillPage, Problem> {
-    let t = c.t.clone();
+    let t = c.t;
     let session = state.store.open_till_session_at(place.id).await?;
     let shelf = shelf_of(state, &t, place).await?;
     let sales = match &session {
