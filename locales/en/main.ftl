@@ -2102,6 +2102,12 @@ centre-places-pause-hint = A paused place takes no new shops; what is there stay
 ## The showroom's till (issue 19)
 till-title = Showroom till
 till-no-showroom = The county has no showroom yet: add one under
+work-till-to-settle = { $count ->
+    [one] one sale to settle
+   *[other] { $count } sales to settle
+}
+work-till-open = open since { $time }
+work-till-closed = closed
 till-is-open = open
 till-opening = Cash at opening
 till-open = Open the till

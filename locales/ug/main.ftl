@@ -2084,6 +2084,9 @@ centre-places-pause-hint = توختىتىلغان ئورۇن يېڭى دۇكان
 ## The showroom's till (issue 19)
 till-title = كۆرگەزمە زالى كاسسىسى
 till-no-showroom = ناھىيەدە تېخى كۆرگەزمە زالى يوق، ئاۋۋال قوشۇڭ:
+work-till-to-settle = { $count } سېتىش بىر تەرەپ قىلىنىشنى كۈتۈۋاتىدۇ
+work-till-open = { $time } دىن باشلاپ ئوچۇق
+work-till-closed = تاقاق
 till-is-open = ئوچۇق
 till-opening = ئېچىلغاندىكى نەق پۇل
 till-open = كاسسىنى ئېچىش

@@ -2084,6 +2084,9 @@ centre-places-pause-hint = 暂停后不再接收新店铺；已有的货留在�
 ## The showroom's till (issue 19)
 till-title = 展厅收银台
 till-no-showroom = 本县还没有展厅，请先添加：
+work-till-to-settle = { $count } 笔销售待处理
+work-till-open = { $time } 开班，收银中
+work-till-closed = 未开班
 till-is-open = 收银中
 till-opening = 开班现金
 till-open = 开始收银

@@ -122,8 +122,53 @@ pub async fn centre(
         }
         sections.insert(0, distribution(&state, t, depot).await?);
     }
+    if let Some(tills) = showrooms(&state, t, region.id).await? {
+        sections.insert(0, tills);
+    }
     let intro = t.arg("work-centre-intro", "county", region.name(t.lang()));
     Ok(page(c, "work-centre-title", intro, sections))
+}
+
+/// The county's showrooms: each till's session and the sales it has waiting to be settled;
+/// none when the county has no showroom.
+async fn showrooms(state: &AppState, t: &Tr, county_id: i64) -> Result<Option<Section>, Problem> {
+    use farmgate_domain::catalog::places::PlaceKind;
+    use farmgate_domain::centre::till::TillSaleStatus;
+    let mut rows = Vec::new();
+    for place in state.store.stock_places(county_id).await? {
+        if !place.active || place.kind != PlaceKind::Showroom {
+            continue;
+        }
+        let detail = match state.store.open_till_session_at(place.id).await? {
+            Some(session) => {
+                let sales = state.store.till_sales(session.id).await?;
+                let waiting = sales
+                    .iter()
+                    .filter(|s| s.status == TillSaleStatus::ToSettle)
+                    .count();
+                if waiting > 0 {
+                    t.arg("work-till-to-settle", "count", waiting)
+                } else {
+                    t.arg("work-till-open", "time", china_time(session.opened_at))
+                }
+            }
+            None => t.get("work-till-closed"),
+        };
+        rows.push(Row {
+            text: place.name(t.lang()).to_owned(),
+            href: Some(format!("/centre/till/{}", place.id)),
+            detail,
+        });
+    }
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Section {
+        heading: t.get("till-title"),
+        rows,
+        empty: String::new(),
+        more: Some((t.get("till-title"), "/centre/till".to_owned())),
+    }))
 }
 
 /// The county's distribution centre this morning: parcels whose station must be found, what

@@ -275,6 +275,11 @@ async fn a_cashier_works_the_till_page_without_javascript() {
     );
     let page = support::text(&cashier, app.url(&till)).await;
     assert!(page.contains("这期间已售罄"), "the cashier is told: {page}");
+    let desk = support::text(&cashier, app.url("/centre")).await;
+    assert!(
+        desk.contains("1 笔销售待处理"),
+        "the centre's desk shows it: {desk}"
+    );
     let short = app.db.store.till_sales(session.id).await.unwrap()[1].id;
     let settle = format!("/centre/till/sales/{short}/settle");
     let close = format!("/centre/till/sessions/{}/close", session.id);
