@@ -11,7 +11,7 @@ use farmgate_domain::catalog::places::PlaceKind;
 use farmgate_domain::lang::Language;
 use farmgate_domain::text::parse_texts;
 use farmgate_store::catalog::{
-    CountedLine, NewTransfer, PlaceDetails, StockPlace, Transfer, TransferStatus,
+    CountedLine, NewTransfer, PlaceDetails, PlacedUnits, StockPlace, Transfer, TransferStatus,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -159,6 +159,15 @@ pub struct PlacedView {
     pub units: i64,
 }
 
+fn placed_view(u: &PlacedUnits) -> PlacedView {
+    PlacedView {
+        place_id: u.place_id,
+        shop_id: u.shop_id,
+        variant_id: u.variant_id,
+        units: u.quantity,
+    }
+}
+
 /// What every shop keeps at a place of the caller's county.
 #[utoipa::path(get, operation_id = "getPlaceShelf", path = "/api/v1/centre/places/{id}/shelf", tag = "places", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Place id")),
@@ -171,17 +180,7 @@ pub async fn shelf(
 ) -> Result<Json<Vec<PlacedView>>, Problem> {
     let place = kept(&state, &user, id).await?;
     let units = state.store.placed_units(None, Some(place.id)).await?;
-    Ok(Json(
-        units
-            .iter()
-            .map(|u| PlacedView {
-                place_id: u.place_id,
-                shop_id: u.shop_id,
-                variant_id: u.variant_id,
-                units: u.quantity,
-            })
-            .collect(),
-    ))
+    Ok(Json(units.iter().map(placed_view).collect()))
 }
 
 /// A place a shop keeps goods at, with its units there.
@@ -216,12 +215,7 @@ pub async fn shop_places(
                 units: units
                     .iter()
                     .filter(|u| u.place_id == sp.place.id)
-                    .map(|u| PlacedView {
-                        place_id: u.place_id,
-                        shop_id: u.shop_id,
-                        variant_id: u.variant_id,
-                        units: u.quantity,
-                    })
+                    .map(placed_view)
                     .collect(),
             })
             .collect(),
