@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::KEEPERS;
+use super::till::kept_place;
 use crate::AppState;
 use crate::auth::{CurrentUser, managed_shop};
 use crate::i18n::Lang;
@@ -118,16 +119,6 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(place_view(&place, language))))
 }
 
-/// Place `id` of the caller's county; a 404 otherwise.
-async fn kept(state: &AppState, user: &CurrentUser, id: i64) -> Result<StockPlace, Problem> {
-    let county = user.home_region(state, &KEEPERS).await?;
-    let place = state.store.stock_place(id).await?;
-    if place.county_id != county.id {
-        return Err(Problem::not_found());
-    }
-    Ok(place)
-}
-
 /// Changes, pauses or opens a place of the caller's county.
 #[utoipa::path(put, operation_id = "updatePlace", path = "/api/v1/centre/places/{id}", tag = "places", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Place id")),
@@ -141,7 +132,7 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<PlaceBody>,
 ) -> Result<Json<PlaceView>, Problem> {
-    let place = kept(&state, &user, id).await?;
+    let place = kept_place(&state, &user, id).await?;
     let details = details_of(&body, language)?;
     let place = state
         .store
@@ -178,7 +169,7 @@ pub async fn shelf(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<PlacedView>>, Problem> {
-    let place = kept(&state, &user, id).await?;
+    let place = kept_place(&state, &user, id).await?;
     let units = state.store.placed_units(None, Some(place.id)).await?;
     Ok(Json(units.iter().map(placed_view).collect()))
 }
@@ -414,7 +405,7 @@ async fn reachable(
     }
     match transfer.to_place_id {
         Some(place) if centre => {
-            kept(state, user, place)
+            kept_place(state, user, place)
                 .await
                 .map_err(|_| Problem::not_found())?;
             Ok(transfer)
