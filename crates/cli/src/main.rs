@@ -607,6 +607,12 @@ async fn seed_demo(store: &Store, config: &Config) -> Result<()> {
             "Demo showroom (Tekes): Tekes' shops' goods on its shelves, {showroom} till sales; today's till open with a sale to settle."
         );
     }
+    let (stalls, leases) = store.load_demo_ground_floor(chrono::Utc::now()).await?;
+    if stalls > 0 || leases > 0 {
+        println!(
+            "Demo stalls and park: Qiaerbag's {stalls} stalls with this season's bookings and takings; Gaodu's park with {leases} tenants."
+        );
+    }
     // The statistics start from every demo order (the server then follows the changes).
     store.rebuild_stats().await?;
     Ok(())

@@ -118,6 +118,9 @@ contract!(
     a_household_is_registered_with_its_members_sealed,
     a_poverty_lines_settings_are_kept_and_the_latest_counts,
     a_households_income_comes_from_what_earns_for_it,
+    stall_bookings_never_share_a_day_and_the_waiting_list_moves_up,
+    stall_takings_count_in_the_household_income_once,
+    a_park_unit_has_one_tenant_at_a_time_rent_free_at_first,
     rollups_equal_a_rebuild_after_random_orders,
     the_taobao_village_rule_holds_at_its_edges,
     active_shops_follow_their_rule_at_its_edges,
@@ -130,9 +133,16 @@ contract!(
 
 #[path = "contract/households.rs"]
 mod households;
+#[path = "contract/stalls.rs"]
+mod stalls;
 use households::{
     a_household_is_registered_with_its_members_sealed,
     a_poverty_lines_settings_are_kept_and_the_latest_counts,
+};
+use stalls::{
+    a_park_unit_has_one_tenant_at_a_time_rent_free_at_first,
+    stall_bookings_never_share_a_day_and_the_waiting_list_moves_up,
+    stall_takings_count_in_the_household_income_once,
 };
 
 #[path = "contract/household_income.rs"]

@@ -171,6 +171,8 @@ fn centre_desk(code: &str, admin: bool, outbox: bool) -> Desk {
         tool("network-title", "/centre/stations"),
         tool("centre-places-title", "/centre/places"),
         tool("till-title", "/centre/till"),
+        tool("stalls-title", "/centre/stalls"),
+        tool("park-title", "/centre/park"),
         tool("ledger-centre-tool", "/centre/ledger"),
         tool("logistics-title", "/centre/logistics"),
         tool("runs-title", "/centre/logistics/runs"),

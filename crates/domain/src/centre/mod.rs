@@ -1,4 +1,7 @@
-//! The county centre's ground floor (issue 19): the showroom's till. Places and their stock are
-//! in `catalog::places` (a shop's goods, wherever they are).
+//! The county centre's ground floor (issue 19): the showroom's till, the stalls and the
+//! industrial park. Places and their stock are in `catalog::places` (a shop's goods, wherever
+//! they are).
 
+pub mod park;
+pub mod stalls;
 pub mod till;

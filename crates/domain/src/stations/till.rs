@@ -82,6 +82,10 @@ impl LedgerDay {
         self.0
     }
 
+    pub fn from_date(date: NaiveDate) -> LedgerDay {
+        LedgerDay(date)
+    }
+
     /// When the day begins, and when the next one does.
     pub fn bounds(self) -> (DateTime<Utc>, DateTime<Utc>) {
         let start = china()

@@ -73,3 +73,165 @@ pub mod sale_line {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+// The stalls and the park (migration 43).
+
+pub mod stall {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "stalls")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub county_id: i64,
+        pub region_id: i64,
+        pub hall: String,
+        pub code: String,
+        pub row_no: i32,
+        pub col_no: i32,
+        pub size_m2: i32,
+        pub water: bool,
+        pub power: bool,
+        pub heating: bool,
+        pub day_rate_fen: i64,
+        pub month_rate_fen: i64,
+        pub season_rate_fen: i64,
+        pub active: bool,
+        pub created_at: ChronoDateTimeUtc,
+        pub updated_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod booking {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "stall_bookings")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub stall_id: i64,
+        pub household_id: Option<i64>,
+        pub holder_name: String,
+        pub holder_phone: Option<String>,
+        pub term: String,
+        pub starts_on: String,
+        pub ends_on: String,
+        pub rent_fen: i64,
+        pub status: String,
+        pub wait_id: Option<i64>,
+        pub booked_by: i64,
+        pub booked_at: ChronoDateTimeUtc,
+        pub cancelled_by: Option<i64>,
+        pub cancelled_at: Option<ChronoDateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod wait {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "stall_waits")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub county_id: i64,
+        pub household_id: Option<i64>,
+        pub holder_name: String,
+        pub holder_phone: Option<String>,
+        pub term: String,
+        pub starts_on: String,
+        pub status: String,
+        pub booking_id: Option<i64>,
+        pub added_by: i64,
+        pub added_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod takings {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "stall_takings")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub booking_id: i64,
+        pub household_id: Option<i64>,
+        pub day: String,
+        pub amount_fen: i64,
+        pub entered_by: i64,
+        pub entered_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod park_unit {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "park_units")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub county_id: i64,
+        pub region_id: i64,
+        pub code: String,
+        pub name: String,
+        pub size_m2: i32,
+        pub monthly_rent_fen: i64,
+        pub active: bool,
+        pub created_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod lease {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "park_leases")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub unit_id: i64,
+        pub tenant_name: String,
+        pub shop_id: Option<i64>,
+        pub moved_from_id: Option<i64>,
+        pub starts_on: String,
+        pub rent_from: String,
+        pub ends_on: Option<String>,
+        pub monthly_rent_fen: i64,
+        pub created_by: i64,
+        pub created_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,7 +1,14 @@
-//! The county centre's ground floor (issue 19): the showroom's till. Places, their stock and
-//! transfers are the catalogue's (`catalog::places`, `catalog::transfers`).
+//! The county centre's ground floor (issue 19): the showroom's till, the stalls and the
+//! industrial park. Places, their stock and transfers are the catalogue's
+//! (`catalog::places`, `catalog::transfers`).
 
 pub(crate) mod entity;
+mod park;
+mod stalls;
 mod till;
 
+pub use park::{Lease, LeaseDetails, ParkSales, ParkUnit, UnitDetails};
+pub use stalls::{
+    BookingFilter, Holder, NewBooking, Stall, StallBooking, StallDetails, StallTakings, StallWait,
+};
 pub use till::{NewTillSale, TillLine, TillOutcome, TillSale, TillSession};

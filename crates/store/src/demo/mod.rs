@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod fleet;
 mod households;
 mod graduates;
+mod ground_floor;
 pub mod logistics;
 mod logistics_history;
 mod orders;

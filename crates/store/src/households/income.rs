@@ -1,7 +1,8 @@
 //! A household's income month by month (issue 18), read from what earns for it: the sales of
 //! its linked shops (orders and tricycle runs, times its share), the pickup fees of its linked
-//! stations, its tricycle's runs (`run_credits.household_id`), the dividends paid to it and what
-//! the centre entered by hand (`household_incomes`).
+//! stations, its tricycle's runs (`run_credits.household_id`), the takings recorded at its
+//! stalls (`stall_takings`), the dividends paid to it and what the centre entered by hand
+//! (`household_incomes`).
 //!
 //! The shops' and stations' months are summed from their orders in the months asked for (by
 //! the orders' owner index); the county statistics' rollups are to take this read over when
@@ -208,6 +209,13 @@ impl Store {
         let span = (from.first.bounds().0, until.end().bounds().0);
         self.credit_orders(&mut ledger, &links, span).await?;
         self.credit_runs(&mut ledger, &links, (from, until)).await?;
+        let days = (from.first, until.end().previous());
+        for t in self.household_stall_takings(households, days).await? {
+            let month = LedgerMonth::of(t.day).to_string();
+            if let Some(m) = t.household_id.and_then(|h| slot(&mut ledger, h, &month)) {
+                m.add(IncomeSource::Stall, t.amount);
+            }
+        }
         for row in entry::Entity::find()
             .filter(entry::Column::HouseholdId.is_in(households.iter().copied()))
             .filter(entry::Column::Month.gte(from.to_string()))

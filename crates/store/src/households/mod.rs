@@ -355,7 +355,11 @@ impl Store {
         Ok(())
     }
 
-    async fn county_household(&self, county_id: i64, id: i64) -> Result<household::Model> {
+    pub(crate) async fn county_household(
+        &self,
+        county_id: i64,
+        id: i64,
+    ) -> Result<household::Model> {
         household::Entity::find_by_id(id)
             .filter(household::Column::CountyId.eq(county_id))
             .one(&self.db)

@@ -43,6 +43,7 @@ mod m20261202_000039_month_path_indexes;
 mod m20261202_000040_stock_places;
 mod m20261202_000041_totals_indexes;
 mod m20261202_000042_till;
+mod m20261202_000043_stalls_and_park;
 
 use std::collections::HashSet;
 
@@ -126,6 +127,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000040_stock_places::Migration),
             Box::new(m20261202_000041_totals_indexes::Migration),
             Box::new(m20261202_000042_till::Migration),
+            Box::new(m20261202_000043_stalls_and_park::Migration),
         ]
     }
 }

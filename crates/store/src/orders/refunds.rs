@@ -10,7 +10,7 @@ use farmgate_domain::money::Fen;
 use farmgate_domain::orders::refund::{
     CENTRE_AFTER_DAYS, RefundReason, RefundStatus, check_granted, line_share,
 };
-use farmgate_domain::orders::{OrderEvent, OrderStatus, PaymentMethod};
+use farmgate_domain::orders::{Fulfilment, OrderEvent, OrderStatus, PaymentMethod};
 use farmgate_domain::regions::RegionPath;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -103,6 +103,8 @@ pub struct ShopTakings {
     pub sales: Fen,
     pub refunded: Fen,
     pub net: Fen,
+    /// Of those, what the centre's showroom till sold (orders, sales).
+    pub showroom: (u64, Fen),
 }
 
 fn corrupt(id: i64) -> Error {
@@ -627,6 +629,16 @@ impl Store {
             .one(&self.db)
             .await?;
         let (orders, sales) = sold.unwrap_or((0, None));
+        let at_counter: Option<(i64, Option<i64>)> = order::Entity::find()
+            .select_only()
+            .column_as(order::Column::Id.count(), "orders")
+            .column_as(order::Column::TotalFen.sum().cast_as("BIGINT"), "sales")
+            .filter(in_period.clone())
+            .filter(order::Column::Fulfilment.eq(Fulfilment::Counter.as_str()))
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        let (counter_orders, counter_sales) = at_counter.unwrap_or((0, None));
         let ids = Query::select()
             .column(order::Column::Id)
             .from(order::Entity)
@@ -653,6 +665,10 @@ impl Store {
             sales,
             refunded,
             net: sales.checked_sub(refunded).ok_or_else(too_large)?,
+            showroom: (
+                u64::try_from(counter_orders).unwrap_or(0),
+                Fen(counter_sales.unwrap_or(0)),
+            ),
         })
     }
 }

@@ -80,6 +80,8 @@ pub struct ShopProducts {
     pub running_low: Vec<(i64, String)>,
     /// The last 30 days: orders, sales, refunds granted and what is left.
     pub takings: [String; 4],
+    /// Of those, what the centre's showroom sold, when it sold anything.
+    pub showroom: Option<String>,
     /// Refund requests waiting for the shop's answer.
     pub refunds_waiting: usize,
 }
@@ -137,6 +139,13 @@ pub async fn console(
                 takings.refunded.display_price(),
                 takings.net.display_price(),
             ],
+            showroom: (takings.showroom.0 > 0).then(|| {
+                c.t.args2(
+                    "takings-showroom",
+                    ("orders", (takings.showroom.0 as i64).into()),
+                    ("amount", takings.showroom.1.display_price().into()),
+                )
+            }),
             refunds_waiting,
         });
     }

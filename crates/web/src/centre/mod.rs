@@ -4,7 +4,11 @@
 //! `catalog::places`; the store keeps both in `store::catalog::{places, transfers}`.
 
 pub mod api;
+pub mod park;
 pub mod places;
+pub mod stall_pages;
+pub mod stalls;
+pub mod stalls_api;
 pub mod till;
 pub mod till_api;
 pub mod till_pages;
@@ -32,6 +36,30 @@ pub fn routes() -> Router<AppState> {
             "/centre/places/{id}/transfers/{transfer}/receive",
             post(places::receive),
         )
+        .route("/centre/stalls", get(stalls::list).post(stalls::add))
+        .route("/centre/stalls/waits", post(stalls::add_wait))
+        .route(
+            "/centre/stalls/waits/{id}/withdraw",
+            post(stalls::withdraw_wait),
+        )
+        .route(
+            "/centre/stalls/{id}",
+            get(stall_pages::show).post(stall_pages::change),
+        )
+        .route("/centre/stalls/{id}/bookings", post(stall_pages::book))
+        .route("/centre/stalls/bookings/{id}", get(stall_pages::booking))
+        .route(
+            "/centre/stalls/bookings/{id}/takings",
+            post(stall_pages::record_takings),
+        )
+        .route(
+            "/centre/stalls/bookings/{id}/cancel",
+            post(stall_pages::cancel),
+        )
+        .route("/centre/park", get(park::show))
+        .route("/centre/park/units", post(park::add_unit))
+        .route("/centre/park/units/{id}/leases", post(park::lease))
+        .route("/centre/park/leases/{id}/end", post(park::end))
         .route("/centre/till", get(till_pages::choose))
         .route("/centre/till/sw.js", get(till_papers::worker))
         .route("/static/till.js", get(till_papers::script))
@@ -59,6 +87,24 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(api::receive))
         .routes(utoipa_axum::routes!(api::call_back))
         .routes(utoipa_axum::routes!(api::count))
+        .routes(utoipa_axum::routes!(stalls_api::list, stalls_api::create))
+        .routes(utoipa_axum::routes!(stalls_api::update))
+        .routes(utoipa_axum::routes!(stalls_api::bookings))
+        .routes(utoipa_axum::routes!(stalls_api::book))
+        .routes(utoipa_axum::routes!(stalls_api::cancel))
+        .routes(utoipa_axum::routes!(stalls_api::record_takings))
+        .routes(utoipa_axum::routes!(
+            stalls_api::waits,
+            stalls_api::add_wait
+        ))
+        .routes(utoipa_axum::routes!(
+            stalls_api::units,
+            stalls_api::create_unit
+        ))
+        .routes(utoipa_axum::routes!(stalls_api::leases))
+        .routes(utoipa_axum::routes!(stalls_api::create_lease))
+        .routes(utoipa_axum::routes!(stalls_api::end_lease))
+        .routes(utoipa_axum::routes!(stalls_api::sales))
         .routes(utoipa_axum::routes!(till_api::open))
         .routes(utoipa_axum::routes!(till_api::show))
         .routes(utoipa_axum::routes!(till_api::record))

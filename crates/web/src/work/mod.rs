@@ -125,6 +125,9 @@ pub async fn centre(
     if let Some(tills) = showrooms(&state, t, region.id).await? {
         sections.insert(0, tills);
     }
+    if let Some(halls) = stalls(&state, t, region.id).await? {
+        sections.insert(0, halls);
+    }
     let intro = t.arg("work-centre-intro", "county", region.name(t.lang()));
     Ok(page(c, "work-centre-title", intro, sections))
 }
@@ -168,6 +171,45 @@ async fn showrooms(state: &AppState, t: &Tr, county_id: i64) -> Result<Option<Se
         rows,
         empty: String::new(),
         more: Some((t.get("till-title"), "/centre/till".to_owned())),
+    }))
+}
+
+/// The county's stalls today: how many are booked and free, and who waits for one; none when
+/// the county has no stalls.
+async fn stalls(state: &AppState, t: &Tr, county_id: i64) -> Result<Option<Section>, Problem> {
+    use farmgate_domain::stations::till::LedgerDay;
+    let stalls = state.store.stalls(county_id, false).await?;
+    if stalls.is_empty() {
+        return Ok(None);
+    }
+    let today = LedgerDay::of(chrono::Utc::now());
+    let booked = state
+        .store
+        .stall_occupancy(county_id, (today, today))
+        .await?
+        .first()
+        .map_or(0, |(_, n)| *n);
+    let mut rows = vec![Row {
+        text: t.args2(
+            "work-stalls-today",
+            ("booked", booked.into()),
+            ("free", stalls.len().saturating_sub(booked).into()),
+        ),
+        href: Some("/centre/stalls".to_owned()),
+        detail: String::new(),
+    }];
+    for wait in state.store.stall_waits(county_id, true).await? {
+        rows.push(Row {
+            text: wait.holder_name,
+            href: Some("/centre/stalls#waiting".to_owned()),
+            detail: t.arg("work-stalls-waiting", "from", wait.starts_on.to_string()),
+        });
+    }
+    Ok(Some(Section {
+        heading: t.get("stalls-title"),
+        rows,
+        empty: String::new(),
+        more: Some((t.get("stalls-title"), "/centre/stalls".to_owned())),
     }))
 }
 

@@ -14,6 +14,7 @@ mod catalog;
 mod centre_places;
 mod checkout;
 mod showroom_till;
+mod stalls;
 mod desks;
 mod fleet;
 mod household_income;

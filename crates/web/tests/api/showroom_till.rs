@@ -79,6 +79,16 @@ async fn the_till_rings_up_once_settles_a_short_sale_and_closes() {
         farmgate_domain::orders::OrderStatus::Completed
     );
 
+    // The seller's console counts the showroom's sale among its takings.
+    let seller = app
+        .logged_in_with("fujia-walnuts", "walnuts-of-huixian")
+        .await;
+    let console = support::text(&seller, app.url("/seller")).await;
+    assert!(
+        support::strip(&console).contains("其中在中心展厅售出 1 单，共 ¥76.00"),
+        "{console}"
+    );
+
     // Two more bags: the showroom holds one; kept to settle, then settled from the store.
     let short: Value = post(sales.clone(), &centre, sale("till-sale-0000002", 2))
         .await

@@ -484,3 +484,10 @@ fn status_mb(field: &str) -> u64 {
 pub fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
+
+/// Text without the Unicode isolation marks that Fluent and prices put around placeables.
+pub fn strip(text: &str) -> String {
+    text.chars()
+        .filter(|c| !('\u{2066}'..='\u{2069}').contains(c))
+        .collect()
+}
