@@ -127,6 +127,7 @@ contract!(
     a_transfer_never_makes_or_loses_stock,
     online_sales_and_transfers_never_take_a_place_below_zero,
     till_and_online_sales_never_take_a_place_below_zero,
+    goods_brought_back_at_the_till_return_to_the_shelf_and_the_drawer,
     a_till_sale_is_kept_once_and_the_session_closes_with_its_cash,
     sales_counts_follow_the_orders,
 );
@@ -168,7 +169,10 @@ use places::{
 };
 #[path = "contract/till_sessions.rs"]
 mod till_sessions;
-use till_sessions::a_till_sale_is_kept_once_and_the_session_closes_with_its_cash;
+use till_sessions::{
+    a_till_sale_is_kept_once_and_the_session_closes_with_its_cash,
+    goods_brought_back_at_the_till_return_to_the_shelf_and_the_drawer,
+};
 #[path = "contract/sales_counts.rs"]
 mod sales_counts;
 use sales_counts::sales_counts_follow_the_orders;

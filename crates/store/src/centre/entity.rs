@@ -235,3 +235,27 @@ pub mod lease {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod till_return {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "till_returns")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub session_id: i64,
+        pub sale_id: i64,
+        pub variant_id: i64,
+        pub quantity: i64,
+        pub amount_fen: i64,
+        pub order_id: i64,
+        pub returned_by: i64,
+        pub returned_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -6,9 +6,11 @@ pub(crate) mod entity;
 mod park;
 mod stalls;
 mod till;
+mod till_returns;
 
 pub use park::{Lease, LeaseDetails, ParkSales, ParkUnit, UnitDetails};
 pub use stalls::{
     BookingFilter, Holder, NewBooking, Stall, StallBooking, StallDetails, StallTakings, StallWait,
 };
 pub use till::{NewTillSale, TillLine, TillOutcome, TillSale, TillSession};
+pub use till_returns::TillReturn;

@@ -201,7 +201,7 @@ async fn sales_of(db: &impl ConnectionTrait, session_id: i64) -> Result<Vec<Till
 
 /// Session `id` read inside `txn`, its row locked on PostgreSQL (SQLite's write transaction
 /// holds the whole database): a sale is kept and a session closed one after the other.
-async fn locked_session(
+pub(super) async fn locked_session(
     txn: &DatabaseTransaction,
     backend: crate::Backend,
     id: i64,
@@ -493,7 +493,16 @@ impl Store {
             return Err(ValidationError::new("session", "till-sales-to-settle").into());
         }
         let cash_in: Vec<Fen> = sales.iter().map(TillSale::cash_in).collect();
-        let back: Vec<Fen> = sales.iter().map(TillSale::cash_back).collect();
+        let mut back: Vec<Fen> = sales.iter().map(TillSale::cash_back).collect();
+        // Goods taken back at this session left its drawer in cash.
+        back.extend(
+            super::entity::till_return::Entity::find()
+                .filter(super::entity::till_return::Column::SessionId.eq(id))
+                .all(&txn)
+                .await?
+                .iter()
+                .map(|r| Fen(r.amount_fen)),
+        );
         let expected = expected_cash(session.opening_cash, &cash_in, &back)
             .ok_or(ValidationError::new("counted_cash", "amount-too-large"))?;
         let note: String = note.trim().chars().take(200).collect();

@@ -44,6 +44,7 @@ mod m20261202_000040_stock_places;
 mod m20261202_000041_totals_indexes;
 mod m20261202_000042_till;
 mod m20261202_000043_stalls_and_park;
+mod m20261202_000044_till_returns;
 
 use std::collections::HashSet;
 
@@ -128,6 +129,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000041_totals_indexes::Migration),
             Box::new(m20261202_000042_till::Migration),
             Box::new(m20261202_000043_stalls_and_park::Migration),
+            Box::new(m20261202_000044_till_returns::Migration),
         ]
     }
 }

@@ -246,3 +246,143 @@ pub async fn a_till_sale_is_kept_once_and_the_session_closes_with_its_cash(db: &
         .await
         .unwrap();
 }
+
+pub async fn goods_brought_back_at_the_till_return_to_the_shelf_and_the_drawer(db: &TestDb) {
+    let store = &db.store;
+    seed_demo(store).await;
+    store.load_demo_catalog().await.unwrap();
+    let shop = open_shop(store, "till-back", "tekes-qiongkushitai").await;
+    let variant = stocked_variant(store, shop.id, 10, ProductStatus::Listed).await;
+    let cashier = buyers(store, 1).await[0];
+    let county = store.region_by_code("tekes").await.unwrap();
+    let showroom = store
+        .add_stock_place(
+            county.id,
+            PlaceDetails {
+                kind: PlaceKind::Showroom,
+                names: Texts::zh("特克斯电商中心展厅"),
+                station_id: None,
+                depot_id: None,
+            },
+            cashier,
+        )
+        .await
+        .unwrap()
+        .id;
+    store
+        .join_stock_place(shop.id, showroom, true, cashier)
+        .await
+        .unwrap();
+    let sent = store
+        .send_transfer(
+            NewTransfer {
+                shop_id: shop.id,
+                from: None,
+                to: Some(showroom),
+                lines: &[(variant, 3)],
+                note: "",
+            },
+            cashier,
+        )
+        .await
+        .unwrap();
+    store.receive_transfer(sent.id, &[], cashier).await.unwrap();
+    let session = store
+        .open_till_session(showroom, Fen(20_000), cashier)
+        .await
+        .unwrap();
+    let intake = OrderIntake::start(store.clone());
+    let client_id = "5f1e-till-sale-back-0001";
+    let order = farmgate_store::orders::PlaceOrder {
+        delivery: Delivery::Counter { place_id: showroom },
+        ..placement(cashier, client_id, &[(variant, 2)])
+    };
+    let checkout = intake.place(order).await.unwrap();
+    let lines = [TillLine::rung(variant, 2, Fen(3_800))];
+    let sale = store
+        .record_till_sale(
+            NewTillSale {
+                session_id: session.id,
+                client_id,
+                rung_at: chrono::Utc::now(),
+                paid_by: TillPayment::Cash,
+                charged: Fen(7_600),
+                lines: &lines,
+            },
+            TillOutcome::Placed {
+                checkout_id: checkout.checkout_id,
+            },
+        )
+        .await
+        .unwrap();
+    let at_showroom = || async {
+        store
+            .placed_units(Some(shop.id), Some(showroom))
+            .await
+            .unwrap()
+            .iter()
+            .map(|u| u.quantity)
+            .sum::<i64>()
+    };
+    assert_eq!(at_showroom().await, 1);
+
+    refused_with(
+        store
+            .return_till_goods(session.id, (sale.id, variant, 3), cashier)
+            .await
+            .unwrap_err(),
+        "till-return-quantity-invalid",
+    );
+    let first = store
+        .return_till_goods(session.id, (sale.id, variant, 1), cashier)
+        .await
+        .unwrap();
+    assert_eq!(first.amount, Fen(3_800));
+    assert_eq!(at_showroom().await, 2, "back on the showroom's shelf");
+    assert_eq!(store.variant(variant).await.unwrap().spec.stock, 9);
+    store
+        .return_till_goods(session.id, (sale.id, variant, 1), cashier)
+        .await
+        .unwrap();
+    refused_with(
+        store
+            .return_till_goods(session.id, (sale.id, variant, 1), cashier)
+            .await
+            .unwrap_err(),
+        "till-return-quantity-invalid",
+    );
+    let refund = store
+        .refund_of_order(first.order_id)
+        .await
+        .unwrap()
+        .expect("the order carries the refund");
+    assert_eq!(
+        refund.granted,
+        Fen(7_600),
+        "one refund, grown by each return"
+    );
+    let now = chrono::Utc::now();
+    let takings = store
+        .shop_takings(
+            shop.id,
+            now - chrono::Duration::days(1),
+            now + chrono::Duration::days(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!((takings.refunded, takings.net), (Fen(7_600), Fen(0)));
+
+    // The drawer gave both back: it holds the opening cash again.
+    let closed = store
+        .close_till_session(session.id, Fen(20_000), "", cashier)
+        .await
+        .unwrap();
+    assert_eq!(closed.expected_cash, Some(Fen(20_000)));
+    refused_with(
+        store
+            .return_till_goods(session.id, (sale.id, variant, 1), cashier)
+            .await
+            .unwrap_err(),
+        "till-closed",
+    );
+}

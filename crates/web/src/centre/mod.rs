@@ -74,6 +74,10 @@ pub fn routes() -> Router<AppState> {
             post(till_pages::settle_form),
         )
         .route("/centre/till/sales/{id}/receipt", get(till_papers::receipt))
+        .route(
+            "/centre/till/sales/{id}/returns",
+            post(till_pages::return_goods),
+        )
 }
 
 /// The places and till API.
@@ -110,4 +114,5 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(till_api::record))
         .routes(utoipa_axum::routes!(till_api::settle_sale))
         .routes(utoipa_axum::routes!(till_api::close))
+        .routes(utoipa_axum::routes!(till_api::return_goods))
 }

@@ -263,3 +263,64 @@ pub async fn close(
         .await?;
     Ok(Json(session_view(&closed)))
 }
+
+/// Goods of a sale brought back.
+#[derive(Deserialize, ToSchema)]
+pub struct ReturnBody {
+    pub sale_id: i64,
+    pub variant_id: i64,
+    pub quantity: i64,
+}
+
+/// Goods taken back at a session.
+#[derive(Serialize, ToSchema)]
+pub struct TillReturnView {
+    pub id: i64,
+    pub sale_id: i64,
+    pub variant_id: i64,
+    pub quantity: i64,
+    /// Given back in cash from the session's drawer.
+    pub amount_fen: i64,
+    /// The shop's order that carries the refund.
+    pub order_id: i64,
+}
+
+/// Takes goods of a sale back at an open session: the money leaves its drawer in cash, the goods
+/// go back on the place's shelf, the shop's order carries the refund.
+#[utoipa::path(post, operation_id = "returnTillGoods", path = "/api/v1/till/sessions/{id}/returns", tag = "till", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Session id")),
+    request_body = ReturnBody,
+    responses((status = 201, body = TillReturnView), (status = 401, body = ApiError), (status = 403, body = ApiError),
+        (status = 404, description = "Not a session or sale of the caller's county", body = ApiError),
+        (status = 422, description = "Closed, or more than the line sold less what came back", body = ApiError)))]
+pub async fn return_goods(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ReturnBody>,
+) -> Result<(StatusCode, Json<TillReturnView>), Problem> {
+    let (place, session) = kept_session(&state, &user, id).await?;
+    let (sale_place, _, sale) = kept_sale(&state, &user, body.sale_id).await?;
+    if sale_place.id != place.id {
+        return Err(Problem::not_found());
+    }
+    let back = state
+        .store
+        .return_till_goods(
+            session.id,
+            (sale.id, body.variant_id, body.quantity),
+            user.account.id,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TillReturnView {
+            id: back.id,
+            sale_id: back.sale_id,
+            variant_id: back.variant_id,
+            quantity: back.quantity,
+            amount_fen: back.amount.0,
+            order_id: back.order_id,
+        }),
+    ))
+}

@@ -154,11 +154,17 @@ async fn till_page(
         Some(s) => state.store.till_sales(s.id).await?,
         None => Vec::new(),
     };
+    let returned = match &session {
+        Some(s) => state.store.till_returns(s.id).await?,
+        None => Vec::new(),
+    };
+    // Cash in less what went back, sales' lines and goods returned alike.
     let cash_in = Fen::checked_sum(
         sales
             .iter()
             .filter(|s| s.paid_by == TillPayment::Cash)
-            .map(|s| Fen(s.charged.0 - s.given_back.0)),
+            .map(|s| Fen(s.charged.0 - s.given_back.0))
+            .chain(returned.iter().map(|r| Fen(-r.amount.0))),
     )
     .unwrap_or_default();
     let mut rows: Vec<SaleRow> = sales.iter().map(|s| sale_row(&t, &shelf, s)).collect();
@@ -389,5 +395,59 @@ pub async fn close(
     match closed {
         Ok(s) => Ok(Redirect::to(&format!("/centre/till/sessions/{}", s.id)).into_response()),
         Err(problem) => refused(&state, (c, csrf.0), &place, problem).await,
+    }
+}
+
+/// `POST /centre/till/sales/{id}/returns` (`variant_id`, `quantity`): goods of the sale come back
+/// at the session open at its place; the money leaves the drawer in cash.
+pub async fn return_goods(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    c: Chrome,
+    csrf: CsrfToken,
+    Path(sale_id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    let (place, _, sale) = kept_sale(&state, &user, sale_id).await?;
+    let number = |name: &'static str| {
+        sent(&fields, name).trim().parse::<i64>().map_err(|_| {
+            Problem::from(ValidationError::new(
+                "quantity",
+                "till-return-quantity-invalid",
+            ))
+        })
+    };
+    let returned = async {
+        let session = state
+            .store
+            .open_till_session_at(place.id)
+            .await?
+            .ok_or_else(|| Problem::from(ValidationError::new("session", "till-closed")))?;
+        let line = (sale.id, number("variant_id")?, number("quantity")?);
+        state
+            .store
+            .return_till_goods(session.id, line, user.account.id)
+            .await
+            .map_err(Problem::from)
+    }
+    .await;
+    match returned {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/centre/till/sales/{sale_id}/receipt?saved=returned"
+        ))
+        .into_response()),
+        Err(problem) if problem.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let mistake = Some(problem.message(&c.t));
+            let page = super::till_papers::receipt_page(
+                &state,
+                &user,
+                (c, csrf.0),
+                sale_id,
+                (None, mistake),
+            )
+            .await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(problem) => Err(problem),
     }
 }

@@ -4,25 +4,33 @@
 //! the till page runs (its offline queue and the service worker that keeps it).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use farmgate_domain::centre::till::TillSaleStatus;
 use farmgate_domain::money::Fen;
+use farmgate_store::catalog::Product;
+use farmgate_store::centre::TillLine;
 
 use super::till::{kept_place, kept_sale, kept_session};
 use super::till_pages::{ShelfItem, shelf_of};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::catalog::places::variant_names;
+use crate::csrf::CsrfToken;
 use crate::html::charts::{code128_svg, qr_svg};
 use crate::html::{Chrome, render};
 use crate::problem::Problem;
 
 struct ReceiptLine {
+    variant_id: i64,
     name: String,
     quantity: i64,
     amount: String,
     given_back: bool,
+    /// Units brought back at the till so far, and how many more may come back.
+    returned: i64,
+    left: i64,
     /// The product's page, and its QR code.
     link: String,
     qr: String,
@@ -30,7 +38,7 @@ struct ReceiptLine {
 
 #[derive(Template)]
 #[template(path = "centre/till_receipt.html")]
-struct ReceiptPage {
+pub(super) struct ReceiptPage {
     c: Chrome,
     place: String,
     number: i64,
@@ -40,52 +48,100 @@ struct ReceiptPage {
     given_back: Option<String>,
     paid_by: String,
     status: String,
+    csrf: String,
+    /// A session is open at the sale's place: goods may come back.
+    can_return: bool,
+    notice: Option<String>,
+    mistake: Option<String>,
 }
 
-/// `GET /centre/till/sales/{id}/receipt`
+/// `GET /centre/till/sales/{id}/receipt`: the receipt, and taking goods of it back.
 pub async fn receipt(
     State(state): State<AppState>,
     user: CurrentUser,
     c: Chrome,
+    csrf: CsrfToken,
     Path(sale_id): Path<i64>,
+    Query(query): Query<SavedQuery>,
 ) -> Result<Response, Problem> {
-    let (place, _, sale) = kept_sale(&state, &user, sale_id).await?;
+    let notice = (query.saved.as_deref() == Some("returned")).then(|| c.t.get("till-returned"));
+    let page = receipt_page(&state, &user, (c, csrf.0), sale_id, (notice, None)).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+fn receipt_line(
+    (products, names, base): (&[Product], &[(i64, String)], &str),
+    l: &TillLine,
+    returned: i64,
+) -> ReceiptLine {
+    let product = products.iter().find(|p| {
+        p.variants
+            .iter()
+            .chain(&p.retired_variants)
+            .any(|v| v.id == l.variant_id)
+    });
+    let link = product
+        .map(|p| format!("{base}/products/{}", p.id))
+        .unwrap_or_default();
+    ReceiptLine {
+        variant_id: l.variant_id,
+        name: names
+            .iter()
+            .find(|(id, _)| *id == l.variant_id)
+            .map_or_else(|| format!("#{}", l.variant_id), |(_, n)| n.clone()),
+        quantity: l.quantity,
+        amount: l.amount().unwrap_or_default().display_price(),
+        given_back: l.given_back,
+        returned,
+        left: if l.given_back {
+            0
+        } else {
+            l.quantity - returned
+        },
+        qr: if link.is_empty() {
+            String::new()
+        } else {
+            qr_svg(&link)
+        },
+        link,
+    }
+}
+
+pub(super) async fn receipt_page(
+    state: &AppState,
+    user: &CurrentUser,
+    (c, csrf): (Chrome, String),
+    sale_id: i64,
+    (notice, mistake): (Option<String>, Option<String>),
+) -> Result<ReceiptPage, Problem> {
+    let (place, _, sale) = kept_sale(state, user, sale_id).await?;
     let t = &c.t;
     let ids: Vec<i64> = sale.lines.iter().map(|l| l.variant_id).collect();
     let products = state.store.products_of_variants(&ids).await?;
     let names = variant_names(t, &products);
     let base = state.public_url().to_owned();
+    let returns = state.store.till_returns_of_sale(sale.id).await?;
     let lines = sale
         .lines
         .iter()
         .map(|l| {
-            let product = products.iter().find(|p| {
-                p.variants
-                    .iter()
-                    .chain(&p.retired_variants)
-                    .any(|v| v.id == l.variant_id)
-            });
-            let link = product
-                .map(|p| format!("{base}/products/{}", p.id))
-                .unwrap_or_default();
-            ReceiptLine {
-                name: names
-                    .iter()
-                    .find(|(id, _)| *id == l.variant_id)
-                    .map_or_else(|| format!("#{}", l.variant_id), |(_, n)| n.clone()),
-                quantity: l.quantity,
-                amount: l.amount().unwrap_or_default().display_price(),
-                given_back: l.given_back,
-                qr: if link.is_empty() {
-                    String::new()
-                } else {
-                    qr_svg(&link)
-                },
-                link,
-            }
+            let returned = returns
+                .iter()
+                .filter(|r| r.variant_id == l.variant_id)
+                .map(|r| r.quantity)
+                .sum();
+            receipt_line((&products, &names, &base), l, returned)
         })
         .collect();
-    let page = ReceiptPage {
+    let done = matches!(sale.status, TillSaleStatus::Done | TillSaleStatus::Settled);
+    let can_return = done && state.store.open_till_session_at(place.id).await?.is_some();
+    Ok(ReceiptPage {
         place: place.name(t.lang()).to_owned(),
         number: sale.id,
         when: crate::format::china_time(sale.rung_at),
@@ -94,9 +150,12 @@ pub async fn receipt(
         given_back: (sale.given_back > Fen(0)).then(|| sale.given_back.display_price()),
         paid_by: t.get(&format!("till-paid-{}", sale.paid_by.as_str())),
         status: t.get(&format!("till-status-{}", sale.status.as_str())),
+        csrf,
+        can_return,
+        notice,
+        mistake,
         c,
-    };
-    Ok(render(StatusCode::OK, &page))
+    })
 }
 
 #[derive(Template)]

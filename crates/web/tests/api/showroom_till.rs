@@ -122,9 +122,26 @@ async fn the_till_rings_up_once_settles_a_short_sale_and_closes() {
         "four sold at the counter, one moved from the store to the showroom"
     );
 
+    // A tourist brings one bag of the first sale back: its money leaves the drawer, the bag is
+    // on the shelf again; a second bag more than the line has left is refused.
+    let returns = format!("/api/v1/till/sessions/{session_id}/returns");
+    let back = |quantity: i64| json!({"sale_id": first["id"], "variant_id": listed.variant_id, "quantity": quantity});
+    let returned = post(returns.clone(), &centre, back(1)).await.unwrap();
+    assert_eq!(returned.status(), 201);
+    let returned: Value = returned.json().await.unwrap();
+    assert_eq!(returned["amount_fen"], 3800);
+    let too_many = post(returns.clone(), &centre, back(2)).await.unwrap();
+    assert_eq!(too_many.status(), 422);
+    assert_eq!(
+        store.variant(listed.variant_id).await.unwrap().spec.stock,
+        37
+    );
+
     // Another county's centre and a buyer reach none of it.
     app.centre_staff("tekes-till", "tekes").await;
     let tekes = app.token("tekes-till").await;
+    let foreign_return = post(returns, &tekes, back(1)).await.unwrap();
+    assert_eq!(foreign_return.status(), 404);
     let foreign = post(sales.clone(), &tekes, sale("till-sale-0000003", 1))
         .await
         .unwrap();
@@ -142,15 +159,18 @@ async fn the_till_rings_up_once_settles_a_short_sale_and_closes() {
     let closed: Value = post(
         close.clone(),
         &centre,
-        json!({"counted_cash_fen": 35100, "note": "少一元"}),
+        json!({"counted_cash_fen": 31300, "note": "少一元"}),
     )
     .await
     .unwrap()
     .json()
     .await
     .unwrap();
-    assert_eq!(closed["expected_cash_fen"], 35200);
-    assert_eq!(closed["counted_cash_fen"], 35100);
+    assert_eq!(
+        closed["expected_cash_fen"], 31400,
+        "less the bag given back"
+    );
+    assert_eq!(closed["counted_cash_fen"], 31300);
     let late = post(sales, &centre, sale("till-sale-0000004", 1))
         .await
         .unwrap();
@@ -270,6 +290,21 @@ async fn a_cashier_works_the_till_page_without_javascript() {
     assert!(strip_isolates(&receipt).contains("¥76.00"));
     let labels = support::text(&cashier, app.url(&format!("{till}/labels"))).await;
     assert!(labels.contains("<svg") && labels.contains("伏家薄皮核桃"));
+    // The receipt offers taking goods back; none is refused in words, nothing changes.
+    assert!(receipt.contains("退货"), "{receipt}");
+    let receipt_path = format!("/centre/till/sales/{}/receipt", kept[0].id);
+    let returns = format!("/centre/till/sales/{}/returns", kept[0].id);
+    let variant_field = listed.variant_id.to_string();
+    let none_back = app
+        .submit(
+            &cashier,
+            &receipt_path,
+            &returns,
+            &[("variant_id", variant_field.as_str()), ("quantity", "0")],
+        )
+        .await;
+    assert_eq!(none_back.status(), 422);
+    assert!(none_back.text().await.unwrap().contains("至少退一件"));
 
     // Two more: the showroom holds one. The sale waits to be settled; the money goes back.
     let page = support::text(&cashier, app.url(&till)).await;
