@@ -22,11 +22,10 @@ fn refused_with(err: Error, code: &str) {
     }
 }
 
-pub async fn a_till_sale_is_kept_once_and_the_session_closes_with_its_cash(db: &TestDb) {
-    let store = &db.store;
-    seed_demo(store).await;
-    store.load_demo_catalog().await.unwrap();
-    let shop = open_shop(store, "till-once", "tekes-qiongkushitai").await;
+/// A Tekes shop (`login`) with ten units of a listed variant, three of them received at the
+/// county's showroom (online too): (shop, variant, cashier, showroom).
+async fn showroom_holding(store: &farmgate_store::Store, login: &str) -> (i64, i64, i64, i64) {
+    let shop = open_shop(store, login, "tekes-qiongkushitai").await;
     let variant = stocked_variant(store, shop.id, 10, ProductStatus::Listed).await;
     let cashier = buyers(store, 1).await[0];
     let county = store.region_by_code("tekes").await.unwrap();
@@ -62,6 +61,14 @@ pub async fn a_till_sale_is_kept_once_and_the_session_closes_with_its_cash(db: &
         .await
         .unwrap();
     store.receive_transfer(sent.id, &[], cashier).await.unwrap();
+    (shop.id, variant, cashier, showroom)
+}
+
+pub async fn a_till_sale_is_kept_once_and_the_session_closes_with_its_cash(db: &TestDb) {
+    let store = &db.store;
+    seed_demo(store).await;
+    store.load_demo_catalog().await.unwrap();
+    let (_, variant, cashier, showroom) = showroom_holding(store, "till-once").await;
 
     let session = store
         .open_till_session(showroom, Fen(20_000), cashier)
@@ -251,42 +258,7 @@ pub async fn goods_brought_back_at_the_till_return_to_the_shelf_and_the_drawer(d
     let store = &db.store;
     seed_demo(store).await;
     store.load_demo_catalog().await.unwrap();
-    let shop = open_shop(store, "till-back", "tekes-qiongkushitai").await;
-    let variant = stocked_variant(store, shop.id, 10, ProductStatus::Listed).await;
-    let cashier = buyers(store, 1).await[0];
-    let county = store.region_by_code("tekes").await.unwrap();
-    let showroom = store
-        .add_stock_place(
-            county.id,
-            PlaceDetails {
-                kind: PlaceKind::Showroom,
-                names: Texts::zh("特克斯电商中心展厅"),
-                station_id: None,
-                depot_id: None,
-            },
-            cashier,
-        )
-        .await
-        .unwrap()
-        .id;
-    store
-        .join_stock_place(shop.id, showroom, true, cashier)
-        .await
-        .unwrap();
-    let sent = store
-        .send_transfer(
-            NewTransfer {
-                shop_id: shop.id,
-                from: None,
-                to: Some(showroom),
-                lines: &[(variant, 3)],
-                note: "",
-            },
-            cashier,
-        )
-        .await
-        .unwrap();
-    store.receive_transfer(sent.id, &[], cashier).await.unwrap();
+    let (shop_id, variant, cashier, showroom) = showroom_holding(store, "till-back").await;
     let session = store
         .open_till_session(showroom, Fen(20_000), cashier)
         .await
@@ -317,7 +289,7 @@ pub async fn goods_brought_back_at_the_till_return_to_the_shelf_and_the_drawer(d
         .unwrap();
     let at_showroom = || async {
         store
-            .placed_units(Some(shop.id), Some(showroom))
+            .placed_units(Some(shop_id), Some(showroom))
             .await
             .unwrap()
             .iter()
@@ -364,7 +336,7 @@ pub async fn goods_brought_back_at_the_till_return_to_the_shelf_and_the_drawer(d
     let now = chrono::Utc::now();
     let takings = store
         .shop_takings(
-            shop.id,
+            shop_id,
             now - chrono::Duration::days(1),
             now + chrono::Duration::days(1),
         )
