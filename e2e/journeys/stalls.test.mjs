@@ -60,3 +60,44 @@ test('a stall booked for a household: its takings reach the household income', a
   await screenshot(page, 'stalls-map-ug');
   await context.close();
 });
+
+test("the Saibag family's stall-holder notes today's takings on her phone, in Uyghur", async () => {
+  const { server, browser } = journey;
+  const context = await browser.newContext({ ...phone, locale: 'ug' });
+  const page = await context.newPage();
+  await logIn(page, server.url, 'saibag-stall', 'farmgate-demo');
+  assert.match(page.url(), /\/stalls\/mine$/, 'she lands on her stall');
+  await page.goto(`${server.url}/lang/ug?next=/stalls/mine`);
+  await page.waitForURL(/\/stalls\/mine$/);
+  assert.equal(await page.locator('html').getAttribute('dir'), 'rtl');
+  await assert.doesNotReject(page.getByText('بۈگۈن قانچە پۇل ساتتىڭىز؟').first().waitFor());
+  await light(page, "the stall-holder's page");
+  await page.getByRole('button', { name: '¥150' }).first().click();
+  await page.waitForURL(/\/stalls\/mine\?saved=takings$/);
+  await assert.doesNotReject(page.getByText('خاتىرىلەندى.').waitFor());
+  assert.ok(strip(await page.locator('main').innerText()).includes('¥150.00'), "today's takings shown");
+  await light(page, "the stall-holder's page after a tap");
+  await screenshot(page, 'stalls-holder-ug');
+  await context.close();
+});
+
+test("Gaodu's centre receives a month's rent from a park tenant behind with it", async () => {
+  const { server, browser } = journey;
+  const context = await browser.newContext({ ...phone, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await logIn(page, server.url, 'zezhou-centre', 'farmgate-demo');
+  await page.goto(`${server.url}/centre/park`);
+  await assert.doesNotReject(page.getByText(/所有商户共欠租/).waitFor());
+  await light(page, 'the park');
+  const behind = page.locator('li.card', { hasText: /欠租\W*3\W*个月/ }).first();
+  await behind.getByRole('link', { name: '租金' }).click();
+  await page.waitForURL(/\/centre\/park\/leases\/\d+$/);
+  await light(page, "a tenant's rent");
+  const oldest = page.locator('li.card', { has: page.getByRole('button', { name: /^收到/ }) }).last();
+  await oldest.getByRole('button', { name: /^收到/ }).click();
+  await page.waitForURL(/saved=rent$/);
+  await assert.doesNotReject(page.getByText('租金已记下。').waitFor());
+  assert.ok(strip(await page.locator('main').innerText()).includes('欠租 2 个月'), 'one month fewer owed');
+  await screenshot(page, 'park-rent');
+  await context.close();
+});

@@ -2307,3 +2307,46 @@ till-returned-units = { $count } brought back
 till-return-closed = Goods can be brought back while a till session is open here.
 error-till-return-invalid = This sale's item cannot be brought back here.
 error-till-return-quantity-invalid = Bring back at least one unit, and no more than were sold.
+
+# A stall-holder's own page (issue 19)
+role-stall-holder = Stall-holder
+mystall-title = My stall
+mystall-intro = After the market each day, note what you sold: tap an amount, or write your own.
+mystall-none = You hold no stall now. The county's e-commerce centre gives out the stalls: ask there to book one.
+mystall-none-phone = If the centre booked a stall under your phone number, prove that number first and the stall shows here.
+mystall-prove = Prove a phone number
+mystall-coming = Not started yet
+mystall-today-done = Today's is noted: { $amount }. Tap again to change it.
+mystall-today-ask = How much did you sell today?
+mystall-other = Another amount or another day
+mystall-week = Noted this week
+mystall-month = This month in all: { $amount }
+mystall-household = These takings count as your household's income.
+mystall-closed = This stall's days are over; they can no longer be noted. Ask the centre to change them.
+mystall-saved = Noted.
+error-stall-takings-too-old = Only today's and the six days before can be noted; the centre changes older days.
+
+# The park's rent (issue 19)
+park-rent-link = Rent
+park-rent-owed = { $months } months of rent owed, { $amount } in all
+park-rent-owed-none = Rent paid up
+park-rent-owed-all = Rent owed by all tenants: { $amount }
+park-rent-months = Rent by month
+park-rent-months-none = No month owes rent yet (still rent-free).
+park-rent-received = Received { $day }
+park-rent-undo = Take back (entered by mistake)
+park-rent-method = Paid by
+park-rent-method-cash = Cash
+park-rent-method-transfer = Bank transfer
+park-rent-reference = Transfer or receipt number
+park-rent-receive = Received { $amount }
+park-rent-saved-rent = The rent is noted.
+park-rent-saved-undone = Taken back: the month is owed again.
+park-lease-since = In since { $day }
+park-lease-free-until = rent-free until { $day }
+park-lease-rent = { $amount } a month
+park-lease-ended = left { $day }
+park-tenant-line = Your unit { $unit } in the park: { $facts }
+error-park-rent-not-due = No rent is due for that month (rent-free, outside the lease, or still to come).
+error-park-rent-method-invalid = Choose cash or bank transfer.
+error-park-rent-reference-invalid = A bank transfer needs its number; at most 60 characters.

@@ -2286,3 +2286,46 @@ till-returned-units = { $count } قايتۇرۇلدى
 till-return-closed = بۇ يەردە كاسسا ئوچۇق بولغاندىلا مال قايتۇرغىلى بولىدۇ.
 error-till-return-invalid = بۇ سېتىلغان مالنى بۇ يەردە قايتۇرغىلى بولمايدۇ.
 error-till-return-quantity-invalid = ئەڭ ئاز بىر دانە، سېتىلغاندىن كۆپ بولمىسۇن.
+
+# A stall-holder's own page (issue 19)
+role-stall-holder = راستا ئىگىسى
+mystall-title = مېنىڭ راستام
+mystall-intro = ھەر كۈنى راستىنى يىغقاندىن كېيىن، بۈگۈن قانچە پۇل ساتقانلىقىڭىزنى خاتىرىلەڭ: بىر سانى بېسىڭ ياكى ئۆزىڭىز يېزىڭ.
+mystall-none = ھازىر راستىڭىز يوق. راستىنى ناھىيەلىك ئېلېكترونلۇق سودا مۇلازىمەت مەركىزى ئورۇنلاشتۇرىدۇ، مەركەزدىن زاكاز قىلىڭ.
+mystall-none-phone = ئەگەر مەركەز راستىنى تېلېفون نومۇرىڭىز بىلەن خاتىرىلىگەن بولسا، ئاۋۋال بۇ نومۇرنى ئىسپاتلاڭ، راستا بۇ يەردە كۆرۈنىدۇ.
+mystall-prove = تېلېفون نومۇرىنى ئىسپاتلاش
+mystall-coming = تېخى باشلانمىدى
+mystall-today-done = بۈگۈن خاتىرىلەندى: { $amount }. قايتا بېسىپ ئۆزگەرتەلەيسىز.
+mystall-today-ask = بۈگۈن قانچە پۇل ساتتىڭىز؟
+mystall-other = باشقا سومما ياكى باشقا كۈن
+mystall-week = بۇ ھەپتە خاتىرىلەنگەنلەر
+mystall-month = بۇ ئاي جەمئىي: { $amount }
+mystall-household = بۇ كىرىم ئائىلىڭىزنىڭ كىرىم دەپتىرىگە كىرىدۇ.
+mystall-closed = بۇ راستىنىڭ ۋاقتى ئۆتتى، خاتىرىلىگىلى بولمايدۇ. ئۆزگەرتىش ئۈچۈن مەركەزگە مۇراجىئەت قىلىڭ.
+mystall-saved = خاتىرىلەندى.
+error-stall-takings-too-old = پەقەت بۈگۈن ۋە ئالدىنقى ئالتە كۈننىڭ كىرىمىنى خاتىرىلىگىلى بولىدۇ؛ ئۇنىڭدىن بۇرۇنقىسىنى مەركەز ئۆزگەرتىدۇ.
+
+# The park's rent (issue 19)
+park-rent-link = ئىجارە ھەققى
+park-rent-owed = { $months } ئايلىق ئىجارە قەرزى، جەمئىي { $amount }
+park-rent-owed-none = ئىجارە ھەققى تولۇق تاپشۇرۇلدى
+park-rent-owed-all = بارلىق ئىجارىچىلەرنىڭ ئىجارە قەرزى { $amount }
+park-rent-months = ئايلىق ئىجارە ھەققى
+park-rent-months-none = تېخى ئىجارە تاپشۇرىدىغان ئاي يوق (ھەقسىز مەزگىل).
+park-rent-received = { $day } تاپشۇرۇۋېلىندى
+park-rent-undo = بىكار قىلىش (خاتا خاتىرىلەنگەن)
+park-rent-method = تۆلەش ئۇسۇلى
+park-rent-method-cash = نەق پۇل
+park-rent-method-transfer = بانكا ئارقىلىق يۆتكەش
+park-rent-reference = يۆتكەش نومۇرى ياكى تالون نومۇرى
+park-rent-receive = { $amount } تاپشۇرۇۋېلىندى
+park-rent-saved-rent = ئىجارە ھەققى خاتىرىلەندى.
+park-rent-saved-undone = بىكار قىلىندى، بۇ ئاي يەنە قەرز ھېسابلىنىدۇ.
+park-lease-since = { $day } دىن باشلاپ
+park-lease-free-until = { $day } غىچە ھەقسىز
+park-lease-rent = ئايلىق ئىجارە { $amount }
+park-lease-ended = { $day } دە ئايرىلدى
+park-tenant-line = سانائەت باغچىسىدىكى { $unit }: { $facts }
+error-park-rent-not-due = بۇ ئاي ئىجارە تاپشۇرۇش كېرەك ئەمەس (ھەقسىز مەزگىل، ئىجارە سىرتىدا ياكى تېخى كەلمىدى).
+error-park-rent-method-invalid = نەق پۇل ياكى بانكا يۆتكەشنى تاللاڭ.
+error-park-rent-reference-invalid = بانكا يۆتكىسە نومۇرىنى يېزىڭ؛ ئەڭ كۆپ 60 ھەرپ.

@@ -2286,3 +2286,46 @@ till-returned-units = 已退 { $count } 件
 till-return-closed = 这里有收银班次开着时才能退货。
 error-till-return-invalid = 这笔销售的这件商品不能在这里退。
 error-till-return-quantity-invalid = 至少退一件，且不能多于卖出的件数。
+
+# A stall-holder's own page (issue 19)
+role-stall-holder = 摊主
+mystall-title = 我的摊位
+mystall-intro = 每天收摊后，记下今天卖了多少钱：点一个数就行，也可以自己填。
+mystall-none = 你现在没有摊位。摊位由县电商服务中心安排，请到中心预订。
+mystall-none-phone = 如果中心用你的手机号登记了摊位，先证明这个手机号，摊位就会出现在这里。
+mystall-prove = 证明手机号
+mystall-coming = 还没开始
+mystall-today-done = 今天已记：{ $amount }。再点一次可以改。
+mystall-today-ask = 今天卖了多少钱？
+mystall-other = 别的金额或别的日子
+mystall-week = 这一周记的
+mystall-month = 本月合计：{ $amount }
+mystall-household = 这些收入记入你家的收入账。
+mystall-closed = 这个摊位的日子已过，不能再记。要改请找中心。
+mystall-saved = 记好了。
+error-stall-takings-too-old = 只能记今天和前六天的收入；更早的请找中心改。
+
+# The park's rent (issue 19)
+park-rent-link = 租金
+park-rent-owed = 欠租 { $months } 个月，共 { $amount }
+park-rent-owed-none = 租金已交清
+park-rent-owed-all = 所有商户共欠租 { $amount }
+park-rent-months = 每月租金
+park-rent-months-none = 还没有要交租的月份（仍在免租期）。
+park-rent-received = { $day } 已收
+park-rent-undo = 撤销（记错了）
+park-rent-method = 付款方式
+park-rent-method-cash = 现金
+park-rent-method-transfer = 银行转账
+park-rent-reference = 转账流水号或收据号
+park-rent-receive = 收到 { $amount }
+park-rent-saved-rent = 租金已记下。
+park-rent-saved-undone = 已撤销，这个月重新算作欠租。
+park-lease-since = { $day } 入驻
+park-lease-free-until = 免租至 { $day }
+park-lease-rent = 月租 { $amount }
+park-lease-ended = { $day } 退租
+park-tenant-line = 你在产业园的 { $unit }：{ $facts }
+error-park-rent-not-due = 这个月不用交租（免租期、租约之外或还没到）。
+error-park-rent-method-invalid = 请选择现金或银行转账。
+error-park-rent-reference-invalid = 银行转账请写流水号；最多 60 个字。

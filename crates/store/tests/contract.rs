@@ -120,7 +120,9 @@ contract!(
     a_households_income_comes_from_what_earns_for_it,
     stall_bookings_never_share_a_day_and_the_waiting_list_moves_up,
     stall_takings_count_in_the_household_income_once,
+    a_stall_holder_records_their_own_takings,
     a_park_unit_has_one_tenant_at_a_time_rent_free_at_first,
+    a_park_tenants_rent_is_received_once_a_month,
     rollups_equal_a_rebuild_after_random_orders,
     the_taobao_village_rule_holds_at_its_edges,
     active_shops_follow_their_rule_at_its_edges,
@@ -141,7 +143,9 @@ use households::{
     a_poverty_lines_settings_are_kept_and_the_latest_counts,
 };
 use stalls::{
+    a_park_tenants_rent_is_received_once_a_month,
     a_park_unit_has_one_tenant_at_a_time_rent_free_at_first,
+    a_stall_holder_records_their_own_takings,
     stall_bookings_never_share_a_day_and_the_waiting_list_moves_up,
     stall_takings_count_in_the_household_income_once,
 };

@@ -55,6 +55,8 @@ pub struct Holdings<'a> {
     pub outbox: bool,
     /// Acts for an express company (its statements and parcels).
     pub carrier: bool,
+    /// Holds a market stall today or from a day to come (records its takings).
+    pub stall: bool,
 }
 
 /// A person's desks, in the order their work usually matters.
@@ -67,30 +69,13 @@ pub fn desks(held: &Holdings) -> Vec<Desk> {
             .map(|(_, code)| code.clone())
     };
     let mut desks = Vec::new();
-    if let Some(&shop) = held.shop_ids.first() {
+    if let Some(desk) = seller_desk(held.shop_ids.first().copied(), has(Role::Seller)) {
+        desks.push(desk);
+    }
+    if held.stall {
         desks.push(Desk {
-            label: "role-seller",
-            tools: vec![
-                tool("desk-today", "/seller"),
-                tool(
-                    "seller-orders-title",
-                    format!("/seller/shops/{shop}/orders"),
-                ),
-                tool("desk-stock", format!("/seller/shops/{shop}/stock")),
-                tool("desk-refunds", format!("/seller/shops/{shop}/refunds")),
-                tool(
-                    "produce-prices-title",
-                    format!("/seller/shops/{shop}/produce-prices"),
-                ),
-            ],
-        });
-    } else if has(Role::Seller) {
-        desks.push(Desk {
-            label: "role-seller",
-            tools: vec![
-                tool("desk-today", "/seller"),
-                tool("nav-open-shop", "/shops/apply"),
-            ],
+            label: "role-stall-holder",
+            tools: vec![tool("mystall-title", "/stalls/mine")],
         });
     }
     if has(Role::Host) {
@@ -157,6 +142,34 @@ pub fn desks(held: &Holdings) -> Vec<Desk> {
         });
     }
     desks
+}
+
+/// A shop member's desk (its first shop's tools), or a seller's without a shop yet.
+fn seller_desk(shop: Option<i64>, seller: bool) -> Option<Desk> {
+    let tools = match shop {
+        Some(shop) => vec![
+            tool("desk-today", "/seller"),
+            tool(
+                "seller-orders-title",
+                format!("/seller/shops/{shop}/orders"),
+            ),
+            tool("desk-stock", format!("/seller/shops/{shop}/stock")),
+            tool("desk-refunds", format!("/seller/shops/{shop}/refunds")),
+            tool(
+                "produce-prices-title",
+                format!("/seller/shops/{shop}/produce-prices"),
+            ),
+        ],
+        None if seller => vec![
+            tool("desk-today", "/seller"),
+            tool("nav-open-shop", "/shops/apply"),
+        ],
+        None => return None,
+    };
+    Some(Desk {
+        label: "role-seller",
+        tools,
+    })
 }
 
 fn centre_desk(code: &str, admin: bool, outbox: bool) -> Desk {
@@ -243,11 +256,18 @@ pub async fn of_account(state: &AppState, account_id: i64, grants: &Grants) -> V
         .carriers_of(account_id)
         .await
         .is_ok_and(|found| !found.is_empty());
+    let today = farmgate_domain::stations::till::LedgerDay::of(chrono::Utc::now());
+    let stall = state
+        .store
+        .holds_stall(account_id, today)
+        .await
+        .unwrap_or(false);
     desks(&Holdings {
         grants: &held,
         shop_ids: &shop_ids,
         outbox,
         carrier,
+        stall,
     })
 }
 
@@ -266,6 +286,7 @@ mod tests {
             shop_ids: &[],
             outbox: false,
             carrier: false,
+            stall: false,
         });
         let fronts: Vec<&str> = desks.iter().map(Desk::front).collect();
         assert_eq!(fronts, vec!["/centre", "/trainer"]);
@@ -291,6 +312,7 @@ mod tests {
                 shop_ids: &[],
                 outbox: false,
                 carrier: false,
+                stall: false,
             })
             .is_empty()
         );
@@ -299,6 +321,7 @@ mod tests {
             shop_ids: &[7],
             outbox: false,
             carrier: false,
+            stall: false,
         });
         assert_eq!(seller[0].tools[1].href, "/seller/shops/7/orders");
     }

@@ -147,3 +147,41 @@ pub fn kg(grams: i64) -> String {
             .to_owned()
     }
 }
+
+/// "N months, ¥X in all" owed, or "nothing owed".
+pub fn owed_text(t: &Tr, owed: farmgate_store::centre::RentOwed) -> String {
+    if owed.months == 0 {
+        t.get("park-rent-owed-none")
+    } else {
+        t.args2(
+            "park-rent-owed",
+            ("months", i64::from(owed.months).into()),
+            ("amount", owed.amount.display_yuan().into()),
+        )
+    }
+}
+
+/// A lease's facts in a line: since when, rent-free until, the rent, ended.
+pub fn lease_facts(
+    t: &Tr,
+    lease: &farmgate_store::centre::Lease,
+    today: farmgate_domain::stations::till::LedgerDay,
+) -> String {
+    let mut facts = vec![t.arg("park-lease-since", "day", lease.starts_on.to_string())];
+    if lease.rent_from > today {
+        facts.push(t.arg(
+            "park-lease-free-until",
+            "day",
+            lease.rent_from.previous().to_string(),
+        ));
+    }
+    facts.push(t.arg(
+        "park-lease-rent",
+        "amount",
+        lease.monthly_rent.display_yuan(),
+    ));
+    if let Some(end) = lease.ends_on {
+        facts.push(t.arg("park-lease-ended", "day", end.to_string()));
+    }
+    facts.join(" · ")
+}

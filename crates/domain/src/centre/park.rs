@@ -64,8 +64,89 @@ pub fn rent_in(
     if runs { rent } else { Fen(0) }
 }
 
+/// How a tenant paid a month's rent: in cash at the centre, or by bank transfer (with its
+/// reference).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RentMethod {
+    Cash,
+    Transfer,
+}
+
+impl RentMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RentMethod::Cash => "cash",
+            RentMethod::Transfer => "transfer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<RentMethod, ValidationError> {
+        match text {
+            "cash" => Ok(RentMethod::Cash),
+            "transfer" => Ok(RentMethod::Transfer),
+            _ => Err(ValidationError::new("method", "park-rent-method-invalid")),
+        }
+    }
+}
+
+/// A payment's reference (a transfer's number, a receipt's): at most 60 characters; a
+/// transfer needs one.
+pub fn rent_reference(method: RentMethod, text: &str) -> Result<String, ValidationError> {
+    let reference = text.trim();
+    let fits = reference.chars().count() <= 60;
+    if fits && (method == RentMethod::Cash || !reference.is_empty()) {
+        Ok(reference.to_owned())
+    } else {
+        Err(ValidationError::new(
+            "reference",
+            "park-rent-reference-invalid",
+        ))
+    }
+}
+
+/// The months a lease owes rent for, up to `today`'s month: from the month rent starts to the
+/// month it ends (at most ten years' worth), those whose rent is more than nothing.
+pub fn rent_months(
+    (first, rent_from, last): (LedgerDay, LedgerDay, Option<LedgerDay>),
+    rent: Fen,
+    today: LedgerDay,
+) -> Vec<(LedgerMonth, Fen)> {
+    let until = LedgerMonth::of(last.map_or(today, |l| l.min(today)));
+    let mut month = LedgerMonth::of(first.max(rent_from));
+    let mut months = Vec::new();
+    while month.first <= until.first && months.len() < 120 {
+        let due = rent_in(month, (first, rent_from, last), rent);
+        if due.0 > 0 {
+            months.push((month, due));
+        }
+        month = month.next();
+    }
+    months
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rent_is_owed_from_the_month_after_the_free_start_until_the_end() {
+        let first = day("2026-03-15");
+        let from = rent_from(first, 6).unwrap();
+        let rent = Fen(300_000);
+        let months = rent_months((first, from, None), rent, day("2026-12-02"));
+        let names: Vec<String> = months.iter().map(|(m, _)| m.to_string()).collect();
+        assert_eq!(names, ["2026-09", "2026-10", "2026-11", "2026-12"]);
+        let ended = rent_months(
+            (first, from, Some(day("2026-10-03"))),
+            rent,
+            day("2026-12-02"),
+        );
+        assert_eq!(ended.len(), 2);
+        assert!(rent_months((first, from, None), rent, day("2026-08-31")).is_empty());
+        assert!(rent_months((first, from, None), Fen(0), day("2026-12-02")).is_empty());
+        assert!(rent_reference(RentMethod::Transfer, " ").is_err());
+        assert_eq!(rent_reference(RentMethod::Cash, "").unwrap(), "");
+    }
+
     use super::*;
 
     fn day(text: &str) -> LedgerDay {

@@ -159,6 +159,21 @@ pub fn takings(amount: Fen) -> Result<Fen, ValidationError> {
     }
 }
 
+/// How many days back a stall-holder may record takings themselves (today and the six before);
+/// older days are the centre's to correct.
+pub const HOLDER_DAYS_BACK: i64 = 6;
+
+/// Whether a stall-holder may record `day`'s takings on `today`: not ahead, at most
+/// [`HOLDER_DAYS_BACK`] days back.
+pub fn holder_may_record(day: LedgerDay, today: LedgerDay) -> Result<LedgerDay, ValidationError> {
+    let back = (today.date() - day.date()).num_days();
+    if (0..=HOLDER_DAYS_BACK).contains(&back) {
+        Ok(day)
+    } else {
+        Err(ValidationError::new("day", "stall-takings-too-old"))
+    }
+}
+
 /// A holder's name as the centre writes it down: 1 to 60 characters.
 pub fn holder_name(text: &str) -> Result<String, ValidationError> {
     let name = text.trim();
@@ -175,6 +190,15 @@ mod tests {
 
     fn day(text: &str) -> LedgerDay {
         LedgerDay::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_holder_records_this_week_only() {
+        let today = day("2026-12-02");
+        assert!(holder_may_record(today, today).is_ok());
+        assert!(holder_may_record(day("2026-11-26"), today).is_ok());
+        assert!(holder_may_record(day("2026-11-25"), today).is_err());
+        assert!(holder_may_record(day("2026-12-03"), today).is_err());
     }
 
     #[test]

@@ -117,7 +117,7 @@ impl std::fmt::Display for LedgerDay {
 }
 
 /// A month of the ledger, `YYYY-MM`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct LedgerMonth {
     pub first: LedgerDay,
 }

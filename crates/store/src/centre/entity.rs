@@ -259,3 +259,26 @@ pub mod till_return {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod park_rent {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "park_rents")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub lease_id: i64,
+        pub month: String,
+        pub amount_fen: i64,
+        pub method: String,
+        pub reference: String,
+        pub entered_by: i64,
+        pub entered_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -4,11 +4,14 @@
 
 pub(crate) mod entity;
 mod park;
+mod park_rents;
+mod stall_holders;
 mod stalls;
 mod till;
 mod till_returns;
 
 pub use park::{Lease, LeaseDetails, ParkSales, ParkUnit, UnitDetails};
+pub use park_rents::{RentMonth, RentOwed, RentPaid};
 pub use stalls::{
     BookingFilter, Holder, NewBooking, Stall, StallBooking, StallDetails, StallTakings, StallWait,
 };

@@ -100,7 +100,7 @@ pub struct ParkSales {
     pub by_shop: BTreeMap<i64, Fen>,
 }
 
-fn unit_from(row: park_unit::Model) -> ParkUnit {
+pub(super) fn unit_from(row: park_unit::Model) -> ParkUnit {
     ParkUnit {
         id: row.id,
         county_id: row.county_id,
@@ -113,7 +113,7 @@ fn unit_from(row: park_unit::Model) -> ParkUnit {
     }
 }
 
-fn lease_from(row: lease::Model) -> Result<Lease> {
+pub(super) fn lease_from(row: lease::Model) -> Result<Lease> {
     let day = |text: &str| {
         LedgerDay::parse(text).map_err(|_| crate::error::corrupt("park lease", row.id))
     };

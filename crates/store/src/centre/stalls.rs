@@ -128,7 +128,7 @@ const CANCELLED: &str = "cancelled";
 const WAITING: &str = "waiting";
 const WITHDRAWN: &str = "withdrawn";
 
-fn stall_from(row: stall::Model) -> Stall {
+pub(super) fn stall_from(row: stall::Model) -> Stall {
     Stall {
         id: row.id,
         county_id: row.county_id,
@@ -160,7 +160,7 @@ fn term_of(text: &str, what: &str, id: i64) -> Result<StallTerm> {
     StallTerm::parse(text).map_err(|_| crate::error::corrupt(what, id))
 }
 
-fn booking_from(row: booking::Model) -> Result<StallBooking> {
+pub(super) fn booking_from(row: booking::Model) -> Result<StallBooking> {
     Ok(StallBooking {
         term: term_of(&row.term, "stall booking", row.id)?,
         starts_on: day_of(&row.starts_on, "stall booking", row.id)?,

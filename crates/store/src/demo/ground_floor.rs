@@ -7,6 +7,7 @@
 //! moved" there (rent-free for their first year) and to two companies.
 
 use chrono::{DateTime, Duration, Utc};
+use farmgate_domain::centre::park::RentMethod;
 use farmgate_domain::centre::stalls::{StallRates, StallServices, StallTerm};
 use farmgate_domain::money::Fen;
 use farmgate_domain::stations::till::{LedgerDay, LedgerMonth};
@@ -280,8 +281,23 @@ impl Store {
                 free_months: 12,
                 monthly_rent: unit.monthly_rent,
             };
-            self.add_lease((county.id, unit.id), &details, (centre.id, now))
+            let lease = self
+                .add_lease((county.id, unit.id), &details, (centre.id, now))
                 .await?;
+            // Tenants past their free year paid each month on the fifth, by transfer; the
+            // seventh tenant has not paid its last three months, nor anyone this month.
+            let (_, months) = self.lease_rents(county.id, lease.id, today).await?;
+            let unpaid = if k == 6 { 3 } else { 1 };
+            for m in months.iter().skip(unpaid) {
+                let paid_on = m.month.first.bounds().0 + Duration::days(4) + Duration::hours(3);
+                let reference = format!("GD{}{:02}", m.month.to_string().replace('-', ""), k);
+                self.record_rent(
+                    (county.id, lease.id),
+                    (m.month, RentMethod::Transfer, &reference),
+                    (centre.id, paid_on.min(now)),
+                )
+                .await?;
+            }
             leases += 1;
         }
         Ok(leases)

@@ -173,10 +173,10 @@ impl Store {
             Some(depot) => self.vehicles(depot.id, true).await?,
             None => Vec::new(),
         };
-        let stall = match self
+        let seller = self
             .account_by_login(&LoginId::parse("saibag-seller")?)
-            .await?
-        {
+            .await?;
+        let stall = match &seller {
             Some(seller) => self.shops_of_member(seller.id).await?.first().map(|s| s.id),
             None => None,
         };
@@ -211,6 +211,9 @@ impl Store {
                 }
                 _ => None,
             };
+            if n == 0 {
+                self.link_stall_keeper(korla.id, &household).await?;
+            }
             if let Some((kind, target)) = earns {
                 self.link_household(
                     (korla.id, household.id),
@@ -224,6 +227,27 @@ impl Store {
         self.load_demo_incomes((korla.id, centre.id), &kept, now)
             .await?;
         Ok(FAMILIES.len() as u64)
+    }
+
+    /// The Saibag family's stall is kept by the head's wife, who signs in as `saibag-stall`:
+    /// the centre linked her in person.
+    async fn link_stall_keeper(
+        &self,
+        county: i64,
+        household: &crate::households::Household,
+    ) -> Result<()> {
+        let keeper = self
+            .account_by_login(&LoginId::parse("saibag-stall")?)
+            .await?;
+        let wife = household
+            .members
+            .iter()
+            .find(|m| m.relation == Relation::Spouse);
+        if let (Some(keeper), Some(wife)) = (keeper, wife) {
+            self.set_member_account((county, household.id), wife.id, Some(keeper.id))
+                .await?;
+        }
+        Ok(())
     }
 
     /// Two years of what the centre entered for the families (the Saibag stall's takings, about

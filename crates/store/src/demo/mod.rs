@@ -138,6 +138,11 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         grants: &[],
     },
     DemoAccount {
+        login: "saibag-stall",
+        display_name: "阿依古丽·吐尔逊",
+        grants: &[],
+    },
+    DemoAccount {
         login: "kuqa-seller",
         display_name: "库车农特产展销中心",
         grants: &[],

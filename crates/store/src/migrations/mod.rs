@@ -45,6 +45,7 @@ mod m20261202_000041_totals_indexes;
 mod m20261202_000042_till;
 mod m20261202_000043_stalls_and_park;
 mod m20261202_000044_till_returns;
+mod m20261203_000045_park_rents;
 
 use std::collections::HashSet;
 
@@ -130,6 +131,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000042_till::Migration),
             Box::new(m20261202_000043_stalls_and_park::Migration),
             Box::new(m20261202_000044_till_returns::Migration),
+            Box::new(m20261203_000045_park_rents::Migration),
         ]
     }
 }

@@ -43,6 +43,33 @@ fn stall(region_id: i64, code: &str) -> StallDetails {
     }
 }
 
+/// A family of Saibag on Korla's register, `head` alone.
+async fn saibag_family(
+    store: &farmgate_store::Store,
+    staff: i64,
+    head: &str,
+) -> farmgate_store::households::Household {
+    let vault = IdVault::new(&[7u8; 32]).unwrap();
+    let korla = store.region_by_code("korla").await.unwrap();
+    let saibag = store.region_by_code("korla-saibag").await.unwrap();
+    let details = HouseholdDetails {
+        village_id: saibag.id,
+        registered_year: 2014,
+        lifted_year: None,
+        note: String::new(),
+    };
+    let head = NewMember {
+        name: head.into(),
+        relation: Relation::Head,
+        id_number: IdNumber::parse("652801198001011238").unwrap(),
+        phone: None,
+    };
+    store
+        .register_household(&vault, (korla.id, &details), &[head], (staff, Utc::now()))
+        .await
+        .unwrap()
+}
+
 fn someone(name: &str) -> Holder {
     Holder {
         household_id: None,
@@ -191,28 +218,11 @@ pub async fn stall_takings_count_in_the_household_income_once(db: &TestDb) {
     let store = &db.store;
     seed_demo(store).await;
     let staff = buyers(store, 1).await[0];
-    let vault = IdVault::new(&[7u8; 32]).unwrap();
     let korla = store.region_by_code("korla").await.unwrap();
-    let saibag = store.region_by_code("korla-saibag").await.unwrap();
     let town = store.region_by_code("korla-qiaerbag").await.unwrap();
     let now = Utc::now();
     let today = LedgerDay::of(now);
-    let details = HouseholdDetails {
-        village_id: saibag.id,
-        registered_year: 2015,
-        lifted_year: None,
-        note: String::new(),
-    };
-    let head = NewMember {
-        name: "米热古丽·艾则孜".into(),
-        relation: Relation::Head,
-        id_number: IdNumber::parse("652801198001011238").unwrap(),
-        phone: None,
-    };
-    let household = store
-        .register_household(&vault, (korla.id, &details), &[head], (staff, now))
-        .await
-        .unwrap();
+    let household = saibag_family(store, staff, "米热古丽·艾则孜").await;
     let a02 = store
         .add_stall(korla.id, &stall(town.id, "A-02"), now)
         .await
@@ -347,4 +357,252 @@ pub async fn a_park_unit_has_one_tenant_at_a_time_rent_free_at_first(db: &TestDb
     let hidden = store.park_unit(korla.id, a101.id).await;
     assert!(matches!(hidden, Err(Error::NotFound)));
     assert_eq!(store.park_leases(zezhou.id).await.unwrap().len(), 2);
+}
+
+/// A stall-holder finds the stalls of their household (a member linked to their account) and
+/// those booked under a phone they proved, and records this week's takings there; a typed
+/// phone finds nothing, and nobody records on another's stall.
+pub async fn a_stall_holder_records_their_own_takings(db: &TestDb) {
+    let store = &db.store;
+    seed_demo(store).await;
+    let staff = buyers(store, 1).await[0];
+    let korla = store.region_by_code("korla").await.unwrap();
+    let town = store.region_by_code("korla-qiaerbag").await.unwrap();
+    let now = Utc::now();
+    let today = LedgerDay::of(now);
+    let household = saibag_family(store, staff, "吐尔逊·买买提").await;
+    let a03 = store
+        .add_stall(korla.id, &stall(town.id, "A-03"), now)
+        .await
+        .unwrap();
+    let a04 = store
+        .add_stall(korla.id, &stall(town.id, "A-04"), now)
+        .await
+        .unwrap();
+    let week_ago = now - Duration::days(10);
+    let family = NewBooking {
+        holder: Holder {
+            household_id: Some(household.id),
+            name: String::new(),
+            phone: None,
+        },
+        term: StallTerm::Month,
+        starts_on: LedgerDay::of(week_ago),
+    };
+    let theirs = store
+        .book_stall((korla.id, a03.id), &family, (staff, week_ago))
+        .await
+        .unwrap();
+    let renter = NewBooking {
+        holder: Holder {
+            household_id: None,
+            name: "王秀珍".into(),
+            phone: Some("13899612027".into()),
+        },
+        term: StallTerm::Day,
+        starts_on: today,
+    };
+    let rented = store
+        .book_stall((korla.id, a04.id), &renter, (staff, now))
+        .await
+        .unwrap();
+
+    let wife = store
+        .create_account(super::new_account("aygul"))
+        .await
+        .unwrap()
+        .id;
+    assert!(store.stalls_held_by(wife, today).await.unwrap().is_empty());
+    assert!(!store.holds_stall(wife, today).await.unwrap());
+    let not_yet = store
+        .record_own_stall_takings((wife, theirs.id), (today, Fen(20_000)), now)
+        .await;
+    assert!(matches!(not_yet, Err(Error::NotFound)), "not linked yet");
+
+    let head_id = household.members[0].id;
+    store
+        .set_member_account((korla.id, household.id), head_id, Some(wife))
+        .await
+        .unwrap();
+    let held = store.stalls_held_by(wife, today).await.unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!((held[0].0.id, held[0].1.code.as_str()), (theirs.id, "A-03"));
+    assert!(store.holds_stall(wife, today).await.unwrap());
+
+    let own = |day: LedgerDay, fen: i64| {
+        store.record_own_stall_takings((wife, theirs.id), (day, Fen(fen)), now)
+    };
+    own(today, 20_000).await.unwrap();
+    let six_back = (0..6).fold(today, |d, _| d.previous());
+    own(six_back, 18_000).await.unwrap();
+    let too_old = own(six_back.previous(), 10_000).await;
+    assert!(matches!(too_old, Err(Error::Invalid(e)) if e.code == "stall-takings-too-old"));
+    let ahead = own(today.next(), 10_000).await;
+    assert!(matches!(ahead, Err(Error::Invalid(e)) if e.code == "stall-takings-too-old"));
+    let kept = store.stall_takings(theirs.id).await.unwrap();
+    assert_eq!(kept.len(), 2);
+    assert!(kept.iter().all(|k| k.entered_by == wife));
+    let month = LedgerMonth::of(today);
+    let incomes = store
+        .household_incomes(&[household.id], (month, month))
+        .await
+        .unwrap();
+    let stall_income: i64 = incomes[&household.id]
+        .iter()
+        .map(|m| m.of(IncomeSource::Stall).0)
+        .sum();
+    let this_month: i64 = kept
+        .iter()
+        .filter(|k| LedgerMonth::of(k.day) == month)
+        .map(|k| k.amount.0)
+        .sum();
+    assert_eq!(
+        stall_income, this_month,
+        "her takings are the household's income"
+    );
+
+    // Someone else's stall stays theirs: a typed phone is nothing, a proven one finds it.
+    let renter_account = store
+        .create_account(super::new_account("wangxz"))
+        .await
+        .unwrap()
+        .id;
+    let on_other = store
+        .record_own_stall_takings((wife, rented.id), (today, Fen(5_000)), now)
+        .await;
+    assert!(matches!(on_other, Err(Error::NotFound)));
+    assert!(
+        store
+            .stalls_held_by(renter_account, today)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let phone = farmgate_domain::accounts::PhoneNumber::parse("13899612027").unwrap();
+    let (code_id, code) = store
+        .issue_phone_code(renter_account, &phone)
+        .await
+        .unwrap();
+    store
+        .prove_phone(renter_account, code_id, &code)
+        .await
+        .unwrap();
+    let found = store.stalls_held_by(renter_account, today).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0.id, rented.id);
+    store
+        .record_own_stall_takings((renter_account, rented.id), (today, Fen(9_000)), now)
+        .await
+        .unwrap();
+}
+
+/// A tenant past its rent-free start owes each month's rent until it is received, once per
+/// month; the months before rent starts and those to come are refused; a payment taken back is
+/// owed again; the tenant's shop reads the same figures.
+pub async fn a_park_tenants_rent_is_received_once_a_month(db: &TestDb) {
+    use farmgate_domain::centre::park::RentMethod;
+    let store = &db.store;
+    seed_demo(store).await;
+    let staff = buyers(store, 1).await[0];
+    let zezhou = store.region_by_code("zezhou").await.unwrap();
+    let korla = store.region_by_code("korla").await.unwrap();
+    let baofu = store.region_by_code("zezhou-baofu").await.unwrap();
+    let now = Utc::now();
+    let today = LedgerDay::of(now);
+    let unit = UnitDetails {
+        region_id: baofu.id,
+        code: "B102".into(),
+        name: "古院西厢 2 号直播间".into(),
+        size_m2: 30,
+        monthly_rent: Fen(150_000),
+        active: true,
+    };
+    let b102 = store
+        .save_park_unit((zezhou.id, None), &unit, now)
+        .await
+        .unwrap();
+    let shop = store
+        .shops_of_member(staff)
+        .await
+        .unwrap()
+        .first()
+        .map(|s| s.id);
+    // In for four months and a bit, the first two rent-free: three months owe rent.
+    let this_month = LedgerMonth::of(today);
+    let started = this_month.previous().previous().previous().previous().first;
+    let lease = store
+        .add_lease(
+            (zezhou.id, b102.id),
+            &LeaseDetails {
+                tenant_name: "高都镇直播基地运营有限公司".into(),
+                shop_id: shop,
+                moved_from_id: None,
+                starts_on: started,
+                free_months: 2,
+                monthly_rent: Fen(150_000),
+            },
+            (staff, now),
+        )
+        .await
+        .unwrap();
+    let (_, months) = store.lease_rents(zezhou.id, lease.id, today).await.unwrap();
+    let owed: Vec<LedgerMonth> = months.iter().map(|m| m.month).collect();
+    assert_eq!(
+        owed,
+        [
+            this_month,
+            this_month.previous(),
+            this_month.previous().previous()
+        ]
+    );
+    assert_eq!(
+        store.rents_owed(zezhou.id, today).await.unwrap()[&lease.id].amount,
+        Fen(450_000)
+    );
+
+    let pay = |month: LedgerMonth, method: RentMethod, reference: &'static str| {
+        store.record_rent(
+            (zezhou.id, lease.id),
+            (month, method, reference),
+            (staff, now),
+        )
+    };
+    let oldest = this_month.previous().previous();
+    let paid = pay(oldest, RentMethod::Transfer, "6222 0001")
+        .await
+        .unwrap();
+    assert_eq!(paid.amount, Fen(150_000));
+    let twice = pay(oldest, RentMethod::Cash, "").await;
+    assert!(matches!(twice, Err(Error::Conflict { field: "month" })));
+    let free = pay(oldest.previous(), RentMethod::Cash, "").await;
+    assert!(matches!(free, Err(Error::Invalid(e)) if e.code == "park-rent-not-due"));
+    let ahead = pay(this_month.next(), RentMethod::Cash, "").await;
+    assert!(matches!(ahead, Err(Error::Invalid(e)) if e.code == "park-rent-not-due"));
+    let no_number = pay(this_month, RentMethod::Transfer, " ").await;
+    assert!(matches!(no_number, Err(Error::Invalid(e)) if e.code == "park-rent-reference-invalid"));
+    pay(this_month, RentMethod::Cash, "").await.unwrap();
+    let owed = store.rents_owed(zezhou.id, today).await.unwrap()[&lease.id];
+    assert_eq!((owed.months, owed.amount), (1, Fen(150_000)));
+
+    // Another county reaches neither the lease nor its payments.
+    assert!(matches!(
+        store.lease_rents(korla.id, lease.id, today).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        store.undo_rent((korla.id, lease.id), paid.id).await,
+        Err(Error::NotFound)
+    ));
+    store
+        .undo_rent((zezhou.id, lease.id), paid.id)
+        .await
+        .unwrap();
+    let owed = store.rents_owed(zezhou.id, today).await.unwrap()[&lease.id];
+    assert_eq!((owed.months, owed.amount), (2, Fen(300_000)), "owed again");
+    if let Some(shop) = shop {
+        let seen = store.leases_of_shop(shop, today).await.unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].1.code, "B102");
+        assert_eq!(seen[0].2, owed);
+    }
 }

@@ -84,6 +84,8 @@ pub struct ShopProducts {
     pub showroom: Option<String>,
     /// Refund requests waiting for the shop's answer.
     pub refunds_waiting: usize,
+    /// The shop's running leases in the county's industrial park, a line each.
+    pub park: Vec<String>,
 }
 
 #[derive(Template)]
@@ -147,9 +149,34 @@ pub async fn console(
                 )
             }),
             refunds_waiting,
+            park: park_lines(&state, &c.t, shop.id).await?,
         });
     }
     Ok(render(StatusCode::OK, &SellerPage { c, shops }))
+}
+
+/// The shop's running leases in a park: unit, since, rent-free until, rent, what is owed.
+async fn park_lines(state: &AppState, t: &Tr, shop_id: i64) -> Result<Vec<String>, Problem> {
+    let today = farmgate_domain::stations::till::LedgerDay::of(chrono::Utc::now());
+    Ok(state
+        .store
+        .leases_of_shop(shop_id, today)
+        .await?
+        .into_iter()
+        .filter(|(lease, _, _)| lease.ends_on.is_none_or(|e| e >= today))
+        .map(|(lease, unit, owed)| {
+            let facts = format!(
+                "{} · {}",
+                crate::format::lease_facts(t, &lease, today),
+                crate::format::owed_text(t, owed)
+            );
+            t.args2(
+                "park-tenant-line",
+                ("unit", format!("{} {}", unit.code, unit.name).into()),
+                ("facts", facts.into()),
+            )
+        })
+        .collect())
 }
 
 /// What the form shows back: the typed values, keyed by field name.

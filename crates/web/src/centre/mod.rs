@@ -5,7 +5,10 @@
 
 pub mod api;
 pub mod park;
+pub mod park_rents;
+pub mod park_rents_api;
 pub mod places;
+pub mod stall_holders;
 pub mod stall_pages;
 pub mod stalls;
 pub mod stalls_api;
@@ -56,10 +59,18 @@ pub fn routes() -> Router<AppState> {
             "/centre/stalls/bookings/{id}/cancel",
             post(stall_pages::cancel),
         )
+        .route("/stalls/mine", get(stall_holders::mine))
+        .route("/stalls/mine/{id}/takings", post(stall_holders::record))
         .route("/centre/park", get(park::show))
         .route("/centre/park/units", post(park::add_unit))
         .route("/centre/park/units/{id}/leases", post(park::lease))
         .route("/centre/park/leases/{id}/end", post(park::end))
+        .route("/centre/park/leases/{id}", get(park_rents::show))
+        .route("/centre/park/leases/{id}/rents", post(park_rents::receive))
+        .route(
+            "/centre/park/leases/{id}/rents/{rent}/undo",
+            post(park_rents::undo),
+        )
         .route("/centre/till", get(till_pages::choose))
         .route("/centre/till/sw.js", get(till_papers::worker))
         .route("/static/till.js", get(till_papers::script))
@@ -109,6 +120,10 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(stalls_api::create_lease))
         .routes(utoipa_axum::routes!(stalls_api::end_lease))
         .routes(utoipa_axum::routes!(stalls_api::sales))
+        .routes(utoipa_axum::routes!(
+            park_rents_api::rents,
+            park_rents_api::record
+        ))
         .routes(utoipa_axum::routes!(till_api::open))
         .routes(utoipa_axum::routes!(till_api::show))
         .routes(utoipa_axum::routes!(till_api::record))

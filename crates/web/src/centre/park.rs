@@ -15,7 +15,7 @@ use farmgate_domain::catalog::parse_amount;
 use farmgate_domain::money::Fen;
 use farmgate_domain::regions::RegionLevel;
 use farmgate_domain::stations::till::{LedgerDay, LedgerMonth};
-use farmgate_store::centre::{Lease, LeaseDetails, ParkUnit, UnitDetails};
+use farmgate_store::centre::{Lease, LeaseDetails, ParkUnit, RentOwed, UnitDetails};
 use farmgate_store::regions::Region;
 use serde::Deserialize;
 
@@ -52,9 +52,13 @@ struct TenantRow {
     due: String,
     from: String,
     sales: String,
+    /// Rent still owed, when any.
+    owed: Option<String>,
 }
 
 struct PastRow {
+    lease_id: i64,
+    owed: Option<String>,
     unit: String,
     name: String,
     days: String,
@@ -70,6 +74,8 @@ struct ParkPage {
     past: Vec<PastRow>,
     total: String,
     total_detail: String,
+    /// Rent owed by all tenants, when any.
+    owed: Option<String>,
     chart: String,
     moved: Vec<(String, usize)>,
     regions: Vec<(i64, String)>,
@@ -92,7 +98,7 @@ fn tenant_row(
     t: &Tr,
     lease: &Lease,
     (today, names): (LedgerDay, &BTreeMap<i64, String>),
-    sales: &BTreeMap<i64, Fen>,
+    (sales, owed): (&BTreeMap<i64, Fen>, &BTreeMap<i64, RentOwed>),
 ) -> TenantRow {
     let from = lease
         .moved_from_id
@@ -110,6 +116,7 @@ fn tenant_row(
             .and_then(|s| sales.get(&s))
             .map(|f| f.display_yuan())
             .unwrap_or_else(|| t.get("park-no-shop")),
+        owed: owed.get(&lease.id).map(|o| crate::format::owed_text(t, *o)),
     }
 }
 
@@ -152,17 +159,20 @@ async fn park_page(
     let units = state.store.park_units(county.id).await?;
     let leases = state.store.park_leases(county.id).await?;
     let sales = state.store.park_sales(&leases, today).await?;
+    let owed = state.store.rents_owed(county.id, today).await?;
     let (regions, villages) = places(state, &t, &county).await?;
     let names: BTreeMap<i64, String> = regions.iter().cloned().collect();
     let running: Vec<&Lease> = leases.iter().filter(|l| l.runs_on(today)).collect();
     let rows = units
         .iter()
-        .map(|u| unit_row(&t, u, &running, (today, &names), &sales.by_shop))
+        .map(|u| unit_row(&t, u, &running, (today, &names), (&sales.by_shop, &owed)))
         .collect();
     let past = leases
         .iter()
         .filter(|l| l.ends_on.is_some_and(|e| e < today))
         .map(|l| PastRow {
+            lease_id: l.id,
+            owed: owed.get(&l.id).map(|o| crate::format::owed_text(&t, *o)),
             unit: unit_code(&units, l.unit_id),
             name: l.tenant_name.clone(),
             days: format!(
@@ -190,6 +200,13 @@ async fn park_page(
             ("orders", sales.orders.into()),
             ("tenants", running.len().into()),
         ),
+        owed: (!owed.is_empty()).then(|| {
+            let all = owed.values().fold(RentOwed::default(), |all, o| RentOwed {
+                months: all.months + o.months,
+                amount: Fen(all.amount.0.saturating_add(o.amount.0)),
+            });
+            t.arg("park-rent-owed-all", "amount", all.amount.display_yuan())
+        }),
         chart: sales_chart(&t, &sales.by_month, today),
         moved: moved.into_iter().collect(),
         regions,
@@ -215,7 +232,7 @@ fn unit_row(
     u: &ParkUnit,
     running: &[&Lease],
     (today, names): (LedgerDay, &BTreeMap<i64, String>),
-    sales: &BTreeMap<i64, Fen>,
+    figures: (&BTreeMap<i64, Fen>, &BTreeMap<i64, RentOwed>),
 ) -> UnitRow {
     UnitRow {
         id: u.id,
@@ -228,7 +245,7 @@ fn unit_row(
         tenant: running
             .iter()
             .find(|l| l.unit_id == u.id)
-            .map(|l| tenant_row(t, l, (today, names), sales)),
+            .map(|l| tenant_row(t, l, (today, names), figures)),
     }
 }
 

@@ -302,11 +302,11 @@ struct BookingPage {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct SavedQuery {
-    saved: Option<String>,
+    pub(super) saved: Option<String>,
 }
 
 /// Amounts (yuan) offered as one tap.
-const QUICK: [u32; 4] = [100, 150, 200, 300];
+pub(super) const QUICK: [u32; 4] = [100, 150, 200, 300];
 
 async fn booking_page(
     state: &AppState,
@@ -357,7 +357,7 @@ pub async fn booking(
     Ok(render(StatusCode::OK, &page))
 }
 
-fn takings_of(
+pub(super) fn takings_of(
     fields: &[(String, String)],
 ) -> Result<(LedgerDay, farmgate_domain::money::Fen), ValidationError> {
     let day = LedgerDay::parse(&sent(fields, "day"))

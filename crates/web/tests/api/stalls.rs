@@ -260,3 +260,271 @@ async fn the_api_books_waits_moves_up_and_leases_the_park() {
         .unwrap();
     assert_eq!(refused.status(), 403);
 }
+
+/// The stall-holder's own page: nothing before the centre links her, then she lands on it,
+/// records today's takings in one tap (the household's income shows them), an old day is
+/// refused in words, and nobody else records on her stall.
+#[tokio::test]
+async fn a_stall_holder_records_the_days_takings_herself() {
+    use farmgate_domain::centre::stalls::{StallRates, StallServices, StallTerm};
+    use farmgate_domain::money::Fen;
+    use farmgate_store::centre::{Holder, NewBooking, StallDetails};
+    let today = LedgerDay::of(Utc::now()).to_string();
+
+    let app = support::spawn_app().await;
+    let centre = app.centre_staff("korla-floor", "korla").await;
+    let store = &app.db.store;
+    let korla = store.region_by_code("korla").await.unwrap();
+    let town = store.region_by_code("korla-qiaerbag").await.unwrap();
+    let now = Utc::now();
+    let details = StallDetails {
+        region_id: town.id,
+        hall: "恰尔巴格乡电商运营中心一楼".into(),
+        code: "B-07".into(),
+        row: 2,
+        column: 7,
+        size_m2: 6,
+        services: StallServices {
+            water: true,
+            power: true,
+            heating: true,
+        },
+        rates: StallRates {
+            day: Fen(2_000),
+            month: Fen(30_000),
+            season: Fen(80_000),
+        },
+        active: true,
+    };
+    let stall = store.add_stall(korla.id, &details, now).await.unwrap();
+    let family = household(&app, "吐尔逊·买买提").await;
+    let booking = NewBooking {
+        holder: Holder {
+            household_id: Some(family),
+            name: String::new(),
+            phone: None,
+        },
+        term: StallTerm::Month,
+        starts_on: LedgerDay::of(now),
+    };
+    let held = store
+        .book_stall((korla.id, stall.id), &booking, (1, now))
+        .await
+        .unwrap();
+
+    let wife = app.logged_in("saibag-stall").await;
+    let empty = support::text(&wife, app.url("/stalls/mine")).await;
+    assert!(empty.contains("你现在没有摊位"), "{empty}");
+    let takings = format!("/stalls/mine/{}/takings", held.id);
+    let refused = app
+        .submit(
+            &wife,
+            "/stalls/mine",
+            &takings,
+            &[("day", &today), ("quick", "200")],
+        )
+        .await;
+    assert_eq!(refused.status(), 404, "not hers until the centre links her");
+
+    // The centre links her to the household's head in person.
+    let account = store
+        .account_by_login(&farmgate_domain::accounts::LoginId::parse("saibag-stall").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let head = store.household(family).await.unwrap().unwrap().members[0].id;
+    store
+        .set_member_account((korla.id, family), head, Some(account.id))
+        .await
+        .unwrap();
+    let browser = app.browser();
+    let form = support::text(&browser, app.url("/login")).await;
+    let landed = browser
+        .post(app.url("/login"))
+        .form(&[
+            ("_csrf", support::csrf_of(&form).as_str()),
+            ("login", "saibag-stall"),
+            ("password", farmgate_store::demo::DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        landed.headers()["location"],
+        "/stalls/mine",
+        "she lands on her stall"
+    );
+    let page = support::text(&browser, app.url("/stalls/mine")).await;
+    assert!(
+        page.contains("B-07") && page.contains("今天卖了多少钱"),
+        "{page}"
+    );
+
+    let tapped = app
+        .submit(
+            &browser,
+            "/stalls/mine",
+            &takings,
+            &[("day", &today), ("quick", "200")],
+        )
+        .await;
+    assert_eq!(tapped.status(), 303);
+    let after = support::text(&browser, app.url("/stalls/mine?saved=takings")).await;
+    assert!(
+        support::strip(&after).contains("今天已记：¥200.00"),
+        "{after}"
+    );
+    let old = (0..10)
+        .fold(LedgerDay::of(now), |d, _| d.previous())
+        .to_string();
+    let too_old = app
+        .submit(
+            &browser,
+            "/stalls/mine",
+            &takings,
+            &[("day", &old), ("amount", "150")],
+        )
+        .await;
+    assert_eq!(too_old.status(), 422);
+    assert!(too_old.text().await.unwrap().contains("只能记今天和前六天"));
+
+    let income = support::text(
+        &centre,
+        app.url(&format!("/centre/households/{family}/income")),
+    )
+    .await;
+    assert!(support::strip(&income).contains("摊位 ¥200.00"), "{income}");
+    let buyer = app.logged_in("buyer").await;
+    let not_theirs = app
+        .submit(
+            &buyer,
+            "/stalls/mine",
+            &takings,
+            &[("day", &today), ("quick", "100")],
+        )
+        .await;
+    assert_eq!(not_theirs.status(), 404);
+}
+
+/// A park tenant past its free start: the centre's page shows what it owes, a month received
+/// in cash on the lease page, a transfer without its number refused in words, the API lists
+/// the months and refuses a month twice; the tenant's own seller console reads its lease.
+#[tokio::test]
+async fn a_park_tenants_rent_is_received_and_its_shop_sees_it() {
+    use farmgate_domain::money::Fen;
+    use farmgate_store::centre::{LeaseDetails, UnitDetails};
+
+    let app = support::spawn_app().await;
+    let centre = app.centre_staff("zezhou-park", "zezhou").await;
+    let token = app.token("zezhou-park").await;
+    let (_, shop) = app.open_shop("beijie-grower", "zezhou-beijie").await;
+    let store = &app.db.store;
+    let zezhou = store.region_by_code("zezhou").await.unwrap();
+    let baofu = store.region_by_code("zezhou-baofu").await.unwrap();
+    let now = Utc::now();
+    let unit = store
+        .save_park_unit(
+            (zezhou.id, None),
+            &UnitDetails {
+                region_id: baofu.id,
+                code: "A103".into(),
+                name: "古院东厢 3 号直播间".into(),
+                size_m2: 30,
+                monthly_rent: Fen(150_000),
+                active: true,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let this_month = farmgate_domain::stations::till::LedgerMonth::of(LedgerDay::of(now));
+    let lease = store
+        .add_lease(
+            (zezhou.id, unit.id),
+            &LeaseDetails {
+                tenant_name: "北街村小米网店".into(),
+                shop_id: Some(shop),
+                moved_from_id: None,
+                starts_on: this_month.previous().previous().first,
+                free_months: 1,
+                monthly_rent: Fen(150_000),
+            },
+            (1, now),
+        )
+        .await
+        .unwrap();
+    let park = support::strip(&support::text(&centre, app.url("/centre/park")).await);
+    assert!(park.contains("欠租 2 个月，共 ¥3000.00"), "{park}");
+
+    let page = format!("/centre/park/leases/{}", lease.id);
+    let rents = format!("{page}/rents");
+    let previous = this_month.previous().to_string();
+    let no_number = app
+        .submit(
+            &centre,
+            &page,
+            &rents,
+            &[
+                ("month", &previous),
+                ("method", "transfer"),
+                ("reference", ""),
+            ],
+        )
+        .await;
+    assert_eq!(no_number.status(), 422);
+    assert!(
+        no_number
+            .text()
+            .await
+            .unwrap()
+            .contains("银行转账请写流水号")
+    );
+    let cash = app
+        .submit(
+            &centre,
+            &page,
+            &rents,
+            &[("month", &previous), ("method", "cash"), ("reference", "")],
+        )
+        .await;
+    assert_eq!(cash.status(), 303);
+    let shown = support::strip(&support::text(&centre, app.url(&page)).await);
+    assert!(shown.contains("欠租 1 个月，共 ¥1500.00"), "{shown}");
+
+    let api = reqwest::Client::new();
+    let listed: Value = api
+        .get(app.url(&format!("/api/v1/centre/park/leases/{}/rents", lease.id)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["owed_months"], 1);
+    assert_eq!(listed["months"][1]["paid"]["method"], "cash");
+    let again = api
+        .post(app.url(&format!("/api/v1/centre/park/leases/{}/rents", lease.id)))
+        .bearer_auth(&token)
+        .json(&json!({"month": previous, "method": "cash"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+
+    let seller = app
+        .logged_in_with("beijie-grower", "walnuts-of-huixian")
+        .await;
+    let console = support::strip(&support::text(&seller, app.url("/seller")).await);
+    assert!(
+        console.contains("你在产业园的 A103 古院东厢 3 号直播间")
+            && console.contains("欠租 1 个月"),
+        "{console}"
+    );
+    let refused = seller.get(app.url(&page)).send().await.unwrap();
+    assert_eq!(
+        refused.status(),
+        403,
+        "the tenant does not keep the park's books"
+    );
+}
