@@ -65,7 +65,7 @@ test("the Saibag family's stall-holder notes today's takings on her phone, in Uy
   const { server, browser } = journey;
   const context = await browser.newContext({ ...phone, locale: 'ug' });
   const page = await context.newPage();
-  await logIn(page, server.url, 'saibag-stall', 'farmgate-demo');
+  await logIn(page, server.url, 'saibag-stallholder', 'farmgate-demo');
   assert.match(page.url(), /\/stalls\/mine$/, 'she lands on her stall');
   await page.goto(`${server.url}/lang/ug?next=/stalls/mine`);
   await page.waitForURL(/\/stalls\/mine$/);

@@ -15,6 +15,7 @@ mod security;
 pub mod messaging;
 pub mod ops;
 mod csrf;
+pub mod hot;
 pub mod auth;
 pub mod desks;
 pub mod format;

@@ -143,6 +143,8 @@ pub struct Shared {
     pub photos: PhotoFiles,
     /// Live rooms' events, to this instance's viewers and the other instances'.
     pub live: LiveBus,
+    /// What a tap reads, kept here and forgotten over the live bus (issue 20).
+    pub hot: crate::hot::Hot,
     /// Purchases from live rooms, gathered for the ticker and the stock on viewers' cards.
     pub activity: RoomActivity,
     /// Open live-room connections per address, and the key of guests' viewer ids.
@@ -226,8 +228,11 @@ impl AppState {
         let messenger = crate::messaging::messenger(config.messenger, &store);
         let indexer = Indexer::start(Arc::clone(&index), store.clone());
         follow_other_instances(&live, indexer.clone());
+        let hot = crate::hot::Hot::default();
+        hot.follow(&live);
         Ok(AppState(Arc::new(Shared {
             ids,
+            hot,
             live,
             activity,
             sockets: Arc::default(),

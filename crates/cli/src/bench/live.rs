@@ -246,11 +246,14 @@ async fn burst(
 ) -> Result<Tally> {
     let bar = progress(stock as u64, "orders");
     let started = Instant::now();
-    let body = serde_json::json!({
+    // A buyer's first tap names the pickup station and cash; the rest are one tap with those
+    // defaults, as the room page's buy button sends them.
+    let first = serde_json::json!({
         "variant_id": stage.variant_id,
         "delivery": {"kind": "pickup", "station": stage.station_id.to_string()},
         "payment": "cash",
     });
+    let again = serde_json::json!({"variant_id": stage.variant_id});
     let mut tasks = Vec::new();
     for (n, token) in tokens.into_iter().enumerate() {
         let client = client.clone();
@@ -259,7 +262,7 @@ async fn burst(
             bases[n % bases.len()],
             stage.room_id
         );
-        let (bar, body) = (bar.clone(), body.clone());
+        let (bar, first, again) = (bar.clone(), first.clone(), again.clone());
         tasks.push(tokio::spawn(async move {
             let mut tally = Tally::default();
             let mut attempt = 0u64;
@@ -270,7 +273,11 @@ async fn burst(
                     .post(&url)
                     .bearer_auth(&token)
                     .header("idempotency-key", format!("burst-{n:05}-{attempt:08}"))
-                    .json(&body)
+                    .json(if tally.accepted.is_empty() {
+                        &first
+                    } else {
+                        &again
+                    })
                     .send()
                     .await;
                 if !tap(answer, sent.elapsed(), &mut tally, &bar).await {

@@ -70,7 +70,8 @@ pub struct GrantRow {
 /// How long a bearer token for API clients lives.
 pub const API_TOKEN_LIFETIME_DAYS: i64 = 30;
 
-pub(crate) fn token_digest(token: &str) -> String {
+/// What a bearer token is kept as (and named by between instances): its SHA-256, in hex.
+pub fn token_digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -268,6 +269,23 @@ impl Store {
             .one(&self.db)
             .await?
             .map(Account::from))
+    }
+
+    /// The account a live bearer token belongs to and when the token expires (what a cache
+    /// of tokens keeps); expired or unknown tokens give None.
+    pub async fn api_token_holder(&self, token: &str) -> Result<Option<(Account, DateTime<Utc>)>> {
+        let Some(row) = token::Entity::find()
+            .filter(token::Column::TokenHash.eq(token_digest(token)))
+            .filter(token::Column::ExpiresAt.gt(Utc::now()))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .account_by_id(row.account_id)
+            .await?
+            .map(|account| (account, row.expires_at)))
     }
 
     pub async fn revoke_api_token(&self, token: &str) -> Result<()> {

@@ -229,7 +229,7 @@ impl Store {
         Ok(FAMILIES.len() as u64)
     }
 
-    /// The Saibag family's stall is kept by the head's wife, who signs in as `saibag-stall`:
+    /// The Saibag family's stall is kept by the head's wife, who signs in as `saibag-stallholder`:
     /// the centre linked her in person.
     async fn link_stall_keeper(
         &self,
@@ -237,7 +237,7 @@ impl Store {
         household: &crate::households::Household,
     ) -> Result<()> {
         let keeper = self
-            .account_by_login(&LoginId::parse("saibag-stall")?)
+            .account_by_login(&LoginId::parse("saibag-stallholder")?)
             .await?;
         let wife = household
             .members

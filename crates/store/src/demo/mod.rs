@@ -138,7 +138,7 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         grants: &[],
     },
     DemoAccount {
-        login: "saibag-stall",
+        login: "saibag-stallholder",
         display_name: "阿依古丽·吐尔逊",
         grants: &[],
     },

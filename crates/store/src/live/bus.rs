@@ -60,6 +60,24 @@ pub enum LiveEvent {
     /// Between instances only (room 0): these products changed (edited, stock, status), so
     /// every instance's search index and lists follow.
     Products { ids: Vec<i64> },
+    /// Between instances only (room 0): what each instance keeps of this changed, so each
+    /// forgets it (a revoked token, an account's grants, a buyer's defaults).
+    Forget { what: Forget },
+}
+
+/// Something an instance keeps in memory for the hot paths (issue 20) that changed in the
+/// database: every instance drops it and reads it again when next needed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Forget {
+    /// A bearer token, by its digest (`accounts::token_digest`), revoked.
+    Token { digest: String },
+    /// An account's details or grants changed.
+    Account { id: i64 },
+    /// A room's status or pins changed (said by the room's own `Status` and `Pins` events).
+    Room { id: i64 },
+    /// A buyer placed an order with another delivery or payment: their defaults moved.
+    Buyer { id: i64 },
 }
 
 /// An event of a room, serialized once for every viewer.
@@ -109,6 +127,8 @@ struct Inner {
     catalog: broadcast::Sender<Arc<Vec<i64>>>,
     /// Products this instance changed, on their way to the others (PostgreSQL only).
     outgoing: Option<tokio::sync::mpsc::UnboundedSender<i64>>,
+    /// What this instance's caches must forget, as it is heard (here and from the others).
+    forgets: broadcast::Sender<Forget>,
 }
 
 /// The bus of this process; cheap to clone.
@@ -159,6 +179,7 @@ impl LiveBus {
             store: store.clone(),
             catalog: broadcast::channel(CHANNEL).0,
             outgoing,
+            forgets: broadcast::channel(CHANNEL).0,
         }));
         if let Some((pool, channel)) = &bus.0.notify {
             let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
@@ -221,13 +242,35 @@ impl LiveBus {
         self.0.catalog.subscribe()
     }
 
+    /// What the caches must forget, as it is heard: said on this instance or another, and the
+    /// rooms whose status or pins changed.
+    pub fn forgotten(&self) -> broadcast::Receiver<Forget> {
+        self.0.forgets.subscribe()
+    }
+
+    /// Tells every instance (this one too) to forget `what`.
+    pub async fn forget(&self, what: Forget) {
+        self.publish(0, LiveEvent::Forget { what }).await;
+    }
+
     /// Viewers in the room now, on every instance.
     pub fn viewers(&self, room_id: i64) -> u64 {
         self.rooms().get(&room_id).map_or(0, total)
     }
 
+    /// Tells only the other instances (nothing on SQLite: one process) to forget `what`; this
+    /// instance has already.
+    pub async fn forget_elsewhere(&self, what: Forget) {
+        self.tell_others(0, &LiveEvent::Forget { what }).await;
+    }
+
     /// Sends an event to the room's viewers here and on every other instance.
     pub async fn publish(&self, room_id: i64, event: LiveEvent) {
+        self.tell_others(room_id, &event).await;
+        self.deliver(room_id, event);
+    }
+
+    async fn tell_others(&self, room_id: i64, event: &LiveEvent) {
         if let Some((pool, channel)) = &self.0.notify {
             let wire = Wire {
                 o: self.0.instance.clone(),
@@ -248,11 +291,21 @@ impl LiveBus {
                 Err(err) => tracing::warn!(error = %err, "could not serialize a live event"),
             }
         }
-        self.deliver(room_id, event);
     }
 
     /// Hands an event to this instance's viewers of the room.
     fn deliver(&self, room_id: i64, event: LiveEvent) {
+        // Nobody listening is fine: no cache is kept (tests, tools).
+        match &event {
+            LiveEvent::Forget { what } => {
+                let _ = self.0.forgets.send(what.clone());
+                return;
+            }
+            LiveEvent::Status { .. } | LiveEvent::Pins => {
+                let _ = self.0.forgets.send(Forget::Room { id: room_id });
+            }
+            _ => {}
+        }
         let sender = self.rooms().get(&room_id).and_then(|r| r.sender.clone());
         let Some(sender) = sender else {
             return;

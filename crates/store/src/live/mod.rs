@@ -7,7 +7,7 @@ mod chat;
 pub(crate) mod entity;
 mod results;
 
-pub use bus::{LiveBus, LiveEvent};
+pub use bus::{Forget, LiveBus, LiveEvent};
 pub use chat::{BACKLOG, ChatMessage};
 pub use results::{MinuteRow, ProductSales, RoomResults};
 

@@ -97,6 +97,11 @@ pub async fn logout(
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(Problem::unauthenticated())?;
     state.store.revoke_api_token(token.trim()).await?;
+    let digest = farmgate_store::accounts::token_digest(token.trim());
+    state
+        .hot
+        .forget(&state.live, farmgate_store::live::Forget::Token { digest })
+        .await;
     Ok(StatusCode::NO_CONTENT)
 }
 

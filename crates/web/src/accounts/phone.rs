@@ -132,6 +132,10 @@ pub async fn prove(
         .await
     {
         Ok(proven) => {
+            let changed = farmgate_store::live::Forget::Account {
+                id: user.account.id,
+            };
+            state.hot.forget(&state.live, changed).await;
             view.notice = Some(if proven.household_members > 0 {
                 t.get("phone-proven-household")
             } else if proven.trainee_id.is_some() {

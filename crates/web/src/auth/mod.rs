@@ -159,25 +159,29 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
 }
 
 async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentUser>, Problem> {
-    let (account, via) = if let Some(token) = bearer_token(parts) {
+    if let Some(token) = bearer_token(parts) {
         // A token that is presented but wrong is an error, not an anonymous visit.
-        let account = state.store.account_by_api_token(token).await?;
-        (
-            Some(account.ok_or(Problem::unauthenticated())?),
-            Via::Bearer,
-        )
-    } else {
-        let session = parts.extensions.get::<Session>().cloned();
-        (session.and_then(|s| s.user).map(|u| u.0), Via::Session)
-    };
-    let Some(account) = account else {
+        let kept = state
+            .hot
+            .by_token(&state.store, token)
+            .await?
+            .ok_or(Problem::unauthenticated())?;
+        let (account, grants) = kept.as_ref().clone();
+        return Ok(Some(CurrentUser {
+            account,
+            grants,
+            via: Via::Bearer,
+        }));
+    }
+    let session = parts.extensions.get::<Session>().cloned();
+    let Some(account) = session.and_then(|s| s.user).map(|u| u.0) else {
         return Ok(None);
     };
     let grants = state.store.grants_of(account.id).await?;
     Ok(Some(CurrentUser {
         account,
         grants,
-        via,
+        via: Via::Session,
     }))
 }
 

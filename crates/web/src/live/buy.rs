@@ -38,25 +38,24 @@ pub struct Tap {
 pub async fn tap(state: &AppState, user: &CurrentUser, tap: Tap) -> Result<Checkout, Problem> {
     // Answers early for a room that is not live; the intake itself only charges room prices
     // while the room is live, in the transaction that writes the order.
-    if state.store.room_status(tap.room_id).await? != RoomStatus::Live {
+    // The room's status and pins and the buyer's defaults come from this instance's memory
+    // (`hot`), forgotten over the live bus when they change.
+    let room = state.hot.room(&state.store, tap.room_id).await?;
+    if room.status != RoomStatus::Live {
         return Err(Problem::new(StatusCode::CONFLICT, "live-not-live"));
     }
-    let pinned = state
-        .store
-        .pins(tap.room_id)
-        .await?
-        .iter()
-        .any(|p| p.variant_id == tap.variant_id);
-    if !pinned {
+    if !room.pins.iter().any(|p| p.variant_id == tap.variant_id) {
         return Err(ValidationError::new("variant_id", "not-for-sale").into());
     }
     let basket = Basket::parse(&[(tap.variant_id, tap.quantity)])?;
     let (delivery, payment) = match tap.choice {
         Some(choice) => choice,
         None => state
-            .store
-            .buyer_defaults(user.account.id)
+            .hot
+            .defaults(&state.store, user.account.id)
             .await?
+            .as_ref()
+            .clone()
             .ok_or_else(|| Problem::from(ValidationError::new("delivery", "live-no-defaults")))?,
     };
     crate::orders::place::place(

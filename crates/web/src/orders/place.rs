@@ -55,6 +55,7 @@ pub async fn place_or_refusal(
         .for_method(placement.payment)?
         .id()
         .to_owned();
+    let chosen = (placement.delivery.clone(), placement.payment);
     let checkout = state
         .intake
         .place(PlaceOrder {
@@ -74,6 +75,10 @@ pub async fn place_or_refusal(
         Err(refusal) => return Ok(Err(refusal)),
     };
     if !checkout.replayed {
+        state
+            .hot
+            .ordered(&state.live, buyer.account.id, (&chosen.0, chosen.1))
+            .await;
         announce(state, placement.room_id, &checkout);
         for order in &checkout.orders {
             crate::webhooks::order_event(state, order.shop_id, WebhookEvent::OrderPlaced, order.id);

@@ -203,6 +203,8 @@ pub async fn grant(
         .store
         .grant_role(account.id, role, region.id, Some(user.account.id))
         .await?;
+    let changed = farmgate_store::live::Forget::Account { id: account.id };
+    state.hot.forget(&state.live, changed).await;
     crate::audit::record(
         &state,
         &user,

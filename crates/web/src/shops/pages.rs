@@ -495,6 +495,11 @@ pub async fn decide_as(
         .store
         .decide_shop_application(id, user.account.id, decision.clone())
         .await?;
+    // An approval grants the applicant the seller's role: every instance reads it again.
+    let applicant = farmgate_store::live::Forget::Account {
+        id: decided.applicant_id,
+    };
+    state.hot.forget(&state.live, applicant).await;
     let (code, detail) = match decision {
         Decision::Approve => ("shop-approved", String::new()),
         Decision::Reject { reason } => ("shop-rejected", reason),

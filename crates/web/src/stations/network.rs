@@ -604,6 +604,8 @@ pub async fn add_operator(
             Some(user.account.id),
         )
         .await?;
+    let changed = farmgate_store::live::Forget::Account { id: account.id };
+    state.hot.forget(&state.live, changed).await;
     audit(&state, &user, ip, &station, "station-operator-added").await;
     Ok(Redirect::to(&format!("/centre/stations/{id}/edit?saved=1")).into_response())
 }

@@ -474,11 +474,15 @@ async fn one_tap_uses_the_buyers_defaults_and_the_room_price_only_while_live() {
         .await
         .unwrap();
     assert_eq!(not_pinned.status(), 422);
-    app.db
-        .store
-        .move_room(room, farmgate_domain::live::RoomEvent::End)
-        .await
-        .unwrap();
+    // The host ends the room from the console (which tells every instance's memory).
+    let host = app
+        .logged_in_with("fujia-walnuts", "walnuts-of-huixian")
+        .await;
+    let console = format!("/host/rooms/{room}");
+    let ended = app
+        .submit(&host, &console, &console, &[("action", "end")])
+        .await;
+    assert_eq!(ended.status(), 303);
     let late = tap("tap-after-end", plain).await.unwrap();
     assert_eq!(late.status(), 409, "not after it ended");
 

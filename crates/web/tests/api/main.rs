@@ -18,6 +18,7 @@ mod stalls;
 mod desks;
 mod fleet;
 mod household_income;
+mod hot;
 mod households;
 mod live;
 mod logistics;

@@ -312,7 +312,7 @@ async fn a_stall_holder_records_the_days_takings_herself() {
         .await
         .unwrap();
 
-    let wife = app.logged_in("saibag-stall").await;
+    let wife = app.logged_in("saibag-stallholder").await;
     let empty = support::text(&wife, app.url("/stalls/mine")).await;
     assert!(empty.contains("你现在没有摊位"), "{empty}");
     let takings = format!("/stalls/mine/{}/takings", held.id);
@@ -328,7 +328,7 @@ async fn a_stall_holder_records_the_days_takings_herself() {
 
     // The centre links her to the household's head in person.
     let account = store
-        .account_by_login(&farmgate_domain::accounts::LoginId::parse("saibag-stall").unwrap())
+        .account_by_login(&farmgate_domain::accounts::LoginId::parse("saibag-stallholder").unwrap())
         .await
         .unwrap()
         .unwrap();
@@ -343,7 +343,7 @@ async fn a_stall_holder_records_the_days_takings_herself() {
         .post(app.url("/login"))
         .form(&[
             ("_csrf", support::csrf_of(&form).as_str()),
-            ("login", "saibag-stall"),
+            ("login", "saibag-stallholder"),
             ("password", farmgate_store::demo::DEMO_PASSWORD),
         ])
         .send()
