@@ -51,7 +51,7 @@ fn an_operator_seeds_adds_a_trainer_and_backs_up() {
     assert!(seeded.status.success(), "{}", text(&seeded.stderr));
     assert!(
         text(&seeded.stdout)
-            .contains("73 regions, 22 accounts, 11 stations, 7 shops and 25 products added"),
+            .contains("73 regions, 23 accounts, 11 stations, 7 shops and 25 products added"),
         "{}",
         text(&seeded.stdout)
     );
