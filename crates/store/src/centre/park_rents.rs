@@ -44,6 +44,30 @@ pub struct RentOwed {
     pub amount: Fen,
 }
 
+impl RentOwed {
+    /// What the months not yet received add up to.
+    pub fn of_months(months: &[RentMonth]) -> RentOwed {
+        owed_of(months.iter().map(|m| (m.month, m.due)), |month| {
+            months.iter().any(|m| m.month == month && m.paid.is_some())
+        })
+    }
+}
+
+/// The months of `due` not `paid`, and their sum.
+fn owed_of(
+    due: impl IntoIterator<Item = (LedgerMonth, Fen)>,
+    paid: impl Fn(LedgerMonth) -> bool,
+) -> RentOwed {
+    let mut owed = RentOwed::default();
+    for (month, rent) in due {
+        if !paid(month) {
+            owed.months += 1;
+            owed.amount = Fen(owed.amount.0.saturating_add(rent.0));
+        }
+    }
+    owed
+}
+
 fn rent_from_row(row: park_rent::Model) -> Result<RentPaid> {
     let corrupt = || crate::error::corrupt("park rent", row.id);
     Ok(RentPaid {
@@ -130,13 +154,9 @@ impl Store {
             .collect();
         let mut owed = BTreeMap::new();
         for lease in &leases {
-            let mut due = RentOwed::default();
-            for (month, rent) in months_of(lease, today) {
-                if !paid.contains(&(lease.id, month)) {
-                    due.months += 1;
-                    due.amount = Fen(due.amount.0.saturating_add(rent.0));
-                }
-            }
+            let due = owed_of(months_of(lease, today), |month| {
+                paid.contains(&(lease.id, month))
+            });
             if due.months > 0 {
                 owed.insert(lease.id, due);
             }
@@ -217,13 +237,7 @@ impl Store {
                 .iter()
                 .map(|p| p.month)
                 .collect();
-            let mut owed = RentOwed::default();
-            for (month, rent) in months_of(&lease, today) {
-                if !paid.contains(&month) {
-                    owed.months += 1;
-                    owed.amount = Fen(owed.amount.0.saturating_add(rent.0));
-                }
-            }
+            let owed = owed_of(months_of(&lease, today), |month| paid.contains(&month));
             out.push((lease, super::park::unit_from(unit), owed));
         }
         Ok(out)

@@ -12,7 +12,7 @@ use chrono::Utc;
 use farmgate_domain::ValidationError;
 use farmgate_domain::centre::park::RentMethod;
 use farmgate_domain::stations::till::{LedgerDay, LedgerMonth};
-use farmgate_store::centre::{ParkUnit, RentMonth};
+use farmgate_store::centre::{ParkUnit, RentMonth, RentOwed};
 
 use super::KEEPERS;
 use super::stalls::is_mistake;
@@ -73,13 +73,7 @@ async fn lease_page(
     let today = LedgerDay::of(Utc::now());
     let (lease, months) = state.store.lease_rents(county.id, id, today).await?;
     let unit: ParkUnit = state.store.park_unit(county.id, lease.unit_id).await?;
-    let owed = state
-        .store
-        .rents_owed(county.id, today)
-        .await?
-        .get(&id)
-        .copied()
-        .unwrap_or_default();
+    let owed = RentOwed::of_months(&months);
     Ok(LeasePage {
         csrf,
         lease_id: id,
