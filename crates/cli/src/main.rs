@@ -92,6 +92,9 @@ enum BenchCommand {
         /// Products in the large catalogue for the queries-per-checkout comparison.
         #[arg(long, default_value_t = 100_000)]
         catalogue: usize,
+        /// Also print where a checkout's time goes on the server (from its /metrics).
+        #[arg(long)]
+        profile: bool,
     },
     /// A livestream burst: C buyers (each its own account and keys) tap "buy" on one pinned
     /// variant of stock S through one or more `farmgate serve` processes until it sells out;
@@ -123,6 +126,13 @@ enum BenchCommand {
         /// check that every acknowledged order is there.
         #[arg(long, value_name = "SECONDS")]
         kill_after: Option<f64>,
+        /// With --kill-after: kill only the first instance; its clients go over to the
+        /// others with the same keys.
+        #[arg(long, requires = "kill_after")]
+        kill_one: bool,
+        /// Also print where a tap's time goes on the servers (from their /metrics).
+        #[arg(long)]
+        profile: bool,
     },
     /// Chat fan-out: V WebSocket viewers in one room on one instance, one message a second;
     /// delivery latency to all viewers and the server's memory per viewer.
@@ -309,6 +319,7 @@ async fn bench(command: BenchCommand) -> Result<()> {
             seconds,
             postgres,
             catalogue,
+            profile,
         } => {
             bench::checkout(bench::CheckoutBench {
                 concurrency,
@@ -316,6 +327,7 @@ async fn bench(command: BenchCommand) -> Result<()> {
                 seconds,
                 postgres,
                 catalogue,
+                profile,
             })
             .await
         }
@@ -327,6 +339,8 @@ async fn bench(command: BenchCommand) -> Result<()> {
             postgres,
             instances,
             kill_after,
+            kill_one,
+            profile,
         } => {
             let postgres = match db.as_str() {
                 "sqlite" => None,
@@ -340,6 +354,8 @@ async fn bench(command: BenchCommand) -> Result<()> {
                 postgres,
                 instances,
                 kill_after,
+                kill_one,
+                profile,
             })
             .await
         }

@@ -272,6 +272,7 @@ fn the_checkout_benchmark_runs_and_reports_its_figures() {
             "1",
             "--catalogue",
             "1500",
+            "--profile",
         ],
     );
     let stdout = text(&out.stdout);
@@ -283,6 +284,9 @@ fn the_checkout_benchmark_runs_and_reports_its_figures() {
         "ratio orders/s : bare req/s =",
         "oversold: 0",
         "lost: 0",
+        "profile (mean ms per order request",
+        "intake: commit",
+        "after: answer",
     ] {
         assert!(stdout.contains(figure), "{figure} missing from:\n{stdout}");
     }
@@ -298,6 +302,50 @@ fn the_checkout_benchmark_runs_and_reports_its_figures() {
         queries.contains("with 1000 products") && queries.contains("with 1500 products"),
         "{queries}"
     );
+}
+
+/// Two `farmgate serve` processes on one PostgreSQL sell a live room's walnuts; one of them
+/// is killed with SIGKILL mid-burst and its buyers tap again (same keys) at the other. Every
+/// acknowledged order is stored, no unit is sold twice, and the stock sells out.
+#[test]
+fn a_burst_on_two_postgres_instances_survives_one_killed_mid_burst() {
+    let Ok(postgres) = std::env::var("FARMGATE_TEST_POSTGRES_URL") else {
+        panic!("FARMGATE_TEST_POSTGRES_URL is needed: the test suite runs on PostgreSQL too");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = farmgate(
+        dir.path(),
+        &[
+            "bench",
+            "live-burst",
+            "--db",
+            "postgres",
+            "--postgres",
+            &postgres,
+            "--instances",
+            "2",
+            "--concurrency",
+            "60",
+            "--stock",
+            "1500",
+            "--seconds",
+            "20",
+            "--kill-after",
+            "1",
+            "--kill-one",
+        ],
+    );
+    let stdout = text(&out.stdout);
+    // The bench itself fails when an acknowledged order is missing or a unit sold twice.
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    for figure in [
+        "killed instance 1 of 2 with SIGKILL",
+        "oversold: 0",
+        "lost: 0",
+        "sold: 1500 of 1500",
+    ] {
+        assert!(stdout.contains(figure), "{figure} missing from:\n{stdout}");
+    }
 }
 
 #[test]

@@ -150,7 +150,7 @@
             if (a.body.payment && a.body.payment.pay_url) { location.href = a.body.payment.pay_url; return; }
             out.textContent = d.bought + " ";
             var link = text(el("a"), d.viewOrder);
-            link.href = "/orders/" + a.body.orders[0].id;
+            link.href = "/orders/" + a.body.order_id;
             out.appendChild(link);
           } else if (a.body.error && a.body.error.code === "live-no-defaults") {
             f.submit();

@@ -14,6 +14,7 @@ use farmgate_store::catalog::{NewProduct, ProductDetails, ProductText};
 use farmgate_web::{AppState, WebConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::profile::{self, METRICS_TOKEN, Scrape};
 use super::{HotWalnuts, Tally, bare_rate, hot_walnuts, open, progress, tap};
 
 /// Settings of `farmgate bench checkout`.
@@ -25,6 +26,8 @@ pub struct CheckoutBench {
     pub postgres: Option<String>,
     /// The large catalogue size for the queries-per-checkout comparison (against 1,000).
     pub catalogue: usize,
+    /// Print where a checkout's time goes (`profile.rs`).
+    pub profile: bool,
 }
 
 /// A product of `shop` in `category` with one variant; `n` makes its name its own.
@@ -150,6 +153,7 @@ pub async fn checkout(bench: CheckoutBench) -> Result<()> {
     let config = WebConfig {
         orders_per_buyer_per_second: 1_000_000,
         orders_per_buyer_burst: 1_000_000,
+        metrics_token: Some(METRICS_TOKEN.to_owned()),
         ..WebConfig::default()
     };
     let state = AppState::new(store.clone(), config).await?;
@@ -181,9 +185,12 @@ pub async fn checkout(bench: CheckoutBench) -> Result<()> {
     .await?;
     spinner.finish_and_clear();
 
+    let bases = std::slice::from_ref(&base);
+    let before = Scrape::of(&client, bases).await?;
     let started = Instant::now();
     let mut tally = sell(&client, &base, &stage, bench.stock, window * 4).await?;
     let elapsed = started.elapsed();
+    let after = Scrape::of(&client, bases).await?;
     let stored = store.all_orders_of_shop(stage.walnuts.shop.id).await?;
     let oversold = (stored.len() as i64 - bench.stock).max(0);
     let lost = tally
@@ -194,6 +201,9 @@ pub async fn checkout(bench: CheckoutBench) -> Result<()> {
     tally.print(bare, elapsed);
     println!("oversold: {oversold}");
     println!("lost: {lost}");
+    if bench.profile {
+        profile::print(&before, &after, "/api/v1/orders");
+    }
     let (with_small, with_large) = compare_queries(&client, &base, &store, &stage, &bench).await?;
 
     let _ = stop.send(());

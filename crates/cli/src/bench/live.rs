@@ -15,6 +15,7 @@ use farmgate_store::live::NewRoom;
 use futures_util::{SinkExt, StreamExt};
 use indicatif::ProgressBar;
 
+use super::profile::{self, Scrape};
 use super::{
     Server, Tally, bare_rate, hot_walnuts, ms, open, percentile, progress, start_server, tap,
 };
@@ -27,6 +28,11 @@ pub struct LiveBurst {
     pub postgres: Option<String>,
     pub instances: usize,
     pub kill_after: Option<f64>,
+    /// With `kill_after`: kill only the first instance; the others sell on (their clients
+    /// go over to them with the same keys, as a load balancer would send them).
+    pub kill_one: bool,
+    /// Print where a tap's time goes (`profile.rs`).
+    pub profile: bool,
 }
 
 /// Settings of `farmgate bench chat-fanout`.
@@ -166,25 +172,53 @@ pub async fn live_burst(bench: LiveBurst) -> Result<()> {
     .await?;
     spinner.finish_and_clear();
 
+    let profiled = bench.profile && bench.kill_after.is_none();
+    let before = if profiled {
+        Scrape::of(&client, &bases).await?
+    } else {
+        Scrape::default()
+    };
     let started = Instant::now();
-    let killer = bench.kill_after.map(|after| kill_all(&servers, after));
+    let doomed = if bench.kill_one {
+        &servers[..1]
+    } else {
+        &servers[..]
+    };
+    let killer = bench.kill_after.map(|after| kill(doomed, after));
     let mut tally = burst(&client, &bases, &stage, tokens, bench.stock, window).await?;
     let selling = tally
         .last_accept
         .map_or(started.elapsed(), |at| at.duration_since(started));
+    let after = if profiled {
+        Some(Scrape::of(&client, &bases).await?)
+    } else {
+        None
+    };
     if let Some(killer) = killer {
         let killed_at = killer.await?;
-        println!(
-            "killed every instance with SIGKILL {:.2} s into the burst; restarting one",
-            killed_at.duration_since(started).as_secs_f64()
-        );
-        restart_one(&client, &stage, &mut servers).await?;
+        let into = killed_at.duration_since(started).as_secs_f64();
+        if bench.kill_one && servers.len() > 1 {
+            println!(
+                "killed instance 1 of {} with SIGKILL {into:.2} s into the burst; the others sold on",
+                servers.len()
+            );
+        } else {
+            println!(
+                "killed every instance with SIGKILL {into:.2} s into the burst; restarting one"
+            );
+            restart_one(&client, &stage, &mut servers).await?;
+        }
     }
     let (sold, oversold, lost) = check_stored(&stage, &tally, bench.stock).await?;
     tally.print(bare, selling);
     println!("sold: {sold} of {}", bench.stock);
     println!("oversold: {oversold}");
     println!("lost: {lost}");
+    match after {
+        Some(after) => profile::print(&before, &after, "/api/v1/live/{id}/buy"),
+        None if bench.profile => println!("profile: not with --kill-after (the servers die)"),
+        None => {}
+    }
 
     for mut server in servers {
         let _ = server.child.kill().await;
@@ -199,9 +233,9 @@ pub async fn live_burst(bench: LiveBurst) -> Result<()> {
     Ok(())
 }
 
-/// Kills every server with SIGKILL `after` seconds from now (no shutdown, no flush beyond
-/// what each commit already did); answers when.
-fn kill_all(servers: &[Server], after: f64) -> tokio::task::JoinHandle<Instant> {
+/// Kills `servers` with SIGKILL `after` seconds from now (no shutdown, no flush beyond what
+/// each commit already did); answers when.
+fn kill(servers: &[Server], after: f64) -> tokio::task::JoinHandle<Instant> {
     let pids: Vec<u32> = servers.iter().filter_map(|s| s.child.id()).collect();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs_f64(after)).await;
@@ -255,22 +289,29 @@ async fn burst(
     });
     let again = serde_json::json!({"variant_id": stage.variant_id});
     let mut tasks = Vec::new();
+    let urls: Vec<String> = bases
+        .iter()
+        .map(|base| format!("{base}/api/v1/live/{}/buy", stage.room_id))
+        .collect();
     for (n, token) in tokens.into_iter().enumerate() {
-        let client = client.clone();
-        let url = format!(
-            "{}/api/v1/live/{}/buy",
-            bases[n % bases.len()],
-            stage.room_id
-        );
+        let (client, urls) = (client.clone(), urls.clone());
         let (bar, first, again) = (bar.clone(), first.clone(), again.clone());
         tasks.push(tokio::spawn(async move {
             let mut tally = Tally::default();
             let mut attempt = 0u64;
+            let mut server = n % urls.len();
+            let mut failed = false;
             while started.elapsed() < window {
-                attempt += 1;
+                // After a failure the tap goes again with the same key, to the next server.
+                if failed {
+                    server = (server + 1) % urls.len();
+                } else {
+                    attempt += 1;
+                }
+                let errors = tally.errors;
                 let sent = Instant::now();
                 let answer = client
-                    .post(&url)
+                    .post(&urls[server])
                     .bearer_auth(&token)
                     .header("idempotency-key", format!("burst-{n:05}-{attempt:08}"))
                     .json(if tally.accepted.is_empty() {
@@ -283,6 +324,7 @@ async fn burst(
                 if !tap(answer, sent.elapsed(), &mut tally, &bar).await {
                     break;
                 }
+                failed = tally.errors > errors;
             }
             tally
         }));

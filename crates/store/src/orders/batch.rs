@@ -3,14 +3,18 @@
 //! Everything the batch needs is read at once (`placement::Inputs`: earlier orders under the
 //! batch's keys, the variants with their products and names, stations, shipping rules); the
 //! placements are then decided in memory, in arrival order, against the stock read inside the
-//! transaction; each variant's stock is taken with ONE conditional update for the whole batch;
-//! orders, lines, events and payments are written with one multi-row insert each, and the
-//! answers are built from what was written, without reading it back.
+//! transaction; orders, lines, events and payments are written with one multi-row insert
+//! each, and the answers are built from what was written, without reading it back; LAST, each
+//! variant's stock is taken with ONE conditional update for the whole batch (decision 0034).
 //!
-//! The stock read is exact when this intake is the only writer of those variants: on
-//! PostgreSQL the rows are locked (`FOR UPDATE`) as they are read; on SQLite the batch's
-//! conditional update finds the stock changed if another process wrote in between. Then this
-//! path gives up (`Stocked::Changed`), the caller rolls back and takes the per-placement path.
+//! The stock is read without a lock. Taking it last means a hot variant's row is locked only
+//! for that update and the commit: on PostgreSQL several instances' batches read, decide and
+//! write side by side and queue only for the row (the update waits for the other's commit and
+//! then checks the condition against the stock it left). When the stock read is no longer
+//! there (another instance or process sold it meanwhile), the conditional update says so
+//! (`Stocked::Changed`), the caller rolls the batch back and takes the per-placement path.
+//! Never oversold: no unit leaves without the conditional update; never half-done: the batch
+//! is one transaction.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,10 +22,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use super::placement::{self, Drawn, Inputs, IntakeError, Planned};
+use super::placement::{self, Drawn, Inputs, IntakeError, Planned, Reading};
+use super::profile::{Laps, Part};
 use super::{Checkout, Delivery, PlaceOrder};
+use crate::Error;
 use crate::catalog::entity::variant;
-use crate::{Backend, Error};
 
 /// Units by (variant, place).
 type PlaceUnits = BTreeMap<(i64, i64), i64>;
@@ -32,15 +37,17 @@ pub(super) type Outcomes = Vec<Result<Checkout, IntakeError>>;
 /// Decides and writes a batch, or nothing when another writer changed the stock meanwhile.
 pub(super) async fn place_set(
     txn: &DatabaseTransaction,
-    backend: Backend,
     batch: &[&PlaceOrder],
+    reading: Reading,
+    laps: &mut Laps,
 ) -> Result<Stocked, Error> {
     let mut outcomes: Vec<Option<Result<Checkout, IntakeError>>> = placement::replays(txn, batch)
         .await?
         .into_iter()
         .map(|replay| replay.map(Ok))
         .collect();
-    let inputs = Inputs::read(txn, backend, batch).await?;
+    let inputs = Inputs::read(txn, batch, reading).await?;
+    laps.lap(Part::Read);
     let now = Utc::now();
     let Decided {
         accepted,
@@ -49,9 +56,7 @@ pub(super) async fn place_set(
         offline,
         first_of_key,
     } = decide_all(batch, &inputs, &mut outcomes, now);
-    if let Some(variant_id) = take_stock(txn, &taken, (&drawn, &offline)).await? {
-        return Ok(Stocked::Changed { variant_id });
-    }
+    laps.lap(Part::Decide);
     let indexes: Vec<usize> = accepted.iter().map(|(index, _)| *index).collect();
     let planned: Vec<Planned> = accepted.into_iter().map(|(_, p)| p).collect();
     for (index, checkout) in indexes
@@ -60,6 +65,11 @@ pub(super) async fn place_set(
     {
         outcomes[index] = Some(Ok(checkout));
     }
+    // The hot rows last: their locks are held only for these updates and the commit.
+    if let Some(variant_id) = take_stock(txn, &taken, (&drawn, &offline)).await? {
+        return Ok(Stocked::Changed { variant_id });
+    }
+    laps.lap(Part::Write);
     Ok(Stocked::Placed(answer_repeats(
         batch,
         outcomes,

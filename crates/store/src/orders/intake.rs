@@ -1,11 +1,16 @@
 //! The order-intake task: group commit of concurrent placements.
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use sea_orm::TransactionTrait;
 use tokio::sync::{mpsc, oneshot};
 
 use super::batch::{Outcomes, Stocked, place_set};
+use super::placement::Reading;
+use super::profile::{Clock, IntakeProfile, Laps, Part};
 use super::{Checkout, PlaceOrder};
-use crate::{Error, Store};
+use crate::{Backend, Error, Store};
 
 pub use super::placement::IntakeError;
 
@@ -16,6 +21,7 @@ const QUEUE: usize = 8192;
 
 struct Job {
     order: PlaceOrder,
+    queued: Instant,
     reply: oneshot::Sender<Result<Checkout, IntakeError>>,
 }
 
@@ -23,28 +29,39 @@ struct Job {
 #[derive(Clone, Debug)]
 pub struct OrderIntake {
     jobs: mpsc::Sender<Job>,
+    clock: Arc<Clock>,
 }
 
 impl OrderIntake {
     /// Starts the intake task on the current runtime.
     pub fn start(store: Store) -> OrderIntake {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run(store, queue));
-        OrderIntake { jobs }
+        let clock = Arc::new(Clock::default());
+        tokio::spawn(run(store, queue, Arc::clone(&clock)));
+        OrderIntake { jobs, clock }
+    }
+
+    /// Where the intake's time went since it started (`profile.rs`).
+    pub fn profile(&self) -> IntakeProfile {
+        self.clock.read()
     }
 
     /// Places an order; answers only after the order is committed (or refused).
     pub async fn place(&self, order: PlaceOrder) -> Result<Checkout, IntakeError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Job { order, reply })
+            .send(Job {
+                order,
+                queued: Instant::now(),
+                reply,
+            })
             .await
             .map_err(|_| IntakeError::Closed)?;
         answer.await.map_err(|_| IntakeError::Closed)?
     }
 }
 
-async fn run(store: Store, mut queue: mpsc::Receiver<Job>) {
+async fn run(store: Store, mut queue: mpsc::Receiver<Job>, clock: Arc<Clock>) {
     while let Some(first) = queue.recv().await {
         // Everything that queued while the previous batch was committing goes in this one.
         let mut batch = vec![first];
@@ -54,14 +71,17 @@ async fn run(store: Store, mut queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        commit_batch(&store, batch).await;
+        commit_batch(&store, batch, &clock).await;
     }
 }
 
-async fn commit_batch(store: &Store, batch: Vec<Job>) {
-    let outcomes = match place_all(store, &batch).await {
+async fn commit_batch(store: &Store, batch: Vec<Job>, clock: &Clock) {
+    let mut laps = Laps::start();
+    let waited: Duration = batch.iter().map(|job| job.queued.elapsed()).sum();
+    let outcomes = match place_all(store, &batch, &mut laps).await {
         Ok(mut outcomes) => {
             find_texts(store, &mut outcomes).await;
+            laps.lap(Part::Texts);
             outcomes
         }
         Err(err) => {
@@ -76,6 +96,7 @@ async fn commit_batch(store: &Store, batch: Vec<Job>) {
                 .collect()
         }
     };
+    clock.add(batch.len(), waited, &laps);
     for (job, outcome) in batch.into_iter().zip(outcomes) {
         let _ = job.reply.send(outcome);
     }
@@ -112,39 +133,58 @@ async fn find_texts(store: &Store, outcomes: &mut Outcomes) {
 }
 
 /// One transaction for the batch: the set-based path (a constant number of statements for
-/// the whole batch, `batch.rs`) or, when another writer changed the stock meanwhile, a
-/// savepoint per placement. Returns each placement's outcome once the transaction has
-/// committed; any database failure fails the whole batch.
-async fn place_all(store: &Store, batch: &[Job]) -> Result<Outcomes, Error> {
+/// the whole batch, `batch.rs`). On PostgreSQL first reading the stock without a lock (the
+/// hot rows are locked only at the end) and, when another instance sold what was read
+/// meanwhile (the last units of a burst), again with the stock locked as it is read; on
+/// SQLite with the write lock taken first. Should that meet another writer too, a savepoint
+/// per placement. Returns each placement's outcome once the transaction has committed; any
+/// database failure fails the whole batch.
+async fn place_all(store: &Store, batch: &[Job], laps: &mut Laps) -> Result<Outcomes, Error> {
     let requests: Vec<&PlaceOrder> = batch.iter().map(|job| &job.order).collect();
-    let txn = store.db.begin().await?;
-    match place_set(&txn, store.backend(), &requests).await {
-        Ok(Stocked::Placed(outcomes)) => {
-            txn.commit().await?;
-            return Ok(outcomes);
+    // On SQLite one writer at a time is the rule anyway: take its lock first, read exactly.
+    let readings: &[Reading] = match store.backend() {
+        Backend::Sqlite => &[Reading::Locked(Backend::Sqlite)],
+        Backend::Postgres => &[Reading::Unlocked, Reading::Locked(Backend::Postgres)],
+    };
+    for &reading in readings {
+        let txn = match reading {
+            Reading::Unlocked => store.db.begin().await?,
+            Reading::Locked(_) => store.begin_write().await?,
+        };
+        match place_set(&txn, &requests, reading, laps).await {
+            Ok(Stocked::Placed(outcomes)) => {
+                txn.commit().await?;
+                laps.lap(Part::Commit);
+                return Ok(outcomes);
+            }
+            Ok(Stocked::Changed { .. }) => {}
+            // Another writer in between (SQLite: the write lock was taken after our read;
+            // PostgreSQL: a deadlock with another instance): try again more carefully.
+            Err(Error::Db(err)) => {
+                tracing::debug!(error = %err, "the set-based batch met another writer");
+            }
+            Err(err) => return Err(err),
         }
-        Ok(Stocked::Changed { .. }) => {}
-        // Another writer in between (SQLite: the write lock was taken after our read;
-        // PostgreSQL: a deadlock with another instance): the careful path retries the batch.
-        Err(Error::Db(err)) => {
-            tracing::debug!(error = %err, "the set-based batch met another writer");
-        }
-        Err(err) => return Err(err),
+        txn.rollback().await?;
+        laps.lap(Part::Write);
     }
-    txn.rollback().await?;
-    place_each(store, &requests).await
+    place_each(store, &requests, laps).await
 }
 
 /// The careful path: each placement is a batch of one in a savepoint of its own, so its
 /// stock is taken right after it is read. The transaction takes the write lock before it
 /// reads (SQLite's `BEGIN IMMEDIATE`): other writers (notices, stock counts, another process)
 /// wait for it instead of making its first write fail as "database is locked".
-async fn place_each(store: &Store, batch: &[&PlaceOrder]) -> Result<Outcomes, Error> {
+async fn place_each(
+    store: &Store,
+    batch: &[&PlaceOrder],
+    laps: &mut Laps,
+) -> Result<Outcomes, Error> {
     let txn = store.begin_write().await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for request in batch {
         let savepoint = txn.begin().await?;
-        let outcome = match place_set(&savepoint, store.backend(), &[request]).await? {
+        let outcome = match place_set(&savepoint, &[request], Reading::Unlocked, laps).await? {
             Stocked::Placed(mut one) => one.pop().unwrap_or(Err(IntakeError::Closed)),
             Stocked::Changed { variant_id } => Err(IntakeError::OutOfStock { variant_id }),
         };
@@ -161,5 +201,6 @@ async fn place_each(store: &Store, batch: &[&PlaceOrder]) -> Result<Outcomes, Er
         }
     }
     txn.commit().await?;
+    laps.lap(Part::Commit);
     Ok(outcomes)
 }

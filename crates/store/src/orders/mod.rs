@@ -18,6 +18,7 @@ mod intake;
 mod parcels;
 mod payments;
 mod placement;
+mod profile;
 mod refunds;
 mod reviews;
 
@@ -25,6 +26,7 @@ pub use filter::OrderFilter;
 pub use intake::{IntakeError, OrderIntake};
 pub use parcels::ParcelsAt;
 pub use payments::{Payment, PaymentStatus, Settlement};
+pub use profile::{IntakeProfile, Part as IntakePart};
 pub use refunds::{
     Answerer, MAX_REFUND_PHOTOS, RefundAnswer, RefundAsk, RefundLine, RefundRequest, ShopTakings,
 };

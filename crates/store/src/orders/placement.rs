@@ -131,6 +131,17 @@ pub(super) async fn replays(
     Ok(answers)
 }
 
+/// How a batch reads the stock it sells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reading {
+    /// Without a lock: the hot rows are locked only by the conditional updates at the end,
+    /// so other instances' batches work side by side; the stock read may be gone by then.
+    Unlocked,
+    /// Locked as read (PostgreSQL: `FOR UPDATE` in id order, so two instances never wait on
+    /// each other in a circle; SQLite: the transaction holds the write lock already): exact.
+    Locked(Backend),
+}
+
 /// Everything the placements of a batch ask for, read once for the whole batch.
 pub(super) struct Inputs {
     variants: HashMap<i64, variant::Model>,
@@ -148,12 +159,13 @@ pub(super) struct Inputs {
 }
 
 impl Inputs {
-    /// Reads the batch's variants (locked in id order on PostgreSQL, so two instances' batches
-    /// never wait on each other in a circle), products, names, stations, rules and room prices.
+    /// Reads the batch's variants (as `reading` says: the batch takes their stock last, with
+    /// conditional updates in id order, `batch.rs`), products, names, stations, rules and room
+    /// prices.
     pub async fn read(
         txn: &DatabaseTransaction,
-        backend: Backend,
         batch: &[&PlaceOrder],
+        reading: Reading,
     ) -> Result<Inputs, Error> {
         let variant_ids: HashSet<i64> = batch
             .iter()
@@ -162,7 +174,7 @@ impl Inputs {
         let mut variants_query = variant::Entity::find()
             .filter(variant::Column::Id.is_in(variant_ids.iter().copied()))
             .order_by_asc(variant::Column::Id);
-        if backend == Backend::Postgres {
+        if reading == Reading::Locked(Backend::Postgres) {
             variants_query = variants_query.lock_exclusive();
         }
         let variants = by_id(variants_query.all(txn).await?, |v| v.id);

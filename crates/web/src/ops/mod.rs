@@ -103,11 +103,25 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
     let pool = state.store.pool_stats();
     metrics::gauge!("db_pool_connections").set(f64::from(pool.size));
     metrics::gauge!("db_pool_idle_connections").set(f64::from(pool.idle));
+    intake_metrics(&state.intake.profile());
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
         .into_response()
+}
+
+/// The order intake's time by part, summed over placements (`farmgate_store::orders::profile`):
+/// divided by `farmgate_intake_placements_total`, what each part added to an order's answer.
+fn intake_metrics(profile: &farmgate_store::orders::IntakeProfile) {
+    use farmgate_store::orders::IntakePart;
+    metrics::counter!("farmgate_intake_placements_total").absolute(profile.placements);
+    metrics::counter!("farmgate_intake_batches_total").absolute(profile.batches);
+    for part in IntakePart::ALL {
+        let spent = profile.spent_on(part).as_micros();
+        metrics::counter!("farmgate_intake_microseconds_total", "part" => part.name())
+            .absolute(u64::try_from(spent).unwrap_or(u64::MAX));
+    }
 }
 
 /// Counts requests and times them, labelled by the route pattern (not the raw path, so ids

@@ -141,22 +141,30 @@ pub struct PaymentView {
 }
 
 pub(crate) fn checkout_view(state: &AppState, c: Checkout) -> CheckoutView {
-    let next = next_step(state, &c.payment);
-    let pay_url = (c.payment.status == PaymentStatus::Pending && next.contains("sandbox-pay"))
-        .then(|| format!("{}{next}", state.public_url()));
     CheckoutView {
         total_fen: c.orders.iter().map(|o| o.total.0).sum(),
-        payment: PaymentView {
-            id: c.payment.id,
-            provider: c.payment.provider.clone(),
-            amount_fen: c.payment.amount.0,
-            status: c.payment.status.as_str().to_owned(),
-            pay_url,
-            expires_at: c.payment.expires_at.map(|at| at.to_rfc3339()),
-        },
+        payment: payment_view(state, &c.payment),
         checkout_id: c.checkout_id,
         replayed: c.replayed,
         orders: c.orders.into_iter().map(OrderView::from).collect(),
+    }
+}
+
+/// A checkout's payment and its next step, as the buyer's screen shows it.
+pub(crate) fn payment_view(
+    state: &AppState,
+    payment: &farmgate_store::orders::Payment,
+) -> PaymentView {
+    let next = next_step(state, payment);
+    let pay_url = (payment.status == PaymentStatus::Pending && next.contains("sandbox-pay"))
+        .then(|| format!("{}{next}", state.public_url()));
+    PaymentView {
+        id: payment.id,
+        provider: payment.provider.clone(),
+        amount_fen: payment.amount.0,
+        status: payment.status.as_str().to_owned(),
+        pay_url,
+        expires_at: payment.expires_at.map(|at| at.to_rfc3339()),
     }
 }
 
@@ -219,7 +227,7 @@ pub async fn place(
     user: CurrentUser,
     headers: HeaderMap,
     ApiJson(request): ApiJson<OrderRequest>,
-) -> Result<(StatusCode, Json<CheckoutView>), Problem> {
+) -> Result<Response, Problem> {
     let placement = parse_order(&state, &headers, request).await?;
     let checkout = super::place::place(&state, &user, placement).await?;
     let status = if checkout.replayed {
@@ -227,7 +235,11 @@ pub async fn place(
     } else {
         StatusCode::CREATED
     };
-    Ok((status, Json(checkout_view(&state, checkout))))
+    let answered = std::time::Instant::now();
+    let response = (status, Json(checkout_view(&state, checkout))).into_response();
+    metrics::histogram!("farmgate_order_step_seconds", "step" => "answer")
+        .record(answered.elapsed().as_secs_f64());
+    Ok(response)
 }
 
 /// One order, for its buyer or its shop's members.

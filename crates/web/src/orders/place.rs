@@ -74,6 +74,7 @@ pub async fn place_or_refusal(
         Ok(checkout) => checkout,
         Err(refusal) => return Ok(Err(refusal)),
     };
+    let telling = std::time::Instant::now();
     if !checkout.replayed {
         state
             .hot
@@ -86,6 +87,9 @@ pub async fn place_or_refusal(
         // The intake wrote the shops' notices with the orders; texts go after the answer.
         crate::notify::text_new_orders(state, &checkout);
     }
+    // Telling others' share of an order's answer (`farmgate bench live-burst --profile`).
+    metrics::histogram!("farmgate_order_step_seconds", "step" => "tell")
+        .record(telling.elapsed().as_secs_f64());
     Ok(Ok(checkout))
 }
 

@@ -387,7 +387,7 @@ async fn burst(db: Db) {
     for call in calls {
         let (status, body) = call.await.unwrap();
         match status {
-            201 => sold.push(body["orders"][0]["id"].as_i64().unwrap()),
+            201 => sold.push(body["order_id"].as_i64().unwrap()),
             409 => {
                 assert_eq!(body["error"]["code"], "out-of-stock");
                 refused += 1;
@@ -462,14 +462,30 @@ async fn one_tap_uses_the_buyers_defaults_and_the_room_price_only_while_live() {
     assert_eq!(chosen.status(), 201);
     let one_tap = tap("tap-one-tap-now", plain.clone()).await.unwrap();
     assert_eq!(one_tap.status(), 201, "the defaults from the last order");
+    // The small answer: what the buyer's screen needs, the order itself one call away.
     let placed: Value = one_tap.json().await.unwrap();
-    assert_eq!(placed["orders"][0]["station_id"], 1);
-    assert_eq!(
-        placed["orders"][0]["goods_fen"], 2990,
-        "the room price while live"
-    );
+    assert_eq!(placed["total_fen"], 2990, "the room price while live");
+    assert_eq!(placed["payment"]["status"], "due");
+    assert!(placed.get("orders").is_none(), "{placed}");
+    let order_id = placed["order_id"].as_i64().unwrap();
+    let order: Value = client
+        .get(app.url(&format!("/api/v1/orders/{order_id}")))
+        .bearer_auth(buyer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(order["station_id"], 1);
+    assert_eq!(order["goods_fen"], 2990);
     let again = tap("tap-one-tap-now", plain.clone()).await.unwrap();
     assert_eq!(again.status(), 200, "a retry is the same order");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(
+        (again["order_id"].as_i64(), again["replayed"].as_bool()),
+        (Some(order_id), Some(true))
+    );
     let not_pinned = tap("tap-not-pinned", json!({"variant_id": 999_999}))
         .await
         .unwrap();

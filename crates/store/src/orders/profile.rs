@@ -1,0 +1,123 @@
+//! Where the intake's time goes, without a profiler: each batch is timed part by part (the
+//! wait in the queue, the batch's reads, deciding in memory, the writes, the commit, the
+//! shops' texts) and the times are added up as each placement waited them, so that the parts'
+//! sum per placement is what the intake added to a buyer's answer. `/metrics` shows the sums
+//! and `farmgate bench live-burst --profile` divides them by the placements.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// The parts of a batch's time, in the order they happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// From a placement's arrival to the start of its batch.
+    Wait,
+    /// Earlier orders under the batch's keys, variants, stations, shipping rules.
+    Read,
+    /// Deciding every placement in memory against the stock read.
+    Decide,
+    /// Taking the stock and writing orders, lines, events, payments and notices.
+    Write,
+    /// The commit (on SQLite with `synchronous=FULL`, the flush to disk).
+    Commit,
+    /// Reading who of the shops wants a text message, after the commit.
+    Texts,
+}
+
+impl Part {
+    pub const ALL: [Part; 6] = [
+        Part::Wait,
+        Part::Read,
+        Part::Decide,
+        Part::Write,
+        Part::Commit,
+        Part::Texts,
+    ];
+
+    /// Its name on `/metrics` (`part="..."`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Wait => "wait",
+            Part::Read => "read",
+            Part::Decide => "decide",
+            Part::Write => "write",
+            Part::Commit => "commit",
+            Part::Texts => "texts",
+        }
+    }
+}
+
+/// What the intake has spent since it started: placements, batches, and per part the time
+/// summed over placements (a batch's read of 2 ms for 100 placements adds 200 ms).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IntakeProfile {
+    pub placements: u64,
+    pub batches: u64,
+    pub spent: [Duration; 6],
+}
+
+impl IntakeProfile {
+    pub fn spent_on(&self, part: Part) -> Duration {
+        self.spent[part as usize]
+    }
+}
+
+/// The running sums, shared by the intake task and whoever reads them.
+#[derive(Debug, Default)]
+pub(super) struct Clock {
+    placements: AtomicU64,
+    batches: AtomicU64,
+    nanos: [AtomicU64; 6],
+}
+
+impl Clock {
+    /// Adds a finished batch of `size` placements that waited `waited` in all.
+    pub(super) fn add(&self, size: usize, waited: Duration, laps: &Laps) {
+        let size = size as u32;
+        self.placements
+            .fetch_add(u64::from(size), Ordering::Relaxed);
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.nanos[Part::Wait as usize].fetch_add(nanos(waited), Ordering::Relaxed);
+        for part in &Part::ALL[1..] {
+            let spent = laps.spent[*part as usize].saturating_mul(size);
+            self.nanos[*part as usize].fetch_add(nanos(spent), Ordering::Relaxed);
+        }
+    }
+
+    pub(super) fn read(&self) -> IntakeProfile {
+        let mut spent = [Duration::ZERO; 6];
+        for (slot, sum) in spent.iter_mut().zip(&self.nanos) {
+            *slot = Duration::from_nanos(sum.load(Ordering::Relaxed));
+        }
+        IntakeProfile {
+            placements: self.placements.load(Ordering::Relaxed),
+            batches: self.batches.load(Ordering::Relaxed),
+            spent,
+        }
+    }
+}
+
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// A stopwatch over one batch: each `lap` gives the time since the last one to a part.
+pub(super) struct Laps {
+    last: Instant,
+    spent: [Duration; 6],
+}
+
+impl Laps {
+    pub(super) fn start() -> Laps {
+        Laps {
+            last: Instant::now(),
+            spent: [Duration::ZERO; 6],
+        }
+    }
+
+    pub(super) fn lap(&mut self, part: Part) {
+        let now = Instant::now();
+        self.spent[part as usize] += now - self.last;
+        self.last = now;
+    }
+}
