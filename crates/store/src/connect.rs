@@ -30,6 +30,10 @@ pub struct PoolStats {
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) db: DatabaseConnection,
+    /// SQLite: the one connection the order intake writes through, apart from the readers'
+    /// pool, so a batch never waits for a reader's connection and the statements it prepared
+    /// stay with it. None on PostgreSQL (and on the intake's own handle).
+    writer: Option<DatabaseConnection>,
     backend: Backend,
     /// Statements run through this handle since it was opened (benchmarks count queries
     /// per checkout with it).
@@ -50,19 +54,36 @@ impl Store {
             })
             .await
     }
+
+    /// The handle the order intake works through: on SQLite its own connection.
+    pub(crate) fn for_intake(&self) -> Store {
+        Store {
+            db: self.writer.clone().unwrap_or_else(|| self.db.clone()),
+            writer: None,
+            backend: self.backend,
+            statements: Arc::clone(&self.statements),
+        }
+    }
 }
 
 /// Counts every statement the connection runs; `RUST_LOG=farmgate_store::sql=trace` shows each
 /// one with its time (which statements a request costs).
-fn counted(mut db: DatabaseConnection, backend: Backend) -> Store {
+fn counted(
+    mut db: DatabaseConnection,
+    mut writer: Option<DatabaseConnection>,
+    backend: Backend,
+) -> Store {
     let statements = Arc::new(AtomicU64::new(0));
-    let counter = Arc::clone(&statements);
-    db.set_metric_callback(move |info| {
-        counter.fetch_add(1, Ordering::Relaxed);
-        tracing::trace!(target: "farmgate_store::sql", elapsed = ?info.elapsed, sql = %info.statement.sql);
-    });
+    for connection in std::iter::once(&mut db).chain(writer.as_mut()) {
+        let counter = Arc::clone(&statements);
+        connection.set_metric_callback(move |info| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            tracing::trace!(target: "farmgate_store::sql", elapsed = ?info.elapsed, sql = %info.statement.sql);
+        });
+    }
     Store {
         db,
+        writer,
         backend,
         statements,
     }
@@ -94,10 +115,17 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
-            .connect_with(options)
+            .connect_with(options.clone())
+            .await?;
+        // The intake's batches come in a few shapes (`orders::placement`): keep them all.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .connect_with(options.statement_cache_capacity(1024))
             .await?;
         Ok(counted(
             SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+            Some(SqlxSqliteConnector::from_sqlx_sqlite_pool(writer)),
             Backend::Sqlite,
         ))
     }
@@ -116,6 +144,7 @@ impl Store {
             .await?;
         Ok(counted(
             SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+            None,
             Backend::Postgres,
         ))
     }
@@ -207,6 +236,9 @@ impl Store {
     }
 
     pub async fn close(self) -> Result<()> {
+        if let Some(writer) = self.writer {
+            writer.close().await?;
+        }
         self.db.close().await?;
         Ok(())
     }

@@ -37,7 +37,7 @@ impl OrderIntake {
     pub fn start(store: Store) -> OrderIntake {
         let (jobs, queue) = mpsc::channel(QUEUE);
         let clock = Arc::new(Clock::default());
-        tokio::spawn(run(store, queue, Arc::clone(&clock)));
+        tokio::spawn(run(store.for_intake(), queue, Arc::clone(&clock)));
         OrderIntake { jobs, clock }
     }
 
