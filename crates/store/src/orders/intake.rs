@@ -151,6 +151,7 @@ async fn place_all(store: &Store, batch: &[Job], laps: &mut Laps) -> Result<Outc
             Reading::Unlocked => store.db.begin().await?,
             Reading::Locked(_) => store.begin_write().await?,
         };
+        laps.lap(Part::Lock);
         match place_set(&txn, &requests, reading, laps).await {
             Ok(Stocked::Placed(outcomes)) => {
                 txn.commit().await?;
@@ -181,6 +182,7 @@ async fn place_each(
     laps: &mut Laps,
 ) -> Result<Outcomes, Error> {
     let txn = store.begin_write().await?;
+    laps.lap(Part::Lock);
     let mut outcomes = Vec::with_capacity(batch.len());
     for request in batch {
         let savepoint = txn.begin().await?;

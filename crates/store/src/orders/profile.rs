@@ -7,11 +7,16 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// How many parts a batch's time has.
+const PARTS: usize = 7;
+
 /// The parts of a batch's time, in the order they happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
     /// From a placement's arrival to the start of its batch.
     Wait,
+    /// Beginning the batch's transaction (on SQLite, waiting for the write lock).
+    Lock,
     /// Earlier orders under the batch's keys, variants, stations, shipping rules.
     Read,
     /// Deciding every placement in memory against the stock read.
@@ -25,8 +30,9 @@ pub enum Part {
 }
 
 impl Part {
-    pub const ALL: [Part; 6] = [
+    pub const ALL: [Part; PARTS] = [
         Part::Wait,
+        Part::Lock,
         Part::Read,
         Part::Decide,
         Part::Write,
@@ -38,6 +44,7 @@ impl Part {
     pub fn name(self) -> &'static str {
         match self {
             Part::Wait => "wait",
+            Part::Lock => "lock",
             Part::Read => "read",
             Part::Decide => "decide",
             Part::Write => "write",
@@ -53,7 +60,7 @@ impl Part {
 pub struct IntakeProfile {
     pub placements: u64,
     pub batches: u64,
-    pub spent: [Duration; 6],
+    pub spent: [Duration; PARTS],
 }
 
 impl IntakeProfile {
@@ -67,7 +74,7 @@ impl IntakeProfile {
 pub(super) struct Clock {
     placements: AtomicU64,
     batches: AtomicU64,
-    nanos: [AtomicU64; 6],
+    nanos: [AtomicU64; PARTS],
 }
 
 impl Clock {
@@ -85,7 +92,7 @@ impl Clock {
     }
 
     pub(super) fn read(&self) -> IntakeProfile {
-        let mut spent = [Duration::ZERO; 6];
+        let mut spent = [Duration::ZERO; PARTS];
         for (slot, sum) in spent.iter_mut().zip(&self.nanos) {
             *slot = Duration::from_nanos(sum.load(Ordering::Relaxed));
         }
@@ -104,14 +111,14 @@ fn nanos(d: Duration) -> u64 {
 /// A stopwatch over one batch: each `lap` gives the time since the last one to a part.
 pub(super) struct Laps {
     last: Instant,
-    spent: [Duration; 6],
+    spent: [Duration; PARTS],
 }
 
 impl Laps {
     pub(super) fn start() -> Laps {
         Laps {
             last: Instant::now(),
-            spent: [Duration::ZERO; 6],
+            spent: [Duration::ZERO; PARTS],
         }
     }
 
