@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+mod bulk;
 pub mod catalog;
 pub mod centre;
 mod connect;

@@ -4,13 +4,15 @@
 //! notice transaction took the write lock and flushed the disk once more per batch).
 //!
 //! One statement per batch, whatever its size: an `INSERT ... SELECT` that joins the new orders
-//! (a `VALUES` list) with their shops' members and leaves out those who turned the kind off.
+//! (a `VALUES` list on SQLite, one JSON array on PostgreSQL) with their shops' members and leaves out those who turned the kind off.
 //! After the commit, one read finds the members who also chose a text message for it.
 
 use chrono::{DateTime, Utc};
 use farmgate_domain::notifications::NoticeKind;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
+};
 
 use super::entity::{notice, setting};
 use super::{NewNotice, Subject};
@@ -58,15 +60,20 @@ pub(crate) async fn tell_shops(
         .and_where(Expr::col((setting::Entity, setting::Column::Kind)).eq(kind))
         .and_where(Expr::col((setting::Entity, setting::Column::InApp)).eq(false))
         .to_owned();
-    let readers = Query::select()
+    let mut readers = Query::select();
+    readers
         .expr(Expr::col((member::Entity, member::Column::AccountId)))
         .expr(Expr::val(kind))
         .expr(Expr::val("order"))
         .expr(placed("column1"))
         .expr(placed("column3"))
         .expr(placed("column4"))
-        .expr(Expr::val(now))
-        .from_values(rows, PLACED)
+        .expr(Expr::val(now));
+    match txn.get_database_backend() {
+        DbBackend::Postgres => readers.from_subquery(json_rows(rows), PLACED),
+        _ => readers.from_values(rows, PLACED),
+    };
+    let readers = readers
         .inner_join(
             member::Entity,
             Expr::col((member::Entity, member::Column::ShopId)).equals((PLACED, "column2")),
@@ -94,6 +101,30 @@ pub(crate) async fn tell_shops(
         .to_owned();
     txn.execute(&insert).await?;
     Ok(())
+}
+
+/// The new orders as rows `column1`... on PostgreSQL: one JSON parameter whatever their number,
+/// so the statement is prepared once (decision 0036), where a `VALUES` list binds four
+/// parameters a row and changes shape with every batch.
+fn json_rows(rows: Vec<(i64, i64, String, String)>) -> SelectStatement {
+    let list = rows
+        .into_iter()
+        .map(|(order, shop, args, key)| serde_json::json!([order, shop, args, key]))
+        .collect();
+    let mut select = Query::select();
+    for (column, as_read) in [
+        ("column1", "(\"e\"->>0)::int8"),
+        ("column2", "(\"e\"->>1)::int8"),
+        ("column3", "\"e\"->>2"),
+        ("column4", "\"e\"->>3"),
+    ] {
+        select.expr_as(Expr::cust(as_read), column);
+    }
+    select.from_function(
+        Func::cust("jsonb_array_elements").arg(Expr::val(serde_json::Value::Array(list))),
+        "e",
+    );
+    select
 }
 
 /// The members of the orders' shops who chose a text message for new orders (and kept the

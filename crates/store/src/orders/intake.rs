@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sea_orm::TransactionTrait;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::batch::{Outcomes, Stocked, place_set};
 use super::placement::Reading;
@@ -61,9 +61,28 @@ impl OrderIntake {
     }
 }
 
+/// Batches being placed at once. On SQLite one: one writer at a time is the rule, and the
+/// next batch gathers what arrives meanwhile. On PostgreSQL two: a batch spends most of its
+/// time on round trips (replays, reads, writes, commit) that need no lock, and its hot rows
+/// are taken last (decision 0034), so a second batch reads and writes while the first
+/// commits, and waits only for the rows both take.
+fn in_flight(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 1,
+        Backend::Postgres => 2,
+    }
+}
+
 async fn run(store: Store, mut queue: mpsc::Receiver<Job>, clock: Arc<Clock>) {
-    while let Some(first) = queue.recv().await {
-        // Everything that queued while the previous batch was committing goes in this one.
+    let slots = Arc::new(Semaphore::new(in_flight(store.backend())));
+    loop {
+        // A free slot first: what queues while every slot is busy makes the next batch.
+        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+            break;
+        };
+        let Some(first) = queue.recv().await else {
+            break;
+        };
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match queue.try_recv() {
@@ -71,7 +90,11 @@ async fn run(store: Store, mut queue: mpsc::Receiver<Job>, clock: Arc<Clock>) {
                 Err(_) => break,
             }
         }
-        commit_batch(&store, batch, &clock).await;
+        let (store, clock) = (store.clone(), Arc::clone(&clock));
+        tokio::spawn(async move {
+            commit_batch(&store, batch, &clock).await;
+            drop(slot);
+        });
     }
 }
 

@@ -22,7 +22,7 @@ use crate::catalog::{Mover, movement_row};
 use crate::shops::entity::shipping;
 use crate::shops::shipping_rule_of;
 use crate::stations::entity::station;
-use crate::{Backend, Error};
+use crate::{Backend, Error, bulk};
 
 /// Why a placement was refused. Refusals are answers, not failures: nothing was written.
 #[derive(Debug, thiserror::Error)]
@@ -669,9 +669,6 @@ fn placed_event(order_id: i64, buyer_id: i64, now: DateTime<Utc>) -> event::Acti
     }
 }
 
-/// Rows per multi-row insert: well inside SQLite's and PostgreSQL's limits on parameters.
-const ROWS_PER_INSERT: usize = 500;
-
 /// Writes the planned placements (orders, then their lines, events and payments, a few hundred
 /// rows per statement, and the shops' notices of them) and answers each from what was written,
 /// without reading it back.
@@ -681,15 +678,14 @@ pub(super) async fn write(
     now: DateTime<Utc>,
 ) -> Result<Vec<Checkout>, Error> {
     let orders: Vec<&PlannedOrder> = planned.iter().flat_map(|p| p.orders.iter()).collect();
-    let mut written: HashMap<(String, i64), order::Model> = HashMap::new();
-    for chunk in orders.chunks(ROWS_PER_INSERT) {
-        for row in order::Entity::insert_many(chunk.iter().map(|p| p.row.clone()))
-            .exec_with_returning(txn)
-            .await?
-        {
-            written.insert((row.checkout_id.clone(), row.shop_id), row);
-        }
-    }
+    let written: HashMap<(String, i64), order::Model> = bulk::insert_returning::<order::Entity>(
+        txn,
+        orders.iter().map(|p| p.row.clone()).collect(),
+    )
+    .await?
+    .into_iter()
+    .map(|row| ((row.checkout_id.clone(), row.shop_id), row))
+    .collect();
     let written_order = |checkout_id: &str, shop_id: i64| {
         written
             .get(&(checkout_id.to_owned(), shop_id))
@@ -733,10 +729,17 @@ pub(super) async fn write(
             }
         }
     }
-    insert_all::<line::Entity>(txn, lines).await?;
-    insert_all::<event::Entity>(txn, events).await?;
-    insert_all::<movement::Entity>(txn, movements).await?;
-    let mut payments = write_payments(txn, &planned).await?;
+    bulk::insert::<line::Entity>(txn, lines).await?;
+    bulk::insert::<event::Entity>(txn, events).await?;
+    bulk::insert::<movement::Entity>(txn, movements).await?;
+    let mut payments: HashMap<String, payment::Model> = bulk::insert_returning::<payment::Entity>(
+        txn,
+        planned.iter().map(|p| p.payment.clone()).collect(),
+    )
+    .await?
+    .into_iter()
+    .map(|row| (row.checkout_id.clone(), row))
+    .collect();
     let mut answers = Vec::with_capacity(planned.len());
     for p in planned {
         let mut orders = Vec::with_capacity(p.orders.len());
@@ -761,35 +764,6 @@ pub(super) async fn write(
     let orders: Vec<&Order> = answers.iter().flat_map(|c| c.orders.iter()).collect();
     crate::notifications::tell_shops(txn, &orders, now).await?;
     Ok(answers)
-}
-
-async fn insert_all<E: EntityTrait>(
-    txn: &DatabaseTransaction,
-    rows: Vec<E::ActiveModel>,
-) -> Result<(), Error> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        E::insert_many(chunk.iter().cloned())
-            .exec_without_returning(txn)
-            .await?;
-    }
-    Ok(())
-}
-
-async fn write_payments(
-    txn: &DatabaseTransaction,
-    planned: &[Planned],
-) -> Result<HashMap<String, payment::Model>, Error> {
-    let mut payments = HashMap::new();
-    let rows: Vec<payment::ActiveModel> = planned.iter().map(|p| p.payment.clone()).collect();
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        for row in payment::Entity::insert_many(chunk.iter().cloned())
-            .exec_with_returning(txn)
-            .await?
-        {
-            payments.insert(row.checkout_id.clone(), row);
-        }
-    }
-    Ok(payments)
 }
 
 /// An order as the caller sees it, built from the row written and the lines planned.
