@@ -80,12 +80,16 @@ where
     Ok(written)
 }
 
+/// Rows that set the same columns, with those columns.
+type Shape<'a, E> = (
+    Vec<<E as EntityTrait>::Column>,
+    Vec<&'a <E as EntityTrait>::ActiveModel>,
+);
+
 /// The rows grouped by the columns they set (a column left unset takes its default, which a
 /// JSON row cannot say), in the order the shapes first appear.
-fn by_shape<E: EntityTrait>(
-    rows: &[E::ActiveModel],
-) -> Vec<(Vec<E::Column>, Vec<&E::ActiveModel>)> {
-    let mut shapes: Vec<(Vec<E::Column>, Vec<&E::ActiveModel>)> = Vec::new();
+fn by_shape<E: EntityTrait>(rows: &[E::ActiveModel]) -> Vec<Shape<'_, E>> {
+    let mut shapes: Vec<Shape<'_, E>> = Vec::new();
     let mut index: HashMap<Vec<bool>, usize> = HashMap::new();
     for row in rows {
         let mask: Vec<bool> = E::Column::iter()
