@@ -150,14 +150,16 @@ test('the showroom till: scan, receipt, offline sales sent once, a sold-out item
   await assert.doesNotReject(till.getByText('等待上传的销售： 2').waitFor());
 
   // The connection returns: both reach the server once; the sold-out one waits to be settled.
+  // The till reloads itself with the server's view once it has sent them; the test waits for
+  // that reload instead of navigating over it.
+  const reloaded = till.waitForEvent('load', { timeout: 60_000 });
   await context.setOffline(false);
   const sales = await sent(3);
   assert.equal(sales.length, 3, 'each sale once');
   assert.equal(new Set(sales.map((s) => s.client_id)).size, 3);
   const short = sales.find((s) => s.status === 'to_settle');
   assert.equal(short?.short_variant_id, soldOut.variant, 'the sale that hit the sold-out item');
-  await till.waitForLoadState('load');
-  await till.goto(tillUrl);
+  await reloaded;
   await assert.doesNotReject(till.getByText(/这期间已售罄/).waitFor());
   const queue = await till.evaluate(() => new Promise((resolve) => {
     const request = indexedDB.open('farmgate-till', 1);
