@@ -12,6 +12,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use crate::{Error, Result};
 
+/// Rows the intake's SQLite connection hands over without waiting for the intake to take
+/// them: more than a batch returns (`orders::intake`, 512 placements).
+const WRITER_ROW_BUFFER: usize = 1024;
+
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -117,11 +121,17 @@ impl Store {
             .min_connections(1)
             .connect_with(options.clone())
             .await?;
-        // The intake's batches come in a few shapes (`orders::placement`): keep them all.
+        // The intake's batches come in a few shapes (`orders::placement`): keep them all. A
+        // batch's inserts return up to a batch of rows: SQLite's thread hands them over all at
+        // once instead of stopping every 50 (sqlx's default) until the intake is scheduled.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
-            .connect_with(options.statement_cache_capacity(1024))
+            .connect_with(
+                options
+                    .statement_cache_capacity(1024)
+                    .row_buffer_size(WRITER_ROW_BUFFER),
+            )
             .await?;
         Ok(counted(
             SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),

@@ -65,11 +65,13 @@ pub(super) async fn place_set(
     {
         outcomes[index] = Some(Ok(checkout));
     }
+    laps.lap(Part::Write);
     // The hot rows last: their locks are held only for these updates and the commit.
     if let Some(variant_id) = take_stock(txn, &taken, (&drawn, &offline)).await? {
+        laps.lap(Part::Stock);
         return Ok(Stocked::Changed { variant_id });
     }
-    laps.lap(Part::Write);
+    laps.lap(Part::Stock);
     Ok(Stocked::Placed(answer_repeats(
         batch,
         outcomes,

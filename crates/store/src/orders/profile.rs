@@ -1,14 +1,15 @@
 //! Where the intake's time goes, without a profiler: each batch is timed part by part (the
-//! wait in the queue, the batch's reads, deciding in memory, the writes, the commit, the
-//! shops' texts) and the times are added up as each placement waited them, so that the parts'
-//! sum per placement is what the intake added to a buyer's answer. `/metrics` shows the sums
-//! and `farmgate bench live-burst --profile` divides them by the placements.
+//! wait in the queue, the batch's reads, deciding in memory, the writes, taking the stock,
+//! the commit, the shops' texts) and the times are added up as each placement waited them,
+//! so that the parts' sum per placement is what the intake added to a buyer's answer.
+//! `/metrics` shows the sums and `farmgate bench live-burst --profile` divides them by the
+//! placements.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// How many parts a batch's time has.
-const PARTS: usize = 7;
+const PARTS: usize = 8;
 
 /// The parts of a batch's time, in the order they happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,8 +22,11 @@ pub enum Part {
     Read,
     /// Deciding every placement in memory against the stock read.
     Decide,
-    /// Taking the stock and writing orders, lines, events, payments and notices.
+    /// Writing orders, lines, events, stock movements, payments and notices.
     Write,
+    /// Taking the stock: the conditional updates of the hot rows, last (decision 0034); on
+    /// PostgreSQL this includes waiting for another batch or instance that holds them.
+    Stock,
     /// The commit (on SQLite with `synchronous=FULL`, the flush to disk).
     Commit,
     /// Reading who of the shops wants a text message, after the commit.
@@ -36,6 +40,7 @@ impl Part {
         Part::Read,
         Part::Decide,
         Part::Write,
+        Part::Stock,
         Part::Commit,
         Part::Texts,
     ];
@@ -48,6 +53,7 @@ impl Part {
             Part::Read => "read",
             Part::Decide => "decide",
             Part::Write => "write",
+            Part::Stock => "stock",
             Part::Commit => "commit",
             Part::Texts => "texts",
         }
