@@ -73,9 +73,7 @@ pub(crate) fn print(before: &Scrape, after: &Scrape, route: &str) {
     let per_request = |seconds: f64| seconds * 1000.0 / requests;
     let mut rows: Vec<(String, f64)> = Vec::new();
     let mut accounted = 0.0;
-    for part in [
-        "wait", "lock", "read", "decide", "write", "stock", "commit", "texts",
-    ] {
+    for part in farmgate_store::orders::IntakePart::ALL.map(|part| part.name()) {
         let label = format!("part=\"{part}\"");
         let spent = delta("farmgate_intake_microseconds_total", &[&label]) / 1e6;
         // Each placement waited its batch's parts; a refusal before the intake waited none.
