@@ -63,10 +63,20 @@ export async function startBrowser() {
 
 export const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
-/** Runs axe-core on the page; returns the serious and critical violations. */
+/** Runs axe-core on the page; returns the serious and critical violations. A page that
+ * reloads itself meanwhile (a live room's pages do when its status changes) is checked again
+ * once the page that follows has loaded. */
 export async function seriousViolations(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => globalThis.axe.run(document, { resultTypes: ['violations'] }));
+  let result;
+  for (let attempt = 1; !result; attempt += 1) {
+    try {
+      await page.evaluate(axeSource);
+      result = await page.evaluate(() => globalThis.axe.run(document, { resultTypes: ['violations'] }));
+    } catch (err) {
+      if (attempt >= 3 || !/context was destroyed/.test(String(err?.message))) throw err;
+      await page.waitForLoadState('load');
+    }
+  }
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { phone, screenshot, seriousViolations, startBrowser, startServer } from '../support.mjs';
+import { assertAccessible, phone, screenshot, startBrowser, startServer } from '../support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let server;
@@ -49,23 +49,6 @@ after(async () => {
   await browser?.close();
   server?.stop();
 });
-
-async function assertAccessible(page, where) {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      assert.deepEqual(await seriousViolations(page), [], `axe on ${where}`);
-      return;
-    } catch (err) {
-      // A room's pages reload themselves when its status changes (live.js): axe then checks
-      // the page that follows.
-      if (attempt < 3 && /context was destroyed/.test(String(err?.message))) {
-        await page.waitForLoadState('load');
-        continue;
-      }
-      throw err;
-    }
-  }
-}
 
 /** Clicks a form's button and waits for the page it posts to: the room console posts back to
  * its own address, so waiting for the URL alone would not wait at all. */
