@@ -38,6 +38,8 @@ pub struct Store {
     /// pool, so a batch never waits for a reader's connection and the statements it prepared
     /// stay with it. None on PostgreSQL (and on the intake's own handle).
     writer: Option<DatabaseConnection>,
+    /// SQLite: the database's file, which the intake's writer opens too (`orders::writer`).
+    sqlite_file: Option<Arc<Path>>,
     backend: Backend,
     /// Statements run through this handle since it was opened (benchmarks count queries
     /// per checkout with it).
@@ -59,11 +61,17 @@ impl Store {
             .await
     }
 
+    /// SQLite: the database's file (none for a database in memory).
+    pub(crate) fn sqlite_file(&self) -> Option<&Path> {
+        self.sqlite_file.as_deref()
+    }
+
     /// The handle the order intake works through: on SQLite its own connection.
     pub(crate) fn for_intake(&self) -> Store {
         Store {
             db: self.writer.clone().unwrap_or_else(|| self.db.clone()),
             writer: None,
+            sqlite_file: self.sqlite_file.clone(),
             backend: self.backend,
             statements: Arc::clone(&self.statements),
         }
@@ -88,6 +96,7 @@ fn counted(
     Store {
         db,
         writer,
+        sqlite_file: None,
         backend,
         statements,
     }
@@ -116,6 +125,9 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
+        let file = Some(options.get_filename())
+            .filter(|file| *file != Path::new(":memory:"))
+            .map(Arc::from);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
@@ -133,11 +145,13 @@ impl Store {
                     .row_buffer_size(WRITER_ROW_BUFFER),
             )
             .await?;
-        Ok(counted(
+        let mut store = counted(
             SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
             Some(SqlxSqliteConnector::from_sqlx_sqlite_pool(writer)),
             Backend::Sqlite,
-        ))
+        );
+        store.sqlite_file = file;
+        Ok(store)
     }
 
     /// Opens PostgreSQL; with `schema`, every connection works inside that schema (tests use a

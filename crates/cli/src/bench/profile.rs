@@ -92,6 +92,11 @@ pub(crate) fn print(before: &Scrape, after: &Scrape, route: &str) {
         "profile (mean ms per order request on the server, {requests:.0} requests, {batches:.0} batches of {:.1} placements on average):",
         placements / batches.max(1.0)
     );
+    println!(
+        "  batches on the SQLite writer {:.0}, placed one by one {:.0}",
+        delta("farmgate_intake_writer_batches_total", &[]),
+        delta("farmgate_intake_careful_batches_total", &[])
+    );
     println!("  {:<16} {whole:>8.2}", "in the route");
     println!(
         "  {:<16} {:>8.2}  (token, room, defaults, limits, body)",

@@ -168,15 +168,15 @@ pub(crate) async fn take_units(
     }
 }
 
-/// Takes `units` from a place's row alone (the intake has already taken them from the
-/// variant's `stock` and `away_online`).
-pub(crate) async fn take_placed(
-    txn: &DatabaseTransaction,
+/// The update that takes `units` from a place's row alone, if it holds them (the intake takes
+/// them from the variant's `stock` and `away_online` too); it changes one row or none.
+pub(crate) fn take_placed(
     place_id: i64,
     variant_id: i64,
     units: i64,
-) -> Result<bool> {
-    let taken = place_stock::Entity::update_many()
+) -> sea_orm::sea_query::UpdateStatement {
+    use sea_orm::QueryTrait;
+    place_stock::Entity::update_many()
         .col_expr(
             place_stock::Column::Quantity,
             Expr::col(place_stock::Column::Quantity).sub(units),
@@ -184,15 +184,13 @@ pub(crate) async fn take_placed(
         .filter(place_stock::Column::PlaceId.eq(place_id))
         .filter(place_stock::Column::VariantId.eq(variant_id))
         .filter(place_stock::Column::Quantity.gte(units))
-        .exec(txn)
-        .await?;
-    Ok(taken.rows_affected == 1)
+        .into_query()
 }
 
 /// For the intake: the online places other than their stores that hold units of `variants`,
 /// each variant's in the order its shop draws from them (no statement when there are none).
 pub(crate) async fn online_places_of(
-    txn: &DatabaseTransaction,
+    txn: &impl sea_orm::ConnectionTrait,
     variants: impl Iterator<Item = i64>,
 ) -> Result<std::collections::HashMap<i64, Vec<(i64, i64)>>> {
     let ids: Vec<i64> = variants.collect();
@@ -232,7 +230,7 @@ pub(crate) async fn online_places_of(
 /// For the intake's counter sales: the units at each (variant, place) asked for and whether
 /// online sales draw from them too (no statement when nothing is asked).
 pub(crate) async fn counter_shelves_of(
-    txn: &DatabaseTransaction,
+    txn: &impl sea_orm::ConnectionTrait,
     asked: &std::collections::HashSet<(i64, i64)>,
 ) -> Result<std::collections::HashMap<(i64, i64), (i64, bool)>> {
     let mut all = std::collections::HashMap::new();

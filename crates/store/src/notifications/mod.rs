@@ -63,7 +63,7 @@ use entity::{notice, setting};
 
 mod placed;
 pub use placed::{ShopText, order_placed};
-pub(crate) use placed::{tell_shops, texts};
+pub(crate) use placed::{shops_notices, tell_shops, texts};
 
 /// What a notice is about, for its link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

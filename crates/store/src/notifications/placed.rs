@@ -9,7 +9,9 @@
 
 use chrono::{DateTime, Utc};
 use farmgate_domain::notifications::NoticeKind;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Expr, ExprTrait, Func, InsertStatement, OnConflict, Query, SelectStatement,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
 };
@@ -37,8 +39,21 @@ pub(crate) async fn tell_shops(
     orders: &[&Order],
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
+    if let Some(insert) = shops_notices(orders, now, txn.get_database_backend())? {
+        txn.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// The statement `tell_shops` runs (none for no orders); the SQLite intake's writer runs it on
+/// its own connection.
+pub(crate) fn shops_notices(
+    orders: &[&Order],
+    now: DateTime<Utc>,
+    backend: DbBackend,
+) -> Result<Option<InsertStatement>, Error> {
     if orders.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let kind = NoticeKind::OrderPlaced.as_str();
     let rows: Vec<(i64, i64, String, String)> = orders
@@ -69,7 +84,7 @@ pub(crate) async fn tell_shops(
         .expr(placed("column3"))
         .expr(placed("column4"))
         .expr(Expr::val(now));
-    match txn.get_database_backend() {
+    match backend {
         DbBackend::Postgres => readers.from_subquery(json_rows(rows), PLACED),
         _ => readers.from_values(rows, PLACED),
     };
@@ -99,8 +114,7 @@ pub(crate) async fn tell_shops(
                 .to_owned(),
         )
         .to_owned();
-    txn.execute(&insert).await?;
-    Ok(())
+    Ok(Some(insert))
 }
 
 /// The new orders as rows `column1`... on PostgreSQL: one JSON parameter whatever their number,

@@ -19,20 +19,53 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, UpdateStatement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryTrait,
+};
 
 use super::placement::{self, Drawn, Inputs, IntakeError, Planned, Reading};
 use super::profile::{Laps, Part};
+use super::writer::Writer;
 use super::{Checkout, Delivery, PlaceOrder};
 use crate::Error;
 use crate::catalog::entity::variant;
 
-/// Units by (variant, place).
-type PlaceUnits = BTreeMap<(i64, i64), i64>;
-
 /// What became of each placement of a batch.
 pub(super) type Outcomes = Vec<Result<Checkout, IntakeError>>;
+
+/// A batch read and decided, not written yet.
+pub(super) struct Prepared {
+    /// Each placement's outcome so far: replays and refusals; the accepted are written next.
+    outcomes: Vec<Option<Result<Checkout, IntakeError>>>,
+    decided: Decided,
+    now: DateTime<Utc>,
+}
+
+/// Reads what the batch needs (earlier answers under its keys, then `Inputs`) and decides
+/// each placement in memory.
+pub(super) async fn prepare(
+    conn: &impl ConnectionTrait,
+    batch: &[&PlaceOrder],
+    reading: Reading,
+    laps: &mut Laps,
+) -> Result<Prepared, Error> {
+    let mut outcomes: Vec<Option<Result<Checkout, IntakeError>>> = placement::replays(conn, batch)
+        .await?
+        .into_iter()
+        .map(|replay| replay.map(Ok))
+        .collect();
+    let inputs = Inputs::read(conn, batch, reading).await?;
+    laps.lap(Part::Read);
+    let now = Utc::now();
+    let decided = decide_all(batch, &inputs, &mut outcomes, now);
+    laps.lap(Part::Decide);
+    Ok(Prepared {
+        outcomes,
+        decided,
+        now,
+    })
+}
 
 /// Decides and writes a batch, or nothing when another writer changed the stock meanwhile.
 pub(super) async fn place_set(
@@ -41,24 +74,12 @@ pub(super) async fn place_set(
     reading: Reading,
     laps: &mut Laps,
 ) -> Result<Stocked, Error> {
-    let mut outcomes: Vec<Option<Result<Checkout, IntakeError>>> = placement::replays(txn, batch)
-        .await?
-        .into_iter()
-        .map(|replay| replay.map(Ok))
-        .collect();
-    let inputs = Inputs::read(txn, batch, reading).await?;
-    laps.lap(Part::Read);
-    let now = Utc::now();
-    let Decided {
-        accepted,
-        taken,
-        drawn,
-        offline,
-        first_of_key,
-    } = decide_all(batch, &inputs, &mut outcomes, now);
-    laps.lap(Part::Decide);
-    let indexes: Vec<usize> = accepted.iter().map(|(index, _)| *index).collect();
-    let planned: Vec<Planned> = accepted.into_iter().map(|(_, p)| p).collect();
+    let Prepared {
+        mut outcomes,
+        mut decided,
+        now,
+    } = prepare(txn, batch, reading, laps).await?;
+    let (indexes, planned) = decided.take_accepted();
     for (index, checkout) in indexes
         .into_iter()
         .zip(placement::write(txn, planned, now).await?)
@@ -67,15 +88,57 @@ pub(super) async fn place_set(
     }
     laps.lap(Part::Write);
     // The hot rows last: their locks are held only for these updates and the commit.
-    if let Some(variant_id) = take_stock(txn, &taken, (&drawn, &offline)).await? {
-        laps.lap(Part::Stock);
-        return Ok(Stocked::Changed { variant_id });
+    for (variant_id, update) in decided.stock_updates() {
+        if txn.execute(&update).await?.rows_affected() == 0 {
+            laps.lap(Part::Stock);
+            return Ok(Stocked::Changed { variant_id });
+        }
     }
     laps.lap(Part::Stock);
     Ok(Stocked::Placed(answer_repeats(
         batch,
         outcomes,
-        &first_of_key,
+        &decided.first_of_key,
+    )))
+}
+
+/// Writes a prepared batch on the SQLite intake's writer: one `BEGIN IMMEDIATE` transaction
+/// run without an await, committed (and flushed) before it returns; rolled back when the
+/// stock read is no longer there.
+pub(super) fn place_on(
+    writer: &mut Writer,
+    batch: &[&PlaceOrder],
+    prepared: Prepared,
+    laps: &mut Laps,
+) -> Result<Stocked, Error> {
+    let Prepared {
+        mut outcomes,
+        mut decided,
+        now,
+    } = prepared;
+    let mut txn = writer.begin()?;
+    laps.lap(Part::Lock);
+    let (indexes, planned) = decided.take_accepted();
+    for (index, checkout) in indexes
+        .into_iter()
+        .zip(placement::write_on(&mut txn, planned, now)?)
+    {
+        outcomes[index] = Some(Ok(checkout));
+    }
+    laps.lap(Part::Write);
+    for (variant_id, update) in decided.stock_updates() {
+        if txn.execute(&update, true)? == 0 {
+            laps.lap(Part::Stock);
+            return Ok(Stocked::Changed { variant_id });
+        }
+    }
+    laps.lap(Part::Stock);
+    txn.commit()?;
+    laps.lap(Part::Commit);
+    Ok(Stocked::Placed(answer_repeats(
+        batch,
+        outcomes,
+        &decided.first_of_key,
     )))
 }
 
@@ -170,41 +233,45 @@ impl Decided {
     }
 }
 
-/// One conditional update per variant for the whole batch (its store must hold what was not
-/// drawn from other places), then one per place drawn from (online places and, for counter
-/// sales, places sold on the spot only); the first variant whose shelves no
-/// longer hold what was taken, if any.
-async fn take_stock(
-    txn: &DatabaseTransaction,
-    taken: &BTreeMap<i64, i64>,
-    (drawn, offline): (&PlaceUnits, &PlaceUnits),
-) -> Result<Option<i64>, Error> {
-    for (variant_id, quantity) in taken {
-        let away: i64 = drawn
-            .range((*variant_id, i64::MIN)..=(*variant_id, i64::MAX))
-            .map(|(_, units)| units)
-            .sum();
-        let stock = || Expr::col(variant::Column::Stock);
-        let on_away = || Expr::col(variant::Column::AwayOnline);
-        let mut update = variant::Entity::update_many()
-            .col_expr(variant::Column::Stock, stock().sub(*quantity))
-            .filter(variant::Column::Id.eq(*variant_id))
-            .filter(stock().sub(on_away()).gte(*quantity - away));
-        if away > 0 {
-            update = update
-                .col_expr(variant::Column::AwayOnline, on_away().sub(away))
-                .filter(on_away().gte(away));
-        }
-        if update.exec(txn).await?.rows_affected == 0 {
-            return Ok(Some(*variant_id));
-        }
+impl Decided {
+    /// The accepted placements, with their places in the batch.
+    fn take_accepted(&mut self) -> (Vec<usize>, Vec<Planned>) {
+        std::mem::take(&mut self.accepted).into_iter().unzip()
     }
-    for (&(variant_id, place_id), &units) in drawn.iter().chain(offline) {
-        if !crate::catalog::places::take_placed(txn, place_id, variant_id, units).await? {
-            return Ok(Some(variant_id));
+
+    /// One conditional update per variant for the whole batch (its store must hold what was
+    /// not drawn from other places), then one per place drawn from (online places and, for
+    /// counter sales, places sold on the spot only), each with the variant it takes: an update
+    /// that changes no row means that variant's shelves no longer hold what was taken.
+    fn stock_updates(&self) -> Vec<(i64, UpdateStatement)> {
+        let mut updates = Vec::new();
+        for (variant_id, quantity) in &self.taken {
+            let away: i64 = self
+                .drawn
+                .range((*variant_id, i64::MIN)..=(*variant_id, i64::MAX))
+                .map(|(_, units)| units)
+                .sum();
+            let stock = || Expr::col(variant::Column::Stock);
+            let on_away = || Expr::col(variant::Column::AwayOnline);
+            let mut update = variant::Entity::update_many()
+                .col_expr(variant::Column::Stock, stock().sub(*quantity))
+                .filter(variant::Column::Id.eq(*variant_id))
+                .filter(stock().sub(on_away()).gte(*quantity - away));
+            if away > 0 {
+                update = update
+                    .col_expr(variant::Column::AwayOnline, on_away().sub(away))
+                    .filter(on_away().gte(away));
+            }
+            updates.push((*variant_id, update.into_query()));
         }
+        for (&(variant_id, place_id), &units) in self.drawn.iter().chain(&self.offline) {
+            updates.push((
+                variant_id,
+                crate::catalog::places::take_placed(place_id, variant_id, units),
+            ));
+        }
+        updates
     }
-    Ok(None)
 }
 
 /// Repeats of a key within the batch answer as replays of the first.

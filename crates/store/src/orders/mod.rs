@@ -19,6 +19,7 @@ mod parcels;
 mod payments;
 mod placement;
 mod profile;
+mod writer;
 mod refunds;
 mod reviews;
 

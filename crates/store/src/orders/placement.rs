@@ -10,12 +10,13 @@ use farmgate_domain::lang::Language;
 use farmgate_domain::money::Fen;
 use farmgate_domain::orders::{OrderStatus, PaymentMethod};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TryIntoModel,
 };
 
 use super::entity::{event, line, order, payment};
 use super::payments::{Payment, PaymentStatus};
+use super::writer::Batch;
 use super::{Checkout, Delivery, Order, OrderEventRow, OrderLine, PlaceOrder, assemble};
 use crate::catalog::entity::{movement, product, text, variant};
 use crate::catalog::{Mover, movement_row};
@@ -94,7 +95,7 @@ pub(super) struct PlannedOrder {
 
 /// Earlier answers: for each placement whose key was used before, what it made then.
 pub(super) async fn replays(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     batch: &[&PlaceOrder],
 ) -> Result<Vec<Option<Checkout>>, Error> {
     if batch.is_empty() {
@@ -189,7 +190,7 @@ impl Inputs {
     /// conditional updates in id order, `batch.rs`), products, names, stations, rules and room
     /// prices.
     pub async fn read(
-        txn: &DatabaseTransaction,
+        txn: &impl ConnectionTrait,
         batch: &[&PlaceOrder],
         reading: Reading,
     ) -> Result<Inputs, Error> {
@@ -297,7 +298,7 @@ impl Inputs {
 
 /// The open stations the batch's pickups name (no statement when none does).
 async fn stations(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     batch: &[&PlaceOrder],
 ) -> Result<HashMap<i64, station::Model>, Error> {
     let ids: HashSet<i64> = batch
@@ -672,6 +673,9 @@ fn placed_event(order_id: i64, buyer_id: i64, now: DateTime<Utc>) -> event::Acti
     }
 }
 
+/// The orders a batch wrote, by (checkout, shop).
+type Written = HashMap<(String, i64), order::Model>;
+
 /// Writes the planned placements (orders, then their lines, events and payments, a few hundred
 /// rows per statement, and the shops' notices of them) and answers each from what was written,
 /// without reading it back.
@@ -681,7 +685,7 @@ pub(super) async fn write(
     now: DateTime<Utc>,
 ) -> Result<Vec<Checkout>, Error> {
     let orders: Vec<&PlannedOrder> = planned.iter().flat_map(|p| p.orders.iter()).collect();
-    let written: HashMap<(String, i64), order::Model> = bulk::insert_returning::<order::Entity>(
+    let written: Written = bulk::insert_returning::<order::Entity>(
         txn,
         orders.iter().map(|p| p.row.clone()).collect(),
     )
@@ -689,22 +693,107 @@ pub(super) async fn write(
     .into_iter()
     .map(|row| ((row.checkout_id.clone(), row.shop_id), row))
     .collect();
-    let written_order = |checkout_id: &str, shop_id: i64| {
-        written
-            .get(&(checkout_id.to_owned(), shop_id))
-            .ok_or_else(|| Error::Corrupt("an order of the batch was not written".to_owned()))
-    };
+    let Children {
+        lines,
+        events,
+        movements,
+    } = children(&planned, &written, now)?;
+    bulk::insert::<line::Entity>(txn, lines).await?;
+    bulk::insert::<event::Entity>(txn, events).await?;
+    bulk::insert::<movement::Entity>(txn, movements).await?;
+    let payments = bulk::insert_returning::<payment::Entity>(
+        txn,
+        planned.iter().map(|p| p.payment.clone()).collect(),
+    )
+    .await?
+    .into_iter()
+    .map(|row| (row.checkout_id.clone(), row))
+    .collect();
+    let answers = answers(planned, &written, payments)?;
+    let orders: Vec<&Order> = answers.iter().flat_map(|c| c.orders.iter()).collect();
+    crate::notifications::tell_shops(txn, &orders, now).await?;
+    Ok(answers)
+}
+
+/// The same on the SQLite intake's writer, without an await: each row through its table's
+/// prepared insert, each new id from the insert itself.
+pub(super) fn write_on(
+    batch: &mut Batch<'_>,
+    planned: Vec<Planned>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Checkout>, Error> {
+    let mut written = Written::new();
+    for o in planned.iter().flat_map(|p| p.orders.iter()) {
+        let row = inserted(batch, &o.row, |row, id| row.id = Set(id))?;
+        written.insert((row.checkout_id.clone(), row.shop_id), row);
+    }
+    let children = children(&planned, &written, now)?;
+    for row in &children.lines {
+        batch.insert(row)?;
+    }
+    for row in &children.events {
+        batch.insert(row)?;
+    }
+    for row in &children.movements {
+        batch.insert(row)?;
+    }
+    let mut payments = HashMap::new();
+    for p in &planned {
+        let row = inserted(batch, &p.payment, |row, id| row.id = Set(id))?;
+        payments.insert(row.checkout_id.clone(), row);
+    }
+    let answers = answers(planned, &written, payments)?;
+    let orders: Vec<&Order> = answers.iter().flat_map(|c| c.orders.iter()).collect();
+    if let Some(notices) = crate::notifications::shops_notices(&orders, now, DbBackend::Sqlite)? {
+        batch.execute(&notices, false)?;
+    }
+    Ok(answers)
+}
+
+/// Inserts a row whose every column but its id is set; the row as written.
+fn inserted<A>(
+    batch: &mut Batch<'_>,
+    row: &A,
+    with_id: impl FnOnce(&mut A, i64),
+) -> Result<<A::Entity as EntityTrait>::Model, Error>
+where
+    A: ActiveModelTrait + TryIntoModel<<A::Entity as EntityTrait>::Model>,
+{
+    let id = batch.insert(row)?;
+    let mut row = row.clone();
+    with_id(&mut row, id);
+    Ok(row.try_into_model()?)
+}
+
+/// What a batch writes for its orders once they have ids: lines, events and stock movements.
+struct Children {
+    lines: Vec<line::ActiveModel>,
+    events: Vec<event::ActiveModel>,
+    movements: Vec<movement::ActiveModel>,
+}
+
+fn written_order<'a>(
+    written: &'a Written,
+    checkout_id: &str,
+    shop_id: i64,
+) -> Result<&'a order::Model, Error> {
+    written
+        .get(&(checkout_id.to_owned(), shop_id))
+        .ok_or_else(|| Error::Corrupt("an order of the batch was not written".to_owned()))
+}
+
+fn children(planned: &[Planned], written: &Written, now: DateTime<Utc>) -> Result<Children, Error> {
     let mut lines = Vec::new();
     let mut events = Vec::new();
     let mut movements = Vec::new();
-    for p in &planned {
+    for p in planned {
         let sold = Mover {
             reason: StockReason::Sold,
             actor_id: Some(p.buyer_id),
             note: "",
         };
         for o in &p.orders {
-            let id = written_order(&p.checkout_id, o.shop_id)?.id;
+            let id = written_order(written, &p.checkout_id, o.shop_id)?.id;
             lines.extend(o.lines.iter().cloned().map(|mut l| {
                 l.order_id = Set(id);
                 l
@@ -732,23 +821,25 @@ pub(super) async fn write(
             }
         }
     }
-    bulk::insert::<line::Entity>(txn, lines).await?;
-    bulk::insert::<event::Entity>(txn, events).await?;
-    bulk::insert::<movement::Entity>(txn, movements).await?;
-    let mut payments: HashMap<String, payment::Model> = bulk::insert_returning::<payment::Entity>(
-        txn,
-        planned.iter().map(|p| p.payment.clone()).collect(),
-    )
-    .await?
-    .into_iter()
-    .map(|row| (row.checkout_id.clone(), row))
-    .collect();
+    Ok(Children {
+        lines,
+        events,
+        movements,
+    })
+}
+
+/// Each placement's answer, from the orders and payments written.
+fn answers(
+    planned: Vec<Planned>,
+    written: &Written,
+    mut payments: HashMap<String, payment::Model>,
+) -> Result<Vec<Checkout>, Error> {
     let mut answers = Vec::with_capacity(planned.len());
     for p in planned {
         let mut orders = Vec::with_capacity(p.orders.len());
         for o in &p.orders {
             orders.push(answer(
-                written_order(&p.checkout_id, o.shop_id)?,
+                written_order(written, &p.checkout_id, o.shop_id)?,
                 &o.lines,
                 p.buyer_id,
             )?);
@@ -764,8 +855,6 @@ pub(super) async fn write(
             shop_texts: Vec::new(),
         });
     }
-    let orders: Vec<&Order> = answers.iter().flat_map(|c| c.orders.iter()).collect();
-    crate::notifications::tell_shops(txn, &orders, now).await?;
     Ok(answers)
 }
 

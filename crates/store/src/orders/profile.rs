@@ -66,6 +66,11 @@ impl Part {
 pub struct IntakeProfile {
     pub placements: u64,
     pub batches: u64,
+    /// Of `batches`, those the SQLite writer committed whole (`writer.rs`).
+    pub on_writer: u64,
+    /// Of `batches`, those placed one by one after the set-based path found the stock changed
+    /// or met another writer.
+    pub careful: u64,
     pub spent: [Duration; PARTS],
 }
 
@@ -76,10 +81,23 @@ impl IntakeProfile {
 }
 
 /// The running sums, shared by the intake task and whoever reads them.
+/// The way a batch was placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Path {
+    /// Whole, on the SQLite writer.
+    Writer,
+    /// Whole, through sea-orm (PostgreSQL, or SQLite without its writer).
+    Set,
+    /// One placement at a time.
+    Careful,
+}
+
 #[derive(Debug, Default)]
 pub(super) struct Clock {
     placements: AtomicU64,
     batches: AtomicU64,
+    on_writer: AtomicU64,
+    careful: AtomicU64,
     nanos: [AtomicU64; PARTS],
 }
 
@@ -97,6 +115,16 @@ impl Clock {
         }
     }
 
+    /// Counts a batch by the path that placed it.
+    pub(super) fn placed_by(&self, path: Path) {
+        let counter = match path {
+            Path::Writer => &self.on_writer,
+            Path::Careful => &self.careful,
+            Path::Set => return,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(super) fn read(&self) -> IntakeProfile {
         let mut spent = [Duration::ZERO; PARTS];
         for (slot, sum) in spent.iter_mut().zip(&self.nanos) {
@@ -105,6 +133,8 @@ impl Clock {
         IntakeProfile {
             placements: self.placements.load(Ordering::Relaxed),
             batches: self.batches.load(Ordering::Relaxed),
+            on_writer: self.on_writer.load(Ordering::Relaxed),
+            careful: self.careful.load(Ordering::Relaxed),
             spent,
         }
     }

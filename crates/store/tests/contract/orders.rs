@@ -35,6 +35,13 @@ pub(super) async fn concurrent_placements_never_oversell(db: &TestDb) {
     }
     assert_eq!((placed, refused), (10, 40));
     assert_eq!(store.variant_stock(variant).await.unwrap(), 0);
+    // On SQLite every batch went whole through the intake's own rusqlite writer.
+    let profile = intake.profile();
+    let on_writer = match store.backend() {
+        farmgate_store::Backend::Sqlite => profile.batches,
+        farmgate_store::Backend::Postgres => 0,
+    };
+    assert_eq!((profile.on_writer, profile.careful), (on_writer, 0));
     assert_eq!(
         store.all_orders_of_shop(shop.id).await.unwrap().len(),
         10,

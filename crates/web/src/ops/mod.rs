@@ -117,6 +117,8 @@ fn intake_metrics(profile: &farmgate_store::orders::IntakeProfile) {
     use farmgate_store::orders::IntakePart;
     metrics::counter!("farmgate_intake_placements_total").absolute(profile.placements);
     metrics::counter!("farmgate_intake_batches_total").absolute(profile.batches);
+    metrics::counter!("farmgate_intake_writer_batches_total").absolute(profile.on_writer);
+    metrics::counter!("farmgate_intake_careful_batches_total").absolute(profile.careful);
     for part in IntakePart::ALL {
         let spent = profile.spent_on(part).as_micros();
         metrics::counter!("farmgate_intake_microseconds_total", "part" => part.name())
